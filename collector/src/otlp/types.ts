@@ -1,0 +1,76 @@
+// The collector's view of an OTLP ExportTraceServiceRequest after decoding, whichever wire format
+// (protobuf or JSON) it arrived in. Decoders produce exactly this shape; nothing downstream sees
+// protobuf or JSON specifics.
+
+export type AttributeValue =
+  | string
+  | number
+  | boolean
+  | null
+  | AttributeValue[]
+  | { [key: string]: AttributeValue };
+
+export type Attributes = Record<string, AttributeValue>;
+
+export interface DecodedEvent {
+  name: string;
+  timeMs: number;
+  attributes: Attributes;
+}
+
+export interface DecodedSpan {
+  /** 32 lowercase hex characters, never all zero. */
+  traceId: string;
+  /** 16 lowercase hex characters, never all zero. */
+  spanId: string;
+  /** 16 lowercase hex characters, or null for a root span. */
+  parentSpanId: string | null;
+  name: string;
+  /** OTLP SpanKind: 0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
+  kind: number;
+  /** Epoch milliseconds (fractional), from startTimeUnixNano. */
+  startMs: number;
+  endMs: number;
+  /** OTLP StatusCode: 0 unset, 1 ok, 2 error. */
+  statusCode: number;
+  statusMessage: string;
+  attributes: Attributes;
+  events: DecodedEvent[];
+}
+
+export interface DecodedScopeSpans {
+  scopeName: string;
+  scopeVersion: string;
+  spans: DecodedSpan[];
+}
+
+export interface DecodedResourceSpans {
+  resource: Attributes;
+  scopeSpans: DecodedScopeSpans[];
+}
+
+export interface DecodeLimits {
+  /** Attributes kept per span, resource or event; the rest are dropped and counted. */
+  maxAttributesPerSpan: number;
+  /** Longest string attribute value kept, in UTF-16 code units; longer ones are truncated and counted. */
+  maxAttributeValueLength: number;
+}
+
+export interface DecodeResult {
+  resourceSpans: DecodedResourceSpans[];
+  /** Spans accepted into resourceSpans. */
+  spanCount: number;
+  /** Spans dropped individually (invalid ids, ...). The rest of the request is still accepted. */
+  rejectedSpans: number;
+  /** Human-readable reasons for rejected spans, at most a handful, for partialSuccess.errorMessage. */
+  rejectionReasons: string[];
+  /** Attributes dropped because of maxAttributesPerSpan. */
+  droppedAttributes: number;
+  /** String values shortened because of maxAttributeValueLength. */
+  truncatedValues: number;
+}
+
+/** Thrown for a body that cannot be decoded at all. The message is shown to the client in a 400. */
+export class OtlpDecodeError extends Error {
+  override name = 'OtlpDecodeError';
+}

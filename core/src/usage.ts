@@ -1,0 +1,14 @@
+// Token usage in Vigil's one convention, whatever dialect it came from.
+
+export interface TokenUsage {
+  /** All input tokens, inclusive of cache reads and cache writes (the OTel GenAI convention). */
+  inputTokens: number | null;
+  /** All output tokens, inclusive of reasoning tokens. */
+  outputTokens: number | null;
+  /** Input tokens served from the provider's prompt cache (a part of inputTokens). */
+  cacheReadTokens: number | null;
+  /** Input tokens written to the provider's prompt cache (a part of inputTokens). */
+  cacheWriteTokens: number | null;
+  /** Reasoning ("thinking") tokens (a part of outputTokens). */
+  reasoningTokens: number | null;
+}
