@@ -1,0 +1,61 @@
+// Vigil's configuration: environment variables, validated once at the edge. A bad value stops the
+// process with one line that names the variable and what is wrong with it.
+
+import path from 'node:path';
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+export const configSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  VIGIL_DATA_DIR: z.string().min(1).default('.vigil'),
+  VIGIL_PG_PORT: port.default(54329),
+  VIGIL_COLLECTOR_HOST: z.string().min(1).default('127.0.0.1'),
+  VIGIL_COLLECTOR_PORT: port.default(4318),
+  VIGIL_MAX_BODY_BYTES: positiveInt.default(16 * MiB),
+  VIGIL_MAX_DECOMPRESSED_BYTES: positiveInt.default(64 * MiB),
+  VIGIL_MAX_ATTRIBUTES: positiveInt.default(128),
+  VIGIL_MAX_ATTRIBUTE_LENGTH: positiveInt.default(16 * 1024),
+  VIGIL_QUEUE_MAX_SPANS: positiveInt.default(200_000),
+  VIGIL_BATCH_MAX_SPANS: positiveInt.default(10_000),
+  VIGIL_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type VigilConfig = z.infer<typeof configSchema> & { dataDir: string };
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the configuration. Throws ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): VigilConfig {
+  const known = Object.fromEntries(
+    Object.keys(configSchema.shape)
+      .filter((key) => env[key] !== undefined && env[key] !== '')
+      .map((key) => [key, env[key]]),
+  );
+  const parsed = configSchema.safeParse(known);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = issue?.path.join('.') ?? 'configuration';
+    throw new ConfigError(`invalid ${name}: ${issue?.message ?? 'invalid value'} (got ${JSON.stringify(known[name as keyof typeof known])})`);
+  }
+  return { ...parsed.data, dataDir: path.resolve(cwd, parsed.data.VIGIL_DATA_DIR) };
+}
+
+/** A database URL with its password replaced, safe to print. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unparseable url)';
+  }
+}

@@ -1,0 +1,76 @@
+// Where Vigil's data lives: DATABASE_URL when set, otherwise the embedded server under .vigil/.
+
+import pg from 'pg';
+import type { VigilConfig } from '../config.ts';
+import { startEmbeddedPostgres } from './embedded.ts';
+import { migrate } from './migrate.ts';
+
+// int8 (bigint) and numeric as JS numbers: counts and costs stay far below 2^53 and tests and the
+// query layer want numbers. Precision-critical sums are done in SQL.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
+
+export interface Database {
+  url: string;
+  pool: pg.Pool;
+  /** Where the data is, safe to print. */
+  description: string;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+  poolSize?: number;
+  applicationName?: string;
+}
+
+export async function openDatabase(config: VigilConfig, options: OpenDatabaseOptions = {}): Promise<Database> {
+  let url = config.DATABASE_URL;
+  let description: string;
+  let stopServer = async (): Promise<void> => {};
+  if (url) {
+    description = 'the server at DATABASE_URL';
+  } else {
+    const server = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.VIGIL_PG_PORT });
+    url = server.url;
+    stopServer = server.stop;
+    description = `embedded Postgres on 127.0.0.1:${config.VIGIL_PG_PORT} (data in ${config.dataDir}/pg)`;
+  }
+  const pool = createPool(url, options);
+  try {
+    if (options.migrate !== false) {
+      const client = await pool.connect();
+      try {
+        await migrate(client);
+      } finally {
+        client.release();
+      }
+    }
+  } catch (error) {
+    await pool.end().catch(() => {});
+    await stopServer().catch(() => {});
+    throw error;
+  }
+  return {
+    url,
+    pool,
+    description,
+    close: async () => {
+      await pool.end().catch(() => {});
+      await stopServer();
+    },
+  };
+}
+
+export function createPool(url: string, options: OpenDatabaseOptions = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    application_name: options.applicationName ?? 'vigil',
+    connectionTimeoutMillis: 5000,
+  });
+  // An idle client losing its connection (database restart) must not crash the process.
+  pool.on('error', () => {});
+  return pool;
+}
