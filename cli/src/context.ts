@@ -1,0 +1,19 @@
+// Opening what a command needs, once: validated config and the database.
+
+import { loadConfig, type VigilConfig } from '@vigil/core/config';
+import { openDatabase, type Database } from '@vigil/core/db/database';
+
+export function config(): VigilConfig {
+  return loadConfig();
+}
+
+/** Runs `work` with an open, migrated database and always closes it (stopping an embedded server we started). */
+export async function withDatabase<T>(work: (db: Database, config: VigilConfig) => Promise<T>): Promise<T> {
+  const cfg = config();
+  const db = await openDatabase(cfg, { poolSize: 4, applicationName: 'vigil-cli' });
+  try {
+    return await work(db, cfg);
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,80 @@
+// Wires the collector together: writer, project directory, metrics and the HTTP server.
+
+import type { AddressInfo } from 'node:net';
+import type pg from 'pg';
+import type { VigilConfig } from '@vigil/core/config';
+import { createCollectorMetrics, type CollectorMetrics } from './metrics.ts';
+import { ProjectDirectory } from './ingest/project-directory.ts';
+import { createCollectorServer } from './http/server.ts';
+import { SpanWriter } from './writer/span-writer.ts';
+
+export interface RunningCollector {
+  url: string;
+  port: number;
+  writer: SpanWriter;
+  metrics: CollectorMetrics;
+  /** Stops accepting requests, waits for queued spans to commit, then closes. */
+  close(): Promise<void>;
+}
+
+export type CollectorSettings = Pick<
+  VigilConfig,
+  | 'VIGIL_COLLECTOR_HOST'
+  | 'VIGIL_COLLECTOR_PORT'
+  | 'VIGIL_MAX_BODY_BYTES'
+  | 'VIGIL_MAX_DECOMPRESSED_BYTES'
+  | 'VIGIL_MAX_ATTRIBUTES'
+  | 'VIGIL_MAX_ATTRIBUTE_LENGTH'
+  | 'VIGIL_QUEUE_MAX_SPANS'
+  | 'VIGIL_BATCH_MAX_SPANS'
+>;
+
+export async function startCollector(
+  settings: CollectorSettings,
+  pool: pg.Pool,
+  log: (message: string) => void = () => {},
+): Promise<RunningCollector> {
+  const metrics = createCollectorMetrics();
+  const writer = new SpanWriter(
+    pool,
+    { maxQueueSpans: settings.VIGIL_QUEUE_MAX_SPANS, maxBatchSpans: settings.VIGIL_BATCH_MAX_SPANS },
+    {
+      onBatch: ({ spans, durationMs }) => {
+        metrics.batchDuration.observe(durationMs / 1000);
+        metrics.batchSpans.observe(spans);
+      },
+      onUnpricedModel: (count) => metrics.unpricedModelSpans.inc(count),
+    },
+  );
+  const projects = new ProjectDirectory(pool);
+  const server = createCollectorServer(
+    {
+      maxBodyBytes: settings.VIGIL_MAX_BODY_BYTES,
+      maxDecompressedBytes: settings.VIGIL_MAX_DECOMPRESSED_BYTES,
+      limits: { maxAttributesPerSpan: settings.VIGIL_MAX_ATTRIBUTES, maxAttributeValueLength: settings.VIGIL_MAX_ATTRIBUTE_LENGTH },
+    },
+    { writer, projects, metrics, log },
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(settings.VIGIL_COLLECTOR_PORT, settings.VIGIL_COLLECTOR_HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = settings.VIGIL_COLLECTOR_HOST.includes(':') ? `[${settings.VIGIL_COLLECTOR_HOST}]` : settings.VIGIL_COLLECTOR_HOST;
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    port,
+    writer,
+    metrics,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await writer.drain();
+    },
+  };
+}

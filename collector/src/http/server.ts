@@ -1,0 +1,184 @@
+// OTLP/HTTP trace receiver: POST /v1/traces (protobuf or JSON, optionally gzip), GET /healthz and
+// GET /metrics. Status codes follow the OTLP/HTTP contract so that exporters retry exactly what is
+// worth retrying: 429/503 (with Retry-After) for overload and database outages, 4xx for bad data.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Project } from '@vigil/core/projects';
+import type { CollectorMetrics } from '../metrics.ts';
+import { ProjectDirectory } from '../ingest/project-directory.ts';
+import { toStoredSpans } from '../ingest/to-stored-spans.ts';
+import { decodeJsonTraces } from '../otlp/decode-json.ts';
+import { decodeProtobufTraces } from '../otlp/decode-protobuf.ts';
+import { encodeExportResponse, encodeErrorStatus, type WireFormat } from '../otlp/encode-response.ts';
+import { OtlpDecodeError, type DecodeLimits, type DecodeResult } from '../otlp/types.ts';
+import { DatabaseUnavailableError, QueueFullError } from '../writer/errors.ts';
+import type { SpanWriter } from '../writer/span-writer.ts';
+import { HttpError } from './http-error.ts';
+import { decompress, readBody } from './read-body.ts';
+
+export interface CollectorServerOptions {
+  maxBodyBytes: number;
+  maxDecompressedBytes: number;
+  limits: DecodeLimits;
+}
+
+export interface CollectorServerDeps {
+  writer: SpanWriter;
+  projects: ProjectDirectory;
+  metrics: CollectorMetrics;
+  log?: (message: string) => void;
+}
+
+const CONTENT_TYPES: Record<string, WireFormat> = {
+  'application/x-protobuf': 'protobuf',
+  'application/protobuf': 'protobuf',
+  'application/json': 'json',
+};
+
+function wireFormatOf(request: IncomingMessage): WireFormat | null {
+  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  return CONTENT_TYPES[type] ?? null;
+}
+
+function ingestKeyOf(request: IncomingMessage): string | null {
+  const authorization = request.headers.authorization;
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    return match ? match[1]! : null;
+  }
+  const header = request.headers['x-vigil-key'];
+  return typeof header === 'string' && header.trim() !== '' ? header.trim() : null;
+}
+
+function send(response: ServerResponse, status: number, contentType: string, body: string | Uint8Array, retryAfter?: number): void {
+  const headers: Record<string, string | number> = { 'content-type': contentType, 'content-length': Buffer.byteLength(body) };
+  if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
+  response.writeHead(status, headers);
+  response.end(body);
+}
+
+const CONTENT_TYPE_OF: Record<WireFormat, string> = { json: 'application/json', protobuf: 'application/x-protobuf' };
+
+export function createCollectorServer(options: CollectorServerOptions, deps: CollectorServerDeps): Server {
+  const { writer, projects, metrics } = deps;
+  const log = deps.log ?? (() => {});
+
+  function sendError(response: ServerResponse, format: WireFormat, status: number, message: string, retryAfter?: number): void {
+    metrics.requests.inc({ status: String(status) });
+    send(response, status, CONTENT_TYPE_OF[format], encodeErrorStatus(format, status, message), retryAfter);
+  }
+
+  async function handleTraces(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const format = wireFormatOf(request);
+    if (!format) {
+      metrics.requests.inc({ status: '415' });
+      send(
+        response,
+        415,
+        'application/json',
+        JSON.stringify({ code: 3, message: `unsupported content-type "${request.headers['content-type'] ?? ''}": send application/x-protobuf or application/json` }),
+      );
+      return;
+    }
+    const key = ingestKeyOf(request);
+    if (!key) return sendError(response, format, 401, 'missing ingest key: send "Authorization: Bearer <key>" or "x-vigil-key: <key>"');
+    if (!writer.databaseAvailable) return sendError(response, format, 503, 'database unavailable, retry later', 2);
+
+    let project: Project | null;
+    try {
+      project = await projects.projectForKey(key);
+    } catch (error) {
+      log(`ingest key lookup failed: ${(error as Error).message}`);
+      return sendError(response, format, 503, 'database unavailable, retry later', 2);
+    }
+    if (!project) return sendError(response, format, 401, 'invalid or revoked ingest key');
+
+    const body = await decompress(
+      await readBody(request, options.maxBodyBytes),
+      request.headers['content-encoding'],
+      options.maxDecompressedBytes,
+    );
+    let decoded: DecodeResult;
+    try {
+      decoded = format === 'protobuf' ? decodeProtobufTraces(body, options.limits) : decodeJsonTraces(body.toString('utf8'), options.limits);
+    } catch (error) {
+      if (error instanceof OtlpDecodeError) {
+        metrics.spansRejected.inc({ reason: 'malformed' });
+        return sendError(response, format, 400, error.message);
+      }
+      throw error;
+    }
+    metrics.spansReceived.inc(decoded.spanCount);
+    if (decoded.rejectedSpans > 0) metrics.spansRejected.inc({ reason: 'invalid_span' }, decoded.rejectedSpans);
+    const truncated = decoded.droppedAttributes + decoded.truncatedValues;
+    if (truncated > 0) metrics.attributesTruncated.inc(truncated);
+
+    const catalog = await projects.priceCatalog(project.id).catch((error: unknown) => {
+      throw new DatabaseUnavailableError(`price overrides unavailable: ${(error as Error).message}`);
+    });
+    const spans = toStoredSpans(decoded, project, catalog);
+    const outcome = await writer.write(spans);
+    metrics.spansStored.inc(outcome.stored);
+    if (outcome.duplicates > 0) metrics.spansDuplicate.inc(outcome.duplicates);
+
+    const messages: string[] = [];
+    if (decoded.rejectedSpans > 0) messages.push(`${decoded.rejectedSpans} spans rejected: ${decoded.rejectionReasons.join('; ')}`);
+    if (decoded.droppedAttributes > 0) messages.push(`${decoded.droppedAttributes} attributes dropped over the limit of ${options.limits.maxAttributesPerSpan} per span`);
+    if (decoded.truncatedValues > 0) messages.push(`${decoded.truncatedValues} attribute values truncated to ${options.limits.maxAttributeValueLength} characters`);
+    const partial = messages.length > 0 ? { rejectedSpans: decoded.rejectedSpans, errorMessage: messages.join('; ') } : undefined;
+    metrics.requests.inc({ status: '200' });
+    send(response, 200, CONTENT_TYPE_OF[format], encodeExportResponse(format, partial));
+  }
+
+  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?')[0];
+    if (path === '/v1/traces') {
+      if (request.method !== 'POST') {
+        response.setHeader('allow', 'POST');
+        return send(response, 405, 'application/json', JSON.stringify({ code: 12, message: 'use POST for /v1/traces' }));
+      }
+      const format = wireFormatOf(request) ?? 'json';
+      try {
+        await handleTraces(request, response);
+      } catch (error) {
+        if (error instanceof HttpError) return sendError(response, format, error.status, error.message, error.retryAfterSeconds);
+        if (error instanceof QueueFullError) {
+          return sendError(response, format, 429, error.message, 1);
+        }
+        if (error instanceof DatabaseUnavailableError) {
+          return sendError(response, format, 503, error.message, 2);
+        }
+        log(`ingest failed: ${(error as Error).stack ?? String(error)}`);
+        return sendError(response, format, 500, 'internal error while storing spans');
+      }
+      return;
+    }
+    if (path === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {
+      const healthy = writer.databaseAvailable;
+      return send(
+        response,
+        healthy ? 200 : 503,
+        'application/json',
+        JSON.stringify({ status: healthy ? 'ok' : 'database_unavailable', queueSpans: writer.queuedSpans }),
+      );
+    }
+    if (path === '/metrics' && request.method === 'GET') {
+      metrics.queueSpans.set(writer.queuedSpans);
+      return send(response, 200, metrics.registry.contentType, await metrics.registry.metrics());
+    }
+    send(response, 404, 'application/json', JSON.stringify({ code: 5, message: `no route for ${request.method} ${path}; OTLP traces go to POST /v1/traces` }));
+  }
+
+  const server = createServer((request, response) => {
+    route(request, response).catch((error: unknown) => {
+      log(`request failed: ${String(error)}`);
+      if (!response.headersSent) send(response, 500, 'application/json', JSON.stringify({ code: 13, message: 'internal error' }));
+      else response.destroy();
+    });
+  });
+  // Exporters keep connections open between batches.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 120_000;
+  return server;
+}

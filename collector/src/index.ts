@@ -1,0 +1,1 @@
+export { startCollector, type RunningCollector, type CollectorSettings } from './collector.ts';

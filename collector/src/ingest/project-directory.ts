@@ -1,0 +1,82 @@
+// Who is sending: ingest key → project, and each project's settings and price catalog. Cached for
+// a short time so the hot path does not ask Postgres on every request; a revoked key stops working
+// within the cache's lifetime.
+
+import { hashIngestKey, looksLikeIngestKey, resolveIngestKey, type Project } from '@vigil/core/projects';
+import { createPriceCatalog, type PriceCatalog } from '@vigil/core/prices/catalog';
+import type { ModelPriceOverride } from '@vigil/core/prices/types';
+import type pg from 'pg';
+
+interface Cached<T> {
+  value: T;
+  expiresAt: number;
+}
+
+export interface ProjectDirectoryOptions {
+  keyTtlMs?: number;
+  priceTtlMs?: number;
+  maxCachedKeys?: number;
+}
+
+export class ProjectDirectory {
+  private readonly keys = new Map<string, Cached<Project | null>>();
+  private readonly catalogs = new Map<string, Cached<PriceCatalog>>();
+  private readonly lastUsedWrites = new Map<string, number>();
+  private readonly pool: pg.Pool;
+  private readonly keyTtlMs: number;
+  private readonly priceTtlMs: number;
+  private readonly maxCachedKeys: number;
+
+  constructor(pool: pg.Pool, options: ProjectDirectoryOptions = {}) {
+    this.pool = pool;
+    this.keyTtlMs = options.keyTtlMs ?? 30_000;
+    this.priceTtlMs = options.priceTtlMs ?? 60_000;
+    this.maxCachedKeys = options.maxCachedKeys ?? 10_000;
+  }
+
+  /** The project of a valid, unrevoked key; null otherwise. Throws when the database is down. */
+  async projectForKey(key: string): Promise<Project | null> {
+    if (!looksLikeIngestKey(key)) return null;
+    const hash = hashIngestKey(key);
+    const now = Date.now();
+    const cached = this.keys.get(hash);
+    if (cached && cached.expiresAt > now) return cached.value;
+    const project = await resolveIngestKey(this.pool, key);
+    if (this.keys.size >= this.maxCachedKeys) this.keys.clear();
+    this.keys.set(hash, { value: project, expiresAt: now + this.keyTtlMs });
+    if (project) this.touchKey(hash, now);
+    return project;
+  }
+
+  async priceCatalog(projectId: string): Promise<PriceCatalog> {
+    const now = Date.now();
+    const cached = this.catalogs.get(projectId);
+    if (cached && cached.expiresAt > now) return cached.value;
+    const { rows } = await this.pool.query(
+      `select provider, model, extract(epoch from valid_from) * 1000 as valid_from_ms, input_per_mtok, output_per_mtok,
+              cache_read_per_mtok, cache_write_per_mtok, reasoning_per_mtok
+         from model_price_overrides where project_id = $1`,
+      [projectId],
+    );
+    const overrides: ModelPriceOverride[] = rows.map((row) => ({
+      provider: row.provider === '' ? null : row.provider,
+      model: row.model,
+      validFromMs: Number.isFinite(row.valid_from_ms) ? row.valid_from_ms : Number.NEGATIVE_INFINITY,
+      inputPerMTok: row.input_per_mtok,
+      outputPerMTok: row.output_per_mtok,
+      cacheReadPerMTok: row.cache_read_per_mtok,
+      cacheWritePerMTok: row.cache_write_per_mtok,
+      reasoningPerMTok: row.reasoning_per_mtok,
+    }));
+    const catalog = createPriceCatalog(overrides);
+    this.catalogs.set(projectId, { value: catalog, expiresAt: now + this.priceTtlMs });
+    return catalog;
+  }
+
+  // last_used_at is for humans ("is this key still in use?"): once a minute per key is plenty.
+  private touchKey(hash: string, now: number): void {
+    if ((this.lastUsedWrites.get(hash) ?? 0) > now - 60_000) return;
+    this.lastUsedWrites.set(hash, now);
+    this.pool.query('update ingest_keys set last_used_at = now() where key_hash = $1', [hash]).catch(() => {});
+  }
+}

@@ -1,0 +1,61 @@
+// The collector's own health, as Prometheus text on GET /metrics.
+
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export function createCollectorMetrics() {
+  const registry = new Registry();
+  const metrics = {
+    registry,
+    spansReceived: new Counter({ name: 'vigil_spans_received_total', help: 'Spans in requests that decoded.', registers: [registry] }),
+    spansStored: new Counter({ name: 'vigil_spans_stored_total', help: 'Spans committed to Postgres.', registers: [registry] }),
+    spansDuplicate: new Counter({
+      name: 'vigil_spans_duplicate_total',
+      help: 'Spans acknowledged that were already stored (retried exports).',
+      registers: [registry],
+    }),
+    spansRejected: new Counter({
+      name: 'vigil_spans_rejected_total',
+      help: 'Spans refused for bad data (never retried by exporters).',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    spansDropped: new Counter({
+      name: 'vigil_spans_dropped_total',
+      help: 'Spans answered 429/503 (queue full, database down). Exporters retry them; nothing acknowledged is dropped.',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    requests: new Counter({
+      name: 'vigil_http_requests_total',
+      help: 'OTLP requests by response status.',
+      labelNames: ['status'] as const,
+      registers: [registry],
+    }),
+    attributesTruncated: new Counter({
+      name: 'vigil_attributes_truncated_total',
+      help: 'Attribute values shortened or attributes dropped by the configured limits.',
+      registers: [registry],
+    }),
+    unpricedModelSpans: new Counter({
+      name: 'vigil_unpriced_model_spans_total',
+      help: 'Model calls stored with a null cost because no price is known for the model.',
+      registers: [registry],
+    }),
+    queueSpans: new Gauge({ name: 'vigil_queue_spans', help: 'Spans waiting to be committed.', registers: [registry] }),
+    batchDuration: new Histogram({
+      name: 'vigil_batch_duration_seconds',
+      help: 'Time to commit one group-commit batch.',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    batchSpans: new Histogram({
+      name: 'vigil_batch_spans',
+      help: 'Spans per committed batch.',
+      buckets: [1, 10, 100, 500, 1000, 2500, 5000, 10000, 20000],
+      registers: [registry],
+    }),
+  };
+  return metrics;
+}
+
+export type CollectorMetrics = ReturnType<typeof createCollectorMetrics>;

@@ -1,0 +1,152 @@
+// Trace-level work on one project's spans in a batch, before they are stored:
+// - each span inherits tenant, session, user and surface from its nearest ancestor that names them,
+//   whether that ancestor is in this batch, in memory, or already in the database;
+// - a model-call span whose child is also a model call is a wrapper (it repeats the child's usage),
+//   so its usage is not counted a second time.
+// Spans whose parent has not arrived yet are reported as orphans; they are fixed up when it does.
+
+import type { KnownSpan, RecentSpans } from './recent-spans.ts';
+import type { InheritedContext, StoredSpan } from './stored-span.ts';
+
+export interface StoredLookupRequest {
+  traceIds: string[];
+  /** Parent span ids to fetch (with their context). */
+  spanIds: string[];
+  /** Model spans in the batch: are any of them parents of stored model spans? */
+  modelSpanIds: string[];
+}
+
+export interface StoredLookupResult {
+  /** key: traceId + spanId */
+  spans: Map<string, KnownSpan>;
+  /** keys (traceId + spanId) of spans that have a stored model-call child */
+  modelParents: Set<string>;
+}
+
+export type StoredLookup = (request: StoredLookupRequest) => Promise<StoredLookupResult>;
+
+export interface ResolvedBatch {
+  /** Spans whose parent is nowhere yet: they wait for it in spans_awaiting_parent. */
+  orphans: StoredSpan[];
+  /** Already stored model spans that turn out to be wrappers of a model span in this batch. */
+  storedWrappers: { traceId: string; spanId: string }[];
+}
+
+export function contextOf(span: StoredSpan): InheritedContext {
+  return { tenantId: span.tenantId, sessionId: span.sessionId, userId: span.userId, surface: span.surface };
+}
+
+function isComplete(span: StoredSpan): boolean {
+  return span.tenantId !== null && span.sessionId !== null && span.userId !== null && span.surface !== null;
+}
+
+function inherit(span: StoredSpan, from: InheritedContext): void {
+  span.tenantId ??= from.tenantId;
+  span.sessionId ??= from.sessionId;
+  span.userId ??= from.userId;
+  span.surface ??= from.surface;
+}
+
+/** Marks a span as a wrapper: kept as a span, but its usage and cost are counted on the inner call. */
+export function markWrapper(span: StoredSpan): void {
+  span.wrapper = true;
+  span.category = 'other';
+  span.inputTokens = null;
+  span.outputTokens = null;
+  span.cacheReadTokens = null;
+  span.cacheWriteTokens = null;
+  span.reasoningTokens = null;
+  span.costUsd = null;
+  span.costSource = null;
+}
+
+export async function resolveBatchContext(
+  projectId: string,
+  spans: StoredSpan[],
+  recent: RecentSpans,
+  lookupStored: StoredLookup,
+): Promise<ResolvedBatch> {
+  const inBatch = new Map<string, StoredSpan>();
+  for (const span of spans) inBatch.set(span.traceId + span.spanId, span);
+
+  // What the batch and memory cannot answer goes to the database in one query.
+  const missingParents = new Set<string>();
+  const traceIds = new Set<string>();
+  const modelSpanIds: string[] = [];
+  const modelChildInBatch = new Set<string>();
+  for (const span of spans) {
+    if (span.category === 'model' && !span.wrapper && span.parentSpanId) modelChildInBatch.add(span.traceId + span.parentSpanId);
+  }
+  for (const span of spans) {
+    if (span.parentSpanId && !inBatch.has(span.traceId + span.parentSpanId) && !recent.get(projectId, span.traceId, span.parentSpanId)) {
+      missingParents.add(span.parentSpanId);
+      traceIds.add(span.traceId);
+    }
+    if (
+      span.category === 'model' && !span.wrapper &&
+      !modelChildInBatch.has(span.traceId + span.spanId) &&
+      !recent.hasModelChild(projectId, span.traceId, span.spanId)
+    ) {
+      modelSpanIds.push(span.spanId);
+      traceIds.add(span.traceId);
+    }
+  }
+  const stored: StoredLookupResult =
+    missingParents.size > 0 || modelSpanIds.length > 0
+      ? await lookupStored({ traceIds: [...traceIds], spanIds: [...missingParents], modelSpanIds })
+      : { spans: new Map(), modelParents: new Set() };
+
+  const knownParent = (span: StoredSpan): KnownSpan | undefined =>
+    span.parentSpanId ? recent.get(projectId, span.traceId, span.parentSpanId) ?? stored.spans.get(span.traceId + span.parentSpanId) : undefined;
+
+  // Inheritance, walking up iteratively (traces can be deep) and guarding against id cycles.
+  const resolved = new Set<StoredSpan>();
+  const orphans: StoredSpan[] = [];
+  for (const start of spans) {
+    if (resolved.has(start)) continue;
+    const chain: StoredSpan[] = [];
+    const onChain = new Set<StoredSpan>();
+    let cursor: StoredSpan | undefined = start;
+    let top: InheritedContext | null = null;
+    while (cursor && !resolved.has(cursor) && !onChain.has(cursor)) {
+      chain.push(cursor);
+      onChain.add(cursor);
+      if (isComplete(cursor) || !cursor.parentSpanId) break;
+      const parentInBatch = inBatch.get(cursor.traceId + cursor.parentSpanId);
+      if (parentInBatch) {
+        cursor = parentInBatch;
+        continue;
+      }
+      const known = knownParent(cursor);
+      if (known) top = known.context;
+      else orphans.push(cursor);
+      cursor = undefined;
+    }
+    if (cursor && resolved.has(cursor)) top = contextOf(cursor);
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const span = chain[i]!;
+      if (top) inherit(span, top);
+      top = contextOf(span);
+      resolved.add(span);
+    }
+  }
+
+  // Wrappers: a counted model span whose child is a counted model span.
+  const storedWrappers: ResolvedBatch['storedWrappers'] = [];
+  for (const span of spans) {
+    if (span.category === 'model' && !span.wrapper && (
+      modelChildInBatch.has(span.traceId + span.spanId) ||
+      recent.hasModelChild(projectId, span.traceId, span.spanId) ||
+      stored.modelParents.has(span.traceId + span.spanId)
+    )) {
+      markWrapper(span);
+    }
+  }
+  for (const span of spans) {
+    if (span.category !== 'model' || span.wrapper || !span.parentSpanId) continue;
+    if (inBatch.has(span.traceId + span.parentSpanId)) continue;
+    const parent = knownParent(span);
+    if (parent?.category === 'model') storedWrappers.push({ traceId: span.traceId, spanId: span.parentSpanId });
+  }
+  return { orphans, storedWrappers };
+}

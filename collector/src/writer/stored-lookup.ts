@@ -1,0 +1,152 @@
+// The database side of trace-context resolution and late fix-ups.
+
+import type pg from 'pg';
+import type { SpanCategory } from '../normalize/types.ts';
+import type { KnownSpan } from './recent-spans.ts';
+import type { StoredLookupRequest, StoredLookupResult } from './resolve-context.ts';
+import { UNKNOWN_TENANT, type InheritedContext } from './stored-span.ts';
+
+interface ContextRow {
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
+  tenant_id: string;
+  session_id: string | null;
+  user_id: string | null;
+  surface: string | null;
+  category: SpanCategory;
+}
+
+export function contextFromRow(row: Pick<ContextRow, 'tenant_id' | 'session_id' | 'user_id' | 'surface'>): InheritedContext {
+  return {
+    tenantId: row.tenant_id === UNKNOWN_TENANT ? null : row.tenant_id,
+    sessionId: row.session_id,
+    userId: row.user_id,
+    surface: row.surface,
+  };
+}
+
+export async function lookupStoredSpans(client: pg.ClientBase, projectId: string, request: StoredLookupRequest): Promise<StoredLookupResult> {
+  const { rows } = await client.query<ContextRow & { is_model_child: boolean }>(
+    `select trace_id, span_id, parent_span_id, tenant_id, session_id, user_id, surface, category,
+            (category = 'model' and parent_span_id = any($4::text[])) as is_model_child
+       from spans
+      where project_id = $1 and trace_id = any($2::text[])
+        and (span_id = any($3::text[]) or (category = 'model' and parent_span_id = any($4::text[])))`,
+    [projectId, request.traceIds, request.spanIds, request.modelSpanIds],
+  );
+  const spans = new Map<string, KnownSpan>();
+  const modelParents = new Set<string>();
+  for (const row of rows) {
+    spans.set(row.trace_id + row.span_id, { parentSpanId: row.parent_span_id, context: contextFromRow(row), category: row.category });
+    if (row.is_model_child && row.parent_span_id) modelParents.add(row.trace_id + row.parent_span_id);
+  }
+  return { spans, modelParents };
+}
+
+export interface ContextSeed {
+  traceId: string;
+  /** A stored span that was waiting for its parent. */
+  spanId: string;
+  /** The parent's resolved context, to fill in wherever the waiting subtree has none. */
+  context: InheritedContext;
+}
+
+export interface FixedSpan {
+  traceId: string;
+  spanId: string;
+  context: InheritedContext;
+}
+
+/**
+ * Removes the waiting entries of children whose parent is now in the batch, and returns them.
+ */
+export async function takeAwaitingChildren(
+  client: pg.ClientBase,
+  projectId: string,
+  parents: { traceId: string; spanId: string }[],
+): Promise<{ traceId: string; parentSpanId: string; spanId: string }[]> {
+  if (parents.length === 0) return [];
+  const { rows } = await client.query<{ trace_id: string; parent_span_id: string; span_id: string }>(
+    `delete from spans_awaiting_parent w
+      using unnest($2::text[], $3::text[]) as p(trace_id, span_id)
+      where w.project_id = $1 and w.trace_id = p.trace_id and w.parent_span_id = p.span_id
+      returning w.trace_id, w.parent_span_id, w.span_id`,
+    [projectId, parents.map((p) => p.traceId), parents.map((p) => p.spanId)],
+  );
+  return rows.map((row) => ({ traceId: row.trace_id, parentSpanId: row.parent_span_id, spanId: row.span_id }));
+}
+
+/**
+ * Fills tenant, session, user and surface into each seed's stored subtree wherever they are
+ * missing (a nearer ancestor's value always wins), in spans and in ai_api_calls.
+ */
+export async function applyLateContext(client: pg.ClientBase, projectId: string, seeds: ContextSeed[]): Promise<FixedSpan[]> {
+  if (seeds.length === 0) return [];
+  const { rows } = await client.query<{ trace_id: string; span_id: string; tenant_id: string; session_id: string | null; user_id: string | null; surface: string | null }>(
+    `with recursive subtree as (
+       select t.trace_id, t.span_id, t.tenant_id, t.session_id, t.user_id, t.surface, 0 as depth
+         from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+              as t(trace_id, span_id, tenant_id, session_id, user_id, surface)
+       union all
+       select s.trace_id, s.span_id, subtree.tenant_id, subtree.session_id, subtree.user_id, subtree.surface, subtree.depth + 1
+         from spans s join subtree on s.project_id = $1 and s.trace_id = subtree.trace_id and s.parent_span_id = subtree.span_id
+        where subtree.depth < 10000
+     ),
+     fixed as (
+       update spans s set
+         tenant_id = case when s.tenant_id = 'unknown' and subtree.tenant_id is not null then subtree.tenant_id else s.tenant_id end,
+         session_id = coalesce(s.session_id, subtree.session_id),
+         user_id = coalesce(s.user_id, subtree.user_id),
+         surface = coalesce(s.surface, subtree.surface)
+       from subtree
+       where s.project_id = $1 and s.trace_id = subtree.trace_id and s.span_id = subtree.span_id
+       returning s.trace_id, s.span_id, s.tenant_id, s.session_id, s.user_id, s.surface
+     ),
+     fixed_calls as (
+       update ai_api_calls a set tenant_id = fixed.tenant_id, session_id = fixed.session_id, user_id = fixed.user_id
+         from fixed
+        where a.project_id = $1 and a.trace_id = fixed.trace_id and a.span_id = fixed.span_id
+     )
+     select * from fixed`,
+    [
+      projectId,
+      seeds.map((s) => s.traceId),
+      seeds.map((s) => s.spanId),
+      seeds.map((s) => s.context.tenantId),
+      seeds.map((s) => s.context.sessionId),
+      seeds.map((s) => s.context.userId),
+      seeds.map((s) => s.context.surface),
+    ],
+  );
+  return rows.map((row) => ({ traceId: row.trace_id, spanId: row.span_id, context: contextFromRow(row) }));
+}
+
+export async function recordAwaitingParents(
+  client: pg.ClientBase,
+  projectId: string,
+  orphans: { traceId: string; parentSpanId: string; spanId: string }[],
+): Promise<void> {
+  if (orphans.length === 0) return;
+  await client.query(
+    `insert into spans_awaiting_parent (project_id, trace_id, parent_span_id, span_id)
+     select $1, * from unnest($2::text[], $3::text[], $4::text[])
+     on conflict do nothing`,
+    [projectId, orphans.map((o) => o.traceId), orphans.map((o) => o.parentSpanId), orphans.map((o) => o.spanId)],
+  );
+}
+
+/** Stored model spans found to wrap a model call: their usage stops counting. */
+export async function demoteStoredWrappers(client: pg.ClientBase, projectId: string, wrappers: { traceId: string; spanId: string }[]): Promise<void> {
+  if (wrappers.length === 0) return;
+  await client.query(
+    `with w as (select * from unnest($2::text[], $3::text[]) as w(trace_id, span_id)),
+     demoted as (
+       update spans s set category = 'other', input_tokens = null, output_tokens = null, cache_read_tokens = null,
+              cache_write_tokens = null, reasoning_tokens = null, cost_usd = null, cost_source = null
+         from w where s.project_id = $1 and s.trace_id = w.trace_id and s.span_id = w.span_id
+     )
+     delete from ai_api_calls a using w where a.project_id = $1 and a.trace_id = w.trace_id and a.span_id = w.span_id`,
+    [projectId, wrappers.map((w) => w.traceId), wrappers.map((w) => w.spanId)],
+  );
+}

@@ -1,0 +1,112 @@
+// Row-level security decides what a caller sees, as on Supabase: the `authenticated` role with JWT
+// claims project_id (and optionally tenant_id); `service_role` sees everything.
+
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProject } from '../src/projects.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+let db: TestDatabase;
+let projectA: string;
+let projectB: string;
+
+async function asRole<T>(role: string, claims: Record<string, unknown> | null, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.pool.connect();
+  try {
+    await client.query('begin');
+    await client.query(`set local role ${role}`);
+    if (claims) await client.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claims)]);
+    return await work(client);
+  } finally {
+    await client.query('rollback');
+    client.release();
+  }
+}
+
+async function seedSpan(projectId: string, tenantId: string, spanId: string): Promise<void> {
+  await db.pool.query(
+    `insert into spans (project_id, tenant_id, trace_id, span_id, name, start_time, duration_ms, category, status)
+     values ($1, $2, repeat('c', 32), $3, 'chat gpt-4o', now(), 12, 'model', 'ok')`,
+    [projectId, tenantId, spanId],
+  );
+  await db.pool.query(
+    `insert into ai_api_calls (project_id, tenant_id, provider, model, input_tokens, output_tokens, trace_id, span_id)
+     values ($1, $2, 'openai', 'gpt-4o', 10, 5, repeat('c', 32), $3)`,
+    [projectId, tenantId, spanId],
+  );
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  projectA = (await createProject(db.pool, 'project-a')).id;
+  projectB = (await createProject(db.pool, 'project-b')).id;
+  await seedSpan(projectA, 'acme', '1000000000000001');
+  await seedSpan(projectA, 'globex', '1000000000000002');
+  await seedSpan(projectB, 'acme', '2000000000000001');
+});
+afterAll(() => db.drop());
+
+const TABLES = ['spans', 'ai_api_calls'];
+
+describe('row-level security', () => {
+  it('shows a project member only their project, every tenant of it', async () => {
+    for (const table of TABLES) {
+      const rows = await asRole('authenticated', { role: 'authenticated', project_id: projectA }, async (c) =>
+        (await c.query(`select project_id, tenant_id from ${table} order by tenant_id`)).rows,
+      );
+      expect(rows).toEqual([
+        { project_id: projectA, tenant_id: 'acme' },
+        { project_id: projectA, tenant_id: 'globex' },
+      ]);
+    }
+    const projects = await asRole('authenticated', { project_id: projectA }, async (c) => (await c.query('select name from projects')).rows);
+    expect(projects).toEqual([{ name: 'project-a' }]);
+  });
+
+  it('shows a tenant-scoped token only its tenant', async () => {
+    for (const table of TABLES) {
+      const rows = await asRole('authenticated', { project_id: projectA, tenant_id: 'acme' }, async (c) =>
+        (await c.query(`select project_id, tenant_id from ${table}`)).rows,
+      );
+      expect(rows).toEqual([{ project_id: projectA, tenant_id: 'acme' }]);
+    }
+  });
+
+  it('shows nothing without claims, with a malformed project id, or to anon', async () => {
+    for (const claims of [null, {}, { project_id: 'not-a-uuid' }, { project_id: '' }]) {
+      const n = await asRole('authenticated', claims, async (c) => (await c.query('select count(*)::int as n from spans')).rows[0].n);
+      expect(n).toBe(0);
+    }
+    await expect(asRole('anon', null, (c) => c.query('select * from spans'))).rejects.toThrow(/permission denied/);
+  });
+
+  it('does not let a member write, nor read key hashes', async () => {
+    await expect(
+      asRole('authenticated', { project_id: projectA }, (c) =>
+        c.query(`update spans set tenant_id = 'x'`),
+      ),
+    ).rejects.toThrow(/permission denied/);
+    await expect(
+      asRole('authenticated', { project_id: projectA }, (c) => c.query('select key_hash from ingest_keys')),
+    ).rejects.toThrow(/permission denied/);
+  });
+
+  it('does not let a member bypass RLS through a partition', async () => {
+    const { rows } = await db.pool.query(`select tableoid::regclass::text as part from spans limit 1`);
+    await expect(
+      asRole('authenticated', { project_id: projectA }, (c) => c.query(`select * from ${rows[0].part}`)),
+    ).rejects.toThrow(/permission denied/);
+  });
+
+  it('lets service_role see every project', async () => {
+    const n = await asRole('service_role', null, async (c) => (await c.query('select count(*)::int as n from spans')).rows[0].n);
+    expect(n).toBe(3);
+  });
+
+  it('reads claims exactly like Supabase auth.jwt()', async () => {
+    const jwt = await asRole('authenticated', { sub: '5f1e0c1a-7a0b-4f55-9d3a-2f4f6a1b2c3d', project_id: projectA }, async (c) =>
+      (await c.query(`select auth.jwt() ->> 'project_id' as p, auth.uid()::text as uid`)).rows[0],
+    );
+    expect(jwt).toEqual({ p: projectA, uid: '5f1e0c1a-7a0b-4f55-9d3a-2f4f6a1b2c3d' });
+  });
+});
