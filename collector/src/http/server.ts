@@ -68,7 +68,7 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
     send(response, status, CONTENT_TYPE_OF[format], encodeErrorStatus(format, status, message), retryAfter);
   }
 
-  async function handleTraces(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async function handleTraces(request: IncomingMessage, response: ServerResponse, seen: { spans: number }): Promise<void> {
     const format = wireFormatOf(request);
     if (!format) {
       metrics.requests.inc({ status: '415' });
@@ -108,6 +108,7 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
       }
       throw error;
     }
+    seen.spans = decoded.spanCount;
     metrics.spansReceived.inc(decoded.spanCount);
     if (decoded.rejectedSpans > 0) metrics.spansRejected.inc({ reason: 'invalid_span' }, decoded.rejectedSpans);
     const truncated = decoded.droppedAttributes + decoded.truncatedValues;
@@ -138,14 +139,17 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
         return send(response, 405, 'application/json', JSON.stringify({ code: 12, message: 'use POST for /v1/traces' }));
       }
       const format = wireFormatOf(request) ?? 'json';
+      const seen = { spans: 0 };
       try {
-        await handleTraces(request, response);
+        await handleTraces(request, response, seen);
       } catch (error) {
         if (error instanceof HttpError) return sendError(response, format, error.status, error.message, error.retryAfterSeconds);
         if (error instanceof QueueFullError) {
+          metrics.spansDropped.inc({ reason: 'queue_full' }, seen.spans);
           return sendError(response, format, 429, error.message, 1);
         }
         if (error instanceof DatabaseUnavailableError) {
+          metrics.spansDropped.inc({ reason: 'database_unavailable' }, seen.spans);
           return sendError(response, format, 503, error.message, 2);
         }
         log(`ingest failed: ${(error as Error).stack ?? String(error)}`);

@@ -1,24 +1,39 @@
 // Postgres COPY text format, written by hand: it is the hot path of ingest. Each value is escaped
 // per the COPY rules (backslash, tab, newline, carriage return), null is \N.
 
-const NEEDS_ESCAPE = /[\\\t\n\r]/;
+const NEEDS_ESCAPE = /[\\\t\n\r\0]/;
 
+// Postgres text cannot hold NUL at all, so it is dropped rather than failing the whole batch.
 export function copyText(value: string | null | undefined): string {
   if (value === null || value === undefined) return '\\N';
   if (!NEEDS_ESCAPE.test(value)) return value;
-  return value.replace(/[\\\t\n\r]/g, (ch) => (ch === '\\' ? '\\\\' : ch === '\t' ? '\\t' : ch === '\n' ? '\\n' : '\\r'));
+  return value.replace(/[\\\t\n\r\0]/g, (ch) =>
+    ch === '\\' ? '\\\\' : ch === '\t' ? '\\t' : ch === '\n' ? '\\n' : ch === '\r' ? '\\r' : '',
+  );
 }
 
 export function copyNumber(value: number | null | undefined): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '\\N' : String(value);
 }
 
-/** JSON for a jsonb column. Postgres rejects \u0000 in jsonb, so it is dropped. */
+/**
+ * JSON for a jsonb column. jsonb refuses two escapes that JSON.stringify can emit: \u0000 (dropped)
+ * and lone surrogates (JSON.stringify writes every lone one as \udXXX; they become U+FFFD).
+ */
 export function copyJson(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
   let json = JSON.stringify(value);
-  if (json.includes('\\u0000')) json = json.replace(/\\u0000/g, '');
+  if (JSONB_UNSAFE.test(json)) json = json.replace(JSONB_UNSAFE_ESCAPE, makeJsonbSafe);
   return copyText(json);
+}
+
+const JSONB_UNSAFE = /\\u(?:0000|d[89a-f])/i;
+const JSONB_UNSAFE_ESCAPE = /(\\+)u(0000|d[89a-f][0-9a-f]{2})/gi;
+
+function makeJsonbSafe(match: string, slashes: string, code: string): string {
+  // An even run of backslashes is escaped backslashes followed by plain text "u…": leave it.
+  if (slashes.length % 2 === 0) return match;
+  return slashes.slice(1) + (code === '0000' ? '' : '\\ufffd');
 }
 
 export function copyTimestamp(epochMs: number): string {

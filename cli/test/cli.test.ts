@@ -1,0 +1,148 @@
+// The vigil command as a user runs it: a real process, real exit codes, real Postgres.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../core/test/database.ts';
+
+const bin = path.resolve(import.meta.dirname, '../bin/vigil.mjs');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function vigil(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Starts a long-running command, waits for a line on stderr, then stops it with SIGTERM. */
+function runUntil(args: string[], env: Record<string, string>, ready: RegExp): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`timed out waiting for ${ready}; stderr: ${stderr}`));
+    }, 60_000);
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (ready.test(stderr)) child.kill('SIGTERM');
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+let db: TestDatabase;
+let env: Record<string, string>;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  env = { DATABASE_URL: db.url, VIGIL_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'vigil-cli-')) };
+});
+afterAll(async () => {
+  await db.drop();
+  rmSync(env.VIGIL_DATA_DIR!, { recursive: true, force: true });
+});
+
+describe('vigil CLI', () => {
+  it('has --help for every command', async () => {
+    const top = await vigil(['--help']);
+    expect(top.code).toBe(0);
+    for (const command of ['up', 'migrate', 'collector', 'projects', 'keys']) expect(top.stdout).toContain(command);
+    for (const command of [['keys', 'create'], ['keys', 'list'], ['keys', 'revoke'], ['projects', 'create'], ['up'], ['collector'], ['migrate']]) {
+      const help = await vigil([...command, '--help']);
+      expect(help.code, command.join(' ')).toBe(0);
+      expect(help.stdout).toMatch(/Usage: vigil/);
+    }
+  });
+
+  it('explains a wrong flag, a bad config value and a bad DATABASE_URL in one line with a non-zero exit', async () => {
+    const flag = await vigil(['keys', 'list', '--bogus']);
+    expect(flag.code).not.toBe(0);
+    expect(flag.stderr).toContain("unknown option '--bogus'");
+    const port = await vigil(['collector'], { ...env, VIGIL_COLLECTOR_PORT: 'abc' });
+    expect(port.code).toBe(1);
+    expect(port.stderr.trim()).toMatch(/^vigil: invalid VIGIL_COLLECTOR_PORT: .*"abc"/);
+    expect(port.stderr.trim().split('\n')).toHaveLength(1);
+    const url = await vigil(['projects', 'list'], { DATABASE_URL: 'mysql://nope' });
+    expect(url.code).toBe(1);
+    expect(url.stderr).toContain('invalid DATABASE_URL');
+  });
+
+  it('never prints the database password', async () => {
+    const run = await runUntil(['collector'], { ...env, VIGIL_COLLECTOR_PORT: '0' }, /collector: OTLP/);
+    const password = new URL(db.url).password;
+    expect(password.length).toBeGreaterThan(0);
+    expect(run.stdout + run.stderr).not.toContain(password);
+  });
+
+  it('creates projects and keys, lists keys by prefix only, and revokes them', async () => {
+    const project = await vigil(['projects', 'create', 'shop'], env);
+    expect(project.code).toBe(0);
+    const created = await vigil(['keys', 'create', '--project', 'shop', '--label', 'ci'], env);
+    expect(created.code).toBe(0);
+    const key = created.stdout.trim().split('\n').at(-1)!;
+    expect(key).toMatch(/^vgl_[A-Za-z0-9_-]{43}$/);
+    const listed = await vigil(['keys', 'list', '--project', 'shop'], env);
+    expect(listed.stdout).toContain(key.slice(0, 12));
+    expect(listed.stdout).not.toContain(key);
+    const id = listed.stdout.trim().split('\n').at(-1)!.split('\t')[0]!;
+    const revoked = await vigil(['keys', 'revoke', id], env);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toContain('revoked');
+    const missing = await vigil(['keys', 'create', '--project', 'nope'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe('vigil: no project named "nope"');
+    const duplicate = await vigil(['projects', 'create', 'shop'], env);
+    expect(duplicate.stderr.trim()).toBe('vigil: project "shop" already exists');
+  });
+
+  it('up creates the default project and a key on first start only, and says where the key is', async () => {
+    const first = await runUntil(['up'], { ...env, VIGIL_COLLECTOR_PORT: '0' }, /collector: OTLP/);
+    expect(first.code).toBe(0);
+    const keyFile = path.join(env.VIGIL_DATA_DIR!, 'default-ingest-key');
+    expect(first.stderr).toContain(keyFile);
+    expect(first.stderr).toContain('stopped cleanly');
+    expect(readFileSync(keyFile, 'utf8').trim()).toMatch(/^vgl_/);
+    expect(statSync(keyFile).mode & 0o077).toBe(0);
+    const second = await runUntil(['up'], { ...env, VIGIL_COLLECTOR_PORT: '0' }, /collector: OTLP/);
+    expect(second.stderr).not.toContain('created project');
+    const { rows } = await db.pool.query(`select count(*)::int as n from ingest_keys k join projects p on p.id = k.project_id where p.name = 'default'`);
+    expect(rows[0].n).toBe(1);
+  });
+});
+
+describe('vigil up with the embedded database', () => {
+  it('starts a real Postgres under the data directory, keeps its data across restarts and stops it cleanly', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'vigil-embedded-'));
+    const embeddedEnv = { VIGIL_DATA_DIR: dataDir, VIGIL_PG_PORT: '54335', VIGIL_COLLECTOR_PORT: '0', DATABASE_URL: '' };
+    try {
+      const first = await runUntil(['up'], embeddedEnv, /collector: OTLP/);
+      expect(first.code).toBe(0);
+      expect(first.stderr).toContain('embedded Postgres');
+      expect(first.stderr).toContain('created project "default"');
+      const pid = path.join(dataDir, 'pg', 'postmaster.pid');
+      expect(() => statSync(pid)).toThrow(); // stopped cleanly: no postmaster.pid left behind
+      const second = await runUntil(['up'], embeddedEnv, /collector: OTLP/);
+      expect(second.code).toBe(0);
+      expect(second.stderr).toContain('projects: default');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

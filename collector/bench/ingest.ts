@@ -1,0 +1,161 @@
+// npm run bench:ingest — committed spans per second through the collector, against Postgres's own
+// bulk-load limit (plain COPY of the same rows from a prepared file), in one run.
+//
+// 1. Builds ~1M spans (see workload.ts) as OTLP protobuf requests of 512 spans.
+// 2. Starts a collector process (`vigil collector`) on a fresh database, and a separate sender
+//    process with several concurrent exporters; times until every request is answered 200.
+// 3. Exports the stored spans and ai_api_calls rows to files and COPYs them into a second fresh
+//    database with the identical schema, timing that.
+// Prints: ingest spans_per_s=<n> copy_rows_per_s=<m> ratio=<n/m> rss_mb=<collector peak RSS>
+
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, writeSync, closeSync, rmSync, chmodSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '@vigil/core/db/embedded';
+import { createPool } from '@vigil/core/db/database';
+import { migrate } from '@vigil/core/db/migrate';
+import { createIngestKey, createProject } from '@vigil/core/projects';
+import { generateRequests } from './workload.ts';
+
+const TOTAL_SPANS = Number(process.env.BENCH_SPANS ?? 1_000_000);
+const SPANS_PER_REQUEST = 512;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const root = path.resolve(import.meta.dirname, '../..');
+const dataDir = path.join(root, '.vigil/bench');
+const scratch = path.join(tmpdir(), `vigil-bench-${process.pid}`);
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+async function freshDatabase(adminUrl: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = adminUrl.replace(/\/postgres$/, `/${name}`);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await migrate(client);
+  await client.end();
+  return url;
+}
+
+function writeRequests(file: string): { requests: number; spans: number; bytes: number } {
+  const fd = openSync(file, 'w');
+  let requests = 0;
+  let bytes = 0;
+  const header = Buffer.alloc(4);
+  for (const body of generateRequests(TOTAL_SPANS, SPANS_PER_REQUEST)) {
+    header.writeUInt32LE(body.length);
+    writeSync(fd, header);
+    writeSync(fd, body);
+    requests++;
+    bytes += body.length;
+  }
+  closeSync(fd);
+  return { requests, spans: TOTAL_SPANS, bytes };
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /VmHWM:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+async function waitForHealth(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('collector did not become healthy');
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')} exited ${code}`))));
+  });
+}
+
+const SPAN_FILE_COLUMNS = 'select * from spans';
+const CALL_FILE_COLUMNS = 'select * from ai_api_calls';
+
+async function main(): Promise<void> {
+  mkdirSync(scratch, { recursive: true });
+  chmodSync(scratch, 0o777); // the server (user postgres when run as root) writes the COPY files here
+  const server = await startEmbeddedPostgres({ dataDir, port: Number(process.env.BENCH_PG_PORT ?? 54340) });
+  try {
+    log(`building ${TOTAL_SPANS} spans as OTLP protobuf requests…`);
+    const requestsFile = path.join(scratch, 'requests.bin');
+    const workload = writeRequests(requestsFile);
+    log(`${workload.requests} requests, ${(workload.bytes / 1e6).toFixed(0)} MB of protobuf`);
+
+    const ingestUrl = await freshDatabase(server.url, 'vigil_bench_ingest');
+    const setup = createPool(ingestUrl, { poolSize: 2 });
+    const project = await createProject(setup, 'bench');
+    const { key } = await createIngestKey(setup, 'bench');
+
+    const port = 43180 + Math.floor(Math.random() * 1000);
+    const collector = spawn(process.execPath, [path.join(root, 'cli/bin/vigil.mjs'), 'collector'], {
+      env: { ...process.env, DATABASE_URL: ingestUrl, VIGIL_COLLECTOR_PORT: String(port) },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const collectorUrl = `http://127.0.0.1:${port}`;
+    await waitForHealth(collectorUrl);
+
+    log(`sending with ${CONCURRENCY} concurrent exporters from a separate process…`);
+    const sent = JSON.parse(await run(process.execPath, [path.join(import.meta.dirname, 'send.ts'), requestsFile, collectorUrl, key, String(CONCURRENCY)], process.env));
+    const rssMb = peakRssMb(collector.pid!);
+    collector.kill('SIGTERM');
+    await new Promise((r) => collector.once('exit', r));
+
+    const stored = await setup.query(`select (select count(*) from spans)::int as spans, (select count(*) from ai_api_calls)::int as calls`);
+    const { spans: storedSpans, calls: storedCalls } = stored.rows[0];
+    if (storedSpans !== TOTAL_SPANS || sent.failures > 0) {
+      throw new Error(`stored ${storedSpans} of ${TOTAL_SPANS} spans (${sent.failures} failed requests)`);
+    }
+    const spansPerS = storedSpans / (sent.elapsedMs / 1000);
+    log(`ingest: ${storedSpans} spans (+${storedCalls} ai_api_calls rows) committed in ${(sent.elapsedMs / 1000).toFixed(1)} s, ${sent.retries} retries`);
+
+    const spansFile = path.join(scratch, 'spans.copy');
+    const callsFile = path.join(scratch, 'calls.copy');
+    await setup.query(`copy (${SPAN_FILE_COLUMNS}) to '${spansFile}'`);
+    await setup.query(`copy (${CALL_FILE_COLUMNS}) to '${callsFile}'`);
+    await setup.end();
+
+    const copyUrl = await freshDatabase(server.url, 'vigil_bench_copy');
+    const copyPool = createPool(copyUrl, { poolSize: 1 });
+    // The same project row, so the copied rows meet the same foreign keys and defaults.
+    await copyPool.query(`insert into projects (id, name) values ($1, 'bench')`, [project.id]);
+    const copyStarted = performance.now();
+    await copyPool.query(`copy spans from '${spansFile}'`);
+    await copyPool.query(`copy ai_api_calls from '${callsFile}'`);
+    const copyMs = performance.now() - copyStarted;
+    await copyPool.end();
+    const copyRowsPerS = storedSpans / (copyMs / 1000);
+    log(`plain COPY of the same ${storedSpans} spans + ${storedCalls} ai_api_calls rows from prepared files: ${(copyMs / 1000).toFixed(1)} s`);
+
+    for (const name of ['vigil_bench_ingest', 'vigil_bench_copy']) {
+      const admin = new pg.Client({ connectionString: server.url });
+      await admin.connect();
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    }
+    console.log(
+      `ingest spans_per_s=${Math.round(spansPerS)} copy_rows_per_s=${Math.round(copyRowsPerS)} ratio=${(spansPerS / copyRowsPerS).toFixed(3)} rss_mb=${Math.round(rssMb)}`,
+    );
+  } finally {
+    await server.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,99 @@
+// The real OpenTelemetry JS exporters, protobuf and JSON, send to the collector: every span
+// arrives exactly once, with its attributes, under the key's project.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { startTestCollector, type TestCollector } from './harness.ts';
+
+let t: TestCollector;
+beforeAll(async () => {
+  t = await startTestCollector({ VIGIL_BATCH_MAX_SPANS: 500 });
+});
+afterAll(() => t.close());
+
+function emitRequests(tracer: Tracer, requests: number, tenant: string): string[] {
+  const traceIds: string[] = [];
+  for (let i = 0; i < requests; i++) {
+    tracer.startActiveSpan(
+      'POST /api/answer',
+      { kind: SpanKind.SERVER, attributes: { 'tenant.id': tenant, 'session.id': `sess-${i % 7}`, 'user.id': `user-${i % 5}`, 'http.route': '/api/answer' } },
+      (root) => {
+        traceIds.push(root.spanContext().traceId);
+        const model = tracer.startSpan('chat gpt-4o-mini', {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            'gen_ai.operation.name': 'chat',
+            'gen_ai.provider.name': 'openai',
+            'gen_ai.request.model': 'gpt-4o-mini',
+            'gen_ai.usage.input_tokens': 120 + i,
+            'gen_ai.usage.output_tokens': 30,
+            'gen_ai.response.time_to_first_chunk': 0.25,
+            'gen_ai.response.finish_reasons': ['stop'],
+          },
+        });
+        if (i % 10 === 0) model.setStatus({ code: SpanStatusCode.ERROR, message: 'rate limited' });
+        model.end();
+        tracer.startSpan('SELECT documents', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.collection.name': 'documents' } }).end();
+        tracer.startSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'redis', 'db.operation.name': 'GET', 'cache.hit': i % 2 === 0 } }).end();
+        root.end();
+      },
+    );
+  }
+  return traceIds;
+}
+
+for (const [name, Exporter] of [['protobuf', ProtoExporter], ['JSON', JsonExporter]] as const) {
+  describe(`the real ${name} exporter`, () => {
+    it('delivers every span exactly once with tenant, session, user, model, tokens, TTFT and status', async () => {
+      const tenant = `tenant-${name.toLowerCase()}`;
+      const exporter = new Exporter({ url: `${t.url}/v1/traces`, headers: { authorization: `Bearer ${t.keyA}` }, timeoutMillis: 30_000 });
+      const provider = new BasicTracerProvider({
+        resource: resourceFromAttributes({ 'service.name': 'answer-api', 'service.version': 'v42', 'deployment.environment.name': 'test' }),
+        spanProcessors: [new BatchSpanProcessor(exporter, { maxExportBatchSize: 97, scheduledDelayMillis: 10, maxQueueSize: 10_000 })],
+      });
+      const tracer = provider.getTracer('vigil-test');
+      const traceIds = emitRequests(tracer, 300, tenant);
+      await provider.forceFlush();
+      await provider.shutdown();
+
+      const { rows } = await t.db.pool.query(
+        `select category, count(*)::int as n, count(distinct (trace_id, span_id))::int as distinct_n,
+                count(*) filter (where session_id is null or user_id is null or surface is null)::int as missing_context,
+                count(*) filter (where status = 'error')::int as errors
+           from spans where project_id = $1 and tenant_id = $2 group by category order by category`,
+        [t.projectA, tenant],
+      );
+      expect(rows).toEqual([
+        { category: 'cache', n: 300, distinct_n: 300, missing_context: 0, errors: 0 },
+        { category: 'db', n: 300, distinct_n: 300, missing_context: 0, errors: 0 },
+        { category: 'http', n: 300, distinct_n: 300, missing_context: 0, errors: 0 },
+        { category: 'model', n: 300, distinct_n: 300, missing_context: 0, errors: 30 },
+      ]);
+      const traces = await t.db.pool.query(`select count(distinct trace_id)::int as n from spans where trace_id = any($1)`, [traceIds]);
+      expect(traces.rows[0].n).toBe(300);
+      const model = await t.db.pool.query(
+        `select model, provider, deployment, environment, service_name, ttft_ms, sum(input_tokens)::int as input
+           from spans where project_id = $1 and tenant_id = $2 and category = 'model'
+          group by 1, 2, 3, 4, 5, 6`,
+        [t.projectA, tenant],
+      );
+      expect(model.rows).toEqual([
+        {
+          model: 'gpt-4o-mini',
+          provider: 'openai',
+          deployment: 'v42',
+          environment: 'test',
+          service_name: 'answer-api',
+          ttft_ms: 250,
+          input: 300 * 120 + (299 * 300) / 2,
+        },
+      ]);
+      const calls = await t.db.pool.query(`select count(*)::int as n from ai_api_calls where project_id = $1 and tenant_id = $2`, [t.projectA, tenant]);
+      expect(calls.rows[0].n).toBe(300);
+    });
+  });
+}
