@@ -47,7 +47,7 @@ describe('backpressure', () => {
       const response = await postJson(collector.url, t.keyA, otlpJsonBody(spans(randomHex(16), 1)));
       expect(response.status).toBe(503);
       expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect((await response.json()).message).toContain('database unavailable');
+      expect(((await response.json()) as { message: string }).message).toContain('database unavailable');
     } finally {
       await collector.close();
       await deadPool.end();

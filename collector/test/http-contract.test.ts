@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function post(body: BodyInit, headers: Record<string, string>): Promise<{ status: number; text: string; headers: Headers }> {
+async function post(body: string | Uint8Array, headers: Record<string, string>): Promise<{ status: number; text: string; headers: Headers }> {
   const response = await fetch(`${t.url}/v1/traces`, { method: 'POST', headers, body });
   return { status: response.status, text: await response.text(), headers: response.headers };
 }
