@@ -1,0 +1,56 @@
+// Cost of one call from a model's per-million-token prices, the way @pydantic/genai-prices
+// computes it, without its per-call model matching (which runs at ~35k calls/s; this runs at
+// millions). Usage follows Vigil's convention: cache reads and writes are parts of input tokens,
+// reasoning tokens are part of output tokens.
+
+import type { TokenUsage } from '../usage.ts';
+
+export interface Tier {
+  start: number;
+  price: number;
+}
+
+/** A price per million tokens, flat or tiered on the call's total input tokens. */
+export type UnitPrice = number | { base: number; tiers: Tier[] };
+
+export interface ModelPrices {
+  input_mtok?: UnitPrice;
+  output_mtok?: UnitPrice;
+  cache_read_mtok?: UnitPrice;
+  cache_write_mtok?: UnitPrice;
+  output_reasoning_mtok?: UnitPrice;
+  requests_kcount?: UnitPrice;
+}
+
+/** The price that applies: tiers are chosen by total input tokens, and apply to the whole call. */
+function rate(price: UnitPrice | undefined, totalInput: number): number | undefined {
+  if (price === undefined || typeof price === 'number') return price;
+  let current = price.base;
+  for (const tier of price.tiers) if (totalInput > tier.start) current = tier.price;
+  return current;
+}
+
+export function costOf(prices: ModelPrices, usage: TokenUsage): number {
+  const input = usage.inputTokens ?? 0;
+  const output = usage.outputTokens ?? 0;
+  const inputRate = rate(prices.input_mtok, input) ?? 0;
+  const cacheReadRate = rate(prices.cache_read_mtok, input);
+  const cacheWriteRate = rate(prices.cache_write_mtok, input);
+  // A cache part without its own price is billed as ordinary input (it stays inside `input`).
+  const cacheRead = cacheReadRate === undefined ? 0 : Math.min(usage.cacheReadTokens ?? 0, input);
+  const cacheWrite = cacheWriteRate === undefined ? 0 : Math.min(usage.cacheWriteTokens ?? 0, input - cacheRead);
+  const uncached = input - cacheRead - cacheWrite;
+  const outputRate = rate(prices.output_mtok, input) ?? 0;
+  const reasoningRate = rate(prices.output_reasoning_mtok, input);
+  const reasoning = reasoningRate === undefined ? 0 : Math.min(usage.reasoningTokens ?? 0, output);
+  const perRequest = rate(prices.requests_kcount, input);
+  return (
+    (uncached * inputRate +
+      cacheRead * (cacheReadRate ?? 0) +
+      cacheWrite * (cacheWriteRate ?? 0) +
+      (output - reasoning) * outputRate +
+      reasoning * (reasoningRate ?? 0)) /
+      1e6 +
+    (perRequest ?? 0) / 1000
+  );
+}
