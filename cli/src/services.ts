@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { VigilConfig } from '@vigil/core/config';
 import { openDatabase, type Database } from '@vigil/core/db/database';
-import { createIngestKey, createProject, listProjects } from '@vigil/core/projects';
+import { createIngestKey, createProject, findProject, listProjects } from '@vigil/core/projects';
 import { startCollector, type RunningCollector } from '@vigil/collector';
 import { info } from './output.ts';
 
@@ -19,9 +19,9 @@ export async function openServiceDatabase(config: VigilConfig): Promise<Database
 /** On first start: the `default` project and a key, saved where the user can find it. */
 export async function ensureDefaultProject(db: Database, config: VigilConfig): Promise<void> {
   const keyFile = path.join(config.dataDir, 'default-ingest-key');
-  const projects = await listProjects(db.pool);
-  if (projects.length > 0) {
-    info(`projects: ${projects.map((p) => p.name).join(', ')} (keys: "vigil keys list"; the first key of "default" is in ${keyFile} if Vigil created it)`);
+  if (await findProject(db.pool, 'default')) {
+    const names = (await listProjects(db.pool)).map((p) => p.name);
+    info(`projects: ${names.join(', ')} (keys: "vigil keys list"; the first key of "default" is in ${keyFile} if Vigil created it)`);
     return;
   }
   await createProject(db.pool, 'default');
@@ -36,19 +36,32 @@ export async function startCollectorService(db: Database, config: VigilConfig): 
   return collector;
 }
 
-export function runUntilSignal(stop: () => Promise<void>): Promise<void> {
+/**
+ * Resolves with the signal's name on the first SIGINT or SIGTERM. Registered before services start,
+ * so a signal during start-up still ends in a clean stop instead of the default (killed) exit.
+ */
+export function shutdownSignal(): Promise<string> {
   return new Promise((resolve) => {
-    let stopping = false;
+    let received = false;
+    // Stays installed: a second Ctrl-C must not kill the process before queued spans are committed.
     const onSignal = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      info(`${signal}: committing queued spans and stopping…`);
-      stop()
-        .then(() => info('stopped cleanly'))
-        .catch((error: unknown) => info(`stopped with an error: ${(error as Error).message}`))
-        .finally(resolve);
+      if (received) return info(`${signal}: already stopping (queued spans are being committed)`);
+      received = true;
+      resolve(signal);
     };
-    process.once('SIGINT', () => onSignal('SIGINT'));
-    process.once('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
+}
+
+export async function stopOnSignal(signal: Promise<string>, stop: () => Promise<void>): Promise<void> {
+  const name = await signal;
+  info(`${name}: committing queued spans and stopping…`);
+  try {
+    await stop();
+    info('stopped cleanly');
+  } catch (error) {
+    info(`stopped with an error: ${(error as Error).message}`);
+    process.exitCode = 1;
+  }
 }

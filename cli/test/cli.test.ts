@@ -37,9 +37,13 @@ function runUntil(args: string[], env: Record<string, string>, ready: RegExp): P
       reject(new Error(`timed out waiting for ${ready}; stderr: ${stderr}`));
     }, 60_000);
     child.stdout.on('data', (d) => (stdout += d));
+    let signalled = false;
     child.stderr.on('data', (d) => {
       stderr += d;
-      if (ready.test(stderr)) child.kill('SIGTERM');
+      if (!signalled && ready.test(stderr)) {
+        signalled = true;
+        child.kill('SIGTERM');
+      }
     });
     child.on('exit', (code) => {
       clearTimeout(timer);

@@ -2,6 +2,7 @@
 // project of the key, with context inherited down the trace and model calls counted once.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIngestKey, createProject } from '@vigil/core/projects';
 import { startTestCollector, randomHex, type TestCollector } from './harness.ts';
 import { otlpJsonBody, postJson } from './otlp-json.ts';
 
@@ -223,13 +224,16 @@ describe('pricing', () => {
   });
 
   it('uses a project price override over the catalog', async () => {
+    // A project the collector has not seen yet: overrides are cached per project for a minute.
+    const project = await createProject(t.db.pool, 'app-priced');
+    const { key } = await createIngestKey(t.db.pool, 'app-priced');
     await t.db.pool.query(
       `insert into model_price_overrides (project_id, model, input_per_mtok, output_per_mtok) values ($1, 'my-finetune', 2, 8)`,
-      [t.projectB],
+      [project.id],
     );
     const traceId = randomHex(16);
     const body = otlpJsonBody([{ traceId, spanId: '0000000000000051', name: 'ft', attributes: chat('my-finetune', 1_000_000, 500_000) }]);
-    expect((await postJson(t.url, t.keyB, body)).status).toBe(200);
+    expect((await postJson(t.url, key, body)).status).toBe(200);
     const rows = await spansOf(traceId);
     expect(rows[0]).toMatchObject({ cost_source: 'override' });
     expect(rows[0].cost_usd).toBeCloseTo(2 + 4, 9);

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trace, SpanKind } from '@opentelemetry/api';
+import { context, trace, SpanKind } from '@opentelemetry/api';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -63,7 +63,7 @@ async function killPostgres(): Promise<void> {
 
 describe('Postgres killed mid-stream', () => {
   it('loses and duplicates nothing while exporters retry', async () => {
-    const exporter = new OTLPTraceExporter({ url: `${collector.url}/v1/traces`, headers: { authorization: `Bearer ${key}` }, timeoutMillis: 30_000 });
+    const exporter = new OTLPTraceExporter({ url: `${collector.url}/v1/traces`, headers: { authorization: `Bearer ${key}` }, timeoutMillis: 30_000, concurrencyLimit: 10_000 });
     const provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ 'service.name': 'restart-test' }),
       spanProcessors: [new BatchSpanProcessor(exporter, { maxExportBatchSize: 50, scheduledDelayMillis: 20, maxQueueSize: 100_000 })],
@@ -73,7 +73,7 @@ describe('Postgres killed mid-stream', () => {
     let killed = false;
     for (let i = 0; i < requests; i++) {
       const root = tracer.startSpan('POST /x', { kind: SpanKind.SERVER, attributes: { 'tenant.id': `t${i % 3}` } });
-      const ctx = trace.setSpan((await import('@opentelemetry/api')).context.active(), root);
+      const ctx = trace.setSpan(context.active(), root);
       tracer
         .startSpan('chat gpt-4o-mini', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 5 } }, ctx)
         .end();

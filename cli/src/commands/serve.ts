@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '@vigil/core/config';
-import { ensureDefaultProject, openServiceDatabase, runUntilSignal, startCollectorService } from '../services.ts';
+import { ensureDefaultProject, openServiceDatabase, shutdownSignal, startCollectorService, stopOnSignal } from '../services.ts';
 
 export function registerServeCommands(program: Command): void {
   program
@@ -8,13 +8,12 @@ export function registerServeCommands(program: Command): void {
     .description('start Vigil: database (embedded unless DATABASE_URL is set), migrations, collector')
     .action(async () => {
       const config = loadConfig();
+      const signal = shutdownSignal();
       const db = await openServiceDatabase(config);
       try {
         await ensureDefaultProject(db, config);
         const collector = await startCollectorService(db, config);
-        await runUntilSignal(async () => {
-          await collector.close();
-        });
+        await stopOnSignal(signal, () => collector.close());
       } finally {
         await db.close();
       }
@@ -25,10 +24,11 @@ export function registerServeCommands(program: Command): void {
     .description('run the OTLP collector alone')
     .action(async () => {
       const config = loadConfig();
+      const signal = shutdownSignal();
       const db = await openServiceDatabase(config);
       try {
         const collector = await startCollectorService(db, config);
-        await runUntilSignal(() => collector.close());
+        await stopOnSignal(signal, () => collector.close());
       } finally {
         await db.close();
       }

