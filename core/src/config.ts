@@ -22,7 +22,7 @@ export const configSchema = z.object({
   VIGIL_MAX_DECOMPRESSED_BYTES: positiveInt.default(64 * MiB),
   VIGIL_MAX_ATTRIBUTES: positiveInt.default(128),
   VIGIL_MAX_ATTRIBUTE_LENGTH: positiveInt.default(16 * 1024),
-  VIGIL_QUEUE_MAX_SPANS: positiveInt.default(200_000),
+  VIGIL_QUEUE_MAX_SPANS: positiveInt.default(50_000),
   VIGIL_BATCH_MAX_SPANS: positiveInt.default(10_000),
   VIGIL_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });

@@ -117,6 +117,8 @@ create table if not exists public.spans_awaiting_parent (
   trace_id text not null,
   parent_span_id text not null,
   span_id text not null,
+  -- A waiting model call makes its parent, when it comes, a wrapper whose usage is not counted.
+  is_model_call boolean not null default false,
   created_at timestamptz not null default now(),
   primary key (project_id, trace_id, parent_span_id, span_id)
 );

@@ -12,18 +12,20 @@ export interface StoredLookupRequest {
   traceIds: string[];
   /** Parent span ids to fetch (with their context). */
   spanIds: string[];
-  /** Model spans in the batch: are any of them parents of stored model spans? */
-  modelSpanIds: string[];
 }
 
-export interface StoredLookupResult {
-  /** key: traceId + spanId */
-  spans: Map<string, KnownSpan>;
-  /** keys (traceId + spanId) of spans that have a stored model-call child */
-  modelParents: Set<string>;
-}
+/** key: traceId + spanId */
+export type StoredLookupResult = Map<string, KnownSpan>;
 
 export type StoredLookup = (request: StoredLookupRequest) => Promise<StoredLookupResult>;
+
+/** A stored span that was waiting for a parent that is in this batch. */
+export interface AwaitingChild {
+  traceId: string;
+  parentSpanId: string;
+  spanId: string;
+  isModelCall: boolean;
+}
 
 export interface ResolvedBatch {
   /** Spans whose parent is nowhere yet: they wait for it in spans_awaiting_parent. */
@@ -65,39 +67,32 @@ export async function resolveBatchContext(
   spans: StoredSpan[],
   recent: RecentSpans,
   lookupStored: StoredLookup,
+  awaitingChildren: readonly AwaitingChild[] = [],
 ): Promise<ResolvedBatch> {
   const inBatch = new Map<string, StoredSpan>();
   for (const span of spans) inBatch.set(span.traceId + span.spanId, span);
 
-  // What the batch and memory cannot answer goes to the database in one query.
+  // Parents neither the batch nor memory knows are fetched from the database in one query.
   const missingParents = new Set<string>();
   const traceIds = new Set<string>();
-  const modelSpanIds: string[] = [];
-  const modelChildInBatch = new Set<string>();
-  for (const span of spans) {
-    if (span.category === 'model' && !span.wrapper && span.parentSpanId) modelChildInBatch.add(span.traceId + span.parentSpanId);
-  }
   for (const span of spans) {
     if (span.parentSpanId && !inBatch.has(span.traceId + span.parentSpanId) && !recent.get(projectId, span.traceId, span.parentSpanId)) {
       missingParents.add(span.parentSpanId);
       traceIds.add(span.traceId);
     }
-    if (
-      span.category === 'model' && !span.wrapper &&
-      !modelChildInBatch.has(span.traceId + span.spanId) &&
-      !recent.hasModelChild(projectId, span.traceId, span.spanId)
-    ) {
-      modelSpanIds.push(span.spanId);
-      traceIds.add(span.traceId);
-    }
   }
   const stored: StoredLookupResult =
-    missingParents.size > 0 || modelSpanIds.length > 0
-      ? await lookupStored({ traceIds: [...traceIds], spanIds: [...missingParents], modelSpanIds })
-      : { spans: new Map(), modelParents: new Set() };
+    missingParents.size > 0 ? await lookupStored({ traceIds: [...traceIds], spanIds: [...missingParents] }) : new Map();
+
+  // Spans with a model-call child: in this batch, in memory, or stored earlier while waiting for them.
+  const modelParents = new Set<string>();
+  for (const span of spans) {
+    if (span.category === 'model' && !span.wrapper && span.parentSpanId) modelParents.add(span.traceId + span.parentSpanId);
+  }
+  for (const child of awaitingChildren) if (child.isModelCall) modelParents.add(child.traceId + child.parentSpanId);
 
   const knownParent = (span: StoredSpan): KnownSpan | undefined =>
-    span.parentSpanId ? recent.get(projectId, span.traceId, span.parentSpanId) ?? stored.spans.get(span.traceId + span.parentSpanId) : undefined;
+    span.parentSpanId ? recent.get(projectId, span.traceId, span.parentSpanId) ?? stored.get(span.traceId + span.parentSpanId) : undefined;
 
   // Inheritance, walking up iteratively (traces can be deep) and guarding against id cycles.
   const resolved = new Set<StoredSpan>();
@@ -134,11 +129,7 @@ export async function resolveBatchContext(
   // Wrappers: a counted model span whose child is a counted model span.
   const storedWrappers: ResolvedBatch['storedWrappers'] = [];
   for (const span of spans) {
-    if (span.category === 'model' && !span.wrapper && (
-      modelChildInBatch.has(span.traceId + span.spanId) ||
-      recent.hasModelChild(projectId, span.traceId, span.spanId) ||
-      stored.modelParents.has(span.traceId + span.spanId)
-    )) {
+    if (span.category === 'model' && !span.wrapper && (modelParents.has(span.traceId + span.spanId) || recent.hasModelChild(projectId, span.traceId, span.spanId))) {
       markWrapper(span);
     }
   }

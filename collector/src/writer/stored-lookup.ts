@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import type { SpanCategory } from '../normalize/types.ts';
 import type { KnownSpan } from './recent-spans.ts';
-import type { StoredLookupRequest, StoredLookupResult } from './resolve-context.ts';
+import type { AwaitingChild, StoredLookupRequest, StoredLookupResult } from './resolve-context.ts';
 import { UNKNOWN_TENANT, type InheritedContext } from './stored-span.ts';
 
 interface ContextRow {
@@ -27,21 +27,17 @@ export function contextFromRow(row: Pick<ContextRow, 'tenant_id' | 'session_id' 
 }
 
 export async function lookupStoredSpans(client: pg.ClientBase, projectId: string, request: StoredLookupRequest): Promise<StoredLookupResult> {
-  const { rows } = await client.query<ContextRow & { is_model_child: boolean }>(
-    `select trace_id, span_id, parent_span_id, tenant_id, session_id, user_id, surface, category,
-            (category = 'model' and parent_span_id = any($4::text[])) as is_model_child
+  const { rows } = await client.query<ContextRow>(
+    `select trace_id, span_id, parent_span_id, tenant_id, session_id, user_id, surface, category
        from spans
-      where project_id = $1 and trace_id = any($2::text[])
-        and (span_id = any($3::text[]) or (category = 'model' and parent_span_id = any($4::text[])))`,
-    [projectId, request.traceIds, request.spanIds, request.modelSpanIds],
+      where project_id = $1 and trace_id = any($2::text[]) and span_id = any($3::text[])`,
+    [projectId, request.traceIds, request.spanIds],
   );
-  const spans = new Map<string, KnownSpan>();
-  const modelParents = new Set<string>();
+  const spans: StoredLookupResult = new Map();
   for (const row of rows) {
     spans.set(row.trace_id + row.span_id, { parentSpanId: row.parent_span_id, context: contextFromRow(row), category: row.category });
-    if (row.is_model_child && row.parent_span_id) modelParents.add(row.trace_id + row.parent_span_id);
   }
-  return { spans, modelParents };
+  return spans;
 }
 
 export interface ContextSeed {
@@ -59,22 +55,22 @@ export interface FixedSpan {
 }
 
 /**
- * Removes the waiting entries of children whose parent is now in the batch, and returns them.
+ * Removes, and returns, the waiting entries of stored spans whose parent is now in the batch.
  */
 export async function takeAwaitingChildren(
   client: pg.ClientBase,
   projectId: string,
-  parents: { traceId: string; spanId: string }[],
-): Promise<{ traceId: string; parentSpanId: string; spanId: string }[]> {
+  parents: readonly { traceId: string; spanId: string }[],
+): Promise<AwaitingChild[]> {
   if (parents.length === 0) return [];
-  const { rows } = await client.query<{ trace_id: string; parent_span_id: string; span_id: string }>(
+  const { rows } = await client.query<{ trace_id: string; parent_span_id: string; span_id: string; is_model_call: boolean }>(
     `delete from spans_awaiting_parent w
       using unnest($2::text[], $3::text[]) as p(trace_id, span_id)
       where w.project_id = $1 and w.trace_id = p.trace_id and w.parent_span_id = p.span_id
-      returning w.trace_id, w.parent_span_id, w.span_id`,
+      returning w.trace_id, w.parent_span_id, w.span_id, w.is_model_call`,
     [projectId, parents.map((p) => p.traceId), parents.map((p) => p.spanId)],
   );
-  return rows.map((row) => ({ traceId: row.trace_id, parentSpanId: row.parent_span_id, spanId: row.span_id }));
+  return rows.map((row) => ({ traceId: row.trace_id, parentSpanId: row.parent_span_id, spanId: row.span_id, isModelCall: row.is_model_call }));
 }
 
 /**
@@ -125,14 +121,20 @@ export async function applyLateContext(client: pg.ClientBase, projectId: string,
 export async function recordAwaitingParents(
   client: pg.ClientBase,
   projectId: string,
-  orphans: { traceId: string; parentSpanId: string; spanId: string }[],
+  orphans: readonly { traceId: string; parentSpanId: string; spanId: string; isModelCall: boolean }[],
 ): Promise<void> {
   if (orphans.length === 0) return;
   await client.query(
-    `insert into spans_awaiting_parent (project_id, trace_id, parent_span_id, span_id)
-     select $1, * from unnest($2::text[], $3::text[], $4::text[])
+    `insert into spans_awaiting_parent (project_id, trace_id, parent_span_id, span_id, is_model_call)
+     select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::boolean[])
      on conflict do nothing`,
-    [projectId, orphans.map((o) => o.traceId), orphans.map((o) => o.parentSpanId), orphans.map((o) => o.spanId)],
+    [
+      projectId,
+      orphans.map((o) => o.traceId),
+      orphans.map((o) => o.parentSpanId),
+      orphans.map((o) => o.spanId),
+      orphans.map((o) => o.isModelCall),
+    ],
   );
 }
 

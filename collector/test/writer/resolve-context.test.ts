@@ -21,7 +21,7 @@ function span(id: string, parent: string | null, fields: Partial<StoredSpan> = {
   };
 }
 
-const nothingStored: StoredLookup = async () => ({ spans: new Map(), modelParents: new Set() });
+const nothingStored: StoredLookup = async () => new Map();
 
 describe('resolveBatchContext', () => {
   it('takes each field from the nearest ancestor that has it', async () => {
@@ -47,10 +47,7 @@ describe('resolveBatchContext', () => {
     const calls: unknown[] = [];
     const lookup: StoredLookup = async (request) => {
       calls.push(request);
-      return {
-        spans: new Map([[T + '000000000000000b', { parentSpanId: null, context: { tenantId: 'db', sessionId: null, userId: null, surface: null }, category: 'http' as const }]]),
-        modelParents: new Set(),
-      };
+      return new Map([[T + '000000000000000b', { parentSpanId: null, context: { tenantId: 'db', sessionId: null, userId: null, surface: null }, category: 'http' as const }]]);
     };
     const spans = [span('1', 'a'), span('2', 'b'), span('3', 'c')];
     const result = await resolveBatchContext(P, spans, recent, lookup);
@@ -76,11 +73,22 @@ describe('resolveBatchContext', () => {
     expect(spans[1]).toMatchObject({ wrapper: false, category: 'model', inputTokens: 100 });
   });
 
+  it('makes a model span a wrapper when a model call stored earlier was waiting for it', async () => {
+    const parent = span('1', null, { category: 'model', inputTokens: 5 });
+    await resolveBatchContext(P, [parent], new RecentSpans(), nothingStored, [
+      { traceId: T, parentSpanId: parent.spanId, spanId: '0000000000000002', isModelCall: true },
+    ]);
+    expect(parent).toMatchObject({ wrapper: true, inputTokens: null });
+    const other = span('3', null, { category: 'model', inputTokens: 5 });
+    await resolveBatchContext(P, [other], new RecentSpans(), nothingStored, [
+      { traceId: T, parentSpanId: other.spanId, spanId: '0000000000000004', isModelCall: false },
+    ]);
+    expect(other).toMatchObject({ wrapper: false, inputTokens: 5 });
+  });
+
   it('reports a stored model parent of a new model call as a wrapper to demote', async () => {
-    const lookup: StoredLookup = async () => ({
-      spans: new Map([[T + '0000000000000009', { parentSpanId: null, context: { tenantId: null, sessionId: null, userId: null, surface: null }, category: 'model' as const }]]),
-      modelParents: new Set(),
-    });
+    const lookup: StoredLookup = async () =>
+      new Map([[T + '0000000000000009', { parentSpanId: null, context: { tenantId: null, sessionId: null, userId: null, surface: null }, category: 'model' as const }]]);
     const result = await resolveBatchContext(P, [span('2', '9', { category: 'model' })], new RecentSpans(), lookup);
     expect(result.storedWrappers).toEqual([{ traceId: T, spanId: '0000000000000009' }]);
   });

@@ -1,0 +1,209 @@
+// One group-commit transaction: trace context, model-call counting, COPY, late fix-ups.
+
+import type pg from 'pg';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import copyStreams from 'pg-copy-streams';
+import { isTransientDatabaseError } from './errors.ts';
+import type { RecentSpans } from './recent-spans.ts';
+import { contextOf, resolveBatchContext } from './resolve-context.ts';
+import { AI_CALL_COLUMNS, SPAN_COLUMNS, aiCallRow, isCountedModelCall, spanRow } from './rows.ts';
+import {
+  applyLateContext,
+  demoteStoredWrappers,
+  lookupStoredSpans,
+  recordAwaitingParents,
+  takeAwaitingChildren,
+  type ContextSeed,
+  type FixedSpan,
+} from './stored-lookup.ts';
+import type { StoredSpan } from './stored-span.ts';
+import type { WriteOutcome } from './span-writer.ts';
+
+export interface BatchContext {
+  recent: RecentSpans;
+  knownPartitionDays: Set<number>;
+  onUnpricedModel?: ((count: number) => void) | undefined;
+}
+
+const DAY_MS = 86_400_000;
+// Spans within this window get their own daily partition; older or later ones land in the default
+// partition (kept, never lost) so clock skew cannot make us create partitions forever.
+const PARTITION_PAST_DAYS = 7;
+const PARTITION_FUTURE_DAYS = 2;
+
+/** Writes the spans of several requests in one transaction; returns an outcome per request. */
+export async function writeBatch(pool: pg.Pool, requests: StoredSpan[][], context: BatchContext): Promise<WriteOutcome[]> {
+  const client = await pool.connect();
+  // A connection lost mid-transaction also emits 'error' on the client; the failed query
+  // already reports it, so the event must not become an uncaught exception.
+  client.on('error', ignoreClientError);
+  let broken = false;
+  try {
+    const all = requests.flat();
+    await ensurePartitions(client, all, context.knownPartitionDays);
+    await client.query('begin');
+    try {
+      const stored = await writeInTransaction(client, all, context);
+      await client.query('commit');
+      const storedSet = new Set(stored.spans);
+      for (const span of stored.spans) {
+        context.recent.remember(span.projectId, span.traceId, span.spanId, { parentSpanId: span.parentSpanId, context: contextOf(span), category: span.category });
+      }
+      for (const { projectId, traceId, spanId } of stored.demoted) context.recent.demote(projectId, traceId, spanId);
+      for (const { projectId, span } of stored.fixed) context.recent.updateContext(projectId, span.traceId, span.spanId, span.context);
+      return requests.map((spans) => {
+        const n = spans.filter((s) => storedSet.has(s)).length;
+        return { stored: n, duplicates: spans.length - n };
+      });
+    } catch (error) {
+      await client.query('rollback').catch(() => {
+        broken = true;
+      });
+      throw error;
+    }
+  } catch (error) {
+    if (isTransientDatabaseError(error)) broken = true;
+    throw error;
+  } finally {
+    client.off('error', ignoreClientError);
+    client.release(broken);
+  }
+}
+
+interface TransactionResult {
+  spans: StoredSpan[];
+  demoted: { projectId: string; traceId: string; spanId: string }[];
+  fixed: { projectId: string; span: FixedSpan }[];
+}
+
+async function writeInTransaction(client: pg.ClientBase, all: StoredSpan[], context: BatchContext): Promise<TransactionResult> {
+  // A retry can sit in the same batch as the original: keep the first of each span.
+  const unique = new Map<string, StoredSpan>();
+  for (const span of all) {
+    const key = span.projectId + span.traceId + span.spanId;
+    if (!unique.has(key)) unique.set(key, span);
+  }
+  const byProject = groupByProject([...unique.values()]);
+  const result: TransactionResult = { spans: [], demoted: [], fixed: [] };
+  const plans = [];
+  for (const [projectId, spans] of byProject) {
+    const awaiting = await takeAwaitingChildren(client, projectId, spans);
+    const resolved = await resolveBatchContext(projectId, spans, context.recent, (request) => lookupStoredSpans(client, projectId, request), awaiting);
+    plans.push({ projectId, spans, awaiting, resolved });
+  }
+
+  const stored = await storeSpans(client, [...unique.values()]);
+  result.spans = stored;
+  await copyRows(client, 'ai_api_calls', AI_CALL_COLUMNS, stored.filter(isCountedModelCall).map(aiCallRow));
+  const storedSet = new Set(stored);
+
+  for (const { projectId, spans, awaiting, resolved } of plans) {
+    await recordAwaitingParents(
+      client,
+      projectId,
+      resolved.orphans.filter((s) => storedSet.has(s)).map((s) => ({ traceId: s.traceId, parentSpanId: s.parentSpanId!, spanId: s.spanId, isModelCall: isCountedModelCall(s) })),
+    );
+    await demoteStoredWrappers(client, projectId, resolved.storedWrappers);
+    for (const w of resolved.storedWrappers) result.demoted.push({ projectId, ...w });
+    const parentByKey = new Map(spans.map((s) => [s.traceId + s.spanId, s]));
+    const seeds: ContextSeed[] = [];
+    for (const child of awaiting) {
+      const parent = parentByKey.get(child.traceId + child.parentSpanId);
+      if (!parent) continue;
+      const inherited = contextOf(parent);
+      if (inherited.tenantId || inherited.sessionId || inherited.userId || inherited.surface) {
+        seeds.push({ traceId: child.traceId, spanId: child.spanId, context: inherited });
+      }
+    }
+    for (const span of await applyLateContext(client, projectId, seeds)) result.fixed.push({ projectId, span });
+  }
+  await recordUnpricedModels(client, stored, context.onUnpricedModel);
+  return result;
+}
+
+async function ensurePartitions(client: pg.ClientBase, spans: StoredSpan[], known: Set<number>): Promise<void> {
+  const today = Math.floor(Date.now() / DAY_MS);
+  const missing = new Set<number>();
+  for (const span of spans) {
+    const day = Math.floor(span.startMs / DAY_MS);
+    if (day >= today - PARTITION_PAST_DAYS && day <= today + PARTITION_FUTURE_DAYS && !known.has(day)) missing.add(day);
+  }
+  for (const day of missing) {
+    await client.query('select vigil_ensure_spans_partition($1::date)', [new Date(day * DAY_MS).toISOString().slice(0, 10)]);
+    known.add(day);
+  }
+}
+
+/**
+ * The fast path is a plain COPY. A span stored before (a retried export) makes it fail on the
+ * primary key; then the batch goes through a staging table with ON CONFLICT DO NOTHING, and only
+ * the spans actually inserted count as stored.
+ */
+async function storeSpans(client: pg.ClientBase, spans: StoredSpan[]): Promise<StoredSpan[]> {
+  const rows = spans.map(spanRow);
+  await client.query('savepoint vigil_copy_spans');
+  try {
+    await copyRows(client, 'spans', SPAN_COLUMNS, rows);
+    await client.query('release savepoint vigil_copy_spans');
+    return spans;
+  } catch (error) {
+    if ((error as { code?: string }).code !== '23505') throw error;
+    await client.query('rollback to savepoint vigil_copy_spans');
+  }
+  await client.query('create temp table if not exists vigil_spans_stage (like spans including defaults) on commit delete rows');
+  await copyRows(client, 'vigil_spans_stage', SPAN_COLUMNS, rows);
+  const columns = SPAN_COLUMNS.join(', ');
+  const { rows: inserted } = await client.query<{ k: string }>(
+    `insert into spans (${columns}) select ${columns} from vigil_spans_stage on conflict do nothing
+     returning project_id::text || trace_id || span_id as k`,
+  );
+  const insertedKeys = new Set(inserted.map((r) => r.k));
+  return spans.filter((s) => insertedKeys.has(s.projectId + s.traceId + s.spanId));
+}
+
+function ignoreClientError(): void {}
+
+function groupByProject(spans: StoredSpan[]): Map<string, StoredSpan[]> {
+  const groups = new Map<string, StoredSpan[]>();
+  for (const span of spans) {
+    let group = groups.get(span.projectId);
+    if (!group) groups.set(span.projectId, (group = []));
+    group.push(span);
+  }
+  return groups;
+}
+
+const COPY_CHUNK_ROWS = 2000;
+
+async function copyRows(client: pg.ClientBase, table: string, columns: readonly string[], rows: string[]): Promise<void> {
+  if (rows.length === 0) return;
+  const stream = client.query(copyStreams.from(`copy ${table} (${columns.join(', ')}) from stdin`));
+  function* chunks(): Generator<string> {
+    for (let i = 0; i < rows.length; i += COPY_CHUNK_ROWS) yield rows.slice(i, i + COPY_CHUNK_ROWS).join('');
+  }
+  await pipeline(Readable.from(chunks()), stream);
+}
+
+async function recordUnpricedModels(client: pg.ClientBase, spans: StoredSpan[], onUnpriced: BatchContext['onUnpricedModel']): Promise<void> {
+  const counts = new Map<string, { projectId: string; provider: string; model: string; n: number }>();
+  for (const span of spans) {
+    if (!isCountedModelCall(span) || !span.model || span.costSource !== null) continue;
+    const key = `${span.projectId}\u0000${span.provider ?? ''}\u0000${span.model}`;
+    const entry = counts.get(key);
+    if (entry) entry.n++;
+    else counts.set(key, { projectId: span.projectId, provider: span.provider ?? '', model: span.model, n: 1 });
+  }
+  if (counts.size === 0) return;
+  const entries = [...counts.values()];
+  onUnpriced?.(entries.reduce((n, e) => n + e.n, 0));
+  // Sorted, so two lanes upserting the same models take row locks in the same order.
+  entries.sort((a, b) => (a.projectId + a.provider + a.model < b.projectId + b.provider + b.model ? -1 : 1));
+  await client.query(
+    `insert into unpriced_models (project_id, provider, model, span_count)
+     select * from unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[])
+     on conflict (project_id, provider, model)
+     do update set span_count = unpriced_models.span_count + excluded.span_count, last_seen = now()`,
+    [entries.map((e) => e.projectId), entries.map((e) => e.provider), entries.map((e) => e.model), entries.map((e) => e.n)],
+  );
+}
