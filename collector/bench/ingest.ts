@@ -114,6 +114,9 @@ async function main(): Promise<void> {
     log(`sending with ${CONCURRENCY} concurrent exporters from a separate process…`);
     const sent = JSON.parse(await run(process.execPath, [path.join(import.meta.dirname, 'send.ts'), requestsFile, collectorUrl, key, String(CONCURRENCY)], process.env));
     const rssMb = peakRssMb(collector.pid!);
+    const metrics = await (await fetch(`${collectorUrl}/metrics`)).text();
+    const heapMb = Number(/^vigil_nodejs_heap_size_used_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN) / 1e6;
+    log(`collector peak RSS ${rssMb.toFixed(0)} MB, heap used at the end ${heapMb.toFixed(0)} MB`);
     collector.kill('SIGTERM');
     await new Promise((r) => collector.once('exit', r));
 

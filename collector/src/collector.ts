@@ -27,6 +27,7 @@ export type CollectorSettings = Pick<
   | 'VIGIL_MAX_ATTRIBUTE_LENGTH'
   | 'VIGIL_QUEUE_MAX_SPANS'
   | 'VIGIL_BATCH_MAX_SPANS'
+  | 'VIGIL_WRITER_LANES'
 >;
 
 export async function startCollector(
@@ -37,7 +38,7 @@ export async function startCollector(
   const metrics = createCollectorMetrics();
   const writer = new SpanWriter(
     pool,
-    { maxQueueSpans: settings.VIGIL_QUEUE_MAX_SPANS, maxBatchSpans: settings.VIGIL_BATCH_MAX_SPANS },
+    { maxQueueSpans: settings.VIGIL_QUEUE_MAX_SPANS, maxBatchSpans: settings.VIGIL_BATCH_MAX_SPANS, lanes: settings.VIGIL_WRITER_LANES },
     {
       onBatch: ({ spans, durationMs }) => {
         metrics.batchDuration.observe(durationMs / 1000);

@@ -1,9 +1,11 @@
 // The collector's own health, as Prometheus text on GET /metrics.
 
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export function createCollectorMetrics() {
   const registry = new Registry();
+  // Process memory, CPU, event-loop lag and GC: what an operator checks first under load.
+  collectDefaultMetrics({ register: registry, prefix: 'vigil_' });
   const metrics = {
     registry,
     spansReceived: new Counter({ name: 'vigil_spans_received_total', help: 'Spans in requests that decoded.', registers: [registry] }),

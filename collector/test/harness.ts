@@ -13,6 +13,7 @@ export const DEFAULT_TEST_SETTINGS: CollectorSettings = {
   VIGIL_MAX_ATTRIBUTE_LENGTH: 16 * 1024,
   VIGIL_QUEUE_MAX_SPANS: 200_000,
   VIGIL_BATCH_MAX_SPANS: 10_000,
+  VIGIL_WRITER_LANES: 2,
 };
 
 export interface TestCollector {

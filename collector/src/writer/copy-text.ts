@@ -36,6 +36,22 @@ function makeJsonbSafe(match: string, slashes: string, code: string): string {
   return slashes.slice(1) + (code === '0000' ? '' : '\\ufffd');
 }
 
+// Timestamps in microseconds, UTC. Formatting a Date for every span is measurable on the hot
+// path, so the date part is cached per day and the time of day is formatted by hand.
+let cachedDay = Number.NaN;
+let cachedDayPrefix = '';
+const pad2 = (n: number) => (n < 10 ? '0' + n : String(n));
+
 export function copyTimestamp(epochMs: number): string {
-  return new Date(epochMs).toISOString();
+  if (!Number.isFinite(epochMs)) return '\\N';
+  const totalMicros = Math.round(epochMs * 1000);
+  const day = Math.floor(totalMicros / 86_400_000_000);
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedDayPrefix = new Date(day * 86_400_000).toISOString().slice(0, 10) + ' ';
+  }
+  const micros = totalMicros - day * 86_400_000_000;
+  const seconds = Math.floor(micros / 1_000_000);
+  const fraction = String(micros - seconds * 1_000_000).padStart(6, '0');
+  return cachedDayPrefix + pad2(Math.floor(seconds / 3600)) + ':' + pad2(Math.floor(seconds / 60) % 60) + ':' + pad2(seconds % 60) + '.' + fraction + '+00';
 }

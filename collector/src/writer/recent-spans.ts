@@ -22,7 +22,7 @@ export class RecentSpans {
   private spanCount = 0;
   private readonly maxSpans: number;
 
-  constructor(maxSpans = 200_000) {
+  constructor(maxSpans = 50_000) {
     this.maxSpans = maxSpans;
   }
 

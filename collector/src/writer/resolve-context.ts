@@ -94,19 +94,23 @@ export async function resolveBatchContext(
   const knownParent = (span: StoredSpan): KnownSpan | undefined =>
     span.parentSpanId ? recent.get(projectId, span.traceId, span.parentSpanId) ?? stored.get(span.traceId + span.parentSpanId) : undefined;
 
-  // Inheritance, walking up iteratively (traces can be deep) and guarding against id cycles.
+  // Inheritance, walking up iteratively (traces can be deep). A chain longer than the batch can
+  // only be a cycle of parent ids, which is cut there.
   const resolved = new Set<StoredSpan>();
   const orphans: StoredSpan[] = [];
+  const chain: StoredSpan[] = [];
   for (const start of spans) {
     if (resolved.has(start)) continue;
-    const chain: StoredSpan[] = [];
-    const onChain = new Set<StoredSpan>();
+    chain.length = 0;
     let cursor: StoredSpan | undefined = start;
     let top: InheritedContext | null = null;
-    while (cursor && !resolved.has(cursor) && !onChain.has(cursor)) {
+    while (cursor) {
+      if (resolved.has(cursor)) {
+        top = contextOf(cursor);
+        break;
+      }
       chain.push(cursor);
-      onChain.add(cursor);
-      if (isComplete(cursor) || !cursor.parentSpanId) break;
+      if (chain.length > spans.length || isComplete(cursor) || !cursor.parentSpanId) break;
       const parentInBatch = inBatch.get(cursor.traceId + cursor.parentSpanId);
       if (parentInBatch) {
         cursor = parentInBatch;
@@ -115,11 +119,11 @@ export async function resolveBatchContext(
       const known = knownParent(cursor);
       if (known) top = known.context;
       else orphans.push(cursor);
-      cursor = undefined;
+      break;
     }
-    if (cursor && resolved.has(cursor)) top = contextOf(cursor);
     for (let i = chain.length - 1; i >= 0; i--) {
       const span = chain[i]!;
+      if (resolved.has(span)) continue;
       if (top) inherit(span, top);
       top = contextOf(span);
       resolved.add(span);

@@ -20,3 +20,16 @@ describe('COPY text encoding', () => {
     expect(asJsonb({ a: '😀' })).toEqual({ a: '😀' });
   });
 });
+
+describe('COPY timestamps', () => {
+  it('formats epoch milliseconds as UTC with microseconds, across days and years', async () => {
+    const { copyTimestamp } = await import('../../src/writer/copy-text.ts');
+    expect(copyTimestamp(Date.parse('2026-11-23T04:05:06.789Z') + 0.123)).toBe('2026-11-23 04:05:06.789123+00');
+    expect(copyTimestamp(Date.parse('2024-02-29T23:59:59.999Z'))).toBe('2024-02-29 23:59:59.999000+00');
+    expect(copyTimestamp(0)).toBe('1970-01-01 00:00:00.000000+00');
+    for (let i = 0; i < 200; i++) {
+      const ms = Math.floor(Math.random() * 4e12);
+      expect(copyTimestamp(ms).replace(' ', 'T').replace('+00', 'Z')).toBe(new Date(ms).toISOString().replace('Z', '000Z'));
+    }
+  });
+});
