@@ -24,7 +24,7 @@ export const configSchema = z.object({
   VIGIL_MAX_ATTRIBUTE_LENGTH: positiveInt.default(16 * 1024),
   VIGIL_QUEUE_MAX_SPANS: positiveInt.default(50_000),
   VIGIL_BATCH_MAX_SPANS: positiveInt.default(10_000),
-  VIGIL_WRITER_LANES: z.coerce.number().int().min(1).max(16).default(2),
+  VIGIL_WRITER_LANES: z.coerce.number().int().min(1).max(16).default(3),
   VIGIL_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

@@ -14,10 +14,8 @@ export function toStoredSpans(decoded: DecodeResult, project: Project, catalog: 
   for (const resourceSpans of decoded.resourceSpans) {
     for (const scope of resourceSpans.scopeSpans) {
       for (const decodedSpan of scope.spans) {
-        const span = normalizeSpan(decodedSpan, resourceSpans.resource, scope.scopeName, options) as StoredSpan;
+        const span: StoredSpan = normalizeSpan(decodedSpan, resourceSpans.resource, scope.scopeName, options);
         span.projectId = project.id;
-        span.costUsd = null;
-        span.costSource = null;
         if (span.wrapper) {
           markWrapper(span);
         } else if (span.category === 'model') {

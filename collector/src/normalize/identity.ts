@@ -51,19 +51,36 @@ export const SURFACE_KEYS = ['vigil.surface', 'http.route'];
 export const DEPLOYMENT_KEYS = ['vigil.deployment', 'service.version', 'deployment.id', 'langfuse.release', 'langfuse.version'];
 export const ENVIRONMENT_KEYS = ['deployment.environment.name', 'deployment.environment', 'langfuse.environment', 'gen_ai.environment'];
 
-export function spanOrResource(span: Attributes, resource: Attributes, keys: readonly string[]): string | null {
-  return firstId(span, keys) ?? firstId(resource, keys);
+/** What a resource says about identity, computed once per resource rather than once per span. */
+export interface ResourceIdentity {
+  serviceName: string;
+  projectTenant: string | null;
+  dialectTenant: string | null;
+  session: string | null;
+  user: string | null;
+  deployment: string | null;
+  environment: string | null;
 }
 
-export function tenantOf(span: Attributes, resource: Attributes, projectKeys: readonly string[]): string | null {
-  return spanOrResource(span, resource, projectKeys) ?? spanOrResource(span, resource, TENANT_KEYS);
-}
+const identities = new WeakMap<Attributes, { tenantKeys: readonly string[]; identity: ResourceIdentity }>();
 
-/** The resource describes the deployed build; a span only overrides it for Langfuse releases. */
-export function deploymentOf(span: Attributes, resource: Attributes): string | null {
-  return firstId(resource, DEPLOYMENT_KEYS) ?? firstId(span, DEPLOYMENT_KEYS);
-}
-
-export function environmentOf(span: Attributes, resource: Attributes): string | null {
-  return firstId(resource, ENVIRONMENT_KEYS) ?? firstId(span, ENVIRONMENT_KEYS);
+/**
+ * Precedence per field: the span's own value first (the project's tenant keys before the dialect
+ * keys), then the resource's. Deployment and environment describe the build, so the resource
+ * comes first there.
+ */
+export function resourceIdentity(resource: Attributes, tenantKeys: readonly string[]): ResourceIdentity {
+  const cached = identities.get(resource);
+  if (cached && cached.tenantKeys === tenantKeys) return cached.identity;
+  const identity: ResourceIdentity = {
+    serviceName: firstId(resource, ['service.name']) ?? 'unknown_service',
+    projectTenant: firstId(resource, tenantKeys),
+    dialectTenant: firstId(resource, TENANT_KEYS),
+    session: firstId(resource, SESSION_KEYS),
+    user: firstId(resource, USER_KEYS),
+    deployment: firstId(resource, DEPLOYMENT_KEYS),
+    environment: firstId(resource, ENVIRONMENT_KEYS),
+  };
+  identities.set(resource, { tenantKeys, identity });
+  return identity;
 }

@@ -3,7 +3,7 @@
 import type { Attributes, DecodedSpan } from '../otlp/types.ts';
 import { classify } from './category.ts';
 import { isContentKey, withoutContentEvents } from './content.ts';
-import { SESSION_KEYS, SURFACE_KEYS, USER_KEYS, deploymentOf, environmentOf, spanOrResource, tenantOf } from './identity.ts';
+import { DEPLOYMENT_KEYS, ENVIRONMENT_KEYS, SESSION_KEYS, SURFACE_KEYS, TENANT_KEYS, USER_KEYS, resourceIdentity } from './identity.ts';
 import { inferProviderFromModel, normalizeProvider } from './provider.ts';
 import { readTtftMs } from './ttft.ts';
 import type { NormalizeOptions, NormalizedSpan } from './types.ts';
@@ -76,24 +76,26 @@ export function normalizeSpan(span: DecodedSpan, resource: Attributes, _scopeNam
   const durationMs = Math.max(0, span.endMs - span.startMs);
   const error = span.statusCode === 2 || source['error.type'] !== undefined;
 
+  const fromResource = resourceIdentity(resource, options.tenantKeys);
   return {
+    projectId: '',
     traceId: span.traceId,
     spanId: span.spanId,
     parentSpanId: span.parentSpanId,
     name: span.name,
     kind: span.kind,
-    serviceName: firstId(resource, ['service.name']) ?? 'unknown_service',
+    serviceName: fromResource.serviceName,
     startMs: span.startMs,
     durationMs,
     category,
     status: error ? 'error' : 'ok',
     statusMessage: error ? span.statusMessage || firstId(source, ['error.type']) || null : null,
-    tenantId: tenantOf(source, resource, options.tenantKeys),
-    sessionId: spanOrResource(source, resource, SESSION_KEYS),
-    userId: spanOrResource(source, resource, USER_KEYS),
+    tenantId: firstId(source, options.tenantKeys) ?? fromResource.projectTenant ?? firstId(source, TENANT_KEYS) ?? fromResource.dialectTenant,
+    sessionId: firstId(source, SESSION_KEYS) ?? fromResource.session,
+    userId: firstId(source, USER_KEYS) ?? fromResource.user,
     surface: firstId(source, SURFACE_KEYS),
-    deployment: deploymentOf(source, resource),
-    environment: environmentOf(source, resource),
+    deployment: fromResource.deployment ?? firstId(source, DEPLOYMENT_KEYS),
+    environment: fromResource.environment ?? firstId(source, ENVIRONMENT_KEYS),
     model,
     provider: category === 'model' || wrapper ? provider : null,
     operation,
@@ -105,6 +107,8 @@ export function normalizeSpan(span: DecodedSpan, resource: Attributes, _scopeNam
     cacheReadTokens: usage?.cacheReadTokens ?? null,
     cacheWriteTokens: usage?.cacheWriteTokens ?? null,
     reasoningTokens: usage?.reasoningTokens ?? null,
+    costUsd: null,
+    costSource: null,
     attributes,
     events: options.captureContent ? span.events : withoutContentEvents(span.events),
   };

@@ -8,6 +8,8 @@ import type { Attributes, DecodedEvent } from '../otlp/types.ts';
 export type SpanCategory = 'model' | 'db' | 'cache' | 'http' | 'other';
 
 export interface NormalizedSpan extends TokenUsage {
+  /** Set by the collector from the ingest key, never from the span. */
+  projectId: string;
   traceId: string;
   spanId: string;
   parentSpanId: string | null;
@@ -41,6 +43,9 @@ export interface NormalizedSpan extends TokenUsage {
    * workflow spans). Wrappers are never counted as model calls.
    */
   wrapper: boolean;
+  /** Filled by pricing: the call's cost and where it came from. */
+  costUsd: number | null;
+  costSource: 'catalog' | 'override' | 'span' | null;
   /** Span attributes after content stripping (prompts and completions removed unless captured). */
   attributes: Attributes;
   events: DecodedEvent[];

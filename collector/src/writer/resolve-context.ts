@@ -69,14 +69,20 @@ export async function resolveBatchContext(
   lookupStored: StoredLookup,
   awaitingChildren: readonly AwaitingChild[] = [],
 ): Promise<ResolvedBatch> {
-  const inBatch = new Map<string, StoredSpan>();
-  for (const span of spans) inBatch.set(span.traceId + span.spanId, span);
+  // Keyed by trace, then span: no concatenated key strings to build and hash per lookup.
+  const byTrace = new Map<string, Map<string, StoredSpan>>();
+  for (const span of spans) {
+    let trace = byTrace.get(span.traceId);
+    if (!trace) byTrace.set(span.traceId, (trace = new Map()));
+    trace.set(span.spanId, span);
+  }
+  const inBatch = (traceId: string, spanId: string) => byTrace.get(traceId)?.get(spanId);
 
   // Parents neither the batch nor memory knows are fetched from the database in one query.
   const missingParents = new Set<string>();
   const traceIds = new Set<string>();
   for (const span of spans) {
-    if (span.parentSpanId && !inBatch.has(span.traceId + span.parentSpanId) && !recent.get(projectId, span.traceId, span.parentSpanId)) {
+    if (span.parentSpanId && !inBatch(span.traceId, span.parentSpanId) && !recent.get(projectId, span.traceId, span.parentSpanId)) {
       missingParents.add(span.parentSpanId);
       traceIds.add(span.traceId);
     }
@@ -111,7 +117,7 @@ export async function resolveBatchContext(
       }
       chain.push(cursor);
       if (chain.length > spans.length || isComplete(cursor) || !cursor.parentSpanId) break;
-      const parentInBatch = inBatch.get(cursor.traceId + cursor.parentSpanId);
+      const parentInBatch = inBatch(cursor.traceId, cursor.parentSpanId);
       if (parentInBatch) {
         cursor = parentInBatch;
         continue;
@@ -139,7 +145,7 @@ export async function resolveBatchContext(
   }
   for (const span of spans) {
     if (span.category !== 'model' || span.wrapper || !span.parentSpanId) continue;
-    if (inBatch.has(span.traceId + span.parentSpanId)) continue;
+    if (inBatch(span.traceId, span.parentSpanId)) continue;
     const parent = knownParent(span);
     if (parent?.category === 'model') storedWrappers.push({ traceId: span.traceId, spanId: span.parentSpanId });
   }

@@ -1,11 +1,7 @@
 import type { NormalizedSpan } from '../normalize/types.ts';
 
 /** A span ready for the database: its project fixed by the ingest key, its cost priced. */
-export interface StoredSpan extends NormalizedSpan {
-  projectId: string;
-  costUsd: number | null;
-  costSource: 'catalog' | 'override' | 'span' | null;
-}
+export type StoredSpan = NormalizedSpan;
 
 /** The context a span passes to its descendants when they do not name it themselves. */
 export interface InheritedContext {

@@ -19,6 +19,7 @@ import {
 } from './stored-lookup.ts';
 import type { StoredSpan } from './stored-span.ts';
 import type { WriteOutcome } from './span-writer.ts';
+import { CopyBuffer } from './copy-buffer.ts';
 
 export interface BatchContext {
   recent: RecentSpans;
@@ -78,13 +79,8 @@ interface TransactionResult {
 }
 
 async function writeInTransaction(client: pg.ClientBase, all: StoredSpan[], context: BatchContext): Promise<TransactionResult> {
-  // A retry can sit in the same batch as the original: keep the first of each span.
-  const unique = new Map<string, StoredSpan>();
-  for (const span of all) {
-    const key = span.projectId + span.traceId + span.spanId;
-    if (!unique.has(key)) unique.set(key, span);
-  }
-  const byProject = groupByProject([...unique.values()]);
+  // A retry sitting in the same batch as its original is caught by the primary key in storeSpans.
+  const byProject = groupByProject(all);
   const result: TransactionResult = { spans: [], demoted: [], fixed: [] };
   const plans = [];
   for (const [projectId, spans] of byProject) {
@@ -93,9 +89,9 @@ async function writeInTransaction(client: pg.ClientBase, all: StoredSpan[], cont
     plans.push({ projectId, spans, awaiting, resolved });
   }
 
-  const stored = await storeSpans(client, [...unique.values()]);
+  const stored = await storeSpans(client, all);
   result.spans = stored;
-  await copyRows(client, 'ai_api_calls', AI_CALL_COLUMNS, stored.filter(isCountedModelCall).map(aiCallRow));
+  await copyRows(client, 'ai_api_calls', AI_CALL_COLUMNS, encodeRows(stored.filter(isCountedModelCall), aiCallRow));
   const storedSet = new Set(stored);
 
   for (const { projectId, spans, awaiting, resolved } of plans) {
@@ -141,10 +137,9 @@ async function ensurePartitions(client: pg.ClientBase, spans: StoredSpan[], know
  * the spans actually inserted count as stored.
  */
 async function storeSpans(client: pg.ClientBase, spans: StoredSpan[]): Promise<StoredSpan[]> {
-  const rows = spans.map(spanRow);
   await client.query('savepoint vigil_copy_spans');
   try {
-    await copyRows(client, 'spans', SPAN_COLUMNS, rows);
+    await copyRows(client, 'spans', SPAN_COLUMNS, encodeRows(spans, spanRow));
     await client.query('release savepoint vigil_copy_spans');
     return spans;
   } catch (error) {
@@ -152,14 +147,15 @@ async function storeSpans(client: pg.ClientBase, spans: StoredSpan[]): Promise<S
     await client.query('rollback to savepoint vigil_copy_spans');
   }
   await client.query('create temp table if not exists vigil_spans_stage (like spans including defaults) on commit delete rows');
-  await copyRows(client, 'vigil_spans_stage', SPAN_COLUMNS, rows);
+  await copyRows(client, 'vigil_spans_stage', SPAN_COLUMNS, encodeRows(spans, spanRow));
   const columns = SPAN_COLUMNS.join(', ');
   const { rows: inserted } = await client.query<{ k: string }>(
     `insert into spans (${columns}) select ${columns} from vigil_spans_stage on conflict do nothing
      returning project_id::text || trace_id || span_id as k`,
   );
+  // Each inserted key counts once, for the first copy of a span that sat in the batch twice.
   const insertedKeys = new Set(inserted.map((r) => r.k));
-  return spans.filter((s) => insertedKeys.has(s.projectId + s.traceId + s.spanId));
+  return spans.filter((s) => insertedKeys.delete(s.projectId + s.traceId + s.spanId));
 }
 
 function ignoreClientError(): void {}
@@ -174,15 +170,17 @@ function groupByProject(spans: StoredSpan[]): Map<string, StoredSpan[]> {
   return groups;
 }
 
-const COPY_CHUNK_ROWS = 2000;
-
-async function copyRows(client: pg.ClientBase, table: string, columns: readonly string[], rows: string[]): Promise<void> {
-  if (rows.length === 0) return;
+async function copyRows(client: pg.ClientBase, table: string, columns: readonly string[], data: CopyBuffer): Promise<void> {
+  const chunks = data.finish();
+  if (data.rows === 0) return;
   const stream = client.query(copyStreams.from(`copy ${table} (${columns.join(', ')}) from stdin`));
-  function* chunks(): Generator<string> {
-    for (let i = 0; i < rows.length; i += COPY_CHUNK_ROWS) yield rows.slice(i, i + COPY_CHUNK_ROWS).join('');
-  }
-  await pipeline(Readable.from(chunks()), stream);
+  await pipeline(Readable.from(chunks), stream);
+}
+
+function encodeRows(spans: readonly StoredSpan[], encode: (span: StoredSpan) => string): CopyBuffer {
+  const data = new CopyBuffer();
+  for (const span of spans) data.push(encode(span));
+  return data;
 }
 
 async function recordUnpricedModels(client: pg.ClientBase, spans: StoredSpan[], onUnpriced: BatchContext['onUnpricedModel']): Promise<void> {
