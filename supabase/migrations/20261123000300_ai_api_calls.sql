@@ -32,6 +32,11 @@ create unique index if not exists ai_api_calls_span_key
   on public.ai_api_calls (project_id, tenant_id, trace_id, span_id)
   where trace_id is not null;
 
+-- Trace views, and the collector's late fix-ups (the unique key above leads with the tenant).
+create index if not exists ai_api_calls_trace_idx
+  on public.ai_api_calls (project_id, trace_id)
+  where trace_id is not null;
+
 create index if not exists ai_api_calls_project_time_idx
   on public.ai_api_calls (project_id, tenant_id, created_at);
 

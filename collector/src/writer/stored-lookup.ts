@@ -87,7 +87,9 @@ export async function applyLateContext(client: pg.ClientBase, projectId: string,
        union all
        select s.trace_id, s.span_id, subtree.tenant_id, subtree.session_id, subtree.user_id, subtree.surface, subtree.depth + 1
          from spans s join subtree on s.project_id = $1 and s.trace_id = subtree.trace_id and s.parent_span_id = subtree.span_id
-        where subtree.depth < 10000
+        -- The trace filter lets the planner use the (project_id, trace_id) index instead of
+        -- scanning every partition: a recursive CTE's row estimate is a guess.
+        where subtree.depth < 10000 and s.trace_id = any($2::text[])
      ),
      fixed as (
        update spans s set
@@ -96,13 +98,13 @@ export async function applyLateContext(client: pg.ClientBase, projectId: string,
          user_id = coalesce(s.user_id, subtree.user_id),
          surface = coalesce(s.surface, subtree.surface)
        from subtree
-       where s.project_id = $1 and s.trace_id = subtree.trace_id and s.span_id = subtree.span_id
+       where s.project_id = $1 and s.trace_id = subtree.trace_id and s.span_id = subtree.span_id and s.trace_id = any($2::text[])
        returning s.trace_id, s.span_id, s.tenant_id, s.session_id, s.user_id, s.surface
      ),
      fixed_calls as (
        update ai_api_calls a set tenant_id = fixed.tenant_id, session_id = fixed.session_id, user_id = fixed.user_id
          from fixed
-        where a.project_id = $1 and a.trace_id = fixed.trace_id and a.span_id = fixed.span_id
+        where a.project_id = $1 and a.trace_id = fixed.trace_id and a.span_id = fixed.span_id and a.trace_id = any($2::text[])
      )
      select * from fixed`,
     [
@@ -146,9 +148,10 @@ export async function demoteStoredWrappers(client: pg.ClientBase, projectId: str
      demoted as (
        update spans s set category = 'other', input_tokens = null, output_tokens = null, cache_read_tokens = null,
               cache_write_tokens = null, reasoning_tokens = null, cost_usd = null, cost_source = null
-         from w where s.project_id = $1 and s.trace_id = w.trace_id and s.span_id = w.span_id
+         from w where s.project_id = $1 and s.trace_id = w.trace_id and s.span_id = w.span_id and s.trace_id = any($2::text[])
      )
-     delete from ai_api_calls a using w where a.project_id = $1 and a.trace_id = w.trace_id and a.span_id = w.span_id`,
+     delete from ai_api_calls a using w
+      where a.project_id = $1 and a.trace_id = w.trace_id and a.span_id = w.span_id and a.trace_id = any($2::text[])`,
     [projectId, wrappers.map((w) => w.traceId), wrappers.map((w) => w.spanId)],
   );
 }
