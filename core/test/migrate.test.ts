@@ -35,25 +35,31 @@ describe('migrator', () => {
     }
   });
 
-  it('creates daily span partitions ahead, and a default partition for far-off clocks', async () => {
+  it('gives a new project its own daily span partitions and a catch-all for far-off clocks', async () => {
+    const { rows: [project] } = await db.pool.query(`insert into projects (name) values ('p-parts') returning id`);
+    const parent = `spans_${project.id.replaceAll('-', '')}`;
     const { rows } = await db.pool.query(
-      `select count(*)::int as n from pg_inherits where inhparent = 'public.spans'::regclass`,
+      `select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = $1::regclass order by 1`,
+      [parent],
     );
-    expect(rows[0].n).toBeGreaterThanOrEqual(9);
+    const names = rows.map((r) => r.relname);
+    expect(names).toContain(`${parent}_default`);
+    expect(names.filter((n) => /_p\d{8}$/.test(n)).length).toBeGreaterThanOrEqual(4);
   });
 
-  it('moves rows out of the default partition when their day gets a partition', async () => {
-    const project = await db.pool.query(`insert into projects (name) values ('p-move') returning id`);
+  it('moves rows out of the catch-all partition when their day gets a partition', async () => {
+    const { rows: [project] } = await db.pool.query(`insert into projects (name) values ('p-move') returning id`);
+    const parent = `spans_${project.id.replaceAll('-', '')}`;
     const far = '2031-05-04T10:00:00Z';
     await db.pool.query(
       `insert into spans (project_id, trace_id, span_id, name, start_time, duration_ms, category, status)
        values ($1, repeat('a', 32), repeat('b', 16), 'x', $2, 1, 'other', 'ok')`,
-      [project.rows[0].id, far],
+      [project.id, far],
     );
     const before = await db.pool.query(`select tableoid::regclass::text as part from spans where start_time = $1`, [far]);
-    expect(before.rows[0].part).toBe('spans_default');
-    await db.pool.query(`select vigil_ensure_spans_partition('2031-05-04')`);
+    expect(before.rows[0].part).toBe(`${parent}_default`);
+    await db.pool.query(`select vigil_ensure_spans_partition($1, '2031-05-04')`, [project.id]);
     const after = await db.pool.query(`select tableoid::regclass::text as part from spans where start_time = $1`, [far]);
-    expect(after.rows).toEqual([{ part: 'spans_p20310504' }]);
+    expect(after.rows).toEqual([{ part: `${parent}_p20310504` }]);
   });
 });

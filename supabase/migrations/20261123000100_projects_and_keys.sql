@@ -25,6 +25,8 @@ create table if not exists public.projects (
   tenant_attribute_keys text[] not null default array['tenant.id'],
   -- Prompts and completions are dropped at ingest unless the project opts in.
   capture_content boolean not null default false,
+  -- Raw spans older than this are dropped a whole daily partition at a time. Rollups stay longer.
+  raw_retention_days integer not null default 30 check (raw_retention_days between 1 and 3650),
   created_at timestamptz not null default now()
 );
 

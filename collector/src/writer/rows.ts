@@ -1,7 +1,7 @@
 // The rows the collector writes, as COPY text. Column lists and encoders stay side by side so they
 // cannot drift apart.
 
-import { copyJson, copyNumber, copyText, copyTimestamp } from './copy-text.ts';
+import { copyJson, copyNumber, copyText, copyTimestamp } from '@vigil/core/db/copy-text';
 import { UNKNOWN_TENANT, type StoredSpan } from './stored-span.ts';
 
 export const SPAN_COLUMNS = [

@@ -47,7 +47,7 @@ class Lane {
 export class SpanWriter {
   private readonly lanes: Lane[];
   private unavailableUntil = 0;
-  private readonly knownPartitionDays = new Set<number>();
+  private readonly knownPartitionDays = new Set<string>();
   private readonly recent: RecentSpans;
   private readonly pool: pg.Pool;
   private readonly options: WriterOptions;

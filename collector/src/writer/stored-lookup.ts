@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { SpanCategory } from '../normalize/types.ts';
 import type { KnownSpan } from './recent-spans.ts';
 import type { AwaitingChild, StoredLookupRequest, StoredLookupResult } from './resolve-context.ts';
+import type { RollupSpan } from '@vigil/core/rollups/rollup-rows';
 import { UNKNOWN_TENANT, type InheritedContext } from './stored-span.ts';
 
 interface ContextRow {
@@ -73,13 +74,80 @@ export async function takeAwaitingChildren(
   return rows.map((row) => ({ traceId: row.trace_id, parentSpanId: row.parent_span_id, spanId: row.span_id, isModelCall: row.is_model_call }));
 }
 
+/** The columns of a stored span that its rollup contribution depends on. */
+const ROLLUP_SPAN_SQL = `s.project_id, s.tenant_id, s.trace_id, s.span_id, extract(epoch from s.start_time) * 1000 as start_ms,
+  s.service_name, s.category, s.surface, s.model, s.provider, s.deployment, s.status, s.duration_ms, s.ttft_ms,
+  s.input_tokens, s.output_tokens, s.cache_read_tokens, s.cache_write_tokens, s.reasoning_tokens, s.cost_usd,
+  s.session_id, s.user_id`;
+
+interface RollupSpanRow {
+  project_id: string;
+  tenant_id: string;
+  trace_id: string;
+  span_id: string;
+  start_ms: number;
+  service_name: string;
+  category: string;
+  surface: string | null;
+  model: string | null;
+  provider: string | null;
+  deployment: string | null;
+  status: 'ok' | 'error';
+  duration_ms: number;
+  ttft_ms: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cache_read_tokens: number | null;
+  cache_write_tokens: number | null;
+  reasoning_tokens: number | null;
+  cost_usd: number | null;
+  session_id: string | null;
+  user_id: string | null;
+}
+
+export type StoredRollupSpan = RollupSpan & { traceId: string; spanId: string };
+
+function rollupSpanOf(row: RollupSpanRow): StoredRollupSpan {
+  return {
+    projectId: row.project_id,
+    tenantId: row.tenant_id,
+    traceId: row.trace_id,
+    spanId: row.span_id,
+    startMs: Number(row.start_ms),
+    serviceName: row.service_name,
+    category: row.category,
+    surface: row.surface,
+    model: row.model,
+    provider: row.provider,
+    deployment: row.deployment,
+    status: row.status,
+    durationMs: row.duration_ms,
+    ttftMs: row.ttft_ms,
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    cacheReadTokens: row.cache_read_tokens,
+    cacheWriteTokens: row.cache_write_tokens,
+    reasoningTokens: row.reasoning_tokens,
+    costUsd: row.cost_usd,
+    sessionId: row.session_id,
+    userId: row.user_id,
+  };
+}
+
+/** A stored span changed by a late fix-up: as it was, and as it is now (for rollup deltas). */
+export interface ChangedSpan {
+  before: StoredRollupSpan;
+  after: StoredRollupSpan;
+}
+
 /**
  * Fills tenant, session, user and surface into each seed's stored subtree wherever they are
  * missing (a nearer ancestor's value always wins), in spans and in ai_api_calls.
  */
-export async function applyLateContext(client: pg.ClientBase, projectId: string, seeds: ContextSeed[]): Promise<FixedSpan[]> {
+export async function applyLateContext(client: pg.ClientBase, projectId: string, seeds: ContextSeed[]): Promise<ChangedSpan[]> {
   if (seeds.length === 0) return [];
-  const { rows } = await client.query<{ trace_id: string; span_id: string; tenant_id: string; session_id: string | null; user_id: string | null; surface: string | null }>(
+  const traceIds = seeds.map((s) => s.traceId);
+  const { rows } = await client.query<RollupSpanRow & { inherited_tenant: string | null; inherited_session: string | null; inherited_user: string | null; inherited_surface: string | null }>(
     `with recursive subtree as (
        select t.trace_id, t.span_id, t.tenant_id, t.session_id, t.user_id, t.surface, 0 as depth
          from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
@@ -90,26 +158,14 @@ export async function applyLateContext(client: pg.ClientBase, projectId: string,
         -- The trace filter lets the planner use the (project_id, trace_id) index instead of
         -- scanning every partition: a recursive CTE's row estimate is a guess.
         where subtree.depth < 10000 and s.trace_id = any($2::text[])
-     ),
-     fixed as (
-       update spans s set
-         tenant_id = case when s.tenant_id = 'unknown' and subtree.tenant_id is not null then subtree.tenant_id else s.tenant_id end,
-         session_id = coalesce(s.session_id, subtree.session_id),
-         user_id = coalesce(s.user_id, subtree.user_id),
-         surface = coalesce(s.surface, subtree.surface)
-       from subtree
-       where s.project_id = $1 and s.trace_id = subtree.trace_id and s.span_id = subtree.span_id and s.trace_id = any($2::text[])
-       returning s.trace_id, s.span_id, s.tenant_id, s.session_id, s.user_id, s.surface
-     ),
-     fixed_calls as (
-       update ai_api_calls a set tenant_id = fixed.tenant_id, session_id = fixed.session_id, user_id = fixed.user_id
-         from fixed
-        where a.project_id = $1 and a.trace_id = fixed.trace_id and a.span_id = fixed.span_id and a.trace_id = any($2::text[])
      )
-     select * from fixed`,
+     select ${ROLLUP_SPAN_SQL}, subtree.tenant_id as inherited_tenant, subtree.session_id as inherited_session,
+            subtree.user_id as inherited_user, subtree.surface as inherited_surface
+       from spans s join subtree on s.trace_id = subtree.trace_id and s.span_id = subtree.span_id
+      where s.project_id = $1 and s.trace_id = any($2::text[])`,
     [
       projectId,
-      seeds.map((s) => s.traceId),
+      traceIds,
       seeds.map((s) => s.spanId),
       seeds.map((s) => s.context.tenantId),
       seeds.map((s) => s.context.sessionId),
@@ -117,7 +173,42 @@ export async function applyLateContext(client: pg.ClientBase, projectId: string,
       seeds.map((s) => s.context.surface),
     ],
   );
-  return rows.map((row) => ({ traceId: row.trace_id, spanId: row.span_id, context: contextFromRow(row) }));
+  const changed: ChangedSpan[] = [];
+  for (const row of rows) {
+    const before = rollupSpanOf(row);
+    const after: StoredRollupSpan = {
+      ...before,
+      tenantId: before.tenantId === UNKNOWN_TENANT && row.inherited_tenant !== null ? row.inherited_tenant : before.tenantId,
+      sessionId: before.sessionId ?? row.inherited_session,
+      userId: before.userId ?? row.inherited_user,
+      surface: before.surface ?? row.inherited_surface,
+    };
+    if (after.tenantId === before.tenantId && after.sessionId === before.sessionId && after.userId === before.userId && after.surface === before.surface) continue;
+    changed.push({ before, after });
+  }
+  if (changed.length === 0) return [];
+  await client.query(
+    `with v as (
+       select * from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+         as v(trace_id, span_id, tenant_id, session_id, user_id, surface)
+     ),
+     fixed as (
+       update spans s set tenant_id = v.tenant_id, session_id = v.session_id, user_id = v.user_id, surface = v.surface
+         from v where s.project_id = $1 and s.trace_id = v.trace_id and s.span_id = v.span_id and s.trace_id = any($2::text[])
+     )
+     update ai_api_calls a set tenant_id = v.tenant_id, session_id = v.session_id, user_id = v.user_id
+       from v where a.project_id = $1 and a.trace_id = v.trace_id and a.span_id = v.span_id and a.trace_id = any($2::text[])`,
+    [
+      projectId,
+      changed.map((c) => c.after.traceId),
+      changed.map((c) => c.after.spanId),
+      changed.map((c) => c.after.tenantId),
+      changed.map((c) => c.after.sessionId),
+      changed.map((c) => c.after.userId),
+      changed.map((c) => c.after.surface),
+    ],
+  );
+  return changed;
 }
 
 export async function recordAwaitingParents(
@@ -140,9 +231,17 @@ export async function recordAwaitingParents(
   );
 }
 
-/** Stored model spans found to wrap a model call: their usage stops counting. */
-export async function demoteStoredWrappers(client: pg.ClientBase, projectId: string, wrappers: { traceId: string; spanId: string }[]): Promise<void> {
-  if (wrappers.length === 0) return;
+/** Stored model spans found to wrap a model call: their usage stops counting. Returns the changes. */
+export async function demoteStoredWrappers(client: pg.ClientBase, projectId: string, wrappers: { traceId: string; spanId: string }[]): Promise<ChangedSpan[]> {
+  if (wrappers.length === 0) return [];
+  const traceIds = wrappers.map((w) => w.traceId);
+  const spanIds = wrappers.map((w) => w.spanId);
+  const { rows } = await client.query<RollupSpanRow>(
+    `select ${ROLLUP_SPAN_SQL} from spans s join unnest($2::text[], $3::text[]) as w(trace_id, span_id)
+        on s.trace_id = w.trace_id and s.span_id = w.span_id
+      where s.project_id = $1 and s.trace_id = any($2::text[]) and s.category = 'model'`,
+    [projectId, traceIds, spanIds],
+  );
   await client.query(
     `with w as (select * from unnest($2::text[], $3::text[]) as w(trace_id, span_id)),
      demoted as (
@@ -152,6 +251,13 @@ export async function demoteStoredWrappers(client: pg.ClientBase, projectId: str
      )
      delete from ai_api_calls a using w
       where a.project_id = $1 and a.trace_id = w.trace_id and a.span_id = w.span_id and a.trace_id = any($2::text[])`,
-    [projectId, wrappers.map((w) => w.traceId), wrappers.map((w) => w.spanId)],
+    [projectId, traceIds, spanIds],
   );
+  return rows.map((row) => {
+    const before = rollupSpanOf(row);
+    return {
+      before,
+      after: { ...before, category: 'other', inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheWriteTokens: null, reasoningTokens: null, costUsd: null },
+    };
+  });
 }

@@ -1,29 +1,32 @@
 // One group-commit transaction: trace context, model-call counting, COPY, late fix-ups.
 
 import type pg from 'pg';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
-import copyStreams from 'pg-copy-streams';
 import { isTransientDatabaseError } from './errors.ts';
 import type { RecentSpans } from './recent-spans.ts';
 import { contextOf, resolveBatchContext } from './resolve-context.ts';
 import { AI_CALL_COLUMNS, SPAN_COLUMNS, aiCallRow, isCountedModelCall, spanRow } from './rows.ts';
 import {
   applyLateContext,
+  contextFromRow,
   demoteStoredWrappers,
   lookupStoredSpans,
   recordAwaitingParents,
   takeAwaitingChildren,
+  type ChangedSpan,
   type ContextSeed,
   type FixedSpan,
 } from './stored-lookup.ts';
+import { ROLLUP_COLUMNS, RollupMap } from '@vigil/core/rollups/rollup-rows';
+import { SESSION_COLUMNS, SessionMap } from '@vigil/core/rollups/session-rows';
 import type { StoredSpan } from './stored-span.ts';
 import type { WriteOutcome } from './span-writer.ts';
-import { CopyBuffer } from './copy-buffer.ts';
+import { CopyBuffer } from '@vigil/core/db/copy-buffer';
+import { copyRows } from '@vigil/core/db/copy-rows';
 
 export interface BatchContext {
   recent: RecentSpans;
-  knownPartitionDays: Set<number>;
+  /** `${projectId}:${day}` of the span partitions known to exist. */
+  knownPartitionDays: Set<string>;
   onUnpricedModel?: ((count: number) => void) | undefined;
 }
 
@@ -83,6 +86,7 @@ async function writeInTransaction(client: pg.ClientBase, all: StoredSpan[], cont
   const byProject = groupByProject(all);
   const result: TransactionResult = { spans: [], demoted: [], fixed: [] };
   const plans = [];
+  const changes: ChangedSpan[] = [];
   for (const [projectId, spans] of byProject) {
     const awaiting = await takeAwaitingChildren(client, projectId, spans);
     const resolved = await resolveBatchContext(projectId, spans, context.recent, (request) => lookupStoredSpans(client, projectId, request), awaiting);
@@ -100,7 +104,7 @@ async function writeInTransaction(client: pg.ClientBase, all: StoredSpan[], cont
       projectId,
       resolved.orphans.filter((s) => storedSet.has(s)).map((s) => ({ traceId: s.traceId, parentSpanId: s.parentSpanId!, spanId: s.spanId, isModelCall: isCountedModelCall(s) })),
     );
-    await demoteStoredWrappers(client, projectId, resolved.storedWrappers);
+    changes.push(...(await demoteStoredWrappers(client, projectId, resolved.storedWrappers)));
     for (const w of resolved.storedWrappers) result.demoted.push({ projectId, ...w });
     const parentByKey = new Map(spans.map((s) => [s.traceId + s.spanId, s]));
     const seeds: ContextSeed[] = [];
@@ -112,22 +116,50 @@ async function writeInTransaction(client: pg.ClientBase, all: StoredSpan[], cont
         seeds.push({ traceId: child.traceId, spanId: child.spanId, context: inherited });
       }
     }
-    for (const span of await applyLateContext(client, projectId, seeds)) result.fixed.push({ projectId, span });
+    for (const change of await applyLateContext(client, projectId, seeds)) {
+      changes.push(change);
+      const { traceId, spanId, tenantId, sessionId, userId, surface } = change.after;
+      result.fixed.push({ projectId, span: { traceId, spanId, context: contextFromRow({ tenant_id: tenantId!, session_id: sessionId, user_id: userId, surface }) } });
+    }
   }
+  await writeRollupDeltas(client, stored, changes);
   await recordUnpricedModels(client, stored, context.onUnpricedModel);
   return result;
 }
 
-async function ensurePartitions(client: pg.ClientBase, spans: StoredSpan[], known: Set<number>): Promise<void> {
+/**
+ * Rollups and sessions get pending deltas in the same transaction as the spans, so they never
+ * disagree: the new spans added, and every changed span taken out as it was and put back as it is.
+ */
+async function writeRollupDeltas(client: pg.ClientBase, stored: StoredSpan[], changes: ChangedSpan[]): Promise<void> {
+  const rollups = new RollupMap();
+  const sessions = new SessionMap();
+  for (const span of stored) {
+    rollups.addSpan(span, 1);
+    sessions.addSpan(span, 1);
+  }
+  for (const { before, after } of changes) {
+    rollups.addSpan(before, -1);
+    rollups.addSpan(after, 1);
+    sessions.addSpan(before, -1);
+    sessions.addSpan(after, 1);
+  }
+  await copyRows(client, 'rollups_minute', ROLLUP_COLUMNS, rollups.toCopy({ pending: true, swept: false }));
+  await copyRows(client, 'sessions', SESSION_COLUMNS, sessions.toCopy(true));
+}
+
+async function ensurePartitions(client: pg.ClientBase, spans: StoredSpan[], known: Set<string>): Promise<void> {
   const today = Math.floor(Date.now() / DAY_MS);
-  const missing = new Set<number>();
+  const missing = new Map<string, { projectId: string; day: number }>();
   for (const span of spans) {
     const day = Math.floor(span.startMs / DAY_MS);
-    if (day >= today - PARTITION_PAST_DAYS && day <= today + PARTITION_FUTURE_DAYS && !known.has(day)) missing.add(day);
+    if (day < today - PARTITION_PAST_DAYS || day > today + PARTITION_FUTURE_DAYS) continue;
+    const key = `${span.projectId}:${day}`;
+    if (!known.has(key)) missing.set(key, { projectId: span.projectId, day });
   }
-  for (const day of missing) {
-    await client.query('select vigil_ensure_spans_partition($1::date)', [new Date(day * DAY_MS).toISOString().slice(0, 10)]);
-    known.add(day);
+  for (const [key, { projectId, day }] of missing) {
+    await client.query('select vigil_ensure_spans_partition($1::uuid, $2::date)', [projectId, new Date(day * DAY_MS).toISOString().slice(0, 10)]);
+    known.add(key);
   }
 }
 
@@ -168,13 +200,6 @@ function groupByProject(spans: StoredSpan[]): Map<string, StoredSpan[]> {
     group.push(span);
   }
   return groups;
-}
-
-async function copyRows(client: pg.ClientBase, table: string, columns: readonly string[], data: CopyBuffer): Promise<void> {
-  const chunks = data.finish();
-  if (data.rows === 0) return;
-  const stream = client.query(copyStreams.from(`copy ${table} (${columns.join(', ')}) from stdin`));
-  await pipeline(Readable.from(chunks), stream);
 }
 
 function encodeRows(spans: readonly StoredSpan[], encode: (span: StoredSpan) => string): CopyBuffer {

@@ -55,3 +55,9 @@ export function copyTimestamp(epochMs: number): string {
   const fraction = String(micros - seconds * 1_000_000).padStart(6, '0');
   return cachedDayPrefix + pad2(Math.floor(seconds / 3600)) + ':' + pad2(Math.floor(seconds / 60) % 60) + ':' + pad2(seconds % 60) + '.' + fraction + '+00';
 }
+
+/** A bytea value in COPY text: hex, with the backslash itself escaped for COPY. */
+export function copyBytea(value: Uint8Array | null | undefined): string {
+  if (value === null || value === undefined) return '\\N';
+  return '\\\\x' + Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyJson, copyText } from '../../src/writer/copy-text.ts';
+import { copyJson, copyText } from '../src/db/copy-text.ts';
 
 describe('COPY text encoding', () => {
   it('escapes the COPY specials and drops NUL', () => {
@@ -23,7 +23,7 @@ describe('COPY text encoding', () => {
 
 describe('COPY timestamps', () => {
   it('formats epoch milliseconds as UTC with microseconds, across days and years', async () => {
-    const { copyTimestamp } = await import('../../src/writer/copy-text.ts');
+    const { copyTimestamp } = await import('../src/db/copy-text.ts');
     expect(copyTimestamp(Date.parse('2026-11-23T04:05:06.789Z') + 0.123)).toBe('2026-11-23 04:05:06.789123+00');
     expect(copyTimestamp(Date.parse('2024-02-29T23:59:59.999Z'))).toBe('2024-02-29 23:59:59.999000+00');
     expect(copyTimestamp(0)).toBe('1970-01-01 00:00:00.000000+00');

@@ -1,0 +1,1 @@
+export { ALPHA, GAMMA, LogHistogram, SparseHistogram, keyOf, valueOf } from './log-histogram.ts';

@@ -1,0 +1,49 @@
+// The dimensions of a rollup row, and the cuboids: which of them a rollup keeps. Cuboid 0 keeps all;
+// the others sum over some, so project-wide questions read a few rows instead of thousands.
+
+export const DIMENSIONS = ['tenant_id', 'service_name', 'category', 'surface', 'model', 'provider', 'deployment', 'status'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+export interface Cuboid {
+  id: number;
+  dimensions: ReadonlySet<Dimension>;
+}
+
+function cuboid(id: number, without: Dimension[]): Cuboid {
+  return { id, dimensions: new Set(DIMENSIONS.filter((d) => !without.includes(d))) };
+}
+
+/** Smallest first: the query planner takes the first that keeps every dimension it needs. */
+export const CUBOIDS: readonly Cuboid[] = [
+  // Service health by deployment (SLOs, canary judgement): a handful of rows per minute.
+  cuboid(4, ['tenant_id', 'surface', 'model', 'provider']),
+  // Latency, TTFT and cost by model across all tenants.
+  cuboid(3, ['tenant_id', 'surface']),
+  // By surface (route) across all tenants.
+  cuboid(2, ['tenant_id']),
+  // Cost and health per tenant, across surfaces.
+  cuboid(1, ['surface']),
+  cuboid(0, []),
+];
+
+export const FULL_CUBOID = CUBOIDS.find((c) => c.id === 0)!;
+
+/** tenant_id in cuboids that sum over tenants. */
+export const ALL_TENANTS = '*';
+
+export function keepsTenant(c: Cuboid): boolean {
+  return c.dimensions.has('tenant_id');
+}
+
+/**
+ * The smallest cuboid that keeps every needed dimension. A caller scoped to one tenant reads only
+ * cuboids that keep the tenant: row-level security hides the others from it.
+ */
+export function chooseCuboid(needed: Iterable<Dimension>, tenantScoped: boolean): Cuboid {
+  const want = [...needed];
+  for (const c of CUBOIDS) {
+    if (tenantScoped && !keepsTenant(c)) continue;
+    if (want.every((d) => c.dimensions.has(d))) return c;
+  }
+  return FULL_CUBOID;
+}

@@ -1,0 +1,288 @@
+// Rollup rows in memory: keyed aggregates that spans are added to (or removed from, sign -1) and
+// stored rows are merged into. The collector builds pending deltas with it; the compactor merges.
+
+import { SparseHistogram } from '../histogram/log-histogram.ts';
+import { copyBytea, copyNumber, copyText, copyTimestamp } from '../db/copy-text.ts';
+import { CopyBuffer } from '../db/copy-buffer.ts';
+import { ALL_TENANTS, type Cuboid, type Dimension } from './cuboids.ts';
+
+/** The fields of a stored span that rollups read. */
+export interface RollupSpan {
+  projectId: string;
+  tenantId: string | null;
+  startMs: number;
+  serviceName: string;
+  category: string;
+  surface: string | null;
+  model: string | null;
+  provider: string | null;
+  deployment: string | null;
+  status: 'ok' | 'error';
+  durationMs: number;
+  ttftMs: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cacheReadTokens: number | null;
+  cacheWriteTokens: number | null;
+  reasoningTokens: number | null;
+  costUsd: number | null;
+  sessionId: string | null;
+  userId: string | null;
+}
+
+export const UNKNOWN_TENANT = 'unknown';
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+/** The dimension values of a row, '' where the span has none or the cuboid sums over it. */
+export type DimensionValues = Record<Exclude<Dimension, 'tenant_id'>, string>;
+
+export interface RollupKey {
+  projectId: string;
+  tenantId: string;
+  cuboid: number;
+  bucketMs: number;
+  dims: DimensionValues;
+}
+
+export class RollupAggregate {
+  spanCount = 0;
+  errorCount = 0;
+  durationSumMs = 0;
+  readonly latency = new SparseHistogram();
+  ttftCount = 0;
+  ttftSumMs = 0;
+  readonly ttft = new SparseHistogram();
+  modelCalls = 0;
+  pricedCalls = 0;
+  inputTokens = 0;
+  outputTokens = 0;
+  cacheReadTokens = 0;
+  cacheWriteTokens = 0;
+  reasoningTokens = 0;
+  costUsd = 0;
+
+  readonly key: RollupKey;
+
+  constructor(key: RollupKey) {
+    this.key = key;
+  }
+
+  addSpan(span: RollupSpan, sign: 1 | -1): void {
+    this.spanCount += sign;
+    if (span.status === 'error') this.errorCount += sign;
+    this.durationSumMs += sign * span.durationMs;
+    this.latency.add(span.durationMs, sign);
+    if (span.ttftMs !== null) {
+      this.ttftCount += sign;
+      this.ttftSumMs += sign * span.ttftMs;
+      this.ttft.add(span.ttftMs, sign);
+    }
+    if (span.category === 'model') {
+      this.modelCalls += sign;
+      if (span.costUsd !== null) {
+        this.pricedCalls += sign;
+        this.costUsd += sign * span.costUsd;
+      }
+      this.inputTokens += sign * (span.inputTokens ?? 0);
+      this.outputTokens += sign * (span.outputTokens ?? 0);
+      this.cacheReadTokens += sign * (span.cacheReadTokens ?? 0);
+      this.cacheWriteTokens += sign * (span.cacheWriteTokens ?? 0);
+      this.reasoningTokens += sign * (span.reasoningTokens ?? 0);
+    }
+  }
+
+  merge(row: StoredRollupRow, sign: 1 | -1 = 1): void {
+    this.spanCount += sign * row.span_count;
+    this.errorCount += sign * row.error_count;
+    this.durationSumMs += sign * row.duration_sum_ms;
+    this.latency.mergeEncoded(row.latency_hist, sign);
+    this.ttftCount += sign * row.ttft_count;
+    this.ttftSumMs += sign * row.ttft_sum_ms;
+    this.ttft.mergeEncoded(row.ttft_hist, sign);
+    this.modelCalls += sign * row.model_calls;
+    this.pricedCalls += sign * row.priced_calls;
+    this.inputTokens += sign * row.input_tokens;
+    this.outputTokens += sign * row.output_tokens;
+    this.cacheReadTokens += sign * row.cache_read_tokens;
+    this.cacheWriteTokens += sign * row.cache_write_tokens;
+    this.reasoningTokens += sign * row.reasoning_tokens;
+    this.costUsd += sign * row.cost_usd;
+  }
+
+  mergeAggregate(other: RollupAggregate): void {
+    this.spanCount += other.spanCount;
+    this.errorCount += other.errorCount;
+    this.durationSumMs += other.durationSumMs;
+    this.latency.merge(other.latency);
+    this.ttftCount += other.ttftCount;
+    this.ttftSumMs += other.ttftSumMs;
+    this.ttft.merge(other.ttft);
+    this.modelCalls += other.modelCalls;
+    this.pricedCalls += other.pricedCalls;
+    this.inputTokens += other.inputTokens;
+    this.outputTokens += other.outputTokens;
+    this.cacheReadTokens += other.cacheReadTokens;
+    this.cacheWriteTokens += other.cacheWriteTokens;
+    this.reasoningTokens += other.reasoningTokens;
+    this.costUsd += other.costUsd;
+  }
+
+  /** True when adds and removes cancelled out: nothing worth a row. */
+  isZero(): boolean {
+    return this.spanCount === 0 && this.modelCalls === 0 && this.latency.encode() === null;
+  }
+}
+
+/** A rollup row as Postgres returns it (bigint and numeric parsed as numbers, bytea as Buffer). */
+export interface StoredRollupRow {
+  project_id: string;
+  tenant_id: string;
+  cuboid: number;
+  bucket: Date;
+  service_name: string;
+  category: string;
+  surface: string;
+  model: string;
+  provider: string;
+  deployment: string;
+  status: string;
+  span_count: number;
+  error_count: number;
+  duration_sum_ms: number;
+  latency_hist: Uint8Array | null;
+  ttft_count: number;
+  ttft_sum_ms: number;
+  ttft_hist: Uint8Array | null;
+  model_calls: number;
+  priced_calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  cost_usd: number;
+}
+
+export const ROLLUP_KEY_COLUMNS = [
+  'project_id', 'tenant_id', 'cuboid', 'bucket', 'service_name', 'category', 'surface', 'model', 'provider', 'deployment', 'status',
+] as const;
+
+export const ROLLUP_METRIC_COLUMNS = [
+  'span_count', 'error_count', 'duration_sum_ms', 'latency_hist', 'ttft_count', 'ttft_sum_ms', 'ttft_hist', 'model_calls',
+  'priced_calls', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd',
+] as const;
+
+export const ROLLUP_COLUMNS = [...ROLLUP_KEY_COLUMNS, 'pending', 'swept', ...ROLLUP_METRIC_COLUMNS] as const;
+
+/** The SQL that merges rows of one key: sums, and histogram concatenation (see the migration). */
+export const ROLLUP_MERGE_SQL = ROLLUP_METRIC_COLUMNS.map((c) =>
+  c.endsWith('_hist') ? `string_agg(${c}, ''::bytea) as ${c}` : `sum(${c}) as ${c}`,
+).join(', ');
+
+const DIM_NAMES = ['service_name', 'category', 'surface', 'model', 'provider', 'deployment', 'status'] as const;
+
+export function dimensionsOfSpan(span: RollupSpan): DimensionValues {
+  return {
+    service_name: span.serviceName,
+    category: span.category,
+    surface: span.surface ?? '',
+    model: span.model ?? '',
+    provider: span.provider ?? '',
+    deployment: span.deployment ?? '',
+    status: span.status,
+  };
+}
+
+export function dimensionsOfRow(row: Pick<StoredRollupRow, (typeof DIM_NAMES)[number]>): DimensionValues {
+  return {
+    service_name: row.service_name,
+    category: row.category,
+    surface: row.surface,
+    model: row.model,
+    provider: row.provider,
+    deployment: row.deployment,
+    status: row.status,
+  };
+}
+
+/** The key of a full-dimension key in a smaller cuboid and a coarser bucket. */
+export function projectKey(key: RollupKey, cuboid: Cuboid, bucketMs: number): RollupKey {
+  const dims = { ...key.dims };
+  for (const d of DIM_NAMES) if (!cuboid.dimensions.has(d)) dims[d] = '';
+  return {
+    projectId: key.projectId,
+    tenantId: cuboid.dimensions.has('tenant_id') ? key.tenantId : ALL_TENANTS,
+    cuboid: cuboid.id,
+    bucketMs,
+    dims,
+  };
+}
+
+export function keyString(key: RollupKey): string {
+  const d = key.dims;
+  return `${key.projectId}\u0001${key.tenantId}\u0001${key.cuboid}\u0001${key.bucketMs}\u0001${d.service_name}\u0001${d.category}\u0001${d.surface}\u0001${d.model}\u0001${d.provider}\u0001${d.deployment}\u0001${d.status}`;
+}
+
+export function floorTo(ms: number, grainMs: number): number {
+  return Math.floor(ms / grainMs) * grainMs;
+}
+
+/** Aggregates by key. */
+export class RollupMap {
+  readonly rows = new Map<string, RollupAggregate>();
+
+  get(key: RollupKey): RollupAggregate {
+    const k = keyString(key);
+    let row = this.rows.get(k);
+    if (!row) this.rows.set(k, (row = new RollupAggregate(key)));
+    return row;
+  }
+
+  /** Adds a span to its full-dimension minute row: the pending delta the collector writes. */
+  addSpan(span: RollupSpan, sign: 1 | -1): void {
+    this.get({
+      projectId: span.projectId,
+      tenantId: span.tenantId ?? UNKNOWN_TENANT,
+      cuboid: 0,
+      bucketMs: floorTo(span.startMs, MINUTE_MS),
+      dims: dimensionsOfSpan(span),
+    }).addSpan(span, sign);
+  }
+
+  addRow(row: StoredRollupRow): void {
+    this.get({
+      projectId: row.project_id,
+      tenantId: row.tenant_id,
+      cuboid: row.cuboid,
+      bucketMs: row.bucket.getTime(),
+      dims: dimensionsOfRow(row),
+    }).merge(row);
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  /** COPY text rows for ROLLUP_COLUMNS, leaving out keys whose deltas cancelled out. */
+  toCopy(flags: { pending: boolean; swept: boolean }): CopyBuffer {
+    const data = new CopyBuffer();
+    const tail = `\t${flags.pending ? 't' : 'f'}\t${flags.swept ? 't' : 'f'}\t`;
+    for (const row of this.rows.values()) {
+      if (row.isZero()) continue;
+      const k = row.key;
+      const d = k.dims;
+      data.push(
+        k.projectId + '\t' + copyText(k.tenantId) + '\t' + k.cuboid + '\t' + copyTimestamp(k.bucketMs) + '\t' +
+        copyText(d.service_name) + '\t' + d.category + '\t' + copyText(d.surface) + '\t' + copyText(d.model) + '\t' +
+        copyText(d.provider) + '\t' + copyText(d.deployment) + '\t' + d.status + tail +
+        row.spanCount + '\t' + row.errorCount + '\t' + copyNumber(row.durationSumMs) + '\t' + copyBytea(row.latency.encode()) + '\t' +
+        row.ttftCount + '\t' + copyNumber(row.ttftSumMs) + '\t' + copyBytea(row.ttft.encode()) + '\t' +
+        row.modelCalls + '\t' + row.pricedCalls + '\t' + row.inputTokens + '\t' + row.outputTokens + '\t' +
+        row.cacheReadTokens + '\t' + row.cacheWriteTokens + '\t' + row.reasoningTokens + '\t' + copyNumber(row.costUsd) + '\n',
+      );
+    }
+    return data;
+  }
+}
