@@ -7,6 +7,8 @@ import { createCollectorMetrics, type CollectorMetrics } from './metrics.ts';
 import { ProjectDirectory } from './ingest/project-directory.ts';
 import { createCollectorServer } from './http/server.ts';
 import { SpanWriter } from './writer/span-writer.ts';
+import { startMaintenance, type Maintenance } from '@vigil/core/rollups/maintenance';
+import { DEFAULT_RETENTION } from '@vigil/core/rollups/retention';
 
 export interface RunningCollector {
   url: string;
@@ -28,7 +30,8 @@ export type CollectorSettings = Pick<
   | 'VIGIL_QUEUE_MAX_SPANS'
   | 'VIGIL_BATCH_MAX_SPANS'
   | 'VIGIL_WRITER_LANES'
->;
+> &
+  Partial<Pick<VigilConfig, 'VIGIL_COMPACT_INTERVAL_MS' | 'VIGIL_MINUTE_ROLLUP_RETENTION_DAYS' | 'VIGIL_ROLLUP_RETENTION_DAYS'>>;
 
 export async function startCollector(
   settings: CollectorSettings,
@@ -64,6 +67,20 @@ export async function startCollector(
     });
   });
   const { port } = server.address() as AddressInfo;
+  const maintenance: Maintenance | null = settings.VIGIL_COMPACT_INTERVAL_MS
+    ? startMaintenance(pool, {
+        compactEveryMs: settings.VIGIL_COMPACT_INTERVAL_MS,
+        retention: {
+          minuteRollupDays: settings.VIGIL_MINUTE_ROLLUP_RETENTION_DAYS ?? DEFAULT_RETENTION.minuteRollupDays,
+          rollupDays: settings.VIGIL_ROLLUP_RETENTION_DAYS ?? DEFAULT_RETENTION.rollupDays,
+        },
+        log,
+        onCompaction: (result, durationMs) => {
+          metrics.compactionDuration.observe(durationMs / 1000);
+          metrics.rollupPendingFolded.inc(result.pendingRows);
+        },
+      })
+    : null;
   const host = settings.VIGIL_COLLECTOR_HOST.includes(':') ? `[${settings.VIGIL_COLLECTOR_HOST}]` : settings.VIGIL_COLLECTOR_HOST;
   return {
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
@@ -76,6 +93,7 @@ export async function startCollector(
         server.closeIdleConnections();
       });
       await writer.drain();
+      await maintenance?.stop();
     },
   };
 }

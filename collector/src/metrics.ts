@@ -56,6 +56,17 @@ export function createCollectorMetrics() {
       buckets: [1, 10, 100, 500, 1000, 2500, 5000, 10000, 20000],
       registers: [registry],
     }),
+    compactionDuration: new Histogram({
+      name: 'vigil_rollup_compaction_duration_seconds',
+      help: 'Time of one rollup compaction round.',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    rollupPendingFolded: new Counter({
+      name: 'vigil_rollup_pending_rows_folded_total',
+      help: 'Pending rollup deltas folded into every cuboid and grain.',
+      registers: [registry],
+    }),
   };
   return metrics;
 }

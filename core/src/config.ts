@@ -25,6 +25,10 @@ export const configSchema = z.object({
   VIGIL_QUEUE_MAX_SPANS: positiveInt.default(50_000),
   VIGIL_BATCH_MAX_SPANS: positiveInt.default(10_000),
   VIGIL_WRITER_LANES: z.coerce.number().int().min(1).max(16).default(3),
+  // How often pending rollup deltas are folded in; 0 turns the compactor off in this process.
+  VIGIL_COMPACT_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
+  VIGIL_MINUTE_ROLLUP_RETENTION_DAYS: positiveInt.default(35),
+  VIGIL_ROLLUP_RETENTION_DAYS: positiveInt.default(397),
   VIGIL_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

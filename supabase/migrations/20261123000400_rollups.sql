@@ -29,6 +29,8 @@ create table if not exists public.rollups_minute (
   -- Rows of one key in a closed bucket are merged into one; late data can add more until the next sweep.
   swept boolean not null default false,
   span_count bigint not null default 0,
+  -- Trace roots: the requests, for cost per request.
+  root_count bigint not null default 0,
   error_count bigint not null default 0,
   duration_sum_ms double precision not null default 0,
   latency_hist bytea,

@@ -75,7 +75,7 @@ export async function takeAwaitingChildren(
 }
 
 /** The columns of a stored span that its rollup contribution depends on. */
-const ROLLUP_SPAN_SQL = `s.project_id, s.tenant_id, s.trace_id, s.span_id, extract(epoch from s.start_time) * 1000 as start_ms,
+const ROLLUP_SPAN_SQL = `s.project_id, s.tenant_id, s.trace_id, s.span_id, s.parent_span_id, extract(epoch from s.start_time) * 1000 as start_ms,
   s.service_name, s.category, s.surface, s.model, s.provider, s.deployment, s.status, s.duration_ms, s.ttft_ms,
   s.input_tokens, s.output_tokens, s.cache_read_tokens, s.cache_write_tokens, s.reasoning_tokens, s.cost_usd,
   s.session_id, s.user_id`;
@@ -85,6 +85,7 @@ interface RollupSpanRow {
   tenant_id: string;
   trace_id: string;
   span_id: string;
+  parent_span_id: string | null;
   start_ms: number;
   service_name: string;
   category: string;
@@ -113,6 +114,7 @@ function rollupSpanOf(row: RollupSpanRow): StoredRollupSpan {
     tenantId: row.tenant_id,
     traceId: row.trace_id,
     spanId: row.span_id,
+    parentSpanId: row.parent_span_id,
     startMs: Number(row.start_ms),
     serviceName: row.service_name,
     category: row.category,

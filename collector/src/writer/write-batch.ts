@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { isTransientDatabaseError } from './errors.ts';
 import type { RecentSpans } from './recent-spans.ts';
 import { contextOf, resolveBatchContext } from './resolve-context.ts';
-import { AI_CALL_COLUMNS, SPAN_COLUMNS, aiCallRow, isCountedModelCall, spanRow } from './rows.ts';
+import { AI_CALL_COLUMNS, SPAN_COLUMNS, aiCallRow, isCountedModelCall, spanRow } from '@vigil/core/db/span-rows';
 import {
   applyLateContext,
   contextFromRow,

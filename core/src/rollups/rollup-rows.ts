@@ -10,6 +10,7 @@ import { ALL_TENANTS, type Cuboid, type Dimension } from './cuboids.ts';
 export interface RollupSpan {
   projectId: string;
   tenantId: string | null;
+  parentSpanId: string | null;
   startMs: number;
   serviceName: string;
   category: string;
@@ -48,6 +49,7 @@ export interface RollupKey {
 
 export class RollupAggregate {
   spanCount = 0;
+  rootCount = 0;
   errorCount = 0;
   durationSumMs = 0;
   readonly latency = new SparseHistogram();
@@ -71,6 +73,7 @@ export class RollupAggregate {
 
   addSpan(span: RollupSpan, sign: 1 | -1): void {
     this.spanCount += sign;
+    if (span.parentSpanId === null) this.rootCount += sign;
     if (span.status === 'error') this.errorCount += sign;
     this.durationSumMs += sign * span.durationMs;
     this.latency.add(span.durationMs, sign);
@@ -95,6 +98,7 @@ export class RollupAggregate {
 
   merge(row: StoredRollupRow, sign: 1 | -1 = 1): void {
     this.spanCount += sign * row.span_count;
+    this.rootCount += sign * row.root_count;
     this.errorCount += sign * row.error_count;
     this.durationSumMs += sign * row.duration_sum_ms;
     this.latency.mergeEncoded(row.latency_hist, sign);
@@ -113,6 +117,7 @@ export class RollupAggregate {
 
   mergeAggregate(other: RollupAggregate): void {
     this.spanCount += other.spanCount;
+    this.rootCount += other.rootCount;
     this.errorCount += other.errorCount;
     this.durationSumMs += other.durationSumMs;
     this.latency.merge(other.latency);
@@ -149,6 +154,7 @@ export interface StoredRollupRow {
   deployment: string;
   status: string;
   span_count: number;
+  root_count: number;
   error_count: number;
   duration_sum_ms: number;
   latency_hist: Uint8Array | null;
@@ -170,7 +176,7 @@ export const ROLLUP_KEY_COLUMNS = [
 ] as const;
 
 export const ROLLUP_METRIC_COLUMNS = [
-  'span_count', 'error_count', 'duration_sum_ms', 'latency_hist', 'ttft_count', 'ttft_sum_ms', 'ttft_hist', 'model_calls',
+  'span_count', 'root_count', 'error_count', 'duration_sum_ms', 'latency_hist', 'ttft_count', 'ttft_sum_ms', 'ttft_hist', 'model_calls',
   'priced_calls', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd',
 ] as const;
 
@@ -277,7 +283,7 @@ export class RollupMap {
         k.projectId + '\t' + copyText(k.tenantId) + '\t' + k.cuboid + '\t' + copyTimestamp(k.bucketMs) + '\t' +
         copyText(d.service_name) + '\t' + d.category + '\t' + copyText(d.surface) + '\t' + copyText(d.model) + '\t' +
         copyText(d.provider) + '\t' + copyText(d.deployment) + '\t' + d.status + tail +
-        row.spanCount + '\t' + row.errorCount + '\t' + copyNumber(row.durationSumMs) + '\t' + copyBytea(row.latency.encode()) + '\t' +
+        row.spanCount + '\t' + row.rootCount + '\t' + row.errorCount + '\t' + copyNumber(row.durationSumMs) + '\t' + copyBytea(row.latency.encode()) + '\t' +
         row.ttftCount + '\t' + copyNumber(row.ttftSumMs) + '\t' + copyBytea(row.ttft.encode()) + '\t' +
         row.modelCalls + '\t' + row.pricedCalls + '\t' + row.inputTokens + '\t' + row.outputTokens + '\t' +
         row.cacheReadTokens + '\t' + row.cacheWriteTokens + '\t' + row.reasoningTokens + '\t' + copyNumber(row.costUsd) + '\n',

@@ -1,8 +1,28 @@
 // The rows the collector writes, as COPY text. Column lists and encoders stay side by side so they
 // cannot drift apart.
 
-import { copyJson, copyNumber, copyText, copyTimestamp } from '@vigil/core/db/copy-text';
-import { UNKNOWN_TENANT, type StoredSpan } from './stored-span.ts';
+import { copyJson, copyNumber, copyText, copyTimestamp } from './copy-text.ts';
+import type { RollupSpan } from '../rollups/rollup-rows.ts';
+
+const UNKNOWN_TENANT = 'unknown';
+
+/** A span as stored: what the collector produces after normalising, inheriting and pricing. */
+export interface SpanRecord extends RollupSpan {
+  traceId: string;
+  spanId: string;
+  name: string;
+  kind: number;
+  statusMessage: string | null;
+  environment: string | null;
+  operation: string | null;
+  costSource: string | null;
+  attributes: Record<string, unknown>;
+  events: unknown[];
+  /** An outer span repeating its inner call's usage: never counted as a model call. */
+  wrapper?: boolean;
+}
+
+type StoredSpan = SpanRecord;
 
 export const SPAN_COLUMNS = [
   'project_id', 'tenant_id', 'trace_id', 'span_id', 'parent_span_id', 'name', 'service_name', 'kind',

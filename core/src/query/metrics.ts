@@ -1,0 +1,214 @@
+// Latency, TTFT, errors, tokens and cost for a window: as a series (stepMs) or by group, from the
+// rollups (the planner picks cuboid and grains) or exactly from raw spans.
+
+import type pg from 'pg';
+import { LogHistogram } from '../histogram/log-histogram.ts';
+import { chooseCuboid, type Dimension } from '../rollups/cuboids.ts';
+import { ROLLUP_METRIC_COLUMNS } from '../rollups/rollup-rows.ts';
+import { alignWindow, planPieces, type BuiltUntil } from './plan.ts';
+import type { ParsedMetricsQuery } from './schemas.ts';
+
+export interface Tokens {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  reasoning: number;
+}
+
+export interface MetricsPoint {
+  /** The group's dimension values; null where spans have none (db spans have no model). */
+  group: Partial<Record<Dimension, string | null>>;
+  /** Start of the step, for series. */
+  bucket?: string;
+  spans: number;
+  /** Trace roots: the requests. */
+  requests: number;
+  errors: number;
+  errorRate: number | null;
+  latencyMs: { mean: number | null; quantiles: Record<string, number | null> };
+  ttftMs: { count: number; mean: number | null; quantiles: Record<string, number | null> };
+  modelCalls: number;
+  /** Model calls with a known cost; the others are in unpriced_models. */
+  pricedCalls: number;
+  tokens: Tokens;
+  costUsd: number;
+  costPerRequest: number | null;
+}
+
+/** A point with its merged histograms, for callers that need more than the quantiles (SLIs). */
+export interface MergedPoint extends MetricsPoint {
+  latency: LogHistogram | null;
+  ttft: LogHistogram | null;
+}
+
+interface AggregateRow {
+  step: number;
+  span_count: number;
+  root_count: number;
+  error_count: number;
+  duration_sum_ms: number;
+  latency_hist: Buffer | null;
+  ttft_count: number;
+  ttft_sum_ms: number;
+  ttft_hist: Buffer | null;
+  model_calls: number;
+  priced_calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  cost_usd: number;
+  [dimension: string]: unknown;
+}
+
+export function quantileLabel(q: number): string {
+  return `p${Number((q * 100).toFixed(3))}`;
+}
+
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+function filterSql(filters: ParsedMetricsQuery['filters'], params: Params, column: (d: Dimension) => string): string {
+  let sql = '';
+  for (const [dimension, values] of Object.entries(filters)) {
+    if (values) sql += ` and ${column(dimension as Dimension)} = any(${params.add(values)}::text[])`;
+  }
+  return sql;
+}
+
+/** From the rollups: one SQL statement over every piece of the plan plus the pending deltas. */
+export async function metricsFromRollups(client: pg.ClientBase, q: ParsedMetricsQuery, built: BuiltUntil, tenantScoped: boolean): Promise<MergedPoint[]> {
+  const { fromMs, toMs } = alignWindow(q.window.from.getTime(), q.window.to.getTime());
+  const needed = new Set<Dimension>([...q.groupBy, ...(Object.keys(q.filters) as Dimension[]).filter((d) => q.filters[d])]);
+  const cuboid = chooseCuboid(needed, tenantScoped);
+  const params = new Params();
+  const project = params.add(q.projectId);
+  const filters = filterSql(q.filters, params, (d) => d);
+  const groupColumns = q.groupBy.join(', ');
+  const inner = [...q.groupBy, 'bucket', ...ROLLUP_METRIC_COLUMNS].join(', ');
+  const selects = planPieces(fromMs, toMs, built, q.stepMs).map(
+    (piece) =>
+      `select ${inner} from ${piece.table} where project_id = ${project} and cuboid = ${params.add(cuboid.id)} and bucket >= ${params.add(new Date(piece.fromMs))} and bucket < ${params.add(new Date(piece.toMs))}${piece.table === 'rollups_minute' ? ' and not pending' : ''}${filters}`,
+  );
+  // Deltas the compactor has not folded in yet, at any age (late spans too).
+  selects.push(
+    `select ${inner} from rollups_minute where project_id = ${project} and cuboid = 0 and pending and bucket >= ${params.add(new Date(fromMs))} and bucket < ${params.add(new Date(toMs))}${filters}`,
+  );
+  const step = q.stepMs ? `floor((extract(epoch from bucket) * 1000 - ${params.add(fromMs)}) / ${params.add(q.stepMs)})::int` : '0';
+  const order = q.stepMs ? 'step' : q.orderBy === 'count' ? 'span_count desc' : q.orderBy === 'cost' ? 'cost_usd desc' : null;
+  const limit = q.limit && q.orderBy !== 'p95' ? ` limit ${params.add(q.limit)}` : '';
+  const sql = `select ${groupColumns ? groupColumns + ', ' : ''}${step} as step,
+      sum(span_count)::float8 as span_count, sum(root_count)::float8 as root_count, sum(error_count)::float8 as error_count,
+      sum(duration_sum_ms) as duration_sum_ms, string_agg(latency_hist, ''::bytea) as latency_hist,
+      sum(ttft_count)::float8 as ttft_count, sum(ttft_sum_ms) as ttft_sum_ms, string_agg(ttft_hist, ''::bytea) as ttft_hist,
+      sum(model_calls)::float8 as model_calls, sum(priced_calls)::float8 as priced_calls, sum(input_tokens)::float8 as input_tokens,
+      sum(output_tokens)::float8 as output_tokens, sum(cache_read_tokens)::float8 as cache_read_tokens,
+      sum(cache_write_tokens)::float8 as cache_write_tokens, sum(reasoning_tokens)::float8 as reasoning_tokens, sum(cost_usd) as cost_usd
+    from (${selects.join('\n union all ')}) r
+    group by ${groupColumns ? groupColumns + ', ' : ''}step
+    having sum(span_count) <> 0${order ? ` order by ${order}` : ''}${limit}`;
+  const { rows } = await client.query<AggregateRow>(sql, params.values);
+  const points = rows.map((row) => {
+    const latency = new LogHistogram();
+    latency.mergeEncoded(row.latency_hist);
+    const ttft = new LogHistogram();
+    ttft.mergeEncoded(row.ttft_hist);
+    return toPoint(row, q, fromMs, latency, ttft, (h, quantile) => h.quantile(quantile));
+  });
+  return finish(points, q);
+}
+
+/** Exactly, from raw spans: percentile_cont over every span of the window. */
+export async function metricsFromSpans(client: pg.ClientBase, q: ParsedMetricsQuery): Promise<MergedPoint[]> {
+  const fromMs = q.window.from.getTime();
+  const params = new Params();
+  const raw = (d: Dimension) => (d === 'tenant_id' || d === 'service_name' || d === 'category' || d === 'status' ? d : `coalesce(${d}, '')`);
+  const filters = filterSql(q.filters, params, raw);
+  const groupColumns = q.groupBy.map((d) => `${raw(d)} as ${d}`).join(', ');
+  const step = q.stepMs ? `floor((extract(epoch from start_time) * 1000 - ${params.add(fromMs)}) / ${params.add(q.stepMs)})::int` : '0';
+  const quantiles = params.add(q.quantiles);
+  const groupBy = [...q.groupBy.map((_, i) => String(i + 1)), String(q.groupBy.length + 1)].join(', ');
+  const sql = `select ${groupColumns ? groupColumns + ', ' : ''}${step} as step, count(*)::float8 as span_count,
+      (count(*) filter (where parent_span_id is null))::float8 as root_count, (count(*) filter (where status = 'error'))::float8 as error_count,
+      sum(duration_ms) as duration_sum_ms, percentile_cont(${quantiles}::float8[]) within group (order by duration_ms) as latency_q,
+      count(ttft_ms)::float8 as ttft_count, coalesce(sum(ttft_ms), 0) as ttft_sum_ms,
+      percentile_cont(${quantiles}::float8[]) within group (order by ttft_ms) as ttft_q,
+      (count(*) filter (where category = 'model'))::float8 as model_calls,
+      (count(cost_usd) filter (where category = 'model'))::float8 as priced_calls,
+      coalesce(sum(input_tokens) filter (where category = 'model'), 0)::float8 as input_tokens,
+      coalesce(sum(output_tokens) filter (where category = 'model'), 0)::float8 as output_tokens,
+      coalesce(sum(cache_read_tokens) filter (where category = 'model'), 0)::float8 as cache_read_tokens,
+      coalesce(sum(cache_write_tokens) filter (where category = 'model'), 0)::float8 as cache_write_tokens,
+      coalesce(sum(reasoning_tokens) filter (where category = 'model'), 0)::float8 as reasoning_tokens,
+      coalesce(sum(cost_usd) filter (where category = 'model'), 0) as cost_usd
+    from spans
+    where project_id = ${params.add(q.projectId)} and start_time >= ${params.add(q.window.from)} and start_time < ${params.add(q.window.to)}${filters}
+    group by ${groupBy}
+    ${q.stepMs ? 'order by step' : q.orderBy === 'count' ? 'order by span_count desc' : q.orderBy === 'cost' ? 'order by cost_usd desc' : ''}
+    ${q.limit && q.orderBy !== 'p95' ? `limit ${params.add(q.limit)}` : ''}`;
+  const { rows } = await client.query<AggregateRow & { latency_q: number[] | null; ttft_q: (number | null)[] | null }>(sql, params.values);
+  const points = rows.map((row) =>
+    toPoint(row, q, fromMs, null, null, (_h, _quantile, index, metric) => (metric === 'latency' ? row.latency_q : row.ttft_q)?.[index] ?? null),
+  );
+  return finish(points, q);
+}
+
+function toPoint(
+  row: AggregateRow,
+  q: ParsedMetricsQuery,
+  fromMs: number,
+  latency: LogHistogram | null,
+  ttft: LogHistogram | null,
+  quantile: (h: LogHistogram, q: number, index: number, metric: 'latency' | 'ttft') => number | null,
+): MergedPoint {
+  const group: MergedPoint['group'] = {};
+  for (const d of q.groupBy) {
+    const value = row[d] as string;
+    group[d] = value === '' ? null : value;
+  }
+  const quantilesOf = (h: LogHistogram | null, metric: 'latency' | 'ttft', count: number) =>
+    Object.fromEntries(q.quantiles.map((p, i) => [quantileLabel(p), count > 0 ? quantile(h ?? new LogHistogram(), p, i, metric) : null]));
+  const spans = row.span_count;
+  const requests = row.root_count;
+  return {
+    group,
+    ...(q.stepMs !== undefined ? { bucket: new Date(fromMs + row.step * q.stepMs).toISOString() } : {}),
+    spans,
+    requests,
+    errors: row.error_count,
+    errorRate: spans > 0 ? row.error_count / spans : null,
+    latencyMs: { mean: spans > 0 ? row.duration_sum_ms / spans : null, quantiles: quantilesOf(latency, 'latency', spans) },
+    ttftMs: { count: row.ttft_count, mean: row.ttft_count > 0 ? row.ttft_sum_ms / row.ttft_count : null, quantiles: quantilesOf(ttft, 'ttft', row.ttft_count) },
+    modelCalls: row.model_calls,
+    pricedCalls: row.priced_calls,
+    tokens: {
+      input: row.input_tokens,
+      output: row.output_tokens,
+      cacheRead: row.cache_read_tokens,
+      cacheWrite: row.cache_write_tokens,
+      reasoning: row.reasoning_tokens,
+    },
+    costUsd: row.cost_usd,
+    costPerRequest: requests > 0 ? row.cost_usd / requests : null,
+    latency,
+    ttft,
+  };
+}
+
+function finish(points: MergedPoint[], q: ParsedMetricsQuery): MergedPoint[] {
+  if (q.orderBy !== 'p95' || q.stepMs) return points;
+  const p95 = (p: MergedPoint) => (p.latency ? p.latency.quantile(0.95) : p.latencyMs.quantiles[quantileLabel(0.95)]) ?? -1;
+  const sorted = points.sort((a, b) => p95(b) - p95(a));
+  return q.limit ? sorted.slice(0, q.limit) : sorted;
+}
+
+export function publicPoint({ latency: _latency, ttft: _ttft, ...point }: MergedPoint): MetricsPoint {
+  return point;
+}

@@ -1,0 +1,455 @@
+// The one way the dashboard, the alert engine and the HTTP API read Vigil's data. Inputs are
+// validated here; every call runs as its caller, under row-level security.
+
+import type pg from 'pg';
+import { LogHistogram } from '../histogram/log-histogram.ts';
+import { DAY_MS } from '../rollups/rollup-rows.ts';
+import { isTenantScoped, withCaller, type Caller } from './caller.ts';
+import { metricsFromRollups, metricsFromSpans, publicPoint, type MergedPoint, type MetricsPoint, type Tokens } from './metrics.ts';
+import type { BuiltUntil } from './plan.ts';
+import {
+  budgetsQuerySchema,
+  costByUserQuerySchema,
+  metricsQuerySchema,
+  sliQuerySchema,
+  topSessionsQuerySchema,
+  traceQuerySchema,
+  tracesQuerySchema,
+  type BudgetsQuery,
+  type CostByUserQuery,
+  type MetricsQuery,
+  type SliQuery,
+  type TopSessionsQuery,
+  type TraceQuery,
+  type TracesQuery,
+} from './schemas.ts';
+
+export interface SliResult {
+  total: number;
+  /** Requests at or under the threshold (when one was given). */
+  good: number | null;
+  goodRatio: number | null;
+  errors: number;
+  errorRatio: number | null;
+  costUsd: number;
+  requests: number;
+  costPerRequest: number | null;
+}
+
+export interface SessionSummary {
+  tenantId: string;
+  sessionId: string;
+  userId: string | null;
+  firstSeen: string;
+  lastSeen: string;
+  spans: number;
+  errors: number;
+  modelCalls: number;
+  tokens: Tokens;
+  costUsd: number;
+  modelLatencyP95Ms: number | null;
+}
+
+export interface UserCost {
+  userId: string | null;
+  sessions: number;
+  modelCalls: number;
+  tokens: Tokens;
+  costUsd: number;
+}
+
+export interface BudgetStatus {
+  /** '*' is the whole project. */
+  tenantId: string;
+  monthlyUsd: number;
+  spentUsd: number;
+  forecastUsd: number;
+  spentFraction: number;
+  forecastFraction: number;
+}
+
+export interface TraceSummary {
+  traceId: string;
+  rootName: string | null;
+  start: string;
+  durationMs: number;
+  spans: number;
+  errors: number;
+  tenantId: string;
+  sessionId: string | null;
+  costUsd: number;
+}
+
+export interface TraceSpan {
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  serviceName: string;
+  start: string;
+  durationMs: number;
+  category: string;
+  status: string;
+  statusMessage: string | null;
+  tenantId: string;
+  sessionId: string | null;
+  userId: string | null;
+  model: string | null;
+  provider: string | null;
+  ttftMs: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+  attributes: Record<string, unknown>;
+}
+
+export class QueryApi {
+  private readonly pool: pg.Pool;
+
+  constructor(pool: pg.Pool) {
+    this.pool = pool;
+  }
+
+  /** Quantiles, errors, tokens and cost: a series with stepMs, a breakdown with groupBy, top-N with orderBy and limit. */
+  async metrics(caller: Caller, input: MetricsQuery): Promise<MetricsPoint[]> {
+    return (await this.mergedMetrics(caller, input)).map(publicPoint);
+  }
+
+  /** SLI ratios for the alert engine: good/total by a latency threshold, and errors/total. */
+  async sli(caller: Caller, input: SliQuery): Promise<SliResult> {
+    const q = sliQuerySchema.parse(input);
+    const [point] = await this.mergedMetrics(caller, { projectId: q.projectId, window: q.window, filters: q.filters, quantiles: [], exact: q.exact });
+    const metric = q.metric;
+    if (!point) return { total: 0, good: q.thresholdMs ? 0 : null, goodRatio: null, errors: 0, errorRatio: null, costUsd: 0, requests: 0, costPerRequest: null };
+    const total = metric === 'latency' ? point.spans : point.ttftMs.count;
+    let good: number | null = null;
+    if (q.thresholdMs !== undefined) {
+      const histogram = metric === 'latency' ? point.latency : point.ttft;
+      good = histogram ? histogram.countAtOrBelow(q.thresholdMs) : await this.exactGood(caller, q.projectId, q.window, q.filters, metric, q.thresholdMs);
+    }
+    return {
+      total,
+      good,
+      goodRatio: good !== null && total > 0 ? good / total : null,
+      errors: point.errors,
+      errorRatio: point.spans > 0 ? point.errors / point.spans : null,
+      costUsd: point.costUsd,
+      requests: point.requests,
+      costPerRequest: point.costPerRequest,
+    };
+  }
+
+  /** Sessions active in the window, by cost (their whole cost, not just the window's). */
+  async topSessions(caller: Caller, input: TopSessionsQuery): Promise<SessionSummary[]> {
+    const q = topSessionsQuerySchema.parse(input);
+    return withCaller(this.pool, caller, async (client) => {
+      const tenant = q.tenantId ?? null;
+      // Pending deltas are few; the compacted rows come in cost order from the index, enough of
+      // them that no session pushed up by a pending delta can be missed.
+      const { rows: pending } = await client.query<SessionRow>(
+        `select tenant_id, session_id, ${SESSION_SUMS} from sessions
+          where project_id = $1 and pending and ($2::text is null or tenant_id = $2) group by tenant_id, session_id`,
+        [q.projectId, tenant],
+      );
+      const { rows: top } = await client.query<SessionRow>(
+        `select tenant_id, session_id, user_id, first_seen, last_seen, ${sessionColumns()} from sessions
+          where project_id = $1 and not pending and ($2::text is null or tenant_id = $2) and last_seen >= $3 and first_seen < $4
+          order by cost_usd desc limit $5`,
+        [q.projectId, tenant, q.window.from, q.window.to, q.limit + pending.length],
+      );
+      const { rows: touched } = pending.length
+        ? await client.query<SessionRow>(
+            `select s.tenant_id, s.session_id, s.user_id, s.first_seen, s.last_seen, ${sessionColumns('s.')}
+               from sessions s join unnest($2::text[], $3::text[]) as k(tenant_id, session_id)
+                 on s.tenant_id = k.tenant_id and s.session_id = k.session_id
+              where s.project_id = $1 and not s.pending`,
+            [q.projectId, pending.map((p) => p.tenant_id), pending.map((p) => p.session_id)],
+          )
+        : { rows: [] };
+      const merged = new Map<string, SessionAccumulator>();
+      const seen = new Set<string>();
+      for (const row of [...top, ...touched]) {
+        const key = row.tenant_id + '\u0001' + row.session_id;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        accumulateSession(merged, row);
+      }
+      for (const row of pending) accumulateSession(merged, row);
+      return [...merged.values()]
+        .filter((s) => s.spans > 0 && s.lastSeenMs >= q.window.from.getTime() && s.firstSeenMs < q.window.to.getTime())
+        .sort((a, b) => b.costUsd - a.costUsd)
+        .slice(0, q.limit)
+        .map(toSessionSummary);
+    });
+  }
+
+  /** Cost per user: the sessions active in the window, summed by their user. */
+  async costByUser(caller: Caller, input: CostByUserQuery): Promise<UserCost[]> {
+    const q = costByUserQuerySchema.parse(input);
+    return withCaller(this.pool, caller, async (client) => {
+      const { rows } = await client.query(
+        `select user_id, count(distinct (tenant_id, session_id))::float8 as sessions, ${SESSION_SUMS}
+           from sessions
+          where project_id = $1 and ($2::text is null or tenant_id = $2)
+            and (pending or (last_seen >= $3 and first_seen < $4))
+          group by user_id order by cost_usd desc limit $5`,
+        [q.projectId, q.tenantId ?? null, q.window.from, q.window.to, q.limit],
+      );
+      return rows.map((r) => ({ userId: r.user_id, sessions: r.sessions, modelCalls: r.model_calls, tokens: tokensOf(r), costUsd: r.cost_usd }));
+    });
+  }
+
+  /** Each budget's spend this month and the month-end forecast at the trailing 7-day run rate. */
+  async budgets(caller: Caller, input: BudgetsQuery): Promise<{ month: string; budgets: BudgetStatus[] }> {
+    const q = budgetsQuerySchema.parse(input);
+    const at = q.at ?? new Date();
+    const monthStart = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
+    const monthEnd = Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1);
+    const now = Math.min(Math.ceil(at.getTime() / 60_000) * 60_000, monthEnd);
+    const month = new Date(monthStart).toISOString().slice(0, 7);
+    const budgets = await withCaller(this.pool, caller, async (client) =>
+      (await client.query<{ tenant_id: string; monthly_usd: number }>(`select tenant_id, monthly_usd from budgets where project_id = $1 order by tenant_id`, [q.projectId])).rows,
+    );
+    if (budgets.length === 0 || now <= monthStart) return { month, budgets: [] };
+    const rateFrom = Math.max(monthStart, now - 7 * DAY_MS);
+    const costByTenant = async (fromMs: number) => {
+      const points = await this.mergedMetrics(caller, { projectId: q.projectId, window: { from: new Date(fromMs), to: new Date(now) }, groupBy: ['tenant_id'], quantiles: [] });
+      return new Map(points.map((p) => [p.group.tenant_id ?? '', p.costUsd]));
+    };
+    const spent = await costByTenant(monthStart);
+    const recent = rateFrom === monthStart ? spent : await costByTenant(rateFrom);
+    const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+    return {
+      month,
+      budgets: budgets.map((b) => {
+        const spentUsd = b.tenant_id === '*' ? total(spent) : (spent.get(b.tenant_id) ?? 0);
+        const recentUsd = b.tenant_id === '*' ? total(recent) : (recent.get(b.tenant_id) ?? 0);
+        const forecastUsd = spentUsd + (recentUsd / (now - rateFrom)) * (monthEnd - now);
+        return {
+          tenantId: b.tenant_id,
+          monthlyUsd: b.monthly_usd,
+          spentUsd,
+          forecastUsd,
+          spentFraction: spentUsd / b.monthly_usd,
+          forecastFraction: forecastUsd / b.monthly_usd,
+        };
+      }),
+    };
+  }
+
+  /** Recent traces from raw spans, newest first. */
+  async traces(caller: Caller, input: TracesQuery): Promise<TraceSummary[]> {
+    const q = tracesQuerySchema.parse(input);
+    return withCaller(this.pool, caller, async (client) => {
+      const params: unknown[] = [q.projectId, q.window.from, q.window.to];
+      let where = '';
+      for (const [dimension, values] of Object.entries(q.filters)) {
+        if (!values) continue;
+        params.push(values);
+        where += ` and coalesce(${dimension}, '') = any($${params.length}::text[])`;
+      }
+      if (q.sessionId) {
+        params.push(q.sessionId);
+        where += ` and session_id = $${params.length}`;
+      }
+      if (q.errorsOnly) where += ` and status = 'error'`;
+      if (q.minDurationMs !== undefined) {
+        params.push(q.minDurationMs);
+        where += ` and duration_ms >= $${params.length}`;
+      }
+      params.push(q.limit);
+      const { rows } = await client.query(
+        `with t as (
+           select trace_id from spans where project_id = $1 and start_time >= $2 and start_time < $3${where}
+            group by trace_id order by max(start_time) desc limit $${params.length}
+         )
+         select s.trace_id, (array_agg(s.name order by s.parent_span_id nulls first, s.start_time))[1] as root_name,
+                min(s.start_time) as start,
+                extract(epoch from max(s.start_time + s.duration_ms * interval '1 millisecond') - min(s.start_time)) * 1000 as duration_ms,
+                count(*)::float8 as spans, (count(*) filter (where s.status = 'error'))::float8 as errors,
+                max(s.tenant_id) as tenant_id, max(s.session_id) as session_id, coalesce(sum(s.cost_usd), 0) as cost_usd
+           from spans s join t on s.trace_id = t.trace_id
+          where s.project_id = $1
+          group by s.trace_id order by start desc`,
+        params,
+      );
+      return rows.map((r) => ({
+        traceId: r.trace_id,
+        rootName: r.root_name,
+        start: r.start.toISOString(),
+        durationMs: Number(r.duration_ms),
+        spans: r.spans,
+        errors: r.errors,
+        tenantId: r.tenant_id,
+        sessionId: r.session_id,
+        costUsd: r.cost_usd,
+      }));
+    });
+  }
+
+  /** Every span of one trace, in start order. */
+  async trace(caller: Caller, input: TraceQuery): Promise<TraceSpan[]> {
+    const q = traceQuerySchema.parse(input);
+    return withCaller(this.pool, caller, async (client) => {
+      const { rows } = await client.query(
+        `select span_id, parent_span_id, name, service_name, start_time, duration_ms, category, status, status_message, tenant_id,
+                session_id, user_id, model, provider, ttft_ms, input_tokens, output_tokens, cost_usd, attributes
+           from spans where project_id = $1 and trace_id = $2 order by start_time, span_id`,
+        [q.projectId, q.traceId],
+      );
+      return rows.map((r) => ({
+        spanId: r.span_id,
+        parentSpanId: r.parent_span_id,
+        name: r.name,
+        serviceName: r.service_name,
+        start: r.start_time.toISOString(),
+        durationMs: r.duration_ms,
+        category: r.category,
+        status: r.status,
+        statusMessage: r.status_message,
+        tenantId: r.tenant_id,
+        sessionId: r.session_id,
+        userId: r.user_id,
+        model: r.model,
+        provider: r.provider,
+        ttftMs: r.ttft_ms,
+        inputTokens: r.input_tokens,
+        outputTokens: r.output_tokens,
+        costUsd: r.cost_usd,
+        attributes: r.attributes,
+      }));
+    });
+  }
+
+  private async mergedMetrics(caller: Caller, input: MetricsQuery): Promise<MergedPoint[]> {
+    const q = metricsQuerySchema.parse(input);
+    return withCaller(this.pool, caller, async (client) => {
+      if (q.exact) return metricsFromSpans(client, q);
+      return metricsFromRollups(client, q, await builtUntil(client), isTenantScoped(caller));
+    });
+  }
+
+  private async exactGood(caller: Caller, projectId: string, window: { from: Date; to: Date }, filters: Record<string, string[] | undefined>, metric: 'latency' | 'ttft', thresholdMs: number): Promise<number> {
+    return withCaller(this.pool, caller, async (client) => {
+      const params: unknown[] = [projectId, window.from, window.to, thresholdMs];
+      let where = '';
+      for (const [dimension, values] of Object.entries(filters)) {
+        if (!values) continue;
+        params.push(values);
+        where += ` and coalesce(${dimension}, '') = any($${params.length}::text[])`;
+      }
+      const column = metric === 'latency' ? 'duration_ms' : 'ttft_ms';
+      const { rows } = await client.query(
+        `select count(*)::float8 as good from spans where project_id = $1 and start_time >= $2 and start_time < $3 and ${column} <= $4${where}`,
+        params,
+      );
+      return rows[0].good;
+    });
+  }
+}
+
+async function builtUntil(client: pg.ClientBase): Promise<BuiltUntil> {
+  const { rows } = await client.query<{ grain: 'hour' | 'day'; ms: number }>(
+    `select grain, extract(epoch from built_until) * 1000 as ms from rollup_progress`,
+  );
+  const get = (grain: 'hour' | 'day') => Number(rows.find((r) => r.grain === grain)?.ms ?? 0);
+  return { hour: get('hour'), day: get('day') };
+}
+
+const SESSION_METRICS = [
+  'span_count', 'error_count', 'model_calls', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens',
+  'reasoning_tokens', 'cost_usd', 'model_latency_hist',
+];
+const sessionColumns = (alias = '') => SESSION_METRICS.map((c) => alias + c).join(', ');
+
+const SESSION_SUMS = `min(first_seen) as first_seen, max(last_seen) as last_seen, max(user_id) as user_id,
+  sum(span_count)::float8 as span_count, sum(error_count)::float8 as error_count, sum(model_calls)::float8 as model_calls,
+  sum(input_tokens)::float8 as input_tokens, sum(output_tokens)::float8 as output_tokens,
+  sum(cache_read_tokens)::float8 as cache_read_tokens, sum(cache_write_tokens)::float8 as cache_write_tokens,
+  sum(reasoning_tokens)::float8 as reasoning_tokens, sum(cost_usd) as cost_usd, string_agg(model_latency_hist, ''::bytea) as model_latency_hist`;
+
+interface SessionRow {
+  tenant_id: string;
+  session_id: string;
+  user_id: string | null;
+  first_seen: Date | null;
+  last_seen: Date | null;
+  span_count: number;
+  error_count: number;
+  model_calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  cost_usd: number;
+  model_latency_hist: Buffer | null;
+}
+
+interface SessionAccumulator {
+  tenantId: string;
+  sessionId: string;
+  userId: string | null;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  spans: number;
+  errors: number;
+  modelCalls: number;
+  tokens: Tokens;
+  costUsd: number;
+  latency: LogHistogram;
+}
+
+function tokensOf(r: { input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number; reasoning_tokens: number }): Tokens {
+  return { input: r.input_tokens, output: r.output_tokens, cacheRead: r.cache_read_tokens, cacheWrite: r.cache_write_tokens, reasoning: r.reasoning_tokens };
+}
+
+function accumulateSession(into: Map<string, SessionAccumulator>, row: SessionRow): void {
+  const key = row.tenant_id + '\u0001' + row.session_id;
+  let s = into.get(key);
+  if (!s) {
+    s = {
+      tenantId: row.tenant_id,
+      sessionId: row.session_id,
+      userId: null,
+      firstSeenMs: Number.POSITIVE_INFINITY,
+      lastSeenMs: Number.NEGATIVE_INFINITY,
+      spans: 0,
+      errors: 0,
+      modelCalls: 0,
+      tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+      costUsd: 0,
+      latency: new LogHistogram(),
+    };
+    into.set(key, s);
+  }
+  s.userId ??= row.user_id;
+  if (row.first_seen) s.firstSeenMs = Math.min(s.firstSeenMs, row.first_seen.getTime());
+  if (row.last_seen) s.lastSeenMs = Math.max(s.lastSeenMs, row.last_seen.getTime());
+  s.spans += Number(row.span_count);
+  s.errors += Number(row.error_count);
+  s.modelCalls += Number(row.model_calls);
+  const t = tokensOf(row);
+  s.tokens.input += Number(t.input);
+  s.tokens.output += Number(t.output);
+  s.tokens.cacheRead += Number(t.cacheRead);
+  s.tokens.cacheWrite += Number(t.cacheWrite);
+  s.tokens.reasoning += Number(t.reasoning);
+  s.costUsd += Number(row.cost_usd);
+  s.latency.mergeEncoded(row.model_latency_hist);
+}
+
+function toSessionSummary(s: SessionAccumulator): SessionSummary {
+  return {
+    tenantId: s.tenantId,
+    sessionId: s.sessionId,
+    userId: s.userId,
+    firstSeen: new Date(s.firstSeenMs).toISOString(),
+    lastSeen: new Date(s.lastSeenMs).toISOString(),
+    spans: s.spans,
+    errors: s.errors,
+    modelCalls: s.modelCalls,
+    tokens: s.tokens,
+    costUsd: s.costUsd,
+    modelLatencyP95Ms: s.latency.quantile(0.95),
+  };
+}

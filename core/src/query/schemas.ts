@@ -1,0 +1,103 @@
+// The query API's inputs, validated at the edge (HTTP handlers, the alert engine's config).
+
+import { z } from 'zod';
+import { DIMENSIONS } from '../rollups/cuboids.ts';
+
+export const dimensionSchema = z.enum(DIMENSIONS);
+
+const MAX_WINDOW_MS = 400 * 86_400_000;
+
+export const windowSchema = z
+  .object({ from: z.coerce.date(), to: z.coerce.date() })
+  .refine((w) => w.to.getTime() > w.from.getTime(), { message: 'window.to must be after window.from' })
+  .refine((w) => w.to.getTime() - w.from.getTime() <= MAX_WINDOW_MS, { message: 'window is longer than 400 days' });
+
+/** Equality filters, any of the listed values. '' matches spans without the dimension (db spans have no model). */
+export const filtersSchema = z
+  .object(Object.fromEntries(DIMENSIONS.map((d) => [d, z.array(z.string().max(512)).min(1).max(100).optional()])) as Record<
+    (typeof DIMENSIONS)[number],
+    z.ZodOptional<z.ZodArray<z.ZodString>>
+  >)
+  .strict()
+  .default({});
+
+export const metricsQuerySchema = z
+  .object({
+    projectId: z.string().uuid(),
+    window: windowSchema,
+    filters: filtersSchema,
+    groupBy: z.array(dimensionSchema).max(4).default([]),
+    /** A series: one point per step (ms, whole minutes). Without it, one point per group. */
+    stepMs: z.number().int().positive().multipleOf(60_000).optional(),
+    quantiles: z.array(z.number().min(0).max(1)).max(5).default([0.5, 0.95, 0.99]),
+    /** Order groups by cost (top-N) or by span count; by step for series. */
+    orderBy: z.enum(['cost', 'count', 'p95']).optional(),
+    limit: z.number().int().positive().max(10_000).optional(),
+    /** Answer from raw spans with exact percentile_cont (drill-downs, and checking the rollups). */
+    exact: z.boolean().default(false),
+  })
+  .strict()
+  .refine((q) => q.stepMs === undefined || (q.window.to.getTime() - q.window.from.getTime()) / q.stepMs <= 5000, {
+    message: 'more than 5000 steps: use a larger stepMs',
+  });
+
+export type MetricsQuery = z.input<typeof metricsQuerySchema>;
+export type ParsedMetricsQuery = z.output<typeof metricsQuerySchema>;
+
+export const sliQuerySchema = z
+  .object({
+    projectId: z.string().uuid(),
+    window: windowSchema,
+    filters: filtersSchema,
+    metric: z.enum(['latency', 'ttft']).default('latency'),
+    /** A request is good when its latency (or TTFT) is at most this. */
+    thresholdMs: z.number().positive().optional(),
+    exact: z.boolean().default(false),
+  })
+  .strict();
+
+export type SliQuery = z.input<typeof sliQuerySchema>;
+
+export const topSessionsQuerySchema = z
+  .object({
+    projectId: z.string().uuid(),
+    window: windowSchema,
+    tenantId: z.string().optional(),
+    limit: z.number().int().positive().max(1000).default(20),
+  })
+  .strict();
+
+export type TopSessionsQuery = z.input<typeof topSessionsQuerySchema>;
+
+export const costByUserQuerySchema = topSessionsQuerySchema;
+export type CostByUserQuery = z.input<typeof costByUserQuerySchema>;
+
+export const budgetsQuerySchema = z
+  .object({
+    projectId: z.string().uuid(),
+    /** Any instant of the month to report; now by default. */
+    at: z.coerce.date().optional(),
+  })
+  .strict();
+
+export type BudgetsQuery = z.input<typeof budgetsQuerySchema>;
+
+export const tracesQuerySchema = z
+  .object({
+    projectId: z.string().uuid(),
+    window: windowSchema,
+    filters: filtersSchema,
+    sessionId: z.string().optional(),
+    minDurationMs: z.number().nonnegative().optional(),
+    errorsOnly: z.boolean().default(false),
+    limit: z.number().int().positive().max(500).default(50),
+  })
+  .strict();
+
+export type TracesQuery = z.input<typeof tracesQuerySchema>;
+
+export const traceQuerySchema = z
+  .object({ projectId: z.string().uuid(), traceId: z.string().regex(/^[0-9a-f]{32}$/, 'a trace id is 32 lowercase hex characters') })
+  .strict();
+
+export type TraceQuery = z.input<typeof traceQuerySchema>;

@@ -1,0 +1,47 @@
+// Loads spans that are already resolved (tenant, session, pricing done) straight into storage:
+// spans, ai_api_calls, and the pending rollup and session deltas, in one transaction. For backfills,
+// imports and benchmarks; the collector's own path adds trace-context resolution around the same rows.
+
+import type pg from 'pg';
+import { CopyBuffer } from '../db/copy-buffer.ts';
+import { copyRows } from '../db/copy-rows.ts';
+import { AI_CALL_COLUMNS, SPAN_COLUMNS, aiCallRow, isCountedModelCall, spanRow, type SpanRecord } from '../db/span-rows.ts';
+import { DAY_MS, ROLLUP_COLUMNS, RollupMap } from './rollup-rows.ts';
+import { SESSION_COLUMNS, SessionMap } from './session-rows.ts';
+
+export async function bulkLoadSpans(pool: pg.Pool, spans: readonly SpanRecord[]): Promise<void> {
+  const client = await pool.connect();
+  try {
+    const days = new Map<string, { projectId: string; day: string }>();
+    for (const span of spans) {
+      const day = new Date(Math.floor(span.startMs / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+      days.set(span.projectId + day, { projectId: span.projectId, day });
+    }
+    for (const { projectId, day } of days.values()) {
+      await client.query('select vigil_ensure_spans_partition($1::uuid, $2::date)', [projectId, day]);
+    }
+    await client.query('begin');
+    try {
+      const spanData = new CopyBuffer();
+      const callData = new CopyBuffer();
+      const rollups = new RollupMap();
+      const sessions = new SessionMap();
+      for (const span of spans) {
+        spanData.push(spanRow(span));
+        if (isCountedModelCall(span)) callData.push(aiCallRow(span));
+        rollups.addSpan(span, 1);
+        sessions.addSpan(span, 1);
+      }
+      await copyRows(client, 'spans', SPAN_COLUMNS, spanData);
+      await copyRows(client, 'ai_api_calls', AI_CALL_COLUMNS, callData);
+      await copyRows(client, 'rollups_minute', ROLLUP_COLUMNS, rollups.toCopy({ pending: true, swept: false }));
+      await copyRows(client, 'sessions', SESSION_COLUMNS, sessions.toCopy(true));
+      await client.query('commit');
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      throw error;
+    }
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,59 @@
+// The background work that keeps rollups and partitions in shape: compaction every few seconds,
+// partitions ahead and retention every hour. Safe to run in several processes at once.
+
+import type pg from 'pg';
+import { compactRollups, type CompactionResult } from './compactor.ts';
+import { DEFAULT_RETENTION, enforceRetention, ensureSpanPartitionsAhead, type RetentionSettings } from './retention.ts';
+
+export interface MaintenanceOptions {
+  compactEveryMs: number;
+  housekeepingEveryMs?: number;
+  retention?: RetentionSettings;
+  log?: (message: string) => void;
+  onCompaction?: (result: CompactionResult, durationMs: number) => void;
+}
+
+export interface Maintenance {
+  stop(): Promise<void>;
+}
+
+export function startMaintenance(pool: pg.Pool, options: MaintenanceOptions): Maintenance {
+  const log = options.log ?? (() => {});
+  const housekeepingEveryMs = options.housekeepingEveryMs ?? 3_600_000;
+  let stopped = false;
+  let running: Promise<void> = Promise.resolve();
+  let lastHousekeeping = 0;
+  let failures = 0;
+
+  const round = async (): Promise<void> => {
+    try {
+      if (Date.now() - lastHousekeeping >= housekeepingEveryMs) {
+        await ensureSpanPartitionsAhead(pool);
+        const retention = await enforceRetention(pool, options.retention ?? DEFAULT_RETENTION);
+        if (retention.droppedPartitions.length > 0) log(`retention: dropped ${retention.droppedPartitions.length} span partitions`);
+        lastHousekeeping = Date.now();
+      }
+      const started = performance.now();
+      const result = await compactRollups(pool);
+      if (result) options.onCompaction?.(result, performance.now() - started);
+      failures = 0;
+    } catch (error) {
+      // The database may be restarting; the next round retries. Say so once, not every round.
+      if (failures++ === 0) log(`rollup maintenance failed, will retry: ${(error as Error).message}`);
+    }
+  };
+
+  const timer = setInterval(() => {
+    if (stopped) return;
+    running = running.then(round);
+  }, options.compactEveryMs);
+  timer.unref();
+
+  return {
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,137 @@
+// The query API over rollups agrees with exact answers from raw spans, whichever grains and
+// cuboids the planner picks and whether deltas are still pending.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProject } from '../src/projects.ts';
+import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
+import { compactRollups } from '../src/rollups/compactor.ts';
+import { QueryApi } from '../src/query/query-api.ts';
+import { SERVICE_CALLER } from '../src/query/caller.ts';
+import type { MetricsPoint } from '../src/query/metrics.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+import { generateSpans } from './generated-spans.ts';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const now = Math.floor(Date.now() / 60_000) * 60_000;
+
+let db: TestDatabase;
+let api: QueryApi;
+let projectId: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  api = new QueryApi(db.pool);
+  projectId = (await createProject(db.pool, 'query-app')).id;
+  // Pretend the compactor has been running for a while: hours and days before this are built.
+  const start = Math.floor((now - 4 * DAY) / DAY) * DAY;
+  await db.pool.query(`update rollup_progress set built_until = $1`, [new Date(start)]);
+  // Four days of traffic in slices, compacting as time passes; the last slice stays pending.
+  const slices = 8;
+  for (let i = 0; i < slices; i++) {
+    const from = start + ((now - start) * i) / slices;
+    const to = start + ((now - start) * (i + 1)) / slices;
+    await bulkLoadSpans(db.pool, generateSpans({ projectId, fromMs: from, toMs: to, requests: 600, seed: i + 1, deployments: ['v1', 'v2'] }));
+    if (i < slices - 1) await compactRollups(db.pool, { nowMs: to });
+  }
+  // Retried duplicates must not exist in raw spans, so there is nothing to double count; a late
+  // span for an hour that is already built lands as pending and is folded into that hour.
+  await bulkLoadSpans(db.pool, generateSpans({ projectId, fromMs: start + 2 * HOUR, toMs: start + 3 * HOUR, requests: 50, seed: 99 }));
+}, 120_000);
+
+afterAll(() => db.drop());
+
+function expectSameNumbers(rollup: MetricsPoint[], exact: MetricsPoint[], key: (p: MetricsPoint) => string): number {
+  expect(rollup.map(key).sort()).toEqual(exact.map(key).sort());
+  const byKey = new Map(exact.map((p) => [key(p), p]));
+  let worst = 0;
+  for (const r of rollup) {
+    const e = byKey.get(key(r))!;
+    expect(r.spans).toBe(e.spans);
+    expect(r.requests).toBe(e.requests);
+    expect(r.errors).toBe(e.errors);
+    expect(r.modelCalls).toBe(e.modelCalls);
+    expect(r.pricedCalls).toBe(e.pricedCalls);
+    expect(r.tokens).toEqual(e.tokens);
+    expect(r.costUsd).toBeCloseTo(e.costUsd, 9);
+    expect(r.ttftMs.count).toBe(e.ttftMs.count);
+    for (const metric of ['latencyMs', 'ttftMs'] as const) {
+      for (const [label, value] of Object.entries(e[metric].quantiles)) {
+        const got = r[metric].quantiles[label];
+        if (value === null) {
+          expect(got).toBeNull();
+          continue;
+        }
+        const error = Math.abs(got! - value) / value;
+        worst = Math.max(worst, error);
+      }
+    }
+  }
+  expect(worst).toBeLessThanOrEqual(0.01);
+  return worst;
+}
+
+const window = (fromMs: number, toMs: number) => ({ from: new Date(fromMs), to: new Date(toMs) });
+
+describe('metrics from rollups equal exact answers from raw spans', () => {
+  it('by tenant over the whole range (days, hours, minutes and pending deltas)', async () => {
+    const q = { projectId, window: window(now - 4 * DAY - 7 * 60_000, now + 60_000), groupBy: ['tenant_id' as const] };
+    expectSameNumbers(await api.metrics(SERVICE_CALLER, q), await api.metrics(SERVICE_CALLER, { ...q, exact: true }), (p) => p.group.tenant_id!);
+  });
+
+  it('by model and deployment for model calls, over a ragged 31-hour window', async () => {
+    const q = {
+      projectId,
+      window: window(now - 31 * HOUR - 17 * 60_000, now - 3 * 60_000),
+      groupBy: ['model' as const, 'deployment' as const],
+      filters: { category: ['model'] },
+    };
+    expectSameNumbers(await api.metrics(SERVICE_CALLER, q), await api.metrics(SERVICE_CALLER, { ...q, exact: true }), (p) => `${p.group.model}/${p.group.deployment}`);
+  });
+
+  it('as an hourly series of one surface, and a minute series of the last two hours', async () => {
+    const hourly = { projectId, window: window(Math.floor((now - 2 * DAY) / HOUR) * HOUR, now), stepMs: HOUR, filters: { surface: ['/api/chat'] } };
+    expectSameNumbers(await api.metrics(SERVICE_CALLER, hourly), await api.metrics(SERVICE_CALLER, { ...hourly, exact: true }), (p) => p.bucket!);
+    const minutes = { projectId, window: window(now - 2 * HOUR, now), stepMs: 60_000, filters: { category: ['model'] } };
+    expectSameNumbers(await api.metrics(SERVICE_CALLER, minutes), await api.metrics(SERVICE_CALLER, { ...minutes, exact: true }), (p) => p.bucket!);
+  });
+
+  it('as SLI ratios for burn-rate windows', async () => {
+    for (const minutes of [5, 60, 360, 4 * 1440]) {
+      const q = { projectId, window: window(now - minutes * 60_000, now), filters: { category: ['model'] }, thresholdMs: 1500 };
+      const [rollup, exact] = [await api.sli(SERVICE_CALLER, q), await api.sli(SERVICE_CALLER, { ...q, exact: true })];
+      expect(rollup.total).toBe(exact.total);
+      expect(rollup.errors).toBe(exact.errors);
+      // The threshold is resolved to its histogram bucket (0.8% wide): only values that close to it can differ.
+      expect(Math.abs(rollup.good! - exact.good!)).toBeLessThanOrEqual(Math.max(2, exact.total * 0.01));
+    }
+  });
+
+  it('top sessions by cost match sums over raw spans, with pending deltas merged in', async () => {
+    const top = await api.topSessions(SERVICE_CALLER, { projectId, window: window(now - 5 * DAY, now), limit: 10 });
+    const { rows } = await db.pool.query(
+      `select tenant_id, session_id, sum(cost_usd) filter (where category = 'model') as cost, count(*)::int as spans
+         from spans where project_id = $1 and session_id is not null group by 1, 2 order by cost desc nulls last limit 10`,
+      [projectId],
+    );
+    expect(top.map((s) => `${s.tenantId}/${s.sessionId}`)).toEqual(rows.map((r) => `${r.tenant_id}/${r.session_id}`));
+    top.forEach((s, i) => {
+      expect(s.costUsd).toBeCloseTo(rows[i].cost, 9);
+      expect(s.spans).toBe(rows[i].spans);
+    });
+  });
+
+  it('after a final compaction, nothing is pending and the answers are unchanged', async () => {
+    const q = { projectId, window: window(now - 4 * DAY - 60_000, now + 60_000), groupBy: ['category' as const] };
+    await compactRollups(db.pool, { nowMs: now + 10 * 60_000 });
+    const { rows } = await db.pool.query(`select count(*)::int as n from rollups_minute where pending`);
+    expect(rows[0].n).toBe(0);
+    const exact = await api.metrics(SERVICE_CALLER, { ...q, exact: true });
+    expectSameNumbers(await api.metrics(SERVICE_CALLER, q), exact, (p) => p.group.category!);
+    // The late spans went into an hour and a day that were already built; read them from there.
+    const lateHours = { projectId, window: window(Math.floor((now - 4 * DAY) / DAY) * DAY, Math.floor(now / HOUR) * HOUR - HOUR), stepMs: HOUR };
+    expectSameNumbers(await api.metrics(SERVICE_CALLER, lateHours), await api.metrics(SERVICE_CALLER, { ...lateHours, exact: true }), (p) => p.bucket!);
+    const days = { projectId, window: window(Math.floor((now - 4 * DAY) / DAY) * DAY, Math.floor(now / DAY) * DAY), stepMs: DAY };
+    expectSameNumbers(await api.metrics(SERVICE_CALLER, days), await api.metrics(SERVICE_CALLER, { ...days, exact: true }), (p) => p.bucket!);
+  });
+});
