@@ -1,0 +1,194 @@
+// Row-level security decides what every query path returns: a member sees its project, a
+// tenant-scoped token one tenant, and the HTTP API refuses forged and expired tokens.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignJWT } from 'jose';
+import { createProject } from '../src/projects.ts';
+import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
+import { compactRollups } from '../src/rollups/compactor.ts';
+import { enforceRetention } from '../src/rollups/retention.ts';
+import { QueryApi } from '../src/query/query-api.ts';
+import { SERVICE_CALLER, type Caller } from '../src/query/caller.ts';
+import { createApiHandler } from '../src/http-api/handler.ts';
+import { signToken } from '../src/http-api/auth.ts';
+import { serveFetchHandler, type RunningServer } from '../src/http-api/node-server.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+import { generateSpans } from './generated-spans.ts';
+
+const DAY = 86_400_000;
+const now = Math.floor(Date.now() / 60_000) * 60_000;
+const SECRET = 'test-secret-with-at-least-32-characters!!';
+
+let db: TestDatabase;
+let api: QueryApi;
+let a: string;
+let b: string;
+let server: RunningServer;
+const window = { from: new Date(now - 6 * DAY), to: new Date(now + 60_000) };
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  api = new QueryApi(db.pool);
+  a = (await createProject(db.pool, 'tenancy-a')).id;
+  b = (await createProject(db.pool, 'tenancy-b')).id;
+  await db.pool.query(`update rollup_progress set built_until = $1`, [new Date(Math.floor((now - 6 * DAY) / DAY) * DAY)]);
+  await bulkLoadSpans(db.pool, generateSpans({ projectId: a, fromMs: now - 5 * DAY, toMs: now, requests: 800, seed: 1 }));
+  await bulkLoadSpans(db.pool, generateSpans({ projectId: b, fromMs: now - 5 * DAY, toMs: now, requests: 400, seed: 2 }));
+  await compactRollups(db.pool, { nowMs: now });
+  // Some deltas stay pending, so that path is covered too.
+  await bulkLoadSpans(db.pool, generateSpans({ projectId: a, fromMs: now - 3_600_000, toMs: now, requests: 50, seed: 3 }));
+  await db.pool.query(`insert into budgets (project_id, tenant_id, monthly_usd) values ($1, '*', 100), ($1, 'tenant-0', 10), ($1, 'tenant-1', 10)`, [a]);
+  server = await serveFetchHandler(createApiHandler({ api, jwtSecret: SECRET }), '127.0.0.1', 0);
+}, 120_000);
+
+afterAll(async () => {
+  await server.close();
+  await db.drop();
+});
+
+const member = (projectId: string): Caller => ({ role: 'authenticated', projectId });
+const tenantOf = (projectId: string, tenantId: string): Caller => ({ role: 'authenticated', projectId, tenantId });
+
+/** Every query path, as one caller, for project A. */
+async function everyPath(caller: Caller) {
+  const traces = await api.traces(caller, { projectId: a, window, limit: 500 });
+  const anyTraceOfA = (await api.traces(SERVICE_CALLER, { projectId: a, window, limit: 1 }))[0]!.traceId;
+  return {
+    byTenant: await api.metrics(caller, { projectId: a, window, groupBy: ['tenant_id'] }),
+    byModel: await api.metrics(caller, { projectId: a, window, groupBy: ['model'], filters: { category: ['model'] } }),
+    total: await api.metrics(caller, { projectId: a, window }),
+    exactByTenant: await api.metrics(caller, { projectId: a, window, groupBy: ['tenant_id'], exact: true }),
+    sli: await api.sli(caller, { projectId: a, window, thresholdMs: 1000 }),
+    sessions: await api.topSessions(caller, { projectId: a, window, limit: 1000 }),
+    users: await api.costByUser(caller, { projectId: a, window, limit: 1000 }),
+    budgets: await api.budgets(caller, { projectId: a }),
+    traces,
+    trace: await api.trace(caller, { projectId: a, traceId: anyTraceOfA }),
+  };
+}
+
+describe('row-level security through every query path', () => {
+  it('shows a member of another project nothing of this one', async () => {
+    const seen = await everyPath(member(b));
+    expect(seen.byTenant).toEqual([]);
+    expect(seen.byModel).toEqual([]);
+    expect(seen.total).toEqual([]);
+    expect(seen.exactByTenant).toEqual([]);
+    expect(seen.sli.total).toBe(0);
+    expect(seen.sessions).toEqual([]);
+    expect(seen.users).toEqual([]);
+    expect(seen.budgets.budgets).toEqual([]);
+    expect(seen.traces).toEqual([]);
+    expect(seen.trace).toEqual([]);
+  });
+
+  it('shows a member all of its project, the same as an admin', async () => {
+    const mine = await everyPath(member(a));
+    const admin = await everyPath(SERVICE_CALLER);
+    expect(mine.byTenant).toEqual(admin.byTenant);
+    expect(mine.byModel).toEqual(admin.byModel);
+    expect(mine.sessions).toEqual(admin.sessions);
+    expect(mine.budgets).toEqual(admin.budgets);
+    expect(mine.byTenant.length).toBeGreaterThan(2);
+  });
+
+  it('shows a tenant-scoped token its own tenant only, with totals equal to that tenant exactly', async () => {
+    const seen = await everyPath(tenantOf(a, 'tenant-0'));
+    expect(seen.byTenant.map((p) => p.group.tenant_id)).toEqual(['tenant-0']);
+    expect(seen.exactByTenant.map((p) => p.group.tenant_id)).toEqual(['tenant-0']);
+    const exact = (await api.metrics(SERVICE_CALLER, { projectId: a, window, filters: { tenant_id: ['tenant-0'] }, exact: true }))[0]!;
+    // Project-wide questions must not be answered from the cuboids that sum over all tenants.
+    expect(seen.total[0]!.spans).toBe(exact.spans);
+    expect(seen.total[0]!.costUsd).toBeCloseTo(exact.costUsd, 9);
+    expect(seen.byModel.reduce((n, p) => n + p.modelCalls, 0)).toBe(exact.modelCalls);
+    expect(seen.sli.total).toBe(exact.spans);
+    expect(new Set(seen.sessions.map((s) => s.tenantId))).toEqual(new Set(['tenant-0']));
+    expect(seen.users.every((u) => u.userId?.startsWith('tenant-0-'))).toBe(true);
+    expect(seen.budgets.budgets.map((x) => x.tenantId)).toEqual(['tenant-0']);
+    expect(seen.traces.length).toBeGreaterThan(0);
+    expect(seen.traces.every((t) => t.tenantId === 'tenant-0')).toBe(true);
+    expect(seen.trace.every((s) => s.tenantId === 'tenant-0')).toBe(true);
+  });
+});
+
+describe('the HTTP API', () => {
+  const post = (path: string, token: string | null, body: unknown) =>
+    fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+
+  it('answers a member token from the query API, filling in its project', async () => {
+    const token = await signToken({ role: 'authenticated', projectId: a, ttlSeconds: 60 }, SECRET);
+    const response = await post('/api/v1/metrics', token, { window, groupBy: ['tenant_id'] });
+    expect(response.status).toBe(200);
+    const { data } = await response.json();
+    expect(data).toEqual(JSON.parse(JSON.stringify(await api.metrics(member(a), { projectId: a, window, groupBy: ['tenant_id'] }))));
+  });
+
+  it('gives a tenant token only its tenant, and another project nothing', async () => {
+    const tenantToken = await signToken({ role: 'authenticated', projectId: a, tenantId: 'tenant-1', ttlSeconds: 60 }, SECRET);
+    const { data } = await (await post('/api/v1/metrics', tenantToken, { window, groupBy: ['tenant_id'] })).json();
+    expect(data.map((p: { group: { tenant_id: string } }) => p.group.tenant_id)).toEqual(['tenant-1']);
+    const otherProject = await signToken({ role: 'authenticated', projectId: b, ttlSeconds: 60 }, SECRET);
+    const other = await (await post('/api/v1/sessions/top', otherProject, { projectId: a, window })).json();
+    expect(other.data).toEqual([]);
+  });
+
+  it('refuses missing, forged, tampered, expired and role-less tokens with 401', async () => {
+    const forged = await signToken({ role: 'service_role', ttlSeconds: 60 }, 'not-the-secret-but-just-as-long-as-the-real-one');
+    const valid = await signToken({ role: 'authenticated', projectId: b, ttlSeconds: 60 }, SECRET);
+    const [header, payload, signature] = valid.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+    const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, project_id: a })).toString('base64url')}.${signature}`;
+    const expired = await new SignJWT({ role: 'service_role' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(Math.floor(Date.now() / 1000) - 10).sign(new TextEncoder().encode(SECRET));
+    const noExpiry = await new SignJWT({ role: 'service_role' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(SECRET));
+    const noRole = await new SignJWT({ project_id: a }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1m').sign(new TextEncoder().encode(SECRET));
+    const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ role: 'service_role', exp: 9999999999 })).toString('base64url')}.`;
+    const cases: [string | null, string][] = [
+      [null, 'missing bearer token'],
+      [forged, 'invalid token'],
+      [tampered, 'invalid token'],
+      [expired, 'token expired'],
+      [noExpiry, 'token rejected'],
+      [noRole, 'token has no usable role'],
+      [unsigned, 'invalid token'],
+    ];
+    for (const [token, message] of cases) {
+      const response = await post('/api/v1/metrics', token, { projectId: a, window });
+      expect(response.status).toBe(401);
+      expect((await response.json()).error).toContain(message);
+    }
+  });
+
+  it('explains a bad query with 400, a wrong method with 405 and an unknown path with 404', async () => {
+    const token = await signToken({ role: 'service_role', ttlSeconds: 60 }, SECRET);
+    const bad = await post('/api/v1/metrics', token, { projectId: a, window: { from: window.to, to: window.from } });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error).toMatch(/window.to must be after window.from/);
+    const unknownDimension = await post('/api/v1/metrics', token, { projectId: a, window, groupBy: ['password'] });
+    expect(unknownDimension.status).toBe(400);
+    expect((await fetch(`${server.url}/api/v1/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(405);
+    expect((await post('/api/v1/nope', token, {})).status).toBe(404);
+    const notJson = await fetch(`${server.url}/api/v1/metrics`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '{' });
+    expect(notJson.status).toBe(400);
+  });
+});
+
+describe('retention', () => {
+  it('drops whole expired daily partitions of one project and keeps its rollups', async () => {
+    const old = { from: new Date(now - 6 * DAY), to: new Date(now - 3 * DAY) };
+    const before = await api.metrics(SERVICE_CALLER, { projectId: a, window: old });
+    const rawBefore = await api.metrics(SERVICE_CALLER, { projectId: a, window: old, exact: true });
+    expect(rawBefore[0]!.spans).toBeGreaterThan(0);
+    await db.pool.query(`update projects set raw_retention_days = 2 where id = $1`, [a]);
+    const result = await enforceRetention(db.pool, { minuteRollupDays: 35, rollupDays: 397 }, now);
+    expect(result.droppedPartitions.length).toBeGreaterThanOrEqual(3);
+    expect(result.droppedPartitions.every((name) => name.startsWith(`spans_${a.replaceAll('-', '')}_p`))).toBe(true);
+    expect(await api.metrics(SERVICE_CALLER, { projectId: a, window: old, exact: true })).toEqual([]);
+    expect(await api.metrics(SERVICE_CALLER, { projectId: a, window: old })).toEqual(before);
+    // Project B keeps 30 days: untouched.
+    expect((await api.metrics(SERVICE_CALLER, { projectId: b, window: old, exact: true }))[0]!.spans).toBeGreaterThan(0);
+  });
+});
