@@ -1,7 +1,7 @@
 // The log-bucketed histogram against Postgres's exact percentile_cont on the same values.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LogHistogram, SparseHistogram, ALPHA } from '../src/histogram/log-histogram.ts';
+import { LogHistogram, ALPHA } from '../src/histogram/log-histogram.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 let db: TestDatabase;
@@ -61,8 +61,8 @@ describe('quantiles from a log-bucketed histogram', () => {
 
   it('merge by concatenating encodings, the way SQL string_agg does', () => {
     const random = rng(3);
-    const a = new SparseHistogram();
-    const b = new SparseHistogram();
+    const a = new LogHistogram();
+    const b = new LogHistogram();
     const whole = new LogHistogram();
     for (let i = 0; i < 5000; i++) {
       const v = Math.exp(3 + normal(random));
@@ -76,9 +76,9 @@ describe('quantiles from a log-bucketed histogram', () => {
   });
 
   it('cancel out when a delta removes what was added', () => {
-    const added = new SparseHistogram();
+    const added = new LogHistogram();
     [10, 20, 30].forEach((v) => added.add(v));
-    const removed = new SparseHistogram();
+    const removed = new LogHistogram();
     removed.add(20, -1);
     const merged = new LogHistogram();
     merged.mergeEncoded(Buffer.concat([added.encode()!, removed.encode()!]));

@@ -46,6 +46,9 @@ afterAll(async () => {
   await db.drop();
 });
 
+type ApiBody = { data: any; error: string };
+const read = async (response: Response): Promise<ApiBody> => (await response.json()) as ApiBody;
+
 const member = (projectId: string): Caller => ({ role: 'authenticated', projectId });
 const tenantOf = (projectId: string, tenantId: string): Caller => ({ role: 'authenticated', projectId, tenantId });
 
@@ -123,16 +126,16 @@ describe('the HTTP API', () => {
     const token = await signToken({ role: 'authenticated', projectId: a, ttlSeconds: 60 }, SECRET);
     const response = await post('/api/v1/metrics', token, { window, groupBy: ['tenant_id'] });
     expect(response.status).toBe(200);
-    const { data } = await response.json();
+    const { data } = await read(response);
     expect(data).toEqual(JSON.parse(JSON.stringify(await api.metrics(member(a), { projectId: a, window, groupBy: ['tenant_id'] }))));
   });
 
   it('gives a tenant token only its tenant, and another project nothing', async () => {
     const tenantToken = await signToken({ role: 'authenticated', projectId: a, tenantId: 'tenant-1', ttlSeconds: 60 }, SECRET);
-    const { data } = await (await post('/api/v1/metrics', tenantToken, { window, groupBy: ['tenant_id'] })).json();
+    const { data } = await read(await post('/api/v1/metrics', tenantToken, { window, groupBy: ['tenant_id'] }));
     expect(data.map((p: { group: { tenant_id: string } }) => p.group.tenant_id)).toEqual(['tenant-1']);
     const otherProject = await signToken({ role: 'authenticated', projectId: b, ttlSeconds: 60 }, SECRET);
-    const other = await (await post('/api/v1/sessions/top', otherProject, { projectId: a, window })).json();
+    const other = await read(await post('/api/v1/sessions/top', otherProject, { projectId: a, window }));
     expect(other.data).toEqual([]);
   });
 
@@ -158,7 +161,7 @@ describe('the HTTP API', () => {
     for (const [token, message] of cases) {
       const response = await post('/api/v1/metrics', token, { projectId: a, window });
       expect(response.status).toBe(401);
-      expect((await response.json()).error).toContain(message);
+      expect((await read(response)).error).toContain(message);
     }
   });
 
@@ -166,7 +169,7 @@ describe('the HTTP API', () => {
     const token = await signToken({ role: 'service_role', ttlSeconds: 60 }, SECRET);
     const bad = await post('/api/v1/metrics', token, { projectId: a, window: { from: window.to, to: window.from } });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatch(/window.to must be after window.from/);
+    expect((await read(bad)).error).toMatch(/window.to must be after window.from/);
     const unknownDimension = await post('/api/v1/metrics', token, { projectId: a, window, groupBy: ['password'] });
     expect(unknownDimension.status).toBe(400);
     expect((await fetch(`${server.url}/api/v1/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(405);

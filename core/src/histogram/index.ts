@@ -1,1 +1,1 @@
-export { ALPHA, GAMMA, LogHistogram, SparseHistogram, keyOf, valueOf } from './log-histogram.ts';
+export { ALPHA, GAMMA, LogHistogram, keyOf, valueOf } from './log-histogram.ts';

@@ -16,7 +16,6 @@ export const MIN_KEY = Math.ceil(Math.log(MIN_VALUE) / LOG_GAMMA);
 export const MAX_KEY = Math.ceil(Math.log(MAX_VALUE) / LOG_GAMMA);
 /** The bucket of zero and sub-microsecond values. */
 export const ZERO_KEY = MIN_KEY - 1;
-const SLOTS = MAX_KEY - ZERO_KEY + 1;
 
 export function keyOf(value: number): number {
   if (!(value > MIN_VALUE)) return ZERO_KEY;
@@ -30,33 +29,36 @@ export function valueOf(key: number): number {
 }
 
 /**
- * A histogram being built or merged: dense counts over every key (a few thousand slots), so adding
- * and merging are array writes. Counts may go negative transiently while deltas are merged.
+ * Histogram counts by key, sparse: a row sees tens of distinct keys, not thousands. Counts may be
+ * negative: a delta that removes values. Quantiles sort the keys once and cache the walk.
  */
 export class LogHistogram {
-  readonly counts = new Float64Array(SLOTS);
+  private readonly counts = new Map<number, number>();
+  private sorted: { keys: number[]; cumulative: number[] } | null = null;
   total = 0;
 
   add(value: number, count = 1): void {
-    this.counts[keyOf(value) - ZERO_KEY]! += count;
-    this.total += count;
+    this.addKey(keyOf(value), count);
   }
 
   addKey(key: number, count: number): void {
-    this.counts[key - ZERO_KEY]! += count;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + count);
     this.total += count;
+    this.sorted = null;
   }
 
-  merge(other: LogHistogram): void {
-    const a = this.counts;
-    const b = other.counts;
-    for (let i = 0; i < SLOTS; i++) if (b[i] !== 0) a[i]! += b[i]!;
-    this.total += other.total;
+  merge(other: LogHistogram, sign = 1): void {
+    for (const [key, count] of other.counts) this.addKey(key, count * sign);
   }
 
-  /** Adds an encoded histogram, times sign (-1 removes it). */
+  /** Adds an encoded histogram (several concatenated are fine), times sign (-1 removes it). */
   mergeEncoded(bytes: Uint8Array | null, sign = 1): void {
-    if (bytes) decodeInto(bytes, this, sign);
+    if (bytes) forEachPair(bytes, (key, count) => this.addKey(Math.min(Math.max(key, ZERO_KEY), MAX_KEY), count * sign));
+  }
+
+  isEmpty(): boolean {
+    for (const c of this.counts.values()) if (Math.round(c) !== 0) return false;
+    return true;
   }
 
   /**
@@ -65,62 +67,69 @@ export class LogHistogram {
    * is any weighted mean of them. Null when empty.
    */
   quantile(q: number): number | null {
-    const n = Math.round(this.total);
+    const { keys, cumulative } = this.walk();
+    const n = cumulative.length ? cumulative[cumulative.length - 1]! : 0;
     if (n <= 0) return null;
     const rank = Math.min(Math.max(q, 0), 1) * (n - 1);
     const lo = Math.floor(rank);
     const hi = Math.ceil(rank);
-    const [vLo, vHi] = this.valuesAtRanks(lo, hi);
+    const vLo = valueOf(keys[firstAbove(cumulative, lo)]!);
+    const vHi = valueOf(keys[firstAbove(cumulative, hi)]!);
     return vLo + (rank - lo) * (vHi - vLo);
   }
 
   /** How many values are at or below threshold, to the bucket that holds it. */
   countAtOrBelow(threshold: number): number {
-    const last = keyOf(threshold) - ZERO_KEY;
+    const last = keyOf(threshold);
     let sum = 0;
-    for (let i = 0; i <= last; i++) sum += this.counts[i]!;
+    for (const [key, count] of this.counts) if (key <= last) sum += count;
     return Math.round(sum);
   }
 
-  isEmpty(): boolean {
-    return Math.round(this.total) === 0;
-  }
-
-  encode(): Uint8Array {
-    return encodeCounts(this.counts);
-  }
-
-  private valuesAtRanks(lo: number, hi: number): [number, number] {
-    let seen = 0;
-    let vLo = Number.NaN;
-    const counts = this.counts;
-    for (let i = 0; i < SLOTS; i++) {
-      const c = counts[i]!;
-      if (c <= 0) continue;
-      seen += c;
-      if (Number.isNaN(vLo) && seen > lo) vLo = valueOf(i + ZERO_KEY);
-      if (seen > hi) return [vLo, valueOf(i + ZERO_KEY)];
+  /** Null when every count is zero, so an emptied histogram is stored as null. */
+  encode(): Uint8Array | null {
+    const keys = [...this.counts.keys()].sort((a, b) => a - b);
+    const out: number[] = [];
+    for (const key of keys) {
+      const c = Math.round(this.counts.get(key)!);
+      if (c === 0) continue;
+      writeVarint(out, zigzag(key));
+      writeVarint(out, zigzag(c));
     }
-    // Only reachable with inconsistent negative counts; report the top bucket seen.
-    const top = Number.isNaN(vLo) ? 0 : vLo;
-    return [top, top];
+    return out.length === 0 ? null : Uint8Array.from(out);
   }
+
+  private walk(): { keys: number[]; cumulative: number[] } {
+    if (this.sorted) return this.sorted;
+    const keys: number[] = [];
+    const cumulative: number[] = [];
+    let sum = 0;
+    for (const key of [...this.counts.keys()].sort((a, b) => a - b)) {
+      const c = Math.round(this.counts.get(key)!);
+      if (c <= 0) continue;
+      sum += c;
+      keys.push(key);
+      cumulative.push(sum);
+    }
+    return (this.sorted = { keys, cumulative });
+  }
+}
+
+/** The index of the first cumulative count above rank (binary search). */
+function firstAbove(cumulative: number[], rank: number): number {
+  let lo = 0;
+  let hi = cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cumulative[mid]! > rank) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 // Wire format (Postgres bytea): pairs of zigzag varints (key, count). Keys are absolute, not
 // deltas, so that two encodings concatenated are a valid encoding of the merged histogram: SQL
 // merges with string_agg(hist, ''). A minute row takes a few bytes, a busy day row a few hundred.
-
-function encodeCounts(counts: Float64Array): Uint8Array {
-  const out: number[] = [];
-  for (let i = 0; i < SLOTS; i++) {
-    const c = Math.round(counts[i]!);
-    if (c === 0) continue;
-    writeVarint(out, zigzag(i + ZERO_KEY));
-    writeVarint(out, zigzag(c));
-  }
-  return Uint8Array.from(out);
-}
 
 /** Calls visit(key, count) for every pair of an encoding, in stored order (keys may repeat). */
 function forEachPair(bytes: Uint8Array, visit: (key: number, count: number) => void): void {
@@ -146,16 +155,6 @@ function forEachPair(bytes: Uint8Array, visit: (key: number, count: number) => v
   }
 }
 
-function decodeInto(bytes: Uint8Array, into: LogHistogram, sign: number): void {
-  const counts = into.counts;
-  let total = 0;
-  forEachPair(bytes, (key, count) => {
-    counts[Math.min(Math.max(key, ZERO_KEY), MAX_KEY) - ZERO_KEY]! += count * sign;
-    total += count * sign;
-  });
-  into.total += total;
-}
-
 function zigzag(n: number): number {
   return n >= 0 ? n * 2 : -n * 2 - 1;
 }
@@ -172,40 +171,42 @@ function writeVarint(out: number[], n: number): void {
   out.push(n);
 }
 
+
 /**
- * Histogram counts as a map, for rollup rows that see a few distinct keys (one batch's spans for
- * one key, or the rows being merged into one), where a dense array per row would be mostly zeros.
- * Counts may be negative: a delta that removes values.
+ * A histogram being assembled for a rollup row: values added one by one, or stored encodings merged
+ * in. Encodings are kept as they are until the row is written, so a row made of one stored row
+ * passes its bytes through without decoding; several are merged into one normalised encoding.
  */
-export class SparseHistogram {
-  private readonly counts = new Map<number, number>();
+export class HistogramBuilder {
+  private built: LogHistogram | null = null;
+  private parts: Uint8Array[] = [];
 
   add(value: number, count = 1): void {
-    this.addKey(keyOf(value), count);
-  }
-
-  addKey(key: number, count: number): void {
-    this.counts.set(key, (this.counts.get(key) ?? 0) + count);
+    (this.built ??= new LogHistogram()).add(value, count);
   }
 
   mergeEncoded(bytes: Uint8Array | null, sign = 1): void {
-    if (bytes) forEachPair(bytes, (key, count) => this.addKey(key, count * sign));
+    if (!bytes || bytes.length === 0) return;
+    if (sign === 1) this.parts.push(bytes);
+    else (this.built ??= new LogHistogram()).mergeEncoded(bytes, sign);
   }
 
-  merge(other: SparseHistogram, sign = 1): void {
-    for (const [key, count] of other.counts) this.addKey(key, count * sign);
+  merge(other: HistogramBuilder): void {
+    if (other.built) (this.built ??= new LogHistogram()).merge(other.built);
+    for (const part of other.parts) this.parts.push(part);
   }
 
-  /** Null when every count is zero, so an emptied histogram is stored as null. */
+  isEmpty(): boolean {
+    return this.encode() === null;
+  }
+
   encode(): Uint8Array | null {
-    const keys = [...this.counts.keys()].sort((a, b) => a - b);
-    const out: number[] = [];
-    for (const key of keys) {
-      const c = this.counts.get(key)!;
-      if (c === 0) continue;
-      writeVarint(out, zigzag(key));
-      writeVarint(out, zigzag(c));
-    }
-    return out.length === 0 ? null : Uint8Array.from(out);
+    if (!this.built && this.parts.length === 1) return this.parts[0]!;
+    if (!this.built && this.parts.length === 0) return null;
+    const merged = this.built ?? new LogHistogram();
+    for (const part of this.parts) merged.mergeEncoded(part);
+    this.built = merged;
+    this.parts = [];
+    return merged.encode();
   }
 }

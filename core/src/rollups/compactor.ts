@@ -57,7 +57,8 @@ export async function compactRollups(pool: pg.Pool, options: CompactionOptions =
         return null;
       }
       const progress = await readProgress(client);
-      const pendingRows = await foldPendingRollups(client, progress);
+      const minuteClosedBefore = floorTo(nowMs - closeAfterMs, MINUTE_MS) - MINUTE_MS;
+      const pendingRows = await foldPendingRollups(client, progress, minuteClosedBefore);
       const pendingSessions = await foldPendingSessions(client);
       const hoursBuilt = await buildClosed(client, 'hour', progress, nowMs - closeAfterMs, maxBuckets);
       const daysBuilt = await buildClosed(client, 'day', progress, progress.hour, maxBuckets);
@@ -66,7 +67,7 @@ export async function compactRollups(pool: pg.Pool, options: CompactionOptions =
         [new Date(progress.hour), new Date(progress.day)],
       );
       const sweptBuckets =
-        (await sweep(client, 'minute', floorTo(nowMs - closeAfterMs, MINUTE_MS) - MINUTE_MS, maxBuckets)) +
+        (await sweep(client, 'minute', minuteClosedBefore, maxBuckets)) +
         (await sweep(client, 'hour', progress.hour, maxBuckets)) +
         (await sweep(client, 'day', progress.day, maxBuckets));
       await client.query('commit');
@@ -96,9 +97,10 @@ async function readProgress(client: pg.ClientBase): Promise<Progress> {
 
 /**
  * Takes every pending delta out and puts it into each cuboid's minute row, and into hour and day
- * rows where those are already built (late spans, backfills).
+ * rows where those are already built (late spans, backfills). A closed minute that has no rows yet
+ * gets exactly one row per key now, so it is written as swept and the sweep skips it.
  */
-async function foldPendingRollups(client: pg.ClientBase, progress: Progress): Promise<number> {
+async function foldPendingRollups(client: pg.ClientBase, progress: Progress, minuteClosedBefore: number): Promise<number> {
   const { rows } = await client.query<StoredRollupRow>(`delete from rollups_minute where pending returning *`);
   if (rows.length === 0) return 0;
   const pending = new RollupMap();
@@ -114,10 +116,40 @@ async function foldPendingRollups(client: pg.ClientBase, progress: Progress): Pr
       if (day < progress.day) out.day.get(projectKey(delta.key, cuboid, day)).mergeAggregate(delta);
     }
   }
-  for (const grain of ['minute', 'hour', 'day'] as const) {
-    await copyRows(client, TABLE[grain], ROLLUP_COLUMNS, out[grain].toCopy({ pending: false, swept: false }));
-  }
+  const occupied = await occupiedMinutes(client, pending, minuteClosedBefore);
+  await copyRows(
+    client,
+    TABLE.minute,
+    ROLLUP_COLUMNS,
+    out.minute.toCopy({ pending: false, swept: (key) => key.bucketMs < minuteClosedBefore && !occupied.has(`${key.projectId}:${key.bucketMs}`) }),
+  );
+  await copyRows(client, TABLE.hour, ROLLUP_COLUMNS, out.hour.toCopy({ pending: false, swept: false }));
+  await copyRows(client, TABLE.day, ROLLUP_COLUMNS, out.day.toCopy({ pending: false, swept: false }));
   return rows.length;
+}
+
+/** The closed minutes among the deltas' that already hold folded rows (`${projectId}:${ms}`). */
+async function occupiedMinutes(client: pg.ClientBase, pending: RollupMap, closedBefore: number): Promise<Set<string>> {
+  const ranges = new Map<string, { from: number; to: number }>();
+  for (const { key } of pending.rows.values()) {
+    if (key.bucketMs >= closedBefore) continue;
+    const r = ranges.get(key.projectId);
+    if (!r) ranges.set(key.projectId, { from: key.bucketMs, to: key.bucketMs });
+    else {
+      r.from = Math.min(r.from, key.bucketMs);
+      r.to = Math.max(r.to, key.bucketMs);
+    }
+  }
+  const occupied = new Set<string>();
+  for (const [projectId, { from, to }] of ranges) {
+    const { rows } = await client.query<{ ms: number }>(
+      `select distinct extract(epoch from bucket) * 1000 as ms from rollups_minute
+        where project_id = $1 and cuboid = 0 and not pending and bucket >= $2 and bucket <= $3`,
+      [projectId, new Date(from), new Date(to)],
+    );
+    for (const row of rows) occupied.add(`${projectId}:${Number(row.ms)}`);
+  }
+  return occupied;
 }
 
 /** Merges pending session deltas into the one stored row per session. */

@@ -1,7 +1,7 @@
 // Rollup rows in memory: keyed aggregates that spans are added to (or removed from, sign -1) and
 // stored rows are merged into. The collector builds pending deltas with it; the compactor merges.
 
-import { SparseHistogram } from '../histogram/log-histogram.ts';
+import { HistogramBuilder } from '../histogram/log-histogram.ts';
 import { copyBytea, copyNumber, copyText, copyTimestamp } from '../db/copy-text.ts';
 import { CopyBuffer } from '../db/copy-buffer.ts';
 import { ALL_TENANTS, type Cuboid, type Dimension } from './cuboids.ts';
@@ -52,10 +52,10 @@ export class RollupAggregate {
   rootCount = 0;
   errorCount = 0;
   durationSumMs = 0;
-  readonly latency = new SparseHistogram();
+  readonly latency = new HistogramBuilder();
   ttftCount = 0;
   ttftSumMs = 0;
-  readonly ttft = new SparseHistogram();
+  readonly ttft = new HistogramBuilder();
   modelCalls = 0;
   pricedCalls = 0;
   inputTokens = 0;
@@ -136,7 +136,7 @@ export class RollupAggregate {
 
   /** True when adds and removes cancelled out: nothing worth a row. */
   isZero(): boolean {
-    return this.spanCount === 0 && this.modelCalls === 0 && this.latency.encode() === null;
+    return this.spanCount === 0 && this.modelCalls === 0 && this.latency.isEmpty();
   }
 }
 
@@ -272,11 +272,13 @@ export class RollupMap {
   }
 
   /** COPY text rows for ROLLUP_COLUMNS, leaving out keys whose deltas cancelled out. */
-  toCopy(flags: { pending: boolean; swept: boolean }): CopyBuffer {
+  toCopy(flags: { pending: boolean; swept: boolean | ((key: RollupKey) => boolean) }): CopyBuffer {
     const data = new CopyBuffer();
-    const tail = `\t${flags.pending ? 't' : 'f'}\t${flags.swept ? 't' : 'f'}\t`;
+    const swept = flags.swept;
+    const tailOf = (s: boolean) => `\t${flags.pending ? 't' : 'f'}\t${s ? 't' : 'f'}\t`;
     for (const row of this.rows.values()) {
       if (row.isZero()) continue;
+      const tail = tailOf(typeof swept === 'function' ? swept(row.key) : swept);
       const k = row.key;
       const d = k.dims;
       data.push(

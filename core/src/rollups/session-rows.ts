@@ -1,7 +1,7 @@
 // Cost per session: one aggregate per (project, tenant, session), built like the rollups: the
 // collector writes pending deltas, the compactor folds them into one row per session.
 
-import { SparseHistogram } from '../histogram/log-histogram.ts';
+import { HistogramBuilder } from '../histogram/log-histogram.ts';
 import { copyBytea, copyNumber, copyText, copyTimestamp } from '../db/copy-text.ts';
 import { CopyBuffer } from '../db/copy-buffer.ts';
 import { UNKNOWN_TENANT, type RollupSpan } from './rollup-rows.ts';
@@ -44,7 +44,7 @@ export class SessionAggregate {
   cacheWriteTokens = 0;
   reasoningTokens = 0;
   costUsd = 0;
-  readonly modelLatency = new SparseHistogram();
+  readonly modelLatency = new HistogramBuilder();
 
   readonly projectId: string;
   readonly tenantId: string;
