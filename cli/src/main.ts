@@ -6,6 +6,7 @@ import { registerKeyCommands } from './commands/keys.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerProjectCommands } from './commands/projects.ts';
 import { registerServeCommands } from './commands/serve.ts';
+import { registerTokenCommands } from './commands/tokens.ts';
 import { fail } from './output.ts';
 
 const program = new Command('vigil')
@@ -19,6 +20,7 @@ registerServeCommands(program);
 registerMigrateCommand(program);
 registerProjectCommands(program);
 registerKeyCommands(program);
+registerTokenCommands(program);
 
 function messageOf(error: unknown): string {
   if (error instanceof Error) {

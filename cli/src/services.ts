@@ -7,6 +7,10 @@ import type { VigilConfig } from '@vigil/core/config';
 import { openDatabase, type Database } from '@vigil/core/db/database';
 import { createIngestKey, createProject, findProject, listProjects } from '@vigil/core/projects';
 import { startCollector, type RunningCollector } from '@vigil/collector';
+import { QueryApi } from '@vigil/core/query/query-api';
+import { createApiHandler } from '@vigil/core/http-api/handler';
+import { resolveJwtSecret } from '@vigil/core/http-api/jwt-secret';
+import { serveFetchHandler, type RunningServer } from '@vigil/core/http-api/node-server';
 import { info } from './output.ts';
 
 export async function openServiceDatabase(config: VigilConfig): Promise<Database> {
@@ -34,6 +38,15 @@ export async function startCollectorService(db: Database, config: VigilConfig): 
   const collector = await startCollector(config, db.pool, (message) => info(`[collector] ${message}`));
   info(`collector: OTLP/HTTP on ${collector.url}/v1/traces (protobuf or JSON, gzip ok); health ${collector.url}/healthz, metrics ${collector.url}/metrics`);
   return collector;
+}
+
+/** The JSON query API (/api/v1/...), until the dashboard serves it. */
+export async function startApiService(db: Database, config: VigilConfig): Promise<RunningServer> {
+  const { secret, source } = await resolveJwtSecret(config);
+  const handler = createApiHandler({ api: new QueryApi(db.pool), jwtSecret: secret, log: (message) => info(`[api] ${message}`) });
+  const server = await serveFetchHandler(handler, config.VIGIL_API_HOST, config.VIGIL_API_PORT);
+  info(`query API: ${server.url}/api/v1/... (tokens: "vigil tokens create --project <name>"; signing secret from ${source === 'VIGIL_JWT_SECRET' ? 'VIGIL_JWT_SECRET' : source})`);
+  return server;
 }
 
 /**

@@ -67,8 +67,8 @@ describe('vigil CLI', () => {
   it('has --help for every command', async () => {
     const top = await vigil(['--help']);
     expect(top.code).toBe(0);
-    for (const command of ['up', 'migrate', 'collector', 'projects', 'keys']) expect(top.stdout).toContain(command);
-    for (const command of [['keys', 'create'], ['keys', 'list'], ['keys', 'revoke'], ['projects', 'create'], ['up'], ['collector'], ['migrate']]) {
+    for (const command of ['up', 'migrate', 'collector', 'projects', 'keys', 'tokens']) expect(top.stdout).toContain(command);
+    for (const command of [['keys', 'create'], ['keys', 'list'], ['keys', 'revoke'], ['projects', 'create'], ['up'], ['collector'], ['migrate'], ['tokens', 'create']]) {
       const help = await vigil([...command, '--help']);
       expect(help.code, command.join(' ')).toBe(0);
       expect(help.stdout).toMatch(/Usage: vigil/);
@@ -116,15 +116,33 @@ describe('vigil CLI', () => {
     expect(duplicate.stderr.trim()).toBe('vigil: project "shop" already exists');
   });
 
+  it('signs API tokens for a project, one tenant or an admin, and explains bad options', async () => {
+    await vigil(['projects', 'create', 'tokens-app'], env);
+    const member = await vigil(['tokens', 'create', '--project', 'tokens-app', '--tenant', 'acme', '--ttl', '30m'], env);
+    expect(member.code).toBe(0);
+    const token = member.stdout.trim().split('\n').at(-1)!;
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+    expect(claims).toMatchObject({ role: 'authenticated', tenant_id: 'acme' });
+    expect(claims.exp - claims.iat).toBe(1800);
+    expect(statSync(path.join(env.VIGIL_DATA_DIR!, 'jwt-secret')).mode & 0o077).toBe(0);
+    const admin = await vigil(['tokens', 'create', '--admin'], env);
+    expect(JSON.parse(Buffer.from(admin.stdout.trim().split('.')[1]!, 'base64url').toString()).role).toBe('service_role');
+    const noProject = await vigil(['tokens', 'create', '--tenant', 'acme'], env);
+    expect(noProject.code).toBe(1);
+    expect(noProject.stderr.trim()).toBe('vigil: --project <name> is required (or --admin)');
+    const badTtl = await vigil(['tokens', 'create', '--project', 'tokens-app', '--ttl', 'forever'], env);
+    expect(badTtl.stderr.trim()).toBe('vigil: ttl must look like 30m, 12h or 7d');
+  });
+
   it('up creates the default project and a key on first start only, and says where the key is', async () => {
-    const first = await runUntil(['up'], { ...env, VIGIL_COLLECTOR_PORT: '0' }, /collector: OTLP/);
+    const first = await runUntil(['up'], { ...env, VIGIL_COLLECTOR_PORT: '0', VIGIL_API_PORT: '0' }, /query API:/);
     expect(first.code).toBe(0);
     const keyFile = path.join(env.VIGIL_DATA_DIR!, 'default-ingest-key');
     expect(first.stderr).toContain(keyFile);
     expect(first.stderr).toContain('stopped cleanly');
     expect(readFileSync(keyFile, 'utf8').trim()).toMatch(/^vgl_/);
     expect(statSync(keyFile).mode & 0o077).toBe(0);
-    const second = await runUntil(['up'], { ...env, VIGIL_COLLECTOR_PORT: '0' }, /collector: OTLP/);
+    const second = await runUntil(['up'], { ...env, VIGIL_COLLECTOR_PORT: '0', VIGIL_API_PORT: '0' }, /query API:/);
     expect(second.stderr).not.toContain('created project');
     const { rows } = await db.pool.query(`select count(*)::int as n from ingest_keys k join projects p on p.id = k.project_id where p.name = 'default'`);
     expect(rows[0].n).toBe(1);
@@ -134,15 +152,15 @@ describe('vigil CLI', () => {
 describe('vigil up with the embedded database', () => {
   it('starts a real Postgres under the data directory, keeps its data across restarts and stops it cleanly', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'vigil-embedded-'));
-    const embeddedEnv = { VIGIL_DATA_DIR: dataDir, VIGIL_PG_PORT: '54335', VIGIL_COLLECTOR_PORT: '0', DATABASE_URL: '' };
+    const embeddedEnv = { VIGIL_DATA_DIR: dataDir, VIGIL_PG_PORT: '54335', VIGIL_COLLECTOR_PORT: '0', VIGIL_API_PORT: '0', DATABASE_URL: '' };
     try {
-      const first = await runUntil(['up'], embeddedEnv, /collector: OTLP/);
+      const first = await runUntil(['up'], embeddedEnv, /query API:/);
       expect(first.code).toBe(0);
       expect(first.stderr).toContain('embedded Postgres');
       expect(first.stderr).toContain('created project "default"');
       const pid = path.join(dataDir, 'pg', 'postmaster.pid');
       expect(() => statSync(pid)).toThrow(); // stopped cleanly: no postmaster.pid left behind
-      const second = await runUntil(['up'], embeddedEnv, /collector: OTLP/);
+      const second = await runUntil(['up'], embeddedEnv, /query API:/);
       expect(second.code).toBe(0);
       expect(second.stderr).toContain('projects: default');
     } finally {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestKey, createProject } from '@vigil/core/projects';
 import { startTestCollector, randomHex, type TestCollector } from './harness.ts';
-import { otlpJsonBody, postJson } from './otlp-json.ts';
+import { chatAttributes, otlpJsonBody, postJson } from './otlp-json.ts';
 
 let t: TestCollector;
 beforeAll(async () => {
@@ -12,14 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const chat = (model: string, input: number, output: number, extra: Record<string, number | string> = {}) => ({
-  'gen_ai.operation.name': 'chat',
-  'gen_ai.provider.name': 'openai',
-  'gen_ai.request.model': model,
-  'gen_ai.usage.input_tokens': input,
-  'gen_ai.usage.output_tokens': output,
-  ...extra,
-});
+const chat = chatAttributes;
 
 async function spansOf(traceId: string) {
   const { rows } = await t.db.pool.query(

@@ -62,3 +62,15 @@ export async function postJson(url: string, key: string | null, body: string, he
     body,
   });
 }
+
+/** GenAI semconv attributes of one chat call. */
+export function chatAttributes(model: string, input: number, output: number, extra: Record<string, number | string> = {}): Record<string, number | string> {
+  return {
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.provider.name': 'openai',
+    'gen_ai.request.model': model,
+    'gen_ai.usage.input_tokens': input,
+    'gen_ai.usage.output_tokens': output,
+    ...extra,
+  };
+}

@@ -7,7 +7,7 @@ import { QueryApi } from '@vigil/core/query/query-api';
 import { SERVICE_CALLER } from '@vigil/core/query/caller';
 import { compactRollups } from '@vigil/core/rollups/compactor';
 import { startTestCollector, randomHex, type TestCollector } from './harness.ts';
-import { otlpJsonBody, postJson, type TestSpan } from './otlp-json.ts';
+import { chatAttributes, otlpJsonBody, postJson, type TestSpan } from './otlp-json.ts';
 
 let t: TestCollector;
 let api: QueryApi;
@@ -22,15 +22,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const chat = (model: string, input: number, output: number, extra: Record<string, number | string> = {}) => ({
-  'gen_ai.operation.name': 'chat',
-  'gen_ai.provider.name': 'openai',
-  'gen_ai.request.model': model,
-  'gen_ai.usage.input_tokens': input,
-  'gen_ai.usage.output_tokens': output,
-  'gen_ai.usage.cache_read.input_tokens': Math.floor(input / 4),
-  ...extra,
-});
+const chat = (model: string, input: number, output: number, extra: Record<string, number | string> = {}) =>
+  chatAttributes(model, input, output, { 'gen_ai.usage.cache_read.input_tokens': Math.floor(input / 4), ...extra });
 
 /** One request: a root with tenant and session, model calls (one wrapped), db and cache calls. */
 function request(i: number, startMs: number): { root: TestSpan[]; children: TestSpan[] } {
@@ -98,5 +91,22 @@ describe('rollups after a mixed ingest', () => {
     // No tenant left unknown: every child inherited its root's.
     const unknown = await api.metrics(SERVICE_CALLER, { projectId: t.projectA, window, filters: { tenant_id: ['unknown'] } });
     expect(unknown).toEqual([]);
+  });
+});
+
+describe('the collector compacts rollups by itself', () => {
+  it('folds pending deltas in the background when VIGIL_COMPACT_INTERVAL_MS is set', async () => {
+    const own = await startTestCollector({ VIGIL_COMPACT_INTERVAL_MS: 50 });
+    try {
+      const { root, children } = request(1, Date.now());
+      expect((await postJson(own.url, own.keyA, otlpJsonBody([...root, ...children]))).status).toBe(200);
+      const pending = async () => (await own.db.pool.query(`select count(*)::int as n from rollups_minute where pending`)).rows[0].n as number;
+      for (let i = 0; i < 200 && (await pending()) > 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await pending()).toBe(0);
+      const { rows } = await own.db.pool.query(`select sum(span_count)::int as n from rollups_minute where cuboid = 0`);
+      expect(rows[0].n).toBe(6);
+    } finally {
+      await own.close();
+    }
   });
 });

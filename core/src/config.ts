@@ -25,6 +25,11 @@ export const configSchema = z.object({
   VIGIL_QUEUE_MAX_SPANS: positiveInt.default(50_000),
   VIGIL_BATCH_MAX_SPANS: positiveInt.default(10_000),
   VIGIL_WRITER_LANES: z.coerce.number().int().min(1).max(16).default(3),
+  VIGIL_API_HOST: z.string().min(1).default('127.0.0.1'),
+  VIGIL_API_PORT: port.default(3000),
+  // Signs and verifies API tokens (HS256), like Supabase's JWT secret. Generated under the data
+  // directory when not set.
+  VIGIL_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   // How often pending rollup deltas are folded in; 0 turns the compactor off in this process.
   VIGIL_COMPACT_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
   VIGIL_MINUTE_ROLLUP_RETENTION_DAYS: positiveInt.default(35),

@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { LogHistogram } from '../histogram/log-histogram.ts';
 import { chooseCuboid, type Dimension } from '../rollups/cuboids.ts';
 import { ROLLUP_METRIC_COLUMNS } from '../rollups/rollup-rows.ts';
+import type { UsageColumns } from '../rollups/usage-totals.ts';
 import { alignWindow, planPieces, type BuiltUntil } from './plan.ts';
 import type { ParsedMetricsQuery } from './schemas.ts';
 
@@ -42,7 +43,7 @@ export interface MergedPoint extends MetricsPoint {
   ttft: LogHistogram | null;
 }
 
-interface AggregateRow {
+interface AggregateRow extends UsageColumns {
   step: number;
   span_count: number;
   root_count: number;
@@ -52,14 +53,7 @@ interface AggregateRow {
   ttft_count: number;
   ttft_sum_ms: number;
   ttft_hist: Buffer | null;
-  model_calls: number;
   priced_calls: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
-  cost_usd: number;
   [dimension: string]: unknown;
 }
 

@@ -7,6 +7,8 @@ import { DAY_MS } from '../rollups/rollup-rows.ts';
 import { isTenantScoped, withCaller, type Caller } from './caller.ts';
 import { metricsFromRollups, metricsFromSpans, publicPoint, type MergedPoint, type MetricsPoint, type Tokens } from './metrics.ts';
 import type { BuiltUntil } from './plan.ts';
+import type { StoredSessionRow } from '../rollups/session-rows.ts';
+import type { UsageColumns } from '../rollups/usage-totals.ts';
 import {
   budgetsQuerySchema,
   costByUserQuerySchema,
@@ -241,12 +243,7 @@ export class QueryApi {
     const q = tracesQuerySchema.parse(input);
     return withCaller(this.pool, caller, async (client) => {
       const params: unknown[] = [q.projectId, q.window.from, q.window.to];
-      let where = '';
-      for (const [dimension, values] of Object.entries(q.filters)) {
-        if (!values) continue;
-        params.push(values);
-        where += ` and coalesce(${dimension}, '') = any($${params.length}::text[])`;
-      }
+      let where = rawFilterSql(q.filters, params);
       if (q.sessionId) {
         params.push(q.sessionId);
         where += ` and session_id = $${params.length}`;
@@ -331,12 +328,7 @@ export class QueryApi {
   private async exactGood(caller: Caller, projectId: string, window: { from: Date; to: Date }, filters: Record<string, string[] | undefined>, metric: 'latency' | 'ttft', thresholdMs: number): Promise<number> {
     return withCaller(this.pool, caller, async (client) => {
       const params: unknown[] = [projectId, window.from, window.to, thresholdMs];
-      let where = '';
-      for (const [dimension, values] of Object.entries(filters)) {
-        if (!values) continue;
-        params.push(values);
-        where += ` and coalesce(${dimension}, '') = any($${params.length}::text[])`;
-      }
+      const where = rawFilterSql(filters, params);
       const column = metric === 'latency' ? 'duration_ms' : 'ttft_ms';
       const { rows } = await client.query(
         `select count(*)::float8 as good from spans where project_id = $1 and start_time >= $2 and start_time < $3 and ${column} <= $4${where}`,
@@ -345,6 +337,17 @@ export class QueryApi {
       return rows[0].good;
     });
   }
+}
+
+/** Filters on raw spans (dimension columns are nullable there; '' matches null). */
+function rawFilterSql(filters: Record<string, string[] | undefined>, params: unknown[]): string {
+  let where = '';
+  for (const [dimension, values] of Object.entries(filters)) {
+    if (!values) continue;
+    params.push(values);
+    where += ` and coalesce(${dimension}, '') = any($${params.length}::text[])`;
+  }
+  return where;
 }
 
 async function builtUntil(client: pg.ClientBase): Promise<BuiltUntil> {
@@ -367,23 +370,7 @@ const SESSION_SUMS = `min(first_seen) as first_seen, max(last_seen) as last_seen
   sum(cache_read_tokens)::float8 as cache_read_tokens, sum(cache_write_tokens)::float8 as cache_write_tokens,
   sum(reasoning_tokens)::float8 as reasoning_tokens, sum(cost_usd) as cost_usd, string_agg(model_latency_hist, ''::bytea) as model_latency_hist`;
 
-interface SessionRow {
-  tenant_id: string;
-  session_id: string;
-  user_id: string | null;
-  first_seen: Date | null;
-  last_seen: Date | null;
-  span_count: number;
-  error_count: number;
-  model_calls: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
-  cost_usd: number;
-  model_latency_hist: Buffer | null;
-}
+type SessionRow = Omit<StoredSessionRow, 'project_id'>;
 
 interface SessionAccumulator {
   tenantId: string;
@@ -399,7 +386,7 @@ interface SessionAccumulator {
   latency: LogHistogram;
 }
 
-function tokensOf(r: { input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number; reasoning_tokens: number }): Tokens {
+function tokensOf(r: UsageColumns): Tokens {
   return { input: r.input_tokens, output: r.output_tokens, cacheRead: r.cache_read_tokens, cacheWrite: r.cache_write_tokens, reasoning: r.reasoning_tokens };
 }
 

@@ -5,6 +5,7 @@ import { HistogramBuilder } from '../histogram/log-histogram.ts';
 import { copyBytea, copyNumber, copyText, copyTimestamp } from '../db/copy-text.ts';
 import { CopyBuffer } from '../db/copy-buffer.ts';
 import { ALL_TENANTS, type Cuboid, type Dimension } from './cuboids.ts';
+import { USAGE_COLUMNS, UsageTotals, type UsageColumns } from './usage-totals.ts';
 
 /** The fields of a stored span that rollups read. */
 export interface RollupSpan {
@@ -56,14 +57,9 @@ export class RollupAggregate {
   ttftCount = 0;
   ttftSumMs = 0;
   readonly ttft = new HistogramBuilder();
-  modelCalls = 0;
+  /** Model calls with a known cost. */
   pricedCalls = 0;
-  inputTokens = 0;
-  outputTokens = 0;
-  cacheReadTokens = 0;
-  cacheWriteTokens = 0;
-  reasoningTokens = 0;
-  costUsd = 0;
+  readonly usage = new UsageTotals();
 
   readonly key: RollupKey;
 
@@ -82,18 +78,8 @@ export class RollupAggregate {
       this.ttftSumMs += sign * span.ttftMs;
       this.ttft.add(span.ttftMs, sign);
     }
-    if (span.category === 'model') {
-      this.modelCalls += sign;
-      if (span.costUsd !== null) {
-        this.pricedCalls += sign;
-        this.costUsd += sign * span.costUsd;
-      }
-      this.inputTokens += sign * (span.inputTokens ?? 0);
-      this.outputTokens += sign * (span.outputTokens ?? 0);
-      this.cacheReadTokens += sign * (span.cacheReadTokens ?? 0);
-      this.cacheWriteTokens += sign * (span.cacheWriteTokens ?? 0);
-      this.reasoningTokens += sign * (span.reasoningTokens ?? 0);
-    }
+    if (span.category === 'model' && span.costUsd !== null) this.pricedCalls += sign;
+    this.usage.addSpan(span, sign);
   }
 
   merge(row: StoredRollupRow, sign: 1 | -1 = 1): void {
@@ -105,14 +91,8 @@ export class RollupAggregate {
     this.ttftCount += sign * row.ttft_count;
     this.ttftSumMs += sign * row.ttft_sum_ms;
     this.ttft.mergeEncoded(row.ttft_hist, sign);
-    this.modelCalls += sign * row.model_calls;
     this.pricedCalls += sign * row.priced_calls;
-    this.inputTokens += sign * row.input_tokens;
-    this.outputTokens += sign * row.output_tokens;
-    this.cacheReadTokens += sign * row.cache_read_tokens;
-    this.cacheWriteTokens += sign * row.cache_write_tokens;
-    this.reasoningTokens += sign * row.reasoning_tokens;
-    this.costUsd += sign * row.cost_usd;
+    this.usage.addRow(row, sign);
   }
 
   mergeAggregate(other: RollupAggregate): void {
@@ -124,24 +104,18 @@ export class RollupAggregate {
     this.ttftCount += other.ttftCount;
     this.ttftSumMs += other.ttftSumMs;
     this.ttft.merge(other.ttft);
-    this.modelCalls += other.modelCalls;
     this.pricedCalls += other.pricedCalls;
-    this.inputTokens += other.inputTokens;
-    this.outputTokens += other.outputTokens;
-    this.cacheReadTokens += other.cacheReadTokens;
-    this.cacheWriteTokens += other.cacheWriteTokens;
-    this.reasoningTokens += other.reasoningTokens;
-    this.costUsd += other.costUsd;
+    this.usage.merge(other.usage);
   }
 
   /** True when adds and removes cancelled out: nothing worth a row. */
   isZero(): boolean {
-    return this.spanCount === 0 && this.modelCalls === 0 && this.latency.isEmpty();
+    return this.spanCount === 0 && this.usage.modelCalls === 0 && this.latency.isEmpty();
   }
 }
 
 /** A rollup row as Postgres returns it (bigint and numeric parsed as numbers, bytea as Buffer). */
-export interface StoredRollupRow {
+export interface StoredRollupRow extends UsageColumns {
   project_id: string;
   tenant_id: string;
   cuboid: number;
@@ -161,14 +135,7 @@ export interface StoredRollupRow {
   ttft_count: number;
   ttft_sum_ms: number;
   ttft_hist: Uint8Array | null;
-  model_calls: number;
   priced_calls: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
-  cost_usd: number;
 }
 
 export const ROLLUP_KEY_COLUMNS = [
@@ -176,8 +143,8 @@ export const ROLLUP_KEY_COLUMNS = [
 ] as const;
 
 export const ROLLUP_METRIC_COLUMNS = [
-  'span_count', 'root_count', 'error_count', 'duration_sum_ms', 'latency_hist', 'ttft_count', 'ttft_sum_ms', 'ttft_hist', 'model_calls',
-  'priced_calls', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd',
+  'span_count', 'root_count', 'error_count', 'duration_sum_ms', 'latency_hist', 'ttft_count', 'ttft_sum_ms', 'ttft_hist',
+  'priced_calls', ...USAGE_COLUMNS,
 ] as const;
 
 export const ROLLUP_COLUMNS = [...ROLLUP_KEY_COLUMNS, 'pending', 'swept', ...ROLLUP_METRIC_COLUMNS] as const;
@@ -287,8 +254,7 @@ export class RollupMap {
         copyText(d.provider) + '\t' + copyText(d.deployment) + '\t' + d.status + tail +
         row.spanCount + '\t' + row.rootCount + '\t' + row.errorCount + '\t' + copyNumber(row.durationSumMs) + '\t' + copyBytea(row.latency.encode()) + '\t' +
         row.ttftCount + '\t' + copyNumber(row.ttftSumMs) + '\t' + copyBytea(row.ttft.encode()) + '\t' +
-        row.modelCalls + '\t' + row.pricedCalls + '\t' + row.inputTokens + '\t' + row.outputTokens + '\t' +
-        row.cacheReadTokens + '\t' + row.cacheWriteTokens + '\t' + row.reasoningTokens + '\t' + copyNumber(row.costUsd) + '\n',
+        row.pricedCalls + '\t' + row.usage.toCopy() + '\n',
       );
     }
     return data;

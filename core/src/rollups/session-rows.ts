@@ -2,11 +2,12 @@
 // collector writes pending deltas, the compactor folds them into one row per session.
 
 import { HistogramBuilder } from '../histogram/log-histogram.ts';
-import { copyBytea, copyNumber, copyText, copyTimestamp } from '../db/copy-text.ts';
+import { copyBytea, copyText, copyTimestamp } from '../db/copy-text.ts';
 import { CopyBuffer } from '../db/copy-buffer.ts';
 import { UNKNOWN_TENANT, type RollupSpan } from './rollup-rows.ts';
+import { USAGE_COLUMNS, UsageTotals, type UsageColumns } from './usage-totals.ts';
 
-export interface StoredSessionRow {
+export interface StoredSessionRow extends UsageColumns {
   project_id: string;
   tenant_id: string;
   session_id: string;
@@ -15,20 +16,12 @@ export interface StoredSessionRow {
   last_seen: Date | null;
   span_count: number;
   error_count: number;
-  model_calls: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
-  cost_usd: number;
   model_latency_hist: Uint8Array | null;
 }
 
 export const SESSION_COLUMNS = [
   'project_id', 'tenant_id', 'session_id', 'pending', 'user_id', 'first_seen', 'last_seen', 'span_count', 'error_count',
-  'model_calls', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd',
-  'model_latency_hist',
+  ...USAGE_COLUMNS, 'model_latency_hist',
 ] as const;
 
 export class SessionAggregate {
@@ -37,13 +30,7 @@ export class SessionAggregate {
   lastSeenMs = Number.NEGATIVE_INFINITY;
   spanCount = 0;
   errorCount = 0;
-  modelCalls = 0;
-  inputTokens = 0;
-  outputTokens = 0;
-  cacheReadTokens = 0;
-  cacheWriteTokens = 0;
-  reasoningTokens = 0;
-  costUsd = 0;
+  readonly usage = new UsageTotals();
   readonly modelLatency = new HistogramBuilder();
 
   readonly projectId: string;
@@ -65,15 +52,8 @@ export class SessionAggregate {
     }
     this.spanCount += sign;
     if (span.status === 'error') this.errorCount += sign;
-    if (span.category !== 'model') return;
-    this.modelCalls += sign;
-    this.inputTokens += sign * (span.inputTokens ?? 0);
-    this.outputTokens += sign * (span.outputTokens ?? 0);
-    this.cacheReadTokens += sign * (span.cacheReadTokens ?? 0);
-    this.cacheWriteTokens += sign * (span.cacheWriteTokens ?? 0);
-    this.reasoningTokens += sign * (span.reasoningTokens ?? 0);
-    this.costUsd += sign * (span.costUsd ?? 0);
-    this.modelLatency.add(span.durationMs, sign);
+    this.usage.addSpan(span, sign);
+    if (span.category === 'model') this.modelLatency.add(span.durationMs, sign);
   }
 
   merge(row: StoredSessionRow): void {
@@ -82,13 +62,7 @@ export class SessionAggregate {
     if (row.last_seen) this.lastSeenMs = Math.max(this.lastSeenMs, row.last_seen.getTime());
     this.spanCount += row.span_count;
     this.errorCount += row.error_count;
-    this.modelCalls += row.model_calls;
-    this.inputTokens += row.input_tokens;
-    this.outputTokens += row.output_tokens;
-    this.cacheReadTokens += row.cache_read_tokens;
-    this.cacheWriteTokens += row.cache_write_tokens;
-    this.reasoningTokens += row.reasoning_tokens;
-    this.costUsd += row.cost_usd;
+    this.usage.addRow(row);
     this.modelLatency.mergeEncoded(row.model_latency_hist);
   }
 }
@@ -124,8 +98,7 @@ export class SessionMap {
       data.push(
         s.projectId + '\t' + copyText(s.tenantId) + '\t' + copyText(s.sessionId) + '\t' + (pending ? 't' : 'f') + '\t' +
         copyText(s.userId) + '\t' + copyTimestamp(s.firstSeenMs) + '\t' + copyTimestamp(s.lastSeenMs) + '\t' + s.spanCount + '\t' +
-        s.errorCount + '\t' + s.modelCalls + '\t' + s.inputTokens + '\t' + s.outputTokens + '\t' + s.cacheReadTokens + '\t' +
-        s.cacheWriteTokens + '\t' + s.reasoningTokens + '\t' + copyNumber(s.costUsd) + '\t' + copyBytea(s.modelLatency.encode()) + '\n',
+        s.errorCount + '\t' + s.usage.toCopy() + '\t' + copyBytea(s.modelLatency.encode()) + '\n',
       );
     }
     return data;

@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { findProject } from '@vigil/core/projects';
+import { signToken } from '@vigil/core/http-api/auth';
+import { resolveJwtSecret } from '@vigil/core/http-api/jwt-secret';
+import { withDatabase } from '../context.ts';
+import { info, result } from '../output.ts';
+
+const ttlSchema = z
+  .string()
+  .regex(/^\d+[smhd]$/, 'ttl must look like 30m, 12h or 7d')
+  .transform((text) => Number(text.slice(0, -1)) * { s: 1, m: 60, h: 3600, d: 86400 }[text.slice(-1) as 's' | 'm' | 'h' | 'd']);
+
+export function registerTokenCommands(program: Command): void {
+  const tokens = program.command('tokens').description('API tokens (JWTs) for the query API and the dashboard');
+
+  tokens
+    .command('create')
+    .description('sign a token for a project member, one tenant, or an admin; printed on the last line')
+    .option('--project <name>', 'the project the token reads (required unless --admin)')
+    .option('--tenant <id>', 'limit the token to one tenant of the project')
+    .option('--admin', 'a service_role token that reads every project')
+    .option('--ttl <duration>', 'lifetime: 30m, 12h, 7d', '12h')
+    .action(async (options: { project?: string; tenant?: string; admin?: boolean; ttl: string }) => {
+      const ttlSeconds = ttlSchema.parse(options.ttl);
+      if (!options.admin && !options.project) throw new Error('--project <name> is required (or --admin)');
+      if (options.admin && (options.project || options.tenant)) throw new Error('--admin reads every project; leave out --project and --tenant');
+      await withDatabase(async (db, config) => {
+        const { secret } = await resolveJwtSecret(config);
+        if (options.admin) {
+          info(`admin token, valid for ${options.ttl}:`);
+          return result(await signToken({ role: 'service_role', ttlSeconds }, secret));
+        }
+        const project = await findProject(db.pool, options.project!);
+        if (!project) throw new Error(`no project named "${options.project}"`);
+        info(`token for project "${project.name}"${options.tenant ? `, tenant "${options.tenant}" only` : ''}, valid for ${options.ttl}:`);
+        result(await signToken({ role: 'authenticated', projectId: project.id, ...(options.tenant ? { tenantId: options.tenant } : {}), ttlSeconds }, secret));
+      });
+    });
+}
