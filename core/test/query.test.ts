@@ -121,6 +121,27 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
     });
   });
 
+  it('reports budget spend to date and a month-end forecast at the trailing 7-day rate', async () => {
+    await db.pool.query(`insert into budgets (project_id, tenant_id, monthly_usd) values ($1, '*', 50), ($1, 'tenant-0', 5)`, [projectId]);
+    const at = new Date(now);
+    const monthStart = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
+    const monthEnd = Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1);
+    const { month, budgets } = await api.budgets(SERVICE_CALLER, { projectId, at });
+    expect(month).toBe(at.toISOString().slice(0, 7));
+    const exactCost = async (fromMs: number, tenant?: string) =>
+      (await api.metrics(SERVICE_CALLER, { projectId, window: window(fromMs, now), exact: true, ...(tenant ? { filters: { tenant_id: [tenant] } } : {}) }))[0]?.costUsd ?? 0;
+    const rateFrom = Math.max(monthStart, now - 7 * DAY);
+    for (const b of budgets) {
+      const tenant = b.tenantId === '*' ? undefined : b.tenantId;
+      const spent = await exactCost(monthStart, tenant);
+      expect(b.spentUsd).toBeCloseTo(spent, 9);
+      const forecast = spent + ((await exactCost(rateFrom, tenant)) / (now - rateFrom)) * (monthEnd - now);
+      expect(b.forecastUsd).toBeCloseTo(forecast, 9);
+      expect(b.spentFraction).toBeCloseTo(spent / b.monthlyUsd, 9);
+    }
+    expect(budgets.map((b) => b.tenantId)).toEqual(['*', 'tenant-0']);
+  });
+
   it('after a final compaction, nothing is pending and the answers are unchanged', async () => {
     const q = { projectId, window: window(now - 4 * DAY - 60_000, now + 60_000), groupBy: ['category' as const] };
     await compactRollups(db.pool, { nowMs: now + 10 * 60_000 });
