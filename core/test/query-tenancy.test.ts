@@ -170,6 +170,8 @@ describe('the HTTP API', () => {
     const bad = await post('/api/v1/metrics', token, { projectId: a, window: { from: window.to, to: window.from } });
     expect(bad.status).toBe(400);
     expect((await read(bad)).error).toMatch(/window.to must be after window.from/);
+    const notATime = await post('/api/v1/metrics', token, { projectId: a, window: { from: 'yesterday', to: window.to } });
+    expect((await read(notATime)).error).toBe('invalid query: window.from: must be a time: an ISO 8601 string such as 2026-11-23T10:00:00Z, or epoch milliseconds');
     const unknownDimension = await post('/api/v1/metrics', token, { projectId: a, window, groupBy: ['password'] });
     expect(unknownDimension.status).toBe(400);
     expect((await fetch(`${server.url}/api/v1/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(405);

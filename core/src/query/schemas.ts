@@ -7,8 +7,10 @@ export const dimensionSchema = z.enum(DIMENSIONS);
 
 const MAX_WINDOW_MS = 400 * 86_400_000;
 
+const instant = z.coerce.date({ error: 'must be a time: an ISO 8601 string such as 2026-11-23T10:00:00Z, or epoch milliseconds' });
+
 export const windowSchema = z
-  .object({ from: z.coerce.date(), to: z.coerce.date() })
+  .object({ from: instant, to: instant })
   .refine((w) => w.to.getTime() > w.from.getTime(), { message: 'window.to must be after window.from' })
   .refine((w) => w.to.getTime() - w.from.getTime() <= MAX_WINDOW_MS, { message: 'window is longer than 400 days' });
 
@@ -76,7 +78,7 @@ export const budgetsQuerySchema = z
   .object({
     projectId: z.string().uuid(),
     /** Any instant of the month to report; now by default. */
-    at: z.coerce.date().optional(),
+    at: instant.optional(),
   })
   .strict();
 
