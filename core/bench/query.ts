@@ -163,17 +163,17 @@ async function main(): Promise<void> {
       const suite: { name: string; run: (exact: boolean) => Promise<unknown>; error?: (r: unknown, e: unknown) => number }[] = [
         {
           name: 'p95 by model, 24h',
-          run: (exact) => api.metrics(caller, { projectId, window: w(DAY), filters: model, groupBy: ['model'], quantiles: [0.95], exact }),
+          run: (exact) => api.metrics(caller, { projectId, window: w(DAY), filters: model, groupBy: ['model'], quantiles: [0.95], quantilesOf: ['latency'], exact }),
           error: (r, e) => worstQuantileError(r as MetricsPoint[], e as MetricsPoint[], (p) => p.group.model!),
         },
         {
           name: 'p95 by model, 7d',
-          run: (exact) => api.metrics(caller, { projectId, window: w(7 * DAY), filters: model, groupBy: ['model'], quantiles: [0.95], exact }),
+          run: (exact) => api.metrics(caller, { projectId, window: w(7 * DAY), filters: model, groupBy: ['model'], quantiles: [0.95], quantilesOf: ['latency'], exact }),
           error: (r, e) => worstQuantileError(r as MetricsPoint[], e as MetricsPoint[], (p) => p.group.model!),
         },
         {
           name: 'TTFT p95 series, 24h at 1m',
-          run: (exact) => api.metrics(caller, { projectId, window: w(DAY), filters: model, stepMs: MINUTE, quantiles: [0.95], exact }),
+          run: (exact) => api.metrics(caller, { projectId, window: w(DAY), filters: model, stepMs: MINUTE, quantiles: [0.95], quantilesOf: ['ttft'], exact }),
           error: (r, e) => worstQuantileError(r as MetricsPoint[], e as MetricsPoint[], (p) => p.bucket!),
         },
         {

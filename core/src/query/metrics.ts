@@ -78,7 +78,12 @@ function filterSql(filters: ParsedMetricsQuery['filters'], params: Params, colum
 }
 
 /** From the rollups: one SQL statement over every piece of the plan plus the pending deltas. */
-export async function metricsFromRollups(client: pg.ClientBase, q: ParsedMetricsQuery, built: BuiltUntil, tenantScoped: boolean): Promise<MergedPoint[]> {
+export async function metricsFromRollups(
+  client: pg.ClientBase,
+  q: ParsedMetricsQuery & { thresholdOf?: 'latency' | 'ttft' },
+  built: BuiltUntil,
+  tenantScoped: boolean,
+): Promise<MergedPoint[]> {
   const { fromMs, toMs } = alignWindow(q.window.from.getTime(), q.window.to.getTime());
   const needed = new Set<Dimension>([...q.groupBy, ...(Object.keys(q.filters) as Dimension[]).filter((d) => q.filters[d])]);
   const cuboid = chooseCuboid(needed, tenantScoped);
@@ -86,7 +91,11 @@ export async function metricsFromRollups(client: pg.ClientBase, q: ParsedMetrics
   const project = params.add(q.projectId);
   const filters = filterSql(q.filters, params, (d) => d);
   const groupColumns = q.groupBy.join(', ');
-  const inner = [...q.groupBy, 'bucket', ...ROLLUP_METRIC_COLUMNS].join(', ');
+  // Histograms are the wide part of a row (often out of line): read only those the answer needs.
+  const wanted = (metric: 'latency' | 'ttft') => (q.quantiles.length > 0 || q.thresholdOf === metric) && (q.quantilesOf.includes(metric) || q.thresholdOf === metric);
+  const inner = [...q.groupBy, 'bucket', ...ROLLUP_METRIC_COLUMNS]
+    .map((c) => (c === 'latency_hist' && !wanted('latency')) || (c === 'ttft_hist' && !wanted('ttft')) ? `null::bytea as ${c}` : c)
+    .join(', ');
   const selects = planPieces(fromMs, toMs, built, q.stepMs).map(
     (piece) =>
       `select ${inner} from ${piece.table} where project_id = ${project} and cuboid = ${params.add(cuboid.id)} and bucket >= ${params.add(new Date(piece.fromMs))} and bucket < ${params.add(new Date(piece.toMs))}${piece.table === 'rollups_minute' ? ' and not pending' : ''}${filters}`,
@@ -168,7 +177,9 @@ function toPoint(
     group[d] = value === '' ? null : value;
   }
   const quantilesOf = (h: LogHistogram | null, metric: 'latency' | 'ttft', count: number) =>
-    Object.fromEntries(q.quantiles.map((p, i) => [quantileLabel(p), count > 0 ? quantile(h ?? new LogHistogram(), p, i, metric) : null]));
+    q.quantilesOf.includes(metric)
+      ? Object.fromEntries(q.quantiles.map((p, i) => [quantileLabel(p), count > 0 ? quantile(h ?? new LogHistogram(), p, i, metric) : null]))
+      : {};
   const spans = row.span_count;
   const requests = row.root_count;
   return {

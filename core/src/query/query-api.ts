@@ -119,7 +119,11 @@ export class QueryApi {
   /** SLI ratios for the alert engine: good/total by a latency threshold, and errors/total. */
   async sli(caller: Caller, input: SliQuery): Promise<SliResult> {
     const q = sliQuerySchema.parse(input);
-    const [point] = await this.mergedMetrics(caller, { projectId: q.projectId, window: q.window, filters: q.filters, quantiles: [], exact: q.exact });
+    const [point] = await this.mergedMetrics(
+      caller,
+      { projectId: q.projectId, window: q.window, filters: q.filters, quantiles: [], exact: q.exact },
+      q.thresholdMs !== undefined ? q.metric : undefined,
+    );
     const metric = q.metric;
     if (!point) return { total: 0, good: q.thresholdMs ? 0 : null, goodRatio: null, errors: 0, errorRatio: null, costUsd: 0, requests: 0, costPerRequest: null };
     const total = metric === 'latency' ? point.spans : point.ttftMs.count;
@@ -317,11 +321,12 @@ export class QueryApi {
     });
   }
 
-  private async mergedMetrics(caller: Caller, input: MetricsQuery): Promise<MergedPoint[]> {
+  /** thresholdOf: the distribution an SLI counts under a threshold, read even without quantiles. */
+  private async mergedMetrics(caller: Caller, input: MetricsQuery, thresholdOf?: 'latency' | 'ttft'): Promise<MergedPoint[]> {
     const q = metricsQuerySchema.parse(input);
     return withCaller(this.pool, caller, async (client) => {
       if (q.exact) return metricsFromSpans(client, q);
-      return metricsFromRollups(client, q, await builtUntil(client), isTenantScoped(caller));
+      return metricsFromRollups(client, { ...q, ...(thresholdOf ? { thresholdOf } : {}) }, await builtUntil(client), isTenantScoped(caller));
     });
   }
 

@@ -32,6 +32,8 @@ export const metricsQuerySchema = z
     /** A series: one point per step (ms, whole minutes). Without it, one point per group. */
     stepMs: z.number().int().positive().multipleOf(60_000).optional(),
     quantiles: z.array(z.number().min(0).max(1)).max(5).default([0.5, 0.95, 0.99]),
+    /** Which distributions the quantiles are wanted for; leaving one out skips reading its histograms. */
+    quantilesOf: z.array(z.enum(['latency', 'ttft'])).min(1).default(['latency', 'ttft']),
     /** Order groups by cost (top-N) or by span count; by step for series. */
     orderBy: z.enum(['cost', 'count', 'p95']).optional(),
     limit: z.number().int().positive().max(10_000).optional(),
