@@ -215,13 +215,18 @@ export class RollupMap {
 
   /** Adds a span to its full-dimension minute row: the pending delta the collector writes. */
   addSpan(span: RollupSpan, sign: 1 | -1): void {
-    this.get({
-      projectId: span.projectId,
-      tenantId: span.tenantId ?? UNKNOWN_TENANT,
-      cuboid: 0,
-      bucketMs: floorTo(span.startMs, MINUTE_MS),
-      dims: dimensionsOfSpan(span),
-    }).addSpan(span, sign);
+    // The ingest hot path: the key object is only built for a key not seen in this batch yet.
+    const tenantId = span.tenantId ?? UNKNOWN_TENANT;
+    const bucketMs = floorTo(span.startMs, MINUTE_MS);
+    const k =
+      `${span.projectId}\u0001${tenantId}\u00010\u0001${bucketMs}\u0001${span.serviceName}\u0001${span.category}\u0001${span.surface ?? ''}` +
+      `\u0001${span.model ?? ''}\u0001${span.provider ?? ''}\u0001${span.deployment ?? ''}\u0001${span.status}`;
+    let row = this.rows.get(k);
+    if (!row) {
+      row = new RollupAggregate({ projectId: span.projectId, tenantId, cuboid: 0, bucketMs, dims: dimensionsOfSpan(span) });
+      this.rows.set(k, row);
+    }
+    row.addSpan(span, sign);
   }
 
   addRow(row: StoredRollupRow): void {
