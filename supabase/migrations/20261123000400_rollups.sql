@@ -46,15 +46,26 @@ create table if not exists public.rollups_minute (
   cache_write_tokens bigint not null default 0,
   reasoning_tokens bigint not null default 0,
   cost_usd numeric not null default 0
-);
+) partition by list (cuboid);
 
-create table if not exists public.rollups_hour (like public.rollups_minute including defaults including constraints);
-create table if not exists public.rollups_day (like public.rollups_minute including defaults including constraints);
+create table if not exists public.rollups_hour (like public.rollups_minute including defaults including constraints) partition by list (cuboid);
+create table if not exists public.rollups_day (like public.rollups_minute including defaults including constraints) partition by list (cuboid);
 
--- Histograms of busy rows go out of line, so scans that only sum counts and cost read narrow rows.
-alter table public.rollups_minute set (toast_tuple_target = 256);
-alter table public.rollups_hour set (toast_tuple_target = 256);
-alter table public.rollups_day set (toast_tuple_target = 256);
+-- One partition per cuboid and grain: a query reads one cuboid over a time range, and with the
+-- cuboids apart its rows sit together on disk instead of one page per row.
+do $$
+declare
+  grain text;
+  c int;
+begin
+  foreach grain in array array['minute', 'hour', 'day'] loop
+    for c in 0..5 loop
+      execute format('create table if not exists public.rollups_%s_c%s partition of public.rollups_%s for values in (%s)', grain, c, grain, c);
+    end loop;
+    execute format('create table if not exists public.rollups_%s_other partition of public.rollups_%s default', grain, grain);
+  end loop;
+end
+$$;
 
 -- Range scans of one project's cuboid over a window, and finding pending and unswept rows.
 create index if not exists rollups_minute_scan_idx on public.rollups_minute (project_id, cuboid, bucket);

@@ -32,7 +32,11 @@ export async function withCaller<T>(pool: pg.Pool, caller: Caller, fn: (client: 
         caller.role === 'service_role'
           ? { role: 'service_role' }
           : { role: 'authenticated', project_id: caller.projectId, ...(caller.tenantId ? { tenant_id: caller.tenantId } : {}) };
-      await client.query(`select set_config('request.jwt.claims', $1, true), set_config('role', $2, true)`, [JSON.stringify(claims), caller.role]);
+      // Answers group a few thousand rows; enough memory keeps that a hash aggregate, off disk.
+      await client.query(`select set_config('request.jwt.claims', $1, true), set_config('role', $2, true), set_config('work_mem', '32MB', true)`, [
+        JSON.stringify(claims),
+        caller.role,
+      ]);
       const result = await fn(client);
       await client.query('commit');
       return result;

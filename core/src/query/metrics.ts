@@ -107,16 +107,17 @@ export async function metricsFromRollups(
   const step = q.stepMs ? `floor((extract(epoch from bucket) * 1000 - ${params.add(fromMs)}) / ${params.add(q.stepMs)})::int` : '0';
   const order = q.stepMs ? 'step' : q.orderBy === 'count' ? 'span_count desc' : q.orderBy === 'cost' ? 'cost_usd desc' : null;
   const limit = q.limit && q.orderBy !== 'p95' ? ` limit ${params.add(q.limit)}` : '';
+  // Sums in float8: exact for integers below 2^53 and far cheaper than numeric aggregation.
   const sql = `select ${groupColumns ? groupColumns + ', ' : ''}${step} as step,
-      sum(span_count)::float8 as span_count, sum(root_count)::float8 as root_count, sum(error_count)::float8 as error_count,
+      sum(span_count::float8) as span_count, sum(root_count::float8) as root_count, sum(error_count::float8) as error_count,
       sum(duration_sum_ms) as duration_sum_ms, string_agg(latency_hist, ''::bytea) as latency_hist,
-      sum(ttft_count)::float8 as ttft_count, sum(ttft_sum_ms) as ttft_sum_ms, string_agg(ttft_hist, ''::bytea) as ttft_hist,
-      sum(model_calls)::float8 as model_calls, sum(priced_calls)::float8 as priced_calls, sum(input_tokens)::float8 as input_tokens,
-      sum(output_tokens)::float8 as output_tokens, sum(cache_read_tokens)::float8 as cache_read_tokens,
-      sum(cache_write_tokens)::float8 as cache_write_tokens, sum(reasoning_tokens)::float8 as reasoning_tokens, sum(cost_usd) as cost_usd
+      sum(ttft_count::float8) as ttft_count, sum(ttft_sum_ms) as ttft_sum_ms, string_agg(ttft_hist, ''::bytea) as ttft_hist,
+      sum(model_calls::float8) as model_calls, sum(priced_calls::float8) as priced_calls, sum(input_tokens::float8) as input_tokens,
+      sum(output_tokens::float8) as output_tokens, sum(cache_read_tokens::float8) as cache_read_tokens,
+      sum(cache_write_tokens::float8) as cache_write_tokens, sum(reasoning_tokens::float8) as reasoning_tokens, sum(cost_usd::float8) as cost_usd
     from (${selects.join('\n union all ')}) r
     group by ${groupColumns ? groupColumns + ', ' : ''}step
-    having sum(span_count) <> 0${order ? ` order by ${order}` : ''}${limit}`;
+    having sum(span_count::float8) <> 0${order ? ` order by ${order}` : ''}${limit}`;
   const { rows } = await client.query<AggregateRow>(sql, params.values);
   const points = rows.map((row) => {
     const latency = new LogHistogram();
