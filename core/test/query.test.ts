@@ -71,6 +71,28 @@ function expectSameNumbers(rollup: MetricsPoint[], exact: MetricsPoint[], key: (
   return worst;
 }
 
+/** The keys of an encoded histogram's (key, count) varint pairs, in stored order. */
+function pairKeys(bytes: Uint8Array): number[] {
+  const keys: number[] = [];
+  let pos = 0;
+  const varint = () => {
+    let value = 0;
+    let shift = 1;
+    let b: number;
+    do {
+      b = bytes[pos++]!;
+      value += (b & 0x7f) * shift;
+      shift *= 128;
+    } while (b & 0x80);
+    return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+  };
+  while (pos < bytes.length) {
+    keys.push(varint());
+    varint();
+  }
+  return keys;
+}
+
 const window = (fromMs: number, toMs: number) => ({ from: new Date(fromMs), to: new Date(toMs) });
 
 describe('metrics from rollups equal exact answers from raw spans', () => {
@@ -154,5 +176,19 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
     expectSameNumbers(await api.metrics(SERVICE_CALLER, lateHours), await api.metrics(SERVICE_CALLER, { ...lateHours, exact: true }), (p) => p.bucket!);
     const days = { projectId, window: window(Math.floor((now - 4 * DAY) / DAY) * DAY, Math.floor(now / DAY) * DAY), stepMs: DAY };
     expectSameNumbers(await api.metrics(SERVICE_CALLER, days), await api.metrics(SERVICE_CALLER, { ...days, exact: true }), (p) => p.bucket!);
+  });
+
+  it('stores every swept or built row with one normalised histogram (each key once, in order)', async () => {
+    for (const table of ['rollups_minute', 'rollups_hour', 'rollups_day']) {
+      const { rows } = await db.pool.query(`select latency_hist, ttft_hist from ${table} where swept and project_id = $1`, [projectId]);
+      expect(rows.length, table).toBeGreaterThan(0);
+      for (const row of rows) {
+        for (const hist of [row.latency_hist, row.ttft_hist]) {
+          if (!hist) continue;
+          const keys = pairKeys(hist);
+          expect(keys, table).toEqual([...new Set(keys)].sort((x, y) => x - y));
+        }
+      }
+    }
   });
 });

@@ -28,12 +28,18 @@ export function valueOf(key: number): number {
   return (2 * Math.pow(GAMMA, key)) / (GAMMA + 1);
 }
 
+const SLOTS = MAX_KEY - ZERO_KEY + 1;
+/** Past this many distinct keys a dense array beats a map (merging a week of rows, say). */
+const DENSE_AFTER = 64;
+
 /**
- * Histogram counts by key, sparse: a row sees tens of distinct keys, not thousands. Counts may be
- * negative: a delta that removes values. Quantiles sort the keys once and cache the walk.
+ * Histogram counts by key: a map while a row sees tens of distinct keys, a dense array once it sees
+ * more. Counts may be negative: a delta that removes values. Quantiles walk the keys in order once
+ * and cache the walk.
  */
 export class LogHistogram {
-  private readonly counts = new Map<number, number>();
+  private sparse: Map<number, number> | null = new Map();
+  private dense: Float64Array | null = null;
   private sorted: { keys: number[]; cumulative: number[] } | null = null;
   total = 0;
 
@@ -42,13 +48,19 @@ export class LogHistogram {
   }
 
   addKey(key: number, count: number): void {
-    this.counts.set(key, (this.counts.get(key) ?? 0) + count);
+    if (this.dense) {
+      this.dense[key - ZERO_KEY]! += count;
+    } else {
+      const sparse = this.sparse!;
+      sparse.set(key, (sparse.get(key) ?? 0) + count);
+      if (sparse.size > DENSE_AFTER) this.toDense();
+    }
     this.total += count;
     this.sorted = null;
   }
 
   merge(other: LogHistogram, sign = 1): void {
-    for (const [key, count] of other.counts) this.addKey(key, count * sign);
+    other.forEach((key, count) => this.addKey(key, count * sign));
   }
 
   /** Adds an encoded histogram (several concatenated are fine), times sign (-1 removes it). */
@@ -57,8 +69,11 @@ export class LogHistogram {
   }
 
   isEmpty(): boolean {
-    for (const c of this.counts.values()) if (Math.round(c) !== 0) return false;
-    return true;
+    let empty = true;
+    this.forEach((_key, count) => {
+      if (Math.round(count) !== 0) empty = false;
+    });
+    return empty;
   }
 
   /**
@@ -82,21 +97,44 @@ export class LogHistogram {
   countAtOrBelow(threshold: number): number {
     const last = keyOf(threshold);
     let sum = 0;
-    for (const [key, count] of this.counts) if (key <= last) sum += count;
+    this.forEach((key, count) => {
+      if (key <= last) sum += count;
+    });
     return Math.round(sum);
   }
 
   /** Null when every count is zero, so an emptied histogram is stored as null. */
   encode(): Uint8Array | null {
-    const keys = [...this.counts.keys()].sort((a, b) => a - b);
     const out: number[] = [];
-    for (const key of keys) {
-      const c = Math.round(this.counts.get(key)!);
-      if (c === 0) continue;
+    this.forEachInOrder((key, count) => {
+      const c = Math.round(count);
+      if (c === 0) return;
       writeVarint(out, zigzag(key));
       writeVarint(out, zigzag(c));
-    }
+    });
     return out.length === 0 ? null : Uint8Array.from(out);
+  }
+
+  private toDense(): void {
+    const dense = new Float64Array(SLOTS);
+    for (const [key, count] of this.sparse!) dense[key - ZERO_KEY]! += count;
+    this.dense = dense;
+    this.sparse = null;
+  }
+
+  private forEach(visit: (key: number, count: number) => void): void {
+    if (this.dense) {
+      const dense = this.dense;
+      for (let i = 0; i < SLOTS; i++) if (dense[i] !== 0) visit(i + ZERO_KEY, dense[i]!);
+    } else {
+      for (const [key, count] of this.sparse!) visit(key, count);
+    }
+  }
+
+  private forEachInOrder(visit: (key: number, count: number) => void): void {
+    if (this.dense) return this.forEach(visit);
+    const sparse = this.sparse!;
+    for (const key of [...sparse.keys()].sort((a, b) => a - b)) visit(key, sparse.get(key)!);
   }
 
   private walk(): { keys: number[]; cumulative: number[] } {
@@ -104,13 +142,13 @@ export class LogHistogram {
     const keys: number[] = [];
     const cumulative: number[] = [];
     let sum = 0;
-    for (const key of [...this.counts.keys()].sort((a, b) => a - b)) {
-      const c = Math.round(this.counts.get(key)!);
-      if (c <= 0) continue;
+    this.forEachInOrder((key, count) => {
+      const c = Math.round(count);
+      if (c <= 0) return;
       sum += c;
       keys.push(key);
       cumulative.push(sum);
-    }
+    });
     return (this.sorted = { keys, cumulative });
   }
 }
@@ -185,9 +223,13 @@ export class HistogramBuilder {
     (this.built ??= new LogHistogram()).add(value, count);
   }
 
-  mergeEncoded(bytes: Uint8Array | null, sign = 1): void {
+  /**
+   * normalize: the bytes are several encodings concatenated (SQL string_agg), so they are decoded
+   * now rather than passed through as they are.
+   */
+  mergeEncoded(bytes: Uint8Array | null, sign = 1, normalize = false): void {
     if (!bytes || bytes.length === 0) return;
-    if (sign === 1) this.parts.push(bytes);
+    if (sign === 1 && !normalize) this.parts.push(bytes);
     else (this.built ??= new LogHistogram()).mergeEncoded(bytes, sign);
   }
 

@@ -187,7 +187,7 @@ async function buildClosed(client: pg.ClientBase, grain: 'hour' | 'day', progres
       [new Date(start), new Date(start + size)],
     );
     const merged = new RollupMap();
-    for (const row of rows) merged.addRow(row);
+    for (const row of rows) merged.addRow(row, true);
     await copyRows(client, TABLE[grain], ROLLUP_COLUMNS, merged.toCopy({ pending: false, swept: true }));
     progress[grain] = start + size;
     built++;
@@ -209,7 +209,7 @@ async function sweep(client: pg.ClientBase, grain: Grain, closedBefore: number, 
     [buckets.map((b) => b.bucket)],
   );
   const merged = new RollupMap();
-  for (const row of rows) merged.addRow(row);
+  for (const row of rows) merged.addRow(row, true);
   await copyRows(client, table, ROLLUP_COLUMNS, merged.toCopy({ pending: false, swept: true }));
   return buckets.length;
 }

@@ -82,15 +82,16 @@ export class RollupAggregate {
     this.usage.addSpan(span, sign);
   }
 
-  merge(row: StoredRollupRow, sign: 1 | -1 = 1): void {
+  /** concatenated: the row's histograms are several rows' merged by SQL, to be normalised. */
+  merge(row: StoredRollupRow, sign: 1 | -1 = 1, concatenated = false): void {
     this.spanCount += sign * row.span_count;
     this.rootCount += sign * row.root_count;
     this.errorCount += sign * row.error_count;
     this.durationSumMs += sign * row.duration_sum_ms;
-    this.latency.mergeEncoded(row.latency_hist, sign);
+    this.latency.mergeEncoded(row.latency_hist, sign, concatenated);
     this.ttftCount += sign * row.ttft_count;
     this.ttftSumMs += sign * row.ttft_sum_ms;
-    this.ttft.mergeEncoded(row.ttft_hist, sign);
+    this.ttft.mergeEncoded(row.ttft_hist, sign, concatenated);
     this.pricedCalls += sign * row.priced_calls;
     this.usage.addRow(row, sign);
   }
@@ -229,14 +230,15 @@ export class RollupMap {
     row.addSpan(span, sign);
   }
 
-  addRow(row: StoredRollupRow): void {
+  /** concatenated: the row comes from a SQL merge (string_agg), its histograms need normalising. */
+  addRow(row: StoredRollupRow, concatenated = false): void {
     this.get({
       projectId: row.project_id,
       tenantId: row.tenant_id,
       cuboid: row.cuboid,
       bucketMs: row.bucket.getTime(),
       dims: dimensionsOfRow(row),
-    }).merge(row);
+    }).merge(row, 1, concatenated);
   }
 
   get size(): number {
