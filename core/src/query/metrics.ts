@@ -104,7 +104,8 @@ export async function metricsFromRollups(
   selects.push(
     `select ${inner} from rollups_minute where project_id = ${project} and cuboid = 0 and pending and bucket >= ${params.add(new Date(fromMs))} and bucket < ${params.add(new Date(toMs))}${filters}`,
   );
-  const step = q.stepMs ? `floor((extract(epoch from bucket) * 1000 - ${params.add(fromMs)}) / ${params.add(q.stepMs)})::int` : '0';
+  // Buckets are whole minutes at or after the window start: integer arithmetic is exact here.
+  const step = q.stepMs ? `((extract(epoch from bucket)::bigint * 1000 - ${params.add(fromMs)}::bigint) / ${params.add(q.stepMs)}::bigint)::int` : '0';
   const order = q.stepMs ? 'step' : q.orderBy === 'count' ? 'span_count desc' : q.orderBy === 'cost' ? 'cost_usd desc' : null;
   const limit = q.limit && q.orderBy !== 'p95' ? ` limit ${params.add(q.limit)}` : '';
   // Sums in float8: exact for integers below 2^53 and far cheaper than numeric aggregation.
