@@ -59,7 +59,7 @@ declare
   c int;
 begin
   foreach grain in array array['minute', 'hour', 'day'] loop
-    for c in 0..5 loop
+    for c in 0..6 loop
       execute format('create table if not exists public.rollups_%s_c%s partition of public.rollups_%s for values in (%s)', grain, c, grain, c);
     end loop;
     execute format('create table if not exists public.rollups_%s_other partition of public.rollups_%s default', grain, grain);
@@ -67,16 +67,18 @@ begin
 end
 $$;
 
--- Range scans of one project's cuboid over a window, and finding pending and unswept rows.
-create index if not exists rollups_minute_scan_idx on public.rollups_minute (project_id, cuboid, bucket);
+-- Range scans of one project's cuboid over a window, and finding pending and unswept rows. The
+-- category trails the bucket: a category filter (model calls, the common case) is checked in the
+-- index, so rows of other categories are never fetched.
+create index if not exists rollups_minute_scan_idx on public.rollups_minute (project_id, cuboid, bucket, category);
 create index if not exists rollups_minute_pending_idx on public.rollups_minute (bucket) where pending;
 create index if not exists rollups_minute_unswept_idx on public.rollups_minute (bucket) where not swept and not pending;
-create index if not exists rollups_hour_scan_idx on public.rollups_hour (project_id, cuboid, bucket);
+create index if not exists rollups_hour_scan_idx on public.rollups_hour (project_id, cuboid, bucket, category);
 create index if not exists rollups_hour_unswept_idx on public.rollups_hour (bucket) where not swept;
-create index if not exists rollups_day_scan_idx on public.rollups_day (project_id, cuboid, bucket);
+create index if not exists rollups_day_scan_idx on public.rollups_day (project_id, cuboid, bucket, category);
 create index if not exists rollups_day_unswept_idx on public.rollups_day (bucket) where not swept;
 
--- Cuboids 0, 1 and 5 keep the tenant; the others sum over tenants and are for project-wide callers.
+-- Cuboids 0, 1, 5 and 6 keep the tenant; the others sum over tenants and are for project-wide callers.
 -- The claims are read once per query (the sub-selects become init plans), not once per row.
 alter table public.rollups_minute enable row level security;
 alter table public.rollups_hour enable row level security;
@@ -87,7 +89,7 @@ create policy rollups_minute_member_read on public.rollups_minute
   using (
     project_id = (select public.vigil_claim_project_id())
     and ((select public.vigil_claim_tenant_id()) is null
-         or (cuboid in (0, 1, 5) and tenant_id = (select public.vigil_claim_tenant_id())))
+         or (cuboid in (0, 1, 5, 6) and tenant_id = (select public.vigil_claim_tenant_id())))
   );
 
 create policy rollups_hour_member_read on public.rollups_hour
@@ -95,7 +97,7 @@ create policy rollups_hour_member_read on public.rollups_hour
   using (
     project_id = (select public.vigil_claim_project_id())
     and ((select public.vigil_claim_tenant_id()) is null
-         or (cuboid in (0, 1, 5) and tenant_id = (select public.vigil_claim_tenant_id())))
+         or (cuboid in (0, 1, 5, 6) and tenant_id = (select public.vigil_claim_tenant_id())))
   );
 
 create policy rollups_day_member_read on public.rollups_day
@@ -103,7 +105,7 @@ create policy rollups_day_member_read on public.rollups_day
   using (
     project_id = (select public.vigil_claim_project_id())
     and ((select public.vigil_claim_tenant_id()) is null
-         or (cuboid in (0, 1, 5) and tenant_id = (select public.vigil_claim_tenant_id())))
+         or (cuboid in (0, 1, 5, 6) and tenant_id = (select public.vigil_claim_tenant_id())))
   );
 
 grant select on public.rollups_minute, public.rollups_hour, public.rollups_day to authenticated;

@@ -29,34 +29,38 @@ export function valueOf(key: number): number {
 }
 
 const SLOTS = MAX_KEY - ZERO_KEY + 1;
-/** Past this many distinct keys a dense array beats a map (merging a week of rows, say). */
-const DENSE_AFTER = 64;
+// Scratch space for compaction, shared: compaction is synchronous, so one set serves every histogram.
+const SCRATCH_COUNTS = new Float64Array(SLOTS);
+const SCRATCH_SEEN = new Uint8Array(SLOTS);
+const SCRATCH_TOUCHED = new Int32Array(SLOTS);
+/** Past this many distinct keys, scanning every slot beats sorting the keys. */
+const SCAN_AFTER = 192;
 
 /**
- * Histogram counts by key: a map while a row sees tens of distinct keys, a dense array once it sees
- * more. Counts may be negative: a delta that removes values. Quantiles walk the keys in order once
- * and cache the walk.
+ * Histogram counts by key, kept as a compacted run (sorted, distinct, non-zero) plus what was added
+ * since: single keys, and whole encodings not yet decoded. Reading folds both into the run in one
+ * pass through a shared scratch array, so merging the rows of a long series allocates nothing per
+ * pair. Counts may be negative: a delta that removes values.
  */
 export class LogHistogram {
-  private sparse: Map<number, number> | null = new Map();
-  private dense: Float64Array | null = null;
-  private sorted: { keys: number[]; cumulative: number[] } | null = null;
-  total = 0;
+  private keys: number[] = [];
+  private counts: number[] = [];
+  /** keys[0, compacted) are the compacted run; later entries were added since. */
+  private compacted = 0;
+  private encodings: Uint8Array[] = [];
+  private encodingSigns: number[] = [];
+  private cumulative: number[] | null = null;
 
   add(value: number, count = 1): void {
     this.addKey(keyOf(value), count);
   }
 
   addKey(key: number, count: number): void {
-    if (this.dense) {
-      this.dense[key - ZERO_KEY]! += count;
-    } else {
-      const sparse = this.sparse!;
-      sparse.set(key, (sparse.get(key) ?? 0) + count);
-      if (sparse.size > DENSE_AFTER) this.toDense();
-    }
-    this.total += count;
-    this.sorted = null;
+    this.keys.push(key);
+    this.counts.push(count);
+    this.cumulative = null;
+    // Values added one by one (a busy rollup row) would otherwise grow without bound before a read.
+    if (this.keys.length - this.compacted > Math.max(256, this.compacted * 2)) this.compact();
   }
 
   merge(other: LogHistogram, sign = 1): void {
@@ -65,7 +69,18 @@ export class LogHistogram {
 
   /** Adds an encoded histogram (several concatenated are fine), times sign (-1 removes it). */
   mergeEncoded(bytes: Uint8Array | null, sign = 1): void {
-    if (bytes) forEachPair(bytes, (key, count) => this.addKey(Math.min(Math.max(key, ZERO_KEY), MAX_KEY), count * sign));
+    if (!bytes || bytes.length === 0) return;
+    this.encodings.push(bytes);
+    this.encodingSigns.push(sign);
+    this.cumulative = null;
+    if (this.encodings.length > 256) this.compact();
+  }
+
+  /** The number of values (the sum of counts). */
+  get total(): number {
+    let sum = 0;
+    this.forEach((_key, count) => (sum += count));
+    return sum;
   }
 
   isEmpty(): boolean {
@@ -82,14 +97,14 @@ export class LogHistogram {
    * is any weighted mean of them. Null when empty.
    */
   quantile(q: number): number | null {
-    const { keys, cumulative } = this.walk();
+    const cumulative = this.walk();
     const n = cumulative.length ? cumulative[cumulative.length - 1]! : 0;
     if (n <= 0) return null;
     const rank = Math.min(Math.max(q, 0), 1) * (n - 1);
     const lo = Math.floor(rank);
     const hi = Math.ceil(rank);
-    const vLo = valueOf(keys[firstAbove(cumulative, lo)]!);
-    const vHi = valueOf(keys[firstAbove(cumulative, hi)]!);
+    const vLo = valueOf(this.keys[firstAbove(cumulative, lo)]!);
+    const vHi = valueOf(this.keys[firstAbove(cumulative, hi)]!);
     return vLo + (rank - lo) * (vHi - vLo);
   }
 
@@ -106,7 +121,7 @@ export class LogHistogram {
   /** Null when every count is zero, so an emptied histogram is stored as null. */
   encode(): Uint8Array | null {
     const out: number[] = [];
-    this.forEachInOrder((key, count) => {
+    this.forEach((key, count) => {
       const c = Math.round(count);
       if (c === 0) return;
       writeVarint(out, zigzag(key));
@@ -115,41 +130,94 @@ export class LogHistogram {
     return out.length === 0 ? null : Uint8Array.from(out);
   }
 
-  private toDense(): void {
-    const dense = new Float64Array(SLOTS);
-    for (const [key, count] of this.sparse!) dense[key - ZERO_KEY]! += count;
-    this.dense = dense;
-    this.sparse = null;
-  }
-
+  /** In key order, each key once, zero counts left out. */
   private forEach(visit: (key: number, count: number) => void): void {
-    if (this.dense) {
-      const dense = this.dense;
-      for (let i = 0; i < SLOTS; i++) if (dense[i] !== 0) visit(i + ZERO_KEY, dense[i]!);
+    this.compact();
+    const { keys, counts } = this;
+    for (let i = 0; i < keys.length; i++) visit(keys[i]!, counts[i]!);
+  }
+
+  /** Folds everything added since into the compacted run: sums by slot, then reads the slots in order. */
+  private compact(): void {
+    const { keys, counts, encodings } = this;
+    if (this.compacted === keys.length && encodings.length === 0) return;
+    let distinct = 0;
+    for (let i = 0; i < keys.length; i++) distinct = addToScratch(keys[i]!, counts[i]!, distinct);
+    for (let e = 0; e < encodings.length; e++) distinct = decodeIntoScratch(encodings[e]!, this.encodingSigns[e]!, distinct);
+    const outKeys: number[] = [];
+    const outCounts: number[] = [];
+    if (distinct > SCAN_AFTER) {
+      // Many keys: a pass over every slot is cheaper than sorting them.
+      for (let slot = 0; slot < SLOTS; slot++) if (SCRATCH_SEEN[slot] === 1) takeSlot(slot, outKeys, outCounts);
     } else {
-      for (const [key, count] of this.sparse!) visit(key, count);
+      // A typed array sorts numerically without a comparator call per step.
+      const touched = SCRATCH_TOUCHED.subarray(0, distinct).sort();
+      for (let i = 0; i < distinct; i++) takeSlot(touched[i]!, outKeys, outCounts);
     }
+    this.keys = outKeys;
+    this.counts = outCounts;
+    this.compacted = outKeys.length;
+    this.encodings = [];
+    this.encodingSigns = [];
   }
 
-  private forEachInOrder(visit: (key: number, count: number) => void): void {
-    if (this.dense) return this.forEach(visit);
-    const sparse = this.sparse!;
-    for (const key of [...sparse.keys()].sort((a, b) => a - b)) visit(key, sparse.get(key)!);
-  }
-
-  private walk(): { keys: number[]; cumulative: number[] } {
-    if (this.sorted) return this.sorted;
-    const keys: number[] = [];
+  /** Cumulative rounded counts over the compacted keys (non-positive counts add nothing). */
+  private walk(): number[] {
+    if (this.cumulative) return this.cumulative;
+    this.compact();
     const cumulative: number[] = [];
     let sum = 0;
-    this.forEachInOrder((key, count) => {
+    for (const count of this.counts) {
       const c = Math.round(count);
-      if (c <= 0) return;
-      sum += c;
-      keys.push(key);
+      if (c > 0) sum += c;
       cumulative.push(sum);
-    });
-    return (this.sorted = { keys, cumulative });
+    }
+    return (this.cumulative = cumulative);
+  }
+}
+
+/** Adds a count to the scratch space; returns the number of distinct slots touched so far. */
+function addToScratch(key: number, count: number, distinct: number): number {
+  const slot = (key < ZERO_KEY ? ZERO_KEY : key > MAX_KEY ? MAX_KEY : key) - ZERO_KEY;
+  if (SCRATCH_SEEN[slot] === 0) {
+    SCRATCH_SEEN[slot] = 1;
+    SCRATCH_TOUCHED[distinct++] = slot;
+  }
+  SCRATCH_COUNTS[slot]! += count;
+  return distinct;
+}
+
+/** Decodes an encoding's pairs straight into the scratch space: the hot path of every answer. */
+function decodeIntoScratch(bytes: Uint8Array, sign: number, distinct: number): number {
+  const length = bytes.length;
+  let pos = 0;
+  while (pos < length) {
+    let b = bytes[pos++]!;
+    let raw = b & 0x7f;
+    for (let shift = 128; b & 0x80 && pos < length; shift *= 128) {
+      b = bytes[pos++]!;
+      raw += (b & 0x7f) * shift;
+    }
+    const key = unzigzag(raw);
+    b = bytes[pos++]!;
+    raw = b & 0x7f;
+    for (let shift = 128; b & 0x80 && pos < length; shift *= 128) {
+      b = bytes[pos++]!;
+      raw += (b & 0x7f) * shift;
+    }
+    distinct = addToScratch(key, unzigzag(raw) * sign, distinct);
+  }
+  return distinct;
+}
+
+/** Moves a slot's count out of the scratch space, leaving the slot clear for the next compaction. */
+function takeSlot(slot: number, keys: number[], counts: number[]): void {
+  const count = SCRATCH_COUNTS[slot]!;
+  SCRATCH_COUNTS[slot] = 0;
+  SCRATCH_SEEN[slot] = 0;
+  if (count !== 0) {
+    keys.push(slot + ZERO_KEY);
+    counts.push(count);
   }
 }
 
@@ -168,30 +236,6 @@ function firstAbove(cumulative: number[], rank: number): number {
 // Wire format (Postgres bytea): pairs of zigzag varints (key, count). Keys are absolute, not
 // deltas, so that two encodings concatenated are a valid encoding of the merged histogram: SQL
 // merges with string_agg(hist, ''). A minute row takes a few bytes, a busy day row a few hundred.
-
-/** Calls visit(key, count) for every pair of an encoding, in stored order (keys may repeat). */
-function forEachPair(bytes: Uint8Array, visit: (key: number, count: number) => void): void {
-  let pos = 0;
-  while (pos < bytes.length) {
-    let shift = 1;
-    let raw = 0;
-    let b: number;
-    do {
-      b = bytes[pos++]!;
-      raw += (b & 0x7f) * shift;
-      shift *= 128;
-    } while (b & 0x80 && pos < bytes.length);
-    const key = unzigzag(raw);
-    shift = 1;
-    raw = 0;
-    do {
-      b = bytes[pos++]!;
-      raw += (b & 0x7f) * shift;
-      shift *= 128;
-    } while (b & 0x80 && pos < bytes.length);
-    visit(key, unzigzag(raw));
-  }
-}
 
 function zigzag(n: number): number {
   return n >= 0 ? n * 2 : -n * 2 - 1;

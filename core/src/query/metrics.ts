@@ -57,8 +57,13 @@ interface AggregateRow extends UsageColumns {
   [dimension: string]: unknown;
 }
 
+const labels = new Map<number, string>();
+
+/** "p95" for 0.95; remembered, since a series labels the same quantiles on every point. */
 export function quantileLabel(q: number): string {
-  return `p${Number((q * 100).toFixed(3))}`;
+  let label = labels.get(q);
+  if (label === undefined) labels.set(q, (label = `p${Number((q * 100).toFixed(3))}`));
+  return label;
 }
 
 class Params {
@@ -104,20 +109,24 @@ export async function metricsFromRollups(
   selects.push(
     `select ${inner} from rollups_minute where project_id = ${project} and cuboid = 0 and pending and bucket >= ${params.add(new Date(fromMs))} and bucket < ${params.add(new Date(toMs))}${filters}`,
   );
-  // Buckets are whole minutes at or after the window start: integer arithmetic is exact here.
-  const step = q.stepMs ? `((extract(epoch from bucket)::bigint * 1000 - ${params.add(fromMs)}::bigint) / ${params.add(q.stepMs)}::bigint)::int` : '0';
+  // date_bin is native timestamp arithmetic: several times cheaper per row than extract(epoch).
+  const stepStart = q.stepMs ? `date_bin(${params.add(`${q.stepMs} milliseconds`)}::interval, bucket, ${params.add(new Date(fromMs))}::timestamptz)` : null;
+  const step = stepStart ? `((extract(epoch from ${stepStart}) * 1000)::float8 - ${params.add(fromMs)}) / ${params.add(q.stepMs)}` : '0';
+  const groupKeys = [...q.groupBy, ...(stepStart ? [stepStart] : [])];
   const order = q.stepMs ? 'step' : q.orderBy === 'count' ? 'span_count desc' : q.orderBy === 'cost' ? 'cost_usd desc' : null;
   const limit = q.limit && q.orderBy !== 'p95' ? ` limit ${params.add(q.limit)}` : '';
-  // Sums in float8: exact for integers below 2^53 and far cheaper than numeric aggregation.
+  // Counts summed in float8: exact below 2^53 and far cheaper than numeric aggregation. Cost is
+  // summed as numeric (exact, and cheaper than casting every row to float8) and cast once.
   const sql = `select ${groupColumns ? groupColumns + ', ' : ''}${step} as step,
       sum(span_count::float8) as span_count, sum(root_count::float8) as root_count, sum(error_count::float8) as error_count,
       sum(duration_sum_ms) as duration_sum_ms, string_agg(latency_hist, ''::bytea) as latency_hist,
       sum(ttft_count::float8) as ttft_count, sum(ttft_sum_ms) as ttft_sum_ms, string_agg(ttft_hist, ''::bytea) as ttft_hist,
       sum(model_calls::float8) as model_calls, sum(priced_calls::float8) as priced_calls, sum(input_tokens::float8) as input_tokens,
       sum(output_tokens::float8) as output_tokens, sum(cache_read_tokens::float8) as cache_read_tokens,
-      sum(cache_write_tokens::float8) as cache_write_tokens, sum(reasoning_tokens::float8) as reasoning_tokens, sum(cost_usd::float8) as cost_usd
+      sum(cache_write_tokens::float8) as cache_write_tokens, sum(reasoning_tokens::float8) as reasoning_tokens,
+      sum(cost_usd)::float8 as cost_usd
     from (${selects.join('\n union all ')}) r
-    group by ${groupColumns ? groupColumns + ', ' : ''}step
+    ${groupKeys.length ? `group by ${groupKeys.join(', ')}` : ''}
     having sum(span_count::float8) <> 0${order ? ` order by ${order}` : ''}${limit}`;
   const { rows } = await client.query<AggregateRow>(sql, params.values);
   const points = rows.map((row) => {
@@ -178,15 +187,19 @@ function toPoint(
     const value = row[d] as string;
     group[d] = value === '' ? null : value;
   }
-  const quantilesOf = (h: LogHistogram | null, metric: 'latency' | 'ttft', count: number) =>
-    q.quantilesOf.includes(metric)
-      ? Object.fromEntries(q.quantiles.map((p, i) => [quantileLabel(p), count > 0 ? quantile(h ?? new LogHistogram(), p, i, metric) : null]))
-      : {};
+  // A series has a thousand points or more: plain loops, no intermediate arrays per point.
+  const quantilesOf = (h: LogHistogram | null, metric: 'latency' | 'ttft', count: number) => {
+    const out: Record<string, number | null> = {};
+    if (!q.quantilesOf.includes(metric)) return out;
+    for (let i = 0; i < q.quantiles.length; i++) out[quantileLabel(q.quantiles[i]!)] = count > 0 ? quantile(h ?? new LogHistogram(), q.quantiles[i]!, i, metric) : null;
+    return out;
+  };
   const spans = row.span_count;
   const requests = row.root_count;
   return {
     group,
-    ...(q.stepMs !== undefined ? { bucket: new Date(fromMs + row.step * q.stepMs).toISOString() } : {}),
+    // Undefined (left out of JSON) unless the answer is a series.
+    bucket: q.stepMs !== undefined ? new Date(fromMs + row.step * q.stepMs).toISOString() : undefined,
     spans,
     requests,
     errors: row.error_count,

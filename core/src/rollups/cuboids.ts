@@ -17,7 +17,9 @@ function cuboid(id: number, without: Dimension[]): Cuboid {
 export const CUBOIDS: readonly Cuboid[] = [
   // Service health by deployment (SLOs, canary judgement): a handful of rows per minute.
   cuboid(4, ['tenant_id', 'surface', 'model', 'provider']),
-  // Cost and health per tenant (what finance reads): no surface, model or deployment.
+  // Requests, errors and cost per tenant (what finance and budgets read): one row per tenant.
+  cuboid(6, ['service_name', 'category', 'surface', 'model', 'provider', 'deployment', 'status']),
+  // Health per tenant by service and category: no surface, model or deployment.
   cuboid(5, ['surface', 'model', 'provider', 'deployment']),
   // Latency, TTFT and cost by model across all tenants.
   cuboid(3, ['tenant_id', 'surface']),
