@@ -117,6 +117,11 @@ async function main(): Promise<void> {
     const metrics = await (await fetch(`${collectorUrl}/metrics`)).text();
     const heapMb = Number(/^vigil_nodejs_heap_size_used_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN) / 1e6;
     log(`collector peak RSS ${rssMb.toFixed(0)} MB, heap used at the end ${heapMb.toFixed(0)} MB`);
+    const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(metrics)?.[1] ?? NaN);
+    log(
+      `rollup compaction while ingesting: ${metric('vigil_rollup_compaction_duration_seconds_count')} rounds, ` +
+        `${metric('vigil_rollup_compaction_duration_seconds_sum').toFixed(1)} s, ${metric('vigil_rollup_pending_rows_folded_total')} pending deltas folded`,
+    );
     collector.kill('SIGTERM');
     await new Promise((r) => collector.once('exit', r));
 

@@ -101,6 +101,11 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
     expectSameNumbers(await api.metrics(SERVICE_CALLER, q), await api.metrics(SERVICE_CALLER, { ...q, exact: true }), (p) => p.group.tenant_id!);
   });
 
+  it('by tenant and model, from cuboids kept by hour and day only (minutes come from cuboid 0)', async () => {
+    const q = { projectId, window: window(now - 3 * DAY - 41 * 60_000, now + 60_000), groupBy: ['tenant_id' as const, 'model' as const] };
+    expectSameNumbers(await api.metrics(SERVICE_CALLER, q), await api.metrics(SERVICE_CALLER, { ...q, exact: true }), (p) => `${p.group.tenant_id}/${p.group.model}`);
+  });
+
   it('by model and deployment for model calls, over a ragged 31-hour window', async () => {
     const q = {
       projectId,

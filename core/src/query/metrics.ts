@@ -92,6 +92,7 @@ export async function metricsFromRollups(
   const { fromMs, toMs } = alignWindow(q.window.from.getTime(), q.window.to.getTime());
   const needed = new Set<Dimension>([...q.groupBy, ...(Object.keys(q.filters) as Dimension[]).filter((d) => q.filters[d])]);
   const cuboid = chooseCuboid(needed, tenantScoped);
+  const minuteCuboid = chooseCuboid(needed, tenantScoped, true);
   const params = new Params();
   const project = params.add(q.projectId);
   const filters = filterSql(q.filters, params, (d) => d);
@@ -103,7 +104,7 @@ export async function metricsFromRollups(
     .join(', ');
   const selects = planPieces(fromMs, toMs, built, q.stepMs).map(
     (piece) =>
-      `select ${inner} from ${piece.table} where project_id = ${project} and cuboid = ${params.add(cuboid.id)} and bucket >= ${params.add(new Date(piece.fromMs))} and bucket < ${params.add(new Date(piece.toMs))}${piece.table === 'rollups_minute' ? ' and not pending' : ''}${filters}`,
+      `select ${inner} from ${piece.table} where project_id = ${project} and cuboid = ${params.add(piece.table === 'rollups_minute' ? minuteCuboid.id : cuboid.id)} and bucket >= ${params.add(new Date(piece.fromMs))} and bucket < ${params.add(new Date(piece.toMs))}${piece.table === 'rollups_minute' ? ' and not pending' : ''}${filters}`,
   );
   // Deltas the compactor has not folded in yet, at any age (late spans too).
   selects.push(

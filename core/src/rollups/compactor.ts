@@ -5,7 +5,7 @@
 
 import type pg from 'pg';
 import { copyRows } from '../db/copy-rows.ts';
-import { CUBOIDS } from './cuboids.ts';
+import { ALL_TENANTS, CUBOIDS, DIMENSIONS, MINUTE_CUBOIDS, type Cuboid } from './cuboids.ts';
 import {
   DAY_MS,
   HOUR_MS,
@@ -15,7 +15,6 @@ import {
   ROLLUP_MERGE_SQL,
   RollupMap,
   floorTo,
-  projectKey,
   type StoredRollupRow,
 } from './rollup-rows.ts';
 import { SESSION_COLUMNS, SessionMap, type StoredSessionRow } from './session-rows.ts';
@@ -96,61 +95,66 @@ async function readProgress(client: pg.ClientBase): Promise<Progress> {
 }
 
 /**
- * Takes every pending delta out and puts it into each cuboid's minute row, and into hour and day
- * rows where those are already built (late spans, backfills). A closed minute that has no rows yet
- * gets exactly one row per key now, so it is written as swept and the sweep skips it.
+ * Takes every pending delta out and adds it to each cuboid's minute rows, and to hour and day rows
+ * where those are already built (late spans, backfills): one statement, so the deltas never leave
+ * the database. GROUPING SETS sums each cuboid at once; histograms are concatenated (string_agg)
+ * and the sweep normalises them when the bucket closes. A closed minute that had no rows and gets
+ * exactly one delta per key is final already, so it is written as swept and the sweep skips it.
  */
 async function foldPendingRollups(client: pg.ClientBase, progress: Progress, minuteClosedBefore: number): Promise<number> {
-  const { rows } = await client.query<StoredRollupRow>(`delete from rollups_minute where pending returning *`);
-  if (rows.length === 0) return 0;
-  const pending = new RollupMap();
-  for (const row of rows) pending.addRow(row);
-  const out: Record<Grain, RollupMap> = { minute: new RollupMap(), hour: new RollupMap(), day: new RollupMap() };
-  for (const delta of pending.rows.values()) {
-    const minute = delta.key.bucketMs;
-    const hour = floorTo(minute, HOUR_MS);
-    const day = floorTo(minute, DAY_MS);
-    for (const cuboid of CUBOIDS) {
-      out.minute.get(projectKey(delta.key, cuboid, minute)).mergeAggregate(delta);
-      if (hour < progress.hour) out.hour.get(projectKey(delta.key, cuboid, hour)).mergeAggregate(delta);
-      if (day < progress.day) out.day.get(projectKey(delta.key, cuboid, day)).mergeAggregate(delta);
-    }
-  }
-  const occupied = await occupiedMinutes(client, pending, minuteClosedBefore);
-  await copyRows(
-    client,
-    TABLE.minute,
-    ROLLUP_COLUMNS,
-    out.minute.toCopy({ pending: false, swept: (key) => key.bucketMs < minuteClosedBefore && !occupied.has(`${key.projectId}:${key.bucketMs}`) }),
-  );
-  await copyRows(client, TABLE.hour, ROLLUP_COLUMNS, out.hour.toCopy({ pending: false, swept: false }));
-  await copyRows(client, TABLE.day, ROLLUP_COLUMNS, out.day.toCopy({ pending: false, swept: false }));
-  return rows.length;
+  const { rows } = await client.query<{ n: number }>(FOLD_PENDING_SQL, [new Date(minuteClosedBefore), new Date(progress.hour), new Date(progress.day)]);
+  return rows[0]?.n ?? 0;
 }
 
-/** The closed minutes among the deltas' that already hold folded rows (`${projectId}:${ms}`). */
-async function occupiedMinutes(client: pg.ClientBase, pending: RollupMap, closedBefore: number): Promise<Set<string>> {
-  const ranges = new Map<string, { from: number; to: number }>();
-  for (const { key } of pending.rows.values()) {
-    if (key.bucketMs >= closedBefore) continue;
-    const r = ranges.get(key.projectId);
-    if (!r) ranges.set(key.projectId, { from: key.bucketMs, to: key.bucketMs });
-    else {
-      r.from = Math.min(r.from, key.bucketMs);
-      r.to = Math.max(r.to, key.bucketMs);
-    }
-  }
-  const occupied = new Set<string>();
-  for (const [projectId, { from, to }] of ranges) {
-    const { rows } = await client.query<{ ms: number }>(
-      `select distinct extract(epoch from bucket) * 1000 as ms from rollups_minute
-        where project_id = $1 and cuboid = 0 and not pending and bucket >= $2 and bucket <= $3`,
-      [projectId, new Date(from), new Date(to)],
-    );
-    for (const row of rows) occupied.add(`${projectId}:${Number(row.ms)}`);
-  }
-  return occupied;
+const DIMENSION_COLUMNS = DIMENSIONS.filter((d) => d !== 'tenant_id');
+
+/**
+ * Sums rows of cuboid 0 into the given cuboids at once: one grouping set per cuboid, each output
+ * row's cuboid told apart by the columns it groups by. Returns the key columns to select (through
+ * the bucket, which is grouped by as it is) and the GROUP BY clause.
+ */
+function groupIntoCuboids(cuboids: readonly Cuboid[], bucket: string): { keys: string; groupBy: string } {
+  const sets = cuboids.map((c) => `(project_id, ${bucket}, ${DIMENSIONS.filter((d) => c.dimensions.has(d)).join(', ')})`);
+  // grouping(a, b, …) has a bit set, most significant first, for each column the set sums over.
+  const mask = (c: Cuboid) => DIMENSIONS.reduce((m, d) => (m << 1) | (c.dimensions.has(d) ? 0 : 1), 0);
+  const cuboid = `case grouping(${DIMENSIONS.join(', ')}) ${cuboids.map((c) => `when ${mask(c)} then ${c.id}`).join(' ')} end`;
+  // A column a set sums over comes out null: '*' for the tenant, '' for the other dimensions.
+  const dims = DIMENSION_COLUMNS.map((d) => `coalesce(${d}, '') as ${d}`).join(', ');
+  return {
+    keys: `project_id, coalesce(tenant_id, '${ALL_TENANTS}') as tenant_id, ${cuboid} as cuboid, ${bucket} as bucket, ${dims}`,
+    groupBy: `group by grouping sets (${sets.join(', ')})`,
+  };
 }
+
+function foldInto(table: string, cuboids: readonly Cuboid[], source: string, bucket: string, swept: string): string {
+  const { keys, groupBy } = groupIntoCuboids(cuboids, bucket);
+  return `insert into ${table} (${ROLLUP_COLUMNS.join(', ')})
+    select ${keys}, false, ${swept}, ${ROLLUP_MERGE_SQL} from ${source} ${groupBy}`;
+}
+
+const FOLD_PENDING_SQL = `with taken as (delete from rollups_minute where pending returning *),
+  occupied as (
+    select distinct project_id, bucket from rollups_minute
+     where cuboid = 0 and not pending and bucket < $1 and (project_id, bucket) in (select project_id, bucket from taken where bucket < $1)
+  ),
+  into_minute as (
+    ${foldInto('rollups_minute', MINUTE_CUBOIDS, 'taken', 'bucket', `(bucket < $1 and count(*) = 1 and (project_id, bucket) not in (select project_id, bucket from occupied))`)}
+  ),
+  late_hour as (select *, date_bin('1 hour', bucket, timestamptz 'epoch') as hour from taken where bucket < $2),
+  into_hour as (${foldInto('rollups_hour', CUBOIDS, 'late_hour', 'hour', 'false')}),
+  late_day as (select *, date_bin('1 day', bucket, timestamptz 'epoch') as day from taken where bucket < $3),
+  into_day as (${foldInto('rollups_day', CUBOIDS, 'late_day', 'day', 'false')})
+select count(*)::int as n from taken`;
+
+/** An hour's rows in every cuboid, from its cuboid-0 minutes (not every cuboid is kept by minute). */
+const BUILD_HOUR_SQL = (() => {
+  const { keys, groupBy } = groupIntoCuboids(CUBOIDS, '$1::timestamptz');
+  return `select ${keys}, ${ROLLUP_MERGE_SQL} from rollups_minute where cuboid = 0 and bucket >= $1 and bucket < $2 and not pending ${groupBy}`;
+})();
+
+/** A day's rows in every cuboid, from its hours. */
+const BUILD_DAY_SQL = `select ${GROUP_COLUMNS}, $1::timestamptz as bucket, ${ROLLUP_MERGE_SQL}
+  from rollups_hour where bucket >= $1 and bucket < $2 group by ${GROUP_COLUMNS}`;
 
 /** Merges pending session deltas into the one stored row per session. */
 async function foldPendingSessions(client: pg.ClientBase): Promise<number> {
@@ -176,16 +180,10 @@ async function foldPendingSessions(client: pg.ClientBase): Promise<number> {
  */
 async function buildClosed(client: pg.ClientBase, grain: 'hour' | 'day', progress: Progress, closedBefore: number, maxBuckets: number): Promise<number> {
   const size = grain === 'hour' ? HOUR_MS : DAY_MS;
-  const from = grain === 'hour' ? 'rollups_minute' : 'rollups_hour';
   let built = 0;
   while (progress[grain] + size <= closedBefore && built < maxBuckets) {
     const start = progress[grain];
-    const { rows } = await client.query<StoredRollupRow>(
-      `select ${GROUP_COLUMNS}, $1::timestamptz as bucket, ${ROLLUP_MERGE_SQL}
-         from ${from} where bucket >= $1 and bucket < $2 and not pending
-        group by ${GROUP_COLUMNS}`,
-      [new Date(start), new Date(start + size)],
-    );
+    const { rows } = await client.query<StoredRollupRow>(grain === 'hour' ? BUILD_HOUR_SQL : BUILD_DAY_SQL, [new Date(start), new Date(start + size)]);
     const merged = new RollupMap();
     for (const row of rows) merged.addRow(row, true);
     await copyRows(client, TABLE[grain], ROLLUP_COLUMNS, merged.toCopy({ pending: false, swept: true }));

@@ -7,10 +7,15 @@ export type Dimension = (typeof DIMENSIONS)[number];
 export interface Cuboid {
   id: number;
   dimensions: ReadonlySet<Dimension>;
+  /**
+   * Kept at minute grain too. The big cuboids that only save a little over cuboid 0 are kept at
+   * hour and day grain alone: minute rows are most of the rollups' size and compaction's work.
+   */
+  minute: boolean;
 }
 
-function cuboid(id: number, without: Dimension[]): Cuboid {
-  return { id, dimensions: new Set(DIMENSIONS.filter((d) => !without.includes(d))) };
+function cuboid(id: number, without: Dimension[], minute = true): Cuboid {
+  return { id, dimensions: new Set(DIMENSIONS.filter((d) => !without.includes(d))), minute };
 }
 
 /** Smallest first: the query planner takes the first that keeps every dimension it needs. */
@@ -24,13 +29,15 @@ export const CUBOIDS: readonly Cuboid[] = [
   // Latency, TTFT and cost by model across all tenants.
   cuboid(3, ['tenant_id', 'surface']),
   // By surface (route) across all tenants.
-  cuboid(2, ['tenant_id']),
+  cuboid(2, ['tenant_id'], false),
   // Cost and health per tenant, across surfaces.
-  cuboid(1, ['surface']),
+  cuboid(1, ['surface'], false),
   cuboid(0, []),
 ];
 
 export const FULL_CUBOID = CUBOIDS.find((c) => c.id === 0)!;
+
+export const MINUTE_CUBOIDS: readonly Cuboid[] = CUBOIDS.filter((c) => c.minute);
 
 /** tenant_id in cuboids that sum over tenants. */
 export const ALL_TENANTS = '*';
@@ -40,13 +47,15 @@ export function keepsTenant(c: Cuboid): boolean {
 }
 
 /**
- * The smallest cuboid that keeps every needed dimension. A caller scoped to one tenant reads only
- * cuboids that keep the tenant: row-level security hides the others from it.
+ * The smallest cuboid that keeps every needed dimension, among those kept at minute grain when
+ * minute rows are read. A caller scoped to one tenant reads only cuboids that keep the tenant:
+ * row-level security hides the others from it.
  */
-export function chooseCuboid(needed: Iterable<Dimension>, tenantScoped: boolean): Cuboid {
+export function chooseCuboid(needed: Iterable<Dimension>, tenantScoped: boolean, minuteGrain = false): Cuboid {
   const want = [...needed];
   for (const c of CUBOIDS) {
     if (tenantScoped && !keepsTenant(c)) continue;
+    if (minuteGrain && !c.minute) continue;
     if (want.every((d) => c.dimensions.has(d))) return c;
   }
   return FULL_CUBOID;

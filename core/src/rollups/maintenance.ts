@@ -5,6 +5,9 @@ import type pg from 'pg';
 import { compactRollups, type CompactionResult } from './compactor.ts';
 import { DEFAULT_RETENTION, enforceRetention, ensureSpanPartitionsAhead, type RetentionSettings } from './retention.ts';
 
+/** Waits this many times a round's duration before the next: at most a third of the time compacting. */
+const DUTY_CYCLE_WAIT = 2;
+
 export interface MaintenanceOptions {
   compactEveryMs: number;
   housekeepingEveryMs?: number;
@@ -43,16 +46,25 @@ export function startMaintenance(pool: pg.Pool, options: MaintenanceOptions): Ma
     }
   };
 
-  const timer = setInterval(() => {
-    if (stopped) return;
-    running = running.then(round);
-  }, options.compactEveryMs);
-  timer.unref();
+  // The next round starts compactEveryMs after this one ends, or later when rounds are slow: a
+  // compaction takes at most a third of the time, so a burst of ingest is not slowed by folding
+  // it in. Queries read the pending deltas meanwhile, so answers stay exact, only a little slower.
+  let timer: NodeJS.Timeout | null = null;
+  const schedule = (delayMs: number): void => {
+    timer = setTimeout(() => {
+      const started = performance.now();
+      running = round().then(() => {
+        if (!stopped) schedule(Math.max(options.compactEveryMs, DUTY_CYCLE_WAIT * (performance.now() - started)));
+      });
+    }, delayMs);
+    timer.unref();
+  };
+  schedule(options.compactEveryMs);
 
   return {
     stop: async () => {
       stopped = true;
-      clearInterval(timer);
+      if (timer) clearTimeout(timer);
       await running;
     },
   };

@@ -4,7 +4,7 @@
 import { HistogramBuilder } from '../histogram/log-histogram.ts';
 import { copyBytea, copyNumber, copyText, copyTimestamp } from '../db/copy-text.ts';
 import { CopyBuffer } from '../db/copy-buffer.ts';
-import { ALL_TENANTS, type Cuboid, type Dimension } from './cuboids.ts';
+import type { Dimension } from './cuboids.ts';
 import { USAGE_COLUMNS, UsageTotals, type UsageColumns } from './usage-totals.ts';
 
 /** The fields of a stored span that rollups read. */
@@ -178,19 +178,6 @@ export function dimensionsOfRow(row: Pick<StoredRollupRow, (typeof DIM_NAMES)[nu
     provider: row.provider,
     deployment: row.deployment,
     status: row.status,
-  };
-}
-
-/** The key of a full-dimension key in a smaller cuboid and a coarser bucket. */
-export function projectKey(key: RollupKey, cuboid: Cuboid, bucketMs: number): RollupKey {
-  const dims = { ...key.dims };
-  for (const d of DIM_NAMES) if (!cuboid.dimensions.has(d)) dims[d] = '';
-  return {
-    projectId: key.projectId,
-    tenantId: cuboid.dimensions.has('tenant_id') ? key.tenantId : ALL_TENANTS,
-    cuboid: cuboid.id,
-    bucketMs,
-    dims,
   };
 }
 
