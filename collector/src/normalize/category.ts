@@ -13,12 +13,15 @@ const VERCEL_WRAPPERS = new Set([
 ]);
 const VERCEL_NON_MODEL = new Set(['ai.toolCall']);
 
-/** GenAI operations that are not a model call themselves (agents, tools, retrieval, memory). */
+/**
+ * GenAI operations that are not a model call themselves (agents, tools, retrieval, memory). The
+ * AI SDK 7 adds `agent_step` spans between `invoke_agent` and each `chat`, repeating its usage.
+ */
 const NON_MODEL_OPERATIONS = new Set([
-  'execute_tool', 'invoke_agent', 'create_agent', 'invoke_workflow', 'retrieval', 'plan',
+  'execute_tool', 'invoke_agent', 'agent_step', 'create_agent', 'invoke_workflow', 'retrieval', 'plan',
   'create_memory', 'create_memory_store', 'delete_memory', 'delete_memory_store', 'search_memory', 'update_memory', 'upsert_memory',
 ]);
-const WRAPPER_OPERATIONS = new Set(['invoke_agent', 'create_agent', 'invoke_workflow', 'plan']);
+const WRAPPER_OPERATIONS = new Set(['invoke_agent', 'agent_step', 'create_agent', 'invoke_workflow', 'plan']);
 
 const OPENINFERENCE_MODEL_KINDS = new Set(['LLM', 'EMBEDDING']);
 const OPENINFERENCE_WRAPPER_KINDS = new Set(['CHAIN', 'AGENT']);

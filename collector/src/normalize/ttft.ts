@@ -6,7 +6,10 @@
 import type { Attributes, DecodedEvent } from '../otlp/types.ts';
 import { firstNumber } from './values.ts';
 
-const SECONDS_KEYS = ['gen_ai.response.time_to_first_chunk', 'gen_ai.server.time_to_first_token', 'gen_ai.response.time_to_first_token'];
+// The AI SDK 7 puts the metric's name (gen_ai.client.operation.time_to_first_chunk) on its chat spans.
+const SECONDS_KEYS = [
+  'gen_ai.response.time_to_first_chunk', 'gen_ai.client.operation.time_to_first_chunk', 'gen_ai.server.time_to_first_token', 'gen_ai.response.time_to_first_token',
+];
 const MS_KEYS = ['ai.response.msToFirstChunk', 'ai.stream.msToFirstChunk'];
 const FIRST_CHUNK_EVENTS = new Set(['ai.stream.firstChunk', 'gen_ai.first_chunk', 'first_token']);
 
