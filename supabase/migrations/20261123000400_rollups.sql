@@ -59,7 +59,7 @@ declare
   c int;
 begin
   foreach grain in array array['minute', 'hour', 'day'] loop
-    for c in 0..6 loop
+    for c in 0..7 loop
       execute format('create table if not exists public.rollups_%s_c%s partition of public.rollups_%s for values in (%s)', grain, c, grain, c);
     end loop;
     execute format('create table if not exists public.rollups_%s_other partition of public.rollups_%s default', grain, grain);

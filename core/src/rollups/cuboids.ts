@@ -20,7 +20,9 @@ function cuboid(id: number, without: Dimension[], minute = true): Cuboid {
 
 /** Smallest first: the query planner takes the first that keeps every dimension it needs. */
 export const CUBOIDS: readonly Cuboid[] = [
-  // Service health by deployment (SLOs, canary judgement): a handful of rows per minute.
+  // Service health over time (the latency and TTFT panels, SLOs by category): a row per category.
+  cuboid(7, ['tenant_id', 'surface', 'model', 'provider', 'deployment', 'status']),
+  // Service health by deployment (canary judgement, SLOs per version): a handful of rows per minute.
   cuboid(4, ['tenant_id', 'surface', 'model', 'provider']),
   // Requests, errors and cost per tenant (what finance and budgets read): one row per tenant.
   cuboid(6, ['service_name', 'category', 'surface', 'model', 'provider', 'deployment', 'status']),
