@@ -7,7 +7,7 @@
 // Children end before their root, so batches split some traces and late parents get exercised.
 
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 
@@ -32,9 +32,9 @@ function rng(seed: number): () => number {
 export function* generateRequests(totalSpans: number, spansPerRequest: number): Generator<Uint8Array> {
   const random = rng(42);
   const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
+  const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'ai-app', 'service.version': 'v42', 'deployment.environment.name': 'bench' }),
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
+    spanProcessors: [new SimpleSpanProcessor({ exporter })],
   });
   const tracer = provider.getTracer('vigil-bench');
   const traces = Math.ceil(totalSpans / SPANS_PER_TRACE);

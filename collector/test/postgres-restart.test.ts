@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { context, trace, SpanKind } from '@opentelemetry/api';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import pg from 'pg';
@@ -64,9 +64,9 @@ async function killPostgres(): Promise<void> {
 describe('Postgres killed mid-stream', () => {
   it('loses and duplicates nothing while exporters retry', async () => {
     const exporter = new OTLPTraceExporter({ url: `${collector.url}/v1/traces`, headers: { authorization: `Bearer ${key}` }, timeoutMillis: 30_000, concurrencyLimit: 10_000 });
-    const provider = new BasicTracerProvider({
+    const provider = new TracerProvider({
       resource: resourceFromAttributes({ 'service.name': 'restart-test' }),
-      spanProcessors: [new BatchSpanProcessor(exporter, { maxExportBatchSize: 50, scheduledDelayMillis: 20, maxQueueSize: 100_000 })],
+      spanProcessors: [new BatchSpanProcessor({ exporter, maxExportBatchSize: 50, scheduledDelayMillis: 20, maxQueueSize: 100_000 })],
     });
     const tracer = provider.getTracer('restart');
     const requests = 1200;

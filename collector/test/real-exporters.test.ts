@@ -3,7 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpanKind, SpanStatusCode, context, trace, type Tracer } from '@opentelemetry/api';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -56,9 +56,9 @@ for (const [name, Exporter] of [['protobuf', ProtoExporter], ['JSON', JsonExport
     it('delivers every span exactly once with tenant, session, user, model, tokens, TTFT and status', async () => {
       const tenant = `tenant-${name.toLowerCase()}`;
       const exporter = new Exporter({ url: `${t.url}/v1/traces`, headers: { authorization: `Bearer ${t.keyA}` }, timeoutMillis: 30_000 });
-      const provider = new BasicTracerProvider({
+      const provider = new TracerProvider({
         resource: resourceFromAttributes({ 'service.name': 'answer-api', 'service.version': 'v42', 'deployment.environment.name': 'test' }),
-        spanProcessors: [new BatchSpanProcessor(exporter, { maxExportBatchSize: 97, scheduledDelayMillis: 10, maxQueueSize: 10_000 })],
+        spanProcessors: [new BatchSpanProcessor({ exporter, maxExportBatchSize: 97, scheduledDelayMillis: 10, maxQueueSize: 10_000 })],
       });
       const tracer = provider.getTracer('vigil-test');
       const traceIds = emitRequests(tracer, 300, tenant);

@@ -11,7 +11,7 @@ import { LegacyOpenTelemetry, OpenTelemetry } from '@ai-sdk/otel';
 import { OpenAIInstrumentation as OpenInferenceOpenAI } from '@arizeai/openinference-instrumentation-openai';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { OpenAIInstrumentation as OpenLLMetryOpenAI } from '@traceloop/instrumentation-openai';
 import { startFakeProviders } from '@vigil/fake-providers';
 import { generateText, streamText } from 'ai';
@@ -20,9 +20,9 @@ import { PEER_BEHAVIOUR } from './behaviour.ts';
 const require = createRequire(import.meta.url);
 
 const exporter = new InMemorySpanExporter();
-const tracerProvider = new BasicTracerProvider({
+const tracerProvider = new TracerProvider({
   resource: resourceFromAttributes({ 'service.name': 'peer-app', 'service.version': 'v9' }),
-  spanProcessors: [new SimpleSpanProcessor(exporter)],
+  spanProcessors: [new SimpleSpanProcessor({ exporter })],
 });
 const tracer = tracerProvider.getTracer('peer-app');
 const providers = await startFakeProviders(PEER_BEHAVIOUR);

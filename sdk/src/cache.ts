@@ -1,0 +1,33 @@
+// Any cache lookup as a cache span: Redis, an in-process map, a semantic cache in pgvector. A hit is
+// a value other than undefined or null; `cache.hit` says which it was.
+
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+
+const tracer = () => trace.getTracer('@vigil/sdk');
+
+export interface TraceCacheOptions {
+  /** What kind of cache: semantic, redis, memory, … (cache.system). */
+  system?: string;
+}
+
+/**
+ * Runs lookup as a span named `cache.get <name>`. The key is not recorded, only its length: keys
+ * often hold user input.
+ */
+export async function traceCache<T>(name: string, key: string, lookup: () => Promise<T | undefined | null>, options: TraceCacheOptions = {}): Promise<T | undefined | null> {
+  const span = tracer().startSpan(`cache.get ${name}`, {
+    kind: SpanKind.CLIENT,
+    attributes: { 'cache.name': name, 'cache.operation': 'get', 'cache.key.length': key.length, ...(options.system ? { 'cache.system': options.system } : {}) },
+  });
+  try {
+    const value = await context.with(trace.setSpan(context.active(), span), lookup);
+    span.setAttribute('cache.hit', value !== undefined && value !== null);
+    return value;
+  } catch (error) {
+    span.recordException(error as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+    throw error;
+  } finally {
+    span.end();
+  }
+}
