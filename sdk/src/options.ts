@@ -56,7 +56,11 @@ function gitSha(): string | undefined {
 }
 
 export function resolveOptions(input: InitOptions, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
-  const options = initOptionsSchema.parse(input);
+  const parsed = initOptionsSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new Error(`vigil init: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`).join('; ')}`);
+  }
+  const options = parsed.data;
   const base = options.endpoint ?? env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318';
   // A signal-specific URL is used as it is; a base URL gets the traces path, as OTel specifies.
   const tracesUrl = options.endpoint === undefined && env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? base : base.endsWith('/v1/traces') ? base : `${base.replace(/\/$/, '')}/v1/traces`;
