@@ -1,4 +1,4 @@
-export { init, type Vigil } from './init.ts';
+export { init, shutdown, type Vigil } from './init.ts';
 export type { InitOptions } from './options.ts';
 export { withContext, currentContext, type VigilContext, TENANT_KEY, SESSION_KEY, USER_KEY } from './context.ts';
 export { vigilMiddleware, withRequestContext, withVigil } from './middleware.ts';

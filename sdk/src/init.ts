@@ -73,7 +73,8 @@ export async function init(input: InitOptions = {}): Promise<Vigil> {
         ignoreRequestHook: (request) => request.origin === collectorOrigin,
         startSpanHook: (request) => postgrestAttributes(request.method, request.path),
       }),
-      new PgInstrumentation({ requireParentSpan: false }),
+      // Pool checkouts and connects are noise beside the queries, and most of the spans pg makes.
+      new PgInstrumentation({ requireParentSpan: false, ignoreConnectSpans: true }),
       new IORedisInstrumentation(),
       new RedisInstrumentation(),
     ],
@@ -102,6 +103,11 @@ export async function init(input: InitOptions = {}): Promise<Vigil> {
     },
   };
   return active;
+}
+
+/** Exports what is buffered and stops, if init() ran: for an app's own signal handler. */
+export async function shutdown(): Promise<void> {
+  await active?.shutdown();
 }
 
 async function flushProvider(): Promise<void> {

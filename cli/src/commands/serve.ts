@@ -1,12 +1,16 @@
 import type { Command } from 'commander';
 import { loadConfig } from '@vigil/core/config';
+import { startDemo } from '../demo.ts';
 import { ensureDefaultProject, openServiceDatabase, shutdownSignal, startApiService, startCollectorService, stopOnSignal } from '../services.ts';
 
 export function registerServeCommands(program: Command): void {
   program
     .command('up')
     .description('start Vigil: database (embedded unless DATABASE_URL is set), migrations, collector, query API')
-    .action(async () => {
+    .option('--demo', 'also run the example AI app (two deployments) against fake model providers, with steady traffic into project "demo"')
+    .option('--incident', 'with --demo: the v2-canary deployment turns slow and expensive')
+    .action(async (options: { demo?: boolean; incident?: boolean }) => {
+      if (options.incident && !options.demo) throw new Error('--incident needs --demo');
       const config = loadConfig();
       const signal = shutdownSignal();
       const db = await openServiceDatabase(config);
@@ -14,7 +18,9 @@ export function registerServeCommands(program: Command): void {
         await ensureDefaultProject(db, config);
         const collector = await startCollectorService(db, config);
         const api = await startApiService(db, config);
+        const demo = options.demo ? await startDemo(db, config, collector.url, { incident: options.incident === true }) : null;
         await stopOnSignal(signal, async () => {
+          await demo?.close();
           await api.close();
           await collector.close();
         });

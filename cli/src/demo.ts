@@ -1,0 +1,109 @@
+// `vigil up --demo`: the example AI app in two deployments (v1 and a v2 canary) against local fake
+// model providers, and steady traffic from several tenants, all reporting to this Vigil under the
+// project `demo`. With --incident, the canary moves to a slower, pricier model.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { VigilConfig } from '@vigil/core/config';
+import type { Database } from '@vigil/core/db/database';
+import { createIngestKey, createProject, findProject } from '@vigil/core/projects';
+import { APP_ENTRY, startLoad } from '@vigil/example-ai-app';
+import { startFakeProviders } from '@vigil/fake-providers';
+import { info } from './output.ts';
+
+export interface RunningDemo {
+  close(): Promise<void>;
+}
+
+const APP_SCHEMA = 'demo_app';
+
+/** The demo project's ingest key: created once, kept in the data directory. */
+async function demoKey(db: Database, config: VigilConfig): Promise<string> {
+  const keyFile = path.join(config.dataDir, 'demo-ingest-key');
+  if (!(await findProject(db.pool, 'demo'))) await createProject(db.pool, 'demo');
+  // A fresh key each start: the old one may have been revoked, and keys are only stored hashed.
+  const { key } = await createIngestKey(db.pool, 'demo', 'demo traffic');
+  await writeFile(keyFile, key + '\n', { mode: 0o600 });
+  return key;
+}
+
+/** The app's tables live in their own schema of the same database, out of Vigil's way. */
+function appDatabaseUrl(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  url.searchParams.set('options', `-c search_path=${APP_SCHEMA}`);
+  return url.toString();
+}
+
+function startApp(deployment: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', APP_ENTRY.instrumentation, APP_ENTRY.main], {
+      env: { ...process.env, ...env, VIGIL_DEPLOYMENT: deployment, APP_PORT: '0', OTEL_SERVICE_NAME: 'ai-app' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (\S+)/.exec(output);
+      if (match) resolve({ child, url: match[1]! });
+    });
+    child.once('exit', (code) => reject(new Error(`example app (${deployment}) exited with code ${code} before listening`)));
+  });
+}
+
+export async function startDemo(db: Database, config: VigilConfig, collectorUrl: string, options: { incident: boolean }): Promise<RunningDemo> {
+  const key = await demoKey(db, config);
+  await db.pool.query(`create schema if not exists ${APP_SCHEMA}`);
+  const providers = await startFakeProviders({
+    default: { ttftMs: 350, interChunkMs: 12, outputTokens: 60, errorRate: 0.02 },
+    models: {
+      'gpt-4o-mini': { cacheReadTokens: 256 },
+      'claude-haiku-4-5': { ttftMs: 500, cacheReadTokens: 512, cacheWriteTokens: 64 },
+      // The incident: the canary's model answers slowly and at length.
+      'gpt-4o': options.incident ? { ttftMs: 2600, interChunkMs: 25, outputTokens: 400, errorRate: 0.08 } : {},
+    },
+  });
+  const common = {
+    DATABASE_URL: appDatabaseUrl(db.url),
+    OPENAI_BASE_URL: providers.openaiBaseUrl,
+    ANTHROPIC_BASE_URL: providers.anthropicBaseUrl,
+    VIGIL_API_KEY: key,
+    OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
+    VIGIL_ENVIRONMENT: 'demo',
+  };
+  const apps = [
+    await startApp('v1', { ...common, PRIMARY_MODEL: 'gpt-4o-mini' }),
+    await startApp('v2-canary', { ...common, PRIMARY_MODEL: options.incident ? 'gpt-4o' : 'gpt-4o-mini' }),
+  ];
+  const statuses = new Map<number, number>();
+  const load = startLoad({
+    targets: [
+      { url: apps[0]!.url, weight: 9 },
+      { url: apps[1]!.url, weight: 1 },
+    ],
+    requestsPerSecond: 4,
+    onResponse: (status) => statuses.set(status, (statuses.get(status) ?? 0) + 1),
+  });
+  info(`demo: example app v1 ${apps[0]!.url} and v2-canary ${apps[1]!.url}, fake providers ${providers.url}; ~4 requests/s from 8 tenants into project "demo"${options.incident ? '; incident: v2-canary on a slow, costly model' : ''}`);
+  const report = setInterval(() => {
+    info(`demo: responses so far ${[...statuses].map(([status, n]) => `${status || 'failed'}×${n}`).join(', ')}`);
+  }, 60_000);
+  report.unref();
+  return {
+    close: async () => {
+      clearInterval(report);
+      await load.stop();
+      await Promise.all(
+        apps.map(
+          ({ child }) =>
+            new Promise<void>((resolve) => {
+              if (child.exitCode !== null) return resolve();
+              child.once('exit', () => resolve());
+              child.kill('SIGTERM');
+            }),
+        ),
+      );
+      await providers.close();
+    },
+  };
+}
