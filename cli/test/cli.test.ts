@@ -26,8 +26,8 @@ function vigil(args: string[], env: Record<string, string | undefined> = {}): Pr
   });
 }
 
-/** Starts a long-running command, waits for a line on stderr, then stops it with SIGTERM. */
-function runUntil(args: string[], env: Record<string, string>, ready: RegExp): Promise<Run> {
+/** Starts a long-running command, waits for a line on stderr (and runMs more), then stops it with SIGTERM. */
+function runUntil(args: string[], env: Record<string, string>, ready: RegExp, runMs = 0): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -35,14 +35,14 @@ function runUntil(args: string[], env: Record<string, string>, ready: RegExp): P
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`timed out waiting for ${ready}; stderr: ${stderr}`));
-    }, 60_000);
+    }, 60_000 + runMs);
     child.stdout.on('data', (d) => (stdout += d));
     let signalled = false;
     child.stderr.on('data', (d) => {
       stderr += d;
       if (!signalled && ready.test(stderr)) {
         signalled = true;
-        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGTERM'), runMs);
       }
     });
     child.on('exit', (code) => {
@@ -146,6 +146,31 @@ describe('vigil CLI', () => {
     expect(second.stderr).not.toContain('created project');
     const { rows } = await db.pool.query(`select count(*)::int as n from ingest_keys k join projects p on p.id = k.project_id where p.name = 'default'`);
     expect(rows[0].n).toBe(1);
+  });
+});
+
+describe('vigil up --demo', () => {
+  it('runs the example app in two deployments with traffic that arrives tagged by tenant', async () => {
+    const run = await runUntil(['up', '--demo'], { ...env, VIGIL_COLLECTOR_PORT: '0', VIGIL_API_PORT: '0' }, /demo: example app/, 15_000);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('stopped cleanly');
+    const { rows } = await db.pool.query(
+      `select s.deployment, count(*)::int as spans, count(*) filter (where s.category = 'model')::int as model_calls,
+              count(distinct s.tenant_id) filter (where s.category = 'model')::int as tenants,
+              count(*) filter (where s.category = 'model' and s.tenant_id not like 'tenant-%')::int as untagged_model_calls
+         from spans s join projects p on p.id = s.project_id where p.name = 'demo' group by 1 order by 1`,
+    );
+    expect(rows.map((r) => r.deployment)).toEqual(['v1', 'v2-canary']);
+    const v1 = rows[0];
+    expect(v1.model_calls).toBeGreaterThan(5);
+    expect(v1.tenants).toBeGreaterThan(2);
+    expect(rows.every((r) => r.untagged_model_calls === 0)).toBe(true);
+  });
+
+  it('refuses --incident without --demo', async () => {
+    const run = await vigil(['up', '--incident'], env);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe('vigil: --incident needs --demo');
   });
 });
 
