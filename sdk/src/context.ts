@@ -20,12 +20,22 @@ export type VigilContext = z.infer<typeof vigilContextSchema>;
 
 /** Runs fn with tenant, session and user in context; every span started inside carries them. */
 export function withContext<T>(values: VigilContext, fn: () => T): T {
-  const parsed = vigilContextSchema.parse(values);
-  let baggage = propagation.getBaggage(context.active()) ?? propagation.createBaggage();
-  baggage = baggage.setEntry(TENANT_KEY, { value: parsed.tenantId });
-  if (parsed.sessionId) baggage = baggage.setEntry(SESSION_KEY, { value: parsed.sessionId });
-  if (parsed.userId) baggage = baggage.setEntry(USER_KEY, { value: parsed.userId });
-  return context.with(propagation.setBaggage(context.active(), baggage), fn);
+  // Per request, so checked by hand rather than by the schema (a few µs a call adds up).
+  if (!isIdentifier(values?.tenantId) || (values.sessionId !== undefined && !isIdentifier(values.sessionId)) || (values.userId !== undefined && !isIdentifier(values.userId))) {
+    vigilContextSchema.parse(values);
+  }
+  const active = context.active();
+  const entries: Record<string, { value: string }> = {};
+  const outer = propagation.getBaggage(active);
+  if (outer) for (const [key, entry] of outer.getAllEntries()) entries[key] = entry;
+  entries[TENANT_KEY] = { value: values.tenantId };
+  if (values.sessionId) entries[SESSION_KEY] = { value: values.sessionId };
+  if (values.userId) entries[USER_KEY] = { value: values.userId };
+  return context.with(propagation.setBaggage(active, propagation.createBaggage(entries)), fn);
+}
+
+function isIdentifier(value: unknown): value is string {
+  return typeof value === 'string' && value.length >= 1 && value.length <= 256;
 }
 
 /** Tenant, session and user in the active context, if any. */

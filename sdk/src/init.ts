@@ -13,7 +13,7 @@ import { RedisInstrumentation } from '@opentelemetry/instrumentation-redis';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
+import { AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
 import { ContextSpanProcessor } from './context-span-processor.ts';
 import { ModelCallTracer } from './model-call.ts';
 import { type InitOptions, type ResolvedOptions, resolveOptions } from './options.ts';
@@ -60,8 +60,8 @@ export async function init(input: InitOptions = {}): Promise<Vigil> {
       ...(options.environment ? { 'deployment.environment.name': options.environment } : {}),
     }),
     // Context first, so the batch exporter sees spans with tenant, session and user on them.
-    spanProcessors: [new ContextSpanProcessor(), new BatchSpanProcessor({ exporter, maxQueueSize: 8192, scheduledDelayMillis: 1000 })],
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRate) }),
+    spanProcessors: [new ContextSpanProcessor(), new BatchSpanProcessor({ exporter, maxQueueSize: 8192, scheduledDelayMillis: 2000 })],
+    sampler: new ParentBasedSampler({ root: options.sampleRate >= 1 ? new AlwaysOnSampler() : new TraceIdRatioBasedSampler(options.sampleRate) }),
     // Traces only. Left to the environment, the Node SDK would also start OTLP metric and log
     // exporters to localhost:4318, which Vigil does not serve (and whose shutdown then waits out
     // its retries).

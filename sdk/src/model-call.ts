@@ -2,7 +2,7 @@
 // response model, tokens (input including cache reads and writes, as the conventions say), finish
 // reasons, time to first chunk on streams, and content only when the app opted in.
 
-import { type Span, SpanKind, SpanStatusCode, type Tracer, context, trace } from '@opentelemetry/api';
+import { type Attributes, type Span, SpanKind, SpanStatusCode, type Tracer, context, trace } from '@opentelemetry/api';
 import { redact } from './redact.ts';
 
 export interface ModelCallStart {
@@ -114,17 +114,15 @@ export class ModelCallTracer {
 
   start(call: ModelCallStart): ModelCall {
     // The attributes that sampling decisions may use are set at creation, as the conventions ask.
-    const span = this.tracer.startSpan(`${call.operation} ${call.requestModel}`, {
-      kind: SpanKind.CLIENT,
-      attributes: {
-        'gen_ai.operation.name': call.operation,
-        'gen_ai.provider.name': call.provider,
-        'gen_ai.request.model': call.requestModel,
-        ...(call.stream !== undefined ? { 'gen_ai.request.stream': call.stream } : {}),
-        ...(call.serverAddress ? { 'server.address': call.serverAddress } : {}),
-        ...(call.serverPort ? { 'server.port': call.serverPort } : {}),
-      },
-    });
+    const attributes: Attributes = {
+      'gen_ai.operation.name': call.operation,
+      'gen_ai.provider.name': call.provider,
+      'gen_ai.request.model': call.requestModel,
+    };
+    if (call.stream !== undefined) attributes['gen_ai.request.stream'] = call.stream;
+    if (call.serverAddress) attributes['server.address'] = call.serverAddress;
+    if (call.serverPort) attributes['server.port'] = call.serverPort;
+    const span = this.tracer.startSpan(`${call.operation} ${call.requestModel}`, { kind: SpanKind.CLIENT, attributes });
     if (this.captureContent && call.input !== undefined) span.setAttribute('gen_ai.input.messages', redact(JSON.stringify(call.input)));
     return new ModelCall(span, this.captureContent);
   }
