@@ -1,8 +1,9 @@
 // npm run bench:sdk: what Vigil's instrumentation costs per call, next to the same call
 // instrumented by hand with the bare OpenTelemetry SDK and next to no instrumentation.
 //
-// Each variant runs in its own process (sdk-run.ts), several rounds in rotating order; the median
-// round counts. Spans are exported for real (OTLP protobuf over HTTP) to a sink in this process.
+// Each runner process (sdk-run.ts) sets up all three variants and runs them in alternating blocks;
+// the median block of each variant over all processes counts. Spans are exported for real (OTLP
+// protobuf over HTTP) to a sink in this process.
 // Last line: sdk overhead_us=<vigil − none> bare_otel_us=<bare − none> ratio=<overhead/bare>
 
 import { execFile } from 'node:child_process';
@@ -11,9 +12,11 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-const CALLS = Number(process.env.BENCH_SDK_CALLS ?? 20_000);
-const ROUNDS = Number(process.env.BENCH_SDK_ROUNDS ?? 5);
+const CALLS_PER_BLOCK = Number(process.env.BENCH_SDK_CALLS_PER_BLOCK ?? 2_000);
+const BLOCKS = Number(process.env.BENCH_SDK_BLOCKS ?? 40);
+const PROCESSES = Number(process.env.BENCH_SDK_PROCESSES ?? 3);
 const VARIANTS = ['none', 'bare', 'vigil'] as const;
+type Variant = (typeof VARIANTS)[number];
 const RUNNER = path.join(import.meta.dirname, 'sdk-run.ts');
 
 function log(message: string): void {
@@ -33,17 +36,13 @@ const sink = createServer((request, response) => {
 await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
 const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/v1/traces`;
 
-log(`${CALLS} calls per run (a model call with a cache lookup and a db query inside), ${ROUNDS} rounds, each variant in its own process`);
-const results: Record<(typeof VARIANTS)[number], number[]> = { none: [], bare: [], vigil: [] };
-for (let round = 0; round < ROUNDS; round++) {
-  // Rotate the order so that no variant always runs first (or last) in a round.
-  const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]!);
-  for (const variant of order) {
-    const { stdout } = await promisify(execFile)(process.execPath, [RUNNER, variant, sinkUrl, String(CALLS)], { timeout: 300_000 });
-    const { nsPerCall } = JSON.parse(stdout.trim().split('\n').at(-1)!) as { nsPerCall: number };
-    results[variant].push(nsPerCall / 1000);
-  }
-  log(`round ${round + 1}: ${VARIANTS.map((v) => `${v} ${results[v].at(-1)!.toFixed(2)} µs`).join(', ')}`);
+log(`${PROCESSES} processes × ${BLOCKS} blocks × ${CALLS_PER_BLOCK} calls per variant (a model call with a cache lookup and a db query inside), variants alternating within each process`);
+const results: Record<Variant, number[]> = { none: [], bare: [], vigil: [] };
+for (let run = 0; run < PROCESSES; run++) {
+  const { stdout } = await promisify(execFile)(process.execPath, [RUNNER, sinkUrl, String(CALLS_PER_BLOCK), String(BLOCKS)], { timeout: 600_000 });
+  const blocks = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<Variant, number[]>;
+  for (const variant of VARIANTS) results[variant].push(...blocks[variant]);
+  log(`process ${run + 1}: median block ${VARIANTS.map((v) => `${v} ${median(blocks[v]).toFixed(2)} µs`).join(', ')}`);
 }
 sink.close();
 

@@ -2,7 +2,7 @@
 // baggage. Inside the process the context follows async work (AsyncLocalStorage); across services
 // the baggage header carries it, so a downstream service's spans get the same tenant.
 
-import { context, propagation } from '@opentelemetry/api';
+import { type Baggage, type BaggageEntry, context, propagation } from '@opentelemetry/api';
 import { z } from 'zod';
 
 /** The attribute (and baggage) keys: semconv's session.id and user.id, and Vigil's tenant.id. */
@@ -25,13 +25,50 @@ export function withContext<T>(values: VigilContext, fn: () => T): T {
     vigilContextSchema.parse(values);
   }
   const active = context.active();
-  const entries: Record<string, { value: string }> = {};
   const outer = propagation.getBaggage(active);
-  if (outer) for (const [key, entry] of outer.getAllEntries()) entries[key] = entry;
-  entries[TENANT_KEY] = { value: values.tenantId };
+  const baggage = outer ? mergedBaggage(outer, values) : cachedBaggage(values);
+  return context.with(propagation.setBaggage(active, baggage), fn);
+}
+
+// Baggage is immutable, so one object per identity can serve every request of that identity; the
+// span processor then finds its attributes already worked out. Keyed tenant → session → user
+// (joining the three into one key costs more than the lookups); cleared when it grows too big.
+const BAGGAGE_CACHE_SIZE = 4096;
+let cachedIdentities = 0;
+let baggageByIdentity = new Map<string, Map<string, Map<string, Baggage>>>();
+
+function cachedBaggage(values: VigilContext): Baggage {
+  let bySession = baggageByIdentity.get(values.tenantId);
+  if (!bySession) baggageByIdentity.set(values.tenantId, (bySession = new Map()));
+  const sessionId = values.sessionId ?? '';
+  let byUser = bySession.get(sessionId);
+  if (!byUser) bySession.set(sessionId, (byUser = new Map()));
+  const userId = values.userId ?? '';
+  let baggage = byUser.get(userId);
+  if (!baggage) {
+    if (cachedIdentities >= BAGGAGE_CACHE_SIZE) {
+      baggageByIdentity = new Map();
+      cachedIdentities = 0;
+      return cachedBaggage(values);
+    }
+    baggage = propagation.createBaggage(identityEntries(values));
+    byUser.set(userId, baggage);
+    cachedIdentities++;
+  }
+  return baggage;
+}
+
+function mergedBaggage(outer: Baggage, values: VigilContext): Baggage {
+  const entries: Record<string, BaggageEntry> = {};
+  for (const [key, entry] of outer.getAllEntries()) entries[key] = entry;
+  return propagation.createBaggage(Object.assign(entries, identityEntries(values)));
+}
+
+function identityEntries(values: VigilContext): Record<string, BaggageEntry> {
+  const entries: Record<string, BaggageEntry> = { [TENANT_KEY]: { value: values.tenantId } };
   if (values.sessionId) entries[SESSION_KEY] = { value: values.sessionId };
   if (values.userId) entries[USER_KEY] = { value: values.userId };
-  return context.with(propagation.setBaggage(active, propagation.createBaggage(entries)), fn);
+  return entries;
 }
 
 function isIdentifier(value: unknown): value is string {

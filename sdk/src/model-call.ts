@@ -43,6 +43,8 @@ export class ModelCall {
   private firstChunkAt: number | null = null;
   private ended = false;
   private readonly captureContent: boolean;
+  // What usage() and response() reported before the end.
+  private reported: ModelCallEnd | null = null;
 
   constructor(span: Span, captureContent: boolean) {
     this.span = span;
@@ -61,9 +63,20 @@ export class ModelCall {
     this.span.setAttribute('gen_ai.response.time_to_first_chunk', (this.firstChunkAt - this.startedAt) / 1000);
   }
 
-  end(result: ModelCallEnd = {}): void {
+  /** Token usage, kept until the end. Input includes cache reads and writes; reasoning is output. */
+  usage(usage: ModelUsage): void {
+    (this.reported ??= {}).usage = usage;
+  }
+
+  /** Response details (model, id, finish reasons, output), kept until the end. */
+  response(response: Omit<ModelCallEnd, 'usage'>): void {
+    this.reported = Object.assign(this.reported ?? {}, response);
+  }
+
+  end(ended: ModelCallEnd = {}): void {
     if (this.ended) return;
     this.ended = true;
+    const result = this.reported ? { ...this.reported, ...ended } : ended;
     const span = this.span;
     if (result.responseModel) span.setAttribute('gen_ai.response.model', result.responseModel);
     if (result.responseId) span.setAttribute('gen_ai.response.id', result.responseId);

@@ -39,17 +39,10 @@ export async function traceModelCall<T>(options: TraceModelCallOptions, fn: (cal
     ...(options.stream !== undefined ? { stream: options.stream } : {}),
     input: options.input,
   });
-  const result: ModelCallEnd = {};
-  const handle: ModelCallHandle = {
-    firstChunk: () => call.firstChunk(),
-    usage: (usage) => {
-      result.usage = usage;
-    },
-    response: (response) => Object.assign(result, response),
-  };
   try {
-    const value = await modelCalls.within(call, () => fn(handle));
-    call.end(result);
+    // The call itself is the handle: nothing more to allocate per call.
+    const value = await modelCalls.within(call, () => fn(call));
+    call.end();
     return value;
   } catch (error) {
     call.fail(error);
