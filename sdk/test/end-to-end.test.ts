@@ -10,6 +10,8 @@ import { type RunningCollector, startCollector } from '@vigil/collector';
 import { type FakeProviders, startFakeProviders } from '@vigil/fake-providers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../core/test/database.ts';
+import { type FakePostgrest, startFakePostgrest } from './support/fake-postgrest.ts';
+import { type RedisServer, startRedisServer } from './support/redis-server.ts';
 
 const APP = path.join(import.meta.dirname, 'app/instrumented-app.ts');
 
@@ -28,6 +30,8 @@ const BEHAVIOUR = {
 let db: TestDatabase;
 let collector: RunningCollector;
 let providers: FakeProviders;
+let postgrest: FakePostgrest;
+let redis: RedisServer;
 let key: string;
 let projectId: string;
 let captureKey: string;
@@ -48,10 +52,14 @@ beforeAll(async () => {
     db.pool,
   );
   providers = await startFakeProviders(BEHAVIOUR);
+  postgrest = await startFakePostgrest({ documents: [{ id: 1, body: 'refunds take 5 days' }, { id: 2, body: 'plans' }], ai_api_calls: [] });
+  redis = await startRedisServer();
 });
 
 afterAll(async () => {
   await providers?.close();
+  await postgrest?.close();
+  await redis?.close();
   await collector?.close();
   await db?.drop();
 });
@@ -65,6 +73,8 @@ async function runApp(endpoint: string, args: string[] = [], apiKey = key): Prom
       OPENAI_BASE_URL: providers.openaiBaseUrl,
       ANTHROPIC_BASE_URL: providers.anthropicBaseUrl,
       DATABASE_URL: db.url,
+      SUPABASE_URL: postgrest.url,
+      REDIS_URL: redis.url,
     },
     timeout: 60_000,
   });
@@ -111,6 +121,10 @@ describe('an instrumented app, through the collector into Postgres', () => {
     spans = await storedSpans();
   });
 
+  // The app connects to Redis before any request: connect, the ready check, the client handshake.
+  const isConnectionSetup = (span: StoredSpan) =>
+    (span.attributes['db.system.name'] ?? span.attributes['db.system']) === 'redis' && ['redis-connect', 'connect', 'info', 'hello', 'client'].includes(span.name.toLowerCase().split(' ')[0]!);
+
   const model = (name: string) => {
     const found = spans.filter((s) => s.category === 'model' && s.model === name);
     expect(found, name).toHaveLength(1);
@@ -120,10 +134,11 @@ describe('an instrumented app, through the collector into Postgres', () => {
   it('leaves what the app gets from its clients unchanged', () => {
     expect(results).toMatchObject({ answer: 42, cacheHit: 'cached answer', cancelledAfter: 3, failedStatus: 500, fallback: 'claude-fallback', embeddingLength: 8, custom: 'done' });
     expect(results.cacheMiss).toBeUndefined();
+    expect(results).toMatchObject({ documents: 2, insertStatus: 201, rpcStatus: 200, missingCode: 'PGRST205', ioredisGet: 'cached answer', redisGet: null });
   });
 
   it('tags model, db and cache spans with the tenant, session, user and deployment', () => {
-    const tagged = spans.filter((s) => ['model', 'db', 'cache'].includes(s.category));
+    const tagged = spans.filter((s) => ['model', 'db', 'cache'].includes(s.category) && !isConnectionSetup(s));
     expect(tagged.map((s) => s.category).sort()).toEqual(expect.arrayContaining(['cache', 'cache', 'db', 'model']));
     for (const span of tagged) {
       expect(span, span.name).toMatchObject({ tenant_id: 'acme', session_id: 'sess-1', user_id: 'user-1', deployment: 'v1.2.3', environment: 'test' });
@@ -158,7 +173,15 @@ describe('an instrumented app, through the collector into Postgres', () => {
   it('puts every call of the request in one trace, under the request span', () => {
     const request = spans.find((s) => s.name === 'POST /api/answer')!;
     expect(request.parent_span_id).toBeNull();
-    for (const span of spans) expect(span.trace_id, span.name).toBe(request.trace_id);
+    for (const span of spans.filter((s) => !isConnectionSetup(s))) expect(span.trace_id, span.name).toBe(request.trace_id);
+  });
+
+  it('leaves the Redis connections, made at startup outside any request, unattributed', () => {
+    const setup = spans.filter(isConnectionSetup);
+    expect(setup.length).toBeGreaterThan(0);
+    const request = spans.find((s) => s.name === 'POST /api/answer')!;
+    for (const span of setup) expect(span, span.name).toMatchObject({ tenant_id: 'unknown', session_id: null, user_id: null });
+    for (const span of setup) expect(span.trace_id).not.toBe(request.trace_id);
   });
 
   it('marks a failed provider call as an error, and records the fallback call beside it', () => {
@@ -178,11 +201,37 @@ describe('an instrumented app, through the collector into Postgres', () => {
     // "hello": five characters, two tokens at the fake server's four characters a token.
     expect(model('text-embedding-3-small')).toMatchObject({ provider: 'openai', input_tokens: 2 });
     expect(spans.some((s) => s.category === 'db' && s.attributes['db.system.name'] === 'postgresql')).toBe(true);
-    const caches = spans.filter((s) => s.category === 'cache').map((s) => s.attributes['cache.hit']).sort();
+    const caches = spans.filter((s) => s.attributes['cache.name'] === 'semantic').map((s) => s.attributes['cache.hit']).sort();
     expect(caches).toEqual([false, true]);
     const custom = model('mistral-small-latest');
     expect(custom).toMatchObject({ provider: 'mistral_ai', input_tokens: 90, output_tokens: 10 });
     expect(custom.ttft_ms).toBeGreaterThanOrEqual(30);
+  });
+
+  it('names supabase-js requests as database calls: table or function, operation and status', () => {
+    const postgrest = spans
+      .filter((s) => s.attributes['db.client'] === 'postgrest')
+      .map((s) => ({
+        category: s.category,
+        status: s.status,
+        table: s.attributes['db.collection.name'],
+        fn: s.attributes['db.stored_procedure.name'],
+        operation: s.attributes['db.operation.name'],
+        http: s.attributes['http.response.status_code'],
+      }));
+    expect(postgrest).toEqual([
+      { category: 'db', status: 'ok', table: 'documents', fn: undefined, operation: 'select', http: 200 },
+      { category: 'db', status: 'ok', table: 'ai_api_calls', fn: undefined, operation: 'insert', http: 201 },
+      { category: 'db', status: 'ok', table: undefined, fn: 'match_documents', operation: 'call', http: 200 },
+      { category: 'db', status: 'error', table: 'no_such_table', fn: undefined, operation: 'select', http: 404 },
+    ]);
+  });
+
+  it('records ioredis and node-redis commands as cache calls of the request', () => {
+    const redisCalls = spans.filter((s) => (s.attributes['db.system.name'] ?? s.attributes['db.system']) === 'redis' && !isConnectionSetup(s));
+    const commands = redisCalls.map((s) => s.attributes['db.operation.name'] ?? s.attributes['db.operation'] ?? s.name);
+    expect(commands).toEqual(expect.arrayContaining(['set', 'get', 'GET']));
+    for (const call of redisCalls) expect(call).toMatchObject({ category: 'cache', tenant_id: 'acme', session_id: 'sess-1', user_id: 'user-1' });
   });
 
   it('stores no prompt or completion when content capture is off', () => {

@@ -3,7 +3,7 @@
 // prints what each call returned, so the tests can check that instrumentation changed nothing.
 //
 //   VIGIL_ENDPOINT=… VIGIL_API_KEY=… OPENAI_BASE_URL=… ANTHROPIC_BASE_URL=… DATABASE_URL=… \
-//   node sdk/test/app/instrumented-app.ts [--capture-content]
+//   SUPABASE_URL=… REDIS_URL=… node sdk/test/app/instrumented-app.ts [--capture-content]
 
 import { init, traceCache, traceModelCall, withContext } from '../../src/index.ts';
 
@@ -20,10 +20,17 @@ const vigil = await init({
 const { default: OpenAI } = await import('openai');
 const { default: Anthropic } = await import('@anthropic-ai/sdk');
 const { default: pg } = await import('pg');
+const { createClient } = await import('@supabase/supabase-js');
+const { default: IORedis } = await import('ioredis');
+const { createClient: createRedisClient } = await import('redis');
 
 const openai = new OpenAI({ baseURL: process.env.OPENAI_BASE_URL!, apiKey: 'sk-test', maxRetries: 0 });
 const anthropic = new Anthropic({ baseURL: process.env.ANTHROPIC_BASE_URL!, apiKey: 'sk-ant-test', maxRetries: 0 });
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL!, max: 1 });
+const supabase = createClient(process.env.SUPABASE_URL!, 'anon-key', { auth: { persistSession: false, autoRefreshToken: false } });
+const ioredis = new IORedis(process.env.REDIS_URL!, { lazyConnect: true, maxRetriesPerRequest: 1 });
+await ioredis.connect();
+const nodeRedis = await createRedisClient({ url: process.env.REDIS_URL! }).connect();
 const results: Record<string, unknown> = {};
 const cache = new Map<string, string>([['known question', 'cached answer']]);
 
@@ -80,6 +87,19 @@ await withContext({ tenantId: 'acme', sessionId: 'sess-1', userId: 'user-1' }, (
   const { rows } = await pool.query('select 41 + 1 as answer');
   results.answer = rows[0].answer;
 
+  const documents = await supabase.from('documents').select('id, body').eq('tenant', 'acme');
+  results.documents = documents.data?.length;
+  const inserted = await supabase.from('ai_api_calls').insert({ model: 'gpt-4o-mini', cost_usd: 0.001 });
+  results.insertStatus = inserted.status;
+  const matched = await supabase.rpc('match_documents', { query: 'hello', match_count: 3 });
+  results.rpcStatus = matched.status;
+  const missing = await supabase.from('no_such_table').select('*');
+  results.missingCode = missing.error?.code;
+
+  await ioredis.set('answer:known', 'cached answer');
+  results.ioredisGet = await ioredis.get('answer:known');
+  results.redisGet = await nodeRedis.get('answer:unknown');
+
   results.cacheHit = await traceCache('semantic', 'known question', async () => cache.get('known question'));
   results.cacheMiss = await traceCache('semantic', 'new question', async () => cache.get('new question'));
 
@@ -92,5 +112,7 @@ await withContext({ tenantId: 'acme', sessionId: 'sess-1', userId: 'user-1' }, (
 }));
 
 await pool.end();
+ioredis.disconnect();
+await nodeRedis.quit();
 await vigil.shutdown();
 process.stdout.write(`${JSON.stringify({ results, instrumented: vigil.instrumented })}\n`);
