@@ -167,6 +167,24 @@ describe('vigil up --demo', () => {
     expect(rows.every((r) => r.untagged_model_calls === 0)).toBe(true);
   });
 
+  it('with --incident, moves the canary to a slow, costly model while v1 stays as it was', async () => {
+    const run = await runUntil(['up', '--demo', '--incident'], { ...env, VIGIL_COLLECTOR_PORT: '0', VIGIL_API_PORT: '0' }, /incident: v2-canary/, 20_000);
+    expect(run.code).toBe(0);
+    const { rows } = await db.pool.query(
+      `select s.deployment, s.model, count(*)::int as calls, min(s.ttft_ms)::float8 as min_ttft_ms,
+              avg(s.cost_usd)::float8 as cost_per_call
+         from spans s join projects p on p.id = s.project_id
+        where p.name = 'demo' and s.category = 'model' and s.model in ('gpt-4o', 'gpt-4o-mini') and s.status = 'ok'
+        group by 1, 2 order by 1, 2`,
+    );
+    const canary = rows.find((r) => r.deployment === 'v2-canary' && r.model === 'gpt-4o');
+    const v1 = rows.find((r) => r.deployment === 'v1' && r.model === 'gpt-4o-mini');
+    expect(canary, JSON.stringify(rows)).toBeDefined();
+    expect(rows.some((r) => r.deployment === 'v1' && r.model === 'gpt-4o')).toBe(false);
+    expect(canary.min_ttft_ms).toBeGreaterThanOrEqual(2600);
+    expect(canary.cost_per_call).toBeGreaterThan(10 * v1.cost_per_call);
+  });
+
   it('refuses --incident without --demo', async () => {
     const run = await vigil(['up', '--incident'], env);
     expect(run.code).toBe(1);
