@@ -21,7 +21,7 @@ const { default: OpenAI } = await import('openai');
 const { default: Anthropic } = await import('@anthropic-ai/sdk');
 const { default: pg } = await import('pg');
 const { createClient } = await import('@supabase/supabase-js');
-const { default: IORedis } = await import('ioredis');
+const { Redis: IORedis } = await import('ioredis');
 const { createClient: createRedisClient } = await import('redis');
 
 const openai = new OpenAI({ baseURL: process.env.OPENAI_BASE_URL!, apiKey: 'sk-test', maxRetries: 0 });
