@@ -1,0 +1,238 @@
+// What vigil.config.yaml (or .ts) may say about alerting: SLOs, threshold rules, where to notify,
+// how to judge a canary and whom to call to roll back. Validated here, once, with messages that
+// name the bad field; the engine trusts what comes out.
+
+import { z } from 'zod';
+import { durationSchema } from './duration.ts';
+
+const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'use lowercase letters, digits, ".", "_" or "-" (at most 63)');
+const values = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
+
+/** Which spans an SLO or rule covers. Every key is optional; values are one or several. */
+export const selectorSchema = z
+  .object({
+    service: values.optional(),
+    surface: values.optional(),
+    model: values.optional(),
+    provider: values.optional(),
+    tenant: values.optional(),
+    deployment: values.optional(),
+    category: values.optional(),
+  })
+  .strict()
+  .default({});
+
+export type Selector = z.output<typeof selectorSchema>;
+
+const severity = z.enum(['page', 'ticket']);
+export type Severity = z.infer<typeof severity>;
+
+export const sliSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('latency'), thresholdMs: z.number().positive() }).strict(),
+  z.object({ kind: z.literal('ttft'), thresholdMs: z.number().positive() }).strict(),
+  z.object({ kind: z.literal('errors') }).strict(),
+  z.object({ kind: z.literal('cost_per_request'), maxUsd: z.number().positive() }).strict(),
+]);
+
+export type Sli = z.infer<typeof sliSchema>;
+
+const windowPair = z
+  .object({ severity, long: durationSchema, short: durationSchema, burnRate: z.number().positive() })
+  .strict()
+  .refine((w) => w.short < w.long, { message: 'short must be shorter than long' });
+
+export const sloSchema = z
+  .object({
+    name,
+    project: z.string().min(1).default('default'),
+    description: z.string().max(500).optional(),
+    /** Percent of good events over the period, e.g. 99.5. */
+    objective: z.number().gt(0).lt(100),
+    period: durationSchema.default('30d'),
+    selector: selectorSchema,
+    sli: sliSchema,
+    /** Below this many events in a window, the window cannot fire (one failure at 3 a.m. is not a page). */
+    minEvents: z.number().int().nonnegative().default(20),
+    /** Off to keep the SLO on the dashboard without alerts. */
+    alerting: z.boolean().default(true),
+    /** The burn-rate windows; by default the SRE Workbook's, scaled to the period. */
+    windows: z.array(windowPair).min(1).max(8).optional(),
+    labels: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export type SloConfig = z.output<typeof sloSchema>;
+
+export const budgetSchema = z
+  .object({
+    name,
+    project: z.string().min(1).default('default'),
+    /** One tenant's budget, or the whole project's when left out. */
+    tenant: z.string().min(1).optional(),
+    monthlyUsd: z.number().positive(),
+    /** Ticket when the month's forecast passes this fraction of the budget. */
+    forecastAt: z.number().positive().default(1),
+    /** Page when the month's spend passes this fraction. */
+    spentAt: z.number().positive().default(1),
+    labels: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export type BudgetConfig = z.output<typeof budgetSchema>;
+
+export const ruleMetricSchema = z.enum(['latency_p50', 'latency_p95', 'latency_p99', 'ttft_p50', 'ttft_p95', 'ttft_p99', 'error_ratio', 'cost_per_request', 'requests']);
+export type RuleMetric = z.infer<typeof ruleMetricSchema>;
+
+export const ruleSchema = z
+  .object({
+    name,
+    project: z.string().min(1).default('default'),
+    description: z.string().max(500).optional(),
+    selector: selectorSchema,
+    metric: ruleMetricSchema,
+    op: z.enum(['>', '<']).default('>'),
+    threshold: z.number(),
+    /** The window the metric is computed over, ending now. */
+    window: durationSchema.default('5m'),
+    for: durationSchema.default('0s'),
+    keepFiringFor: durationSchema.default('0s'),
+    severity: severity.default('ticket'),
+    minEvents: z.number().int().nonnegative().default(1),
+    labels: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export type RuleConfig = z.output<typeof ruleSchema>;
+
+const secretRef = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'name an environment variable (secrets stay out of config files)');
+
+export const slackSchema = z
+  .object({
+    /** A project name; every project when left out. */
+    project: z.string().min(1).optional(),
+    severities: z.array(severity).min(1).default(['page', 'ticket']),
+    /** The environment variable that holds the incoming-webhook URL. */
+    webhookUrlEnv: secretRef,
+  })
+  .strict();
+
+const hookBase = { name, timeout: durationSchema.default('10s'), retries: z.number().int().min(0).max(10).default(3) };
+
+export const rollbackHookSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('webhook'), ...hookBase, url: z.string().url(), secretEnv: secretRef }).strict(),
+  z
+    .object({
+      type: z.literal('github'),
+      ...hookBase,
+      repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'write owner/repo'),
+      eventType: z.string().min(1).max(100).default('vigil-rollback'),
+      tokenEnv: secretRef,
+      apiUrl: z.string().url().default('https://api.github.com'),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('flag'),
+      ...hookBase,
+      url: z.string().url(),
+      method: z.enum(['POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
+      /** An environment variable with a bearer token for the flag service, if it needs one. */
+      tokenEnv: secretRef.optional(),
+    })
+    .strict(),
+]);
+
+export type RollbackHookConfig = z.output<typeof rollbackHookSchema>;
+
+const judgedMetric = z
+  .object({
+    /** How much worse the canary may be: a fraction (0.2 = 20% slower) or, for errors, percentage points / 100. */
+    allowedIncrease: z.number().nonnegative(),
+    /** A critical metric past criticalIncrease fails the canary at once, whatever the others say. */
+    critical: z.boolean().default(false),
+    criticalIncrease: z.number().positive().optional(),
+    weight: z.number().positive().default(1),
+  })
+  .strict();
+
+export const canarySchema = z
+  .object({
+    /** Which spans the judge compares (the same selector for canary and baseline, besides deployment). */
+    selector: selectorSchema,
+    /** Compare at most this much recent traffic. */
+    window: durationSchema.default('15m'),
+    minSamples: z.number().int().min(5).default(50),
+    /** Confidence of the Mann-Whitney test (Kayenta uses 0.98). */
+    confidence: z.number().gt(0.5).lt(1).default(0.98),
+    passScore: z.number().min(0).max(100).default(95),
+    marginalScore: z.number().min(0).max(100).default(75),
+    /** Judge running deployments this often, and roll back on Fail. */
+    interval: durationSchema.default('30s'),
+    autoRollback: z.boolean().default(true),
+    metrics: z
+      .object({
+        latency: judgedMetric.default({ allowedIncrease: 0.25, critical: false, weight: 1 }),
+        ttft: judgedMetric.default({ allowedIncrease: 0.25, critical: false, weight: 1 }),
+        errors: judgedMetric.default({ allowedIncrease: 0.02, critical: true, criticalIncrease: 0.1, weight: 1 }),
+        cost_per_request: judgedMetric.default({ allowedIncrease: 0.3, critical: false, weight: 1 }),
+      })
+      .strict()
+      .default({
+        latency: { allowedIncrease: 0.25, critical: false, weight: 1 },
+        ttft: { allowedIncrease: 0.25, critical: false, weight: 1 },
+        errors: { allowedIncrease: 0.02, critical: true, criticalIncrease: 0.1, weight: 1 },
+        cost_per_request: { allowedIncrease: 0.3, critical: false, weight: 1 },
+      }),
+  })
+  .strict()
+  .refine((c) => c.marginalScore <= c.passScore, { message: 'marginalScore must not be above passScore', path: ['marginalScore'] });
+
+export type CanaryConfig = z.output<typeof canarySchema>;
+
+const stateHandling = z.enum(['nodata', 'error', 'ok', 'alerting', 'keep_last']);
+
+export const engineSchema = z
+  .object({
+    /** node-cron expression with seconds. */
+    schedule: z.string().default('*/10 * * * * *'),
+    /** Wait this long after a group's first alert before notifying, to batch an incident's alerts. */
+    groupWait: durationSchema.default('0s'),
+    repeatInterval: durationSchema.default('4h'),
+    noData: stateHandling.default('nodata'),
+    error: stateHandling.default('error'),
+    /** Where links in notifications point. */
+    dashboardUrl: z.string().url().default('http://127.0.0.1:3000'),
+  })
+  .strict();
+
+export const alertsConfigSchema = z
+  .object({
+    slos: z.array(sloSchema).default([]),
+    budgets: z.array(budgetSchema).default([]),
+    rules: z.array(ruleSchema).default([]),
+    slack: z.array(slackSchema).default([]),
+    rollbackHooks: z.array(rollbackHookSchema).default([]),
+    /** Roll back a deployment when a page-severity burn alert is scoped to it. */
+    rollbackOnPage: z.boolean().default(true),
+    canary: canarySchema.default({} as never),
+    engine: engineSchema.default({} as never),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    for (const [list, items] of [['slos', config.slos], ['budgets', config.budgets], ['rules', config.rules]] as const) {
+      items.forEach((item, index) => {
+        const key = `${item.project}/${item.name}`;
+        if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [list, index, 'name'], message: `"${item.name}" is used twice in project ${item.project}` });
+        seen.add(key);
+      });
+    }
+    const hooks = new Set<string>();
+    config.rollbackHooks.forEach((hook, index) => {
+      if (hooks.has(hook.name)) ctx.addIssue({ code: 'custom', path: ['rollbackHooks', index, 'name'], message: `hook "${hook.name}" is defined twice` });
+      hooks.add(hook.name);
+    });
+  });
+
+export type AlertsConfig = z.output<typeof alertsConfigSchema>;
+export type AlertsConfigInput = z.input<typeof alertsConfigSchema>;
