@@ -20,7 +20,7 @@ export const selectorSchema = z
     category: values.optional(),
   })
   .strict()
-  .default({});
+  .prefault({});
 
 export type Selector = z.output<typeof selectorSchema>;
 
@@ -48,7 +48,7 @@ export const sloSchema = z
     description: z.string().max(500).optional(),
     /** Percent of good events over the period, e.g. 99.5. */
     objective: z.number().gt(0).lt(100),
-    period: durationSchema.default('30d'),
+    period: durationSchema.prefault('30d'),
     selector: selectorSchema,
     sli: sliSchema,
     /** Below this many events in a window, the window cannot fire (one failure at 3 a.m. is not a page). */
@@ -93,9 +93,9 @@ export const ruleSchema = z
     op: z.enum(['>', '<']).default('>'),
     threshold: z.number(),
     /** The window the metric is computed over, ending now. */
-    window: durationSchema.default('5m'),
-    for: durationSchema.default('0s'),
-    keepFiringFor: durationSchema.default('0s'),
+    window: durationSchema.prefault('5m'),
+    for: durationSchema.prefault('0s'),
+    keepFiringFor: durationSchema.prefault('0s'),
     severity: severity.default('ticket'),
     minEvents: z.number().int().nonnegative().default(1),
     labels: z.record(z.string(), z.string()).default({}),
@@ -116,7 +116,7 @@ export const slackSchema = z
   })
   .strict();
 
-const hookBase = { name, timeout: durationSchema.default('10s'), retries: z.number().int().min(0).max(10).default(3) };
+const hookBase = { name, timeout: durationSchema.prefault('10s'), retries: z.number().int().min(0).max(10).default(3) };
 
 export const rollbackHookSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('webhook'), ...hookBase, url: z.string().url(), secretEnv: secretRef }).strict(),
@@ -160,29 +160,24 @@ export const canarySchema = z
     /** Which spans the judge compares (the same selector for canary and baseline, besides deployment). */
     selector: selectorSchema,
     /** Compare at most this much recent traffic. */
-    window: durationSchema.default('15m'),
+    window: durationSchema.prefault('15m'),
     minSamples: z.number().int().min(5).default(50),
     /** Confidence of the Mann-Whitney test (Kayenta uses 0.98). */
     confidence: z.number().gt(0.5).lt(1).default(0.98),
     passScore: z.number().min(0).max(100).default(95),
     marginalScore: z.number().min(0).max(100).default(75),
     /** Judge running deployments this often, and roll back on Fail. */
-    interval: durationSchema.default('30s'),
+    interval: durationSchema.prefault('30s'),
     autoRollback: z.boolean().default(true),
     metrics: z
       .object({
-        latency: judgedMetric.default({ allowedIncrease: 0.25, critical: false, weight: 1 }),
-        ttft: judgedMetric.default({ allowedIncrease: 0.25, critical: false, weight: 1 }),
-        errors: judgedMetric.default({ allowedIncrease: 0.02, critical: true, criticalIncrease: 0.1, weight: 1 }),
-        cost_per_request: judgedMetric.default({ allowedIncrease: 0.3, critical: false, weight: 1 }),
+        latency: judgedMetric.prefault({ allowedIncrease: 0.25 }),
+        ttft: judgedMetric.prefault({ allowedIncrease: 0.25 }),
+        errors: judgedMetric.prefault({ allowedIncrease: 0.02, critical: true, criticalIncrease: 0.1 }),
+        cost_per_request: judgedMetric.prefault({ allowedIncrease: 0.3 }),
       })
       .strict()
-      .default({
-        latency: { allowedIncrease: 0.25, critical: false, weight: 1 },
-        ttft: { allowedIncrease: 0.25, critical: false, weight: 1 },
-        errors: { allowedIncrease: 0.02, critical: true, criticalIncrease: 0.1, weight: 1 },
-        cost_per_request: { allowedIncrease: 0.3, critical: false, weight: 1 },
-      }),
+      .prefault({}),
   })
   .strict()
   .refine((c) => c.marginalScore <= c.passScore, { message: 'marginalScore must not be above passScore', path: ['marginalScore'] });
@@ -196,8 +191,8 @@ export const engineSchema = z
     /** node-cron expression with seconds. */
     schedule: z.string().default('*/10 * * * * *'),
     /** Wait this long after a group's first alert before notifying, to batch an incident's alerts. */
-    groupWait: durationSchema.default('0s'),
-    repeatInterval: durationSchema.default('4h'),
+    groupWait: durationSchema.prefault('0s'),
+    repeatInterval: durationSchema.prefault('4h'),
     noData: stateHandling.default('nodata'),
     error: stateHandling.default('error'),
     /** Where links in notifications point. */
@@ -214,8 +209,8 @@ export const alertsConfigSchema = z
     rollbackHooks: z.array(rollbackHookSchema).default([]),
     /** Roll back a deployment when a page-severity burn alert is scoped to it. */
     rollbackOnPage: z.boolean().default(true),
-    canary: canarySchema.default({} as never),
-    engine: engineSchema.default({} as never),
+    canary: canarySchema.prefault({}),
+    engine: engineSchema.prefault({}),
   })
   .strict()
   .superRefine((config, ctx) => {

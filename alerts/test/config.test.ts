@@ -1,0 +1,49 @@
+// The alerting config: defaults filled in, and every mistake reported with its file and field.
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, findConfigFile, loadAlertsConfig, parseAlertsConfig } from '../src/config/load.ts';
+
+describe('alerting config', () => {
+  it('fills in the defaults: Workbook windows unless given, 10 s evaluation, canary thresholds', () => {
+    const config = parseAlertsConfig({ slos: [{ name: 'chat-latency', objective: 99.5, selector: { service: 'chat-api' }, sli: { kind: 'latency', thresholdMs: 800 } }] });
+    expect(config.slos[0]).toMatchObject({ project: 'default', period: 30 * 86_400_000, minEvents: 20, selector: { service: ['chat-api'] } });
+    expect(config.engine).toMatchObject({ schedule: '*/10 * * * * *', repeatInterval: 4 * 3_600_000, noData: 'nodata' });
+    expect(config.canary).toMatchObject({ minSamples: 50, confidence: 0.98, passScore: 95, marginalScore: 75 });
+    expect(config.canary.metrics.errors).toMatchObject({ critical: true, criticalIncrease: 0.1 });
+  });
+
+  it('names the file and every bad field', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vigil-config-'));
+    writeFileSync(
+      path.join(dir, 'vigil.config.yaml'),
+      ['alerts:', '  slos:', '    - name: Chat Latency', '      objective: 100', '      period: 30 days', '      sli: { kind: latency }', '  slack:', '    - webhookUrlEnv: https://hooks.slack.com/x'].join('\n'),
+    );
+    const file = findConfigFile(dir)!;
+    const error = await loadAlertsConfig(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    const lines = (error as Error).message.split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^vigil\.config\.yaml: slos\[0\]\.name: use lowercase/),
+        expect.stringMatching(/^vigil\.config\.yaml: slos\[0\]\.objective: .*100/),
+        expect.stringMatching(/^vigil\.config\.yaml: slos\[0\]\.period: "30 days" is not a duration/),
+        expect.stringMatching(/^vigil\.config\.yaml: slos\[0\]\.sli\.thresholdMs: /),
+        expect.stringMatching(/^vigil\.config\.yaml: slack\[0\]\.webhookUrlEnv: name an environment variable/),
+      ]),
+    );
+  });
+
+  it('reads a vigil.config.ts default export, and refuses a name used twice', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vigil-config-'));
+    writeFileSync(
+      path.join(dir, 'vigil.config.ts'),
+      `export default { alerts: { rules: [{ name: 'feed-p95', metric: 'latency_p95', threshold: 300, for: '5m', selector: { surface: '/feed' } }] } };\n`,
+    );
+    const config = await loadAlertsConfig(findConfigFile(dir)!);
+    expect(config.rules[0]).toMatchObject({ name: 'feed-p95', for: 300_000, window: 300_000, op: '>', severity: 'ticket' });
+    expect(() => parseAlertsConfig({ rules: [{ name: 'x', metric: 'error_ratio', threshold: 0.1 }, { name: 'x', metric: 'requests', threshold: 1 }] })).toThrow(/rules\[1\]\.name: "x" is used twice/);
+  });
+});
