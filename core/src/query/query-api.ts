@@ -12,6 +12,8 @@ import type { UsageColumns } from '../rollups/usage-totals.ts';
 import {
   budgetsQuerySchema,
   costByUserQuerySchema,
+  costSliQuerySchema,
+  samplesQuerySchema,
   metricsQuerySchema,
   sliQuerySchema,
   topSessionsQuerySchema,
@@ -19,6 +21,8 @@ import {
   tracesQuerySchema,
   type BudgetsQuery,
   type CostByUserQuery,
+  type CostSliQuery,
+  type SamplesQuery,
   type MetricsQuery,
   type SliQuery,
   type TopSessionsQuery,
@@ -36,6 +40,17 @@ export interface SliResult {
   costUsd: number;
   requests: number;
   costPerRequest: number | null;
+}
+
+/** Per-span values, newest first, for tests that need the distributions themselves (the canary judge). */
+export interface Samples {
+  latencyMs: number[];
+  /** Only spans that measured a time to first token. */
+  ttftMs: number[];
+  /** 1 for an error, 0 otherwise. */
+  errors: number[];
+  /** Only spans with a cost. */
+  costUsd: number[];
 }
 
 export interface SessionSummary {
@@ -142,6 +157,45 @@ export class QueryApi {
       requests: point.requests,
       costPerRequest: point.costPerRequest,
     };
+  }
+
+  /** Requests over a cost limit: good/total for a cost-per-request SLO (from raw spans; rollups keep sums, not distributions of cost). */
+  async costSli(caller: Caller, input: CostSliQuery): Promise<{ total: number; good: number }> {
+    const q = costSliQuerySchema.parse(input);
+    return withCaller(this.pool, caller, async (client) => {
+      const params: unknown[] = [q.projectId, q.window.from, q.window.to, q.maxUsd];
+      const where = rawFilterSql(q.filters, params);
+      const { rows } = await client.query(
+        `select count(*)::float8 as total, (count(*) filter (where coalesce(cost_usd, 0) <= $4))::float8 as good
+           from spans where project_id = $1 and start_time >= $2 and start_time < $3${where}`,
+        params,
+      );
+      return { total: rows[0].total, good: rows[0].good };
+    });
+  }
+
+  /** The latest spans' latency, TTFT, error flag and cost in the window, for the canary judge. */
+  async samples(caller: Caller, input: SamplesQuery): Promise<Samples> {
+    const q = samplesQuerySchema.parse(input);
+    return withCaller(this.pool, caller, async (client) => {
+      const params: unknown[] = [q.projectId, q.window.from, q.window.to];
+      const where = rawFilterSql(q.filters, params);
+      params.push(q.limit);
+      const { rows } = await client.query<{ duration_ms: number; ttft_ms: number | null; error: number; cost_usd: number | null }>(
+        `select duration_ms, ttft_ms, (status = 'error')::int as error, cost_usd::float8 as cost_usd
+           from spans where project_id = $1 and start_time >= $2 and start_time < $3${where}
+          order by start_time desc limit $${params.length}`,
+        params,
+      );
+      const samples: Samples = { latencyMs: [], ttftMs: [], errors: [], costUsd: [] };
+      for (const row of rows) {
+        samples.latencyMs.push(row.duration_ms);
+        samples.errors.push(row.error);
+        if (row.ttft_ms !== null) samples.ttftMs.push(row.ttft_ms);
+        if (row.cost_usd !== null) samples.costUsd.push(row.cost_usd);
+      }
+      return samples;
+    });
   }
 
   /** Sessions active in the window, by cost (their whole cost, not just the window's). */

@@ -105,3 +105,27 @@ export const traceQuerySchema = z
   .strict();
 
 export type TraceQuery = z.input<typeof traceQuerySchema>;
+
+export const samplesQuerySchema = z
+  .object({
+    projectId: z.string().uuid(),
+    window: windowSchema,
+    filters: filtersSchema,
+    /** The most recent spans in the window, at most this many. */
+    limit: z.number().int().positive().max(20_000).default(5_000),
+  })
+  .strict();
+
+export type SamplesQuery = z.input<typeof samplesQuerySchema>;
+
+export const costSliQuerySchema = z
+  .object({
+    projectId: z.string().uuid(),
+    window: windowSchema,
+    filters: filtersSchema,
+    /** A request is good when it cost at most this. */
+    maxUsd: z.number().positive(),
+  })
+  .strict();
+
+export type CostSliQuery = z.input<typeof costSliQuerySchema>;

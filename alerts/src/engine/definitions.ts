@@ -1,0 +1,251 @@
+// The alert instances a config defines, each with its labels (hence its fingerprint), its timing,
+// and how to evaluate it against the query API: SLO burn rates (one instance per severity, the OR
+// of its window pairs), threshold rules, and monthly budgets (forecast → ticket, spend → page).
+
+import { createHash } from 'node:crypto';
+import { type Caller, SERVICE_CALLER } from '@vigil/core/query/caller';
+import type { QueryApi } from '@vigil/core/query/query-api';
+import type { AlertsConfig, BudgetConfig, RuleConfig, Severity, SloConfig } from '../config/schema.ts';
+import { type WindowPair, evaluatePair, scaledWindows } from '../slo/burn-rate.ts';
+import { type Filters, selectorFilters, selectorLabels } from '../slo/selector.ts';
+import type { Observation, Timing } from '../state/machine.ts';
+
+export interface Evaluation {
+  observation: Observation;
+  /** What was seen, for messages and the UI: window values against thresholds. */
+  observed: Record<string, unknown>;
+}
+
+export interface AlertDefinition {
+  fingerprint: string;
+  projectId: string;
+  projectName: string;
+  tenantId: string;
+  name: string;
+  kind: 'slo' | 'rule' | 'budget';
+  severity: Severity;
+  labels: Record<string, string>;
+  timing: Timing;
+  summary: string;
+  /** Set when the alert watches one deployment: a page then rolls that deployment back. */
+  deployment: string | null;
+  evaluate(api: QueryApi, now: number): Promise<Evaluation>;
+}
+
+export function fingerprint(labels: Record<string, string>): string {
+  const canonical = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+}
+
+const caller: Caller = SERVICE_CALLER;
+const window = (now: number, ms: number) => ({ from: new Date(now - ms), to: new Date(now) });
+
+interface Counts {
+  total: number;
+  bad: number;
+}
+
+/** Good and bad events of an SLO over the window ending now. */
+async function sloCounts(api: QueryApi, slo: SloConfig, projectId: string, filters: Filters, now: number, ms: number): Promise<Counts> {
+  const w = window(now, ms);
+  switch (slo.sli.kind) {
+    case 'latency':
+    case 'ttft': {
+      const r = await api.sli(caller, { projectId, window: w, filters, metric: slo.sli.kind, thresholdMs: slo.sli.thresholdMs });
+      return { total: r.total, bad: r.total - (r.good ?? 0) };
+    }
+    case 'errors': {
+      const r = await api.sli(caller, { projectId, window: w, filters });
+      return { total: r.total, bad: r.errors };
+    }
+    case 'cost_per_request': {
+      const r = await api.costSli(caller, { projectId, window: w, filters, maxUsd: slo.sli.maxUsd });
+      return { total: r.total, bad: r.total - r.good };
+    }
+  }
+}
+
+function sloDefinitions(slo: SloConfig, projectId: string, timing: Timing): AlertDefinition[] {
+  const pairs: WindowPair[] = slo.windows
+    ? slo.windows.map((w) => ({ severity: w.severity, longMs: w.long, shortMs: w.short, burnRate: w.burnRate }))
+    : scaledWindows(slo.period);
+  const objective = slo.objective / 100;
+  const filters = selectorFilters(slo.selector);
+  const deployment = slo.selector.deployment?.length === 1 ? slo.selector.deployment[0]! : null;
+  const tenantId = slo.selector.tenant?.length === 1 ? slo.selector.tenant[0]! : '*';
+  return (['page', 'ticket'] as const)
+    .map((severity) => ({ severity, mine: pairs.filter((p) => p.severity === severity) }))
+    .filter(({ mine }) => mine.length > 0)
+    .map(({ severity, mine }) => {
+      const labels = { alertname: slo.name, project: slo.project, slo: slo.name, severity, sli: slo.sli.kind, ...selectorLabels(slo.selector), ...slo.labels };
+      return {
+        fingerprint: fingerprint(labels),
+        projectId,
+        projectName: slo.project,
+        tenantId,
+        name: slo.name,
+        kind: 'slo' as const,
+        severity,
+        labels,
+        // Burn alerts have no `for`: the short window already stops flapping (SRE Workbook).
+        timing: { ...timing, forMs: 0, keepFiringForMs: 0 },
+        summary: `${slo.name}: ${describeSli(slo)} for ${slo.objective}% over ${Math.round(slo.period / 86_400_000)}d`,
+        deployment,
+        async evaluate(api: QueryApi, now: number): Promise<Evaluation> {
+          const cache = new Map<number, Promise<Counts>>();
+          const counts = (ms: number) => {
+            let found = cache.get(ms);
+            if (!found) cache.set(ms, (found = sloCounts(api, slo, projectId, filters, now, ms)));
+            return found;
+          };
+          const evaluations = await Promise.all(mine.map(async (pair) => evaluatePair(pair, await counts(pair.longMs), await counts(pair.shortMs), objective, slo.minEvents)));
+          const observed = {
+            objective: slo.objective,
+            windows: evaluations.map((e) => ({
+              long: e.pair.longMs,
+              short: e.pair.shortMs,
+              threshold: e.pair.burnRate,
+              longBurn: e.long.burnRate,
+              shortBurn: e.short.burnRate,
+              longEvents: e.long.total,
+              shortEvents: e.short.total,
+              firing: e.firing,
+            })),
+          };
+          if (evaluations.some((e) => e.firing)) return { observation: 'true', observed };
+          // No events at all in the longest window: the SLO cannot be measured.
+          if (evaluations.every((e) => e.long.total === 0)) return { observation: 'nodata', observed };
+          return { observation: 'false', observed };
+        },
+      };
+    });
+}
+
+function describeSli(slo: SloConfig): string {
+  switch (slo.sli.kind) {
+    case 'latency':
+      return `latency ≤ ${slo.sli.thresholdMs} ms`;
+    case 'ttft':
+      return `TTFT ≤ ${slo.sli.thresholdMs} ms`;
+    case 'errors':
+      return 'no errors';
+    case 'cost_per_request':
+      return `cost ≤ $${slo.sli.maxUsd} per call`;
+  }
+}
+
+async function ruleValue(api: QueryApi, rule: RuleConfig, projectId: string, now: number): Promise<{ value: number | null; events: number }> {
+  const filters = selectorFilters(rule.selector);
+  const quantile = /_(p\d\d)$/.exec(rule.metric)?.[1];
+  const of = rule.metric.startsWith('ttft') ? 'ttft' : 'latency';
+  const [point] = await api.metrics(caller, {
+    projectId,
+    window: window(now, rule.window),
+    filters,
+    quantiles: quantile ? [Number(quantile.slice(1)) / 100] : [],
+    quantilesOf: [of],
+  });
+  if (!point) return { value: null, events: 0 };
+  switch (rule.metric) {
+    case 'error_ratio':
+      return { value: point.errorRate, events: point.spans };
+    case 'cost_per_request':
+      return { value: point.spans > 0 ? point.costUsd / point.spans : null, events: point.spans };
+    case 'requests':
+      return { value: point.spans, events: point.spans };
+    default: {
+      const stats = of === 'ttft' ? point.ttftMs : point.latencyMs;
+      return { value: stats.quantiles[quantile!] ?? null, events: of === 'ttft' ? point.ttftMs.count : point.spans };
+    }
+  }
+}
+
+function ruleDefinition(rule: RuleConfig, projectId: string, timing: Timing): AlertDefinition {
+  const labels = { alertname: rule.name, project: rule.project, rule: rule.name, severity: rule.severity, metric: rule.metric, ...selectorLabels(rule.selector), ...rule.labels };
+  return {
+    fingerprint: fingerprint(labels),
+    projectId,
+    projectName: rule.project,
+    tenantId: rule.selector.tenant?.length === 1 ? rule.selector.tenant[0]! : '*',
+    name: rule.name,
+    kind: 'rule',
+    severity: rule.severity,
+    labels,
+    timing: { ...timing, forMs: rule.for, keepFiringForMs: rule.keepFiringFor },
+    summary: `${rule.name}: ${rule.metric} ${rule.op} ${rule.threshold} over ${Math.round(rule.window / 60_000)}m`,
+    deployment: rule.selector.deployment?.length === 1 ? rule.selector.deployment[0]! : null,
+    async evaluate(api: QueryApi, now: number): Promise<Evaluation> {
+      const { value, events } = await ruleValue(api, rule, projectId, now);
+      const observed = { metric: rule.metric, value, op: rule.op, threshold: rule.threshold, window: rule.window, events };
+      if (value === null || (rule.metric !== 'requests' && events < rule.minEvents)) return { observation: 'nodata', observed };
+      const breached = rule.op === '>' ? value > rule.threshold : value < rule.threshold;
+      return { observation: breached ? 'true' : 'false', observed };
+    },
+  };
+}
+
+function budgetDefinitions(budget: BudgetConfig, projectId: string, timing: Timing): AlertDefinition[] {
+  const tenantId = budget.tenant ?? '*';
+  const make = (severity: Severity, measure: 'spent' | 'forecast', at: number): AlertDefinition => {
+    const labels = { alertname: budget.name, project: budget.project, budget: budget.name, severity, measure, ...(budget.tenant ? { tenant: budget.tenant } : {}), ...budget.labels };
+    return {
+      fingerprint: fingerprint(labels),
+      projectId,
+      projectName: budget.project,
+      tenantId,
+      name: budget.name,
+      kind: 'budget',
+      severity,
+      labels,
+      timing: { ...timing, forMs: 0, keepFiringForMs: 0 },
+      summary: `${budget.name}: ${budget.tenant ? `tenant ${budget.tenant}` : 'project'} ${measure} ≥ ${Math.round(at * 100)}% of $${budget.monthlyUsd}/month`,
+      deployment: null,
+      async evaluate(api: QueryApi, now: number): Promise<Evaluation> {
+        const spend = await monthSpend(api, projectId, budget.tenant, now);
+        const value = measure === 'spent' ? spend.spentUsd : spend.forecastUsd;
+        const observed = { ...spend, monthlyUsd: budget.monthlyUsd, measure, fraction: value / budget.monthlyUsd, threshold: at };
+        return { observation: value / budget.monthlyUsd >= at ? 'true' : 'false', observed };
+      },
+    };
+  };
+  return [make('ticket', 'forecast', budget.forecastAt), make('page', 'spent', budget.spentAt)];
+}
+
+/** Spend this month, and the month-end forecast at the trailing 7-day rate (as the query API's budgets). */
+async function monthSpend(api: QueryApi, projectId: string, tenant: string | undefined, now: number): Promise<{ spentUsd: number; forecastUsd: number }> {
+  const at = new Date(now);
+  const monthStart = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
+  const monthEnd = Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1);
+  if (now - monthStart < 60_000) return { spentUsd: 0, forecastUsd: 0 };
+  const filters = tenant ? { tenant_id: [tenant] } : {};
+  const cost = async (from: number) => (await api.metrics(caller, { projectId, window: { from: new Date(from), to: new Date(now) }, filters, quantiles: [] }))[0]?.costUsd ?? 0;
+  const rateFrom = Math.max(monthStart, now - 7 * 86_400_000);
+  const spentUsd = await cost(monthStart);
+  const recentUsd = rateFrom === monthStart ? spentUsd : await cost(rateFrom);
+  return { spentUsd, forecastUsd: spentUsd + (recentUsd / (now - rateFrom)) * (monthEnd - now) };
+}
+
+/** Every alert instance the config defines, for the projects that exist (by name → id). */
+export function alertDefinitions(config: AlertsConfig, projects: ReadonlyMap<string, string>): { definitions: AlertDefinition[]; unknownProjects: string[] } {
+  const timing: Timing = { forMs: 0, keepFiringForMs: 0, noData: config.engine.noData, error: config.engine.error };
+  const definitions: AlertDefinition[] = [];
+  const unknown = new Set<string>();
+  const projectId = (name: string) => {
+    const id = projects.get(name);
+    if (!id) unknown.add(name);
+    return id;
+  };
+  for (const slo of config.slos) {
+    const id = projectId(slo.project);
+    if (id && slo.alerting) definitions.push(...sloDefinitions(slo, id, timing));
+  }
+  for (const rule of config.rules) {
+    const id = projectId(rule.project);
+    if (id) definitions.push(ruleDefinition(rule, id, timing));
+  }
+  for (const budget of config.budgets) {
+    const id = projectId(budget.project);
+    if (id) definitions.push(...budgetDefinitions(budget, id, timing));
+  }
+  return { definitions, unknownProjects: [...unknown] };
+}

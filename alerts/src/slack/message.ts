@@ -1,0 +1,96 @@
+// Alert notifications as Slack Block Kit, inside Slack's limits (50 blocks, 150-character header,
+// 3000-character sections, 10 fields of 2000), with a plain `text` fallback for notifications
+// and clients that do not render blocks.
+
+import type { KnownBlock } from '@slack/types';
+
+export interface AlertNotice {
+  kind: 'firing' | 'resolved' | 'nodata' | 'error' | 'repeat';
+  severity: string;
+  name: string;
+  summary: string;
+  project: string;
+  labels: Record<string, string>;
+  deployment: string | null;
+  observed: Record<string, unknown>;
+  since: string;
+  link: string;
+}
+
+export interface RollbackNotice {
+  kind: 'rollback';
+  project: string;
+  deployment: string;
+  trigger: string;
+  reason: string;
+  hooks: { hook: string; ok: boolean; detail: string }[];
+  link: string;
+}
+
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+const LIMITS = { header: 150, section: 3000, field: 2000, fields: 10, blocks: 50, text: 3000 };
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+const TITLE: Record<AlertNotice['kind'], string> = {
+  firing: 'FIRING',
+  repeat: 'STILL FIRING',
+  resolved: 'RESOLVED',
+  nodata: 'NO DATA',
+  error: 'EVALUATION ERROR',
+};
+
+const ms = (v: unknown) => (typeof v === 'number' ? (v % 3_600_000 === 0 ? `${v / 3_600_000}h` : `${Math.round(v / 60_000)}m`) : '?');
+const num = (v: unknown, digits = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—');
+
+/** What breached, in lines: each window's burn rate against its threshold, or a rule's value. */
+export function describeObserved(observed: Record<string, unknown>): string[] {
+  const windows = observed.windows as { long: number; short: number; threshold: number; longBurn: number | null; shortBurn: number | null; longEvents: number; firing: boolean }[] | undefined;
+  if (windows) {
+    return windows.map(
+      (w) => `${w.firing ? '🔴' : '⚪'} ${ms(w.long)}/${ms(w.short)}: burn ${num(w.longBurn, 1)}× / ${num(w.shortBurn, 1)}× vs ${w.threshold}× (${w.longEvents} events)`,
+    );
+  }
+  if ('metric' in observed) return [`${observed.metric} = ${num(observed.value, 4)} ${observed.op} ${observed.threshold} over ${ms(observed.window)} (${observed.events} events)`];
+  if ('monthlyUsd' in observed) {
+    return [`spent $${num(observed.spentUsd)} · forecast $${num(observed.forecastUsd)} of $${num(observed.monthlyUsd)} (${num(Number(observed.fraction) * 100, 0)}% ${observed.measure})`];
+  }
+  return [];
+}
+
+export function alertMessage(notice: AlertNotice): SlackMessage {
+  const title = `${TITLE[notice.kind]} [${notice.severity.toUpperCase()}] ${notice.name}`;
+  const lines = describeObserved(notice.observed);
+  const context = [`project *${notice.project}*`, notice.deployment ? `deployment *${notice.deployment}*` : null, `since ${notice.since}`].filter(Boolean).join(' · ');
+  const labelFields = Object.entries(notice.labels)
+    .filter(([k]) => !['alertname', 'severity', 'project'].includes(k))
+    .slice(0, LIMITS.fields)
+    .map(([k, v]) => ({ type: 'mrkdwn' as const, text: truncate(`*${k}*\n${v}`, LIMITS.field) }));
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(title, LIMITS.header) } },
+    { type: 'section', text: { type: 'mrkdwn', text: truncate([notice.summary, ...lines].join('\n'), LIMITS.section) } },
+  ];
+  if (labelFields.length) blocks.push({ type: 'section', fields: labelFields });
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(context, LIMITS.section) }] });
+  blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in Vigil' }, url: notice.link }] });
+  const text = truncate(`${title}: ${notice.summary}${lines.length ? ` — ${lines.join('; ')}` : ''}${notice.deployment ? ` (deployment ${notice.deployment})` : ''} ${notice.link}`, LIMITS.text);
+  return { text, blocks: blocks.slice(0, LIMITS.blocks) };
+}
+
+export function rollbackMessage(notice: RollbackNotice): SlackMessage {
+  const title = `ROLLBACK ${notice.deployment} (${notice.project})`;
+  const hookLines = notice.hooks.map((h) => `${h.ok ? '✅' : '❌'} ${h.hook}: ${h.detail}`);
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(title, LIMITS.header) } },
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(`Triggered by *${notice.trigger}*: ${notice.reason}`, LIMITS.section) } },
+  ];
+  if (hookLines.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(hookLines.join('\n'), LIMITS.section) } });
+  blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open deployment' }, url: notice.link }] });
+  return { text: truncate(`${title}: ${notice.trigger}: ${notice.reason}. ${hookLines.join('; ')} ${notice.link}`, LIMITS.text), blocks };
+}
