@@ -1,0 +1,85 @@
+// Judging one deployment now: its traffic against its baseline's over the same recent window,
+// read through the query API, judged, and recorded (canary_judgements and the deployment's row).
+
+import type pg from 'pg';
+import { SERVICE_CALLER } from '@vigil/core/query/caller';
+import type { QueryApi } from '@vigil/core/query/query-api';
+import type { CanaryConfig } from '../config/schema.ts';
+import { selectorFilters } from '../slo/selector.ts';
+import { type Judgement, type Samples, type Verdict, judge } from './judge.ts';
+
+export interface DeploymentRow {
+  id: string;
+  projectId: string;
+  name: string;
+  baseline: string | null;
+  startedAt: Date;
+  state: string;
+}
+
+export interface RecordedJudgement {
+  verdict: Verdict;
+  score: number | null;
+  reason: string;
+  baseline: string | null;
+  judgement: Judgement | null;
+  window: { from: Date; to: Date };
+}
+
+/** The baseline: the one recorded, else the busiest other deployment in the window. */
+async function baselineOf(pool: pg.Pool, deployment: DeploymentRow, from: Date, to: Date): Promise<string | null> {
+  if (deployment.baseline) return deployment.baseline;
+  const { rows } = await pool.query<{ deployment: string }>(
+    `select deployment from spans where project_id = $1 and start_time >= $2 and start_time < $3 and deployment is not null and deployment <> $4
+      group by deployment order by count(*) desc limit 1`,
+    [deployment.projectId, from, to, deployment.name],
+  );
+  return rows[0]?.deployment ?? null;
+}
+
+export async function judgeDeployment(pool: pg.Pool, api: QueryApi, config: CanaryConfig, deployment: DeploymentRow, now = Date.now()): Promise<RecordedJudgement> {
+  const to = new Date(now);
+  const from = new Date(Math.max(deployment.startedAt.getTime(), now - config.window));
+  let result: RecordedJudgement;
+  let baseline: string | null = null;
+  try {
+    baseline = await baselineOf(pool, deployment, from, to);
+    if (!baseline) {
+      result = { verdict: 'inconclusive', score: null, reason: 'no baseline: record one with --baseline, or run the old version beside the canary', baseline, judgement: null, window: { from, to } };
+    } else {
+      const read = (name: string) => api.samples(SERVICE_CALLER, { projectId: deployment.projectId, window: { from, to }, filters: selectorFilters(config.selector, { deployment: [name] }) });
+      const [canary, base] = await Promise.all([read(deployment.name), read(baseline)]);
+      const samples: Samples = {
+        latency: { canary: canary.latencyMs, baseline: base.latencyMs },
+        ttft: { canary: canary.ttftMs, baseline: base.ttftMs },
+        errors: { canary: canary.errors, baseline: base.errors },
+        cost_per_request: { canary: canary.costUsd, baseline: base.costUsd },
+      };
+      const judgement = judge(samples, config);
+      result = { verdict: judgement.verdict, score: judgement.score, reason: judgement.reason, baseline, judgement, window: { from, to } };
+    }
+  } catch (error) {
+    // Kept apart from Fail: the judge could not see, which says nothing about the canary.
+    result = { verdict: 'error', score: null, reason: `could not read the data: ${(error as Error).message}`, baseline, judgement: null, window: { from, to } };
+  }
+  await pool.query(
+    `insert into canary_judgements (project_id, deployment_id, at, window_from, window_to, verdict, score, reason, metrics)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [deployment.projectId, deployment.id, to, from, to, result.verdict, result.score, result.reason, JSON.stringify(result.judgement?.metrics ?? [])],
+  );
+  await pool.query(`update deployments set verdict = $2, score = $3, judged_at = $4, judgement = $5, baseline = coalesce(baseline, $6) where id = $1`, [
+    deployment.id,
+    result.verdict,
+    result.score,
+    to,
+    JSON.stringify({ reason: result.reason, metrics: result.judgement?.metrics ?? [] }),
+    baseline,
+  ]);
+  return result;
+}
+
+export async function findDeployment(pool: pg.Pool, projectId: string, name: string): Promise<DeploymentRow | null> {
+  const { rows } = await pool.query(`select id, project_id, name, baseline, started_at, state from deployments where project_id = $1 and name = $2`, [projectId, name]);
+  const r = rows[0];
+  return r ? { id: r.id, projectId: r.project_id, name: r.name, baseline: r.baseline, startedAt: r.started_at, state: r.state } : null;
+}

@@ -1,0 +1,282 @@
+// The alert engine: every tick (10 s by default, node-cron, never overlapping itself) one engine
+// holds the database's advisory lock and
+//   1. evaluates every alert instance the config defines, through the query API;
+//   2. steps their state machines and writes states, events and notifications in one transaction;
+//   3. rolls back deployments that a page-severity alert scoped to them has just fired for;
+//   4. judges running canaries that are due, and rolls back those that fail;
+//   5. delivers due notifications.
+// A second engine finds the lock taken and skips the tick, so nothing is evaluated, notified or
+// rolled back twice; if the holder dies, its connection closes and the lock is free again.
+
+import cron, { type ScheduledTask } from 'node-cron';
+import type pg from 'pg';
+import { QueryApi } from '@vigil/core/query/query-api';
+import { type DeploymentRow, judgeDeployment } from '../canary/judge-deployment.ts';
+import type { AlertsConfig } from '../config/schema.ts';
+import { rollBack } from '../hooks/rollback.ts';
+import { alertMessage } from '../slack/message.ts';
+import { SlackSender } from '../slack/sender.ts';
+import { INITIAL, type InstanceState, type Observation, isActive, step } from '../state/machine.ts';
+import { type AlertDefinition, type Evaluation, alertDefinitions } from './definitions.ts';
+import { type DispatchResult, dispatch, enqueue } from './outbox.ts';
+import { inhibitedBy, isSilenced, type Silence } from './policy.ts';
+
+/** The engine's advisory lock key: any constant shared by all engines on one database. */
+const LOCK_KEY = 0x7669_6731; // "vig1"
+
+export interface EngineOptions {
+  pool: pg.Pool;
+  /** The config in effect; called each tick so edits to the database overrides apply. */
+  config: () => Promise<AlertsConfig> | AlertsConfig;
+  env?: NodeJS.ProcessEnv;
+  now?: () => number;
+  log?: (message: string) => void;
+  sender?: SlackSender;
+}
+
+export interface TickResult {
+  skipped: boolean;
+  evaluated: number;
+  transitions: { fingerprint: string; name: string; severity: string; from: string; to: string }[];
+  notifications: number;
+  rollbacks: string[];
+  judged: { deployment: string; verdict: string }[];
+  delivered: DispatchResult;
+  durationMs: number;
+}
+
+const EMPTY_DISPATCH: DispatchResult = { sent: 0, retrying: 0, failed: 0 };
+
+export class AlertEngine {
+  private readonly pool: pg.Pool;
+  private readonly api: QueryApi;
+  private readonly options: EngineOptions;
+  private readonly sender: SlackSender;
+  private readonly now: () => number;
+  private readonly log: (message: string) => void;
+  private task: ScheduledTask | null = null;
+  private lastDeploymentScan = 0;
+
+  constructor(options: EngineOptions) {
+    this.options = options;
+    this.pool = options.pool;
+    this.api = new QueryApi(options.pool);
+    this.sender = options.sender ?? new SlackSender();
+    this.now = options.now ?? Date.now;
+    this.log = options.log ?? (() => {});
+  }
+
+  /** Runs on the config's schedule until stop(). A tick still running when the next is due is not doubled. */
+  async start(): Promise<void> {
+    const config = await this.options.config();
+    this.task = cron.schedule(
+      config.engine.schedule,
+      async () => {
+        try {
+          const result = await this.tick();
+          if (!result.skipped && (result.transitions.length || result.rollbacks.length || result.delivered.sent)) {
+            this.log(`alerts: ${result.transitions.map((t) => `${t.name} [${t.severity}] ${t.from}→${t.to}`).join(', ') || 'no changes'}; ${result.delivered.sent} sent; ${result.rollbacks.length ? `rolled back ${result.rollbacks.join(', ')}` : ''}`);
+          }
+        } catch (error) {
+          this.log(`alerts: tick failed: ${(error as Error).message}`);
+        }
+      },
+      { name: 'vigil-alerts', noOverlap: true },
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.task?.destroy();
+    this.task = null;
+  }
+
+  async tick(): Promise<TickResult> {
+    const started = Date.now();
+    const lock = await this.pool.connect();
+    try {
+      const { rows } = await lock.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [LOCK_KEY]);
+      if (!rows[0]!.locked) return { skipped: true, evaluated: 0, transitions: [], notifications: 0, rollbacks: [], judged: [], delivered: EMPTY_DISPATCH, durationMs: Date.now() - started };
+      try {
+        return await this.tickHoldingLock(lock, started);
+      } finally {
+        await lock.query('select pg_advisory_unlock($1)', [LOCK_KEY]);
+      }
+    } finally {
+      lock.release();
+    }
+  }
+
+  private async tickHoldingLock(client: pg.PoolClient, started: number): Promise<TickResult> {
+    const config = await this.options.config();
+    const now = this.now();
+    const { rows: projectRows } = await client.query<{ id: string; name: string }>('select id, name from projects');
+    const projects = new Map(projectRows.map((p) => [p.name, p.id]));
+    const projectNames = new Map(projectRows.map((p) => [p.id, p.name]));
+    await this.recordDeploymentsFromSpans(client, now);
+
+    const { definitions, unknownProjects } = alertDefinitions(config, projects);
+    if (unknownProjects.length) this.log(`alerts: config names projects that do not exist: ${unknownProjects.join(', ')}`);
+    const evaluations = await this.evaluateAll(definitions, now);
+
+    const { transitions, notifications, pagesForDeployments } = await this.persist(client, config, definitions, evaluations, now);
+
+    const rollbacks: string[] = [];
+    if (config.rollbackOnPage) {
+      for (const { definition, reason } of pagesForDeployments) {
+        const outcome = await rollBack(this.pool, config, { projectId: definition.projectId, projectName: definition.projectName, deployment: definition.deployment!, trigger: 'burn_alert', reason }, this.options.env);
+        if (outcome.started) rollbacks.push(definition.deployment!);
+      }
+    }
+    const judged = await this.judgeDueCanaries(config, projectNames, now, rollbacks);
+    const delivered = await dispatch(this.pool, this.sender, this.options.env);
+    return { skipped: false, evaluated: definitions.length, transitions, notifications, rollbacks, judged, delivered, durationMs: Date.now() - started };
+  }
+
+  private async evaluateAll(definitions: AlertDefinition[], now: number): Promise<Map<string, Evaluation>> {
+    const results = new Map<string, Evaluation>();
+    // A few at a time: each is several queries, and the query API shares the pool with ingest.
+    const queue = [...definitions];
+    const worker = async () => {
+      for (let d = queue.shift(); d; d = queue.shift()) {
+        try {
+          results.set(d.fingerprint, await d.evaluate(this.api, now));
+        } catch (error) {
+          results.set(d.fingerprint, { observation: 'error', observed: { error: (error as Error).message } });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, worker));
+    return results;
+  }
+
+  private async persist(client: pg.PoolClient, config: AlertsConfig, definitions: AlertDefinition[], evaluations: Map<string, Evaluation>, now: number) {
+    const transitions: TickResult['transitions'] = [];
+    const pagesForDeployments: { definition: AlertDefinition; reason: string }[] = [];
+    let notifications = 0;
+    await client.query('begin');
+    try {
+      const fingerprints = definitions.map((d) => d.fingerprint);
+      const { rows: stored } = await client.query(
+        `select fingerprint, state, extract(epoch from since) * 1000 as since, extract(epoch from last_true_at) * 1000 as last_true_at,
+                extract(epoch from fired_at) * 1000 as fired_at, extract(epoch from last_notified_at) * 1000 as last_notified_at
+           from alert_instances where fingerprint = any($1::text[]) for update`,
+        [fingerprints],
+      );
+      const previous = new Map<string, { state: InstanceState; lastNotifiedAt: number | null }>(
+        stored.map((r) => [
+          r.fingerprint,
+          {
+            state: { state: r.state, since: Number(r.since), lastTrueAt: r.last_true_at === null ? null : Number(r.last_true_at), firedAt: r.fired_at === null ? null : Number(r.fired_at) },
+            lastNotifiedAt: r.last_notified_at === null ? null : Number(r.last_notified_at),
+          },
+        ]),
+      );
+      const { rows: silenceRows } = await client.query<{ project_id: string; matchers: Record<string, string> }>(
+        `select project_id, matchers from alert_silences where starts_at <= $1 and ends_at > $1`,
+        [new Date(now)],
+      );
+      const silences: Silence[] = silenceRows.map((s) => ({ projectId: s.project_id, matchers: s.matchers }));
+
+      // States after this tick, for inhibition: a firing page mutes the tickets of the same SLO.
+      const next = new Map<string, { definition: AlertDefinition; state: InstanceState; transition: string | null; lastNotifiedAt: number | null }>();
+      for (const definition of definitions) {
+        const evaluation = evaluations.get(definition.fingerprint)!;
+        const before = previous.get(definition.fingerprint);
+        const result = step(before?.state ?? { ...INITIAL, since: now }, evaluation.observation as Observation, definition.timing, now);
+        next.set(definition.fingerprint, { definition, state: result.next, transition: result.transition, lastNotifiedAt: before?.lastNotifiedAt ?? null });
+      }
+      const firing = [...next.values()].filter((n) => isActive(n.state.state)).map((n) => n.definition);
+
+      for (const { definition, state, transition, lastNotifiedAt } of next.values()) {
+        const evaluation = evaluations.get(definition.fingerprint)!;
+        const before = previous.get(definition.fingerprint)?.state.state ?? 'normal';
+        const silenced = isSilenced(definition, silences);
+        const inhibited = inhibitedBy(definition, firing);
+        let kind: 'firing' | 'resolved' | 'nodata' | 'error' | 'repeat' | null = (transition as typeof kind) ?? null;
+        if (!kind && state.state === 'firing') {
+          // Held back while inhibited or silenced, told once that no longer holds (as Alertmanager does).
+          if (lastNotifiedAt === null && !silenced && !inhibited) kind = 'firing';
+          else if (lastNotifiedAt !== null && now - lastNotifiedAt >= config.engine.repeatInterval) kind = 'repeat';
+        }
+        let notifiedAt = lastNotifiedAt;
+        if (kind) {
+          // A resolution of something never announced would only puzzle the reader.
+          const unannounced = kind === 'resolved' && lastNotifiedAt === null;
+          const status = silenced ? 'silenced' : ((kind === 'firing' || kind === 'repeat') && inhibited) || unannounced ? 'inhibited' : 'pending';
+          const message = alertMessage({
+            kind,
+            severity: definition.severity,
+            name: definition.name,
+            summary: definition.summary,
+            project: definition.projectName,
+            labels: definition.labels,
+            deployment: definition.deployment,
+            observed: evaluation.observed,
+            since: new Date(state.firedAt ?? state.since).toISOString(),
+            link: `${config.engine.dashboardUrl}/alerts?project=${encodeURIComponent(definition.projectName)}&alert=${definition.fingerprint}`,
+          });
+          notifications += await enqueue(client, config, definition.projectName, { projectId: definition.projectId, tenantId: definition.tenantId, fingerprint: definition.fingerprint, kind, severity: definition.severity, status, message });
+          if (status === 'pending') notifiedAt = now;
+          if (kind === 'resolved' || kind === 'nodata' || kind === 'error') notifiedAt = null;
+          if (kind === 'firing' && definition.severity === 'page' && definition.deployment) {
+            pagesForDeployments.push({ definition, reason: `${definition.summary}: page fired` });
+          }
+        }
+        await client.query(
+          `insert into alert_instances (project_id, fingerprint, tenant_id, alert_name, kind, severity, labels, state, since, last_true_at, fired_at, evaluated_at, observed, last_notified_at)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9 / 1000.0), to_timestamp($10 / 1000.0), to_timestamp($11 / 1000.0), to_timestamp($12 / 1000.0), $13, to_timestamp($14 / 1000.0))
+           on conflict (project_id, fingerprint) do update set
+             state = excluded.state, since = excluded.since, last_true_at = excluded.last_true_at, fired_at = excluded.fired_at,
+             evaluated_at = excluded.evaluated_at, observed = excluded.observed, last_notified_at = excluded.last_notified_at, labels = excluded.labels`,
+          [definition.projectId, definition.fingerprint, definition.tenantId, definition.name, definition.kind, definition.severity, JSON.stringify(definition.labels), state.state, state.since, state.lastTrueAt, state.firedAt, now, JSON.stringify(evaluation.observed), notifiedAt],
+        );
+        if (before !== state.state) {
+          transitions.push({ fingerprint: definition.fingerprint, name: definition.name, severity: definition.severity, from: before, to: state.state });
+          await client.query(
+            `insert into alert_events (project_id, tenant_id, fingerprint, at, from_state, to_state, observed) values ($1, $2, $3, to_timestamp($4 / 1000.0), $5, $6, $7)`,
+            [definition.projectId, definition.tenantId, definition.fingerprint, now, before, state.state, JSON.stringify(evaluation.observed)],
+          );
+        }
+      }
+      await client.query('commit');
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      throw error;
+    }
+    return { transitions, notifications, pagesForDeployments };
+  }
+
+  /** Deployments first seen in spans since the last scan become running deployments. */
+  private async recordDeploymentsFromSpans(client: pg.PoolClient, now: number): Promise<void> {
+    const since = this.lastDeploymentScan || now - 3_600_000;
+    await client.query(
+      `insert into deployments (project_id, name, source, started_at)
+       select project_id, deployment, 'spans', min(start_time) from spans
+        where start_time >= $1 and start_time < $2 and deployment is not null and deployment <> ''
+        group by project_id, deployment
+       on conflict (project_id, name) do nothing`,
+      [new Date(since - 60_000), new Date(now)],
+    );
+    this.lastDeploymentScan = now;
+  }
+
+  private async judgeDueCanaries(config: AlertsConfig, projectNames: Map<string, string>, now: number, rollbacks: string[]): Promise<TickResult['judged']> {
+    const { rows } = await this.pool.query(
+      `select id, project_id, name, baseline, started_at, state from deployments
+        where state = 'running' and (judged_at is null or judged_at <= $1)
+          and baseline is not null and started_at >= $2`,
+      [new Date(now - config.canary.interval), new Date(now - 7 * 86_400_000)],
+    );
+    const judged: TickResult['judged'] = [];
+    for (const r of rows) {
+      const deployment: DeploymentRow = { id: r.id, projectId: r.project_id, name: r.name, baseline: r.baseline, startedAt: r.started_at, state: r.state };
+      const result = await judgeDeployment(this.pool, this.api, config.canary, deployment, now);
+      judged.push({ deployment: deployment.name, verdict: result.verdict });
+      if (result.verdict === 'fail' && config.canary.autoRollback) {
+        const outcome = await rollBack(this.pool, config, { projectId: deployment.projectId, projectName: projectNames.get(deployment.projectId) ?? '?', deployment: deployment.name, trigger: 'judge', reason: `canary judge: Fail (score ${result.score}): ${result.reason}` }, this.options.env);
+        if (outcome.started) rollbacks.push(deployment.name);
+      }
+    }
+    return judged;
+  }
+}

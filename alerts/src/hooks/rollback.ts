@@ -1,0 +1,103 @@
+// Rolling a deployment back: once per deployment, whoever asks and however many engines race.
+// The rollbacks row (unique per deployment, with its idempotency key) is claimed first; only the
+// claimant calls the hooks. Each attempt is recorded in rollback_hook_calls, the outcome on the
+// rollback, and Slack is told.
+
+import type pg from 'pg';
+import type { AlertsConfig } from '../config/schema.ts';
+import { enqueue } from '../engine/outbox.ts';
+import { rollbackMessage } from '../slack/message.ts';
+import { type HookResult, type RollbackPayload, callHook } from './call-hook.ts';
+
+export interface RollbackRequest {
+  projectId: string;
+  projectName: string;
+  deployment: string;
+  trigger: RollbackPayload['trigger'];
+  reason: string;
+}
+
+export type RollbackOutcome =
+  | { started: true; rollbackId: string; status: 'succeeded' | 'partial' | 'failed'; hooks: HookResult[] }
+  | { started: false; reason: 'already_rolled_back' | 'unknown_deployment' | 'not_running'; rollbackId?: string };
+
+export async function rollBack(pool: pg.Pool, config: AlertsConfig, request: RollbackRequest, env: NodeJS.ProcessEnv = process.env): Promise<RollbackOutcome> {
+  const client = await pool.connect();
+  let claimed: { rollbackId: string; deploymentId: string; baseline: string | null; key: string } | null = null;
+  try {
+    await client.query('begin');
+    const { rows: deployments } = await client.query<{ id: string; baseline: string | null; state: string }>(
+      `select id, baseline, state from deployments where project_id = $1 and name = $2 for update`,
+      [request.projectId, request.deployment],
+    );
+    const deployment = deployments[0];
+    if (!deployment) {
+      await client.query('rollback');
+      return { started: false, reason: 'unknown_deployment' };
+    }
+    // Automatic rollbacks act only on a running deployment; a person may roll back a promoted one.
+    if (request.trigger !== 'manual' && deployment.state !== 'running') {
+      await client.query('rollback');
+      return { started: false, reason: deployment.state === 'rolled_back' ? 'already_rolled_back' : 'not_running' };
+    }
+    const key = `vigil-rollback-${deployment.id}`;
+    const { rows } = await client.query<{ id: string }>(
+      `insert into rollbacks (project_id, deployment_id, idempotency_key, trigger, reason)
+       values ($1, $2, $3, $4, $5) on conflict do nothing returning id`,
+      [request.projectId, deployment.id, key, request.trigger, request.reason],
+    );
+    if (!rows[0]) {
+      await client.query('rollback');
+      const existing = await pool.query<{ id: string }>(`select id from rollbacks where deployment_id = $1`, [deployment.id]);
+      return { started: false, reason: 'already_rolled_back', ...(existing.rows[0] ? { rollbackId: existing.rows[0].id } : {}) };
+    }
+    await client.query(`update deployments set state = 'rolled_back', ended_at = now() where id = $1`, [deployment.id]);
+    await client.query('commit');
+    claimed = { rollbackId: rows[0].id, deploymentId: deployment.id, baseline: deployment.baseline, key };
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+
+  const payload: RollbackPayload = {
+    event: 'vigil.rollback',
+    idempotencyKey: claimed.key,
+    project: request.projectName,
+    deployment: request.deployment,
+    baseline: claimed.baseline,
+    trigger: request.trigger,
+    reason: request.reason,
+    at: new Date().toISOString(),
+  };
+  const hooks = await Promise.all(config.rollbackHooks.map((hook) => callHook(hook, payload, env)));
+  for (const result of hooks) {
+    for (const a of result.attempts) {
+      await pool.query(
+        `insert into rollback_hook_calls (project_id, rollback_id, hook, attempt, started_at, duration_ms, status_code, ok, error)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [request.projectId, claimed.rollbackId, result.hook, a.attempt, a.startedAt, a.durationMs, a.statusCode, a.ok, a.error],
+      );
+    }
+  }
+  const succeeded = hooks.filter((h) => h.ok).length;
+  const status = hooks.length === 0 || succeeded === hooks.length ? 'succeeded' : succeeded > 0 ? 'partial' : 'failed';
+  await pool.query(`update rollbacks set status = $2, finished_at = now() where id = $1`, [claimed.rollbackId, status]);
+  const message = rollbackMessage({
+    kind: 'rollback',
+    project: request.projectName,
+    deployment: request.deployment,
+    trigger: request.trigger,
+    reason: request.reason,
+    hooks: hooks.map((h) => ({ hook: h.hook, ok: h.ok, detail: h.ok ? `ok after ${h.attempts.length} attempt(s)` : (h.attempts.at(-1)?.error ?? 'failed') })),
+    link: `${config.engine.dashboardUrl}/deployments?project=${encodeURIComponent(request.projectName)}&deployment=${encodeURIComponent(request.deployment)}`,
+  });
+  const client2 = await pool.connect();
+  try {
+    await enqueue(client2, config, request.projectName, { projectId: request.projectId, tenantId: '*', fingerprint: null, kind: 'rollback', severity: 'page', status: 'pending', message });
+  } finally {
+    client2.release();
+  }
+  return { started: true, rollbackId: claimed.rollbackId, status, hooks };
+}

@@ -1,0 +1,179 @@
+// The engine against a real database, Slack-like and hook-receiving local servers: burn alerts fire
+// and resolve once, survive a restart without re-sending, are silenced and inhibited as told, stay
+// quiet at low traffic; two engines racing never double-notify or double-roll-back.
+
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createProject } from '@vigil/core/projects';
+import { createTestDatabase, type TestDatabase } from '../../core/test/database.ts';
+import { parseAlertsConfig } from '../src/config/load.ts';
+import type { AlertsConfig } from '../src/config/schema.ts';
+import { AlertEngine } from '../src/engine/engine.ts';
+import { rollBack } from '../src/hooks/rollback.ts';
+import { type FakeSlack, startFakeSlack } from './support/fake-slack.ts';
+import { type HookReceivers, startHookReceivers } from './support/hook-receivers.ts';
+import { loadTraffic } from './support/traffic.ts';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const SECRET = 'whsec-test-secret';
+const GITHUB_TOKEN = 'ghp-test-token';
+
+let db: TestDatabase;
+let slack: FakeSlack;
+let hooks: HookReceivers;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  slack = await startFakeSlack();
+  hooks = await startHookReceivers(SECRET, GITHUB_TOKEN);
+  env = { SLACK_ONCALL: slack.url('T1/B1/oncall'), ROLLBACK_SECRET: SECRET, GITHUB_TOKEN };
+});
+
+afterAll(async () => {
+  await slack.close();
+  await hooks.close();
+  await db.drop();
+});
+
+beforeEach(() => {
+  slack.received.length = 0;
+});
+
+function config(project: string, extra: Record<string, unknown> = {}): AlertsConfig {
+  return parseAlertsConfig({
+    slos: [
+      { name: 'chat-errors', project, objective: 99.9, selector: { service: 'chat-api' }, sli: { kind: 'errors' }, minEvents: 20 },
+    ],
+    slack: [{ webhookUrlEnv: 'SLACK_ONCALL' }],
+    rollbackHooks: [
+      { type: 'webhook', name: 'deployer', url: `${hooks.url}/rollback`, secretEnv: 'ROLLBACK_SECRET', retries: 2 },
+      { type: 'github', name: 'gh', repository: 'acme/chat', tokenEnv: 'GITHUB_TOKEN', apiUrl: hooks.url },
+      { type: 'flag', name: 'kill-switch', url: `${hooks.url}/flags/new-model` },
+    ],
+    ...extra,
+  });
+}
+
+function engineAt(cfg: AlertsConfig, clock: { now: number }): AlertEngine {
+  return new AlertEngine({ pool: db.pool, config: () => cfg, env, now: () => clock.now });
+}
+
+async function notifications(projectId: string) {
+  const { rows } = await db.pool.query(`select kind, severity, status from alert_notifications where project_id = $1 order by id`, [projectId]);
+  return rows.map((r) => `${r.kind}/${r.severity}/${r.status}`);
+}
+
+describe('alert engine', () => {
+  it('pages once on a fast burn, notifies the ticket as inhibited, and resolves once when the errors stop', async () => {
+    const projectId = (await createProject(db.pool, 'burn')).id;
+    const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };
+    const cfg = config('burn');
+    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 3 * HOUR, toMs: clock.now - 10 * MINUTE, count: 3000 });
+    const engine = engineAt(cfg, clock);
+
+    const quiet = await engine.tick();
+    expect(quiet.transitions).toEqual([]);
+    expect(await notifications(projectId)).toEqual([]);
+
+    // Ten minutes of 30% errors: the 1h and 5m windows both burn far above 14.4×.
+    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 10 * MINUTE, toMs: clock.now, count: 600, errorRate: 0.3, seed: 2 });
+    const burning = await engine.tick();
+    expect(burning.transitions.map((t) => `${t.severity}:${t.from}→${t.to}`).sort()).toEqual(['page:normal→firing', 'ticket:normal→firing']);
+    expect(await notifications(projectId)).toEqual(['firing/page/sent', 'firing/ticket/inhibited']);
+    expect(slack.received).toHaveLength(1);
+    expect(slack.received[0]!.body.text).toMatch(/FIRING \[PAGE\] chat-errors/);
+
+    // Still burning ten seconds later: nothing new is said.
+    clock.now += 10_000;
+    expect((await engine.tick()).transitions).toEqual([]);
+
+    // The errors stopped. Six minutes on, the 1h/5m pair is clean but the 6h/30m pair still sees
+    // them in its 30-minute window: the page keeps firing, as the Workbook's windows intend.
+    clock.now += 6 * MINUTE;
+    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 6 * MINUTE, toMs: clock.now, count: 300, seed: 3 });
+    expect((await engine.tick()).transitions).toEqual([]);
+    // Thirty-one minutes on, the page resolves; the ticket (2h and 6h windows) still fires, and now
+    // that no page inhibits it, it is announced.
+    clock.now += 25 * MINUTE;
+    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 25 * MINUTE, toMs: clock.now, count: 1200, seed: 4 });
+    const resolved = await engine.tick();
+    expect(resolved.transitions.map((t) => `${t.severity}:${t.to}`)).toEqual(['page:resolved']);
+    expect((await notifications(projectId)).slice(2)).toEqual(['resolved/page/sent', 'firing/ticket/sent']);
+    expect(slack.received.map((m) => m.body.text!.slice(0, 20))).toEqual([expect.stringMatching(/^FIRING \[PAGE/), expect.stringMatching(/^RESOLVED \[PAGE/), expect.stringMatching(/^FIRING \[TICKET/)]);
+
+    // A new engine (a restart) finds the state in the database and says nothing again.
+    const restarted = await engineAt(cfg, clock).tick();
+    expect(restarted.transitions).toEqual([]);
+    expect(await notifications(projectId)).toHaveLength(4);
+  });
+
+  it('does not page on one failure at low traffic', async () => {
+    const projectId = (await createProject(db.pool, 'quiet')).id;
+    const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };
+    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 50 * MINUTE, toMs: clock.now, count: 6, errorRate: 0, seed: 4 });
+    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 2 * MINUTE, toMs: clock.now, count: 1, errorRate: 1, seed: 5 });
+    const result = await engineAt(config('quiet'), clock).tick();
+    expect(result.transitions).toEqual([]);
+    const { rows } = await db.pool.query(`select state, observed from alert_instances where project_id = $1 and severity = 'page'`, [projectId]);
+    expect(rows[0].state).toBe('normal');
+    expect(rows[0].observed.windows[0].longBurn).toBeGreaterThan(14.4);
+  });
+
+  it('records a silenced alert without telling Slack', async () => {
+    const projectId = (await createProject(db.pool, 'silenced')).id;
+    const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };
+    await db.pool.query(`insert into alert_silences (project_id, matchers, starts_at, ends_at, comment) values ($1, $2, $3, $4, 'maintenance')`, [
+      projectId,
+      { slo: 'chat-errors' },
+      new Date(clock.now - MINUTE),
+      new Date(clock.now + HOUR),
+    ]);
+    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 30 * MINUTE, toMs: clock.now, count: 500, errorRate: 0.5, seed: 6 });
+    const result = await engineAt(config('silenced'), clock).tick();
+    expect(result.transitions.some((t) => t.to === 'firing')).toBe(true);
+    expect(await notifications(projectId)).toEqual(['firing/page/silenced', 'firing/ticket/silenced']);
+    expect(slack.received).toHaveLength(0);
+  });
+
+  it('lets only one of two racing engines evaluate a tick', async () => {
+    const projectId = (await createProject(db.pool, 'race')).id;
+    const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };
+    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 30 * MINUTE, toMs: clock.now, count: 500, errorRate: 0.5, seed: 8 });
+    const cfg = config('race');
+    const results = await Promise.all([engineAt(cfg, clock).tick(), engineAt(cfg, clock).tick(), engineAt(cfg, clock).tick()]);
+    expect(results.filter((r) => !r.skipped).length).toBeGreaterThanOrEqual(1);
+    // Whichever ran, and in whatever order, the incident was notified once.
+    expect((await notifications(projectId)).filter((n) => n.startsWith('firing/page'))).toEqual(['firing/page/sent']);
+  });
+
+  it('rolls a deployment back exactly once when two engines race, calling every hook with its contract', async () => {
+    const projectId = (await createProject(db.pool, 'rollback')).id;
+    await db.pool.query(`insert into deployments (project_id, name, baseline, source) values ($1, 'v42', 'v41', 'api')`, [projectId]);
+    const cfg = config('rollback');
+    const request = { projectId, projectName: 'rollback', deployment: 'v42', trigger: 'judge' as const, reason: 'canary judge: Fail' };
+    hooks.failWebhook(503);
+    const outcomes = await Promise.all([rollBack(db.pool, cfg, request, env), rollBack(db.pool, cfg, request, env), rollBack(db.pool, cfg, request, env)]);
+    expect(outcomes.filter((o) => o.started)).toHaveLength(1);
+    expect(outcomes.filter((o) => !o.started).map((o) => !o.started && o.reason)).toEqual(['already_rolled_back', 'already_rolled_back']);
+    const started = outcomes.find((o) => o.started)!;
+    expect(started.started && started.status).toBe('succeeded');
+
+    const deployerCalls = hooks.webhook.filter((h) => (h.body as { deployment: string }).deployment === 'v42');
+    expect(deployerCalls).toHaveLength(1);
+    expect(deployerCalls[0]!.body).toMatchObject({ event: 'vigil.rollback', project: 'rollback', deployment: 'v42', baseline: 'v41', trigger: 'judge' });
+    expect(hooks.github.at(-1)!.body).toMatchObject({ event_type: 'vigil-rollback', client_payload: { deployment: 'v42' } });
+    expect(hooks.flag.at(-1)!.body).toMatchObject({ action: 'kill', deployment: 'v42' });
+
+    const { rows: audit } = await db.pool.query(`select hook, attempt, status_code, ok from rollback_hook_calls where project_id = $1 order by hook, attempt`, [projectId]);
+    expect(audit).toEqual([
+      { hook: 'deployer', attempt: 1, status_code: 503, ok: false },
+      { hook: 'deployer', attempt: 2, status_code: 200, ok: true },
+      { hook: 'gh', attempt: 1, status_code: 204, ok: true },
+      { hook: 'kill-switch', attempt: 1, status_code: 200, ok: true },
+    ]);
+    const { rows } = await db.pool.query(`select d.state, r.status, r.idempotency_key from deployments d join rollbacks r on r.deployment_id = d.id where d.project_id = $1`, [projectId]);
+    expect(rows).toEqual([{ state: 'rolled_back', status: 'succeeded', idempotency_key: expect.stringMatching(/^vigil-rollback-/) }]);
+    expect(await notifications(projectId)).toEqual(['rollback/page/pending']);
+  });
+});
