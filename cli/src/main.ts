@@ -2,6 +2,7 @@
 // non-zero exit code.
 
 import { Command, CommanderError } from 'commander';
+import { registerDeployCommands } from './commands/deploy.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerProjectCommands } from './commands/projects.ts';
@@ -21,6 +22,7 @@ registerMigrateCommand(program);
 registerProjectCommands(program);
 registerKeyCommands(program);
 registerTokenCommands(program);
+registerDeployCommands(program);
 
 function messageOf(error: unknown): string {
   if (error instanceof Error) {

@@ -11,6 +11,7 @@ import { QueryApi } from '@vigil/core/query/query-api';
 import { createApiHandler } from '@vigil/core/http-api/handler';
 import { resolveJwtSecret } from '@vigil/core/http-api/jwt-secret';
 import { serveFetchHandler, type RunningServer } from '@vigil/core/http-api/node-server';
+import { AlertEngine, ConfigSource, createGateHandler, isGatePath } from '@vigil/alerts';
 import { info } from './output.ts';
 
 export async function openServiceDatabase(config: VigilConfig): Promise<Database> {
@@ -40,12 +41,34 @@ export async function startCollectorService(db: Database, config: VigilConfig): 
   return collector;
 }
 
-/** The JSON query API (/api/v1/...), until the dashboard serves it. */
-export async function startApiService(db: Database, config: VigilConfig): Promise<RunningServer> {
+export interface AlertsService {
+  source: ConfigSource;
+  engine: AlertEngine | null;
+  close(): Promise<void>;
+}
+
+/** The alerting config (checked now: a bad file stops start-up with its message) and the engine. */
+export async function startAlertsService(db: Database, config: VigilConfig, options: { engine: boolean } = { engine: true }): Promise<AlertsService> {
+  const log = (message: string) => info(`[alerts] ${message}`);
+  const source = new ConfigSource(db.pool, config.VIGIL_CONFIG, log);
+  const { config: alerts, source: from } = await source.load();
+  const run = options.engine && config.VIGIL_ALERTS === 'on';
+  info(`alerts: ${alerts.slos.length} SLOs, ${alerts.rules.length} rules, ${alerts.budgets.length} budgets from ${from}; engine ${run ? `every tick of "${alerts.engine.schedule}"` : 'off here'}`);
+  if (!run) return { source, engine: null, close: async () => {} };
+  const engine = new AlertEngine({ pool: db.pool, config: source.current, log });
+  await engine.start();
+  return { source, engine, close: () => engine.stop() };
+}
+
+/** The JSON query API (/api/v1/...) and the deployment and gate endpoints, until the dashboard serves them. */
+export async function startApiService(db: Database, config: VigilConfig, alerts: AlertsService): Promise<RunningServer> {
   const { secret, source } = await resolveJwtSecret(config);
-  const handler = createApiHandler({ api: new QueryApi(db.pool), jwtSecret: secret, log: (message) => info(`[api] ${message}`) });
+  const api = createApiHandler({ api: new QueryApi(db.pool), jwtSecret: secret, log: (message) => info(`[api] ${message}`) });
+  const gate = createGateHandler({ pool: db.pool, config: alerts.source.current, jwtSecret: secret, log: (message) => info(`[gate] ${message}`) });
+  const handler = (request: Request) => (isGatePath(new URL(request.url).pathname) ? gate(request) : api(request));
   const server = await serveFetchHandler(handler, config.VIGIL_API_HOST, config.VIGIL_API_PORT);
   info(`query API: ${server.url}/api/v1/... (tokens: "vigil tokens create --project <name>"; signing secret from ${source === 'VIGIL_JWT_SECRET' ? 'VIGIL_JWT_SECRET' : source})`);
+  info(`rollout gates: ${server.url}/api/v1/gate/argo?deployment=<name>, ${server.url}/api/v1/gate/flagger`);
   return server;
 }
 

@@ -35,6 +35,10 @@ export const configSchema = z.object({
   VIGIL_MINUTE_ROLLUP_RETENTION_DAYS: positiveInt.default(35),
   VIGIL_ROLLUP_RETENTION_DAYS: positiveInt.default(397),
   VIGIL_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // The alerting config (vigil.config.ts, .yaml, .yml or .json); found in the working directory when not set.
+  VIGIL_CONFIG: z.string().min(1).optional(),
+  // The alert engine runs inside `vigil up` unless this is off (run it elsewhere with `vigil alerts`).
+  VIGIL_ALERTS: z.enum(['on', 'off']).default('on'),
 });
 
 export type VigilConfig = z.infer<typeof configSchema> & { dataDir: string };

@@ -39,7 +39,9 @@ async function baselineOf(pool: pg.Pool, deployment: DeploymentRow, from: Date, 
 
 export async function judgeDeployment(pool: pg.Pool, api: QueryApi, config: CanaryConfig, deployment: DeploymentRow, now = Date.now()): Promise<RecordedJudgement> {
   const to = new Date(now);
-  const from = new Date(Math.max(deployment.startedAt.getTime(), now - config.window));
+  // The same recent window for both. A deployment's spans carry its name, so traffic from before
+  // it was recorded (a pipeline that calls us late) still counts as its own.
+  const from = new Date(now - config.window);
   let result: RecordedJudgement;
   let baseline: string | null = null;
   try {

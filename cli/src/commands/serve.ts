@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '@vigil/core/config';
 import { startDemo } from '../demo.ts';
-import { ensureDefaultProject, openServiceDatabase, shutdownSignal, startApiService, startCollectorService, stopOnSignal } from '../services.ts';
+import { ensureDefaultProject, openServiceDatabase, shutdownSignal, startAlertsService, startApiService, startCollectorService, stopOnSignal } from '../services.ts';
 
 export function registerServeCommands(program: Command): void {
   program
@@ -16,11 +16,13 @@ export function registerServeCommands(program: Command): void {
       const db = await openServiceDatabase(config);
       try {
         await ensureDefaultProject(db, config);
+        const alerts = await startAlertsService(db, config);
         const collector = await startCollectorService(db, config);
-        const api = await startApiService(db, config);
+        const api = await startApiService(db, config, alerts);
         const demo = options.demo ? await startDemo(db, config, collector.url, { incident: options.incident === true }) : null;
         await stopOnSignal(signal, async () => {
           await demo?.close();
+          await alerts.close();
           await api.close();
           await collector.close();
         });

@@ -1,0 +1,46 @@
+// The config in effect: the file's, with each project's overrides from the database (set through
+// the API or the dashboard) replacing SLOs, rules and budgets of the same name in that project.
+
+import type pg from 'pg';
+import { z } from 'zod';
+import { describeIssues, findConfigFile, loadAlertsConfig, parseAlertsConfig } from './load.ts';
+import { type AlertsConfig, budgetSchema, ruleSchema, sloSchema } from './schema.ts';
+
+const overridesSchema = z
+  .object({
+    slos: z.array(sloSchema.omit({ project: true })).default([]),
+    rules: z.array(ruleSchema.omit({ project: true })).default([]),
+    budgets: z.array(budgetSchema.omit({ project: true })).default([]),
+  })
+  .strict();
+
+export async function fileConfig(path: string | undefined, cwd = process.cwd()): Promise<{ config: AlertsConfig; source: string }> {
+  const file = path ?? findConfigFile(cwd);
+  if (!file) return { config: parseAlertsConfig({}), source: 'no config file (no SLOs yet: add vigil.config.yaml)' };
+  return { config: await loadAlertsConfig(file), source: file };
+}
+
+export async function withProjectOverrides(pool: pg.Pool, base: AlertsConfig, log: (message: string) => void = () => {}): Promise<AlertsConfig> {
+  const { rows } = await pool.query<{ name: string; config: unknown }>(`select p.name, c.config from alert_configs c join projects p on p.id = c.project_id`);
+  if (rows.length === 0) return base;
+  const merged: AlertsConfig = { ...base, slos: [...base.slos], rules: [...base.rules], budgets: [...base.budgets] };
+  for (const row of rows) {
+    const parsed = overridesSchema.safeParse(row.config);
+    if (!parsed.success) {
+      log(describeIssues(`alert_configs[${row.name}]`, parsed.error));
+      continue;
+    }
+    const replace = <T extends { name: string; project: string }>(list: T[], items: Omit<T, 'project'>[]) => {
+      for (const item of items) {
+        const full = { ...item, project: row.name } as T;
+        const at = list.findIndex((x) => x.project === row.name && x.name === item.name);
+        if (at >= 0) list[at] = full;
+        else list.push(full);
+      }
+    };
+    replace(merged.slos, parsed.data.slos);
+    replace(merged.rules, parsed.data.rules);
+    replace(merged.budgets, parsed.data.budgets);
+  }
+  return merged;
+}

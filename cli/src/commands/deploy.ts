@@ -1,0 +1,100 @@
+// `vigil deploy start|promote|rollback` and `vigil gate`: what a deploy pipeline calls. gate exits
+// 0 to promote, 1 to roll back, 2 when the judge cannot tell yet (too little traffic, marginal),
+// and 3 when it could not judge at all (no such deployment, data unreadable).
+
+import type { Command } from 'commander';
+import { ConfigSource, findDeployment, judgeDeployment, rollBack } from '@vigil/alerts';
+import { findProject } from '@vigil/core/projects';
+import { QueryApi } from '@vigil/core/query/query-api';
+import { withDatabase } from '../context.ts';
+import { info, result } from '../output.ts';
+
+const EXIT = { pass: 0, fail: 1, inconclusive: 2, error: 3 } as const;
+
+async function projectId(pool: import('pg').Pool, name: string): Promise<string> {
+  const project = await findProject(pool, name);
+  if (!project) throw new Error(`no project named "${name}"`);
+  return project.id;
+}
+
+export function registerDeployCommands(program: Command): void {
+  const deploy = program.command('deploy').description('record deployments for the canary judge and rollback hooks');
+
+  deploy
+    .command('start')
+    .description('record a running deployment (a canary when it has a baseline)')
+    .requiredOption('--deployment <name>', 'the new deployment, as spans name it (service.version / vigil.deployment)')
+    .option('--baseline <name>', 'the deployment it is compared with')
+    .option('--weight <percent>', 'share of traffic it gets', (v) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0 || n > 100) throw new Error('--weight must be a percentage between 0 and 100');
+      return n;
+    })
+    .option('--project <name>', 'the project', 'default')
+    .action(async (options: { deployment: string; baseline?: string; weight?: number; project: string }) => {
+      await withDatabase(async (db) => {
+        const id = await projectId(db.pool, options.project);
+        await db.pool.query(
+          `insert into deployments (project_id, name, baseline, weight, source) values ($1, $2, $3, $4, 'cli')
+           on conflict (project_id, name) do update set baseline = coalesce(excluded.baseline, deployments.baseline), weight = coalesce(excluded.weight, deployments.weight)`,
+          [id, options.deployment, options.baseline ?? null, options.weight ?? null],
+        );
+        result(`deployment ${options.deployment} running${options.baseline ? ` against baseline ${options.baseline}` : ''}${options.weight !== undefined ? ` at ${options.weight}%` : ''}`);
+      });
+    });
+
+  deploy
+    .command('promote')
+    .description('mark a running deployment promoted')
+    .requiredOption('--deployment <name>', 'the deployment')
+    .option('--project <name>', 'the project', 'default')
+    .action(async (options: { deployment: string; project: string }) => {
+      await withDatabase(async (db) => {
+        const id = await projectId(db.pool, options.project);
+        const { rowCount } = await db.pool.query(`update deployments set state = 'promoted', ended_at = now() where project_id = $1 and name = $2 and state = 'running'`, [id, options.deployment]);
+        if (!rowCount) throw new Error(`deployment "${options.deployment}" is not running`);
+        result(`deployment ${options.deployment} promoted`);
+      });
+    });
+
+  deploy
+    .command('rollback')
+    .description('roll a deployment back now: calls the rollback hooks once')
+    .requiredOption('--deployment <name>', 'the deployment')
+    .option('--reason <text>', 'why, for the audit trail and Slack', 'rolled back by hand')
+    .option('--project <name>', 'the project', 'default')
+    .action(async (options: { deployment: string; reason: string; project: string }) => {
+      await withDatabase(async (db, config) => {
+        const id = await projectId(db.pool, options.project);
+        const { config: alerts } = await new ConfigSource(db.pool, config.VIGIL_CONFIG).load();
+        const outcome = await rollBack(db.pool, alerts, { projectId: id, projectName: options.project, deployment: options.deployment, trigger: 'manual', reason: options.reason });
+        if (!outcome.started) throw new Error(`not rolled back: ${outcome.reason.replaceAll('_', ' ')}`);
+        for (const hook of outcome.hooks) info(`${hook.ok ? 'ok' : 'FAILED'} ${hook.hook} (${hook.attempts.length} attempt${hook.attempts.length === 1 ? '' : 's'})`);
+        result(`rollback ${outcome.status}`);
+        if (outcome.status !== 'succeeded') process.exitCode = 1;
+      });
+    });
+
+  program
+    .command('gate')
+    .description('judge a canary now: exit 0 promote, 1 roll back, 2 inconclusive, 3 could not judge')
+    .requiredOption('--deployment <name>', 'the canary deployment')
+    .option('--project <name>', 'the project', 'default')
+    .option('--json', 'print the whole judgement as JSON')
+    .action(async (options: { deployment: string; project: string; json?: boolean }) => {
+      const verdict = await withDatabase(async (db, config) => {
+        const id = await projectId(db.pool, options.project);
+        const deployment = await findDeployment(db.pool, id, options.deployment);
+        if (!deployment) {
+          info(`no deployment "${options.deployment}" in project ${options.project}: record it with "vigil deploy start"`);
+          return 'error' as const;
+        }
+        const { config: alerts } = await new ConfigSource(db.pool, config.VIGIL_CONFIG).load();
+        const judged = await judgeDeployment(db.pool, new QueryApi(db.pool), alerts.canary, deployment);
+        if (options.json) result(JSON.stringify({ deployment: options.deployment, verdict: judged.verdict, score: judged.score, baseline: judged.baseline, reason: judged.reason, metrics: judged.judgement?.metrics ?? [] }));
+        else result(`${judged.verdict.toUpperCase()}${judged.score !== null ? ` (score ${judged.score})` : ''}: ${options.deployment} vs ${judged.baseline ?? 'no baseline'}: ${judged.reason}`);
+        return judged.verdict;
+      });
+      process.exitCode = EXIT[verdict];
+    });
+}
