@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../core/test/database.ts';
+import { loadTraffic } from '../../alerts/test/support/traffic.ts';
 
 const bin = path.resolve(import.meta.dirname, '../bin/vigil.mjs');
 
@@ -67,8 +68,8 @@ describe('vigil CLI', () => {
   it('has --help for every command', async () => {
     const top = await vigil(['--help']);
     expect(top.code).toBe(0);
-    for (const command of ['up', 'migrate', 'collector', 'projects', 'keys', 'tokens']) expect(top.stdout).toContain(command);
-    for (const command of [['keys', 'create'], ['keys', 'list'], ['keys', 'revoke'], ['projects', 'create'], ['up'], ['collector'], ['migrate'], ['tokens', 'create']]) {
+    for (const command of ['up', 'migrate', 'collector', 'projects', 'keys', 'tokens', 'deploy', 'gate']) expect(top.stdout).toContain(command);
+    for (const command of [['keys', 'create'], ['keys', 'list'], ['keys', 'revoke'], ['projects', 'create'], ['up'], ['collector'], ['migrate'], ['tokens', 'create'], ['deploy', 'start'], ['deploy', 'rollback'], ['gate']]) {
       const help = await vigil([...command, '--help']);
       expect(help.code, command.join(' ')).toBe(0);
       expect(help.stdout).toMatch(/Usage: vigil/);
@@ -146,6 +147,39 @@ describe('vigil CLI', () => {
     expect(second.stderr).not.toContain('created project');
     const { rows } = await db.pool.query(`select count(*)::int as n from ingest_keys k join projects p on p.id = k.project_id where p.name = 'default'`);
     expect(rows[0].n).toBe(1);
+  });
+});
+
+describe('vigil deploy and vigil gate', () => {
+  it('records a canary and exits 0 to promote, 1 to roll back, 2 when it cannot tell yet, 3 when it cannot judge', async () => {
+    await vigil(['projects', 'create', 'gated'], env);
+    const { rows } = await db.pool.query(`select id from projects where name = 'gated'`);
+    const projectId = rows[0].id;
+    const now = Date.now();
+    await loadTraffic(db.pool, { projectId, fromMs: now - 8 * 60_000, toMs: now - 1000, count: 300, deployment: 'v41', seed: 11 });
+    await loadTraffic(db.pool, { projectId, fromMs: now - 8 * 60_000, toMs: now - 1000, count: 150, deployment: 'v42', latencyMs: 2000, errorRate: 0.2, seed: 12 });
+    await loadTraffic(db.pool, { projectId, fromMs: now - 8 * 60_000, toMs: now - 1000, count: 150, deployment: 'v43', seed: 13 });
+    await loadTraffic(db.pool, { projectId, fromMs: now - 8 * 60_000, toMs: now - 1000, count: 10, deployment: 'v44', seed: 14 });
+    for (const canary of ['v42', 'v43', 'v44']) {
+      const started = await vigil(['deploy', 'start', '--deployment', canary, '--baseline', 'v41', '--weight', '5', '--project', 'gated'], env);
+      expect(started.code, started.stderr).toBe(0);
+      expect(started.stdout.trim()).toBe(`deployment ${canary} running against baseline v41 at 5%`);
+    }
+    const bad = await vigil(['gate', '--deployment', 'v42', '--project', 'gated'], env);
+    expect(bad.stdout).toMatch(/^FAIL \(score 0\): v42 vs v41: critical: errors/);
+    expect(bad.code).toBe(1);
+    const good = await vigil(['gate', '--deployment', 'v43', '--project', 'gated', '--json'], env);
+    expect(JSON.parse(good.stdout)).toMatchObject({ verdict: 'pass', baseline: 'v41' });
+    expect(good.code).toBe(0);
+    const thin = await vigil(['gate', '--deployment', 'v44', '--project', 'gated'], env);
+    expect(thin.stdout).toMatch(/^INCONCLUSIVE/);
+    expect(thin.code).toBe(2);
+    const unknown = await vigil(['gate', '--deployment', 'v99', '--project', 'gated'], env);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain('no deployment "v99" in project gated');
+    const weight = await vigil(['deploy', 'start', '--deployment', 'v45', '--weight', '500', '--project', 'gated'], env);
+    expect(weight.code).toBe(1);
+    expect(weight.stderr).toContain('--weight must be a percentage between 0 and 100');
   });
 });
 
