@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { canarySchema } from '../src/config/schema.ts';
 import { type Samples, judge } from '../src/canary/judge.ts';
-import { mannWhitney } from '../src/canary/statistics.ts';
+import { fisherGreater, mannWhitney } from '../src/canary/statistics.ts';
 
 const config = canarySchema.parse({});
 
@@ -71,6 +71,16 @@ describe('Mann-Whitney U', () => {
     const binary = mannWhitney([...Array(90).fill(0), ...Array(10).fill(1)], [...Array(97).fill(0), ...Array(3).fill(1)]);
     expect(binary.u).toBe(5350);
     expect(binary.pGreater).toBeCloseTo(0.022755, 5);
+  });
+});
+
+describe('Fisher exact test', () => {
+  it('matches SciPy (one-sided, greater)', () => {
+    // 10 of 120 canary requests past the pooled p95 against 2 of 120 baseline requests.
+    expect(fisherGreater(10, 120, 120, 12)).toBeCloseTo(0.0169735, 6);
+    // 3 errors in 100 canary calls against 1 in 200.
+    expect(fisherGreater(3, 100, 200, 4)).toBeCloseTo(0.1096197, 6);
+    expect(fisherGreater(0, 50, 50, 0)).toBe(1);
   });
 });
 

@@ -28,9 +28,9 @@ beforeAll(async () => {
   token = await signToken({ role: 'authenticated', projectId, ttlSeconds: 600 }, SECRET);
   const now = Date.now();
   // Baseline v41 healthy; canary v42 5× slower with 20% errors; canary v43 like the baseline.
-  await loadTraffic(db.pool, { projectId, fromMs: now - 10 * 60_000, toMs: now - 1000, count: 400, deployment: 'v41', seed: 1 });
-  await loadTraffic(db.pool, { projectId, fromMs: now - 10 * 60_000, toMs: now - 1000, count: 200, deployment: 'v42', latencyMs: 2000, ttftMs: 750, errorRate: 0.2, seed: 2 });
-  await loadTraffic(db.pool, { projectId, fromMs: now - 10 * 60_000, toMs: now - 1000, count: 200, deployment: 'v43', seed: 3 });
+  await loadTraffic(db.pool, { projectId, fromMs: now - 100_000, toMs: now - 1000, count: 400, deployment: 'v41', seed: 1 });
+  await loadTraffic(db.pool, { projectId, fromMs: now - 100_000, toMs: now - 1000, count: 200, deployment: 'v42', latencyMs: 2000, ttftMs: 750, errorRate: 0.2, seed: 2 });
+  await loadTraffic(db.pool, { projectId, fromMs: now - 100_000, toMs: now - 1000, count: 200, deployment: 'v43', seed: 3 });
 });
 
 afterAll(async () => {
@@ -54,17 +54,17 @@ describe('rollout gates', () => {
     }
     const bad = await call('/api/v1/deployments', { method: 'POST', body: { deployment: 'v 44', weight: 500 } });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatch(/^deployment: a deployment name/);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/^deployment: a deployment name/);
   });
 
   it('answers Argo Rollouts with JSON its successCondition can read', async () => {
     const failing = await call('/api/v1/gate/argo?deployment=v42');
     expect(failing.status).toBe(200);
     expect(failing.headers.get('content-type')).toBe('application/json');
-    const body = await failing.json();
+    const body = (await failing.json()) as { metrics: Record<string, { classification: string; samples: unknown }> };
     expect(body).toMatchObject({ verdict: 'fail', ok: false, deployment: 'v42', baseline: 'v41' });
-    expect(body.metrics.latency.classification).toBe('high');
-    expect(body.metrics.errors.samples).toEqual({ canary: 200, baseline: 400 });
+    expect(body.metrics.latency!.classification).toBe('high');
+    expect(body.metrics.errors!.samples).toEqual({ canary: 200, baseline: 400 });
 
     expect(await (await call('/api/v1/gate/argo?deployment=v43')).json()).toMatchObject({ verdict: 'pass', ok: true });
     // Unknown deployment or missing parameter: still JSON, an error verdict (Argo counts an Error).

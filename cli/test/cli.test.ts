@@ -156,10 +156,10 @@ describe('vigil deploy and vigil gate', () => {
     const { rows } = await db.pool.query(`select id from projects where name = 'gated'`);
     const projectId = rows[0].id;
     const now = Date.now();
-    await loadTraffic(db.pool, { projectId, fromMs: now - 8 * 60_000, toMs: now - 1000, count: 300, deployment: 'v41', seed: 11 });
-    await loadTraffic(db.pool, { projectId, fromMs: now - 8 * 60_000, toMs: now - 1000, count: 150, deployment: 'v42', latencyMs: 2000, errorRate: 0.2, seed: 12 });
-    await loadTraffic(db.pool, { projectId, fromMs: now - 8 * 60_000, toMs: now - 1000, count: 150, deployment: 'v43', seed: 13 });
-    await loadTraffic(db.pool, { projectId, fromMs: now - 8 * 60_000, toMs: now - 1000, count: 10, deployment: 'v44', seed: 14 });
+    await loadTraffic(db.pool, { projectId, fromMs: now - 100_000, toMs: now - 1000, count: 300, deployment: 'v41', seed: 11 });
+    await loadTraffic(db.pool, { projectId, fromMs: now - 100_000, toMs: now - 1000, count: 150, deployment: 'v42', latencyMs: 2000, errorRate: 0.2, seed: 12 });
+    await loadTraffic(db.pool, { projectId, fromMs: now - 100_000, toMs: now - 1000, count: 150, deployment: 'v43', seed: 13 });
+    await loadTraffic(db.pool, { projectId, fromMs: now - 100_000, toMs: now - 1000, count: 10, deployment: 'v44', seed: 14 });
     for (const canary of ['v42', 'v43', 'v44']) {
       const started = await vigil(['deploy', 'start', '--deployment', canary, '--baseline', 'v41', '--weight', '5', '--project', 'gated'], env);
       expect(started.code, started.stderr).toBe(0);

@@ -6,7 +6,7 @@
 // engine adds Error when the data could not be read).
 
 import type { CanaryConfig } from '../config/schema.ts';
-import { hodgesLehmann, mannWhitney, quantileSorted, sorted } from './statistics.ts';
+import { fisherGreater, hodgesLehmann, mannWhitney, quantileSorted, sorted } from './statistics.ts';
 
 export type JudgedMetric = 'latency' | 'ttft' | 'errors' | 'cost_per_request';
 export const JUDGED_METRICS: readonly JudgedMetric[] = ['latency', 'ttft', 'errors', 'cost_per_request'];
@@ -61,9 +61,12 @@ function judgeMetric(metric: JudgedMetric, samples: { canary: number[]; baseline
     return { ...base, classification: 'nodata', effect: null, tailEffect: null, pValue: null, tailPValue: null, reason: `fewer than ${config.minSamples} samples (canary ${canary.length}, baseline ${baseline.length})` };
   }
   const alpha = 1 - config.confidence;
-  const { pGreater } = mannWhitney(samples.canary, samples.baseline);
 
   if (metric === 'errors') {
+    // Errors are yes/no and rare: Mann-Whitney on 0/1 is a 2×2 table, tested exactly.
+    const canaryErrors = Math.round(base.canary.mean! * canary.length);
+    const baselineErrors = Math.round(base.baseline.mean! * baseline.length);
+    const pGreater = fisherGreater(canaryErrors, canary.length, baseline.length, canaryErrors + baselineErrors);
     const effect = base.canary.mean! - base.baseline.mean!;
     const significant = pGreater < alpha;
     const high = significant && effect > settings.allowedIncrease;
@@ -74,20 +77,25 @@ function judgeMetric(metric: JudgedMetric, samples: { canary: number[]; baseline
     return { ...base, classification: high ? 'high' : 'pass', effect, tailEffect: null, pValue: pGreater, tailPValue: null, criticalFailure, reason };
   }
 
+  // Two tests per metric (location and tail), each at half the level, so that a metric of an
+  // equal canary is still called worse at most 1 − confidence of the time.
+  const perTest = alpha / 2;
+  const { pGreater } = mannWhitney(samples.canary, samples.baseline);
   // Location: the Hodges-Lehmann shift relative to the baseline's median.
   const scale = base.baseline.p50! > 0 ? base.baseline.p50! : base.baseline.mean! > 0 ? base.baseline.mean! : 1;
   const effect = hodgesLehmann(canary, baseline) / scale;
-  const shifted = pGreater < alpha && effect > settings.allowedIncrease;
+  const shifted = pGreater < perTest && effect > settings.allowedIncrease;
   // Tail: do more canary than baseline requests land above the pooled p95? Both samples are
   // compared against one threshold from both, so the baseline's own noise is accounted for.
   const baselineP95 = base.baseline.p95!;
   const pooledP95 = quantileSorted(sorted([...samples.canary, ...samples.baseline]), 0.95);
-  const tailPValue = mannWhitney(
-    samples.canary.map((v) => (v > pooledP95 ? 1 : 0)),
-    samples.baseline.map((v) => (v > pooledP95 ? 1 : 0)),
-  ).pGreater;
+  let canaryAbove = 0;
+  let baselineAbove = 0;
+  for (const v of canary) if (v > pooledP95) canaryAbove++;
+  for (const v of baseline) if (v > pooledP95) baselineAbove++;
+  const tailPValue = fisherGreater(canaryAbove, canary.length, baseline.length, canaryAbove + baselineAbove);
   const tailEffect = baselineP95 > 0 ? base.canary.p95! / baselineP95 - 1 : null;
-  const tailWorse = tailEffect !== null && tailPValue < alpha && tailEffect > settings.allowedIncrease;
+  const tailWorse = tailEffect !== null && tailPValue < perTest && tailEffect > settings.allowedIncrease;
   const high = shifted || tailWorse;
   const worst = Math.max(effect, tailEffect ?? 0);
   const criticalFailure = settings.critical && settings.criticalIncrease !== undefined && high && worst > settings.criticalIncrease;

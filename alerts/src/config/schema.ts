@@ -159,15 +159,15 @@ export const canarySchema = z
   .object({
     /** Which spans the judge compares (the same selector for canary and baseline, besides deployment). */
     selector: selectorSchema,
-    /** Compare at most this much recent traffic. */
-    window: durationSchema.prefault('15m'),
+    /** Compare this much recent traffic: short enough that a regression dominates it within seconds. */
+    window: durationSchema.prefault('2m'),
     minSamples: z.number().int().min(5).default(50),
     /** Confidence of the Mann-Whitney test (Kayenta uses 0.98). */
     confidence: z.number().gt(0.5).lt(1).default(0.98),
     passScore: z.number().min(0).max(100).default(95),
     marginalScore: z.number().min(0).max(100).default(75),
-    /** Judge running deployments this often, and roll back on Fail. */
-    interval: durationSchema.prefault('30s'),
+    /** Judge running canaries this often (at most once per engine tick), and roll back on Fail. */
+    interval: durationSchema.prefault('10s'),
     autoRollback: z.boolean().default(true),
     metrics: z
       .object({

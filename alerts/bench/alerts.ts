@@ -1,0 +1,282 @@
+// npm run bench:alerts: how fast a bad canary reaches Slack and the rollback hook, and how often a
+// healthy but noisy canary would be rolled back.
+//
+// 1. Starts `vigil up` (collector, alert engine and API, default settings) on a fresh database,
+//    with a config that sends Slack to a local Slack-like server and rollbacks to a local signed
+//    webhook receiver, both in this process.
+// 2. Sends ten minutes of healthy history for v1 (baseline, 80% of traffic) and v2 (canary, 20%),
+//    records v2 as a canary of v1 through the API, then live healthy traffic at ~20 requests/s.
+// 3. Switches v2 to 5× latency and a 20% error rate, and times from the collector's acknowledgement
+//    of the first bad span to (a) the first Slack request and (b) the rollback hook's request.
+// 4. Judges 200 healthy-but-noisy canaries (each against its own baseline, through the database)
+//    and counts the ones the judge would roll back.
+// Last line: alerts detect_s=<to Slack> rollback_s=<to rollback hook> false_rollbacks=<n>/200
+
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { signToken } from '@vigil/core/http-api/auth';
+import { createPool } from '@vigil/core/db/database';
+import { startEmbeddedPostgres } from '@vigil/core/db/embedded';
+import { migrate } from '@vigil/core/db/migrate';
+import { createIngestKey, createProject } from '@vigil/core/projects';
+import { QueryApi } from '@vigil/core/query/query-api';
+import { bulkLoadSpans } from '@vigil/core/rollups/bulk-load';
+import { judgeDeployment } from '../src/canary/judge-deployment.ts';
+import { parseAlertsConfig } from '../src/config/load.ts';
+import { startFakeSlack } from '../test/support/fake-slack.ts';
+import { startHookReceivers } from '../test/support/hook-receivers.ts';
+import { modelCalls } from '../test/support/traffic.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const RATE_PER_S = 20;
+const CANARY_SHARE = 0.2;
+const JUDGEMENTS = Number(process.env.BENCH_JUDGEMENTS ?? 200);
+const JWT_SECRET = randomBytes(24).toString('hex');
+const HOOK_SECRET = randomBytes(16).toString('hex');
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+async function freshDatabase(adminUrl: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = adminUrl.replace(/\/postgres$/, `/${name}`);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await migrate(client);
+  await client.end();
+  return url;
+}
+
+interface Behaviour {
+  latencyMs: number;
+  ttftMs: number;
+  errorRate: number;
+}
+
+const HEALTHY: Behaviour = { latencyMs: 600, ttftMs: 200, errorRate: 0.001 };
+const BAD: Behaviour = { latencyMs: 3000, ttftMs: 1000, errorRate: 0.2 };
+
+/** One OTLP/JSON request: `count` chat spans of one deployment ending around `endMs`. */
+function otlpBatch(deployment: string, count: number, endMs: number, behaviour: Behaviour): string {
+  const spans = Array.from({ length: count }, () => {
+    const noise = Math.exp(0.35 * Math.sqrt(-2 * Math.log(Math.random())) * Math.cos(2 * Math.PI * Math.random()));
+    const duration = behaviour.latencyMs * noise;
+    const end = endMs - Math.random() * 250;
+    const error = Math.random() < behaviour.errorRate;
+    return {
+      traceId: randomBytes(16).toString('hex'),
+      spanId: randomBytes(8).toString('hex'),
+      name: 'chat gpt-4o-mini',
+      kind: 3,
+      startTimeUnixNano: String(BigInt(Math.round((end - duration) * 1000)) * 1000n),
+      endTimeUnixNano: String(BigInt(Math.round(end * 1000)) * 1000n),
+      attributes: [
+        { key: 'gen_ai.operation.name', value: { stringValue: 'chat' } },
+        { key: 'gen_ai.provider.name', value: { stringValue: 'openai' } },
+        { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o-mini' } },
+        { key: 'gen_ai.usage.input_tokens', value: { intValue: String(300 + Math.floor(Math.random() * 200)) } },
+        { key: 'gen_ai.usage.output_tokens', value: { intValue: String(60 + Math.floor(Math.random() * 60)) } },
+        { key: 'gen_ai.response.time_to_first_chunk', value: { doubleValue: (behaviour.ttftMs * noise) / 1000 } },
+        { key: 'tenant.id', value: { stringValue: `tenant-${Math.floor(Math.random() * 5)}` } },
+      ],
+      status: error ? { code: 2, message: 'provider error' } : {},
+    };
+  });
+  return JSON.stringify({
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'chat-api' } }, { key: 'vigil.deployment', value: { stringValue: deployment } }] },
+        scopeSpans: [{ scope: { name: 'bench' }, spans }],
+      },
+    ],
+  });
+}
+
+async function post(url: string, key: string, body: string): Promise<void> {
+  const response = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
+  if (!response.ok) throw new Error(`collector answered ${response.status}: ${await response.text()}`);
+}
+
+/** Sends one 250 ms tick of traffic (both deployments); resolves when the collector acknowledged it. */
+async function sendTick(collectorUrl: string, key: string, endMs: number, canary: Behaviour): Promise<void> {
+  const perTick = RATE_PER_S / 4;
+  const canaryCount = Math.random() < (perTick * CANARY_SHARE) % 1 ? Math.ceil(perTick * CANARY_SHARE) : Math.floor(perTick * CANARY_SHARE);
+  await Promise.all([
+    post(collectorUrl, key, otlpBatch('v1', Math.round(perTick * (1 - CANARY_SHARE)), endMs, HEALTHY)),
+    canaryCount > 0 ? post(collectorUrl, key, otlpBatch('v2', canaryCount, endMs, canary)) : Promise.resolve(),
+  ]);
+}
+
+function waitForLine(child: ReturnType<typeof spawn>, pattern: RegExp, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`vigil up did not print ${pattern} in time:\n${seen}`)), timeoutMs);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = pattern.exec(seen);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1] ?? match[0]);
+      }
+    });
+  });
+}
+
+/** 200 canaries and baselines drawn from one noisy distribution, judged through the database. */
+async function falseRollbacks(pool: pg.Pool, projectId: string): Promise<{ fails: number; verdicts: Record<string, number> }> {
+  const now = Date.now();
+  const config = parseAlertsConfig({}).canary;
+  const spans = [];
+  for (let i = 0; i < JUDGEMENTS; i++) {
+    // Per judgement, its own traffic: a canary at 5-20% of its baseline's, and noise in both
+    // (heavy tails, a 2% error rate, a slow burst now and then).
+    const baselineCount = 300 + Math.floor(Math.random() * 700);
+    const canaryCount = Math.max(60, Math.floor(baselineCount * (0.05 + Math.random() * 0.15)));
+    for (const [deployment, count, seed] of [[`noisy-base-${i}`, baselineCount, 2 * i + 1], [`noisy-canary-${i}`, canaryCount, 2 * i + 2]] as const) {
+      for (const span of modelCalls({ projectId, fromMs: now - 110_000, toMs: now - 1000, count, deployment, latencyMs: 700, ttftMs: 250, errorRate: 0.02, costUsd: 0.002, seed: seed * 7919 })) {
+        if (Math.random() < 0.02) span.durationMs *= 4;
+        spans.push(span);
+      }
+    }
+  }
+  await bulkLoadSpans(pool, spans);
+  const api = new QueryApi(pool);
+  const verdicts: Record<string, number> = {};
+  for (let i = 0; i < JUDGEMENTS; i++) {
+    const { rows } = await pool.query(
+      `insert into deployments (project_id, name, baseline, source) values ($1, $2, $3, 'api') returning id, project_id, name, baseline, started_at, state`,
+      [projectId, `noisy-canary-${i}`, `noisy-base-${i}`],
+    );
+    const r = rows[0];
+    // Judged as of when its traffic ended: loading 200 deployments' spans takes a while.
+    const judged = await judgeDeployment(pool, api, config, { id: r.id, projectId: r.project_id, name: r.name, baseline: r.baseline, startedAt: r.started_at, state: r.state }, now);
+    verdicts[judged.verdict] = (verdicts[judged.verdict] ?? 0) + 1;
+    if (judged.verdict !== 'pass' && process.env.BENCH_VERBOSE) log(`${r.name}: ${judged.verdict}: ${judged.reason}`);
+  }
+  return { fails: verdicts.fail ?? 0, verdicts };
+}
+
+const server = await startEmbeddedPostgres({ dataDir: path.join(root, '.vigil/bench-alerts'), port: Number(process.env.BENCH_PG_PORT ?? 54342) });
+const slack = await startFakeSlack();
+const hooks = await startHookReceivers(HOOK_SECRET, 'unused');
+let vigil: ReturnType<typeof spawn> | null = null;
+try {
+  const url = await freshDatabase(server.url, 'vigil_bench_alerts');
+  const setup = createPool(url, { poolSize: 4 });
+  const project = await createProject(setup, 'default');
+  const { key } = await createIngestKey(setup, 'default');
+
+  const configDir = mkdtempSync(path.join(tmpdir(), 'vigil-bench-alerts-'));
+  const configFile = path.join(configDir, 'vigil.config.yaml');
+  writeFileSync(
+    configFile,
+    [
+      'alerts:',
+      '  slos:',
+      '    - name: chat-errors',
+      '      objective: 99.5',
+      '      selector: { service: chat-api }',
+      '      sli: { kind: errors }',
+      '    - name: chat-latency',
+      '      objective: 99',
+      '      selector: { service: chat-api }',
+      '      sli: { kind: latency, thresholdMs: 2500 }',
+      '  slack:',
+      '    - webhookUrlEnv: SLACK_ONCALL',
+      '  rollbackHooks:',
+      `    - { type: webhook, name: deployer, url: "${hooks.url}/rollback", secretEnv: ROLLBACK_SECRET }`,
+    ].join('\n'),
+  );
+
+  const port = 44180 + Math.floor(Math.random() * 1000);
+  vigil = spawn(process.execPath, [path.join(root, 'cli/bin/vigil.mjs'), 'up'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      VIGIL_COLLECTOR_PORT: String(port),
+      VIGIL_API_PORT: String(port + 1),
+      VIGIL_CONFIG: configFile,
+      VIGIL_JWT_SECRET: JWT_SECRET,
+      VIGIL_DATA_DIR: configDir,
+      SLACK_ONCALL: slack.url('T0/B0/bench'),
+      ROLLBACK_SECRET: HOOK_SECRET,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  vigil.stderr!.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line.includes('[alerts]') || line.includes('rolled back')) log(`vigil: ${line}`);
+  });
+  const collectorUrl = await waitForLine(vigil, /collector: OTLP\/HTTP on (http:\/\/\S+)\/v1\/traces/, 60_000);
+  const apiUrl = await waitForLine(vigil, /query API: (http:\/\/\S+)\/api\/v1/, 60_000);
+  log(`vigil up: collector ${collectorUrl}, API ${apiUrl}`);
+
+  // Ten minutes of healthy history, sent as fast as the collector takes it.
+  const historyStart = Date.now() - 10 * 60_000;
+  for (let t = historyStart; t < Date.now() - 1000; t += 250) await sendTick(collectorUrl, key, t, HEALTHY);
+  log('sent 10 minutes of healthy history');
+
+  const token = await signToken({ role: 'authenticated', projectId: project.id, ttlSeconds: 3600 }, JWT_SECRET);
+  const recorded = await fetch(`${apiUrl}/api/v1/deployments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ deployment: 'v2', baseline: 'v1', weight: CANARY_SHARE * 100 }),
+  });
+  if (recorded.status !== 201) throw new Error(`recording the canary failed: ${recorded.status} ${await recorded.text()}`);
+
+  let canary = HEALTHY;
+  let firstBadAckAt: number | null = null;
+  let stop = false;
+  const live = (async () => {
+    while (!stop) {
+      const tickStart = Date.now();
+      const bad = canary === BAD;
+      await sendTick(collectorUrl, key, tickStart, canary);
+      if (bad && firstBadAckAt === null) firstBadAckAt = Date.now();
+      await new Promise((r) => setTimeout(r, Math.max(0, 250 - (Date.now() - tickStart))));
+    }
+  })();
+
+  // Healthy for 40 s (four engine ticks): nothing should be said or rolled back.
+  await new Promise((r) => setTimeout(r, 40_000));
+  const quiet = { slack: slack.received.length, hooks: hooks.webhook.length };
+  log(`healthy canary for 40 s: ${quiet.slack} Slack messages, ${quiet.hooks} rollbacks`);
+
+  log('switching v2 to 5× latency and a 20% error rate');
+  canary = BAD;
+  const deadline = Date.now() + 180_000;
+  while ((slack.received.length === quiet.slack || hooks.webhook.length === quiet.hooks) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  stop = true;
+  await live;
+  if (firstBadAckAt === null) throw new Error('no bad span was acknowledged');
+  const slackAt = slack.received[quiet.slack]?.at;
+  const hookAt = hooks.webhook[quiet.hooks]?.at;
+  const detect = slackAt ? (slackAt - firstBadAckAt) / 1000 : Number.NaN;
+  const rollback = hookAt ? (hookAt - firstBadAckAt) / 1000 : Number.NaN;
+  log(`first Slack message: ${slack.received[quiet.slack]?.body.text?.slice(0, 120) ?? 'none'}`);
+  log(`rollback hook: ${hooks.webhook[quiet.hooks] ? JSON.stringify(hooks.webhook[quiet.hooks]!.body).slice(0, 160) : 'none'}`);
+  if (quiet.slack > 0 || quiet.hooks > 0) log(`WARNING: ${quiet.slack} messages and ${quiet.hooks} rollbacks while the canary was healthy`);
+
+  vigil.kill('SIGTERM');
+  await new Promise((r) => vigil!.once('exit', r));
+  vigil = null;
+
+  log(`judging ${JUDGEMENTS} healthy but noisy canaries…`);
+  const noisy = await falseRollbacks(setup, project.id);
+  log(`verdicts: ${JSON.stringify(noisy.verdicts)}`);
+  await setup.end();
+  console.log(`alerts detect_s=${detect.toFixed(1)} rollback_s=${rollback.toFixed(1)} false_rollbacks=${noisy.fails + quiet.hooks}/${JUDGEMENTS}`);
+} finally {
+  vigil?.kill('SIGKILL');
+  await slack.close();
+  await hooks.close();
+  await server.stop();
+}
