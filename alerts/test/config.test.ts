@@ -1,9 +1,10 @@
 // The alerting config: defaults filled in, and every mistake reported with its file and field.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { ConfigError, findConfigFile, loadAlertsConfig, parseAlertsConfig } from '../src/config/load.ts';
 
 describe('alerting config', () => {
@@ -45,5 +46,13 @@ describe('alerting config', () => {
     const config = await loadAlertsConfig(findConfigFile(dir)!);
     expect(config.rules[0]).toMatchObject({ name: 'feed-p95', for: 300_000, window: 300_000, op: '>', severity: 'ticket' });
     expect(() => parseAlertsConfig({ rules: [{ name: 'x', metric: 'error_ratio', threshold: 0.1 }, { name: 'x', metric: 'requests', threshold: 1 }] })).toThrow(/rules\[1\]\.name: "x" is used twice/);
+  });
+
+  it('accepts the example in the README as written', () => {
+    const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const example = /## Alerts, canaries and rollback[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
+    const config = parseAlertsConfig((parseYaml(example) as { alerts: unknown }).alerts, 'README.md');
+    expect(config.slos.map((s) => s.name)).toEqual(['chat-latency', 'chat-errors']);
+    expect(config.rollbackHooks.map((h) => h.type)).toEqual(['webhook', 'github', 'flag']);
   });
 });

@@ -176,4 +176,45 @@ describe('alert engine', () => {
     expect(rows).toEqual([{ state: 'rolled_back', status: 'succeeded', idempotency_key: expect.stringMatching(/^vigil-rollback-/) }]);
     expect(await notifications(projectId)).toEqual(['rollback/page/pending']);
   });
+
+  it('groups the alerts of one incident into one Slack message, and waits out `for` on threshold rules', async () => {
+    const projectId = (await createProject(db.pool, 'grouped')).id;
+    const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };
+    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 30 * MINUTE, toMs: clock.now, count: 600, latencyMs: 3000, errorRate: 0.4, seed: 21 });
+    const cfg = config('grouped', {
+      slos: [
+        { name: 'chat-errors', project: 'grouped', objective: 99.9, sli: { kind: 'errors' } },
+        { name: 'chat-latency', project: 'grouped', objective: 99, sli: { kind: 'latency', thresholdMs: 1000 } },
+      ],
+      rules: [{ name: 'p95-over-2s', project: 'grouped', metric: 'latency_p95', threshold: 2000, window: '5m', for: '1m', severity: 'page' }],
+    });
+    const engine = engineAt(cfg, clock);
+    const first = await engine.tick();
+    expect(first.transitions.filter((t) => t.name === 'p95-over-2s').map((t) => t.to)).toEqual(['pending']);
+    // (The outbox is shared: a rollback notice from an earlier test may leave in this tick too.)
+    const pages = slack.received.filter((m) => m.body.text!.includes('project=grouped'));
+    expect(pages).toHaveLength(1);
+    expect(pages[0]!.body.blocks![0]!.text!.text).toBe('2 alert notifications');
+    expect(pages[0]!.body.text).toMatch(/chat-errors[\s\S]*chat-latency|chat-latency[\s\S]*chat-errors/);
+
+    clock.now += 30_000;
+    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 30_000, toMs: clock.now, count: 30, latencyMs: 3000, seed: 22 });
+    expect((await engine.tick()).transitions.filter((t) => t.name === 'p95-over-2s')).toEqual([]);
+    clock.now += 31_000;
+    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 31_000, toMs: clock.now, count: 30, latencyMs: 3000, seed: 23 });
+    const fired = await engine.tick();
+    expect(fired.transitions.filter((t) => t.name === 'p95-over-2s').map((t) => `${t.from}→${t.to}`)).toEqual(['pending→firing']);
+    const { rows } = await db.pool.query(`select observed from alert_instances where project_id = $1 and alert_name = 'p95-over-2s'`, [projectId]);
+    expect(rows[0].observed).toMatchObject({ metric: 'latency_p95', op: '>', threshold: 2000 });
+    expect(rows[0].observed.value).toBeGreaterThan(2000);
+  });
+
+  it('records deployments it sees in spans', async () => {
+    const projectId = (await createProject(db.pool, 'seen')).id;
+    const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };
+    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 5 * MINUTE, toMs: clock.now, count: 20, deployment: 'build-77', seed: 31 });
+    await engineAt(parseAlertsConfig({}), clock).tick();
+    const { rows } = await db.pool.query(`select name, state, source from deployments where project_id = $1`, [projectId]);
+    expect(rows).toEqual([{ name: 'build-77', state: 'running', source: 'spans' }]);
+  });
 });

@@ -5,7 +5,7 @@
 
 import type pg from 'pg';
 import type { AlertsConfig, Severity } from '../config/schema.ts';
-import type { SlackMessage } from '../slack/message.ts';
+import { type SlackMessage, groupedMessage } from '../slack/message.ts';
 import type { SlackSender } from '../slack/sender.ts';
 
 export interface OutboxRow {
@@ -27,11 +27,13 @@ export function slackTargets(config: AlertsConfig, projectName: string, severity
 
 export async function enqueue(client: pg.ClientBase, config: AlertsConfig, projectName: string, row: OutboxRow): Promise<number> {
   const targets = slackTargets(config, projectName, row.severity);
+  // Held for groupWait, so that the alerts of one incident leave together as one message.
+  const waitS = row.kind === 'rollback' ? 0 : config.engine.groupWait / 1000;
   for (const target of targets) {
     await client.query(
-      `insert into alert_notifications (project_id, tenant_id, fingerprint, kind, severity, channel, target, status, payload)
-       values ($1, $2, $3, $4, $5, 'slack', $6, $7, $8)`,
-      [row.projectId, row.tenantId, row.fingerprint, row.kind, row.severity, target, row.status, JSON.stringify({ message: row.message })],
+      `insert into alert_notifications (project_id, tenant_id, fingerprint, kind, severity, channel, target, status, payload, not_before)
+       values ($1, $2, $3, $4, $5, 'slack', $6, $7, $8, now() + make_interval(secs => $9))`,
+      [row.projectId, row.tenantId, row.fingerprint, row.kind, row.severity, target, row.status, JSON.stringify({ message: row.message }), waitS],
     );
   }
   return targets.length;
@@ -45,37 +47,48 @@ export interface DispatchResult {
 
 /** Sends what is due. Webhooks are resolved from the environment at send time; the URL is a secret. */
 export async function dispatch(pool: pg.Pool, sender: SlackSender, env: NodeJS.ProcessEnv = process.env, limit = 50): Promise<DispatchResult> {
-  const { rows } = await pool.query<{ id: string; target: string; attempts: number; payload: { message: SlackMessage } }>(
+  const { rows } = await pool.query<{ id: string; target: string; project_id: string; severity: string; attempts: number; payload: { message: SlackMessage } }>(
     `update alert_notifications set attempts = attempts + 1, not_before = now() + make_interval(secs => $2)
       where id in (select id from alert_notifications where status = 'pending' and not_before <= now()
                     order by id limit $1 for update skip locked)
-      returning id, target, attempts, payload`,
+      returning id, target, project_id, severity, attempts, payload`,
     [limit, LEASE_S],
   );
   const result: DispatchResult = { sent: 0, retrying: 0, failed: 0 };
-  // One chain per webhook keeps a webhook's messages in order; webhooks go in parallel.
-  const byTarget = new Map<string, typeof rows>();
-  for (const row of rows.sort((a, b) => Number(a.id) - Number(b.id))) byTarget.set(row.target, [...(byTarget.get(row.target) ?? []), row]);
+  // Grouped by webhook, project and severity: one message per group. Groups for one webhook go in
+  // order, one after another (its rate limit); webhooks go in parallel.
+  const byTarget = new Map<string, Map<string, typeof rows>>();
+  for (const row of rows.sort((a, b) => Number(a.id) - Number(b.id))) {
+    const groups = byTarget.get(row.target) ?? new Map<string, typeof rows>();
+    byTarget.set(row.target, groups);
+    const key = `${row.project_id}/${row.severity}`;
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  const mark = async (ids: string[], sql: string, params: unknown[] = []) => {
+    await pool.query(sql, [ids, ...params]);
+  };
   await Promise.all(
-    [...byTarget.entries()].map(async ([target, targetRows]) => {
+    [...byTarget.entries()].map(async ([target, groups]) => {
       const url = env[target];
-      for (const row of targetRows) {
+      for (const group of groups.values()) {
+        const ids = group.map((r) => r.id);
         if (!url) {
-          await pool.query(`update alert_notifications set status = 'failed', last_error = $2 where id = $1`, [row.id, `environment variable ${target} is not set`]);
-          result.failed++;
+          await mark(ids, `update alert_notifications set status = 'failed', last_error = $2 where id = any($1::bigint[])`, [`environment variable ${target} is not set`]);
+          result.failed += ids.length;
           continue;
         }
-        const outcome = await sender.send(url, row.payload.message, row.attempts - 1);
+        const attempts = Math.max(...group.map((r) => r.attempts));
+        const outcome = await sender.send(url, groupedMessage(group.map((r) => r.payload.message)), attempts - 1);
         if (outcome.ok) {
-          await pool.query(`update alert_notifications set status = 'sent', sent_at = now(), last_error = null where id = $1`, [row.id]);
-          result.sent++;
+          await mark(ids, `update alert_notifications set status = 'sent', sent_at = now(), last_error = null where id = any($1::bigint[])`);
+          result.sent += ids.length;
         } else if (outcome.permanent) {
-          await pool.query(`update alert_notifications set status = 'failed', last_error = $2 where id = $1`, [row.id, outcome.error]);
-          result.failed++;
+          await mark(ids, `update alert_notifications set status = 'failed', last_error = $2 where id = any($1::bigint[])`, [outcome.error]);
+          result.failed += ids.length;
         } else {
           // Rate limited or Slack down: kept, and tried again when Slack said (or after backoff).
-          await pool.query(`update alert_notifications set not_before = now() + make_interval(secs => $2), last_error = $3 where id = $1`, [row.id, outcome.retryAfterMs / 1000, outcome.error]);
-          result.retrying++;
+          await mark(ids, `update alert_notifications set not_before = now() + make_interval(secs => $2), last_error = $3 where id = any($1::bigint[])`, [outcome.retryAfterMs / 1000, outcome.error]);
+          result.retrying += ids.length;
         }
       }
     }),

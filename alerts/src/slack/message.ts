@@ -94,3 +94,23 @@ export function rollbackMessage(notice: RollbackNotice): SlackMessage {
   blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open deployment' }, url: notice.link }] });
   return { text: truncate(`${title}: ${notice.trigger}: ${notice.reason}. ${hookLines.join('; ')} ${notice.link}`, LIMITS.text), blocks };
 }
+
+/**
+ * Several notifications for one webhook, project and severity that are due together, as one
+ * message (Alertmanager's grouping): a header, then each alert's summary section, within 50 blocks.
+ */
+export function groupedMessage(messages: SlackMessage[]): SlackMessage {
+  if (messages.length === 1) return messages[0]!;
+  const header: KnownBlock = { type: 'header', text: { type: 'plain_text', text: truncate(`${messages.length} alert notifications`, LIMITS.header) } };
+  const blocks: KnownBlock[] = [header];
+  for (const message of messages) {
+    const title = message.blocks.find((b) => b.type === 'header') as { text: { text: string } } | undefined;
+    const section = message.blocks.find((b) => b.type === 'section' && 'text' in b) as { text: { text: string } } | undefined;
+    const text = `*${title?.text.text ?? ''}*\n${section?.text.text ?? ''}`;
+    if (blocks.length + 2 > LIMITS.blocks) break;
+    blocks.push({ type: 'divider' }, { type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.section) } });
+  }
+  const link = messages.flatMap((m) => m.blocks).find((b) => b.type === 'actions');
+  if (link && blocks.length < LIMITS.blocks) blocks.push(link);
+  return { text: truncate(messages.map((m) => m.text).join('\n'), LIMITS.text), blocks };
+}
