@@ -75,6 +75,17 @@ export async function startDemo(db: Database, config: VigilConfig, collectorUrl:
     await startApp('v1', { ...common, PRIMARY_MODEL: 'gpt-4o-mini' }),
     await startApp('v2-canary', { ...common, PRIMARY_MODEL: options.incident ? 'gpt-4o' : 'gpt-4o-mini' }),
   ];
+  // As a deploy pipeline would: v2-canary is a canary of v1, judged every tick by the alert engine
+  // (and, with --incident, failed and rolled back). A fresh demo run deploys it afresh.
+  await db.pool.query(
+    `with d as (
+       insert into deployments (project_id, name, baseline, weight, source)
+       select id, 'v2-canary', 'v1', 10, 'api' from projects where name = 'demo'
+       on conflict (project_id, name) do update set baseline = excluded.baseline, weight = excluded.weight, state = 'running', ended_at = null,
+         started_at = now(), verdict = null, score = null, judged_at = null, judgement = null
+       returning id)
+     delete from rollbacks where deployment_id in (select id from d)`,
+  );
   const statuses = new Map<number, number>();
   const load = startLoad({
     targets: [

@@ -217,6 +217,13 @@ describe('vigil up --demo', () => {
     expect(rows.some((r) => r.deployment === 'v1' && r.model === 'gpt-4o')).toBe(false);
     expect(canary.min_ttft_ms).toBeGreaterThanOrEqual(2600);
     expect(canary.cost_per_call).toBeGreaterThan(10 * v1.cost_per_call);
+    // The demo records v2-canary as a canary of v1, and the alert engine judges it every tick.
+    const { rows: deployments } = await db.pool.query(
+      `select d.name, d.baseline, d.verdict, (select count(*)::int from canary_judgements j where j.deployment_id = d.id) as judgements
+         from deployments d join projects p on p.id = d.project_id where p.name = 'demo' and d.name = 'v2-canary'`,
+    );
+    expect(deployments[0]).toMatchObject({ baseline: 'v1', verdict: expect.stringMatching(/^(fail|inconclusive)$/) });
+    expect(deployments[0].judgements).toBeGreaterThan(0);
   });
 
   it('refuses --incident without --demo', async () => {
