@@ -56,3 +56,38 @@ describe('alerting config', () => {
     expect(config.rollbackHooks.map((h) => h.type)).toEqual(['webhook', 'github', 'flag']);
   });
 });
+
+describe('per-project overrides from the database', () => {
+  it('replace file entries of the same name in that project, add new ones, and skip an invalid row with its reason', async () => {
+    const { createTestDatabase } = await import('../../core/test/database.ts');
+    const { createProject } = await import('@vigil/core/projects');
+    const { withProjectOverrides } = await import('../src/config/effective.ts');
+    const db = await createTestDatabase();
+    try {
+      const shop = (await createProject(db.pool, 'shop')).id;
+      const broken = (await createProject(db.pool, 'broken')).id;
+      const base = parseAlertsConfig({
+        slos: [
+          { name: 'chat-latency', project: 'shop', objective: 99, sli: { kind: 'latency', thresholdMs: 800 } },
+          { name: 'chat-latency', project: 'other', objective: 99, sli: { kind: 'latency', thresholdMs: 800 } },
+        ],
+      });
+      await db.pool.query(`insert into alert_configs (project_id, config) values ($1, $2), ($3, $4)`, [
+        shop,
+        { slos: [{ name: 'chat-latency', objective: 99.5, sli: { kind: 'latency', thresholdMs: 1200 } }], rules: [{ name: 'cost', metric: 'cost_per_request', threshold: 0.05 }] },
+        broken,
+        { slos: [{ name: 'x', objective: 150, sli: { kind: 'errors' } }] },
+      ]);
+      const logged: string[] = [];
+      const merged = await withProjectOverrides(db.pool, base, (m) => logged.push(m));
+      expect(merged.slos.map((s) => [s.project, s.name, s.objective])).toEqual([
+        ['shop', 'chat-latency', 99.5],
+        ['other', 'chat-latency', 99],
+      ]);
+      expect(merged.rules).toMatchObject([{ project: 'shop', name: 'cost', window: 300_000 }]);
+      expect(logged.join('\n')).toMatch(/alert_configs\[broken\]: slos\[0\]\.objective/);
+    } finally {
+      await db.drop();
+    }
+  });
+});
