@@ -21,7 +21,7 @@ import pg from 'pg';
 import { signToken } from '@vigil/core/http-api/auth';
 import { createPool } from '@vigil/core/db/database';
 import { startEmbeddedPostgres } from '@vigil/core/db/embedded';
-import { migrate } from '@vigil/core/db/migrate';
+import { freshDatabase } from '@vigil/core/db/fresh-database';
 import { createIngestKey, createProject } from '@vigil/core/projects';
 import { QueryApi } from '@vigil/core/query/query-api';
 import { bulkLoadSpans } from '@vigil/core/rollups/bulk-load';
@@ -40,20 +40,6 @@ const HOOK_SECRET = randomBytes(16).toString('hex');
 
 function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
-}
-
-async function freshDatabase(adminUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = adminUrl.replace(/\/postgres$/, `/${name}`);
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await migrate(client);
-  await client.end();
-  return url;
 }
 
 interface Behaviour {

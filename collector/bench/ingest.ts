@@ -15,7 +15,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '@vigil/core/db/embedded';
 import { createPool } from '@vigil/core/db/database';
-import { migrate } from '@vigil/core/db/migrate';
+import { freshDatabase } from '@vigil/core/db/fresh-database';
 import { createIngestKey, createProject } from '@vigil/core/projects';
 import { generateRequests } from './workload.ts';
 
@@ -28,20 +28,6 @@ const scratch = path.join(tmpdir(), `vigil-bench-${process.pid}`);
 
 function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
-}
-
-async function freshDatabase(adminUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = adminUrl.replace(/\/postgres$/, `/${name}`);
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await migrate(client);
-  await client.end();
-  return url;
 }
 
 function writeRequests(file: string): { requests: number; spans: number; bytes: number } {
