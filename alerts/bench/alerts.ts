@@ -191,6 +191,7 @@ try {
       VIGIL_COLLECTOR_PORT: String(port),
       VIGIL_API_PORT: String(port + 1),
       VIGIL_CONFIG: configFile,
+      VIGIL_DASHBOARD: 'off',
       VIGIL_JWT_SECRET: JWT_SECRET,
       VIGIL_DATA_DIR: configDir,
       SLACK_ONCALL: slack.url('T0/B0/bench'),

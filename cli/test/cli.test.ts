@@ -57,7 +57,7 @@ let db: TestDatabase;
 let env: Record<string, string>;
 beforeAll(async () => {
   db = await createTestDatabase();
-  env = { DATABASE_URL: db.url, VIGIL_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'vigil-cli-')) };
+  env = { DATABASE_URL: db.url, VIGIL_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'vigil-cli-')), VIGIL_DASHBOARD: 'off' };
 });
 afterAll(async () => {
   await db.drop();
@@ -236,7 +236,7 @@ describe('vigil up --demo', () => {
 describe('vigil up with the embedded database', () => {
   it('starts a real Postgres under the data directory, keeps its data across restarts and stops it cleanly', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'vigil-embedded-'));
-    const embeddedEnv = { VIGIL_DATA_DIR: dataDir, VIGIL_PG_PORT: '54335', VIGIL_COLLECTOR_PORT: '0', VIGIL_API_PORT: '0', DATABASE_URL: '' };
+    const embeddedEnv = { VIGIL_DATA_DIR: dataDir, VIGIL_PG_PORT: '54335', VIGIL_COLLECTOR_PORT: '0', VIGIL_API_PORT: '0', DATABASE_URL: '', VIGIL_DASHBOARD: 'off' };
     try {
       const first = await runUntil(['up'], embeddedEnv, /query API:/);
       expect(first.code).toBe(0);

@@ -27,6 +27,9 @@ export const configSchema = z.object({
   VIGIL_WRITER_LANES: z.coerce.number().int().min(1).max(16).default(3),
   VIGIL_API_HOST: z.string().min(1).default('127.0.0.1'),
   VIGIL_API_PORT: port.default(3000),
+  // The dashboard (Next.js); built on first start. VIGIL_DASHBOARD=off leaves it out.
+  VIGIL_DASHBOARD_PORT: port.default(3001),
+  VIGIL_DASHBOARD: z.enum(['on', 'off']).default('on'),
   // Signs and verifies API tokens (HS256), like Supabase's JWT secret. Generated under the data
   // directory when not set.
   VIGIL_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

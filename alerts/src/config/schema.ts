@@ -196,7 +196,7 @@ export const engineSchema = z
     noData: stateHandling.default('nodata'),
     error: stateHandling.default('error'),
     /** Where links in notifications point. */
-    dashboardUrl: z.string().url().default('http://127.0.0.1:3000'),
+    dashboardUrl: z.string().url().default('http://127.0.0.1:3001'),
   })
   .strict();
 

@@ -54,7 +54,8 @@ class HttpError extends Error {
 }
 
 export function isGatePath(path: string): boolean {
-  return path.startsWith('/api/v1/deployments') || path.startsWith('/api/v1/gate/');
+  const p = path.replace(/\/+$/, '');
+  return p === '/api/v1/deployments' || /^\/api\/v1\/deployments\/[^/]+\/(promote|rollback)$/.test(p) || p.startsWith('/api/v1/gate/');
 }
 
 export function createGateHandler(options: GateHandlerOptions): (request: Request) => Promise<Response> {

@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
+import { info } from '../output.ts';
 import { loadConfig } from '@vigil/core/config';
+import { startDashboard } from '../dashboard.ts';
 import { startDemo } from '../demo.ts';
+import { resolveJwtSecret } from '@vigil/core/http-api/jwt-secret';
 import { ensureDefaultProject, openServiceDatabase, shutdownSignal, startAlertsService, startApiService, startCollectorService, stopOnSignal } from '../services.ts';
 
 export function registerServeCommands(program: Command): void {
@@ -19,9 +22,15 @@ export function registerServeCommands(program: Command): void {
         const alerts = await startAlertsService(db, config);
         const collector = await startCollectorService(db, config);
         const api = await startApiService(db, config, alerts);
+        const dashboard =
+          config.VIGIL_DASHBOARD === 'on'
+            ? await startDashboard({ databaseUrl: db.url, jwtSecret: (await resolveJwtSecret(config)).secret, host: config.VIGIL_API_HOST, port: config.VIGIL_DASHBOARD_PORT })
+            : null;
+        if (dashboard) info(`dashboard: ${dashboard.url} (sign in with the link from "vigil token --project default")`);
         const demo = options.demo ? await startDemo(db, config, collector.url, { incident: options.incident === true }) : null;
         await stopOnSignal(signal, async () => {
           await demo?.close();
+          await dashboard?.close();
           await alerts.close();
           await api.close();
           await collector.close();

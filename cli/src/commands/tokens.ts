@@ -37,4 +37,32 @@ export function registerTokenCommands(program: Command): void {
         result(await signToken({ role: 'authenticated', projectId: project.id, ...(options.tenant ? { tenantId: options.tenant } : {}), ttlSeconds }, secret));
       });
     });
+
+  program
+    .command('token')
+    .description('sign a dashboard token and print a sign-in link (the token alone on the last line)')
+    .option('--project <name>', 'the project (required for viewers)', 'default')
+    .option('--tenant <id>', 'a viewer limited to one tenant of the project')
+    .option('--role <role>', 'viewer (one project) or admin (every project, with a project switcher)', 'viewer')
+    .option('--ttl <duration>', 'lifetime: 30m, 12h, 7d', '12h')
+    .action(async (options: { project: string; tenant?: string; role: string; ttl: string }) => {
+      const ttlSeconds = ttlSchema.parse(options.ttl);
+      if (options.role !== 'viewer' && options.role !== 'admin') throw new Error('--role is viewer or admin');
+      if (options.role === 'admin' && options.tenant) throw new Error('an admin sees every tenant; leave out --tenant');
+      await withDatabase(async (db, config) => {
+        const { secret } = await resolveJwtSecret(config);
+        let token: string;
+        if (options.role === 'admin') {
+          token = await signToken({ role: 'service_role', ttlSeconds }, secret);
+        } else {
+          const project = await findProject(db.pool, options.project);
+          if (!project) throw new Error(`no project named "${options.project}"`);
+          token = await signToken({ role: 'authenticated', projectId: project.id, ...(options.tenant ? { tenantId: options.tenant } : {}), ttlSeconds }, secret);
+        }
+        const host = config.VIGIL_API_HOST.includes(':') ? `[${config.VIGIL_API_HOST}]` : config.VIGIL_API_HOST;
+        info(`${options.role}${options.role === 'viewer' ? ` of ${options.project}${options.tenant ? `, tenant ${options.tenant} only` : ''}` : ''}, valid for ${options.ttl}. Sign in:`);
+        info(`  http://${host}:${config.VIGIL_DASHBOARD_PORT}/auth?token=${token}`);
+        result(token);
+      });
+    });
 }

@@ -4,6 +4,9 @@ import pg from 'pg';
 import type { VigilConfig } from '../config.ts';
 import { startEmbeddedPostgres } from './embedded.ts';
 import { migrate } from './migrate.ts';
+import { createPool } from './pool.ts';
+
+export { createPool } from './pool.ts';
 
 // int8 (bigint) and numeric as JS numbers: counts and costs stay far below 2^53 and tests and the
 // query layer want numbers. Precision-critical sums are done in SQL.
@@ -61,16 +64,4 @@ export async function openDatabase(config: VigilConfig, options: OpenDatabaseOpt
       await stopServer();
     },
   };
-}
-
-export function createPool(url: string, options: OpenDatabaseOptions = {}): pg.Pool {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: options.poolSize ?? 10,
-    application_name: options.applicationName ?? 'vigil',
-    connectionTimeoutMillis: 5000,
-  });
-  // An idle client losing its connection (database restart) must not crash the process.
-  pool.on('error', () => {});
-  return pool;
 }

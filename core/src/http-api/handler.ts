@@ -19,6 +19,8 @@ const ROUTES: Record<string, Route> = {
   '/api/v1/budgets': (api, caller, body) => api.budgets(caller, body as never),
   '/api/v1/traces': (api, caller, body) => api.traces(caller, body as never),
   '/api/v1/trace': (api, caller, body) => api.trace(caller, body as never),
+  '/api/v1/alerts': (api, caller, body) => api.alerts(caller, body as never),
+  '/api/v1/deployments/list': (api, caller, body) => api.deployments(caller, body as never),
 };
 
 export interface ApiHandlerOptions {

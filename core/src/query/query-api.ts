@@ -14,6 +14,8 @@ import {
   costByUserQuerySchema,
   costSliQuerySchema,
   samplesQuerySchema,
+  alertsQuerySchema,
+  deploymentsQuerySchema,
   metricsQuerySchema,
   sliQuerySchema,
   topSessionsQuerySchema,
@@ -23,6 +25,8 @@ import {
   type CostByUserQuery,
   type CostSliQuery,
   type SamplesQuery,
+  type AlertsQuery,
+  type DeploymentsQuery,
   type MetricsQuery,
   type SliQuery,
   type TopSessionsQuery,
@@ -51,6 +55,32 @@ export interface Samples {
   errors: number[];
   /** Only spans with a cost. */
   costUsd: number[];
+}
+
+export interface AlertInstance {
+  fingerprint: string;
+  name: string;
+  kind: 'slo' | 'rule' | 'budget';
+  severity: 'page' | 'ticket';
+  state: string;
+  since: string;
+  firedAt: string | null;
+  evaluatedAt: string;
+  labels: Record<string, string>;
+  observed: Record<string, unknown>;
+}
+
+export interface Deployment {
+  name: string;
+  baseline: string | null;
+  weight: number | null;
+  state: 'running' | 'promoted' | 'rolled_back';
+  source: string;
+  startedAt: string;
+  verdict: string | null;
+  score: number | null;
+  judgedAt: string | null;
+  rollback: { trigger: string; reason: string; status: string; at: string } | null;
 }
 
 export interface SessionSummary {
@@ -195,6 +225,58 @@ export class QueryApi {
         if (row.cost_usd !== null) samples.costUsd.push(row.cost_usd);
       }
       return samples;
+    });
+  }
+
+  /** The alert engine's instances and their state (what the engine last saw in `observed`). */
+  async alerts(caller: Caller, input: AlertsQuery): Promise<AlertInstance[]> {
+    const q = alertsQuerySchema.parse(input);
+    return withCaller(this.pool, caller, async (client) => {
+      const { rows } = await client.query(
+        `select fingerprint, alert_name, kind, severity, state, since, fired_at, evaluated_at, labels, observed from alert_instances
+          where project_id = $1 ${q.activeOnly ? `and state in ('pending', 'firing', 'recovering', 'nodata', 'error')` : ''}
+          order by case state when 'firing' then 0 when 'recovering' then 1 when 'pending' then 2 when 'error' then 3 when 'nodata' then 4 else 5 end,
+                   severity, alert_name`,
+        [q.projectId],
+      );
+      return rows.map((r) => ({
+        fingerprint: r.fingerprint,
+        name: r.alert_name,
+        kind: r.kind,
+        severity: r.severity,
+        state: r.state,
+        since: r.since.toISOString(),
+        firedAt: r.fired_at?.toISOString() ?? null,
+        evaluatedAt: r.evaluated_at.toISOString(),
+        labels: r.labels,
+        observed: r.observed,
+      }));
+    });
+  }
+
+  /** Deployments, newest first, with their latest verdict and rollback. */
+  async deployments(caller: Caller, input: DeploymentsQuery): Promise<Deployment[]> {
+    const q = deploymentsQuerySchema.parse(input);
+    return withCaller(this.pool, caller, async (client) => {
+      const { rows } = await client.query(
+        `select d.name, d.baseline, d.weight::float8 as weight, d.state, d.source, d.started_at, d.verdict, d.score::float8 as score, d.judged_at,
+                r.trigger, r.reason, r.status, r.created_at as rolled_back_at
+           from deployments d left join rollbacks r on r.deployment_id = d.id
+          where d.project_id = $1 order by d.started_at desc limit $2`,
+        [q.projectId, q.limit],
+      );
+      return rows.map((r) => ({
+        name: r.name,
+        baseline: r.baseline,
+        weight: r.weight,
+        state: r.state,
+        source: r.source,
+        startedAt: r.started_at.toISOString(),
+        verdict: r.verdict,
+        score: r.score,
+        judgedAt: r.judged_at?.toISOString() ?? null,
+        rollback: r.trigger ? { trigger: r.trigger, reason: r.reason, status: r.status, at: r.rolled_back_at.toISOString() } : null,
+      }));
     });
   }
 

@@ -129,3 +129,22 @@ export const costSliQuerySchema = z
   .strict();
 
 export type CostSliQuery = z.input<typeof costSliQuerySchema>;
+
+export const alertsQuerySchema = z
+  .object({
+    projectId: z.string().uuid(),
+    /** Only instances that are not normal or resolved. */
+    activeOnly: z.boolean().default(false),
+  })
+  .strict();
+
+export type AlertsQuery = z.input<typeof alertsQuerySchema>;
+
+export const deploymentsQuerySchema = z
+  .object({
+    projectId: z.string().uuid(),
+    limit: z.number().int().positive().max(500).default(20),
+  })
+  .strict();
+
+export type DeploymentsQuery = z.input<typeof deploymentsQuerySchema>;

@@ -1,0 +1,34 @@
+// Signs in with a token: from the link `vigil token` prints (GET ?token=…) or the login form. The
+// token is checked before it is stored, and the cookie lasts no longer than the token.
+
+import { NextResponse, type NextRequest } from 'next/server';
+import { TOKEN_COOKIE, verify } from '../../lib/session.ts';
+
+async function signIn(request: NextRequest, token: string | null): Promise<NextResponse> {
+  const to = (path: string) => NextResponse.redirect(new URL(path, request.url), 303);
+  if (!token) return to('/login?reason=no%20token');
+  try {
+    await verify(token);
+  } catch (error) {
+    return to(`/login?reason=${encodeURIComponent((error as Error).message)}`);
+  }
+  const exp = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString() || '{}').exp as number | undefined;
+  const response = to('/');
+  response.cookies.set(TOKEN_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: request.nextUrl.protocol === 'https:',
+    path: '/',
+    ...(exp ? { expires: new Date(exp * 1000) } : {}),
+  });
+  return response;
+}
+
+export async function GET(request: NextRequest) {
+  return signIn(request, request.nextUrl.searchParams.get('token'));
+}
+
+export async function POST(request: NextRequest) {
+  const form = await request.formData();
+  return signIn(request, String(form.get('token') ?? '') || null);
+}

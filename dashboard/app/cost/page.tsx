@@ -1,0 +1,72 @@
+// Cost: what each tenant costs, who is near their budget, and which models the money goes to.
+
+import { Card, Text } from '@tremor/react';
+import { SeriesChart } from '../../components/charts.tsx';
+import { ViewBar } from '../../components/view-bar.tsx';
+import { TENANT_COLUMNS, tenantCells, tenantCosts } from '../../lib/cost.ts';
+import { queryApi } from '../../lib/db.ts';
+import { timeLabel } from '../../lib/series.ts';
+import { requireCaller } from '../../lib/session.ts';
+import { resolveView } from '../../lib/view.ts';
+
+export const dynamic = 'force-dynamic';
+
+export default async function CostPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const caller = await requireCaller();
+  const view = await resolveView(await searchParams, caller);
+  const [rows, byModel] = await Promise.all([
+    tenantCosts(caller, view),
+    queryApi().metrics(caller, { projectId: view.projectId, window: { from: view.from, to: view.to }, filters: { ...view.filters, category: ['model'] }, groupBy: ['model'], stepMs: view.stepMs, quantiles: [] }),
+  ]);
+  const models = [...new Set(byModel.map((p) => p.group.model ?? 'unknown'))];
+  const buckets = new Map<string, Record<string, number | string>>();
+  for (const p of byModel) {
+    const time = timeLabel(p.bucket ?? '', view.stepMs);
+    const row = buckets.get(time) ?? { time };
+    row[p.group.model ?? 'unknown'] = p.costUsd;
+    buckets.set(time, row);
+  }
+  return (
+    <>
+      <ViewBar view={view} path="/cost" />
+      <Card className="mb-6">
+        <Text>Spend by model</Text>
+        <SeriesChart id="spend-by-model" unit="usd" kind="bar" stacked data={[...buckets.values()] as never} categories={models} />
+      </Card>
+      <Card data-testid="tenant-costs">
+        <div className="mb-2 flex items-center justify-between">
+          <Text className="font-medium text-tremor-content-strong">Cost per tenant</Text>
+          <a href={`/cost/tenants.csv?${view.query}`} className="text-tremor-default text-tremor-brand" data-testid="tenant-costs-csv">
+            Export CSV
+          </a>
+        </div>
+        {rows.length === 0 ? (
+          <Text>No priced model calls in this range.</Text>
+        ) : (
+          <table className="w-full text-left text-tremor-default">
+            <thead className="text-tremor-label text-tremor-content">
+              <tr>
+                {TENANT_COLUMNS.map((c) => (
+                  <th key={c} className="py-1">
+                    {c}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={row.tenant} className="border-t border-tremor-border" data-testid={`tenant-${row.tenant}`}>
+                  {tenantCells(row).map((cell, i) => (
+                    <td key={i} className="py-1 tabular-nums">
+                      {cell}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+    </>
+  );
+}

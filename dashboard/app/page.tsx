@@ -1,0 +1,188 @@
+// Overview: is anything burning, where, and since which deploy? SLO tiles, the four headline
+// charts, firing alerts and the latest deployments with their verdicts.
+
+import { Badge, Card, Metric, Text } from '@tremor/react';
+import Link from 'next/link';
+import { SeriesChart } from '../components/charts.tsx';
+import { ViewBar } from '../components/view-bar.tsx';
+import { queryApi } from '../lib/db.ts';
+import { formatCount, formatMs, formatPercent, formatUsd } from '../lib/format.ts';
+import { toSeries } from '../lib/series.ts';
+import { requireCaller } from '../lib/session.ts';
+import { resolveView } from '../lib/view.ts';
+
+export const dynamic = 'force-dynamic';
+
+const STATE_COLOR: Record<string, string> = { firing: 'rose', recovering: 'amber', pending: 'amber', nodata: 'gray', error: 'gray', normal: 'emerald', resolved: 'emerald' };
+const VERDICT_COLOR: Record<string, string> = { pass: 'emerald', fail: 'rose', inconclusive: 'amber', error: 'gray' };
+
+export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const caller = await requireCaller();
+  const view = await resolveView(await searchParams, caller);
+  const api = queryApi();
+  const window = { from: view.from, to: view.to };
+  const filters = { ...view.filters, category: ['model'] };
+  const [series, totals, alerts, deployments] = await Promise.all([
+    api.metrics(caller, { projectId: view.projectId, window, filters, stepMs: view.stepMs, quantiles: [0.95] }),
+    api.metrics(caller, { projectId: view.projectId, window, filters, quantiles: [0.95] }),
+    api.alerts(caller, { projectId: view.projectId }),
+    api.deployments(caller, { projectId: view.projectId, limit: 6 }),
+  ]);
+  const total = totals[0];
+  const slos = [...new Set(alerts.filter((a) => a.kind === 'slo').map((a) => a.name))].map((name) => {
+    const instances = alerts.filter((a) => a.kind === 'slo' && a.name === name);
+    const worst = instances.find((a) => a.state === 'firing') ?? instances.find((a) => a.state !== 'normal' && a.state !== 'resolved') ?? instances[0]!;
+    const windows = (instances.find((a) => a.severity === 'page')?.observed.windows ?? []) as { long: number; short: number; threshold: number; longBurn: number | null }[];
+    return { name, state: worst.state, severity: worst.severity, objective: worst.observed.objective as number | undefined, windows, sli: worst.labels.sli };
+  });
+  const firing = alerts.filter((a) => ['firing', 'recovering', 'pending', 'nodata', 'error'].includes(a.state));
+
+  if (!total || total.spans === 0) {
+    if (alerts.length === 0 && deployments.length === 0) {
+      return (
+        <>
+          <ViewBar view={view} path="/" />
+          <Card data-testid="empty-state">
+            <Text className="text-tremor-title font-semibold text-tremor-content-strong">No model calls yet in {view.projectName}</Text>
+            <Text className="mt-2">Point your app at the collector and send your first span:</Text>
+            <pre className="mt-3 overflow-x-auto rounded-tremor-small bg-tremor-background-subtle p-3 text-tremor-label">{`export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318
+export OTEL_EXPORTER_OTLP_HEADERS="authorization=Bearer $(cat .vigil/default-ingest-key)"
+# or: import { init } from '@vigil/sdk' — see sdk/README.md`}</pre>
+            <Text className="mt-3">Or run the demo: <code>npx vigil up --demo</code>.</Text>
+          </Card>
+        </>
+      );
+    }
+  }
+
+  return (
+    <>
+      <ViewBar view={view} path="/" />
+      <h1 className="mb-4 text-tremor-title font-semibold">
+        {view.projectName} {view.tenantScoped ? <span className="text-tremor-content">· tenant {view.tenantScoped}</span> : null}
+      </h1>
+
+      <section className="mb-6 grid grid-cols-2 gap-4 xl:grid-cols-4" aria-label="SLOs">
+        {slos.length === 0 ? (
+          <Card className="col-span-full">
+            <Text>No SLOs yet: declare them in vigil.config.yaml (see the README, “Alerts, canaries and rollback”).</Text>
+          </Card>
+        ) : (
+          slos.map((slo) => (
+            <Card key={slo.name} data-testid={`slo-${slo.name}`} decoration="top" decorationColor={STATE_COLOR[slo.state] as never}>
+              <div className="flex items-center justify-between">
+                <Text className="font-medium text-tremor-content-strong">{slo.name}</Text>
+                <Badge color={STATE_COLOR[slo.state] as never}>{slo.state}</Badge>
+              </div>
+              <Text className="mt-1">
+                {slo.sli} · objective {slo.objective ?? '—'}%
+              </Text>
+              <div className="mt-2 space-y-1 text-tremor-label">
+                {slo.windows.map((w) => (
+                  <div key={`${w.long}/${w.short}`} className="flex justify-between">
+                    <span>
+                      burn {Math.round(w.long / 60_000)}m window
+                    </span>
+                    <span className={w.longBurn !== null && w.longBurn >= w.threshold ? 'text-rose-600' : ''}>
+                      {w.longBurn === null ? '—' : `${w.longBurn.toFixed(1)}×`} / {w.threshold}×
+                    </span>
+                  </div>
+                ))}
+              </div>
+            </Card>
+          ))
+        )}
+      </section>
+
+      <section className="mb-6 grid grid-cols-2 gap-4 xl:grid-cols-4" aria-label="headline numbers">
+        <Card>
+          <Text>Model calls</Text>
+          <Metric data-testid="total-calls">{formatCount(total?.spans ?? 0)}</Metric>
+        </Card>
+        <Card>
+          <Text>p95 latency</Text>
+          <Metric data-testid="total-p95">{formatMs(total?.latencyMs.quantiles.p95)}</Metric>
+        </Card>
+        <Card>
+          <Text>Error rate</Text>
+          <Metric data-testid="total-error-rate">{formatPercent(total?.errorRate, 2)}</Metric>
+        </Card>
+        <Card>
+          <Text>Spend</Text>
+          <Metric data-testid="total-spend">{formatUsd(total?.costUsd ?? 0)}</Metric>
+        </Card>
+      </section>
+
+      <section className="mb-6 grid grid-cols-1 gap-4 xl:grid-cols-2" aria-label="charts">
+        <Card>
+          <Text>p95 latency of model calls</Text>
+          <SeriesChart id="latency" unit="ms" data={toSeries(series, view.stepMs, { p95: (p) => p.latencyMs.quantiles.p95 ?? null })} categories={['p95']} />
+        </Card>
+        <Card>
+          <Text>TTFT p95 (streams)</Text>
+          <SeriesChart id="ttft" unit="ms" colors={['violet']} data={toSeries(series, view.stepMs, { 'TTFT p95': (p) => p.ttftMs.quantiles.p95 ?? null })} categories={['TTFT p95']} />
+        </Card>
+        <Card>
+          <Text>Error rate</Text>
+          <SeriesChart id="errors" unit="percent" colors={['rose']} data={toSeries(series, view.stepMs, { errors: (p) => p.errorRate })} categories={['errors']} />
+        </Card>
+        <Card>
+          <Text>Spend</Text>
+          <SeriesChart id="spend" unit="usd" kind="bar" colors={['emerald']} data={toSeries(series, view.stepMs, { spend: (p) => p.costUsd })} categories={['spend']} />
+        </Card>
+      </section>
+
+      <section className="grid grid-cols-1 gap-4 xl:grid-cols-2">
+        <Card data-testid="firing-alerts">
+          <Text className="mb-2 font-medium text-tremor-content-strong">Alerts now</Text>
+          {firing.length === 0 ? (
+            <Text>Nothing firing.</Text>
+          ) : (
+            <ul className="divide-y divide-tremor-border text-tremor-default">
+              {firing.map((a) => (
+                <li key={a.fingerprint} className="flex items-center justify-between py-2">
+                  <span>
+                    <Badge color={STATE_COLOR[a.state] as never}>{a.state}</Badge> <span className="ml-2">{a.name}</span> <span className="text-tremor-content">[{a.severity}]</span>
+                  </span>
+                  <span className="text-tremor-label text-tremor-content">since {a.firedAt ?? a.since}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+        <Card data-testid="deployments">
+          <Text className="mb-2 font-medium text-tremor-content-strong">Latest deployments</Text>
+          {deployments.length === 0 ? (
+            <Text>No deployments recorded: `vigil deploy start --deployment v42 --baseline v41`.</Text>
+          ) : (
+            <table className="w-full text-left text-tremor-default">
+              <thead className="text-tremor-label text-tremor-content">
+                <tr>
+                  <th className="py-1">deployment</th>
+                  <th>baseline</th>
+                  <th>state</th>
+                  <th>verdict</th>
+                  <th>score</th>
+                </tr>
+              </thead>
+              <tbody>
+                {deployments.map((d) => (
+                  <tr key={d.name} className="border-t border-tremor-border" data-testid={`deployment-${d.name}`}>
+                    <td className="py-1">{d.name}</td>
+                    <td>{d.baseline ?? '—'}</td>
+                    <td>{d.state.replace('_', ' ')}</td>
+                    <td>{d.verdict ? <Badge color={VERDICT_COLOR[d.verdict] as never}>{d.verdict}</Badge> : '—'}</td>
+                    <td>{d.score ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <Text className="mt-2 text-tremor-label">
+            <Link href={`/cost?${view.query}`}>Cost by tenant →</Link>
+          </Text>
+        </Card>
+      </section>
+    </>
+  );
+}

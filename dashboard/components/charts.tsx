@@ -1,0 +1,37 @@
+'use client';
+
+// Charts are drawn in the browser (Tremor on recharts); the data comes rendered from the server.
+
+import { AreaChart, BarChart } from '@tremor/react';
+
+export interface SeriesPoint {
+  time: string;
+  [series: string]: string | number | null;
+}
+
+const formatters: Record<string, (v: number) => string> = {
+  ms: (v) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`),
+  usd: (v) => `$${v < 0.01 && v !== 0 ? v.toFixed(4) : v.toFixed(2)}`,
+  percent: (v) => `${(v * 100).toFixed(1)}%`,
+  count: (v) => Math.round(v).toLocaleString('en-US'),
+};
+
+export function SeriesChart({ id, data, categories, unit, colors, stacked = false, kind = 'area' }: { id: string; data: SeriesPoint[]; categories: string[]; unit: keyof typeof formatters; colors?: string[]; stacked?: boolean; kind?: 'area' | 'bar' }) {
+  const props = {
+    data,
+    index: 'time',
+    categories,
+    valueFormatter: formatters[unit],
+    colors: colors ?? ['blue', 'amber', 'rose', 'emerald', 'violet', 'cyan'],
+    showAnimation: false,
+    yAxisWidth: 64,
+    className: 'h-56',
+    stack: stacked,
+    connectNulls: true,
+  };
+  return (
+    <div data-testid={`chart-${id}`} data-points={data.length}>
+      {kind === 'bar' ? <BarChart {...props} /> : <AreaChart {...props} />}
+    </div>
+  );
+}

@@ -1,0 +1,18 @@
+// Query API answers shaped for charts and tables.
+
+import type { MetricsPoint } from '@vigil/core/query/metrics';
+import type { SeriesPoint } from '../components/charts.tsx';
+
+export function timeLabel(iso: string, stepMs: number): string {
+  const d = new Date(iso);
+  return stepMs >= 86_400_000 ? d.toISOString().slice(5, 10) : stepMs >= 3_600_000 ? d.toISOString().slice(5, 16).replace('T', ' ') : d.toISOString().slice(11, 16);
+}
+
+/** One chart point per step, with a value per series (null where a step had no data). */
+export function toSeries(points: MetricsPoint[], stepMs: number, series: Record<string, (p: MetricsPoint) => number | null>): SeriesPoint[] {
+  return points.map((p) => {
+    const row: SeriesPoint = { time: timeLabel(p.bucket ?? '', stepMs) };
+    for (const [name, pick] of Object.entries(series)) row[name] = pick(p);
+    return row;
+  });
+}

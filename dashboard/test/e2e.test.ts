@@ -1,0 +1,162 @@
+// The dashboard in a real browser (Debian's chromium through playwright-core), on its production
+// build, against a database of generated traffic and a real alert-engine tick: numbers on screen
+// equal the query API's, filters change them, the CSV export matches the table, tenants and
+// projects stay apart whatever the URL says, and a bad or expired token goes to the login page.
+// Screenshots land in artifacts/screenshots/ (git-ignored).
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signToken } from '@vigil/core/http-api/auth';
+import { createProject } from '@vigil/core/projects';
+import { SERVICE_CALLER } from '@vigil/core/query/caller';
+import { QueryApi } from '@vigil/core/query/query-api';
+import { bulkLoadSpans } from '@vigil/core/rollups/bulk-load';
+import { createTestDatabase, type TestDatabase } from '../../core/test/database.ts';
+import { generateSpans } from '../../core/test/generated-spans.ts';
+import { AlertEngine } from '../../alerts/src/engine/engine.ts';
+import { parseAlertsConfig } from '../../alerts/src/config/load.ts';
+import { buildDashboard } from '../../cli/src/dashboard.ts';
+
+const SECRET = 'dashboard-e2e-secret-of-at-least-32-chars';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = path.resolve(import.meta.dirname, '../../artifacts/screenshots');
+const dashboardDir = path.resolve(import.meta.dirname, '..');
+const nextBin = path.join(path.dirname(createRequire(path.join(dashboardDir, 'package.json')).resolve('next/package.json')), 'dist/bin/next');
+
+let db: TestDatabase;
+let api: QueryApi;
+let server: ChildProcess;
+let baseUrl: string;
+let browser: Browser;
+let shop: string;
+let other: string;
+const now = Math.floor(Date.now() / 60_000) * 60_000;
+const from = new Date(now - 3 * 3_600_000).toISOString();
+const to = new Date(now).toISOString();
+const windowQuery = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set CHROMIUM_PATH`);
+  db = await createTestDatabase();
+  api = new QueryApi(db.pool);
+  shop = (await createProject(db.pool, 'shop')).id;
+  other = (await createProject(db.pool, 'other')).id;
+  await bulkLoadSpans(db.pool, generateSpans({ projectId: shop, fromMs: now - 3 * 3_600_000, toMs: now, requests: 900, seed: 3, deployments: ['v1', 'v2'], tenants: 4 }));
+  await bulkLoadSpans(db.pool, generateSpans({ projectId: other, fromMs: now - 3 * 3_600_000, toMs: now, requests: 100, seed: 4, tenants: 2 }));
+  await db.pool.query(`insert into deployments (project_id, name, baseline, source) values ($1, 'v2', 'v1', 'api')`, [shop]);
+  const config = parseAlertsConfig({ slos: [{ name: 'chat-errors', project: 'shop', objective: 99.9, sli: { kind: 'errors' } }] });
+  await new AlertEngine({ pool: db.pool, config: () => config }).tick();
+
+  await buildDashboard(() => {});
+  const port = 45000 + Math.floor(Math.random() * 1000);
+  baseUrl = `http://127.0.0.1:${port}`;
+  server = spawn(process.execPath, [nextBin, 'start', '-H', '127.0.0.1', '-p', String(port)], {
+    cwd: dashboardDir,
+    env: { ...process.env, DATABASE_URL: db.url, VIGIL_JWT_SECRET: SECRET, NEXT_TELEMETRY_DISABLED: '1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (d: Buffer) => {
+      out += d;
+      if (/Ready in/.test(out)) resolve();
+    });
+    server.once('exit', (code) => reject(new Error(`next start exited ${code}: ${out}`)));
+  });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  await db?.drop();
+});
+
+async function signedIn(claims: { projectId?: string; tenantId?: string; admin?: boolean; ttlSeconds?: number }): Promise<Page> {
+  const token = claims.admin
+    ? await signToken({ role: 'service_role', ttlSeconds: claims.ttlSeconds ?? 600 }, SECRET)
+    : await signToken({ role: 'authenticated', projectId: claims.projectId!, ...(claims.tenantId ? { tenantId: claims.tenantId } : {}), ttlSeconds: claims.ttlSeconds ?? 600 }, SECRET);
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  await page.goto(`${baseUrl}/auth?token=${token}`);
+  return page;
+}
+
+const text = async (page: Page, testId: string) => (await page.getByTestId(testId).textContent())?.trim();
+
+describe('dashboard', () => {
+  it('sends a visitor without a token to the login page, which says how to get one', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${baseUrl}/cost`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    expect(await page.getByTestId('login').textContent()).toContain('npx vigil token --project default');
+    await page.close();
+  });
+
+  it('shows on the overview the numbers the query API gives, and filters change them', async () => {
+    const page = await signedIn({ projectId: shop });
+    await page.goto(`${baseUrl}/?${windowQuery}`);
+    const [total] = await api.metrics(SERVICE_CALLER, { projectId: shop, window: { from: new Date(from), to: new Date(to) }, filters: { category: ['model'] }, quantiles: [0.95] });
+    expect(await text(page, 'total-calls')).toBe(total!.spans.toLocaleString('en-US'));
+    expect(await text(page, 'total-spend')).toBe(`$${total!.costUsd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
+    await page.getByTestId('chart-latency').locator('svg.recharts-surface').first().waitFor();
+    expect(await page.getByTestId('slo-chat-errors').textContent()).toContain('chat-errors');
+    expect(await page.getByTestId('deployment-v2').textContent()).toContain('v1');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'overview.png'), fullPage: true });
+
+    await page.goto(`${baseUrl}/?${windowQuery}&tenant=tenant-1`);
+    const [tenantTotal] = await api.metrics(SERVICE_CALLER, { projectId: shop, window: { from: new Date(from), to: new Date(to) }, filters: { category: ['model'], tenant_id: ['tenant-1'] }, quantiles: [] });
+    expect(await text(page, 'total-calls')).toBe(tenantTotal!.spans.toLocaleString('en-US'));
+    expect(tenantTotal!.spans).toBeLessThan(total!.spans);
+  });
+
+  it('exports the per-tenant cost table as CSV with exactly the numbers shown', async () => {
+    const page = await signedIn({ projectId: shop });
+    await page.goto(`${baseUrl}/cost?${windowQuery}`);
+    const shown = await page.locator('[data-testid="tenant-costs"] tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+    expect(shown.length).toBe(4);
+    const response = await page.request.get(`${baseUrl}/cost/tenants.csv?${windowQuery}`);
+    expect(response.headers()['content-type']).toContain('text/csv');
+    const csv = (await response.text()).trim().split('\r\n').slice(1).map((line) => line.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.filter((f) => f !== '').map((f) => f.replace(/,$/, '').replace(/^"|"$/g, '').replaceAll('""', '"')));
+    expect(csv).toEqual(shown);
+    const points = await api.metrics(SERVICE_CALLER, { projectId: shop, window: { from: new Date(from), to: new Date(to) }, filters: { category: ['model'] }, groupBy: ['tenant_id'], quantiles: [] });
+    expect(shown.map((row) => row[0]).sort()).toEqual(points.map((p) => p.group.tenant_id).sort());
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'cost.png'), fullPage: true });
+  });
+
+  it('shows a tenant viewer only their tenant, even when the URL asks for another', async () => {
+    const page = await signedIn({ projectId: shop, tenantId: 'tenant-2' });
+    await page.goto(`${baseUrl}/cost?${windowQuery}&tenant=tenant-1`);
+    const tenants = await page.locator('[data-testid="tenant-costs"] tbody tr td:first-child').allTextContents();
+    expect(tenants).toEqual(['tenant-2']);
+    const csv = await (await page.request.get(`${baseUrl}/cost/tenants.csv?${windowQuery}&tenant=tenant-1`)).text();
+    expect(csv).not.toContain('tenant-1');
+  });
+
+  it('keeps a member in their project, even with another project in the URL; an admin can switch', async () => {
+    const member = await signedIn({ projectId: shop });
+    await member.goto(`${baseUrl}/?${windowQuery}&project=other`);
+    expect(await member.locator('h1').textContent()).toContain('shop');
+    const admin = await signedIn({ admin: true });
+    await admin.goto(`${baseUrl}/?${windowQuery}&project=other`);
+    expect(await admin.locator('h1').textContent()).toContain('other');
+    const [otherTotal] = await api.metrics(SERVICE_CALLER, { projectId: other, window: { from: new Date(from), to: new Date(to) }, filters: { category: ['model'] }, quantiles: [] });
+    expect(await text(admin, 'total-calls')).toBe(otherTotal!.spans.toLocaleString('en-US'));
+  });
+
+  it('sends an expired or forged token to the login page, saying why', async () => {
+    const expired = await signedIn({ projectId: shop, ttlSeconds: -60 });
+    expect(new URL(expired.url()).pathname).toBe('/login');
+    expect(await expired.getByTestId('login-reason').textContent()).toContain('token expired');
+    const context = await browser.newContext();
+    await context.addCookies([{ name: 'vigil_token', value: await signToken({ role: 'authenticated', projectId: shop, ttlSeconds: 600 }, 'another-secret-another-secret-1234'), url: baseUrl }]);
+    const forged = await context.newPage();
+    await forged.goto(`${baseUrl}/`);
+    expect(new URL(forged.url()).pathname).toBe('/login');
+    expect(await forged.getByTestId('login-reason').textContent()).toContain('invalid token');
+  });
+});
