@@ -7,6 +7,8 @@ export const metadata: Metadata = { title: 'Vigil', description: 'SLOs and cost 
 const PAGES = [
   ['/', 'Overview'],
   ['/cost', 'Cost'],
+  ['/deployments', 'Deployments'],
+  ['/alerts', 'Alerts'],
 ] as const;
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {

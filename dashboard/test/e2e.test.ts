@@ -159,4 +159,29 @@ describe('dashboard', () => {
     expect(new URL(forged.url()).pathname).toBe('/login');
     expect(await forged.getByTestId('login-reason').textContent()).toContain('invalid token');
   });
+
+  it('lists alert instances with what the engine saw, and their timeline', async () => {
+    const page = await signedIn({ projectId: shop });
+    await page.goto(`${baseUrl}/alerts?${windowQuery}`);
+    const instances = await page.getByTestId('alert-instances').textContent();
+    expect(instances).toContain('chat-errors');
+    expect(instances).toMatch(/firing/);
+    expect(instances).toMatch(/60m\/5m \d+\.\d×\/\d+\.\d× vs 14\.4×/);
+    expect(await page.getByTestId('alert-timeline').textContent()).toContain('normal → firing');
+    expect(await page.getByTestId('notifications-empty').textContent()).toContain('Nothing sent yet');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'alerts.png'), fullPage: true });
+  });
+
+  it('shows a canary against its baseline with the judge’s verdict and its history', async () => {
+    const page = await signedIn({ projectId: shop });
+    await page.goto(`${baseUrl}/deployments?${windowQuery}&deployment=v2`);
+    const [v2] = (await api.deployments(SERVICE_CALLER, { projectId: shop })).filter((d) => d.name === 'v2');
+    expect(v2!.verdict).not.toBeNull();
+    const detail = await page.getByTestId('deployment-detail').textContent();
+    expect(detail).toContain('v2 vs v1');
+    expect(detail).toContain(v2!.judgement!.reason);
+    expect(await page.getByTestId('judgement-history').textContent()).toContain(v2!.verdict!);
+    await page.getByTestId('chart-canary-latency').locator('svg.recharts-surface').first().waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'deployments.png'), fullPage: true });
+  });
 });

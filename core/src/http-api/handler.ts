@@ -21,6 +21,7 @@ const ROUTES: Record<string, Route> = {
   '/api/v1/trace': (api, caller, body) => api.trace(caller, body as never),
   '/api/v1/alerts': (api, caller, body) => api.alerts(caller, body as never),
   '/api/v1/deployments/list': (api, caller, body) => api.deployments(caller, body as never),
+  '/api/v1/alerts/history': (api, caller, body) => api.alertHistory(caller, body as never),
 };
 
 export interface ApiHandlerOptions {

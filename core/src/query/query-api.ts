@@ -16,6 +16,7 @@ import {
   samplesQuerySchema,
   alertsQuerySchema,
   deploymentsQuerySchema,
+  alertHistoryQuerySchema,
   metricsQuerySchema,
   sliQuerySchema,
   topSessionsQuerySchema,
@@ -27,6 +28,7 @@ import {
   type SamplesQuery,
   type AlertsQuery,
   type DeploymentsQuery,
+  type AlertHistoryQuery,
   type MetricsQuery,
   type SliQuery,
   type TopSessionsQuery,
@@ -80,7 +82,17 @@ export interface Deployment {
   verdict: string | null;
   score: number | null;
   judgedAt: string | null;
+  /** The latest judgement: its reason and each metric's classification, samples, p95s and p-value. */
+  judgement: { reason: string; metrics: Record<string, unknown>[] } | null;
   rollback: { trigger: string; reason: string; status: string; at: string } | null;
+}
+
+export interface AlertHistory {
+  events: { at: string; name: string; severity: string; from: string; to: string }[];
+  silences: { id: string; matchers: Record<string, string>; startsAt: string; endsAt: string; comment: string | null; active: boolean }[];
+  notifications: { at: string; kind: string; severity: string; channel: string; target: string; status: string; attempts: number; lastError: string | null; sentAt: string | null }[];
+  hookCalls: { at: string; deployment: string; hook: string; attempt: number; statusCode: number | null; ok: boolean; error: string | null; durationMs: number }[];
+  judgements: { at: string; deployment: string; verdict: string; score: number | null; reason: string }[];
 }
 
 export interface SessionSummary {
@@ -259,7 +271,7 @@ export class QueryApi {
     const q = deploymentsQuerySchema.parse(input);
     return withCaller(this.pool, caller, async (client) => {
       const { rows } = await client.query(
-        `select d.name, d.baseline, d.weight::float8 as weight, d.state, d.source, d.started_at, d.verdict, d.score::float8 as score, d.judged_at,
+        `select d.name, d.baseline, d.weight::float8 as weight, d.state, d.source, d.started_at, d.verdict, d.score::float8 as score, d.judged_at, d.judgement,
                 r.trigger, r.reason, r.status, r.created_at as rolled_back_at
            from deployments d left join rollbacks r on r.deployment_id = d.id
           where d.project_id = $1 order by d.started_at desc limit $2`,
@@ -275,8 +287,45 @@ export class QueryApi {
         verdict: r.verdict,
         score: r.score,
         judgedAt: r.judged_at?.toISOString() ?? null,
+        judgement: r.judgement ?? null,
         rollback: r.trigger ? { trigger: r.trigger, reason: r.reason, status: r.status, at: r.rolled_back_at.toISOString() } : null,
       }));
+    });
+  }
+
+  /** The alert timeline, silences, and the delivery logs of notifications, rollback hooks and judgements. */
+  async alertHistory(caller: Caller, input: AlertHistoryQuery): Promise<AlertHistory> {
+    const q = alertHistoryQuerySchema.parse(input);
+    return withCaller(this.pool, caller, async (client) => {
+      const p = [q.projectId, q.limit];
+      const [events, silences, notifications, hookCalls, judgements] = await Promise.all([
+        client.query(
+          `select e.at, i.alert_name, i.severity, e.from_state, e.to_state from alert_events e
+             join alert_instances i on i.project_id = e.project_id and i.fingerprint = e.fingerprint
+            where e.project_id = $1 order by e.at desc, e.id desc limit $2`,
+          p,
+        ),
+        client.query(`select id, matchers, starts_at, ends_at, comment, (starts_at <= now() and ends_at > now()) as active from alert_silences where project_id = $1 order by ends_at desc limit $2`, p),
+        client.query(`select created_at, kind, severity, channel, target, status, attempts, last_error, sent_at from alert_notifications where project_id = $1 order by id desc limit $2`, p),
+        client.query(
+          `select c.started_at, d.name, c.hook, c.attempt, c.status_code, c.ok, c.error, c.duration_ms from rollback_hook_calls c
+             join rollbacks r on r.id = c.rollback_id join deployments d on d.id = r.deployment_id
+            where c.project_id = $1 order by c.started_at desc, c.id desc limit $2`,
+          p,
+        ),
+        client.query(
+          `select j.at, d.name, j.verdict, j.score::float8 as score, j.reason from canary_judgements j join deployments d on d.id = j.deployment_id
+            where j.project_id = $1 order by j.at desc, j.id desc limit $2`,
+          p,
+        ),
+      ]);
+      return {
+        events: events.rows.map((r) => ({ at: r.at.toISOString(), name: r.alert_name, severity: r.severity, from: r.from_state, to: r.to_state })),
+        silences: silences.rows.map((r) => ({ id: r.id, matchers: r.matchers, startsAt: r.starts_at.toISOString(), endsAt: r.ends_at.toISOString(), comment: r.comment, active: r.active })),
+        notifications: notifications.rows.map((r) => ({ at: r.created_at.toISOString(), kind: r.kind, severity: r.severity, channel: r.channel, target: r.target, status: r.status, attempts: r.attempts, lastError: r.last_error, sentAt: r.sent_at?.toISOString() ?? null })),
+        hookCalls: hookCalls.rows.map((r) => ({ at: r.started_at.toISOString(), deployment: r.name, hook: r.hook, attempt: r.attempt, statusCode: r.status_code, ok: r.ok, error: r.error, durationMs: r.duration_ms })),
+        judgements: judgements.rows.map((r) => ({ at: r.at.toISOString(), deployment: r.name, verdict: r.verdict, score: r.score, reason: r.reason })),
+      };
     });
   }
 

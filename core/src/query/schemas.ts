@@ -148,3 +148,12 @@ export const deploymentsQuerySchema = z
   .strict();
 
 export type DeploymentsQuery = z.input<typeof deploymentsQuerySchema>;
+
+export const alertHistoryQuerySchema = z
+  .object({
+    projectId: z.string().uuid(),
+    limit: z.number().int().positive().max(1000).default(100),
+  })
+  .strict();
+
+export type AlertHistoryQuery = z.input<typeof alertHistoryQuerySchema>;

@@ -1,0 +1,111 @@
+// Deployments: is the canary good? Each canary against its baseline, metric by metric, with the
+// judge's score and verdict, its history, and the rollback record.
+
+import { Badge, Card, Text } from '@tremor/react';
+import Link from 'next/link';
+import { SeriesChart } from '../../components/charts.tsx';
+import { DataTable, shortTime } from '../../components/table.tsx';
+import { ViewBar } from '../../components/view-bar.tsx';
+import { queryApi } from '../../lib/db.ts';
+import { formatMs, formatPercent, formatUsd } from '../../lib/format.ts';
+import { timeLabel } from '../../lib/series.ts';
+import { requireCaller } from '../../lib/session.ts';
+import { resolveView } from '../../lib/view.ts';
+
+export const dynamic = 'force-dynamic';
+
+const VERDICT_COLOR: Record<string, string> = { pass: 'emerald', fail: 'rose', inconclusive: 'amber', error: 'gray' };
+
+interface JudgedMetric {
+  metric: string;
+  classification: string;
+  canary: { n: number; p95: number | null; mean: number | null };
+  baseline: { n: number; p95: number | null; mean: number | null };
+  pValue: number | null;
+  reason: string;
+}
+
+const show = (metric: string, v: number | null) => (metric === 'errors' ? formatPercent(v, 2) : metric === 'cost_per_request' ? formatUsd(v) : formatMs(v));
+
+export default async function DeploymentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  const caller = await requireCaller();
+  const view = await resolveView(params, caller);
+  const api = queryApi();
+  const [deployments, history] = await Promise.all([api.deployments(caller, { projectId: view.projectId, limit: 50 }), api.alertHistory(caller, { projectId: view.projectId, limit: 200 })]);
+  const wanted = typeof params.deployment === 'string' ? params.deployment : undefined;
+  const selected = deployments.find((d) => d.name === wanted) ?? deployments.find((d) => d.baseline !== null) ?? deployments[0];
+  const pair = selected?.baseline ? [selected.name, selected.baseline] : selected ? [selected.name] : [];
+  const series = pair.length
+    ? await api.metrics(caller, { projectId: view.projectId, window: { from: view.from, to: view.to }, filters: { ...view.filters, category: ['model'], deployment: pair }, groupBy: ['deployment'], stepMs: view.stepMs, quantiles: [0.95], quantilesOf: ['latency'] })
+    : [];
+  const rows = new Map<string, Record<string, string | number | null>>();
+  for (const p of series) {
+    const time = timeLabel(p.bucket ?? '', view.stepMs);
+    const row = rows.get(time) ?? { time };
+    row[`${p.group.deployment} p95`] = p.latencyMs.quantiles.p95 ?? null;
+    rows.set(time, row);
+  }
+  const metrics = (selected?.judgement?.metrics ?? []) as unknown as JudgedMetric[];
+  const judgements = history.judgements.filter((j) => j.deployment === selected?.name).slice(0, 20);
+
+  return (
+    <>
+      <ViewBar view={view} path="/deployments" />
+      <Card className="mb-4">
+        <Text className="mb-2 font-medium text-tremor-content-strong">Deployments</Text>
+        <DataTable
+          id="deployment-list"
+          empty="No deployments recorded. Record one: npx vigil deploy start --deployment v42 --baseline v41"
+          columns={['deployment', 'baseline', 'weight', 'state', 'verdict', 'score', 'judged', 'rollback']}
+          rows={deployments.map((d) => [
+            <Link key="n" href={`/deployments?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(view.query)), deployment: d.name })}`} className="text-tremor-brand">
+              {d.name}
+            </Link>,
+            d.baseline ?? '—',
+            d.weight === null ? '—' : `${d.weight}%`,
+            d.state.replace('_', ' '),
+            d.verdict ? <Badge key="v" color={VERDICT_COLOR[d.verdict] as never}>{d.verdict}</Badge> : '—',
+            d.score ?? '—',
+            shortTime(d.judgedAt),
+            d.rollback ? `${d.rollback.status} (${d.rollback.trigger})` : '—',
+          ])}
+        />
+      </Card>
+      {selected ? (
+        <div className="grid grid-cols-1 gap-4 xl:grid-cols-2" data-testid="deployment-detail">
+          <Card>
+            <div className="flex items-center justify-between">
+              <Text className="font-medium text-tremor-content-strong">
+                {selected.name} {selected.baseline ? `vs ${selected.baseline}` : ''}
+              </Text>
+              {selected.verdict ? <Badge color={VERDICT_COLOR[selected.verdict] as never}>{`${selected.verdict}${selected.score !== null ? ` · ${selected.score}` : ''}`}</Badge> : null}
+            </div>
+            <Text className="mt-1">{selected.judgement?.reason ?? 'Not judged yet.'}</Text>
+            <div className="mt-3">
+              <DataTable
+                id="judged-metrics"
+                empty="No metric judged yet."
+                columns={['metric', 'canary p95', 'baseline p95', 'samples', 'p-value', 'result']}
+                rows={metrics.map((m) => [m.metric, show(m.metric, m.metric === 'errors' ? m.canary.mean : m.canary.p95), show(m.metric, m.metric === 'errors' ? m.baseline.mean : m.baseline.p95), `${m.canary.n} / ${m.baseline.n}`, m.pValue === null ? '—' : m.pValue < 0.0001 ? '<0.0001' : m.pValue.toFixed(4), m.classification])}
+              />
+            </div>
+            {selected.rollback ? (
+              <Text className="mt-3" data-testid="rollback-record">
+                Rolled back {shortTime(selected.rollback.at)} by {selected.rollback.trigger}: {selected.rollback.reason} ({selected.rollback.status})
+              </Text>
+            ) : null}
+          </Card>
+          <Card>
+            <Text>p95 latency, canary and baseline</Text>
+            <SeriesChart id="canary-latency" unit="ms" data={[...rows.values()] as never} categories={pair.map((d) => `${d} p95`)} colors={['rose', 'blue']} />
+          </Card>
+          <Card className="xl:col-span-2">
+            <Text className="mb-2 font-medium text-tremor-content-strong">Judgements</Text>
+            <DataTable id="judgement-history" empty="No judgements yet." columns={['at', 'verdict', 'score', 'reason']} rows={judgements.map((j) => [shortTime(j.at), j.verdict, j.score ?? '—', j.reason])} />
+          </Card>
+        </div>
+      ) : null}
+    </>
+  );
+}
