@@ -83,6 +83,9 @@ async function signedIn(claims: { projectId?: string; tenantId?: string; admin?:
     : await signToken({ role: 'authenticated', projectId: claims.projectId!, ...(claims.tenantId ? { tenantId: claims.tenantId } : {}), ttlSeconds: claims.ttlSeconds ?? 600 }, SECRET);
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   await page.goto(`${baseUrl}/auth?token=${token}`);
+  // The sign-in link lands on the same host it was opened on, already signed in (or on the login
+  // page when the token is refused).
+  expect(new URL(page.url()).host).toBe(new URL(baseUrl).host);
   return page;
 }
 
@@ -151,6 +154,9 @@ describe('dashboard', () => {
   it('sends an expired or forged token to the login page, saying why', async () => {
     const expired = await signedIn({ projectId: shop, ttlSeconds: -60 });
     expect(new URL(expired.url()).pathname).toBe('/login');
+    const fresh = await signedIn({ projectId: shop });
+    expect(new URL(fresh.url()).pathname).toBe('/');
+    expect(await fresh.getByTestId('total-calls').textContent()).toMatch(/\d/);
     expect(await expired.getByTestId('login-reason').textContent()).toContain('token expired');
     const context = await browser.newContext();
     await context.addCookies([{ name: 'vigil_token', value: await signToken({ role: 'authenticated', projectId: shop, ttlSeconds: 600 }, 'another-secret-another-secret-1234'), url: baseUrl }]);
@@ -174,7 +180,7 @@ describe('dashboard', () => {
 
   it('shows a canary against its baseline with the judge’s verdict and its history', async () => {
     const page = await signedIn({ projectId: shop });
-    await page.goto(`${baseUrl}/deployments?${windowQuery}&deployment=v2`);
+    await page.goto(`${baseUrl}/deployments?${windowQuery}&canary=v2`);
     const [v2] = (await api.deployments(SERVICE_CALLER, { projectId: shop })).filter((d) => d.name === 'v2');
     expect(v2!.verdict).not.toBeNull();
     const detail = await page.getByTestId('deployment-detail').textContent();

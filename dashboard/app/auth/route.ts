@@ -5,7 +5,9 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { TOKEN_COOKIE, verify } from '../../lib/session.ts';
 
 async function signIn(request: NextRequest, token: string | null): Promise<NextResponse> {
-  const to = (path: string) => NextResponse.redirect(new URL(path, request.url), 303);
+  // A relative Location: behind `next start` request.url names localhost, which is not
+  // necessarily the host the visitor used (the cookie belongs to that one).
+  const to = (path: string) => new NextResponse(null, { status: 303, headers: { location: path } });
   if (!token) return to('/login?reason=no%20token');
   try {
     await verify(token);

@@ -33,7 +33,7 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
   const view = await resolveView(params, caller);
   const api = queryApi();
   const [deployments, history] = await Promise.all([api.deployments(caller, { projectId: view.projectId, limit: 50 }), api.alertHistory(caller, { projectId: view.projectId, limit: 200 })]);
-  const wanted = typeof params.deployment === 'string' ? params.deployment : undefined;
+  const wanted = typeof params.canary === 'string' ? params.canary : undefined;
   const selected = deployments.find((d) => d.name === wanted) ?? deployments.find((d) => d.baseline !== null) ?? deployments[0];
   const pair = selected?.baseline ? [selected.name, selected.baseline] : selected ? [selected.name] : [];
   const series = pair.length
@@ -59,7 +59,7 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
           empty="No deployments recorded. Record one: npx vigil deploy start --deployment v42 --baseline v41"
           columns={['deployment', 'baseline', 'weight', 'state', 'verdict', 'score', 'judged', 'rollback']}
           rows={deployments.map((d) => [
-            <Link key="n" href={`/deployments?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(view.query)), deployment: d.name })}`} className="text-tremor-brand">
+            <Link key="n" href={`/deployments?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(view.query)), canary: d.name })}`} className="text-tremor-brand">
               {d.name}
             </Link>,
             d.baseline ?? '—',

@@ -1,8 +1,8 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { TOKEN_COOKIE } from '../../lib/session.ts';
 
-export function POST(request: NextRequest) {
-  const response = NextResponse.redirect(new URL('/login', request.url), 303);
+export function POST(_request: NextRequest) {
+  const response = new NextResponse(null, { status: 303, headers: { location: '/login' } });
   response.cookies.delete(TOKEN_COOKIE);
   return response;
 }
