@@ -134,6 +134,21 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
     }
   });
 
+  it('as a latency distribution whose bins hold every call, within the histogram precision of raw spans', async () => {
+    const w = window(now - 26 * 3_600_000, now);
+    const bins = await api.distribution(SERVICE_CALLER, { projectId, window: w, filters: { category: ['model'] } });
+    // Compare at a bin edge: the count at or below it, from bins and from raw spans.
+    const edge = bins.filter((b) => b.upperMs <= 1000).at(-1)!.upperMs;
+    const { rows } = await db.pool.query(
+      `select count(*)::int as total, count(*) filter (where duration_ms <= $4)::int as fast from spans where project_id = $1 and category = 'model' and start_time >= $2 and start_time < $3`,
+      [projectId, w.from, w.to, edge],
+    );
+    expect(bins.reduce((sum, b) => sum + b.count, 0)).toBe(rows[0].total);
+    for (let i = 1; i < bins.length; i++) expect(bins[i]!.upperMs).toBeGreaterThan(bins[i - 1]!.upperMs);
+    const fast = bins.filter((b) => b.upperMs <= edge).reduce((sum, b) => sum + b.count, 0);
+    expect(Math.abs(fast - rows[0].fast)).toBeLessThanOrEqual(Math.max(2, rows[0].total * 0.01));
+  });
+
   it('top sessions by cost match sums over raw spans, with pending deltas merged in', async () => {
     const top = await api.topSessions(SERVICE_CALLER, { projectId, window: window(now - 5 * DAY, now), limit: 10 });
     const { rows } = await db.pool.query(

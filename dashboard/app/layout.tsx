@@ -6,6 +6,7 @@ export const metadata: Metadata = { title: 'Vigil', description: 'SLOs and cost 
 
 const PAGES = [
   ['/', 'Overview'],
+  ['/latency', 'Latency'],
   ['/cost', 'Cost'],
   ['/deployments', 'Deployments'],
   ['/alerts', 'Alerts'],

@@ -20,6 +20,7 @@ import { generateSpans } from '../../core/test/generated-spans.ts';
 import { AlertEngine } from '../../alerts/src/engine/engine.ts';
 import { parseAlertsConfig } from '../../alerts/src/config/load.ts';
 import { buildDashboard } from '../../cli/src/dashboard.ts';
+import { formatMs } from '../lib/format.ts';
 
 const SECRET = 'dashboard-e2e-secret-of-at-least-32-chars';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -189,5 +190,16 @@ describe('dashboard', () => {
     expect(await page.getByTestId('judgement-history').textContent()).toContain(v2!.verdict!);
     await page.getByTestId('chart-canary-latency').locator('svg.recharts-surface').first().waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'deployments.png'), fullPage: true });
+  });
+
+  it('breaks latency down by model, surface or deployment, slowest p95 first, as the query API does', async () => {
+    const page = await signedIn({ projectId: shop });
+    await page.goto(`${baseUrl}/latency?${windowQuery}&by=surface`);
+    const points = await api.metrics(SERVICE_CALLER, { projectId: shop, window: { from: new Date(from), to: new Date(to) }, filters: { category: ['model'] }, groupBy: ['surface'], quantiles: [0.5, 0.95, 0.99] });
+    const expected = [...points].sort((a, b) => (b.latencyMs.quantiles.p95 ?? -1) - (a.latencyMs.quantiles.p95 ?? -1)).map((p) => [p.group.surface, formatMs(p.latencyMs.quantiles.p95)]);
+    const shown = await page.locator('[data-testid="latency-breakdown"] tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+    expect(shown.map((row) => [row[0], row[3]])).toEqual(expected);
+    await page.getByTestId('chart-latency-histogram').locator('svg.recharts-surface').first().waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'latency.png'), fullPage: true });
   });
 });

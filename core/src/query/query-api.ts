@@ -17,6 +17,7 @@ import {
   alertsQuerySchema,
   deploymentsQuerySchema,
   alertHistoryQuerySchema,
+  distributionQuerySchema,
   metricsQuerySchema,
   sliQuerySchema,
   topSessionsQuerySchema,
@@ -29,6 +30,7 @@ import {
   type AlertsQuery,
   type DeploymentsQuery,
   type AlertHistoryQuery,
+  type DistributionQuery,
   type MetricsQuery,
   type SliQuery,
   type TopSessionsQuery,
@@ -94,6 +96,15 @@ export interface AlertHistory {
   hookCalls: { at: string; deployment: string; hook: string; attempt: number; statusCode: number | null; ok: boolean; error: string | null; durationMs: number }[];
   judgements: { at: string; deployment: string; verdict: string; score: number | null; reason: string }[];
 }
+
+/** Counts of requests per duration bin: (previous upper bound, upperMs]. */
+export interface DistributionBin {
+  upperMs: number;
+  count: number;
+}
+
+/** Bin edges for latency histograms: 10 ms to 5 min, four per doubling (about 19% wide). */
+export const DISTRIBUTION_EDGES_MS: readonly number[] = Array.from({ length: 61 }, (_, i) => Math.round(10 * 2 ** (i / 4) * 100) / 100).filter((v) => v <= 300_000);
 
 export interface SessionSummary {
   tenantId: string;
@@ -291,6 +302,27 @@ export class QueryApi {
         rollback: r.trigger ? { trigger: r.trigger, reason: r.reason, status: r.status, at: r.rolled_back_at.toISOString() } : null,
       }));
     });
+  }
+
+  /** The window's distribution of latency or TTFT in fixed log-spaced bins (from the rollups' histograms). */
+  async distribution(caller: Caller, input: DistributionQuery): Promise<DistributionBin[]> {
+    const q = distributionQuerySchema.parse(input);
+    const [point] = await this.mergedMetrics(caller, { projectId: q.projectId, window: q.window, filters: q.filters, quantiles: [] }, q.metric);
+    const histogram = q.metric === 'latency' ? point?.latency : point?.ttft;
+    if (!histogram || histogram.isEmpty()) return [];
+    const bins: DistributionBin[] = [];
+    let below = 0;
+    for (const edge of DISTRIBUTION_EDGES_MS) {
+      const atOrBelow = histogram.countAtOrBelow(edge);
+      bins.push({ upperMs: edge, count: atOrBelow - below });
+      below = atOrBelow;
+    }
+    bins.push({ upperMs: Number.POSITIVE_INFINITY, count: histogram.total - below });
+    // Trim empty bins at both ends: the chart shows where the requests are.
+    const firstUsed = bins.findIndex((b) => b.count > 0);
+    let lastUsed = bins.length - 1;
+    while (lastUsed > firstUsed && bins[lastUsed]!.count === 0) lastUsed--;
+    return bins.slice(firstUsed, lastUsed + 1);
   }
 
   /** The alert timeline, silences, and the delivery logs of notifications, rollback hooks and judgements. */

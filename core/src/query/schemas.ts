@@ -157,3 +157,14 @@ export const alertHistoryQuerySchema = z
   .strict();
 
 export type AlertHistoryQuery = z.input<typeof alertHistoryQuerySchema>;
+
+export const distributionQuerySchema = z
+  .object({
+    projectId: z.string().uuid(),
+    window: windowSchema,
+    filters: filtersSchema,
+    metric: z.enum(['latency', 'ttft']).default('latency'),
+  })
+  .strict();
+
+export type DistributionQuery = z.input<typeof distributionQuerySchema>;
