@@ -8,6 +8,7 @@ const PAGES = [
   ['/', 'Overview'],
   ['/latency', 'Latency'],
   ['/cost', 'Cost'],
+  ['/sessions', 'Sessions'],
   ['/deployments', 'Deployments'],
   ['/alerts', 'Alerts'],
 ] as const;

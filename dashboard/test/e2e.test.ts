@@ -202,4 +202,25 @@ describe('dashboard', () => {
     await page.getByTestId('chart-latency-histogram').locator('svg.recharts-surface').first().waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'latency.png'), fullPage: true });
   });
+
+  it('finds a session, lists its traces with their cost, and draws a trace as a waterfall with its TTFT', async () => {
+    const page = await signedIn({ projectId: shop });
+    const window = { from: new Date(from), to: new Date(to) };
+    const [top] = await api.topSessions(SERVICE_CALLER, { projectId: shop, window, limit: 1 });
+    await page.goto(`${baseUrl}/sessions?${windowQuery}&q=${top!.sessionId}`);
+    expect(await page.getByTestId('session-summary').textContent()).toContain(`tenant ${top!.tenantId}`);
+    const traces = await api.traces(SERVICE_CALLER, { projectId: shop, window, sessionId: top!.sessionId, limit: 200 });
+    expect(await page.locator('[data-testid="session-traces"] tbody tr').count()).toBe(traces.length);
+
+    const spans = await api.trace(SERVICE_CALLER, { projectId: shop, traceId: traces[0]!.traceId });
+    await page.goto(`${baseUrl}/sessions?${windowQuery}&q=${traces[0]!.traceId}`);
+    expect(new URL(page.url()).pathname).toBe(`/traces/${traces[0]!.traceId}`);
+    expect(await page.locator('[data-testid="waterfall"] > details').count()).toBe(spans.length);
+    expect(await page.getByTestId('ttft-marker').count()).toBe(spans.filter((s) => s.ttftMs !== null).length);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'trace.png'), fullPage: true });
+    // A trace of another project is not found, whatever the id.
+    const [otherTrace] = await api.traces(SERVICE_CALLER, { projectId: other, window, limit: 1 });
+    const response = await page.goto(`${baseUrl}/traces/${otherTrace!.traceId}`);
+    expect(response!.status()).toBe(404);
+  });
 });

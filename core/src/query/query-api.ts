@@ -499,7 +499,7 @@ export class QueryApi {
         errors: r.errors,
         tenantId: r.tenant_id,
         sessionId: r.session_id,
-        costUsd: r.cost_usd,
+        costUsd: Number(r.cost_usd),
       }));
     });
   }
@@ -532,7 +532,7 @@ export class QueryApi {
         ttftMs: r.ttft_ms,
         inputTokens: r.input_tokens,
         outputTokens: r.output_tokens,
-        costUsd: r.cost_usd,
+        costUsd: r.cost_usd === null ? null : Number(r.cost_usd),
         attributes: r.attributes,
       }));
     });
