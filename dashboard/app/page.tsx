@@ -33,7 +33,9 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
     const instances = alerts.filter((a) => a.kind === 'slo' && a.name === name);
     const worst = instances.find((a) => a.state === 'firing') ?? instances.find((a) => a.state !== 'normal' && a.state !== 'resolved') ?? instances[0]!;
     const windows = (instances.find((a) => a.severity === 'page')?.observed.windows ?? []) as { long: number; short: number; threshold: number; longBurn: number | null }[];
-    return { name, state: worst.state, severity: worst.severity, objective: worst.observed.objective as number | undefined, windows, sli: worst.labels.sli };
+    const page = instances.find((a) => a.severity === 'page')?.observed;
+    const budgetRemaining = typeof page?.budgetRemaining === 'number' ? page.budgetRemaining : null;
+    return { name, state: worst.state, severity: worst.severity, objective: worst.observed.objective as number | undefined, windows, sli: worst.labels.sli, budgetRemaining, periodDays: typeof page?.periodMs === 'number' ? Math.round(page.periodMs / 86_400_000) : null };
   });
   const firing = alerts.filter((a) => ['firing', 'recovering', 'pending', 'nodata', 'error'].includes(a.state));
 
@@ -75,8 +77,12 @@ export OTEL_EXPORTER_OTLP_HEADERS="authorization=Bearer $(cat .vigil/default-ing
                 <Badge color={STATE_COLOR[slo.state] as never}>{slo.state}</Badge>
               </div>
               <Text className="mt-1">
-                {slo.sli} · objective {slo.objective ?? '—'}%
+                {slo.sli} · objective {slo.objective ?? '—'}%{slo.periodDays ? ` over ${slo.periodDays}d` : ''}
               </Text>
+              <div className="mt-2 flex items-baseline justify-between" data-testid={`slo-budget-${slo.name}`}>
+                <span className="text-tremor-label text-tremor-content">error budget left</span>
+                <span className={`text-tremor-title font-semibold ${slo.budgetRemaining !== null && slo.budgetRemaining < 0 ? 'text-rose-600' : ''}`}>{formatPercent(slo.budgetRemaining, 0)}</span>
+              </div>
               <div className="mt-2 space-y-1 text-tremor-label">
                 {slo.windows.map((w) => (
                   <div key={`${w.long}/${w.short}`} className="flex justify-between">

@@ -20,7 +20,7 @@ import { generateSpans } from '../../core/test/generated-spans.ts';
 import { AlertEngine } from '../../alerts/src/engine/engine.ts';
 import { parseAlertsConfig } from '../../alerts/src/config/load.ts';
 import { buildDashboard } from '../../cli/src/dashboard.ts';
-import { formatMs } from '../lib/format.ts';
+import { formatMs, formatPercent } from '../lib/format.ts';
 
 const SECRET = 'dashboard-e2e-secret-of-at-least-32-chars';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -109,6 +109,11 @@ describe('dashboard', () => {
     expect(await text(page, 'total-spend')).toBe(`$${total!.costUsd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
     await page.getByTestId('chart-latency').locator('svg.recharts-surface').first().waitFor();
     expect(await page.getByTestId('slo-chat-errors').textContent()).toContain('chat-errors');
+    // Error budget left over the SLO's 30 days, as the engine last computed it from the query API.
+    const [instance] = (await api.alerts(SERVICE_CALLER, { projectId: shop })).filter((a) => a.name === 'chat-errors' && a.severity === 'page');
+    const end = new Date(instance!.evaluatedAt);
+    const sli = await api.sli(SERVICE_CALLER, { projectId: shop, window: { from: new Date(end.getTime() - 30 * 86_400_000), to: end }, filters: { category: ['model'] } });
+    expect(await text(page, 'slo-budget-chat-errors')).toBe(`error budget left${formatPercent(1 - sli.errors / sli.total / 0.001, 0)}`);
     expect(await page.getByTestId('deployment-v2').textContent()).toContain('v1');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'overview.png'), fullPage: true });
 
@@ -129,6 +134,10 @@ describe('dashboard', () => {
     expect(csv).toEqual(shown);
     const points = await api.metrics(SERVICE_CALLER, { projectId: shop, window: { from: new Date(from), to: new Date(to) }, filters: { category: ['model'] }, groupBy: ['tenant_id'], quantiles: [] });
     expect(shown.map((row) => row[0]).sort()).toEqual(points.map((p) => p.group.tenant_id).sort());
+    const [totals] = await api.metrics(SERVICE_CALLER, { projectId: shop, window: { from: new Date(from), to: new Date(to) }, filters: { category: ['model'] }, quantiles: [] });
+    const mix = await page.locator('[data-testid="token-mix"] tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+    expect(mix.find((row) => row[0] === 'input, cache reads')![1]).toBe(totals!.tokens.cacheRead.toLocaleString('en-US'));
+    expect(mix.find((row) => row[0] === 'output, reasoning')![1]).toBe(totals!.tokens.reasoning.toLocaleString('en-US'));
     await page.screenshot({ path: path.join(SCREENSHOTS, 'cost.png'), fullPage: true });
   });
 

@@ -99,8 +99,13 @@ function sloDefinitions(slo: SloConfig, projectId: string, timing: Timing): Aler
             return found;
           };
           const evaluations = await Promise.all(mine.map(async (pair) => evaluatePair(pair, await counts(pair.longMs), await counts(pair.shortMs), objective, slo.minEvents)));
+          // The error budget left over the whole period, for the dashboard (the page instance only:
+          // one period query per SLO and tick).
+          const period = severity === 'page' ? await counts(slo.period) : null;
           const observed = {
             objective: slo.objective,
+            periodMs: slo.period,
+            ...(period ? { periodEvents: period.total, periodBad: period.bad, budgetRemaining: period.total > 0 ? 1 - period.bad / period.total / (1 - objective) : null } : {}),
             windows: evaluations.map((e) => ({
               long: e.pair.longMs,
               short: e.pair.shortMs,

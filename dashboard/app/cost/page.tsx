@@ -1,7 +1,10 @@
 // Cost: what each tenant costs, who is near their budget, and which models the money goes to.
 
 import { Card, Text } from '@tremor/react';
+import Link from 'next/link';
 import { SeriesChart } from '../../components/charts.tsx';
+import { DataTable } from '../../components/table.tsx';
+import { formatCount, formatPercent, formatUsd } from '../../lib/format.ts';
 import { ViewBar } from '../../components/view-bar.tsx';
 import { TENANT_COLUMNS, tenantCells, tenantCosts } from '../../lib/cost.ts';
 import { queryApi } from '../../lib/db.ts';
@@ -14,10 +17,23 @@ export const dynamic = 'force-dynamic';
 export default async function CostPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const caller = await requireCaller();
   const view = await resolveView(await searchParams, caller);
-  const [rows, byModel] = await Promise.all([
+  const [rows, byModel, totals, sessions] = await Promise.all([
     tenantCosts(caller, view),
     queryApi().metrics(caller, { projectId: view.projectId, window: { from: view.from, to: view.to }, filters: { ...view.filters, category: ['model'] }, groupBy: ['model'], stepMs: view.stepMs, quantiles: [] }),
+    queryApi().metrics(caller, { projectId: view.projectId, window: { from: view.from, to: view.to }, filters: { ...view.filters, category: ['model'] }, quantiles: [] }),
+    queryApi().topSessions(caller, { projectId: view.projectId, window: { from: view.from, to: view.to }, ...(view.selected.tenant ? { tenantId: view.selected.tenant } : {}), limit: 10 }),
   ]);
+  const tokens = totals[0]?.tokens;
+  const tokenMix = tokens
+    ? [
+        ['input, not cached', tokens.input - tokens.cacheRead - tokens.cacheWrite],
+        ['input, cache reads', tokens.cacheRead],
+        ['input, cache writes', tokens.cacheWrite],
+        ['output', tokens.output - tokens.reasoning],
+        ['output, reasoning', tokens.reasoning],
+      ]
+    : [];
+  const tokenTotal = tokenMix.reduce((sum, [, n]) => sum + Number(n), 0);
   const models = [...new Set(byModel.map((p) => p.group.model ?? 'unknown'))];
   const buckets = new Map<string, Record<string, number | string>>();
   for (const p of byModel) {
@@ -33,6 +49,28 @@ export default async function CostPage({ searchParams }: { searchParams: Promise
         <Text>Spend by model</Text>
         <SeriesChart id="spend-by-model" unit="usd" kind="bar" stacked data={[...buckets.values()] as never} categories={models} />
       </Card>
+      <div className="mb-6 grid grid-cols-1 gap-4 xl:grid-cols-2">
+        <Card>
+          <Text className="mb-2 font-medium text-tremor-content-strong">Costliest sessions</Text>
+          <DataTable
+            id="cost-top-sessions"
+            empty="No sessions in this range."
+            columns={['session', 'tenant', 'model calls', 'cost']}
+            rows={sessions.map((s) => [
+              <Link key="s" href={`/sessions?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(view.query)), q: s.sessionId })}`} className="text-tremor-brand">
+                {s.sessionId}
+              </Link>,
+              s.tenantId,
+              formatCount(s.modelCalls),
+              formatUsd(s.costUsd),
+            ])}
+          />
+        </Card>
+        <Card>
+          <Text className="mb-2 font-medium text-tremor-content-strong">Token mix</Text>
+          <DataTable id="token-mix" empty="No tokens in this range." columns={['tokens', 'count', 'share']} rows={tokenTotal > 0 ? tokenMix.map(([label, n]) => [label, formatCount(Number(n)), formatPercent(Number(n) / tokenTotal)]) : []} />
+        </Card>
+      </div>
       <Card data-testid="tenant-costs">
         <div className="mb-2 flex items-center justify-between">
           <Text className="font-medium text-tremor-content-strong">Cost per tenant</Text>
