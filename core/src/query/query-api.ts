@@ -336,7 +336,7 @@ export class QueryApi {
            join alert_instances i on i.project_id = e.project_id and i.fingerprint = e.fingerprint
           where e.project_id = $1 order by e.at desc, e.id desc limit $2`,
         p,
-        );
+      );
       const silences = await client.query(`select id, matchers, starts_at, ends_at, comment, (starts_at <= now() and ends_at > now()) as active from alert_silences where project_id = $1 order by ends_at desc limit $2`, p);
       const notifications = await client.query(`select created_at, kind, severity, channel, target, status, attempts, last_error, sent_at from alert_notifications where project_id = $1 order by id desc limit $2`, p);
       const hookCalls = await client.query(
@@ -344,12 +344,12 @@ export class QueryApi {
            join rollbacks r on r.id = c.rollback_id join deployments d on d.id = r.deployment_id
           where c.project_id = $1 order by c.started_at desc, c.id desc limit $2`,
         p,
-        );
+      );
       const judgements = await client.query(
         `select j.at, d.name, j.verdict, j.score::float8 as score, j.reason from canary_judgements j join deployments d on d.id = j.deployment_id
           where j.project_id = $1 order by j.at desc, j.id desc limit $2`,
         p,
-        );
+      );
       return {
         events: events.rows.map((r) => ({ at: r.at.toISOString(), name: r.alert_name, severity: r.severity, from: r.from_state, to: r.to_state })),
         silences: silences.rows.map((r) => ({ id: r.id, matchers: r.matchers, startsAt: r.starts_at.toISOString(), endsAt: r.ends_at.toISOString(), comment: r.comment, active: r.active })),
