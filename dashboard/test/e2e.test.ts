@@ -208,6 +208,13 @@ describe('dashboard', () => {
     const expected = [...points].sort((a, b) => (b.latencyMs.quantiles.p95 ?? -1) - (a.latencyMs.quantiles.p95 ?? -1)).map((p) => [p.group.surface, formatMs(p.latencyMs.quantiles.p95)]);
     const shown = await page.locator('[data-testid="latency-breakdown"] tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim())));
     expect(shown.map((row) => [row[0], row[3]])).toEqual(expected);
+    // Every table exports as CSV with the cells as shown.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('latency-breakdown-csv').click()]);
+    const file = await download.path();
+    const { readFileSync } = await import('node:fs');
+    const lines = readFileSync(file, 'utf8').trim().split('\r\n');
+    expect(lines[0]).toBe('surface,calls,p50,p95,p99,TTFT p95,errors');
+    expect(lines.slice(1).map((line) => line.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.filter((f) => f !== '').map((f) => f.replace(/,$/, '').replace(/^"|"$/g, '').replaceAll('""', '"')))).toEqual(shown);
     await page.getByTestId('chart-latency-histogram').locator('svg.recharts-surface').first().waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'latency.png'), fullPage: true });
   });
