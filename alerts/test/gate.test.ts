@@ -23,7 +23,13 @@ beforeAll(async () => {
   hooks = await startHookReceivers('hook-secret', 'gh-token');
   projectId = (await createProject(db.pool, 'shop')).id;
   await createProject(db.pool, 'other');
-  const config = parseAlertsConfig({ rollbackHooks: [{ type: 'webhook', name: 'deployer', url: `${hooks.url}/rollback`, secretEnv: 'HOOK_SECRET' }] });
+  const config = parseAlertsConfig({
+    slos: [
+      { name: 'chat-errors', project: 'shop', objective: 99.9, sli: { kind: 'errors' } },
+      { name: 'elsewhere', project: 'other', objective: 99, sli: { kind: 'errors' } },
+    ],
+    rollbackHooks: [{ type: 'webhook', name: 'deployer', url: `${hooks.url}/rollback`, secretEnv: 'HOOK_SECRET' }],
+  });
   gate = createGateHandler({ pool: db.pool, config: () => config, jwtSecret: SECRET, env: { HOOK_SECRET: 'hook-secret' } });
   token = await signToken({ role: 'authenticated', projectId, ttlSeconds: 600 }, SECRET);
   const now = Date.now();
@@ -109,5 +115,21 @@ describe('rollout gates', () => {
     const viewer = await signToken({ role: 'authenticated', projectId, tenantId: 'tenant-1', ttlSeconds: 600 }, SECRET);
     expect((await call('/api/v1/deployments/v43/rollback', { method: 'POST', body: {}, token: viewer })).status).toBe(403);
     expect((await call('/api/v1/gate/argo?deployment=v43&project=other')).status).toBe(403);
+  });
+
+  it('shows the project its own SLO definitions, and creates and expires silences', async () => {
+    const config = (await (await call('/api/v1/alerts/config')).json()) as { slos: { name: string }[] };
+    expect(config.slos.map((slo) => slo.name)).toEqual(['chat-errors']);
+    const created = await call('/api/v1/silences', { method: 'POST', body: { matchers: { slo: 'chat-errors' }, minutes: 120, comment: 'deploy window' } });
+    expect(created.status).toBe(201);
+    const { silence } = (await created.json()) as { silence: { id: string; starts_at: string; ends_at: string } };
+    expect(Date.parse(silence.ends_at) - Date.parse(silence.starts_at)).toBe(120 * 60_000);
+    const viewer = await signToken({ role: 'authenticated', projectId, tenantId: 'tenant-1', ttlSeconds: 600 }, SECRET);
+    expect((await call(`/api/v1/silences/${silence.id}/expire`, { method: 'POST', body: {}, token: viewer })).status).toBe(403);
+    expect((await call(`/api/v1/silences/${silence.id}/expire`, { method: 'POST', body: {} })).status).toBe(200);
+    expect((await call(`/api/v1/silences/${silence.id}/expire`, { method: 'POST', body: {} })).status).toBe(404);
+    const bad = await call('/api/v1/silences', { method: 'POST', body: { matchers: {}, minutes: 10 } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toBe('matchers: give at least one label');
   });
 });

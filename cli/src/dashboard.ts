@@ -50,12 +50,12 @@ export async function buildDashboard(log = info): Promise<void> {
   log(`dashboard: built (${readFileSync(path.join(dashboardDir, '.next/BUILD_ID'), 'utf8').trim()})`);
 }
 
-export async function startDashboard(options: { databaseUrl: string; jwtSecret: string; host: string; port: number }): Promise<RunningDashboard> {
+export async function startDashboard(options: { databaseUrl: string; jwtSecret: string; apiUrl: string; host: string; port: number }): Promise<RunningDashboard> {
   await buildDashboard();
   const child = spawn(process.execPath, [nextBin, 'start', '-H', options.host, '-p', String(options.port)], {
     cwd: dashboardDir,
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, DATABASE_URL: options.databaseUrl, VIGIL_JWT_SECRET: options.jwtSecret, NEXT_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, DATABASE_URL: options.databaseUrl, VIGIL_JWT_SECRET: options.jwtSecret, VIGIL_API_URL: options.apiUrl, NEXT_TELEMETRY_DISABLED: '1' },
   });
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
   await new Promise<void>((resolve, reject) => {

@@ -20,6 +20,8 @@ import { generateSpans } from '../../core/test/generated-spans.ts';
 import { AlertEngine } from '../../alerts/src/engine/engine.ts';
 import { parseAlertsConfig } from '../../alerts/src/config/load.ts';
 import { buildDashboard } from '../../cli/src/dashboard.ts';
+import { createGateHandler } from '../../alerts/src/gate/handler.ts';
+import { type RunningServer, serveFetchHandler } from '@vigil/core/http-api/node-server';
 import { formatMs, formatPercent } from '../lib/format.ts';
 
 const SECRET = 'dashboard-e2e-secret-of-at-least-32-chars';
@@ -33,6 +35,7 @@ let api: QueryApi;
 let server: ChildProcess;
 let baseUrl: string;
 let browser: Browser;
+let apiServer: RunningServer;
 let shop: string;
 let other: string;
 const now = Math.floor(Date.now() / 60_000) * 60_000;
@@ -51,13 +54,15 @@ beforeAll(async () => {
   await db.pool.query(`insert into deployments (project_id, name, baseline, source) values ($1, 'v2', 'v1', 'api')`, [shop]);
   const config = parseAlertsConfig({ slos: [{ name: 'chat-errors', project: 'shop', objective: 99.9, sli: { kind: 'errors' } }] });
   await new AlertEngine({ pool: db.pool, config: () => config }).tick();
+  // Vigil's API (deployments, silences, definitions), which the dashboard calls for changes.
+  apiServer = await serveFetchHandler(createGateHandler({ pool: db.pool, config: () => config, jwtSecret: SECRET }), '127.0.0.1', 0);
 
   await buildDashboard(() => {});
   const port = 45000 + Math.floor(Math.random() * 1000);
   baseUrl = `http://127.0.0.1:${port}`;
   server = spawn(process.execPath, [nextBin, 'start', '-H', '127.0.0.1', '-p', String(port)], {
     cwd: dashboardDir,
-    env: { ...process.env, DATABASE_URL: db.url, VIGIL_JWT_SECRET: SECRET, NEXT_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, DATABASE_URL: db.url, VIGIL_JWT_SECRET: SECRET, VIGIL_API_URL: apiServer.url, NEXT_TELEMETRY_DISABLED: '1' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -75,6 +80,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   server?.kill('SIGTERM');
+  await apiServer?.close();
   await db?.drop();
 });
 
@@ -238,5 +244,34 @@ describe('dashboard', () => {
     const [otherTrace] = await api.traces(SERVICE_CALLER, { projectId: other, window, limit: 1 });
     const response = await page.goto(`${baseUrl}/traces/${otherTrace!.traceId}`);
     expect(response!.status()).toBe(404);
+  });
+
+  it('lists the SLO definitions, and creates and expires a silence from the Alerts page', async () => {
+    const page = await signedIn({ projectId: shop });
+    await page.goto(`${baseUrl}/alerts?${windowQuery}`);
+    expect(await page.getByTestId('alert-definitions').textContent()).toContain('errors for 99.9%');
+    await page.locator('[data-testid="silence-form"] input[name="matchers"]').fill('slo=chat-errors');
+    await page.locator('[data-testid="silence-form"] input[name="comment"]').fill('maintenance');
+    await page.locator('[data-testid="silence-form"] button').click();
+    await page.getByTestId('notice').waitFor();
+    expect(await page.getByTestId('notice').textContent()).toBe('Silence created.');
+    expect(await page.getByTestId('silences').textContent()).toContain('slo=chat-errors');
+    await page.getByRole('button', { name: 'expire now' }).click();
+    await page.waitForURL(/notice=Silence\+expired|notice=Silence%20expired/);
+    expect(await page.getByTestId('silences').textContent()).toContain('expired');
+  });
+
+  it('lets an admin roll a canary back from the Deployments page (members see no buttons)', async () => {
+    const member = await signedIn({ projectId: shop });
+    await member.goto(`${baseUrl}/deployments?${windowQuery}&canary=v2`);
+    expect(await member.getByTestId('deployment-actions').count()).toBe(0);
+    const admin = await signedIn({ admin: true });
+    await admin.goto(`${baseUrl}/deployments?${windowQuery}&project=shop&canary=v2`);
+    await admin.getByRole('button', { name: 'Roll back' }).click();
+    await admin.getByTestId('notice').waitFor();
+    expect(await admin.getByTestId('notice').textContent()).toBe('v2: rolled back.');
+    expect(await admin.getByTestId('rollback-record').textContent()).toMatch(/by manual: from the dashboard/);
+    const [v2] = (await api.deployments(SERVICE_CALLER, { projectId: shop })).filter((d) => d.name === 'v2');
+    expect(v2!.state).toBe('rolled_back');
   });
 });

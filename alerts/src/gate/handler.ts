@@ -1,9 +1,12 @@
-// Deployment and rollout-gate endpoints, as a fetch-style handler mounted beside the query API:
+// Deployment, rollout-gate and alert-management endpoints, as a fetch-style handler mounted beside
+// the query API:
 //   POST /api/v1/deployments                      record a deployment (name, baseline, weight)
 //   POST /api/v1/deployments/<name>/promote       mark it promoted
 //   POST /api/v1/deployments/<name>/rollback      roll it back now (the hooks, once)
 //   GET  /api/v1/gate/argo?deployment=<name>      Argo Rollouts `web` metric: always JSON
 //   POST /api/v1/gate/flagger[?hook=rollback]     Flagger webhook: 200 advances, non-2xx halts
+//   GET  /api/v1/alerts/config                    the project's SLOs, rules and budgets in effect
+//   POST /api/v1/silences, /silences/<id>/expire  create a time-bounded silence, end one now
 // Every call needs a bearer token for the project (a member's or an admin's); a tenant-scoped
 // viewer's token cannot gate or roll back a deployment.
 
@@ -37,6 +40,17 @@ const startSchema = z
   })
   .strict();
 
+const silenceSchema = z
+  .object({
+    project: z.string().min(1).optional(),
+    /** Labels that must all match, e.g. {"slo": "chat-errors"}. */
+    matchers: z.record(z.string().min(1).max(100), z.string().min(1).max(500)).refine((m) => Object.keys(m).length > 0, 'give at least one label'),
+    /** How long from now: 30m, 2h, 1d (at most 30 days). */
+    minutes: z.number().int().positive().max(30 * 24 * 60),
+    comment: z.string().max(500).optional(),
+  })
+  .strict();
+
 const flaggerSchema = z.object({
   name: z.string().min(1),
   namespace: z.string().default(''),
@@ -55,7 +69,14 @@ class HttpError extends Error {
 
 export function isGatePath(path: string): boolean {
   const p = path.replace(/\/+$/, '');
-  return p === '/api/v1/deployments' || /^\/api\/v1\/deployments\/[^/]+\/(promote|rollback)$/.test(p) || p.startsWith('/api/v1/gate/');
+  return (
+    p === '/api/v1/deployments' ||
+    /^\/api\/v1\/deployments\/[^/]+\/(promote|rollback)$/.test(p) ||
+    p.startsWith('/api/v1/gate/') ||
+    p === '/api/v1/alerts/config' ||
+    p === '/api/v1/silences' ||
+    /^\/api\/v1\/silences\/[^/]+\/expire$/.test(p)
+  );
 }
 
 export function createGateHandler(options: GateHandlerOptions): (request: Request) => Promise<Response> {
@@ -112,6 +133,12 @@ export function createGateHandler(options: GateHandlerOptions): (request: Reques
       const project = await projectOf(caller, url.searchParams.get('project'));
       return json(200, verdictBody(await verdictFor(project, name.data)));
     }
+    if (path === '/api/v1/alerts/config') {
+      const project = await projectOf(caller, url.searchParams.get('project'));
+      const config = await options.config();
+      const mine = <T extends { project: string }>(items: T[]) => items.filter((item) => item.project === project.name);
+      return json(200, { slos: mine(config.slos), rules: mine(config.rules), budgets: mine(config.budgets) });
+    }
     if (request.method !== 'POST') throw new HttpError(405, 'use POST');
     const body = await readJson(request);
     if (path === '/api/v1/gate/flagger') {
@@ -123,6 +150,24 @@ export function createGateHandler(options: GateHandlerOptions): (request: Reques
       if (url.searchParams.get('hook') === 'rollback') return json(result.verdict === 'fail' ? 200 : 409, answer);
       const status = result.verdict === 'pass' ? 200 : result.verdict === 'fail' ? 409 : result.verdict === 'inconclusive' ? 425 : 503;
       return json(status, answer);
+    }
+    if (path === '/api/v1/silences') {
+      const silence = silenceSchema.parse(body);
+      const project = await projectOf(caller, silence.project);
+      const { rows } = await options.pool.query(
+        `insert into alert_silences (project_id, matchers, ends_at, created_by, comment) values ($1, $2, now() + make_interval(mins => $3), $4, $5)
+         returning id, matchers, starts_at, ends_at`,
+        [project.id, silence.matchers, silence.minutes, caller.role === 'service_role' ? 'admin' : 'member', silence.comment ?? null],
+      );
+      return json(201, { silence: rows[0] });
+    }
+    const expire = /^\/api\/v1\/silences\/([^/]+)\/expire$/.exec(path);
+    if (expire) {
+      const project = await projectOf(caller, (body as { project?: string }).project);
+      const id = z.string().uuid('a silence id is a UUID').parse(decodeURIComponent(expire[1]!));
+      const { rows } = await options.pool.query(`update alert_silences set ends_at = now() where id = $1 and project_id = $2 and ends_at > now() returning id, ends_at`, [id, project.id]);
+      if (!rows[0]) throw new HttpError(404, 'no active silence with that id in this project');
+      return json(200, { silence: rows[0] });
     }
     if (path === '/api/v1/deployments') {
       const start = startSchema.parse(body);

@@ -24,7 +24,7 @@ export function registerServeCommands(program: Command): void {
         const api = await startApiService(db, config, alerts);
         const dashboard =
           config.VIGIL_DASHBOARD === 'on'
-            ? await startDashboard({ databaseUrl: db.url, jwtSecret: (await resolveJwtSecret(config)).secret, host: config.VIGIL_API_HOST, port: config.VIGIL_DASHBOARD_PORT })
+            ? await startDashboard({ databaseUrl: db.url, jwtSecret: (await resolveJwtSecret(config)).secret, apiUrl: api.url, host: config.VIGIL_API_HOST, port: config.VIGIL_DASHBOARD_PORT })
             : null;
         if (dashboard) info(`dashboard: ${dashboard.url} (sign in with the link from "vigil token --project default")`);
         const demo = options.demo ? await startDemo(db, config, collector.url, { incident: options.incident === true }) : null;

@@ -7,6 +7,8 @@ import { ViewBar } from '../../components/view-bar.tsx';
 import { queryApi } from '../../lib/db.ts';
 import { requireCaller } from '../../lib/session.ts';
 import { resolveView } from '../../lib/view.ts';
+import { callVigilApi } from '../../lib/vigil-api.ts';
+import { createSilence, expireSilence } from './actions.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -21,14 +23,35 @@ function describe(observed: Record<string, unknown>): string {
   return '';
 }
 
+interface Definitions {
+  slos?: { name: string; objective: number; sli: Record<string, unknown>; selector: Record<string, string[]> }[];
+  rules?: { name: string; metric: string; op: string; threshold: number; for: number; severity: string }[];
+  budgets?: { name: string; tenant?: string; monthlyUsd: number }[];
+}
+
 export default async function AlertsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
   const caller = await requireCaller();
-  const view = await resolveView(await searchParams, caller);
+  const view = await resolveView(params, caller);
   const api = queryApi();
-  const [instances, history] = await Promise.all([api.alerts(caller, { projectId: view.projectId }), api.alertHistory(caller, { projectId: view.projectId, limit: 100 })]);
+  const [instances, history, definitions] = await Promise.all([
+    api.alerts(caller, { projectId: view.projectId }),
+    api.alertHistory(caller, { projectId: view.projectId, limit: 100 }),
+    callVigilApi(`/api/v1/alerts/config?project=${encodeURIComponent(view.projectName)}`),
+  ]);
+  const defs = (definitions.ok ? definitions.body : {}) as Definitions;
+  const query = new URLSearchParams(view.query);
+  query.delete('notice');
+  const canChange = !view.tenantScoped;
+  const input = 'rounded-tremor-small border border-tremor-border px-2 py-1 text-tremor-default';
   return (
     <>
       <ViewBar view={view} path="/alerts" />
+      {typeof params.notice === 'string' ? (
+        <p className="mb-4 rounded-tremor-small bg-tremor-brand-faint p-2 text-tremor-default" data-testid="notice">
+          {params.notice}
+        </p>
+      ) : null}
       <div className="grid grid-cols-1 gap-4">
         <Card>
           <Text className="mb-2 font-medium text-tremor-content-strong">Alert instances</Text>
@@ -45,12 +68,63 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
             <DataTable id="alert-timeline" empty="No state changes yet." columns={['at', 'alert', 'severity', 'change']} rows={history.events.map((e) => [shortTime(e.at), e.name, e.severity, `${e.from} → ${e.to}`])} />
           </Card>
           <Card>
+            <Text className="mb-2 font-medium text-tremor-content-strong">Definitions</Text>
+            {definitions.ok ? (
+              <DataTable
+                id="alert-definitions"
+                empty="No SLOs, rules or budgets for this project in vigil.config.yaml."
+                columns={['kind', 'name', 'what']}
+                rows={[
+                  ...(defs.slos ?? []).map((d) => ['SLO', d.name, `${String(d.sli.kind)}${d.sli.thresholdMs ? ` ≤ ${d.sli.thresholdMs} ms` : ''}${d.sli.maxUsd ? ` ≤ $${d.sli.maxUsd}` : ''} for ${d.objective}% ${Object.entries(d.selector).map(([k, v]) => `${k}=${v.join('|')}`).join(' ')}`]),
+                  ...(defs.rules ?? []).map((d) => ['rule', d.name, `${d.metric} ${d.op} ${d.threshold}${d.for ? ` for ${Math.round(d.for / 60_000)}m` : ''} (${d.severity})`]),
+                  ...(defs.budgets ?? []).map((d) => ['budget', d.name, `${d.tenant ? `tenant ${d.tenant}` : 'project'}: $${d.monthlyUsd}/month`]),
+                ]}
+              />
+            ) : (
+              <Text>Definitions unavailable: {String(definitions.body.error ?? definitions.status)}</Text>
+            )}
+          </Card>
+          <Card>
             <Text className="mb-2 font-medium text-tremor-content-strong">Silences</Text>
+            {canChange ? (
+              <form action={createSilence} className="mb-3 flex flex-wrap items-end gap-2" data-testid="silence-form">
+                <input type="hidden" name="query" value={query.toString()} />
+                <input type="hidden" name="project" value={view.projectName} />
+                <input name="matchers" required placeholder="slo=chat-errors, severity=ticket" className={`${input} w-64`} />
+                <select name="minutes" defaultValue="60" className={input}>
+                  <option value="30">30 min</option>
+                  <option value="60">1 h</option>
+                  <option value="240">4 h</option>
+                  <option value="1440">1 day</option>
+                </select>
+                <input name="comment" placeholder="why" className={`${input} w-40`} />
+                <button className="rounded-tremor-small bg-tremor-brand px-3 py-1 text-white">Silence</button>
+              </form>
+            ) : null}
             <DataTable
               id="silences"
-              empty="No silences. Add one in alert_silences (see docs/operations.md)."
+              empty="No silences."
               columns={['matchers', 'from', 'until', 'comment', '']}
-              rows={history.silences.map((s) => [Object.entries(s.matchers).map(([k, v]) => `${k}=${v}`).join(', '), shortTime(s.startsAt), shortTime(s.endsAt), s.comment ?? '', s.active ? <Badge key="a" color="amber">active</Badge> : 'expired'])}
+              rows={history.silences.map((s) => [
+                Object.entries(s.matchers).map(([k, v]) => `${k}=${v}`).join(', '),
+                shortTime(s.startsAt),
+                shortTime(s.endsAt),
+                s.comment ?? '',
+                s.active ? (
+                  canChange ? (
+                    <form key="e" action={expireSilence}>
+                      <input type="hidden" name="query" value={query.toString()} />
+                      <input type="hidden" name="project" value={view.projectName} />
+                      <input type="hidden" name="id" value={s.id} />
+                      <button className="text-tremor-brand">expire now</button>
+                    </form>
+                  ) : (
+                    <Badge key="a" color="amber">active</Badge>
+                  )
+                ) : (
+                  'expired'
+                ),
+              ])}
             />
           </Card>
           <Card>

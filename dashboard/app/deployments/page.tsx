@@ -11,6 +11,7 @@ import { formatMs, formatPercent, formatUsd } from '../../lib/format.ts';
 import { timeLabel } from '../../lib/series.ts';
 import { requireCaller } from '../../lib/session.ts';
 import { resolveView } from '../../lib/view.ts';
+import { deploymentAction } from './actions.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -52,6 +53,11 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
   return (
     <>
       <ViewBar view={view} path="/deployments" />
+      {typeof params.notice === 'string' ? (
+        <p className="mb-4 rounded-tremor-small bg-tremor-brand-faint p-2 text-tremor-default" data-testid="notice">
+          {params.notice}
+        </p>
+      ) : null}
       <Card className="mb-4">
         <Text className="mb-2 font-medium text-tremor-content-strong">Deployments</Text>
         <DataTable
@@ -90,10 +96,19 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
                 rows={metrics.map((m) => [m.metric, show(m.metric, m.metric === 'errors' ? m.canary.mean : m.canary.p95), show(m.metric, m.metric === 'errors' ? m.baseline.mean : m.baseline.p95), `${m.canary.n} / ${m.baseline.n}`, m.pValue === null ? '—' : m.pValue < 0.0001 ? '<0.0001' : m.pValue.toFixed(4), m.classification])}
               />
             </div>
+            {caller.role === 'service_role' && selected.state === 'running' ? (
+              <form action={deploymentAction} className="mt-3 flex gap-2" data-testid="deployment-actions">
+                <input type="hidden" name="query" value={(() => { const q = new URLSearchParams(view.query); q.delete('notice'); return q.toString(); })()} />
+                <input type="hidden" name="project" value={view.projectName} />
+                <input type="hidden" name="deployment" value={selected.name} />
+                <button name="action" value="promote" className="rounded-tremor-small bg-emerald-600 px-3 py-1 text-white">Promote</button>
+                <button name="action" value="rollback" className="rounded-tremor-small bg-rose-600 px-3 py-1 text-white">Roll back</button>
+              </form>
+            ) : null}
             {selected.rollback ? (
-              <Text className="mt-3" data-testid="rollback-record">
+              <p className="mt-3 text-tremor-default text-tremor-content" data-testid="rollback-record">
                 Rolled back {shortTime(selected.rollback.at)} by {selected.rollback.trigger}: {selected.rollback.reason} ({selected.rollback.status})
-              </Text>
+              </p>
             ) : null}
           </Card>
           <Card>
