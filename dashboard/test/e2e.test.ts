@@ -101,8 +101,10 @@ const text = async (page: Page, testId: string) => (await page.getByTestId(testI
 describe('dashboard', () => {
   it('sends a visitor without a token to the login page, which says how to get one', async () => {
     const page = await browser.newPage();
-    await page.goto(`${baseUrl}/cost`);
+    const response = await page.goto(`${baseUrl}/cost`);
     expect(new URL(page.url()).pathname).toBe('/login');
+    expect(new URL(page.url()).host).toBe(new URL(baseUrl).host);
+    expect(response!.request().redirectedFrom()?.url()).toBe(`${baseUrl}/cost`);
     expect(await page.getByTestId('login').textContent()).toContain('npx vigil token --project default');
     await page.close();
   });
@@ -234,6 +236,11 @@ describe('dashboard', () => {
     const traces = await api.traces(SERVICE_CALLER, { projectId: shop, window, sessionId: top!.sessionId, limit: 200 });
     expect(await page.locator('[data-testid="session-traces"] tbody tr').count()).toBe(traces.length);
 
+    // By user: that user's sessions.
+    const userSessions = await api.topSessions(SERVICE_CALLER, { projectId: shop, window, userId: top!.userId!, limit: 100 });
+    await page.goto(`${baseUrl}/sessions?${windowQuery}&q=${top!.userId}`);
+    expect(await page.locator('[data-testid="user-session-list"] tbody tr td:first-child').allTextContents()).toEqual(userSessions.map((s) => s.sessionId));
+
     const spans = await api.trace(SERVICE_CALLER, { projectId: shop, traceId: traces[0]!.traceId });
     await page.goto(`${baseUrl}/sessions?${windowQuery}&q=${traces[0]!.traceId}`);
     expect(new URL(page.url()).pathname).toBe(`/traces/${traces[0]!.traceId}`);
@@ -242,8 +249,10 @@ describe('dashboard', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'trace.png'), fullPage: true });
     // A trace of another project is not found, whatever the id.
     const [otherTrace] = await api.traces(SERVICE_CALLER, { projectId: other, window, limit: 1 });
-    const response = await page.goto(`${baseUrl}/traces/${otherTrace!.traceId}`);
-    expect(response!.status()).toBe(404);
+    // (The page streams, so the answer is the not-found page rather than a 404 status.)
+    await page.goto(`${baseUrl}/traces/${otherTrace!.traceId}`);
+    await page.getByText('This page could not be found').waitFor();
+    expect(await page.getByTestId('waterfall').count()).toBe(0);
   });
 
   it('lists the SLO definitions, and creates and expires a silence from the Alerts page', async () => {

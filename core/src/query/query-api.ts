@@ -375,8 +375,9 @@ export class QueryApi {
       const { rows: top } = await client.query<SessionRow>(
         `select tenant_id, session_id, user_id, first_seen, last_seen, ${sessionColumns()} from sessions
           where project_id = $1 and not pending and ($2::text is null or tenant_id = $2) and last_seen >= $3 and first_seen < $4
+            and ($6::text is null or user_id = $6)
           order by cost_usd desc limit $5`,
-        [q.projectId, tenant, q.window.from, q.window.to, q.limit + pending.length],
+        [q.projectId, tenant, q.window.from, q.window.to, q.limit + pending.length, q.userId ?? null],
       );
       const { rows: touched } = pending.length
         ? await client.query<SessionRow>(
@@ -397,7 +398,7 @@ export class QueryApi {
       }
       for (const row of pending) accumulateSession(merged, row);
       return [...merged.values()]
-        .filter((s) => s.spans > 0 && s.lastSeenMs >= q.window.from.getTime() && s.firstSeenMs < q.window.to.getTime())
+        .filter((s) => s.spans > 0 && s.lastSeenMs >= q.window.from.getTime() && s.firstSeenMs < q.window.to.getTime() && (q.userId === undefined || s.userId === q.userId))
         .sort((a, b) => b.costUsd - a.costUsd)
         .slice(0, q.limit)
         .map(toSessionSummary);

@@ -67,6 +67,8 @@ export const topSessionsQuerySchema = z
     projectId: z.string().uuid(),
     window: windowSchema,
     tenantId: z.string().optional(),
+    /** Only this user's sessions. */
+    userId: z.string().min(1).optional(),
     limit: z.number().int().positive().max(1000).default(20),
   })
   .strict();

@@ -15,11 +15,13 @@ import { resolveView } from '../../lib/view.ts';
 export const dynamic = 'force-dynamic';
 
 export default async function CostPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
   const caller = await requireCaller();
-  const view = await resolveView(await searchParams, caller);
+  const view = await resolveView(params, caller);
+  const stack = params.stack === 'tenant' ? 'tenant_id' : 'model';
   const [rows, byModel, totals, sessions] = await Promise.all([
     tenantCosts(caller, view),
-    queryApi().metrics(caller, { projectId: view.projectId, window: { from: view.from, to: view.to }, filters: { ...view.filters, category: ['model'] }, groupBy: ['model'], stepMs: view.stepMs, quantiles: [] }),
+    queryApi().metrics(caller, { projectId: view.projectId, window: { from: view.from, to: view.to }, filters: { ...view.filters, category: ['model'] }, groupBy: [stack], stepMs: view.stepMs, quantiles: [] }),
     queryApi().metrics(caller, { projectId: view.projectId, window: { from: view.from, to: view.to }, filters: { ...view.filters, category: ['model'] }, quantiles: [] }),
     queryApi().topSessions(caller, { projectId: view.projectId, window: { from: view.from, to: view.to }, ...(view.selected.tenant ? { tenantId: view.selected.tenant } : {}), limit: 10 }),
   ]);
@@ -34,19 +36,32 @@ export default async function CostPage({ searchParams }: { searchParams: Promise
       ]
     : [];
   const tokenTotal = tokenMix.reduce((sum, [, n]) => sum + Number(n), 0);
-  const models = [...new Set(byModel.map((p) => p.group.model ?? 'unknown'))];
+  const models = [...new Set(byModel.map((p) => p.group[stack] ?? 'unknown'))];
   const buckets = new Map<string, Record<string, number | string>>();
   for (const p of byModel) {
     const time = timeLabel(p.bucket ?? '', view.stepMs);
     const row = buckets.get(time) ?? { time };
-    row[p.group.model ?? 'unknown'] = p.costUsd;
+    row[p.group[stack] ?? 'unknown'] = p.costUsd;
     buckets.set(time, row);
   }
   return (
     <>
       <ViewBar view={view} path="/cost" />
       <Card className="mb-6">
-        <Text>Spend by model</Text>
+        <div className="flex items-center justify-between">
+          <Text>Spend by {stack === 'model' ? 'model' : 'tenant'}</Text>
+          <span className="flex gap-2 text-tremor-default">
+            {(['model', 'tenant'] as const).map((key) => {
+              const query = new URLSearchParams(view.query);
+              query.set('stack', key);
+              return (
+                <Link key={key} href={`/cost?${query}`} className={(key === 'tenant') === (stack === 'tenant_id') ? 'font-semibold text-tremor-brand' : 'text-tremor-content'}>
+                  by {key}
+                </Link>
+              );
+            })}
+          </span>
+        </div>
         <SeriesChart id="spend-by-model" unit="usd" kind="bar" stacked data={[...buckets.values()] as never} categories={models} />
       </Card>
       <div className="mb-6 grid grid-cols-1 gap-4 xl:grid-cols-2">

@@ -21,9 +21,11 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
   if (/^[0-9a-f]{32}$/.test(search)) redirect(`/traces/${search}?${view.query}`);
   const api = queryApi();
   const window = { from: view.from, to: view.to };
-  const [sessions, traces] = await Promise.all([
-    api.topSessions(caller, { projectId: view.projectId, window, ...(view.selected.tenant ? { tenantId: view.selected.tenant } : {}), limit: 500 }),
+  const tenant = view.selected.tenant ? { tenantId: view.selected.tenant } : {};
+  const [sessions, traces, userSessions] = await Promise.all([
+    api.topSessions(caller, { projectId: view.projectId, window, ...tenant, limit: 500 }),
     search ? api.traces(caller, { projectId: view.projectId, window, filters: view.filters, sessionId: search, limit: 200 }) : Promise.resolve([]),
+    search ? api.topSessions(caller, { projectId: view.projectId, window, ...tenant, userId: search, limit: 100 }) : Promise.resolve([]),
   ]);
   const session = search ? sessions.find((s) => s.sessionId === search) : undefined;
   return (
@@ -33,10 +35,30 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
         {Object.entries(Object.fromEntries(new URLSearchParams(view.query))).filter(([k]) => k !== 'q').map(([k, v]) => (
           <input key={k} type="hidden" name={k} value={v} />
         ))}
-        <input name="q" defaultValue={search} placeholder="session id or trace id" className="w-96 rounded-tremor-small border border-tremor-border px-2 py-1 text-tremor-default" />
+        <input name="q" defaultValue={search} placeholder="session id, user id or trace id" className="w-96 rounded-tremor-small border border-tremor-border px-2 py-1 text-tremor-default" />
         <button className="rounded-tremor-small bg-tremor-brand px-3 py-1 text-white">Find</button>
       </form>
-      {search ? (
+      {search && userSessions.length > 0 ? (
+        <Card className="mb-4" data-testid="user-sessions">
+          <Text className="mb-2 font-medium text-tremor-content-strong">Sessions of user {search}</Text>
+          <DataTable
+            id="user-session-list"
+            empty=""
+            columns={['session', 'tenant', 'model calls', 'cost', 'model p95', 'last seen']}
+            rows={userSessions.map((s) => [
+              <Link key="s" href={`/sessions?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(view.query)), q: s.sessionId })}`} className="text-tremor-brand">
+                {s.sessionId}
+              </Link>,
+              s.tenantId,
+              formatCount(s.modelCalls),
+              formatUsd(s.costUsd),
+              formatMs(s.modelLatencyP95Ms),
+              shortTime(s.lastSeen),
+            ])}
+          />
+        </Card>
+      ) : null}
+      {search && userSessions.length === 0 ? (
         <Card className="mb-4" data-testid="session-detail">
           <Text className="font-medium text-tremor-content-strong">Session {search}</Text>
           {session ? (

@@ -1,0 +1,20 @@
+// Shown at once while a page's queries run: the page streams in when they are done.
+
+export default function Loading() {
+  const block = 'animate-pulse rounded-tremor-default bg-tremor-background-subtle dark:bg-dark-tremor-background-subtle';
+  return (
+    <div data-testid="skeleton" aria-busy="true" aria-label="loading">
+      <div className={`mb-6 h-10 w-2/3 ${block}`} />
+      <div className="mb-6 grid grid-cols-2 gap-4 xl:grid-cols-4">
+        {[0, 1, 2, 3].map((i) => (
+          <div key={i} className={`h-24 ${block}`} />
+        ))}
+      </div>
+      <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
+        {[0, 1, 2, 3].map((i) => (
+          <div key={i} className={`h-72 ${block}`} />
+        ))}
+      </div>
+    </div>
+  );
+}

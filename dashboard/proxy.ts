@@ -1,0 +1,38 @@
+// Before any page renders (and starts streaming), a request without a valid token is sent to the
+// login page with a real redirect, saying why. Pages check the token again themselves.
+
+import { NextResponse, type NextRequest } from 'next/server';
+import { AuthError, callerFromToken } from '@vigil/core/http-api/auth';
+
+const TOKEN_COOKIE = 'vigil_token';
+
+export async function proxy(request: NextRequest) {
+  const token = request.cookies.get(TOKEN_COOKIE)?.value;
+  const to = (pathname: string, search: string) => {
+    const url = request.nextUrl.clone();
+    url.pathname = pathname;
+    url.search = search;
+    return NextResponse.redirect(url, 307);
+  };
+  const login = (reason?: string) => to('/login', reason ? `?reason=${encodeURIComponent(reason)}` : '');
+  if (!token) return login();
+  try {
+    await callerFromToken(token, process.env.VIGIL_JWT_SECRET ?? '');
+  } catch (error) {
+    if (error instanceof AuthError) return login(error.message);
+    throw error;
+  }
+  // A trace id typed into the sessions search opens the trace.
+  const q = request.nextUrl.searchParams.get('q')?.trim();
+  if (request.nextUrl.pathname === '/sessions' && q && /^[0-9a-f]{32}$/.test(q)) {
+    const params = new URLSearchParams(request.nextUrl.searchParams);
+    params.delete('q');
+    return to(`/traces/${q}`, `?${params}`);
+  }
+  return NextResponse.next();
+}
+
+export const config = {
+  // Everything but sign-in, sign-out, Next's assets and the favicon.
+  matcher: ['/((?!login|auth|logout|_next/|favicon.ico).*)'],
+};
