@@ -1,32 +1,32 @@
 // Cost: what each tenant costs, who is near their budget, and which models the money goes to.
+// The spend chart comes first; the tables stream in behind it as their queries finish.
 
 import { Card, Text } from '@tremor/react';
 import Link from 'next/link';
+import { Suspense } from 'react';
+import type { Caller } from '@vigil/core/query/caller';
 import { SeriesChart } from '../../components/charts.tsx';
 import { DataTable } from '../../components/table.tsx';
-import { formatCount, formatPercent, formatUsd } from '../../lib/format.ts';
 import { ViewBar } from '../../components/view-bar.tsx';
 import { TENANT_COLUMNS, tenantCells, tenantCosts } from '../../lib/cost.ts';
 import { queryApi } from '../../lib/db.ts';
+import { formatCount, formatPercent, formatUsd } from '../../lib/format.ts';
 import { timeLabel } from '../../lib/series.ts';
 import { requireCaller } from '../../lib/session.ts';
-import { resolveView } from '../../lib/view.ts';
+import { type View, resolveView } from '../../lib/view.ts';
 
 export const dynamic = 'force-dynamic';
 
-export default async function CostPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const params = await searchParams;
-  const caller = await requireCaller();
-  const view = await resolveView(params, caller);
-  const stack = params.stack === 'tenant' ? 'tenant_id' : 'model';
-  const [rows, byModel, totals, sessions] = await Promise.all([
-    tenantCosts(caller, view),
-    queryApi().metrics(caller, { projectId: view.projectId, window: { from: view.from, to: view.to }, filters: { ...view.filters, category: ['model'] }, groupBy: [stack], stepMs: view.stepMs, quantiles: [] }),
-    queryApi().metrics(caller, { projectId: view.projectId, window: { from: view.from, to: view.to }, filters: { ...view.filters, category: ['model'] }, quantiles: [] }),
-    queryApi().topSessions(caller, { projectId: view.projectId, window: { from: view.from, to: view.to }, ...(view.selected.tenant ? { tenantId: view.selected.tenant } : {}), limit: 10 }),
+const skeleton = (height: string) => <div className={`${height} animate-pulse rounded-tremor-default bg-tremor-background-subtle`} data-testid="skeleton" />;
+
+async function SessionsAndTokens({ caller, view }: { caller: Caller; view: View }) {
+  const window = { from: view.from, to: view.to };
+  const [totals, sessions] = await Promise.all([
+    queryApi().metrics(caller, { projectId: view.projectId, window, filters: { ...view.filters, category: ['model'] }, quantiles: [] }),
+    queryApi().topSessions(caller, { projectId: view.projectId, window, ...(view.selected.tenant ? { tenantId: view.selected.tenant } : {}), limit: 10 }),
   ]);
   const tokens = totals[0]?.tokens;
-  const tokenMix = tokens
+  const tokenMix: [string, number][] = tokens
     ? [
         ['input, not cached', tokens.input - tokens.cacheRead - tokens.cacheWrite],
         ['input, cache reads', tokens.cacheRead],
@@ -35,10 +35,82 @@ export default async function CostPage({ searchParams }: { searchParams: Promise
         ['output, reasoning', tokens.reasoning],
       ]
     : [];
-  const tokenTotal = tokenMix.reduce((sum, [, n]) => sum + Number(n), 0);
-  const models = [...new Set(byModel.map((p) => p.group[stack] ?? 'unknown'))];
+  const tokenTotal = tokenMix.reduce((sum, [, n]) => sum + n, 0);
+  return (
+    <div className="mb-6 grid grid-cols-1 gap-4 xl:grid-cols-2">
+      <Card>
+        <Text className="mb-2 font-medium text-tremor-content-strong">Costliest sessions</Text>
+        <DataTable
+          id="cost-top-sessions"
+          empty="No sessions in this range."
+          columns={['session', 'tenant', 'model calls', 'cost']}
+          rows={sessions.map((s) => [
+            <Link key="s" href={`/sessions?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(view.query)), q: s.sessionId })}`} className="text-tremor-brand">
+              {s.sessionId}
+            </Link>,
+            s.tenantId,
+            formatCount(s.modelCalls),
+            formatUsd(s.costUsd),
+          ])}
+        />
+      </Card>
+      <Card>
+        <Text className="mb-2 font-medium text-tremor-content-strong">Token mix</Text>
+        <DataTable id="token-mix" empty="No tokens in this range." columns={['tokens', 'count', 'share']} rows={tokenTotal > 0 ? tokenMix.map(([label, n]) => [label, formatCount(n), formatPercent(n / tokenTotal)]) : []} />
+      </Card>
+    </div>
+  );
+}
+
+async function TenantTable({ caller, view }: { caller: Caller; view: View }) {
+  const rows = await tenantCosts(caller, view);
+  return (
+    <Card data-testid="tenant-costs">
+      <div className="mb-2 flex items-center justify-between">
+        <Text className="font-medium text-tremor-content-strong">Cost per tenant</Text>
+        <a href={`/cost/tenants.csv?${view.query}`} className="text-tremor-default text-tremor-brand" data-testid="tenant-costs-csv">
+          Export CSV
+        </a>
+      </div>
+      {rows.length === 0 ? (
+        <Text>No priced model calls in this range.</Text>
+      ) : (
+        <table className="w-full text-left text-tremor-default">
+          <thead className="text-tremor-label text-tremor-content">
+            <tr>
+              {TENANT_COLUMNS.map((c) => (
+                <th key={c} className="py-1">
+                  {c}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.tenant} className="border-t border-tremor-border" data-testid={`tenant-${row.tenant}`}>
+                {tenantCells(row).map((cell, i) => (
+                  <td key={i} className="py-1 tabular-nums">
+                    {cell}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Card>
+  );
+}
+
+export default async function CostPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  const caller = await requireCaller();
+  const view = await resolveView(params, caller);
+  const stack = params.stack === 'tenant' ? 'tenant_id' : 'model';
+  const series = await queryApi().metrics(caller, { projectId: view.projectId, window: { from: view.from, to: view.to }, filters: { ...view.filters, category: ['model'] }, groupBy: [stack], stepMs: view.stepMs, quantiles: [] });
+  const keys = [...new Set(series.map((p) => p.group[stack] ?? 'unknown'))];
   const buckets = new Map<string, Record<string, number | string>>();
-  for (const p of byModel) {
+  for (const p of series) {
     const time = timeLabel(p.bucket ?? '', view.stepMs);
     const row = buckets.get(time) ?? { time };
     row[p.group[stack] ?? 'unknown'] = p.costUsd;
@@ -62,64 +134,14 @@ export default async function CostPage({ searchParams }: { searchParams: Promise
             })}
           </span>
         </div>
-        <SeriesChart id="spend-by-model" unit="usd" kind="bar" stacked data={[...buckets.values()] as never} categories={models} />
+        <SeriesChart id="spend-by-model" unit="usd" kind="bar" stacked data={[...buckets.values()] as never} categories={keys} />
       </Card>
-      <div className="mb-6 grid grid-cols-1 gap-4 xl:grid-cols-2">
-        <Card>
-          <Text className="mb-2 font-medium text-tremor-content-strong">Costliest sessions</Text>
-          <DataTable
-            id="cost-top-sessions"
-            empty="No sessions in this range."
-            columns={['session', 'tenant', 'model calls', 'cost']}
-            rows={sessions.map((s) => [
-              <Link key="s" href={`/sessions?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(view.query)), q: s.sessionId })}`} className="text-tremor-brand">
-                {s.sessionId}
-              </Link>,
-              s.tenantId,
-              formatCount(s.modelCalls),
-              formatUsd(s.costUsd),
-            ])}
-          />
-        </Card>
-        <Card>
-          <Text className="mb-2 font-medium text-tremor-content-strong">Token mix</Text>
-          <DataTable id="token-mix" empty="No tokens in this range." columns={['tokens', 'count', 'share']} rows={tokenTotal > 0 ? tokenMix.map(([label, n]) => [label, formatCount(Number(n)), formatPercent(Number(n) / tokenTotal)]) : []} />
-        </Card>
-      </div>
-      <Card data-testid="tenant-costs">
-        <div className="mb-2 flex items-center justify-between">
-          <Text className="font-medium text-tremor-content-strong">Cost per tenant</Text>
-          <a href={`/cost/tenants.csv?${view.query}`} className="text-tremor-default text-tremor-brand" data-testid="tenant-costs-csv">
-            Export CSV
-          </a>
-        </div>
-        {rows.length === 0 ? (
-          <Text>No priced model calls in this range.</Text>
-        ) : (
-          <table className="w-full text-left text-tremor-default">
-            <thead className="text-tremor-label text-tremor-content">
-              <tr>
-                {TENANT_COLUMNS.map((c) => (
-                  <th key={c} className="py-1">
-                    {c}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row) => (
-                <tr key={row.tenant} className="border-t border-tremor-border" data-testid={`tenant-${row.tenant}`}>
-                  {tenantCells(row).map((cell, i) => (
-                    <td key={i} className="py-1 tabular-nums">
-                      {cell}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </Card>
+      <Suspense fallback={<div className="mb-6">{skeleton('h-48')}</div>}>
+        <SessionsAndTokens caller={caller} view={view} />
+      </Suspense>
+      <Suspense fallback={skeleton('h-64')}>
+        <TenantTable caller={caller} view={view} />
+      </Suspense>
     </>
   );
 }

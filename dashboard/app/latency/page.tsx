@@ -3,6 +3,8 @@
 
 import { Card, Text } from '@tremor/react';
 import Link from 'next/link';
+import { Suspense } from 'react';
+import type { Caller } from '@vigil/core/query/caller';
 import { SeriesChart } from '../../components/charts.tsx';
 import { DataTable } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
@@ -10,24 +12,18 @@ import { queryApi } from '../../lib/db.ts';
 import { formatCount, formatMs, formatPercent } from '../../lib/format.ts';
 import { toSeries } from '../../lib/series.ts';
 import { requireCaller } from '../../lib/session.ts';
-import { resolveView } from '../../lib/view.ts';
+import { type View, resolveView } from '../../lib/view.ts';
 
 export const dynamic = 'force-dynamic';
 
 const BREAKDOWNS = { surface: 'surface', model: 'model', deployment: 'deployment' } as const;
 
-export default async function LatencyPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const params = await searchParams;
-  const caller = await requireCaller();
-  const view = await resolveView(params, caller);
-  const by = (typeof params.by === 'string' && params.by in BREAKDOWNS ? params.by : 'model') as keyof typeof BREAKDOWNS;
+async function Breakdown({ caller, view, by }: { caller: Caller; view: View; by: keyof typeof BREAKDOWNS }) {
   const api = queryApi();
   const window = { from: view.from, to: view.to };
   const filters = { ...view.filters, category: ['model'] };
-  const quantiles = [0.5, 0.95, 0.99];
-  const [series, breakdown, distribution] = await Promise.all([
-    api.metrics(caller, { projectId: view.projectId, window, filters, stepMs: view.stepMs, quantiles }),
-    api.metrics(caller, { projectId: view.projectId, window, filters, groupBy: [BREAKDOWNS[by]], quantiles }),
+  const [breakdown, distribution] = await Promise.all([
+    api.metrics(caller, { projectId: view.projectId, window, filters, groupBy: [BREAKDOWNS[by]], quantiles: [0.5, 0.95, 0.99] }),
     api.distribution(caller, { projectId: view.projectId, window, filters }),
   ]);
   const sorted = [...breakdown].sort((a, b) => (b.latencyMs.quantiles.p95 ?? -1) - (a.latencyMs.quantiles.p95 ?? -1));
@@ -36,6 +32,46 @@ export default async function LatencyPage({ searchParams }: { searchParams: Prom
     query.set('by', key);
     return `/latency?${query}`;
   };
+  return (
+    <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
+      <Card>
+        <div className="mb-2 flex items-center justify-between">
+          <Text className="font-medium text-tremor-content-strong">By {by}, slowest p95 first</Text>
+          <span className="flex gap-2 text-tremor-default">
+            {Object.keys(BREAKDOWNS).map((key) => (
+              <Link key={key} href={byLink(key)} className={key === by ? 'font-semibold text-tremor-brand' : 'text-tremor-content'}>
+                {key}
+              </Link>
+            ))}
+          </span>
+        </div>
+        <DataTable
+          id="latency-breakdown"
+          empty="No model calls in this range."
+          columns={[by, 'calls', 'p50', 'p95', 'p99', 'TTFT p95', 'errors']}
+          rows={sorted.map((p) => [p.group[BREAKDOWNS[by]] ?? '(none)', formatCount(p.spans), formatMs(p.latencyMs.quantiles.p50), formatMs(p.latencyMs.quantiles.p95), formatMs(p.latencyMs.quantiles.p99), formatMs(p.ttftMs.quantiles.p95), formatPercent(p.errorRate, 2)])}
+        />
+      </Card>
+      <Card>
+        <Text>Distribution of latency in this range (calls per bin)</Text>
+        <SeriesChart
+          id="latency-histogram"
+          unit="count"
+          kind="bar"
+          data={distribution.map((b) => ({ time: Number.isFinite(b.upperMs) ? `≤ ${formatMs(b.upperMs)}` : 'more', calls: b.count }))}
+          categories={['calls']}
+        />
+      </Card>
+    </div>
+  );
+}
+
+export default async function LatencyPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  const caller = await requireCaller();
+  const view = await resolveView(params, caller);
+  const by = (typeof params.by === 'string' && params.by in BREAKDOWNS ? params.by : 'model') as keyof typeof BREAKDOWNS;
+  const series = await queryApi().metrics(caller, { projectId: view.projectId, window: { from: view.from, to: view.to }, filters: { ...view.filters, category: ['model'] }, stepMs: view.stepMs, quantiles: [0.5, 0.95, 0.99] });
   return (
     <>
       <ViewBar view={view} path="/latency" />
@@ -61,36 +97,9 @@ export default async function LatencyPage({ searchParams }: { searchParams: Prom
           />
         </Card>
       </div>
-      <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
-        <Card>
-          <div className="mb-2 flex items-center justify-between">
-            <Text className="font-medium text-tremor-content-strong">By {by}, slowest p95 first</Text>
-            <span className="flex gap-2 text-tremor-default">
-              {Object.keys(BREAKDOWNS).map((key) => (
-                <Link key={key} href={byLink(key)} className={key === by ? 'font-semibold text-tremor-brand' : 'text-tremor-content'}>
-                  {key}
-                </Link>
-              ))}
-            </span>
-          </div>
-          <DataTable
-            id="latency-breakdown"
-            empty="No model calls in this range."
-            columns={[by, 'calls', 'p50', 'p95', 'p99', 'TTFT p95', 'errors']}
-            rows={sorted.map((p) => [p.group[BREAKDOWNS[by]] ?? '(none)', formatCount(p.spans), formatMs(p.latencyMs.quantiles.p50), formatMs(p.latencyMs.quantiles.p95), formatMs(p.latencyMs.quantiles.p99), formatMs(p.ttftMs.quantiles.p95), formatPercent(p.errorRate, 2)])}
-          />
-        </Card>
-        <Card>
-          <Text>Distribution of latency in this range (calls per bin)</Text>
-          <SeriesChart
-            id="latency-histogram"
-            unit="count"
-            kind="bar"
-            data={distribution.map((b) => ({ time: Number.isFinite(b.upperMs) ? `≤ ${formatMs(b.upperMs)}` : 'more', calls: b.count }))}
-            categories={['calls']}
-          />
-        </Card>
-      </div>
+      <Suspense fallback={<div className="h-72 animate-pulse rounded-tremor-default bg-tremor-background-subtle" data-testid="skeleton" />}>
+        <Breakdown caller={caller} view={view} by={by} />
+      </Suspense>
     </>
   );
 }
