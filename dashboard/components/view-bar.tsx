@@ -2,17 +2,8 @@
 // so every choice lands in the URL and works without JavaScript.
 
 import Link from 'next/link';
-import { RANGES, type View } from '../lib/view.ts';
+import { RANGES, type View, viewHref } from '../lib/view.ts';
 
-function withParams(view: View, path: string, changes: Record<string, string | null>): string {
-  const params = new URLSearchParams(view.query);
-  for (const [k, v] of Object.entries(changes)) {
-    if (v === null) params.delete(k);
-    else params.set(k, v);
-  }
-  const query = params.toString();
-  return query ? `${path}?${query}` : path;
-}
 
 export function ViewBar({ view, path }: { view: View; path: string }) {
   const input = 'rounded-tremor-small border border-tremor-border bg-tremor-background px-2 py-1 text-tremor-default dark:border-dark-tremor-border dark:bg-dark-tremor-background';
@@ -22,7 +13,7 @@ export function ViewBar({ view, path }: { view: View; path: string }) {
         {(Object.keys(RANGES) as (keyof typeof RANGES)[]).map((range) => (
           <Link
             key={range}
-            href={withParams(view, path, { range, from: null, to: null })}
+            href={viewHref(view, path, { range, from: null, to: null })}
             className={`rounded-tremor-small px-2 py-1 ${view.range === range ? 'bg-tremor-brand text-white' : 'text-tremor-content hover:bg-tremor-background-subtle'}`}
           >
             {range}

@@ -88,3 +88,19 @@ export async function resolveView(params: SearchParams, caller: Caller, now = Da
     query,
   };
 }
+
+/** The view's query string with some parameters changed (null removes one). */
+export function viewQuery(view: View, changes: Record<string, string | null> = {}): string {
+  const params = new URLSearchParams(view.query);
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === null) params.delete(key);
+    else params.set(key, value);
+  }
+  return params.toString();
+}
+
+/** A link to path that keeps the view, with some parameters changed. */
+export function viewHref(view: View, path: string, changes: Record<string, string | null> = {}): string {
+  const query = viewQuery(view, changes);
+  return query ? `${path}?${query}` : path;
+}

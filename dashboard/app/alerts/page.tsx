@@ -6,7 +6,7 @@ import { DataTable, shortTime } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
 import { queryApi } from '../../lib/db.ts';
 import { requireCaller } from '../../lib/session.ts';
-import { resolveView } from '../../lib/view.ts';
+import { resolveView, viewQuery } from '../../lib/view.ts';
 import { callVigilApi } from '../../lib/vigil-api.ts';
 import { createSilence, expireSilence } from './actions.ts';
 
@@ -40,8 +40,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
     callVigilApi(`/api/v1/alerts/config?project=${encodeURIComponent(view.projectName)}`),
   ]);
   const defs = (definitions.ok ? definitions.body : {}) as Definitions;
-  const query = new URLSearchParams(view.query);
-  query.delete('notice');
+  const query = viewQuery(view, { notice: null });
   const canChange = !view.tenantScoped;
   const input = 'rounded-tremor-small border border-tremor-border px-2 py-1 text-tremor-default';
   return (
@@ -88,7 +87,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
             <Text className="mb-2 font-medium text-tremor-content-strong">Silences</Text>
             {canChange ? (
               <form action={createSilence} className="mb-3 flex flex-wrap items-end gap-2" data-testid="silence-form">
-                <input type="hidden" name="query" value={query.toString()} />
+                <input type="hidden" name="query" value={query} />
                 <input type="hidden" name="project" value={view.projectName} />
                 <input name="matchers" required placeholder="slo=chat-errors, severity=ticket" className={`${input} w-64`} />
                 <select name="minutes" defaultValue="60" className={input}>
@@ -113,7 +112,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
                 s.active ? (
                   canChange ? (
                     <form key="e" action={expireSilence}>
-                      <input type="hidden" name="query" value={query.toString()} />
+                      <input type="hidden" name="query" value={query} />
                       <input type="hidden" name="project" value={view.projectName} />
                       <input type="hidden" name="id" value={s.id} />
                       <button className="text-tremor-brand">expire now</button>

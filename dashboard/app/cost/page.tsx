@@ -13,7 +13,7 @@ import { queryApi } from '../../lib/db.ts';
 import { formatCount, formatPercent, formatUsd } from '../../lib/format.ts';
 import { timeLabel } from '../../lib/series.ts';
 import { requireCaller } from '../../lib/session.ts';
-import { type View, resolveView } from '../../lib/view.ts';
+import { type View, resolveView, viewHref } from '../../lib/view.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -45,7 +45,7 @@ async function SessionsAndTokens({ caller, view }: { caller: Caller; view: View 
           empty="No sessions in this range."
           columns={['session', 'tenant', 'model calls', 'cost']}
           rows={sessions.map((s) => [
-            <Link key="s" href={`/sessions?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(view.query)), q: s.sessionId })}`} className="text-tremor-brand">
+            <Link key="s" href={viewHref(view, '/sessions', { q: s.sessionId })} className="text-tremor-brand">
               {s.sessionId}
             </Link>,
             s.tenantId,
@@ -123,15 +123,11 @@ export default async function CostPage({ searchParams }: { searchParams: Promise
         <div className="flex items-center justify-between">
           <Text>Spend by {stack === 'model' ? 'model' : 'tenant'}</Text>
           <span className="flex gap-2 text-tremor-default">
-            {(['model', 'tenant'] as const).map((key) => {
-              const query = new URLSearchParams(view.query);
-              query.set('stack', key);
-              return (
-                <Link key={key} href={`/cost?${query}`} className={(key === 'tenant') === (stack === 'tenant_id') ? 'font-semibold text-tremor-brand' : 'text-tremor-content'}>
-                  by {key}
-                </Link>
-              );
-            })}
+            {(['model', 'tenant'] as const).map((key) => (
+              <Link key={key} href={viewHref(view, '/cost', { stack: key })} className={(key === 'tenant') === (stack === 'tenant_id') ? 'font-semibold text-tremor-brand' : 'text-tremor-content'}>
+                by {key}
+              </Link>
+            ))}
           </span>
         </div>
         <SeriesChart id="spend-by-model" unit="usd" kind="bar" stacked data={[...buckets.values()] as never} categories={keys} />

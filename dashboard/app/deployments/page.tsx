@@ -10,7 +10,7 @@ import { queryApi } from '../../lib/db.ts';
 import { formatMs, formatPercent, formatUsd } from '../../lib/format.ts';
 import { timeLabel } from '../../lib/series.ts';
 import { requireCaller } from '../../lib/session.ts';
-import { resolveView } from '../../lib/view.ts';
+import { resolveView, viewHref, viewQuery } from '../../lib/view.ts';
 import { deploymentAction } from './actions.ts';
 
 export const dynamic = 'force-dynamic';
@@ -65,7 +65,7 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
           empty="No deployments recorded. Record one: npx vigil deploy start --deployment v42 --baseline v41"
           columns={['deployment', 'baseline', 'weight', 'state', 'verdict', 'score', 'judged', 'rollback']}
           rows={deployments.map((d) => [
-            <Link key="n" href={`/deployments?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(view.query)), canary: d.name })}`} className="text-tremor-brand">
+            <Link key="n" href={viewHref(view, '/deployments', { canary: d.name })} className="text-tremor-brand">
               {d.name}
             </Link>,
             d.baseline ?? '—',
@@ -98,7 +98,7 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
             </div>
             {caller.role === 'service_role' && selected.state === 'running' ? (
               <form action={deploymentAction} className="mt-3 flex gap-2" data-testid="deployment-actions">
-                <input type="hidden" name="query" value={(() => { const q = new URLSearchParams(view.query); q.delete('notice'); return q.toString(); })()} />
+                <input type="hidden" name="query" value={viewQuery(view, { notice: null })} />
                 <input type="hidden" name="project" value={view.projectName} />
                 <input type="hidden" name="deployment" value={selected.name} />
                 <button name="action" value="promote" className="rounded-tremor-small bg-emerald-600 px-3 py-1 text-white">Promote</button>

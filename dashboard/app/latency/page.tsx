@@ -12,7 +12,7 @@ import { queryApi } from '../../lib/db.ts';
 import { formatCount, formatMs, formatPercent } from '../../lib/format.ts';
 import { toSeries } from '../../lib/series.ts';
 import { requireCaller } from '../../lib/session.ts';
-import { type View, resolveView } from '../../lib/view.ts';
+import { type View, resolveView, viewHref } from '../../lib/view.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -27,11 +27,6 @@ async function Breakdown({ caller, view, by }: { caller: Caller; view: View; by:
     api.distribution(caller, { projectId: view.projectId, window, filters }),
   ]);
   const sorted = [...breakdown].sort((a, b) => (b.latencyMs.quantiles.p95 ?? -1) - (a.latencyMs.quantiles.p95 ?? -1));
-  const byLink = (key: string) => {
-    const query = new URLSearchParams(view.query);
-    query.set('by', key);
-    return `/latency?${query}`;
-  };
   return (
     <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
       <Card>
@@ -39,7 +34,7 @@ async function Breakdown({ caller, view, by }: { caller: Caller; view: View; by:
           <Text className="font-medium text-tremor-content-strong">By {by}, slowest p95 first</Text>
           <span className="flex gap-2 text-tremor-default">
             {Object.keys(BREAKDOWNS).map((key) => (
-              <Link key={key} href={byLink(key)} className={key === by ? 'font-semibold text-tremor-brand' : 'text-tremor-content'}>
+              <Link key={key} href={viewHref(view, '/latency', { by: key })} className={key === by ? 'font-semibold text-tremor-brand' : 'text-tremor-content'}>
                 {key}
               </Link>
             ))}

@@ -9,7 +9,7 @@ import { ViewBar } from '../../components/view-bar.tsx';
 import { queryApi } from '../../lib/db.ts';
 import { formatCount, formatMs, formatUsd } from '../../lib/format.ts';
 import { requireCaller } from '../../lib/session.ts';
-import { resolveView } from '../../lib/view.ts';
+import { resolveView, viewHref } from '../../lib/view.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -46,7 +46,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
             empty=""
             columns={['session', 'tenant', 'model calls', 'cost', 'model p95', 'last seen']}
             rows={userSessions.map((s) => [
-              <Link key="s" href={`/sessions?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(view.query)), q: s.sessionId })}`} className="text-tremor-brand">
+              <Link key="s" href={viewHref(view, '/sessions', { q: s.sessionId })} className="text-tremor-brand">
                 {s.sessionId}
               </Link>,
               s.tenantId,
@@ -85,7 +85,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
           empty="No sessions in this range (spans carry session.id when the app sets it)."
           columns={['session', 'tenant', 'user', 'model calls', 'cost', 'model p95', 'last seen']}
           rows={sessions.slice(0, 50).map((s) => [
-            <Link key="s" href={`/sessions?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(view.query)), q: s.sessionId })}`} className="text-tremor-brand">
+            <Link key="s" href={viewHref(view, '/sessions', { q: s.sessionId })} className="text-tremor-brand">
               {s.sessionId}
             </Link>,
             s.tenantId,
