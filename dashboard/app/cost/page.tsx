@@ -6,6 +6,7 @@ import Link from 'next/link';
 import { Suspense } from 'react';
 import type { Caller } from '@vigil/core/query/caller';
 import { SeriesChart } from '../../components/charts.tsx';
+import { SessionTable } from '../../components/session-table.tsx';
 import { DataTable } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
 import { TENANT_COLUMNS, tenantCells, tenantCosts } from '../../lib/cost.ts';
@@ -40,19 +41,7 @@ async function SessionsAndTokens({ caller, view }: { caller: Caller; view: View 
     <div className="mb-6 grid grid-cols-1 gap-4 xl:grid-cols-2">
       <Card>
         <Text className="mb-2 font-medium text-tremor-content-strong">Costliest sessions</Text>
-        <DataTable
-          id="cost-top-sessions"
-          empty="No sessions in this range."
-          columns={['session', 'tenant', 'model calls', 'cost']}
-          rows={sessions.map((s) => [
-            <Link key="s" href={viewHref(view, '/sessions', { q: s.sessionId })} className="text-tremor-brand">
-              {s.sessionId}
-            </Link>,
-            s.tenantId,
-            formatCount(s.modelCalls),
-            formatUsd(s.costUsd),
-          ])}
-        />
+        <SessionTable id="cost-top-sessions" view={view} sessions={sessions} empty="No sessions in this range." />
       </Card>
       <Card>
         <Text className="mb-2 font-medium text-tremor-content-strong">Token mix</Text>

@@ -4,6 +4,7 @@
 import { Card, Text } from '@tremor/react';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
+import { SessionTable } from '../../components/session-table.tsx';
 import { DataTable, shortTime } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
 import { queryApi } from '../../lib/db.ts';
@@ -41,21 +42,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
       {search && userSessions.length > 0 ? (
         <Card className="mb-4" data-testid="user-sessions">
           <Text className="mb-2 font-medium text-tremor-content-strong">Sessions of user {search}</Text>
-          <DataTable
-            id="user-session-list"
-            empty=""
-            columns={['session', 'tenant', 'model calls', 'cost', 'model p95', 'last seen']}
-            rows={userSessions.map((s) => [
-              <Link key="s" href={viewHref(view, '/sessions', { q: s.sessionId })} className="text-tremor-brand">
-                {s.sessionId}
-              </Link>,
-              s.tenantId,
-              formatCount(s.modelCalls),
-              formatUsd(s.costUsd),
-              formatMs(s.modelLatencyP95Ms),
-              shortTime(s.lastSeen),
-            ])}
-          />
+          <SessionTable id="user-session-list" view={view} sessions={userSessions} empty="" full />
         </Card>
       ) : null}
       {search && userSessions.length === 0 ? (
@@ -80,22 +67,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
       ) : null}
       <Card>
         <Text className="mb-2 font-medium text-tremor-content-strong">Costliest sessions in the range</Text>
-        <DataTable
-          id="top-sessions"
-          empty="No sessions in this range (spans carry session.id when the app sets it)."
-          columns={['session', 'tenant', 'user', 'model calls', 'cost', 'model p95', 'last seen']}
-          rows={sessions.slice(0, 50).map((s) => [
-            <Link key="s" href={viewHref(view, '/sessions', { q: s.sessionId })} className="text-tremor-brand">
-              {s.sessionId}
-            </Link>,
-            s.tenantId,
-            s.userId ?? '—',
-            formatCount(s.modelCalls),
-            formatUsd(s.costUsd),
-            formatMs(s.modelLatencyP95Ms),
-            shortTime(s.lastSeen),
-          ])}
-        />
+        <SessionTable id="top-sessions" view={view} sessions={sessions.slice(0, 50)} empty="No sessions in this range (spans carry session.id when the app sets it)." full />
       </Card>
     </>
   );
