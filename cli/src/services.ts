@@ -63,8 +63,9 @@ export async function startAlertsService(db: Database, config: VigilConfig, opti
 /** The JSON query API (/api/v1/...) and the deployment and gate endpoints, until the dashboard serves them. */
 export async function startApiService(db: Database, config: VigilConfig, alerts: AlertsService): Promise<RunningServer> {
   const { secret, source } = await resolveJwtSecret(config);
-  const api = createApiHandler({ api: new QueryApi(db.pool), jwtSecret: secret, log: (message) => info(`[api] ${message}`) });
-  const gate = createGateHandler({ pool: db.pool, config: alerts.source.current, jwtSecret: secret, log: (message) => info(`[gate] ${message}`) });
+  const jwks = config.VIGIL_JWKS_URL ? { jwksUrl: config.VIGIL_JWKS_URL } : {};
+  const api = createApiHandler({ api: new QueryApi(db.pool), jwtSecret: secret, ...jwks, log: (message) => info(`[api] ${message}`) });
+  const gate = createGateHandler({ pool: db.pool, config: alerts.source.current, jwtSecret: secret, ...jwks, log: (message) => info(`[gate] ${message}`) });
   const handler = (request: Request) => (isGatePath(new URL(request.url).pathname) ? gate(request) : api(request));
   const server = await serveFetchHandler(handler, config.VIGIL_API_HOST, config.VIGIL_API_PORT);
   info(`query API: ${server.url}/api/v1/... (tokens: "vigil tokens create --project <name>"; signing secret from ${source === 'VIGIL_JWT_SECRET' ? 'VIGIL_JWT_SECRET' : source})`);

@@ -33,6 +33,8 @@ export const configSchema = z.object({
   // Signs and verifies API tokens (HS256), like Supabase's JWT secret. Generated under the data
   // directory when not set.
   VIGIL_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // Also accept RS256/ES256 tokens signed by these keys (Supabase's asymmetric JWT signing keys).
+  VIGIL_JWKS_URL: z.string().url().optional(),
   // How often pending rollup deltas are folded in; 0 turns the compactor off in this process.
   VIGIL_COMPACT_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
   VIGIL_MINUTE_ROLLUP_RETENTION_DAYS: positiveInt.default(35),

@@ -15,7 +15,7 @@ export function jwtSecret(): string {
 }
 
 export async function verify(token: string): Promise<Caller> {
-  return callerFromToken(token, jwtSecret());
+  return callerFromToken(token, jwtSecret(), process.env.VIGIL_JWKS_URL ? { jwksUrl: process.env.VIGIL_JWKS_URL } : {});
 }
 
 /** The caller of this request, or a redirect to the login page that says why. */

@@ -23,6 +23,7 @@ export interface GateHandlerOptions {
   pool: pg.Pool;
   config: () => Promise<AlertsConfig> | AlertsConfig;
   jwtSecret: string;
+  jwksUrl?: string;
   env?: NodeJS.ProcessEnv;
   log?: (message: string) => void;
 }
@@ -204,7 +205,7 @@ export function createGateHandler(options: GateHandlerOptions): (request: Reques
       if (!token) throw new HttpError(401, 'missing bearer token');
       let caller: Caller;
       try {
-        caller = await callerFromToken(token, options.jwtSecret);
+        caller = await callerFromToken(token, options.jwtSecret, options.jwksUrl ? { jwksUrl: options.jwksUrl } : {});
       } catch (error) {
         if (error instanceof AuthError) throw new HttpError(401, error.message);
         throw error;

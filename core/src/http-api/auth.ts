@@ -1,7 +1,7 @@
 // API tokens: JWTs signed with the project's JWT secret (HS256), as Supabase issues them. The
 // claims decide the caller: role, project_id and, for a tenant-scoped token, tenant_id.
 
-import { SignJWT, errors, jwtVerify } from 'jose';
+import { SignJWT, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import type { Caller } from '../query/caller.ts';
 
@@ -18,12 +18,38 @@ function key(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
-/** The caller a bearer token stands for. Throws AuthError saying what is wrong, never why in detail that would help forging. */
-export async function callerFromToken(token: string, secret: string): Promise<Caller> {
+export interface VerifyOptions {
+  /** A JWKS URL (Supabase's asymmetric signing keys: <project>/auth/v1/.well-known/jwks.json). */
+  jwksUrl?: string;
+}
+
+// One key set per URL: jose caches the keys and refetches them when a new kid appears.
+const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+
+function keySet(url: string): ReturnType<typeof createRemoteJWKSet> {
+  let set = keySets.get(url);
+  if (!set) keySets.set(url, (set = createRemoteJWKSet(new URL(url), { timeoutDuration: 5000, cooldownDuration: 30_000 })));
+  return set;
+}
+
+/**
+ * The caller a bearer token stands for: HS256 tokens are checked against the JWT secret, RS256 and
+ * ES256 ones against the JWKS when one is configured. Throws AuthError saying what is wrong, never
+ * why in detail that would help forging.
+ */
+export async function callerFromToken(token: string, secret: string, options: VerifyOptions = {}): Promise<Caller> {
   let payload: unknown;
   try {
-    ({ payload } = await jwtVerify(token, key(secret), { algorithms: ['HS256'], requiredClaims: ['exp'] }));
+    const { alg } = decodeProtectedHeader(token);
+    if (alg === 'HS256') {
+      ({ payload } = await jwtVerify(token, key(secret), { algorithms: ['HS256'], requiredClaims: ['exp'] }));
+    } else if (options.jwksUrl && (alg === 'RS256' || alg === 'ES256')) {
+      ({ payload } = await jwtVerify(token, keySet(options.jwksUrl), { algorithms: ['RS256', 'ES256'], requiredClaims: ['exp'] }));
+    } else {
+      throw new AuthError('invalid token');
+    }
   } catch (error) {
+    if (error instanceof AuthError) throw error;
     if (error instanceof errors.JWTExpired) throw new AuthError('token expired');
     if (error instanceof errors.JWTClaimValidationFailed) throw new AuthError(`token rejected: ${error.message}`);
     throw new AuthError('invalid token');

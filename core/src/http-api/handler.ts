@@ -27,6 +27,7 @@ const ROUTES: Record<string, Route> = {
 export interface ApiHandlerOptions {
   api: QueryApi;
   jwtSecret: string;
+  jwksUrl?: string;
   log?: (message: string) => void;
 }
 
@@ -45,7 +46,7 @@ export function createApiHandler(options: ApiHandlerOptions): (request: Request)
     if (!token) return json(401, { error: 'missing bearer token' }, { 'www-authenticate': 'Bearer' });
     let caller: Caller;
     try {
-      caller = await callerFromToken(token, options.jwtSecret);
+      caller = await callerFromToken(token, options.jwtSecret, options.jwksUrl ? { jwksUrl: options.jwksUrl } : {});
     } catch (error) {
       if (error instanceof AuthError) return json(401, { error: error.message }, { 'www-authenticate': 'Bearer error="invalid_token"' });
       throw error;
