@@ -25,7 +25,7 @@ import { freshDatabase } from '@vigil/core/db/fresh-database';
 import { createIngestKey, createProject } from '@vigil/core/projects';
 import { QueryApi } from '@vigil/core/query/query-api';
 import { bulkLoadSpans } from '@vigil/core/rollups/bulk-load';
-import { judgeDeployment } from '../src/canary/judge-deployment.ts';
+import { judgeDeployment, toDeploymentRow } from '../src/canary/judge-deployment.ts';
 import { parseAlertsConfig } from '../src/config/load.ts';
 import { startFakeSlack } from '../test/support/fake-slack.ts';
 import { startHookReceivers } from '../test/support/hook-receivers.ts';
@@ -144,7 +144,7 @@ async function falseRollbacks(pool: pg.Pool, projectId: string): Promise<{ fails
     );
     const r = rows[0];
     // Judged as of when its traffic ended: loading 200 deployments' spans takes a while.
-    const judged = await judgeDeployment(pool, api, config, { id: r.id, projectId: r.project_id, name: r.name, baseline: r.baseline, startedAt: r.started_at, state: r.state }, now);
+    const judged = await judgeDeployment(pool, api, config, toDeploymentRow(r), now);
     verdicts[judged.verdict] = (verdicts[judged.verdict] ?? 0) + 1;
     if (judged.verdict !== 'pass' && process.env.BENCH_VERBOSE) log(`${r.name}: ${judged.verdict}: ${judged.reason}`);
   }

@@ -4,5 +4,6 @@ export { ConfigError, loadAlertsConfig, parseAlertsConfig } from './config/load.
 export type { AlertsConfig } from './config/schema.ts';
 export { createGateHandler, isGatePath } from './gate/handler.ts';
 export { judgeDeployment, findDeployment } from './canary/judge-deployment.ts';
+export { promoteDeployment, recordDeployment } from './canary/deployments.ts';
 export { rollBack } from './hooks/rollback.ts';
 export { verifySignature, sign } from './hooks/signature.ts';

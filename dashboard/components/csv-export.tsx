@@ -3,13 +3,14 @@
 // "Export CSV" for any table on the page: it writes the cells as they are shown, so the file
 // always holds exactly the numbers on screen.
 
+import { toCsv } from '../lib/format.ts';
+
 export function CsvExport({ tableId, filename }: { tableId: string; filename: string }) {
   const download = () => {
     const table = document.querySelector(`[data-testid="${tableId}"]`);
     if (!table) return;
-    const field = (text: string) => (/[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
-    const lines = [...table.querySelectorAll('tr')].map((row) => [...row.querySelectorAll('th, td')].map((cell) => field((cell.textContent ?? '').trim())).join(','));
-    const blob = new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
+    const [header = [], ...rows] = [...table.querySelectorAll('tr')].map((row) => [...row.querySelectorAll('th, td')].map((cell) => (cell.textContent ?? '').trim()));
+    const blob = new Blob([toCsv(header, rows)], { type: 'text/csv;charset=utf-8' });
     const link = document.createElement('a');
     link.href = URL.createObjectURL(blob);
     link.download = filename;

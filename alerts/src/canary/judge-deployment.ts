@@ -82,6 +82,10 @@ export async function judgeDeployment(pool: pg.Pool, api: QueryApi, config: Cana
 
 export async function findDeployment(pool: pg.Pool, projectId: string, name: string): Promise<DeploymentRow | null> {
   const { rows } = await pool.query(`select id, project_id, name, baseline, started_at, state from deployments where project_id = $1 and name = $2`, [projectId, name]);
-  const r = rows[0];
-  return r ? { id: r.id, projectId: r.project_id, name: r.name, baseline: r.baseline, startedAt: r.started_at, state: r.state } : null;
+  return rows[0] ? toDeploymentRow(rows[0]) : null;
+}
+
+/** A deployments row (id, project_id, name, baseline, started_at, state) as the judge takes it. */
+export function toDeploymentRow(r: { id: string; project_id: string; name: string; baseline: string | null; started_at: Date; state: string }): DeploymentRow {
+  return { id: r.id, projectId: r.project_id, name: r.name, baseline: r.baseline, startedAt: r.started_at, state: r.state };
 }

@@ -11,7 +11,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type pg from 'pg';
 import { QueryApi } from '@vigil/core/query/query-api';
-import { type DeploymentRow, judgeDeployment } from '../canary/judge-deployment.ts';
+import { judgeDeployment, toDeploymentRow } from '../canary/judge-deployment.ts';
 import type { AlertsConfig } from '../config/schema.ts';
 import { rollBack } from '../hooks/rollback.ts';
 import { alertMessage } from '../slack/message.ts';
@@ -269,7 +269,7 @@ export class AlertEngine {
     );
     const judged: TickResult['judged'] = [];
     for (const r of rows) {
-      const deployment: DeploymentRow = { id: r.id, projectId: r.project_id, name: r.name, baseline: r.baseline, startedAt: r.started_at, state: r.state };
+      const deployment = toDeploymentRow(r);
       const result = await judgeDeployment(this.pool, this.api, config.canary, deployment, now);
       judged.push({ deployment: deployment.name, verdict: result.verdict });
       if (result.verdict === 'fail' && config.canary.autoRollback) {

@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { AuthError, callerFromToken } from '@vigil/core/http-api/auth';
 import { QueryApi } from '@vigil/core/query/query-api';
 import type { Caller } from '@vigil/core/query/caller';
+import { promoteDeployment, recordDeployment } from '../canary/deployments.ts';
 import { findDeployment, judgeDeployment, type RecordedJudgement } from '../canary/judge-deployment.ts';
 import type { AlertsConfig } from '../config/schema.ts';
 import { rollBack } from '../hooks/rollback.ts';
@@ -173,22 +174,16 @@ export function createGateHandler(options: GateHandlerOptions): (request: Reques
     if (path === '/api/v1/deployments') {
       const start = startSchema.parse(body);
       const project = await projectOf(caller, start.project);
-      const { rows } = await options.pool.query(
-        `insert into deployments (project_id, name, baseline, weight, source) values ($1, $2, $3, $4, 'api')
-         on conflict (project_id, name) do update set baseline = coalesce(excluded.baseline, deployments.baseline), weight = coalesce(excluded.weight, deployments.weight)
-         returning name, baseline, weight, state, started_at`,
-        [project.id, start.deployment, start.baseline ?? null, start.weight ?? null],
-      );
-      return json(201, { deployment: rows[0] });
+      const recorded = await recordDeployment(options.pool, project.id, { name: start.deployment, baseline: start.baseline, weight: start.weight, source: 'api' });
+      return json(201, { deployment: recorded });
     }
     const action = /^\/api\/v1\/deployments\/([^/]+)\/(promote|rollback)$/.exec(path);
     if (action) {
       const name = deploymentName.parse(decodeURIComponent(action[1]!));
       const project = await projectOf(caller, (body as { project?: string }).project);
       if (action[2] === 'promote') {
-        const { rows } = await options.pool.query(`update deployments set state = 'promoted', ended_at = now() where project_id = $1 and name = $2 and state = 'running' returning name, state`, [project.id, name]);
-        if (!rows[0]) throw new HttpError(409, `deployment "${name}" is not running`);
-        return json(200, { deployment: rows[0] });
+        if (!(await promoteDeployment(options.pool, project.id, name))) throw new HttpError(409, `deployment "${name}" is not running`);
+        return json(200, { deployment: { name, state: 'promoted' } });
       }
       const reason = typeof (body as { reason?: unknown }).reason === 'string' ? String((body as { reason: string }).reason).slice(0, 500) : 'rolled back by hand';
       const outcome = await rollBack(options.pool, await options.config(), { projectId: project.id, projectName: project.name, deployment: name, trigger: 'manual', reason }, options.env);

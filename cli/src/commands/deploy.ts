@@ -3,7 +3,7 @@
 // and 3 when it could not judge at all (no such deployment, data unreadable).
 
 import type { Command } from 'commander';
-import { ConfigSource, findDeployment, judgeDeployment, rollBack } from '@vigil/alerts';
+import { ConfigSource, findDeployment, judgeDeployment, promoteDeployment, recordDeployment, rollBack } from '@vigil/alerts';
 import { findProject } from '@vigil/core/projects';
 import { QueryApi } from '@vigil/core/query/query-api';
 import { withDatabase } from '../context.ts';
@@ -34,11 +34,7 @@ export function registerDeployCommands(program: Command): void {
     .action(async (options: { deployment: string; baseline?: string; weight?: number; project: string }) => {
       await withDatabase(async (db) => {
         const id = await projectId(db.pool, options.project);
-        await db.pool.query(
-          `insert into deployments (project_id, name, baseline, weight, source) values ($1, $2, $3, $4, 'cli')
-           on conflict (project_id, name) do update set baseline = coalesce(excluded.baseline, deployments.baseline), weight = coalesce(excluded.weight, deployments.weight)`,
-          [id, options.deployment, options.baseline ?? null, options.weight ?? null],
-        );
+        await recordDeployment(db.pool, id, { name: options.deployment, baseline: options.baseline, weight: options.weight, source: 'cli' });
         result(`deployment ${options.deployment} running${options.baseline ? ` against baseline ${options.baseline}` : ''}${options.weight !== undefined ? ` at ${options.weight}%` : ''}`);
       });
     });
@@ -51,8 +47,7 @@ export function registerDeployCommands(program: Command): void {
     .action(async (options: { deployment: string; project: string }) => {
       await withDatabase(async (db) => {
         const id = await projectId(db.pool, options.project);
-        const { rowCount } = await db.pool.query(`update deployments set state = 'promoted', ended_at = now() where project_id = $1 and name = $2 and state = 'running'`, [id, options.deployment]);
-        if (!rowCount) throw new Error(`deployment "${options.deployment}" is not running`);
+        if (!(await promoteDeployment(db.pool, id, options.deployment))) throw new Error(`deployment "${options.deployment}" is not running`);
         result(`deployment ${options.deployment} promoted`);
       });
     });
