@@ -52,6 +52,9 @@ const read = async (response: Response): Promise<ApiBody> => (await response.jso
 const member = (projectId: string): Caller => ({ role: 'authenticated', projectId });
 const tenantOf = (projectId: string, tenantId: string): Caller => ({ role: 'authenticated', projectId, tenantId });
 
+const roundFloats = (value: unknown): unknown =>
+  JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(12)) : v)));
+
 /** Every query path, as one caller, for project A. */
 async function everyPath(caller: Caller) {
   const traces = await api.traces(caller, { projectId: a, window, limit: 500 });
@@ -88,8 +91,9 @@ describe('row-level security through every query path', () => {
   it('shows a member all of its project, the same as an admin', async () => {
     const mine = await everyPath(member(a));
     const admin = await everyPath(SERVICE_CALLER);
-    expect(mine.byTenant).toEqual(admin.byTenant);
-    expect(mine.byModel).toEqual(admin.byModel);
+    // Float sums may differ in the last bit when RLS changes the plan and so the order of addition.
+    expect(roundFloats(mine.byTenant)).toEqual(roundFloats(admin.byTenant));
+    expect(roundFloats(mine.byModel)).toEqual(roundFloats(admin.byModel));
     expect(mine.sessions).toEqual(admin.sessions);
     expect(mine.budgets).toEqual(admin.budgets);
     expect(mine.byTenant.length).toBeGreaterThan(2);

@@ -114,7 +114,7 @@ export async function metricsFromRollups(
   const stepStart = q.stepMs ? `date_bin(${params.add(`${q.stepMs} milliseconds`)}::interval, bucket, ${params.add(new Date(fromMs))}::timestamptz)` : null;
   const step = stepStart ? `((extract(epoch from ${stepStart}) * 1000)::float8 - ${params.add(fromMs)}) / ${params.add(q.stepMs)}` : '0';
   const groupKeys = [...q.groupBy, ...(stepStart ? [stepStart] : [])];
-  const order = q.stepMs ? 'step' : q.orderBy === 'count' ? 'span_count desc' : q.orderBy === 'cost' ? 'cost_usd desc' : null;
+  const order = orderSql(q, q.groupBy);
   const limit = q.limit && q.orderBy !== 'p95' ? ` limit ${params.add(q.limit)}` : '';
   // Counts summed in float8: exact below 2^53 and far cheaper than numeric aggregation. Cost is
   // summed as numeric (exact, and cheaper than casting every row to float8) and cast once.
@@ -128,7 +128,7 @@ export async function metricsFromRollups(
       sum(cost_usd)::float8 as cost_usd
     from (${selects.join('\n union all ')}) r
     ${groupKeys.length ? `group by ${groupKeys.join(', ')}` : ''}
-    having sum(span_count::float8) <> 0${order ? ` order by ${order}` : ''}${limit}`;
+    having sum(span_count::float8) <> 0 order by ${order}${limit}`;
   const { rows } = await client.query<AggregateRow>(sql, params.values);
   const points = rows.map((row) => {
     const latency = new LogHistogram();
@@ -166,7 +166,7 @@ export async function metricsFromSpans(client: pg.ClientBase, q: ParsedMetricsQu
     from spans
     where project_id = ${params.add(q.projectId)} and start_time >= ${params.add(q.window.from)} and start_time < ${params.add(q.window.to)}${filters}
     group by ${groupBy}
-    ${q.stepMs ? 'order by step' : q.orderBy === 'count' ? 'order by span_count desc' : q.orderBy === 'cost' ? 'order by cost_usd desc' : ''}
+    order by ${orderSql(q, q.groupBy.map((_, i) => String(i + 1)))}
     ${q.limit && q.orderBy !== 'p95' ? `limit ${params.add(q.limit)}` : ''}`;
   const { rows } = await client.query<AggregateRow & { latency_q: number[] | null; ttft_q: (number | null)[] | null }>(sql, params.values);
   const points = rows.map((row) =>
@@ -221,6 +221,13 @@ function toPoint(
     latency,
     ttft,
   };
+}
+
+/** The asked-for order, then the group keys: the same question always lists groups the same way. */
+function orderSql(q: ParsedMetricsQuery, groupKeys: string[]): string {
+  const first = q.stepMs ? 'step' : q.orderBy === 'count' ? 'span_count desc' : q.orderBy === 'cost' ? 'cost_usd desc' : null;
+  const keys = [...(first ? [first] : []), ...groupKeys];
+  return keys.length ? keys.join(', ') : '1';
 }
 
 function finish(points: MergedPoint[], q: ParsedMetricsQuery): MergedPoint[] {

@@ -376,7 +376,7 @@ export class QueryApi {
         `select tenant_id, session_id, user_id, first_seen, last_seen, ${sessionColumns()} from sessions
           where project_id = $1 and not pending and ($2::text is null or tenant_id = $2) and last_seen >= $3 and first_seen < $4
             and ($6::text is null or user_id = $6)
-          order by cost_usd desc limit $5`,
+          order by cost_usd desc, tenant_id, session_id limit $5`,
         [q.projectId, tenant, q.window.from, q.window.to, q.limit + pending.length, q.userId ?? null],
       );
       const { rows: touched } = pending.length
@@ -399,7 +399,7 @@ export class QueryApi {
       for (const row of pending) accumulateSession(merged, row);
       return [...merged.values()]
         .filter((s) => s.spans > 0 && s.lastSeenMs >= q.window.from.getTime() && s.firstSeenMs < q.window.to.getTime() && (q.userId === undefined || s.userId === q.userId))
-        .sort((a, b) => b.costUsd - a.costUsd)
+        .sort((a, b) => b.costUsd - a.costUsd || compareText(a.tenantId, b.tenantId) || compareText(a.sessionId, b.sessionId))
         .slice(0, q.limit)
         .map(toSessionSummary);
     });
@@ -414,7 +414,7 @@ export class QueryApi {
            from sessions
           where project_id = $1 and ($2::text is null or tenant_id = $2)
             and (pending or (last_seen >= $3 and first_seen < $4))
-          group by user_id order by cost_usd desc limit $5`,
+          group by user_id order by cost_usd desc, 1 limit $5`,
         [q.projectId, q.tenantId ?? null, q.window.from, q.window.to, q.limit],
       );
       return rows.map((r) => ({ userId: r.user_id, sessions: r.sessions, modelCalls: r.model_calls, tokens: tokensOf(r), costUsd: r.cost_usd }));
@@ -662,3 +662,6 @@ function toSessionSummary(s: SessionAccumulator): SessionSummary {
     modelLatencyP95Ms: s.latency.quantile(0.95),
   };
 }
+
+/** Code-point order: a stable tie-break that does not depend on the locale. */
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
