@@ -1,28 +1,24 @@
 import type { Config } from 'tailwindcss';
 
-// Tremor 3's theme tokens, as its installation guide sets them, so its components draw in light
-// and dark themes.
+// Tremor 3's theme tokens (its installation guide's names), so its components draw in light and
+// dark themes; the values live in app/globals.css.
+const token = (name: string) => `rgb(var(--tremor-${name}) / <alpha-value>)`;
+const TOKENS = {
+  brand: { faint: token('brand-faint'), muted: token('brand-muted'), subtle: token('brand-subtle'), DEFAULT: token('brand'), emphasis: token('brand-emphasis'), inverted: token('brand-inverted') },
+  background: { muted: token('background-muted'), subtle: token('background-subtle'), DEFAULT: token('background'), emphasis: token('background-emphasis') },
+  border: { DEFAULT: token('border') },
+  ring: { DEFAULT: token('ring') },
+  content: { subtle: token('content-subtle'), DEFAULT: token('content'), emphasis: token('content-emphasis'), strong: token('content-strong'), inverted: token('content-inverted') },
+};
+
 const config: Config = {
   darkMode: 'media',
   content: ['./app/**/*.{ts,tsx}', './components/**/*.{ts,tsx}', '../node_modules/@tremor/**/*.{js,ts,jsx,tsx}'],
   theme: {
     extend: {
-      colors: {
-        tremor: {
-          brand: { faint: '#eff6ff', muted: '#bfdbfe', subtle: '#60a5fa', DEFAULT: '#3b82f6', emphasis: '#1d4ed8', inverted: '#ffffff' },
-          background: { muted: '#f9fafb', subtle: '#f3f4f6', DEFAULT: '#ffffff', emphasis: '#374151' },
-          border: { DEFAULT: '#e5e7eb' },
-          ring: { DEFAULT: '#e5e7eb' },
-          content: { subtle: '#9ca3af', DEFAULT: '#6b7280', emphasis: '#374151', strong: '#111827', inverted: '#ffffff' },
-        },
-        'dark-tremor': {
-          brand: { faint: '#0B1229', muted: '#172554', subtle: '#1e40af', DEFAULT: '#3b82f6', emphasis: '#60a5fa', inverted: '#030712' },
-          background: { muted: '#131A2B', subtle: '#1f2937', DEFAULT: '#111827', emphasis: '#d1d5db' },
-          border: { DEFAULT: '#1f2937' },
-          ring: { DEFAULT: '#1f2937' },
-          content: { subtle: '#4b5563', DEFAULT: '#6b7280', emphasis: '#e5e7eb', strong: '#f9fafb', inverted: '#000000' },
-        },
-      },
+      // One set of tokens, switched by a CSS variable per theme (app/globals.css): a class written
+      // without its dark: twin still reads well in the dark theme.
+      colors: { tremor: TOKENS, 'dark-tremor': TOKENS },
       boxShadow: {
         'tremor-input': '0 1px 2px 0 rgb(0 0 0 / 0.05)',
         'tremor-card': '0 1px 3px 0 rgb(0 0 0 / 0.1), 0 1px 2px -1px rgb(0 0 0 / 0.1)',

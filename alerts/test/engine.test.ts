@@ -4,6 +4,8 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createProject } from '@vigil/core/projects';
+import { SERVICE_CALLER } from '@vigil/core/query/caller';
+import { QueryApi } from '@vigil/core/query/query-api';
 import { createTestDatabase, type TestDatabase } from '../../core/test/database.ts';
 import { parseAlertsConfig } from '../src/config/load.ts';
 import type { AlertsConfig } from '../src/config/schema.ts';
@@ -106,6 +108,44 @@ describe('alert engine', () => {
     const restarted = await engineAt(cfg, clock).tick();
     expect(restarted.transitions).toEqual([]);
     expect(await notifications(projectId)).toHaveLength(4);
+  });
+
+  it('samples each instance once a minute (an SLO burn rate) for the sparklines, and keeps 8 days', async () => {
+    const projectId = (await createProject(db.pool, 'sampled')).id;
+    const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };
+    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 3 * HOUR, toMs: clock.now - 10 * MINUTE, count: 3000 });
+    await db.pool.query(`insert into alert_samples (project_id, fingerprint, at, value) values ($1, 'old', $2, 1)`, [projectId, new Date(clock.now - 9 * 24 * HOUR)]);
+    const engine = engineAt(config('sampled'), clock);
+    const page = async () => (await db.pool.query(`select fingerprint, observed from alert_instances where project_id = $1 and severity = 'page'`, [projectId])).rows[0];
+    const samples = async () => (await db.pool.query(`select fingerprint, at, value from alert_samples where project_id = $1 order by fingerprint, at`, [projectId])).rows;
+
+    await engine.tick();
+    const quiet = (await page()).observed.windows[0].longBurn;
+    // The later tick in the same minute overwrites that minute's sample.
+    clock.now += 10_000;
+    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 10 * MINUTE, toMs: clock.now, count: 600, errorRate: 0.3, seed: 2 });
+    await engine.tick();
+    const burning = (await page()).observed.windows[0].longBurn;
+    clock.now += MINUTE;
+    await engine.tick();
+    const { fingerprint } = await page();
+    const mine = (await samples()).filter((r) => r.fingerprint === fingerprint);
+    expect(mine.map((r) => r.at.getTime())).toEqual([clock.now - MINUTE - 10_000, clock.now - 10_000]);
+    expect(mine[0].value).toBeCloseTo(burning, 9);
+    expect(quiet).toBeLessThan(1);
+    expect(burning).toBeGreaterThan(14.4);
+    // Page and ticket of the SLO, two minutes each; the 9-day-old sample is gone.
+    expect((await samples()).map((r) => r.fingerprint)).not.toContain('old');
+    expect(await samples()).toHaveLength(4);
+
+    const window = { from: new Date(clock.now - HOUR), to: new Date(clock.now + MINUTE) };
+    const api = new QueryApi(db.pool);
+    const series = await api.alertSamples(SERVICE_CALLER, { projectId, window, stepMs: 5 * MINUTE, fingerprints: [fingerprint] });
+    expect(Object.keys(series)).toEqual([fingerprint]);
+    expect(series[fingerprint]!.reduce((max, s) => Math.max(max, s.value ?? 0), 0)).toBeCloseTo(Math.max(mine[0].value, mine[1].value), 9);
+    // Project-wide alerts are not a tenant's to see.
+    expect(await api.alertSamples({ role: 'authenticated', projectId, tenantId: 'tenant-0' }, { projectId, window, stepMs: MINUTE })).toEqual({});
+    expect(Object.keys(await api.alertSamples({ role: 'authenticated', projectId }, { projectId, window, stepMs: MINUTE }))).toHaveLength(2);
   });
 
   it('does not page on one failure at low traffic', async () => {

@@ -67,6 +67,7 @@ async function everyPath(caller: Caller) {
     sli: await api.sli(caller, { projectId: a, window, thresholdMs: 1000 }),
     sessions: await api.topSessions(caller, { projectId: a, window, limit: 1000 }),
     users: await api.costByUser(caller, { projectId: a, window, limit: 1000 }),
+    sessionCost: await api.sessionCostByTenant(caller, { projectId: a, window, limit: 1000 }),
     budgets: await api.budgets(caller, { projectId: a }),
     traces,
     trace: await api.trace(caller, { projectId: a, traceId: anyTraceOfA }),
@@ -83,6 +84,7 @@ describe('row-level security through every query path', () => {
     expect(seen.sli.total).toBe(0);
     expect(seen.sessions).toEqual([]);
     expect(seen.users).toEqual([]);
+    expect(seen.sessionCost).toEqual([]);
     expect(seen.budgets.budgets).toEqual([]);
     expect(seen.traces).toEqual([]);
     expect(seen.trace).toEqual([]);
@@ -95,6 +97,13 @@ describe('row-level security through every query path', () => {
     expect(roundFloats(mine.byTenant)).toEqual(roundFloats(admin.byTenant));
     expect(roundFloats(mine.byModel)).toEqual(roundFloats(admin.byModel));
     expect(mine.sessions).toEqual(admin.sessions);
+    expect(roundFloats(mine.sessionCost)).toEqual(roundFloats(admin.sessionCost));
+    // Cost per session is the tenant's sessions, whole, summed and divided: the session list agrees.
+    for (const tenant of admin.sessionCost) {
+      const its = admin.sessions.filter((s) => s.tenantId === tenant.tenantId);
+      expect(tenant.sessions).toBe(its.length);
+      expect(tenant.costUsd).toBeCloseTo(its.reduce((sum, s) => sum + s.costUsd, 0), 9);
+    }
     expect(mine.budgets).toEqual(admin.budgets);
     expect(mine.byTenant.length).toBeGreaterThan(2);
   });
@@ -111,6 +120,7 @@ describe('row-level security through every query path', () => {
     expect(seen.sli.total).toBe(exact.spans);
     expect(new Set(seen.sessions.map((s) => s.tenantId))).toEqual(new Set(['tenant-0']));
     expect(seen.users.every((u) => u.userId?.startsWith('tenant-0-'))).toBe(true);
+    expect(seen.sessionCost.map((t) => t.tenantId)).toEqual(['tenant-0']);
     expect(seen.budgets.budgets.map((x) => x.tenantId)).toEqual(['tenant-0']);
     expect(seen.traces.length).toBeGreaterThan(0);
     expect(seen.traces.every((t) => t.tenantId === 'tenant-0')).toBe(true);

@@ -9,7 +9,7 @@ export default function PageError({ error, reset }: { error: Error & { digest?: 
       <p className="mt-2 text-tremor-default text-tremor-content">
         Vigil could not read its data just now (is the database reachable?). {error.digest ? `Reference ${error.digest}.` : ''}
       </p>
-      <button type="button" onClick={reset} className="mt-4 rounded-tremor-small bg-tremor-brand px-3 py-1 text-white">
+      <button type="button" onClick={reset} className="mt-4 rounded-tremor-small bg-tremor-brand px-3 py-1 text-tremor-brand-inverted">
         Try again
       </button>
     </div>

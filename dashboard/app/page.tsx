@@ -1,13 +1,14 @@
 // Overview: is anything burning, where, and since which deploy? SLO tiles, the four headline
 // charts, firing alerts and the latest deployments with their verdicts.
 
-import { Badge, Card, Metric, Text } from '@tremor/react';
+import { Card, Metric, Text } from '@tremor/react';
+import { StatusBadge } from '../components/status-badge.tsx';
 import Link from 'next/link';
-import { SeriesChart } from '../components/charts.tsx';
+import { BurnSparkline, SeriesChart } from '../components/charts.tsx';
 import { ViewBar } from '../components/view-bar.tsx';
 import { queryApi } from '../lib/db.ts';
-import { formatCount, formatMs, formatPercent, formatUsd } from '../lib/format.ts';
-import { toSeries } from '../lib/series.ts';
+import { formatCount, formatMs, formatPercent, formatSince, formatUsd } from '../lib/format.ts';
+import { onStepGrid, toSeries } from '../lib/series.ts';
 import { requireCaller } from '../lib/session.ts';
 import { resolveView } from '../lib/view.ts';
 
@@ -37,6 +38,12 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
     const budgetRemaining = typeof page?.budgetRemaining === 'number' ? page.budgetRemaining : null;
     return { name, state: worst.state, severity: worst.severity, objective: worst.observed.objective as number | undefined, windows, sli: worst.labels.sli, budgetRemaining, periodDays: typeof page?.periodMs === 'number' ? Math.round(page.periodMs / 86_400_000) : null };
   });
+  // The burn sparkline follows the page instance (its fastest window pair), as alerting does.
+  const pageInstances = new Map(alerts.filter((a) => a.kind === 'slo' && a.severity === 'page').map((a) => [a.name, a.fingerprint]));
+  const burnSamples = pageInstances.size
+    ? await api.alertSamples(caller, { projectId: view.projectId, window, stepMs: view.stepMs, fingerprints: [...pageInstances.values()] })
+    : {};
+  const burnSeries = (name: string) => onStepGrid(burnSamples[pageInstances.get(name) ?? ''] ?? [], view.from, view.to, view.stepMs, 'burn');
   const firing = alerts.filter((a) => ['firing', 'recovering', 'pending', 'nodata', 'error'].includes(a.state));
 
   if (!total || total.spans === 0) {
@@ -74,22 +81,28 @@ export OTEL_EXPORTER_OTLP_HEADERS="authorization=Bearer $(cat .vigil/default-ing
             <Card key={slo.name} data-testid={`slo-${slo.name}`} decoration="top" decorationColor={STATE_COLOR[slo.state] as never}>
               <div className="flex items-center justify-between">
                 <Text className="font-medium text-tremor-content-strong">{slo.name}</Text>
-                <Badge color={STATE_COLOR[slo.state] as never}>{slo.state}</Badge>
+                <StatusBadge color={STATE_COLOR[slo.state]}>{slo.state}</StatusBadge>
               </div>
               <Text className="mt-1">
                 {slo.sli} · objective {slo.objective ?? '—'}%{slo.periodDays ? ` over ${slo.periodDays}d` : ''}
               </Text>
               <div className="mt-2 flex items-baseline justify-between" data-testid={`slo-budget-${slo.name}`}>
                 <span className="text-tremor-label text-tremor-content">error budget left</span>
-                <span className={`text-tremor-title font-semibold ${slo.budgetRemaining !== null && slo.budgetRemaining < 0 ? 'text-rose-600' : ''}`}>{formatPercent(slo.budgetRemaining, 0)}</span>
+                <span className={`text-tremor-title font-semibold ${slo.budgetRemaining !== null && slo.budgetRemaining < 0 ? 'text-rose-600 dark:text-rose-400' : ''}`}>{formatPercent(slo.budgetRemaining, 0)}</span>
               </div>
+              {slo.windows[0] ? (
+                <div className="mt-2">
+                  <span className="text-tremor-label text-tremor-content">burn rate ({Math.round(slo.windows[0].long / 60_000)}m window) over this range</span>
+                  <BurnSparkline id={slo.name} data={burnSeries(slo.name)} threshold={slo.windows[0].threshold} />
+                </div>
+              ) : null}
               <div className="mt-2 space-y-1 text-tremor-label">
                 {slo.windows.map((w) => (
                   <div key={`${w.long}/${w.short}`} className="flex justify-between">
                     <span>
                       burn {Math.round(w.long / 60_000)}m window
                     </span>
-                    <span className={w.longBurn !== null && w.longBurn >= w.threshold ? 'text-rose-600' : ''}>
+                    <span className={w.longBurn !== null && w.longBurn >= w.threshold ? 'text-rose-600 dark:text-rose-400' : ''}>
                       {w.longBurn === null ? '—' : `${w.longBurn.toFixed(1)}×`} / {w.threshold}×
                     </span>
                   </div>
@@ -148,9 +161,9 @@ export OTEL_EXPORTER_OTLP_HEADERS="authorization=Bearer $(cat .vigil/default-ing
               {firing.map((a) => (
                 <li key={a.fingerprint} className="flex items-center justify-between py-2">
                   <span>
-                    <Badge color={STATE_COLOR[a.state] as never}>{a.state}</Badge> <span className="ml-2">{a.name}</span> <span className="text-tremor-content">[{a.severity}]</span>
+                    <StatusBadge color={STATE_COLOR[a.state]}>{a.state}</StatusBadge> <span className="ml-2">{a.name}</span> <span className="text-tremor-content">[{a.severity}]</span>
                   </span>
-                  <span className="text-tremor-label text-tremor-content">since {a.firedAt ?? a.since}</span>
+                  <span className="text-tremor-label text-tremor-content">since {formatSince(a.firedAt ?? a.since, Date.now())}</span>
                 </li>
               ))}
             </ul>
@@ -177,7 +190,7 @@ export OTEL_EXPORTER_OTLP_HEADERS="authorization=Bearer $(cat .vigil/default-ing
                     <td className="py-1">{d.name}</td>
                     <td>{d.baseline ?? '—'}</td>
                     <td>{d.state.replace('_', ' ')}</td>
-                    <td>{d.verdict ? <Badge color={VERDICT_COLOR[d.verdict] as never}>{d.verdict}</Badge> : '—'}</td>
+                    <td>{d.verdict ? <StatusBadge color={VERDICT_COLOR[d.verdict]}>{d.verdict}</StatusBadge> : '—'}</td>
                     <td>{d.score ?? '—'}</td>
                   </tr>
                 ))}

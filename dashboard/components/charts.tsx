@@ -2,7 +2,7 @@
 
 // Charts are drawn in the browser (Tremor on recharts); the data comes rendered from the server.
 
-import { AreaChart, BarChart } from '@tremor/react';
+import { AreaChart, BarChart, SparkAreaChart } from '@tremor/react';
 
 export interface SeriesPoint {
   time: string;
@@ -32,6 +32,17 @@ export function SeriesChart({ id, data, categories, unit, colors, stacked = fals
   return (
     <div data-testid={`chart-${id}`} data-points={data.length}>
       {kind === 'bar' ? <BarChart {...props} /> : <AreaChart {...props} />}
+    </div>
+  );
+}
+
+/** An SLO's burn rate over the view, as the alert engine measured it; rose once it crossed its page threshold. */
+export function BurnSparkline({ id, data, threshold }: { id: string; data: SeriesPoint[]; threshold: number }) {
+  const values = data.map((d) => d.burn).filter((v): v is number => typeof v === 'number');
+  const peak = values.length ? Math.max(...values) : null;
+  return (
+    <div data-testid={`sparkline-${id}`} data-points={values.length} data-peak={peak ?? ''} title={peak === null ? undefined : `highest burn in view: ${peak.toFixed(1)}× (page at ${threshold}×)`}>
+      <SparkAreaChart data={data} index="time" categories={['burn']} colors={[peak !== null && peak >= threshold ? 'rose' : 'blue']} connectNulls className="h-10 w-full" />
     </div>
   );
 }

@@ -14,7 +14,7 @@ export function ViewBar({ view, path }: { view: View; path: string }) {
           <Link
             key={range}
             href={viewHref(view, path, { range, from: null, to: null })}
-            className={`rounded-tremor-small px-2 py-1 ${view.range === range ? 'bg-tremor-brand text-white' : 'text-tremor-content hover:bg-tremor-background-subtle'}`}
+            className={`rounded-tremor-small px-2 py-1 ${view.range === range ? 'bg-tremor-brand text-tremor-brand-inverted' : 'text-tremor-content hover:bg-tremor-background-subtle'}`}
           >
             {range}
           </Link>
@@ -55,7 +55,7 @@ export function ViewBar({ view, path }: { view: View; path: string }) {
             <option value="60">1 min</option>
           </select>
         </label>
-        <button type="submit" className="rounded-tremor-small bg-tremor-brand px-3 py-1 text-white">Apply</button>
+        <button type="submit" className="rounded-tremor-small bg-tremor-brand px-3 py-1 text-tremor-brand-inverted">Apply</button>
       </form>
       {view.refreshS ? <meta httpEquiv="refresh" content={String(view.refreshS)} /> : null}
     </div>

@@ -2,34 +2,58 @@
 
 import type { Caller } from '@vigil/core/query/caller';
 import { queryApi } from './db.ts';
-import { formatCount, formatPercent, formatUsd } from './format.ts';
+import { formatCount, formatPercent, formatUnitUsd, formatUsd } from './format.ts';
 import type { View } from './view.ts';
 
 export interface TenantCostRow {
   tenant: string;
   spendUsd: number;
+  /** Trace roots (a user's request); null when a model filter leaves no roots to count. */
+  requests: number | null;
+  costPerRequest: number | null;
   calls: number;
-  costPerCall: number | null;
+  sessions: number | null;
+  costPerSession: number | null;
   budgetUsd: number | null;
   forecastUsd: number | null;
   budgetUsed: number | null;
 }
 
+/** Filters only model spans carry: a request (the trace root) never matches them. */
+const MODEL_ONLY_FILTERS = ['model'] as const;
+
+/** Sessions are kept per tenant and session, not per service, model or deployment. */
+export function sessionsIgnoreFilters(view: View): boolean {
+  return Object.keys(view.filters).some((key) => key !== 'tenant_id');
+}
+
 export async function tenantCosts(caller: Caller, view: View): Promise<TenantCostRow[]> {
   const api = queryApi();
-  const [points, budgets] = await Promise.all([
-    api.metrics(caller, { projectId: view.projectId, window: { from: view.from, to: view.to }, filters: { ...view.filters, category: ['model'] }, groupBy: ['tenant_id'], quantiles: [], orderBy: 'cost' }),
+  const window = { from: view.from, to: view.to };
+  const countsRequests = !MODEL_ONLY_FILTERS.some((key) => view.filters[key]?.length);
+  const tenant = view.filters.tenant_id?.length === 1 ? view.filters.tenant_id[0] : undefined;
+  const [points, roots, sessions, budgets] = await Promise.all([
+    api.metrics(caller, { projectId: view.projectId, window, filters: { ...view.filters, category: ['model'] }, groupBy: ['tenant_id'], quantiles: [], orderBy: 'cost' }),
+    countsRequests ? api.metrics(caller, { projectId: view.projectId, window, filters: view.filters, groupBy: ['tenant_id'], quantiles: [] }) : Promise.resolve([]),
+    api.sessionCostByTenant(caller, { projectId: view.projectId, window, tenantId: tenant, limit: 1000 }),
     api.budgets(caller, { projectId: view.projectId }),
   ]);
+  const requestsOf = new Map(roots.map((p) => [p.group.tenant_id, p.requests]));
+  const sessionsOf = new Map(sessions.map((s) => [s.tenantId, s]));
   const budgetOf = new Map(budgets.budgets.map((b) => [b.tenantId, b]));
   return points.map((p) => {
     const tenant = p.group.tenant_id ?? 'unknown';
     const budget = budgetOf.get(tenant);
+    const requests = countsRequests ? (requestsOf.get(tenant) ?? 0) : null;
+    const session = sessionsOf.get(tenant);
     return {
       tenant,
       spendUsd: p.costUsd,
+      requests,
+      costPerRequest: requests ? p.costUsd / requests : null,
       calls: p.spans,
-      costPerCall: p.spans > 0 ? p.costUsd / p.spans : null,
+      sessions: session?.sessions ?? null,
+      costPerSession: session?.costPerSession ?? null,
       budgetUsd: budget?.monthlyUsd ?? null,
       forecastUsd: budget?.forecastUsd ?? null,
       budgetUsed: budget?.spentFraction ?? null,
@@ -37,8 +61,19 @@ export async function tenantCosts(caller: Caller, view: View): Promise<TenantCos
   });
 }
 
-export const TENANT_COLUMNS = ['tenant', 'spend', 'model calls', 'cost per call', 'monthly budget', 'month forecast', 'budget used'];
+export const TENANT_COLUMNS = ['tenant', 'spend', 'requests', 'cost per request', 'model calls', 'sessions', 'cost per session', 'monthly budget', 'month forecast', 'budget used'];
 
 export function tenantCells(row: TenantCostRow): string[] {
-  return [row.tenant, formatUsd(row.spendUsd), formatCount(row.calls), formatUsd(row.costPerCall), formatUsd(row.budgetUsd), formatUsd(row.forecastUsd), formatPercent(row.budgetUsed, 0)];
+  return [
+    row.tenant,
+    formatUsd(row.spendUsd),
+    formatCount(row.requests),
+    formatUnitUsd(row.costPerRequest),
+    formatCount(row.calls),
+    formatCount(row.sessions),
+    formatUnitUsd(row.costPerSession),
+    formatUsd(row.budgetUsd),
+    formatUsd(row.forecastUsd),
+    formatPercent(row.budgetUsed, 0),
+  ];
 }

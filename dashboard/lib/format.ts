@@ -14,6 +14,13 @@ export function formatUsd(usd: number | null | undefined): string {
   return `$${usd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
 
+/** A unit cost (per request, call or session): cents alone would round most of them to $0.01. */
+export function formatUnitUsd(usd: number | null | undefined): string {
+  if (usd === null || usd === undefined || !Number.isFinite(usd)) return '—';
+  if (usd === 0 || Math.abs(usd) >= 1) return formatUsd(usd);
+  return `$${Math.abs(usd) >= 0.0001 ? usd.toFixed(4) : usd.toPrecision(2)}`;
+}
+
 export function formatPercent(ratio: number | null | undefined, digits = 1): string {
   if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '—';
   return `${(ratio * 100).toFixed(digits)}%`;
@@ -31,4 +38,13 @@ export function toCsv(header: string[], rows: (string | number)[][]): string {
     return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
   return [header, ...rows].map((row) => row.map(field).join(',')).join('\r\n') + '\r\n';
+}
+
+/** "11:45 UTC, 2h 45m ago": when something started, readable at a glance on call. */
+export function formatSince(iso: string, nowMs: number): string {
+  const at = new Date(iso);
+  const minutes = Math.max(0, Math.floor((nowMs - at.getTime()) / 60_000));
+  const ago = minutes < 1 ? 'just now' : minutes < 60 ? `${minutes}m ago` : minutes < 48 * 60 ? `${Math.floor(minutes / 60)}h ${minutes % 60}m ago` : `${Math.floor(minutes / 1440)}d ago`;
+  const sameDay = nowMs - at.getTime() < 86_400_000 && new Date(nowMs).getUTCDate() === at.getUTCDate();
+  return `${sameDay ? at.toISOString().slice(11, 16) : at.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${ago}`;
 }

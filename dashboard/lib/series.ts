@@ -16,3 +16,10 @@ export function toSeries(points: MetricsPoint[], stepMs: number, series: Record<
     return row;
   });
 }
+
+/** Samples on the view's full step grid (null where none), so a sparkline spans the whole range. */
+export function onStepGrid(samples: { at: string; value: number | null }[], from: Date, to: Date, stepMs: number, name: string): SeriesPoint[] {
+  const byStep = new Map(samples.map((s) => [Math.round((Date.parse(s.at) - from.getTime()) / stepMs), s.value]));
+  const steps = Math.ceil((to.getTime() - from.getTime()) / stepMs);
+  return Array.from({ length: steps }, (_, i) => ({ time: timeLabel(new Date(from.getTime() + i * stepMs).toISOString(), stepMs), [name]: byStep.get(i) ?? null }));
+}

@@ -22,7 +22,7 @@ import { parseAlertsConfig } from '../../alerts/src/config/load.ts';
 import { buildDashboard } from '../../cli/src/dashboard.ts';
 import { createGateHandler } from '../../alerts/src/gate/handler.ts';
 import { type RunningServer, serveFetchHandler } from '@vigil/core/http-api/node-server';
-import { formatMs, formatPercent } from '../lib/format.ts';
+import { formatCount, formatMs, formatPercent, formatUnitUsd, formatUsd } from '../lib/format.ts';
 
 const SECRET = 'dashboard-e2e-secret-of-at-least-32-chars';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -53,7 +53,11 @@ beforeAll(async () => {
   await bulkLoadSpans(db.pool, generateSpans({ projectId: other, fromMs: now - 3 * 3_600_000, toMs: now, requests: 100, seed: 4, tenants: 2 }));
   await db.pool.query(`insert into deployments (project_id, name, baseline, source) values ($1, 'v2', 'v1', 'api')`, [shop]);
   const config = parseAlertsConfig({ slos: [{ name: 'chat-errors', project: 'shop', objective: 99.9, sli: { kind: 'errors' } }] });
-  await new AlertEngine({ pool: db.pool, config: () => config }).tick();
+  // The engine as if it had run for the last three hours (a tick every 15 minutes), so the SLO
+  // tiles have burn history to draw.
+  const clock = { now: now - 165 * 60_000 };
+  const engine = new AlertEngine({ pool: db.pool, config: () => config, now: () => clock.now });
+  for (; clock.now < now; clock.now += 15 * 60_000) await engine.tick();
   // Vigil's API (deployments, silences, definitions), which the dashboard calls for changes.
   apiServer = await serveFetchHandler(createGateHandler({ pool: db.pool, config: () => config, jwtSecret: SECRET }), '127.0.0.1', 0);
 
@@ -84,11 +88,11 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function signedIn(claims: { projectId?: string; tenantId?: string; admin?: boolean; ttlSeconds?: number }): Promise<Page> {
+async function signedIn(claims: { projectId?: string; tenantId?: string; admin?: boolean; ttlSeconds?: number; colorScheme?: 'light' | 'dark' }): Promise<Page> {
   const token = claims.admin
     ? await signToken({ role: 'service_role', ttlSeconds: claims.ttlSeconds ?? 600 }, SECRET)
     : await signToken({ role: 'authenticated', projectId: claims.projectId!, ...(claims.tenantId ? { tenantId: claims.tenantId } : {}), ttlSeconds: claims.ttlSeconds ?? 600 }, SECRET);
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: claims.colorScheme ?? 'light' })).newPage();
   await page.goto(`${baseUrl}/auth?token=${token}`);
   // The sign-in link lands on the same host it was opened on, already signed in (or on the login
   // page when the token is refused).
@@ -122,6 +126,13 @@ describe('dashboard', () => {
     const end = new Date(instance!.evaluatedAt);
     const sli = await api.sli(SERVICE_CALLER, { projectId: shop, window: { from: new Date(end.getTime() - 30 * 86_400_000), to: end }, filters: { category: ['model'] } });
     expect(await text(page, 'slo-budget-chat-errors')).toBe(`error budget left${formatPercent(1 - sli.errors / sli.total / 0.001, 0)}`);
+    // The burn sparkline: one point per engine tick in range, peaking where the engine measured.
+    const sparkline = page.getByTestId('sparkline-chat-errors');
+    await sparkline.locator('svg.recharts-surface').waitFor();
+    const { rows: samples } = await db.pool.query(`select value from alert_samples where fingerprint = $1 and at >= $2 and at < $3`, [instance!.fingerprint, from, to]);
+    expect(samples).toHaveLength(11);
+    expect(await sparkline.getAttribute('data-points')).toBe(String(samples.filter((r) => r.value !== null).length));
+    expect(Number(await sparkline.getAttribute('data-peak'))).toBeCloseTo(Math.max(...samples.map((r) => r.value ?? 0)), 9);
     expect(await page.getByTestId('deployment-v2').textContent()).toContain('v1');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'overview.png'), fullPage: true });
 
@@ -142,6 +153,16 @@ describe('dashboard', () => {
     expect(csv).toEqual(shown);
     const points = await api.metrics(SERVICE_CALLER, { projectId: shop, window: { from: new Date(from), to: new Date(to) }, filters: { category: ['model'] }, groupBy: ['tenant_id'], quantiles: [] });
     expect(shown.map((row) => row[0]).sort()).toEqual(points.map((p) => p.group.tenant_id).sort());
+    // Requests (trace roots), cost per request and cost per session, as the query API has them.
+    const roots = await api.metrics(SERVICE_CALLER, { projectId: shop, window: { from: new Date(from), to: new Date(to) }, groupBy: ['tenant_id'], quantiles: [] });
+    const sessionCost = await api.sessionCostByTenant(SERVICE_CALLER, { projectId: shop, window: { from: new Date(from), to: new Date(to) } });
+    for (const row of shown) {
+      const spend = points.find((p) => p.group.tenant_id === row[0])!.costUsd;
+      const requests = roots.find((p) => p.group.tenant_id === row[0])!.requests;
+      const sessions = sessionCost.find((t) => t.tenantId === row[0])!;
+      expect(row.slice(1, 7)).toEqual([formatUsd(spend), formatCount(requests), formatUnitUsd(spend / requests), expect.any(String), formatCount(sessions.sessions), formatUnitUsd(sessions.costPerSession)]);
+      expect(requests).toBeGreaterThan(0);
+    }
     const [totals] = await api.metrics(SERVICE_CALLER, { projectId: shop, window: { from: new Date(from), to: new Date(to) }, filters: { category: ['model'] }, quantiles: [] });
     const mix = await page.locator('[data-testid="token-mix"] tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim())));
     expect(mix.find((row) => row[0] === 'input, cache reads')![1]).toBe(totals!.tokens.cacheRead.toLocaleString('en-US'));
@@ -283,4 +304,58 @@ describe('dashboard', () => {
     const [v2] = (await api.deployments(SERVICE_CALLER, { projectId: shop })).filter((d) => d.name === 'v2');
     expect(v2!.state).toBe('rolled_back');
   });
+
+  it('draws every page legibly in the light and the dark theme (WCAG AA text contrast)', async () => {
+    const illegible: string[] = [];
+    const [trace] = await api.traces(SERVICE_CALLER, { projectId: shop, window: { from: new Date(from), to: new Date(to) }, limit: 1 });
+    const pages = [['overview', '/'], ['latency', '/latency'], ['cost', '/cost'], ['sessions', '/sessions'], ['trace', `/traces/${trace!.traceId}`], ['deployments', '/deployments?canary=v2'], ['alerts', '/alerts'], ['login', '/login?reason=expired']] as const;
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const page = await signedIn({ projectId: shop, colorScheme });
+      for (const [name, route] of pages) {
+        await page.goto(`${baseUrl}${route}${route.includes('?') ? '&' : '?'}${windowQuery}`);
+        await page.waitForLoadState('networkidle');
+        if (colorScheme === 'dark') await page.screenshot({ path: path.join(SCREENSHOTS, `dark-${name}.png`), fullPage: true });
+        for (const text of await page.evaluate(illegibleText, 4.5)) illegible.push(`${colorScheme} ${name}: ${text}`);
+      }
+    }
+    expect(illegible).toEqual([]);
+  });
 });
+
+/** Text whose colour against its background falls under a WCAG contrast ratio (runs in the page). */
+function illegibleText(minimum: number): string[] {
+  type Rgba = { r: number; g: number; b: number; a: number };
+  const parse = (css: string): Rgba | null => {
+    const m = /rgba?\(([^)]+)\)/.exec(css);
+    if (!m) return null;
+    const [r = 0, g = 0, b = 0, a = 1] = m[1]!.split(/[\s,/]+/).filter(Boolean).map(Number);
+    return { r, g, b, a };
+  };
+  const luminance = ({ r, g, b }: Rgba) => {
+    const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el: Element): Rgba => {
+    for (let e: Element | null = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0.5) return c;
+    }
+    return { r: 255, g: 255, b: 255, a: 1 };
+  };
+  const found = new Set<string>();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const text = walker.currentNode.textContent?.trim();
+    const el = walker.currentNode.parentElement;
+    if (!text || !el) continue;
+    const rect = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    if (rect.width === 0 || rect.height === 0 || style.visibility === 'hidden' || style.opacity === '0') continue;
+    const fg = parse(el.closest('svg') ? style.fill : style.color);
+    if (!fg) continue;
+    const [hi, lo] = [luminance(fg), luminance(background(el))].sort((x, y) => y - x) as [number, number];
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    if (ratio < minimum) found.add(`${el.tagName.toLowerCase()}.${String(el.getAttribute('class') ?? '').split(' ').slice(0, 2).join('.')} "${text.slice(0, 24)}" ${ratio.toFixed(2)}`);
+  }
+  return [...found];
+}

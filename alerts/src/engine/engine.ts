@@ -20,6 +20,7 @@ import { INITIAL, type InstanceState, type Observation, isActive, step } from '.
 import { type AlertDefinition, type Evaluation, alertDefinitions } from './definitions.ts';
 import { type DispatchResult, dispatch, enqueue } from './outbox.ts';
 import { inhibitedBy, isSilenced, type Silence } from './policy.ts';
+import { pruneSamples, recordSamples } from './samples.ts';
 
 /** The engine's advisory lock key: any constant shared by all engines on one database. */
 const LOCK_KEY = 0x7669_6731; // "vig1"
@@ -56,6 +57,7 @@ export class AlertEngine {
   private readonly log: (message: string) => void;
   private task: ScheduledTask | null = null;
   private lastDeploymentScan = 0;
+  private nextSamplePrune = 0;
 
   constructor(options: EngineOptions) {
     this.options = options;
@@ -238,6 +240,8 @@ export class AlertEngine {
           );
         }
       }
+      await recordSamples(client, definitions, evaluations, now);
+      if (now >= this.nextSamplePrune) this.nextSamplePrune = await pruneSamples(client, now);
       await client.query('commit');
     } catch (error) {
       await client.query('rollback').catch(() => {});

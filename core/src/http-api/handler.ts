@@ -16,12 +16,14 @@ const ROUTES: Record<string, Route> = {
   '/api/v1/sli': (api, caller, body) => api.sli(caller, body as never),
   '/api/v1/sessions/top': (api, caller, body) => api.topSessions(caller, body as never),
   '/api/v1/users/cost': (api, caller, body) => api.costByUser(caller, body as never),
+  '/api/v1/tenants/session-cost': (api, caller, body) => api.sessionCostByTenant(caller, body as never),
   '/api/v1/budgets': (api, caller, body) => api.budgets(caller, body as never),
   '/api/v1/traces': (api, caller, body) => api.traces(caller, body as never),
   '/api/v1/trace': (api, caller, body) => api.trace(caller, body as never),
   '/api/v1/alerts': (api, caller, body) => api.alerts(caller, body as never),
   '/api/v1/deployments/list': (api, caller, body) => api.deployments(caller, body as never),
   '/api/v1/alerts/history': (api, caller, body) => api.alertHistory(caller, body as never),
+  '/api/v1/alerts/samples': (api, caller, body) => api.alertSamples(caller, body as never),
 };
 
 export interface ApiHandlerOptions {

@@ -17,6 +17,7 @@ import {
   alertsQuerySchema,
   deploymentsQuerySchema,
   alertHistoryQuerySchema,
+  alertSamplesQuerySchema,
   distributionQuerySchema,
   metricsQuerySchema,
   sliQuerySchema,
@@ -30,6 +31,7 @@ import {
   type AlertsQuery,
   type DeploymentsQuery,
   type AlertHistoryQuery,
+  type AlertSamplesQuery,
   type DistributionQuery,
   type MetricsQuery,
   type SliQuery,
@@ -87,6 +89,20 @@ export interface Deployment {
   /** The latest judgement: its reason and each metric's classification, samples, p95s and p-value. */
   judgement: { reason: string; metrics: Record<string, unknown>[] } | null;
   rollback: { trigger: string; reason: string; status: string; at: string } | null;
+}
+
+export interface TenantSessionCost {
+  tenantId: string;
+  sessions: number;
+  /** The whole cost of those sessions, inside the window or not. */
+  costUsd: number;
+  costPerSession: number | null;
+}
+
+export interface AlertSample {
+  /** Start of the step. */
+  at: string;
+  value: number | null;
 }
 
 export interface AlertHistory {
@@ -277,6 +293,22 @@ export class QueryApi {
     });
   }
 
+  /** What the engine measured per instance over the window (burn rate for SLOs), highest per step. */
+  async alertSamples(caller: Caller, input: AlertSamplesQuery): Promise<Record<string, AlertSample[]>> {
+    const q = alertSamplesQuerySchema.parse(input);
+    return withCaller(this.pool, caller, async (client) => {
+      const { rows } = await client.query<{ fingerprint: string; step: number; value: number | null }>(
+        `select fingerprint, floor(extract(epoch from at - $2::timestamptz) * 1000 / $4)::int as step, max(value) as value from alert_samples
+          where project_id = $1 and at >= $2 and at < $3 and ($5::text[] is null or fingerprint = any($5))
+          group by 1, 2 order by 1, 2`,
+        [q.projectId, q.window.from, q.window.to, q.stepMs, q.fingerprints ?? null],
+      );
+      const series: Record<string, AlertSample[]> = {};
+      for (const row of rows) (series[row.fingerprint] ??= []).push({ at: new Date(q.window.from.getTime() + row.step * q.stepMs).toISOString(), value: row.value });
+      return series;
+    });
+  }
+
   /** Deployments, newest first, with their latest verdict and rollback. */
   async deployments(caller: Caller, input: DeploymentsQuery): Promise<Deployment[]> {
     const q = deploymentsQuerySchema.parse(input);
@@ -418,6 +450,22 @@ export class QueryApi {
         [q.projectId, q.tenantId ?? null, q.window.from, q.window.to, q.limit],
       );
       return rows.map((r) => ({ userId: r.user_id, sessions: r.sessions, modelCalls: r.model_calls, tokens: tokensOf(r), costUsd: r.cost_usd }));
+    });
+  }
+
+  /** Per tenant, the sessions active in the window and their whole cost: what a session costs. */
+  async sessionCostByTenant(caller: Caller, input: CostByUserQuery): Promise<TenantSessionCost[]> {
+    const q = costByUserQuerySchema.parse(input);
+    return withCaller(this.pool, caller, async (client) => {
+      const { rows } = await client.query<{ tenant_id: string; sessions: number; cost_usd: number }>(
+        `select tenant_id, count(distinct session_id)::float8 as sessions, coalesce(sum(cost_usd), 0)::float8 as cost_usd
+           from sessions
+          where project_id = $1 and ($2::text is null or tenant_id = $2)
+            and (pending or (last_seen >= $3 and first_seen < $4))
+          group by tenant_id order by cost_usd desc, 1 limit $5`,
+        [q.projectId, q.tenantId ?? null, q.window.from, q.window.to, q.limit],
+      );
+      return rows.map((r) => ({ tenantId: r.tenant_id, sessions: r.sessions, costUsd: r.cost_usd, costPerSession: r.sessions > 0 ? r.cost_usd / r.sessions : null }));
     });
   }
 

@@ -151,6 +151,19 @@ export const deploymentsQuerySchema = z
 
 export type DeploymentsQuery = z.input<typeof deploymentsQuerySchema>;
 
+export const alertSamplesQuerySchema = z
+  .object({
+    projectId: z.string().uuid(),
+    window: windowSchema,
+    /** Bucket width: each bucket holds the highest sample in it (a spike is not averaged away). */
+    stepMs: z.number().int().min(60_000),
+    fingerprints: z.array(z.string().min(1).max(128)).max(500).optional(),
+  })
+  .strict()
+  .refine((q) => (q.window.to.getTime() - q.window.from.getTime()) / q.stepMs <= 1000, { message: 'at most 1000 steps per window', path: ['stepMs'] });
+
+export type AlertSamplesQuery = z.input<typeof alertSamplesQuerySchema>;
+
 export const alertHistoryQuerySchema = z
   .object({
     projectId: z.string().uuid(),

@@ -1,7 +1,8 @@
 // Alerts: what is firing and what happened, the silences, and whether notifications and rollback
 // hooks were delivered.
 
-import { Badge, Card, Text } from '@tremor/react';
+import { Card, Text } from '@tremor/react';
+import { StatusBadge } from '../../components/status-badge.tsx';
 import { DataTable, shortTime } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
 import { queryApi } from '../../lib/db.ts';
@@ -58,7 +59,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
             id="alert-instances"
             empty="No alerts defined: add SLOs, rules or budgets to vigil.config.yaml."
             columns={['state', 'alert', 'kind', 'severity', 'since', 'last evaluated', 'what the engine saw']}
-            rows={instances.map((a) => [<Badge key="s" color={COLOR[a.state] as never}>{a.state}</Badge>, a.name, a.kind, a.severity, shortTime(a.firedAt ?? a.since), shortTime(a.evaluatedAt), describe(a.observed)])}
+            rows={instances.map((a) => [<StatusBadge key="s" color={COLOR[a.state]}>{a.state}</StatusBadge>, a.name, a.kind, a.severity, shortTime(a.firedAt ?? a.since), shortTime(a.evaluatedAt), describe(a.observed)])}
           />
         </Card>
         <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
@@ -97,7 +98,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
                   <option value="1440">1 day</option>
                 </select>
                 <input name="comment" placeholder="why" className={`${input} w-40`} />
-                <button className="rounded-tremor-small bg-tremor-brand px-3 py-1 text-white">Silence</button>
+                <button className="rounded-tremor-small bg-tremor-brand px-3 py-1 text-tremor-brand-inverted">Silence</button>
               </form>
             ) : null}
             <DataTable
@@ -118,7 +119,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
                       <button className="text-tremor-brand">expire now</button>
                     </form>
                   ) : (
-                    <Badge key="a" color="amber">active</Badge>
+                    <StatusBadge key="a" color="amber">active</StatusBadge>
                   )
                 ) : (
                   'expired'
@@ -132,7 +133,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
               id="notifications"
               empty="Nothing sent yet."
               columns={['at', 'kind', 'severity', 'to', 'status', 'tries', 'last error']}
-              rows={history.notifications.map((n) => [shortTime(n.at), n.kind, n.severity, `${n.channel} (${n.target})`, <Badge key="s" color={COLOR[n.status === 'pending' ? 'pending_delivery' : n.status] as never}>{n.status}</Badge>, n.attempts, n.lastError ?? ''])}
+              rows={history.notifications.map((n) => [shortTime(n.at), n.kind, n.severity, `${n.channel} (${n.target})`, <StatusBadge key="s" color={COLOR[n.status === 'pending' ? 'pending_delivery' : n.status]}>{n.status}</StatusBadge>, n.attempts, n.lastError ?? ''])}
             />
           </Card>
           <Card>
@@ -141,7 +142,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
               id="hook-calls"
               empty="No rollbacks."
               columns={['at', 'deployment', 'hook', 'try', 'status', 'took', 'error']}
-              rows={history.hookCalls.map((h) => [shortTime(h.at), h.deployment, h.hook, h.attempt, h.statusCode ?? '—', `${Math.round(h.durationMs)} ms`, h.ok ? <Badge key="ok" color="emerald">ok</Badge> : (h.error ?? 'failed')])}
+              rows={history.hookCalls.map((h) => [shortTime(h.at), h.deployment, h.hook, h.attempt, h.statusCode ?? '—', `${Math.round(h.durationMs)} ms`, h.ok ? <StatusBadge key="ok" color="emerald">ok</StatusBadge> : (h.error ?? 'failed')])}
             />
           </Card>
         </div>

@@ -9,7 +9,7 @@ import { SeriesChart } from '../../components/charts.tsx';
 import { SessionTable } from '../../components/session-table.tsx';
 import { DataTable } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
-import { TENANT_COLUMNS, tenantCells, tenantCosts } from '../../lib/cost.ts';
+import { sessionsIgnoreFilters, TENANT_COLUMNS, tenantCells, tenantCosts } from '../../lib/cost.ts';
 import { queryApi } from '../../lib/db.ts';
 import { formatCount, formatPercent, formatUsd } from '../../lib/format.ts';
 import { timeLabel } from '../../lib/series.ts';
@@ -38,7 +38,7 @@ async function SessionsAndTokens({ caller, view }: { caller: Caller; view: View 
     : [];
   const tokenTotal = tokenMix.reduce((sum, [, n]) => sum + n, 0);
   return (
-    <div className="mb-6 grid grid-cols-1 gap-4 xl:grid-cols-2">
+    <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
       <Card>
         <Text className="mb-2 font-medium text-tremor-content-strong">Costliest sessions</Text>
         <SessionTable id="cost-top-sessions" view={view} sessions={sessions} empty="No sessions in this range." />
@@ -54,7 +54,7 @@ async function SessionsAndTokens({ caller, view }: { caller: Caller; view: View 
 async function TenantTable({ caller, view }: { caller: Caller; view: View }) {
   const rows = await tenantCosts(caller, view);
   return (
-    <Card data-testid="tenant-costs">
+    <Card className="mb-6" data-testid="tenant-costs">
       <div className="mb-2 flex items-center justify-between">
         <Text className="font-medium text-tremor-content-strong">Cost per tenant</Text>
         <a href={`/cost/tenants.csv?${view.query}`} className="text-tremor-default text-tremor-brand" data-testid="tenant-costs-csv">
@@ -87,6 +87,10 @@ async function TenantTable({ caller, view }: { caller: Caller; view: View }) {
           </tbody>
         </table>
       )}
+      <Text className="mt-2 text-tremor-label">
+        Requests are trace roots; a session's cost is its whole cost, averaged over the tenant's sessions active in this range.
+        {sessionsIgnoreFilters(view) ? ' Sessions are counted per tenant: the other filters do not narrow them.' : ''}
+      </Text>
     </Card>
   );
 }
@@ -121,11 +125,12 @@ export default async function CostPage({ searchParams }: { searchParams: Promise
         </div>
         <SeriesChart id="spend-by-model" unit="usd" kind="bar" stacked data={[...buckets.values()] as never} categories={keys} />
       </Card>
-      <Suspense fallback={<div className="mb-6">{skeleton('h-48')}</div>}>
-        <SessionsAndTokens caller={caller} view={view} />
-      </Suspense>
-      <Suspense fallback={skeleton('h-64')}>
+      {/* Finance's first question (what does each tenant cost?) comes first. */}
+      <Suspense fallback={<div className="mb-6">{skeleton('h-64')}</div>}>
         <TenantTable caller={caller} view={view} />
+      </Suspense>
+      <Suspense fallback={skeleton('h-48')}>
+        <SessionsAndTokens caller={caller} view={view} />
       </Suspense>
     </>
   );

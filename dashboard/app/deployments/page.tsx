@@ -1,13 +1,14 @@
 // Deployments: is the canary good? Each canary against its baseline, metric by metric, with the
 // judge's score and verdict, its history, and the rollback record.
 
-import { Badge, Card, Text } from '@tremor/react';
+import { Card, Text } from '@tremor/react';
+import { StatusBadge } from '../../components/status-badge.tsx';
 import Link from 'next/link';
 import { SeriesChart } from '../../components/charts.tsx';
 import { DataTable, shortTime } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
 import { queryApi } from '../../lib/db.ts';
-import { formatMs, formatPercent, formatUsd } from '../../lib/format.ts';
+import { formatMs, formatPercent, formatUnitUsd } from '../../lib/format.ts';
 import { timeLabel } from '../../lib/series.ts';
 import { requireCaller } from '../../lib/session.ts';
 import { resolveView, viewHref, viewQuery } from '../../lib/view.ts';
@@ -26,7 +27,7 @@ interface JudgedMetric {
   reason: string;
 }
 
-const show = (metric: string, v: number | null) => (metric === 'errors' ? formatPercent(v, 2) : metric === 'cost_per_request' ? formatUsd(v) : formatMs(v));
+const show = (metric: string, v: number | null) => (metric === 'errors' ? formatPercent(v, 2) : metric === 'cost_per_request' ? formatUnitUsd(v) : formatMs(v));
 
 export default async function DeploymentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
@@ -71,7 +72,7 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
             d.baseline ?? '—',
             d.weight === null ? '—' : `${d.weight}%`,
             d.state.replace('_', ' '),
-            d.verdict ? <Badge key="v" color={VERDICT_COLOR[d.verdict] as never}>{d.verdict}</Badge> : '—',
+            d.verdict ? <StatusBadge key="v" color={VERDICT_COLOR[d.verdict]}>{d.verdict}</StatusBadge> : '—',
             d.score ?? '—',
             shortTime(d.judgedAt),
             d.rollback ? `${d.rollback.status} (${d.rollback.trigger})` : '—',
@@ -85,7 +86,7 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
               <Text className="font-medium text-tremor-content-strong">
                 {selected.name} {selected.baseline ? `vs ${selected.baseline}` : ''}
               </Text>
-              {selected.verdict ? <Badge color={VERDICT_COLOR[selected.verdict] as never}>{`${selected.verdict}${selected.score !== null ? ` · ${selected.score}` : ''}`}</Badge> : null}
+              {selected.verdict ? <StatusBadge color={VERDICT_COLOR[selected.verdict]}>{`${selected.verdict}${selected.score !== null ? ` · ${selected.score}` : ''}`}</StatusBadge> : null}
             </div>
             <Text className="mt-1">{selected.judgement?.reason ?? 'Not judged yet.'}</Text>
             <div className="mt-3">
@@ -101,8 +102,8 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
                 <input type="hidden" name="query" value={viewQuery(view, { notice: null })} />
                 <input type="hidden" name="project" value={view.projectName} />
                 <input type="hidden" name="deployment" value={selected.name} />
-                <button name="action" value="promote" className="rounded-tremor-small bg-emerald-600 px-3 py-1 text-white">Promote</button>
-                <button name="action" value="rollback" className="rounded-tremor-small bg-rose-600 px-3 py-1 text-white">Roll back</button>
+                <button name="action" value="promote" className="rounded-tremor-small bg-emerald-700 px-3 py-1 text-white">Promote</button>
+                <button name="action" value="rollback" className="rounded-tremor-small bg-rose-700 px-3 py-1 text-white">Roll back</button>
               </form>
             ) : null}
             {selected.rollback ? (

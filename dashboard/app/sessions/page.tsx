@@ -37,7 +37,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
           <input key={k} type="hidden" name={k} value={v} />
         ))}
         <input name="q" defaultValue={search} placeholder="session id, user id or trace id" className="w-96 rounded-tremor-small border border-tremor-border px-2 py-1 text-tremor-default" />
-        <button className="rounded-tremor-small bg-tremor-brand px-3 py-1 text-white">Find</button>
+        <button className="rounded-tremor-small bg-tremor-brand px-3 py-1 text-tremor-brand-inverted">Find</button>
       </form>
       {search && userSessions.length > 0 ? (
         <Card className="mb-4" data-testid="user-sessions">

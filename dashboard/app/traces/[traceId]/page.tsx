@@ -56,7 +56,7 @@ export default async function TracePage({ params, searchParams }: { params: Prom
             <details key={span.spanId} className="group" data-testid={`span-${span.spanId}`}>
               <summary className="grid cursor-pointer grid-cols-[minmax(0,22rem)_1fr_6rem] items-center gap-3 text-tremor-default">
                 <span className="truncate" style={{ paddingLeft: `${depth * 12}px` }}>
-                  <span className={span.status === 'error' ? 'text-rose-600' : ''}>{span.name}</span>
+                  <span className={span.status === 'error' ? 'text-rose-600 dark:text-rose-400' : ''}>{span.name}</span>
                   <span className="ml-2 text-tremor-label text-tremor-content">{span.category}</span>
                 </span>
                 <span className="relative h-4 rounded bg-tremor-background-subtle">
