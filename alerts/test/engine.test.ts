@@ -148,6 +148,22 @@ describe('alert engine', () => {
     expect(Object.keys(await api.alertSamples({ role: 'authenticated', projectId }, { projectId, window, stepMs: MINUTE }))).toHaveLength(2);
   });
 
+  it('writes config budgets where the cost table reads them, and removes them with the config', async () => {
+    const projectId = (await createProject(db.pool, 'budgeted')).id;
+    const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };
+    await db.pool.query(`insert into budgets (project_id, tenant_id, monthly_usd) values ($1, 'tenant-9', 5)`, [projectId]);
+    const budgets = { budgets: [{ name: 'all', project: 'budgeted', monthlyUsd: 500 }, { name: 'acme', project: 'budgeted', tenant: 'acme', monthlyUsd: 40 }] };
+    await engineAt(config('budgeted', budgets), clock).tick();
+    const api = new QueryApi(db.pool);
+    const shown = async () => (await api.budgets(SERVICE_CALLER, { projectId })).budgets.map((b) => `${b.tenantId}=${b.monthlyUsd}`).sort();
+    expect(await shown()).toEqual(['*=500', 'acme=40', 'tenant-9=5']);
+    // A changed amount is written over; a budget the config drops goes, one set through the API stays.
+    await engineAt(config('budgeted', { budgets: [{ name: 'acme', project: 'budgeted', tenant: 'acme', monthlyUsd: 60 }] }), clock).tick();
+    expect(await shown()).toEqual(['acme=60', 'tenant-9=5']);
+    await engineAt(config('budgeted'), clock).tick();
+    expect(await shown()).toEqual(['tenant-9=5']);
+  });
+
   it('does not page on one failure at low traffic', async () => {
     const projectId = (await createProject(db.pool, 'quiet')).id;
     const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };

@@ -28,6 +28,27 @@ async function demoKey(db: Database, config: VigilConfig): Promise<string> {
   return key;
 }
 
+/**
+ * What the demo project is held to, so its dashboard has SLO tiles, burn sparklines and budgets
+ * from the first minute. Written as the project's overrides once: edits made since are kept.
+ */
+const DEMO_ALERTS = {
+  slos: [
+    { name: 'chat-ttft', description: 'Streams start within a second', objective: 95, selector: {}, sli: { kind: 'ttft', thresholdMs: 1000 } },
+    { name: 'chat-errors', description: 'Model calls succeed', objective: 95, selector: {}, sli: { kind: 'errors' } },
+    { name: 'chat-cost', description: 'A model call costs at most $0.002', objective: 95, selector: {}, sli: { kind: 'cost_per_request', maxUsd: 0.002 } },
+  ],
+  budgets: [
+    { name: 'demo-monthly', monthlyUsd: 100 },
+    { name: 'tenant-0-monthly', tenant: 'tenant-0', monthlyUsd: 40 },
+    { name: 'tenant-1-monthly', tenant: 'tenant-1', monthlyUsd: 20 },
+  ],
+};
+
+async function demoAlerts(db: Database): Promise<void> {
+  await db.pool.query(`insert into alert_configs (project_id, config) select id, $1 from projects where name = 'demo' on conflict (project_id) do nothing`, [JSON.stringify(DEMO_ALERTS)]);
+}
+
 /** The app's tables live in their own schema of the same database, out of Vigil's way. */
 function appDatabaseUrl(databaseUrl: string): string {
   const url = new URL(databaseUrl);
@@ -53,12 +74,15 @@ function startApp(deployment: string, env: NodeJS.ProcessEnv): Promise<{ child: 
 
 export async function startDemo(db: Database, config: VigilConfig, collectorUrl: string, options: { incident: boolean }): Promise<RunningDemo> {
   const key = await demoKey(db, config);
+  await demoAlerts(db);
   await db.pool.query(`create schema if not exists ${APP_SCHEMA}`);
   const providers = await startFakeProviders({
-    default: { ttftMs: 350, interChunkMs: 12, outputTokens: 60, errorRate: 0.02 },
+    // Prompts the size of a retrieval-augmented answer (system prompt, documents, question), part
+    // of them served from the provider's prompt cache.
+    default: { ttftMs: 350, interChunkMs: 12, inputTokens: 900, outputTokens: 60, errorRate: 0.02 },
     models: {
       'gpt-4o-mini': { cacheReadTokens: 256 },
-      'claude-haiku-4-5': { ttftMs: 500, cacheReadTokens: 512, cacheWriteTokens: 64 },
+      'claude-haiku-4-5': { ttftMs: 500, inputTokens: 1200, cacheReadTokens: 512, cacheWriteTokens: 64 },
       // The incident: the canary's model answers slowly and at length.
       'gpt-4o': options.incident ? { ttftMs: 2600, interChunkMs: 25, outputTokens: 400, errorRate: 0.08 } : {},
     },

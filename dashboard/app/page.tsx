@@ -36,7 +36,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
     const windows = (instances.find((a) => a.severity === 'page')?.observed.windows ?? []) as { long: number; short: number; threshold: number; longBurn: number | null }[];
     const page = instances.find((a) => a.severity === 'page')?.observed;
     const budgetRemaining = typeof page?.budgetRemaining === 'number' ? page.budgetRemaining : null;
-    return { name, state: worst.state, severity: worst.severity, objective: worst.observed.objective as number | undefined, windows, sli: worst.labels.sli, budgetRemaining, periodDays: typeof page?.periodMs === 'number' ? Math.round(page.periodMs / 86_400_000) : null };
+    return { name, state: worst.state, severity: worst.severity, objective: worst.observed.objective as number | undefined, windows, sli: typeof page?.sli === 'string' ? page.sli : worst.labels.sli, budgetRemaining, periodDays: typeof page?.periodMs === 'number' ? Math.round(page.periodMs / 86_400_000) : null };
   });
   // The burn sparkline follows the page instance (its fastest window pair), as alerting does.
   const pageInstances = new Map(alerts.filter((a) => a.kind === 'slo' && a.severity === 'page').map((a) => [a.name, a.fingerprint]));

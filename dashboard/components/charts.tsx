@@ -4,14 +4,12 @@
 
 import { AreaChart, BarChart, SparkAreaChart } from '@tremor/react';
 
-export interface SeriesPoint {
-  time: string;
-  [series: string]: string | number | null;
-}
+import type { SeriesPoint } from '../lib/series.ts';
 
 const formatters: Record<string, (v: number) => string> = {
   ms: (v) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`),
-  usd: (v) => `$${v < 0.01 && v !== 0 ? v.toFixed(4) : v.toFixed(2)}`,
+  // Two significant digits below a dollar, so an axis of $0.003, $0.006, $0.009 reads evenly.
+  usd: (v) => `$${Math.abs(v) >= 1 ? v.toFixed(2) : Number(v.toPrecision(2))}`,
   percent: (v) => `${(v * 100).toFixed(1)}%`,
   count: (v) => Math.round(v).toLocaleString('en-US'),
 };

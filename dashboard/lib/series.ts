@@ -1,7 +1,12 @@
 // Query API answers shaped for charts and tables.
 
 import type { MetricsPoint } from '@vigil/core/query/metrics';
-import type { SeriesPoint } from '../components/charts.tsx';
+
+/** One point of a chart: its time label and a value per series. */
+export interface SeriesPoint {
+  time: string;
+  [series: string]: string | number | null;
+}
 
 export function timeLabel(iso: string, stepMs: number): string {
   const d = new Date(iso);

@@ -5,7 +5,8 @@
 // Screenshots land in artifacts/screenshots/ (git-ignored).
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
@@ -322,8 +323,105 @@ describe('dashboard', () => {
   });
 });
 
+describe('npx vigil up --demo', () => {
+  const vigilBin = path.resolve(import.meta.dirname, '../../cli/bin/vigil.mjs');
+
+  it('serves a live dashboard of the demo traffic: every page, SLO tiles with burn history, budgets, the canary', async () => {
+    const demoDb = await createTestDatabase();
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'vigil-demo-e2e-'));
+    const port = 46000 + Math.floor(Math.random() * 1000);
+    const vigil = spawn(process.execPath, [vigilBin, 'up', '--demo'], {
+      env: { ...process.env, DATABASE_URL: demoDb.url, VIGIL_DATA_DIR: dataDir, VIGIL_COLLECTOR_PORT: '0', VIGIL_API_PORT: '0', VIGIL_DASHBOARD_PORT: String(port), VIGIL_JWT_SECRET: SECRET },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let log = '';
+    vigil.stderr!.on('data', (d: Buffer) => (log += d));
+    const exited = new Promise<number | null>((resolve) => vigil.once('exit', resolve));
+    try {
+      await until(() => /demo: example app/.test(log), 90_000, () => `vigil up --demo did not start:\n${log}`);
+      const dashboardUrl = /dashboard: (http\S+)/.exec(log)![1]!;
+      expect(log).not.toContain('dashboard: building');
+      const demo = (await demoDb.pool.query<{ id: string }>(`select id from projects where name = 'demo'`)).rows[0]!.id;
+      // The engine (every 10 s) has judged the demo's SLOs on its traffic and synced its budgets.
+      await until(
+        async () => (await demoDb.pool.query(`select 1 from alert_samples where project_id = $1 and value is not null`, [demo])).rowCount! >= 3,
+        60_000,
+        () => `no SLO samples for the demo project:\n${log}`,
+      );
+      const demoApi = new QueryApi(demoDb.pool);
+      const token = await signToken({ role: 'authenticated', projectId: demo, ttlSeconds: 600 }, SECRET);
+      const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+      await page.goto(`${dashboardUrl}/auth?token=${token}`);
+
+      // A settled window (spans of the last seconds may still be in flight): the page and the query
+      // API agree on it. Asked twice around the page load, to be sure nothing was still arriving.
+      let agreed = false;
+      for (let attempt = 0; attempt < 5 && !agreed; attempt++) {
+        const window = { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() - 15_000) };
+        const ask = async () => (await demoApi.metrics(SERVICE_CALLER, { projectId: demo, window, filters: { category: ['model'] }, quantiles: [] }))[0]?.spans ?? 0;
+        const before = await ask();
+        await page.goto(`${dashboardUrl}/?from=${window.from.toISOString()}&to=${window.to.toISOString()}`);
+        const shown = await text(page, 'total-calls');
+        if (before === (await ask()) && before > 0) {
+          expect(shown).toBe(before.toLocaleString('en-US'));
+          agreed = true;
+        } else await new Promise((resolve) => setTimeout(resolve, 3_000));
+      }
+      expect(agreed).toBe(true);
+
+      // Live: the last hour, loaded again a few seconds later, has more calls.
+      await page.goto(`${dashboardUrl}/?range=1h`);
+      const earlier = Number((await text(page, 'total-calls'))!.replaceAll(',', ''));
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      await page.reload();
+      expect(Number((await text(page, 'total-calls'))!.replaceAll(',', ''))).toBeGreaterThan(earlier);
+      for (const slo of ['chat-ttft', 'chat-errors', 'chat-cost']) expect(await page.getByTestId(`slo-${slo}`).count()).toBe(1);
+      await page.getByTestId('sparkline-chat-errors').locator('svg.recharts-surface').waitFor();
+      expect(Number(await page.getByTestId('sparkline-chat-errors').getAttribute('data-points'))).toBeGreaterThan(0);
+      expect(await page.getByTestId('deployment-v2-canary').textContent()).toContain('v1');
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'demo-overview.png'), fullPage: true });
+
+      // Every page draws from the demo's data, none falls into the error page.
+      const checks: [string, string][] = [
+        ['latency', 'latency-breakdown'],
+        ['cost', 'tenant-costs'],
+        ['sessions', 'top-sessions'],
+        ['deployments', 'deployment-list'],
+        ['alerts', 'alert-definitions'],
+      ];
+      for (const [route, testId] of checks) {
+        await page.goto(`${dashboardUrl}/${route}?range=1h`);
+        await page.getByTestId(testId).waitFor();
+        expect(await page.getByTestId('page-error').count()).toBe(0);
+        await page.screenshot({ path: path.join(SCREENSHOTS, `demo-${route}.png`), fullPage: true });
+      }
+      await page.goto(`${dashboardUrl}/cost?range=1h`);
+      const tenant0 = await page.locator('[data-testid="tenant-tenant-0"] td').allTextContents();
+      expect(tenant0[7]).toBe('$40.00');
+      await page.goto(`${dashboardUrl}/alerts?range=1h`);
+      expect(await page.getByTestId('alert-definitions').textContent()).toContain('chat-ttft');
+    } finally {
+      vigil.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      await demoDb.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 240_000);
+});
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, message: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(message());
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 /** Text whose colour against its background falls under a WCAG contrast ratio (runs in the page). */
 function illegibleText(minimum: number): string[] {
+  // The browser's globals, untyped: this file is compiled for Node, without the DOM library.
+  type El = any;
+  const { document, getComputedStyle, NodeFilter } = globalThis as any;
   type Rgba = { r: number; g: number; b: number; a: number };
   const parse = (css: string): Rgba | null => {
     const m = /rgba?\(([^)]+)\)/.exec(css);
@@ -335,8 +433,8 @@ function illegibleText(minimum: number): string[] {
     const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
     return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
   };
-  const background = (el: Element): Rgba => {
-    for (let e: Element | null = el; e; e = e.parentElement) {
+  const background = (el: El): Rgba => {
+    for (let e: El = el; e; e = e.parentElement) {
       const c = parse(getComputedStyle(e).backgroundColor);
       if (c && c.a > 0.5) return c;
     }

@@ -2,7 +2,8 @@
 // wrapper for Next.js route handlers. The app says how to read them from its request.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type VigilContext, vigilContextSchema, withContext } from './context.ts';
+import { trace } from '@opentelemetry/api';
+import { SESSION_KEY, TENANT_KEY, USER_KEY, type VigilContext, vigilContextSchema, withContext } from './context.ts';
 
 export type ContextFrom<R> = (request: R) => VigilContext | undefined | Promise<VigilContext | undefined>;
 
@@ -44,8 +45,19 @@ export function withVigil<A extends unknown[], T>(handler: (request: Request, ..
   };
 }
 
-/** Runs fn in the context, or without one when the app's values are missing or invalid. */
+/**
+ * Runs fn in the context, or without one when the app's values are missing or invalid. The
+ * request's own span was started by the HTTP instrumentation before the app could say whom the
+ * request is for; it is tagged here, so requests (trace roots) count per tenant too.
+ */
 function runWith<T>(values: VigilContext | undefined, fn: () => T): T {
   const parsed = values ? vigilContextSchema.safeParse(values) : null;
-  return parsed?.success ? withContext(parsed.data, fn) : fn();
+  if (!parsed?.success) return fn();
+  const requestSpan = trace.getActiveSpan();
+  if (requestSpan?.isRecording()) {
+    requestSpan.setAttribute(TENANT_KEY, parsed.data.tenantId);
+    if (parsed.data.sessionId) requestSpan.setAttribute(SESSION_KEY, parsed.data.sessionId);
+    if (parsed.data.userId) requestSpan.setAttribute(USER_KEY, parsed.data.userId);
+  }
+  return withContext(parsed.data, fn);
 }

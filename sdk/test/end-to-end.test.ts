@@ -173,6 +173,9 @@ describe('an instrumented app, through the collector into Postgres', () => {
   it('puts every call of the request in one trace, under the request span', () => {
     const request = spans.find((s) => s.name === 'POST /api/answer')!;
     expect(request.parent_span_id).toBeNull();
+    // Started before the middleware knew the tenant, and tagged by it: requests count per tenant.
+    expect(request.tenant_id).not.toBe('unknown');
+    expect(spans.find((s) => s.category === 'model' && s.trace_id === request.trace_id)).toMatchObject({ tenant_id: request.tenant_id, session_id: request.session_id, user_id: request.user_id });
     for (const span of spans.filter((s) => !isConnectionSetup(s))) expect(span.trace_id, span.name).toBe(request.trace_id);
   });
 

@@ -103,6 +103,7 @@ function sloDefinitions(slo: SloConfig, projectId: string, timing: Timing): Aler
           // one period query per SLO and tick).
           const period = severity === 'page' ? await counts(slo.period) : null;
           const observed = {
+            sli: describeSli(slo),
             objective: slo.objective,
             periodMs: slo.period,
             ...(period ? { periodEvents: period.total, periodBad: period.bad, budgetRemaining: period.total > 0 ? 1 - period.bad / period.total / (1 - objective) : null } : {}),

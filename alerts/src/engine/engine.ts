@@ -20,6 +20,7 @@ import { INITIAL, type InstanceState, type Observation, isActive, step } from '.
 import { type AlertDefinition, type Evaluation, alertDefinitions } from './definitions.ts';
 import { type DispatchResult, dispatch, enqueue } from './outbox.ts';
 import { inhibitedBy, isSilenced, type Silence } from './policy.ts';
+import { syncBudgets } from './budget-sync.ts';
 import { pruneSamples, recordSamples } from './samples.ts';
 
 /** The engine's advisory lock key: any constant shared by all engines on one database. */
@@ -115,6 +116,7 @@ export class AlertEngine {
     const projects = new Map(projectRows.map((p) => [p.name, p.id]));
     const projectNames = new Map(projectRows.map((p) => [p.id, p.name]));
     await this.recordDeploymentsFromSpans(client, now);
+    await syncBudgets(client, config, projects);
 
     const { definitions, unknownProjects } = alertDefinitions(config, projects);
     if (unknownProjects.length) this.log(`alerts: config names projects that do not exist: ${unknownProjects.join(', ')}`);

@@ -8,11 +8,6 @@ import { createPool } from './pool.ts';
 
 export { createPool } from './pool.ts';
 
-// int8 (bigint) and numeric as JS numbers: counts and costs stay far below 2^53 and tests and the
-// query layer want numbers. Precision-critical sums are done in SQL.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
-pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
-
 export interface Database {
   url: string;
   pool: pg.Pool;

@@ -3,6 +3,12 @@
 
 import pg from 'pg';
 
+// int8 (bigint) and numeric as JS numbers, in every process that reads (the dashboard too): counts
+// and costs stay far below 2^53, and the query layer wants numbers. Precision-critical sums are
+// done in SQL.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
+
 export interface PoolOptions {
   poolSize?: number;
   applicationName?: string;
