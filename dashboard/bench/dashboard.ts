@@ -78,13 +78,20 @@ try {
   await context.addCookies([{ name: 'vigil_token', value: await signToken({ role: 'authenticated', projectId, ttlSeconds: 3600 }, SECRET), url: baseUrl }]);
   const page = await context.newPage();
   const results: { name: string; p50: number; p95: number }[] = [];
-  for (const target of pages) {
+  const only = process.env.BENCH_PAGES?.split(',');
+  for (const target of pages.filter((p) => !only || only.includes(p.name))) {
     const times: number[] = [];
     for (let i = 0; i <= LOADS; i++) {
       const started = performance.now();
       await page.goto(`${baseUrl}${target.path}`, { waitUntil: 'commit' });
       await page.waitForSelector(target.ready, { timeout: 60_000 });
       if (i > 0) times.push(performance.now() - started);
+      if (i > 0 && process.env.BENCH_DETAIL) {
+        // Where a load's time goes: first byte, last byte (the streamed tables), DOM ready, chart.
+        const nav = await page.evaluate(() => JSON.stringify((performance as unknown as { getEntriesByType(t: string): unknown[] }).getEntriesByType('navigation')[0]));
+        const { responseStart, responseEnd, domContentLoadedEventEnd } = JSON.parse(nav) as Record<string, number>;
+        log(`  ${target.name} first byte ${responseStart.toFixed(0)} ms, last byte ${responseEnd.toFixed(0)} ms, DOM ready ${domContentLoadedEventEnd.toFixed(0)} ms, ready ${times.at(-1)!.toFixed(0)} ms`);
+      }
     }
     times.sort((a, b) => a - b);
     const p95 = times[Math.ceil(0.95 * times.length) - 1]!;

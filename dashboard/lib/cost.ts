@@ -32,26 +32,26 @@ export async function tenantCosts(caller: Caller, view: View): Promise<TenantCos
   const window = { from: view.from, to: view.to };
   const countsRequests = !MODEL_ONLY_FILTERS.some((key) => view.filters[key]?.length);
   const tenant = view.filters.tenant_id?.length === 1 ? view.filters.tenant_id[0] : undefined;
-  const [points, roots, sessions, budgets] = await Promise.all([
-    api.metrics(caller, { projectId: view.projectId, window, filters: { ...view.filters, category: ['model'] }, groupBy: ['tenant_id'], quantiles: [], orderBy: 'cost' }),
-    countsRequests ? api.metrics(caller, { projectId: view.projectId, window, filters: view.filters, groupBy: ['tenant_id'], quantiles: [] }) : Promise.resolve([]),
+  // One breakdown over all spans: cost and model calls come from the model spans in it, requests
+  // from its trace roots.
+  const [points, sessions, budgets] = await Promise.all([
+    api.metrics(caller, { projectId: view.projectId, window, filters: view.filters, groupBy: ['tenant_id'], quantiles: [], orderBy: 'cost' }),
     api.sessionCostByTenant(caller, { projectId: view.projectId, window, tenantId: tenant, limit: 1000 }),
     api.budgets(caller, { projectId: view.projectId }),
   ]);
-  const requestsOf = new Map(roots.map((p) => [p.group.tenant_id, p.requests]));
   const sessionsOf = new Map(sessions.map((s) => [s.tenantId, s]));
   const budgetOf = new Map(budgets.budgets.map((b) => [b.tenantId, b]));
-  return points.map((p) => {
+  return points.filter((p) => p.modelCalls > 0).map((p) => {
     const tenant = p.group.tenant_id ?? 'unknown';
     const budget = budgetOf.get(tenant);
-    const requests = countsRequests ? (requestsOf.get(tenant) ?? 0) : null;
+    const requests = countsRequests ? p.requests : null;
     const session = sessionsOf.get(tenant);
     return {
       tenant,
       spendUsd: p.costUsd,
       requests,
       costPerRequest: requests ? p.costUsd / requests : null,
-      calls: p.spans,
+      calls: p.modelCalls,
       sessions: session?.sessions ?? null,
       costPerSession: session?.costPerSession ?? null,
       budgetUsd: budget?.monthlyUsd ?? null,

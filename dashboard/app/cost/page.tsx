@@ -123,7 +123,7 @@ export default async function CostPage({ searchParams }: { searchParams: Promise
             ))}
           </span>
         </div>
-        <SeriesChart id="spend-by-model" unit="usd" kind="bar" stacked data={[...buckets.values()] as never} categories={keys} />
+        <SeriesChart id="spend-by-model" unit="usd" stacked data={[...buckets.values()] as never} categories={keys} />
       </Card>
       {/* Finance's first question (what does each tenant cost?) comes first. */}
       <Suspense fallback={<div className="mb-6">{skeleton('h-64')}</div>}>
