@@ -89,7 +89,7 @@ try {
       if (i > 0 && process.env.BENCH_DETAIL) {
         // Where a load's time goes: first byte, last byte (the streamed tables), DOM ready, chart.
         const nav = await page.evaluate(() => JSON.stringify((performance as unknown as { getEntriesByType(t: string): unknown[] }).getEntriesByType('navigation')[0]));
-        const { responseStart, responseEnd, domContentLoadedEventEnd } = JSON.parse(nav) as Record<string, number>;
+        const { responseStart = 0, responseEnd = 0, domContentLoadedEventEnd = 0 } = JSON.parse(nav) as Record<string, number>;
         log(`  ${target.name} first byte ${responseStart.toFixed(0)} ms, last byte ${responseEnd.toFixed(0)} ms, DOM ready ${domContentLoadedEventEnd.toFixed(0)} ms, ready ${times.at(-1)!.toFixed(0)} ms`);
       }
     }
