@@ -36,7 +36,9 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
     const windows = (instances.find((a) => a.severity === 'page')?.observed.windows ?? []) as { long: number; short: number; threshold: number; longBurn: number | null }[];
     const page = instances.find((a) => a.severity === 'page')?.observed;
     const budgetRemaining = typeof page?.budgetRemaining === 'number' ? page.budgetRemaining : null;
-    return { name, state: worst.state, severity: worst.severity, objective: worst.observed.objective as number | undefined, windows, sli: typeof page?.sli === 'string' ? page.sli : worst.labels.sli, budgetRemaining, periodDays: typeof page?.periodMs === 'number' ? Math.round(page.periodMs / 86_400_000) : null };
+    // The SLI over the whole period, as the engine last measured it: the number to hold against the objective.
+    const current = typeof page?.periodEvents === 'number' && page.periodEvents > 0 && typeof page.periodBad === 'number' ? 1 - page.periodBad / page.periodEvents : null;
+    return { name, current, state: worst.state, severity: worst.severity, objective: worst.observed.objective as number | undefined, windows, sli: typeof page?.sli === 'string' ? page.sli : worst.labels.sli, budgetRemaining, periodDays: typeof page?.periodMs === 'number' ? Math.round(page.periodMs / 86_400_000) : null };
   });
   // The burn sparkline follows the page instance (its fastest window pair), as alerting does.
   const pageInstances = new Map(alerts.filter((a) => a.kind === 'slo' && a.severity === 'page').map((a) => [a.name, a.fingerprint]));
@@ -83,9 +85,13 @@ export OTEL_EXPORTER_OTLP_HEADERS="authorization=Bearer $(cat .vigil/default-ing
                 <Text className="font-medium text-tremor-content-strong">{slo.name}</Text>
                 <StatusBadge color={STATE_COLOR[slo.state]}>{slo.state}</StatusBadge>
               </div>
-              <Text className="mt-1">
-                {slo.sli} · objective {slo.objective ?? '—'}%{slo.periodDays ? ` over ${slo.periodDays}d` : ''}
-              </Text>
+              <Text className="mt-1">{slo.sli}</Text>
+              <div className="mt-2 flex items-baseline justify-between gap-2" data-testid={`slo-current-${slo.name}`}>
+                <span className={`text-2xl font-semibold ${slo.current !== null && slo.objective !== undefined && slo.current * 100 < slo.objective ? 'text-rose-600 dark:text-rose-400' : ''}`}>{formatPercent(slo.current, 2)}</span>
+                <span className="whitespace-nowrap text-tremor-label text-tremor-content">
+                  objective {slo.objective ?? '—'}%{slo.periodDays ? ` over ${slo.periodDays}d` : ''}
+                </span>
+              </div>
               <div className="mt-2 flex items-baseline justify-between" data-testid={`slo-budget-${slo.name}`}>
                 <span className="text-tremor-label text-tremor-content">error budget left</span>
                 <span className={`text-tremor-title font-semibold ${slo.budgetRemaining !== null && slo.budgetRemaining < 0 ? 'text-rose-600 dark:text-rose-400' : ''}`}>{formatPercent(slo.budgetRemaining, 0)}</span>

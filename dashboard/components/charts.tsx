@@ -8,8 +8,8 @@ import type { SeriesPoint } from '../lib/series.ts';
 
 const formatters: Record<string, (v: number) => string> = {
   ms: (v) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`),
-  // Two significant digits below a dollar, so an axis of $0.003, $0.006, $0.009 reads evenly.
-  usd: (v) => `$${Math.abs(v) >= 1 ? v.toFixed(2) : Number(v.toPrecision(2))}`,
+  // Cents from a dime up; below, two significant digits, so an axis of $0.003, $0.006 reads evenly.
+  usd: (v) => `$${Math.abs(v) >= 0.1 ? v.toFixed(2) : Number(v.toPrecision(2))}`,
   percent: (v) => `${(v * 100).toFixed(1)}%`,
   count: (v) => Math.round(v).toLocaleString('en-US'),
 };

@@ -127,6 +127,7 @@ describe('dashboard', () => {
     const end = new Date(instance!.evaluatedAt);
     const sli = await api.sli(SERVICE_CALLER, { projectId: shop, window: { from: new Date(end.getTime() - 30 * 86_400_000), to: end }, filters: { category: ['model'] } });
     expect(await text(page, 'slo-budget-chat-errors')).toBe(`error budget left${formatPercent(1 - sli.errors / sli.total / 0.001, 0)}`);
+    expect(await text(page, 'slo-current-chat-errors')).toBe(`${formatPercent(1 - sli.errors / sli.total, 2)}objective 99.9% over 30d`);
     // The burn sparkline: one point per engine tick in range, peaking where the engine measured.
     const sparkline = page.getByTestId('sparkline-chat-errors');
     await sparkline.locator('svg.recharts-surface').waitFor();
