@@ -343,11 +343,19 @@ describe('npx vigil up --demo', () => {
       const dashboardUrl = /dashboard: (http\S+)/.exec(log)![1]!;
       expect(log).not.toContain('dashboard: building');
       const demo = (await demoDb.pool.query<{ id: string }>(`select id from projects where name = 'demo'`)).rows[0]!.id;
-      // The engine (every 10 s) has judged the demo's SLOs on its traffic and synced its budgets.
+      // Model calls have arrived (and settled: more than 10 s old), then the engine (every 10 s) has
+      // judged the demo's SLOs on them and synced its budgets.
+      const count = async (sql: string, params: unknown[]) => (await demoDb.pool.query<{ n: number }>(sql, params)).rows[0]!.n;
       await until(
-        async () => (await demoDb.pool.query(`select 1 from alert_samples where project_id = $1 and value is not null`, [demo])).rowCount! >= 3,
+        async () => (await count(`select count(*)::int as n from spans where project_id = $1 and category = 'model' and start_time < now() - interval '10 seconds'`, [demo])) >= 20,
+        90_000,
+        () => `no settled model calls in the demo project:\n${log}`,
+      );
+      const settled = new Date();
+      await until(
+        async () => (await count(`select count(*)::int as n from alert_instances where project_id = $1 and kind = 'slo' and evaluated_at > $2`, [demo, settled])) >= 6,
         60_000,
-        () => `no SLO samples for the demo project:\n${log}`,
+        () => `the engine did not evaluate the demo's SLOs:\n${log}`,
       );
       const demoApi = new QueryApi(demoDb.pool);
       const token = await signToken({ role: 'authenticated', projectId: demo, ttlSeconds: 600 }, SECRET);
