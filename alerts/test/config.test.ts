@@ -20,7 +20,7 @@ describe('alerting config', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'vigil-config-'));
     writeFileSync(
       path.join(dir, 'vigil.config.yaml'),
-      ['alerts:', '  slos:', '    - name: Chat Latency', '      objective: 100', '      period: 30 days', '      sli: { kind: latency }', '  slack:', '    - webhookUrlEnv: https://hooks.slack.com/x'].join('\n'),
+      ['alerts:', '  slos:', '    - name: Chat Latency', '      objective: 100', '      period: 30 days', '      sli: { kind: latency }', '  slack:', '    - webhookUrlEnv: https://hooks.slack.com/x', '  webhooks:', '    - { name: pager, urlEnv: https://events.pagerduty.com/x, maxAlerts: -1 }'].join('\n'),
     );
     const file = findConfigFile(dir)!;
     const error = await loadAlertsConfig(file).catch((e: unknown) => e);
@@ -33,6 +33,8 @@ describe('alerting config', () => {
         expect.stringMatching(/^vigil\.config\.yaml: slos\[0\]\.period: "30 days" is not a duration/),
         expect.stringMatching(/^vigil\.config\.yaml: slos\[0\]\.sli\.thresholdMs: /),
         expect.stringMatching(/^vigil\.config\.yaml: slack\[0\]\.webhookUrlEnv: name an environment variable/),
+        expect.stringMatching(/^vigil\.config\.yaml: webhooks\[0\]\.urlEnv: name an environment variable/),
+        expect.stringMatching(/^vigil\.config\.yaml: webhooks\[0\]\.maxAlerts: /),
       ]),
     );
   });
@@ -54,6 +56,7 @@ describe('alerting config', () => {
     const config = parseAlertsConfig((parseYaml(example) as { alerts: unknown }).alerts, 'README.md');
     expect(config.slos.map((s) => s.name)).toEqual(['chat-latency', 'chat-errors']);
     expect(config.rollbackHooks.map((h) => h.type)).toEqual(['webhook', 'github', 'flag']);
+    expect(config.webhooks).toEqual([{ name: 'pager', urlEnv: 'PAGER_WEBHOOK_URL', severities: ['page'], sendResolved: true, maxAlerts: 0 }]);
   });
 });
 

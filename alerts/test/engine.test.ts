@@ -13,6 +13,7 @@ import { AlertEngine } from '../src/engine/engine.ts';
 import { rollBack } from '../src/hooks/rollback.ts';
 import { type FakeSlack, startFakeSlack } from './support/fake-slack.ts';
 import { type HookReceivers, startHookReceivers } from './support/hook-receivers.ts';
+import { type FakeWebhookReceiver, startFakeWebhookReceiver } from './support/fake-webhook-receiver.ts';
 import { loadTraffic } from './support/traffic.ts';
 
 const MINUTE = 60_000;
@@ -23,18 +24,21 @@ const GITHUB_TOKEN = 'ghp-test-token';
 let db: TestDatabase;
 let slack: FakeSlack;
 let hooks: HookReceivers;
+let pager: FakeWebhookReceiver;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   db = await createTestDatabase();
   slack = await startFakeSlack();
   hooks = await startHookReceivers(SECRET, GITHUB_TOKEN);
-  env = { SLACK_ONCALL: slack.url('T1/B1/oncall'), ROLLBACK_SECRET: SECRET, GITHUB_TOKEN };
+  pager = await startFakeWebhookReceiver();
+  env = { SLACK_ONCALL: slack.url('T1/B1/oncall'), ROLLBACK_SECRET: SECRET, GITHUB_TOKEN, PAGER_URL: pager.url('/pager') };
 });
 
 afterAll(async () => {
   await slack.close();
   await hooks.close();
+  await pager.close();
   await db.drop();
 });
 
@@ -162,6 +166,35 @@ describe('alert engine', () => {
     expect(await shown()).toEqual(['acme=60', 'tenant-9=5']);
     await engineAt(config('budgeted'), clock).tick();
     expect(await shown()).toEqual(['tenant-9=5']);
+  });
+
+  it('tells an Alertmanager-style webhook receiver of a page and of its resolution', async () => {
+    const projectId = (await createProject(db.pool, 'hooked')).id;
+    const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };
+    const cfg = config('hooked', { webhooks: [{ name: 'pager', urlEnv: 'PAGER_URL', severities: ['page'] }] });
+    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 3 * HOUR, toMs: clock.now - 10 * MINUTE, count: 3000 });
+    const engine = engineAt(cfg, clock);
+    await engine.tick();
+    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 10 * MINUTE, toMs: clock.now, count: 600, errorRate: 0.3, seed: 2 });
+    await engine.tick();
+    const { rows } = await db.pool.query(`select fingerprint from alert_instances where project_id = $1 and severity = 'page'`, [projectId]);
+    // Only the page: the receiver takes page severity, and the ticket is inhibited anyway.
+    expect(pager.received).toHaveLength(1);
+    const firing = pager.received[0]!.body;
+    expect(firing).toMatchObject({ version: '4', status: 'firing', receiver: 'pager', truncatedAlerts: 0, groupLabels: { project: 'hooked', severity: 'page' }, externalURL: 'http://127.0.0.1:3001' });
+    expect(firing.commonLabels).toMatchObject({ alertname: 'chat-errors', project: 'hooked', severity: 'page', service: 'chat-api', sli: 'errors' });
+    expect(firing.alerts).toEqual([
+      expect.objectContaining({ status: 'firing', fingerprint: rows[0].fingerprint, endsAt: '0001-01-01T00:00:00Z', startsAt: new Date(clock.now).toISOString() }),
+    ]);
+    expect(firing.alerts[0].annotations.summary).toMatch(/^chat-errors: no errors for 99.9% over 30d/);
+    expect(firing.alerts[0].generatorURL).toContain(rows[0].fingerprint);
+
+    // The errors stop; 31 minutes on, the page resolves and the receiver hears so.
+    clock.now += 31 * MINUTE;
+    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 31 * MINUTE, toMs: clock.now, count: 1500, seed: 4 });
+    await engine.tick();
+    expect(pager.received).toHaveLength(2);
+    expect(pager.received[1]!.body).toMatchObject({ status: 'resolved', alerts: [{ status: 'resolved', fingerprint: rows[0].fingerprint, endsAt: new Date(clock.now).toISOString() }] });
   });
 
   it('does not page on one failure at low traffic', async () => {

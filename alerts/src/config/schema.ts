@@ -116,6 +116,27 @@ export const slackSchema = z
   })
   .strict();
 
+/**
+ * Any receiver of Alertmanager's webhook payload (version 4): PagerDuty and Opsgenie integrations,
+ * an incident bot, Alertmanager-compatible tooling.
+ */
+export const webhookReceiverSchema = z
+  .object({
+    name,
+    /** A project name; every project when left out. */
+    project: z.string().min(1).optional(),
+    severities: z.array(severity).min(1).default(['page', 'ticket']),
+    /** The environment variable that holds the URL (receivers often put a token in it). */
+    urlEnv: secretRef,
+    /** As Alertmanager's webhook_config: resolved alerts are sent too, by default. */
+    sendResolved: z.boolean().default(true),
+    /** At most this many alerts per message (0: all); the rest are counted in truncatedAlerts. */
+    maxAlerts: z.number().int().min(0).default(0),
+  })
+  .strict();
+
+export type WebhookReceiverConfig = z.output<typeof webhookReceiverSchema>;
+
 const hookBase = { name, timeout: durationSchema.prefault('10s'), retries: z.number().int().min(0).max(10).default(3) };
 
 export const rollbackHookSchema = z.discriminatedUnion('type', [
@@ -206,6 +227,7 @@ export const alertsConfigSchema = z
     budgets: z.array(budgetSchema).default([]),
     rules: z.array(ruleSchema).default([]),
     slack: z.array(slackSchema).default([]),
+    webhooks: z.array(webhookReceiverSchema).default([]),
     rollbackHooks: z.array(rollbackHookSchema).default([]),
     /** Roll back a deployment when a page-severity burn alert is scoped to it. */
     rollbackOnPage: z.boolean().default(true),
@@ -222,6 +244,11 @@ export const alertsConfigSchema = z
         seen.add(key);
       });
     }
+    const receivers = new Set<string>();
+    config.webhooks.forEach((receiver, index) => {
+      if (receivers.has(receiver.name)) ctx.addIssue({ code: 'custom', path: ['webhooks', index, 'name'], message: `webhook receiver "${receiver.name}" is defined twice` });
+      receivers.add(receiver.name);
+    });
     const hooks = new Set<string>();
     config.rollbackHooks.forEach((hook, index) => {
       if (hooks.has(hook.name)) ctx.addIssue({ code: 'custom', path: ['rollbackHooks', index, 'name'], message: `hook "${hook.name}" is defined twice` });

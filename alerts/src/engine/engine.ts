@@ -19,6 +19,8 @@ import { SlackSender } from '../slack/sender.ts';
 import { INITIAL, type InstanceState, type Observation, isActive, step } from '../state/machine.ts';
 import { type AlertDefinition, type Evaluation, alertDefinitions } from './definitions.ts';
 import { type DispatchResult, dispatch, enqueue } from './outbox.ts';
+import { ZERO_TIME, type WebhookAlert } from '../webhook/payload.ts';
+import { WebhookSender } from '../webhook/sender.ts';
 import { inhibitedBy, isSilenced, type Silence } from './policy.ts';
 import { syncBudgets } from './budget-sync.ts';
 import { pruneSamples, recordSamples } from './samples.ts';
@@ -34,6 +36,7 @@ export interface EngineOptions {
   now?: () => number;
   log?: (message: string) => void;
   sender?: SlackSender;
+  webhookSender?: WebhookSender;
 }
 
 export interface TickResult {
@@ -54,6 +57,7 @@ export class AlertEngine {
   private readonly api: QueryApi;
   private readonly options: EngineOptions;
   private readonly sender: SlackSender;
+  private readonly webhookSender: WebhookSender;
   private readonly now: () => number;
   private readonly log: (message: string) => void;
   private task: ScheduledTask | null = null;
@@ -65,6 +69,7 @@ export class AlertEngine {
     this.pool = options.pool;
     this.api = new QueryApi(options.pool);
     this.sender = options.sender ?? new SlackSender();
+    this.webhookSender = options.webhookSender ?? new WebhookSender();
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => {});
   }
@@ -132,7 +137,7 @@ export class AlertEngine {
       }
     }
     const judged = await this.judgeDueCanaries(config, projectNames, now, rollbacks);
-    const delivered = await dispatch(this.pool, this.sender, this.options.env);
+    const delivered = await dispatch(this.pool, { slack: this.sender, webhook: this.webhookSender }, this.options.env);
     return { skipped: false, evaluated: definitions.length, transitions, notifications, rollbacks, judged, delivered, durationMs: Date.now() - started };
   }
 
@@ -207,6 +212,8 @@ export class AlertEngine {
           // A resolution of something never announced would only puzzle the reader.
           const unannounced = kind === 'resolved' && lastNotifiedAt === null;
           const status = silenced ? 'silenced' : ((kind === 'firing' || kind === 'repeat') && inhibited) || unannounced ? 'inhibited' : 'pending';
+          const since = new Date(state.firedAt ?? state.since).toISOString();
+          const link = `${config.engine.dashboardUrl}/alerts?project=${encodeURIComponent(definition.projectName)}&alert=${definition.fingerprint}`;
           const message = alertMessage({
             kind,
             severity: definition.severity,
@@ -216,10 +223,11 @@ export class AlertEngine {
             labels: definition.labels,
             deployment: definition.deployment,
             observed: evaluation.observed,
-            since: new Date(state.firedAt ?? state.since).toISOString(),
-            link: `${config.engine.dashboardUrl}/alerts?project=${encodeURIComponent(definition.projectName)}&alert=${definition.fingerprint}`,
+            since,
+            link,
           });
-          notifications += await enqueue(client, config, definition.projectName, { projectId: definition.projectId, tenantId: definition.tenantId, fingerprint: definition.fingerprint, kind, severity: definition.severity, status, message });
+          const alert = webhookAlert(definition, kind, since, now, link, message.text);
+          notifications += await enqueue(client, config, definition.projectName, { projectId: definition.projectId, tenantId: definition.tenantId, fingerprint: definition.fingerprint, kind, severity: definition.severity, status, message, alert });
           if (status === 'pending') notifiedAt = now;
           if (kind === 'resolved' || kind === 'nodata' || kind === 'error') notifiedAt = null;
           if (kind === 'firing' && definition.severity === 'page' && definition.deployment) {
@@ -285,4 +293,17 @@ export class AlertEngine {
     }
     return judged;
   }
+}
+
+/** The alert as Alertmanager's webhook receivers expect it; NoData and Error fire with alertstate. */
+function webhookAlert(definition: AlertDefinition, kind: 'firing' | 'resolved' | 'nodata' | 'error' | 'repeat', since: string, now: number, link: string, description: string): WebhookAlert {
+  return {
+    status: kind === 'resolved' ? 'resolved' : 'firing',
+    labels: { ...definition.labels, ...(kind === 'nodata' || kind === 'error' ? { alertstate: kind } : {}) },
+    annotations: { summary: definition.summary, description },
+    startsAt: since,
+    endsAt: kind === 'resolved' ? new Date(now).toISOString() : ZERO_TIME,
+    generatorURL: link,
+    fingerprint: definition.fingerprint,
+  };
 }

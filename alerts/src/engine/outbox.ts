@@ -7,6 +7,9 @@ import type pg from 'pg';
 import type { AlertsConfig, Severity } from '../config/schema.ts';
 import { type SlackMessage, groupedMessage } from '../slack/message.ts';
 import type { SlackSender } from '../slack/sender.ts';
+import type { SendOutcome } from '../delivery.ts';
+import { type WebhookAlert, webhookPayload } from '../webhook/payload.ts';
+import type { WebhookSender } from '../webhook/sender.ts';
 
 export interface OutboxRow {
   projectId: string;
@@ -16,7 +19,17 @@ export interface OutboxRow {
   severity: Severity;
   status: 'pending' | 'silenced' | 'inhibited';
   message: SlackMessage;
+  /** The alert as webhook receivers see it; rollbacks and verdicts, which are not alerts, have none. */
+  alert?: WebhookAlert;
 }
+
+export interface Senders {
+  slack: SlackSender;
+  webhook: WebhookSender;
+}
+
+type SlackPayload = { message: SlackMessage };
+type WebhookRowPayload = { alert: WebhookAlert; receiver: string; maxAlerts: number; externalURL: string };
 
 const LEASE_S = 60;
 
@@ -26,17 +39,28 @@ export function slackTargets(config: AlertsConfig, projectName: string, severity
 }
 
 export async function enqueue(client: pg.ClientBase, config: AlertsConfig, projectName: string, row: OutboxRow): Promise<number> {
-  const targets = slackTargets(config, projectName, row.severity);
   // Held for groupWait, so that the alerts of one incident leave together as one message.
   const waitS = row.kind === 'rollback' ? 0 : config.engine.groupWait / 1000;
-  for (const target of targets) {
+  const deliveries: { channel: 'slack' | 'webhook'; target: string; payload: SlackPayload | WebhookRowPayload }[] = slackTargets(config, projectName, row.severity).map((target) => ({
+    channel: 'slack',
+    target,
+    payload: { message: row.message },
+  }));
+  if (row.alert) {
+    for (const receiver of config.webhooks) {
+      if ((receiver.project !== undefined && receiver.project !== projectName) || !receiver.severities.includes(row.severity)) continue;
+      if (row.alert.status === 'resolved' && !receiver.sendResolved) continue;
+      deliveries.push({ channel: 'webhook', target: receiver.urlEnv, payload: { alert: row.alert, receiver: receiver.name, maxAlerts: receiver.maxAlerts, externalURL: config.engine.dashboardUrl } });
+    }
+  }
+  for (const { channel, target, payload } of deliveries) {
     await client.query(
       `insert into alert_notifications (project_id, tenant_id, fingerprint, kind, severity, channel, target, status, payload, not_before)
-       values ($1, $2, $3, $4, $5, 'slack', $6, $7, $8, now() + make_interval(secs => $9))`,
-      [row.projectId, row.tenantId, row.fingerprint, row.kind, row.severity, target, row.status, JSON.stringify({ message: row.message }), waitS],
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(secs => $10))`,
+      [row.projectId, row.tenantId, row.fingerprint, row.kind, row.severity, channel, target, row.status, JSON.stringify(payload), waitS],
     );
   }
-  return targets.length;
+  return deliveries.length;
 }
 
 export interface DispatchResult {
@@ -45,32 +69,44 @@ export interface DispatchResult {
   failed: number;
 }
 
-/** Sends what is due. Webhooks are resolved from the environment at send time; the URL is a secret. */
-export async function dispatch(pool: pg.Pool, sender: SlackSender, env: NodeJS.ProcessEnv = process.env, limit = 50): Promise<DispatchResult> {
-  const { rows } = await pool.query<{ id: string; target: string; project_id: string; severity: string; attempts: number; payload: { message: SlackMessage } }>(
+type ClaimedRow = { id: string; channel: string; target: string; project_id: string; severity: string; attempts: number; payload: SlackPayload | WebhookRowPayload };
+
+/** Sends what is due. URLs are resolved from the environment at send time; they are secrets. */
+export async function dispatch(pool: pg.Pool, senders: Senders, env: NodeJS.ProcessEnv = process.env, limit = 50): Promise<DispatchResult> {
+  const { rows } = await pool.query<ClaimedRow>(
     `update alert_notifications set attempts = attempts + 1, not_before = now() + make_interval(secs => $2)
       where id in (select id from alert_notifications where status = 'pending' and not_before <= now()
                     order by id limit $1 for update skip locked)
-      returning id, target, project_id, severity, attempts, payload`,
+      returning id, channel, target, project_id, severity, attempts, payload`,
     [limit, LEASE_S],
   );
   const result: DispatchResult = { sent: 0, retrying: 0, failed: 0 };
-  // Grouped by webhook, project and severity: one message per group. Groups for one webhook go in
-  // order, one after another (its rate limit); webhooks go in parallel.
-  const byTarget = new Map<string, Map<string, typeof rows>>();
+  // Grouped by destination, project and severity: one message per group. Groups for one
+  // destination go in order, one after another (its rate limit); destinations go in parallel.
+  const byTarget = new Map<string, Map<string, ClaimedRow[]>>();
   for (const row of rows.sort((a, b) => Number(a.id) - Number(b.id))) {
-    const groups = byTarget.get(row.target) ?? new Map<string, typeof rows>();
-    byTarget.set(row.target, groups);
-    const key = `${row.project_id}/${row.severity}`;
+    const destination = `${row.channel}/${row.target}`;
+    const groups = byTarget.get(destination) ?? new Map<string, ClaimedRow[]>();
+    byTarget.set(destination, groups);
+    const key = `${row.project_id}/${row.severity}/${'receiver' in row.payload ? row.payload.receiver : ''}`;
     groups.set(key, [...(groups.get(key) ?? []), row]);
   }
   const mark = async (ids: string[], sql: string, params: unknown[] = []) => {
     await pool.query(sql, [ids, ...params]);
   };
+  const send = (url: string, group: ClaimedRow[], attempt: number): Promise<SendOutcome> => {
+    const first = group[0]!;
+    if (first.channel === 'slack') return senders.slack.send(url, groupedMessage(group.map((r) => (r.payload as SlackPayload).message)), attempt);
+    const payloads = group.map((r) => r.payload as WebhookRowPayload);
+    const { receiver, maxAlerts, externalURL } = payloads[0]!;
+    const project = payloads[0]!.alert.labels.project ?? first.project_id;
+    return senders.webhook.send(url, webhookPayload({ receiver, groupLabels: { project, severity: first.severity }, externalURL, alerts: payloads.map((p) => p.alert), maxAlerts }), attempt);
+  };
   await Promise.all(
-    [...byTarget.entries()].map(async ([target, groups]) => {
-      const url = env[target];
+    [...byTarget.values()].map(async (groups) => {
       for (const group of groups.values()) {
+        const { target } = group[0]!;
+        const url = env[target];
         const ids = group.map((r) => r.id);
         if (!url) {
           await mark(ids, `update alert_notifications set status = 'failed', last_error = $2 where id = any($1::bigint[])`, [`environment variable ${target} is not set`]);
@@ -78,7 +114,7 @@ export async function dispatch(pool: pg.Pool, sender: SlackSender, env: NodeJS.P
           continue;
         }
         const attempts = Math.max(...group.map((r) => r.attempts));
-        const outcome = await sender.send(url, groupedMessage(group.map((r) => r.payload.message)), attempts - 1);
+        const outcome = await send(url, group, attempts - 1);
         if (outcome.ok) {
           await mark(ids, `update alert_notifications set status = 'sent', sent_at = now(), last_error = null where id = any($1::bigint[])`);
           result.sent += ids.length;
@@ -86,7 +122,7 @@ export async function dispatch(pool: pg.Pool, sender: SlackSender, env: NodeJS.P
           await mark(ids, `update alert_notifications set status = 'failed', last_error = $2 where id = any($1::bigint[])`, [outcome.error]);
           result.failed += ids.length;
         } else {
-          // Rate limited or Slack down: kept, and tried again when Slack said (or after backoff).
+          // Rate limited or the receiver down: kept, and tried again when it said (or after backoff).
           await mark(ids, `update alert_notifications set not_before = now() + make_interval(secs => $2), last_error = $3 where id = any($1::bigint[])`, [outcome.retryAfterMs / 1000, outcome.error]);
           result.retrying += ids.length;
         }

@@ -3,7 +3,7 @@
 // retried with jittered backoff; other 4xx are final. Every attempt is returned for the audit trail.
 
 import type { RollbackHookConfig } from '../config/schema.ts';
-import { backoff } from '../slack/sender.ts';
+import { backoff } from '../delivery.ts';
 import { signedHeaders } from './signature.ts';
 
 export interface RollbackPayload {

@@ -4,9 +4,10 @@
 // try again, so the caller (the outbox) keeps the message across restarts.
 
 import { IncomingWebhook } from '@slack/webhook';
+import { backoff, retryAfterMs, type SendOutcome } from '../delivery.ts';
 import type { SlackMessage } from './message.ts';
 
-export type SendOutcome = { ok: true } | { ok: false; retryAfterMs: number; error: string; permanent: boolean };
+export type { SendOutcome } from '../delivery.ts';
 
 export interface SlackSenderOptions {
   timeoutMs?: number;
@@ -67,10 +68,7 @@ export class SlackSender {
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
       const detail = (error as Error).message;
-      if (status === 429) {
-        const seconds = Number(retryAfterHeader);
-        return { ok: false, retryAfterMs: Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 1000, error: 'rate limited (429)', permanent: false };
-      }
+      if (status === 429) return { ok: false, retryAfterMs: retryAfterMs(retryAfterHeader), error: 'rate limited (429)', permanent: false };
       if (status !== undefined && status >= 400 && status < 500) {
         // 404 no_service, 403 action_prohibited, 400 invalid_payload: retrying cannot help.
         return { ok: false, retryAfterMs: 0, error: `${status} ${String((error as { body?: string }).body ?? '').slice(0, 200)}`, permanent: true };
@@ -78,10 +76,4 @@ export class SlackSender {
       return { ok: false, retryAfterMs: backoff(attempt), error: status ? `HTTP ${status}` : detail, permanent: false };
     }
   }
-}
-
-/** Exponential backoff with full jitter: up to 0.5 s, 1 s, 2 s, … capped at 30 s. */
-export function backoff(attempt: number): number {
-  const cap = Math.min(30_000, 500 * 2 ** attempt);
-  return Math.round(cap / 2 + (Math.random() * cap) / 2);
 }
