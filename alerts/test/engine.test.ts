@@ -197,6 +197,35 @@ describe('alert engine', () => {
     expect(pager.received[1]!.body).toMatchObject({ status: 'resolved', alerts: [{ status: 'resolved', fingerprint: rows[0].fingerprint, endsAt: new Date(clock.now).toISOString() }] });
   });
 
+  it('pages on expensive calls against a cost SLO, recounting its long windows from raw spans less often', async () => {
+    const projectId = (await createProject(db.pool, 'costly')).id;
+    const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };
+    const cfg = parseAlertsConfig({ slos: [{ name: 'chat-cost', project: 'costly', objective: 99, sli: { kind: 'cost_per_request', maxUsd: 0.01 } }] });
+    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 3 * HOUR, toMs: clock.now - 10 * MINUTE, count: 3000, costUsd: 0.001 });
+    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 10 * MINUTE, toMs: clock.now, count: 300, costUsd: 0.05, seed: 2 });
+    const engine = engineAt(cfg, clock);
+    const fired = await engine.tick();
+    expect(fired.transitions.map((t) => `${t.severity}:${t.to}`)).toContain('page:firing');
+    const page = async () => (await db.pool.query(`select observed from alert_instances where project_id = $1 and severity = 'page'`, [projectId])).rows[0].observed;
+    const first = await page();
+    expect(first.periodEvents).toBe(3300);
+
+    // Ten seconds on, 100 more calls: the 1 h window counts them, the 30-day period not yet.
+    await loadTraffic(db.pool, { projectId, fromMs: clock.now, toMs: clock.now + 5_000, count: 100, costUsd: 0.001, seed: 3 });
+    clock.now += 10_000;
+    await engine.tick();
+    const second = await page();
+    const api = new QueryApi(db.pool);
+    const hour = await api.costSli(SERVICE_CALLER, { projectId, window: { from: new Date(clock.now - HOUR), to: new Date(clock.now) }, filters: { category: ['model'] }, maxUsd: 0.01 });
+    expect(second.windows[0].longEvents).toBe(hour.total);
+    expect(second.windows[0].longEvents).toBeGreaterThan(first.windows[0].longEvents);
+    expect(second.periodEvents).toBe(3300);
+    // Half an hour on, the period is counted again.
+    clock.now += 30 * MINUTE;
+    await engine.tick();
+    expect((await page()).periodEvents).toBe(3400);
+  });
+
   it('does not page on one failure at low traffic', async () => {
     const projectId = (await createProject(db.pool, 'quiet')).id;
     const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };

@@ -9,6 +9,7 @@ import type { AlertsConfig, BudgetConfig, RuleConfig, Severity, SloConfig } from
 import { type WindowPair, evaluatePair, scaledWindows } from '../slo/burn-rate.ts';
 import { type Filters, selectorFilters, selectorLabels } from '../slo/selector.ts';
 import type { Observation, Timing } from '../state/machine.ts';
+import type { SlowCountCache } from './slow-count-cache.ts';
 
 export interface Evaluation {
   observation: Observation;
@@ -29,7 +30,7 @@ export interface AlertDefinition {
   summary: string;
   /** Set when the alert watches one deployment: a page then rolls that deployment back. */
   deployment: string | null;
-  evaluate(api: QueryApi, now: number): Promise<Evaluation>;
+  evaluate(api: QueryApi, now: number, slowCounts: SlowCountCache<Counts>): Promise<Evaluation>;
 }
 
 export function fingerprint(labels: Record<string, string>): string {
@@ -40,13 +41,13 @@ export function fingerprint(labels: Record<string, string>): string {
 const caller: Caller = SERVICE_CALLER;
 const window = (now: number, ms: number) => ({ from: new Date(now - ms), to: new Date(now) });
 
-interface Counts {
+export interface Counts {
   total: number;
   bad: number;
 }
 
 /** Good and bad events of an SLO over the window ending now. */
-async function sloCounts(api: QueryApi, slo: SloConfig, projectId: string, filters: Filters, now: number, ms: number): Promise<Counts> {
+async function sloCounts(api: QueryApi, slowCounts: SlowCountCache<Counts>, slo: SloConfig, projectId: string, filters: Filters, now: number, ms: number): Promise<Counts> {
   const w = window(now, ms);
   switch (slo.sli.kind) {
     case 'latency':
@@ -59,8 +60,11 @@ async function sloCounts(api: QueryApi, slo: SloConfig, projectId: string, filte
       return { total: r.total, bad: r.errors };
     }
     case 'cost_per_request': {
-      const r = await api.costSli(caller, { projectId, window: w, filters, maxUsd: slo.sli.maxUsd });
-      return { total: r.total, bad: r.total - r.good };
+      const { maxUsd } = slo.sli;
+      return slowCounts.get(`${projectId}|${maxUsd}|${JSON.stringify(filters)}|${ms}`, ms, now, async () => {
+        const r = await api.costSli(caller, { projectId, window: w, filters, maxUsd });
+        return { total: r.total, bad: r.total - r.good };
+      });
     }
   }
 }
@@ -91,11 +95,11 @@ function sloDefinitions(slo: SloConfig, projectId: string, timing: Timing): Aler
         timing: { ...timing, forMs: 0, keepFiringForMs: 0 },
         summary: `${slo.name}: ${describeSli(slo)} for ${slo.objective}% over ${Math.round(slo.period / 86_400_000)}d`,
         deployment,
-        async evaluate(api: QueryApi, now: number): Promise<Evaluation> {
+        async evaluate(api: QueryApi, now: number, slowCounts: SlowCountCache<Counts>): Promise<Evaluation> {
           const cache = new Map<number, Promise<Counts>>();
           const counts = (ms: number) => {
             let found = cache.get(ms);
-            if (!found) cache.set(ms, (found = sloCounts(api, slo, projectId, filters, now, ms)));
+            if (!found) cache.set(ms, (found = sloCounts(api, slowCounts, slo, projectId, filters, now, ms)));
             return found;
           };
           const evaluations = await Promise.all(mine.map(async (pair) => evaluatePair(pair, await counts(pair.longMs), await counts(pair.shortMs), objective, slo.minEvents)));

@@ -17,7 +17,8 @@ import { rollBack } from '../hooks/rollback.ts';
 import { alertMessage } from '../slack/message.ts';
 import { SlackSender } from '../slack/sender.ts';
 import { INITIAL, type InstanceState, type Observation, isActive, step } from '../state/machine.ts';
-import { type AlertDefinition, type Evaluation, alertDefinitions } from './definitions.ts';
+import { type AlertDefinition, type Counts, type Evaluation, alertDefinitions } from './definitions.ts';
+import { SlowCountCache } from './slow-count-cache.ts';
 import { type DispatchResult, dispatch, enqueue } from './outbox.ts';
 import { ZERO_TIME, type WebhookAlert } from '../webhook/payload.ts';
 import { WebhookSender } from '../webhook/sender.ts';
@@ -63,6 +64,7 @@ export class AlertEngine {
   private task: ScheduledTask | null = null;
   private lastDeploymentScan = 0;
   private nextSamplePrune = 0;
+  private readonly slowCounts = new SlowCountCache<Counts>();
 
   constructor(options: EngineOptions) {
     this.options = options;
@@ -148,7 +150,7 @@ export class AlertEngine {
     const worker = async () => {
       for (let d = queue.shift(); d; d = queue.shift()) {
         try {
-          results.set(d.fingerprint, await d.evaluate(this.api, now));
+          results.set(d.fingerprint, await d.evaluate(this.api, now, this.slowCounts));
         } catch (error) {
           results.set(d.fingerprint, { observation: 'error', observed: { error: (error as Error).message } });
         }
