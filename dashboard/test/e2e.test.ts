@@ -374,12 +374,18 @@ describe('npx vigil up --demo', () => {
       expect(shown).toBeGreaterThanOrEqual(before);
       expect(shown).toBeLessThanOrEqual(after);
 
-      // Live: the last hour, loaded again a few seconds later, has more calls.
+      // Live: the last hour, loaded again a few seconds later, has more calls (reloaded every 2 s,
+      // for up to 30 s on a busy machine).
+      const shownCalls = async () => Number((await text(page, 'total-calls'))!.replaceAll(',', ''));
       await page.goto(`${dashboardUrl}/?range=1h`);
-      const earlier = Number((await text(page, 'total-calls'))!.replaceAll(',', ''));
-      await new Promise((resolve) => setTimeout(resolve, 6_000));
-      await page.reload();
-      expect(Number((await text(page, 'total-calls'))!.replaceAll(',', ''))).toBeGreaterThan(earlier);
+      const earlier = await shownCalls();
+      let later = earlier;
+      for (let waited = 0; later <= earlier && waited < 30_000; waited += 2_000) {
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        await page.reload();
+        later = await shownCalls();
+      }
+      expect(later).toBeGreaterThan(earlier);
       for (const slo of ['chat-ttft', 'chat-errors', 'chat-cost']) expect(await page.getByTestId(`slo-${slo}`).count()).toBe(1);
       await page.getByTestId('sparkline-chat-errors').locator('svg.recharts-surface').waitFor();
       expect(Number(await page.getByTestId('sparkline-chat-errors').getAttribute('data-points'))).toBeGreaterThan(0);
