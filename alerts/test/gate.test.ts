@@ -29,6 +29,8 @@ beforeAll(async () => {
       { name: 'elsewhere', project: 'other', objective: 99, sli: { kind: 'errors' } },
     ],
     rollbackHooks: [{ type: 'webhook', name: 'deployer', url: `${hooks.url}/rollback`, secretEnv: 'HOOK_SECRET' }],
+    slack: [{ webhookUrlEnv: 'SLACK_ONCALL' }, { project: 'other', webhookUrlEnv: 'SLACK_OTHER' }],
+    webhooks: [{ name: 'pager', urlEnv: 'PAGER_URL', severities: ['page'], sendResolved: false }],
   });
   gate = createGateHandler({ pool: db.pool, config: () => config, jwtSecret: SECRET, env: { HOOK_SECRET: 'hook-secret' } });
   token = await signToken({ role: 'authenticated', projectId, ttlSeconds: 600 }, SECRET);
@@ -118,8 +120,13 @@ describe('rollout gates', () => {
   });
 
   it('shows the project its own SLO definitions, and creates and expires silences', async () => {
-    const config = (await (await call('/api/v1/alerts/config')).json()) as { slos: { name: string }[] };
+    const config = (await (await call('/api/v1/alerts/config')).json()) as { slos: { name: string }[]; routes: unknown[] };
     expect(config.slos.map((slo) => slo.name)).toEqual(['chat-errors']);
+    // Where alerts go, by the names of the variables that hold the URLs: the URLs are secrets.
+    expect(config.routes).toEqual([
+      { channel: 'slack', name: 'slack', urlEnv: 'SLACK_ONCALL', severities: ['page', 'ticket'], sendResolved: true },
+      { channel: 'webhook', name: 'pager', urlEnv: 'PAGER_URL', severities: ['page'], sendResolved: false },
+    ]);
     const created = await call('/api/v1/silences', { method: 'POST', body: { matchers: { slo: 'chat-errors' }, minutes: 120, comment: 'deploy window' } });
     expect(created.status).toBe(201);
     const { silence } = (await created.json()) as { silence: { id: string; starts_at: string; ends_at: string } };

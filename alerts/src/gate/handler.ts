@@ -5,7 +5,7 @@
 //   POST /api/v1/deployments/<name>/rollback      roll it back now (the hooks, once)
 //   GET  /api/v1/gate/argo?deployment=<name>      Argo Rollouts `web` metric: always JSON
 //   POST /api/v1/gate/flagger[?hook=rollback]     Flagger webhook: 200 advances, non-2xx halts
-//   GET  /api/v1/alerts/config                    the project's SLOs, rules and budgets in effect
+//   GET  /api/v1/alerts/config                    the project's SLOs, rules, budgets and notification routes in effect
 //   POST /api/v1/silences, /silences/<id>/expire  create a time-bounded silence, end one now
 // Every call needs a bearer token for the project (a member's or an admin's); a tenant-scoped
 // viewer's token cannot gate or roll back a deployment.
@@ -139,7 +139,14 @@ export function createGateHandler(options: GateHandlerOptions): (request: Reques
       const project = await projectOf(caller, url.searchParams.get('project'));
       const config = await options.config();
       const mine = <T extends { project: string }>(items: T[]) => items.filter((item) => item.project === project.name);
-      return json(200, { slos: mine(config.slos), rules: mine(config.rules), budgets: mine(config.budgets) });
+      // Where the project's alerts go: channels and the names of the variables holding their URLs
+      // (never the URLs, which are secrets).
+      const forProject = (p: string | undefined) => p === undefined || p === project.name;
+      const routes = [
+        ...config.slack.filter((s) => forProject(s.project)).map((s) => ({ channel: 'slack', name: 'slack', urlEnv: s.webhookUrlEnv, severities: s.severities, sendResolved: true })),
+        ...config.webhooks.filter((w) => forProject(w.project)).map((w) => ({ channel: 'webhook', name: w.name, urlEnv: w.urlEnv, severities: w.severities, sendResolved: w.sendResolved })),
+      ];
+      return json(200, { slos: mine(config.slos), rules: mine(config.rules), budgets: mine(config.budgets), routes });
     }
     if (request.method !== 'POST') throw new HttpError(405, 'use POST');
     const body = await readJson(request);

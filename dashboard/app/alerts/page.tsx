@@ -28,6 +28,7 @@ interface Definitions {
   slos?: { name: string; objective: number; sli: Record<string, unknown>; selector: Record<string, string[]> }[];
   rules?: { name: string; metric: string; op: string; threshold: number; for: number; severity: string }[];
   budgets?: { name: string; tenant?: string; monthlyUsd: number }[];
+  routes?: { channel: string; name: string; urlEnv: string; severities: string[]; sendResolved: boolean }[];
 }
 
 export default async function AlertsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -72,12 +73,13 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
             {definitions.ok ? (
               <DataTable
                 id="alert-definitions"
-                empty="No SLOs, rules or budgets for this project in vigil.config.yaml."
+                empty="No SLOs, rules, budgets or notification routes for this project in vigil.config.yaml."
                 columns={['kind', 'name', 'what']}
                 rows={[
                   ...(defs.slos ?? []).map((d) => ['SLO', d.name, `${String(d.sli.kind)}${d.sli.thresholdMs ? ` ≤ ${d.sli.thresholdMs} ms` : ''}${d.sli.maxUsd ? ` ≤ $${d.sli.maxUsd}` : ''} for ${d.objective}% ${Object.entries(d.selector).map(([k, v]) => `${k}=${v.join('|')}`).join(' ')}`]),
                   ...(defs.rules ?? []).map((d) => ['rule', d.name, `${d.metric} ${d.op} ${d.threshold}${d.for ? ` for ${Math.round(d.for / 60_000)}m` : ''} (${d.severity})`]),
                   ...(defs.budgets ?? []).map((d) => ['budget', d.name, `${d.tenant ? `tenant ${d.tenant}` : 'project'}: $${d.monthlyUsd}/month`]),
+                  ...(defs.routes ?? []).map((d) => ['route', d.name, `${d.severities.join(', ')} → ${d.channel} (URL in ${d.urlEnv})${d.sendResolved ? ', resolutions too' : ''}`]),
                 ]}
               />
             ) : (
