@@ -33,24 +33,35 @@ type WebhookRowPayload = { alert: WebhookAlert; receiver: string; maxAlerts: num
 
 const LEASE_S = 60;
 
-/** The Slack targets (environment variable names) for a project and severity. */
-export function slackTargets(config: AlertsConfig, projectName: string, severity: Severity): string[] {
-  return config.slack.filter((s) => (s.project === undefined || s.project === projectName) && s.severities.includes(severity)).map((s) => s.webhookUrlEnv);
+export interface NotificationRoute {
+  channel: 'slack' | 'webhook';
+  name: string;
+  /** The environment variable that holds the URL (a secret, resolved at send time). */
+  urlEnv: string;
+  severities: Severity[];
+  sendResolved: boolean;
+  maxAlerts: number;
+}
+
+/** Where a project's notifications go: its Slack webhooks and webhook receivers. */
+export function notificationRoutes(config: AlertsConfig, projectName: string): NotificationRoute[] {
+  const forProject = (project: string | undefined) => project === undefined || project === projectName;
+  return [
+    ...config.slack.filter((s) => forProject(s.project)).map((s) => ({ channel: 'slack' as const, name: 'slack', urlEnv: s.webhookUrlEnv, severities: s.severities, sendResolved: true, maxAlerts: 0 })),
+    ...config.webhooks.filter((w) => forProject(w.project)).map((w) => ({ channel: 'webhook' as const, name: w.name, urlEnv: w.urlEnv, severities: w.severities, sendResolved: w.sendResolved, maxAlerts: w.maxAlerts })),
+  ];
 }
 
 export async function enqueue(client: pg.ClientBase, config: AlertsConfig, projectName: string, row: OutboxRow): Promise<number> {
   // Held for groupWait, so that the alerts of one incident leave together as one message.
   const waitS = row.kind === 'rollback' ? 0 : config.engine.groupWait / 1000;
-  const deliveries: { channel: 'slack' | 'webhook'; target: string; payload: SlackPayload | WebhookRowPayload }[] = slackTargets(config, projectName, row.severity).map((target) => ({
-    channel: 'slack',
-    target,
-    payload: { message: row.message },
-  }));
-  if (row.alert) {
-    for (const receiver of config.webhooks) {
-      if ((receiver.project !== undefined && receiver.project !== projectName) || !receiver.severities.includes(row.severity)) continue;
-      if (row.alert.status === 'resolved' && !receiver.sendResolved) continue;
-      deliveries.push({ channel: 'webhook', target: receiver.urlEnv, payload: { alert: row.alert, receiver: receiver.name, maxAlerts: receiver.maxAlerts, externalURL: config.engine.dashboardUrl } });
+  const deliveries: { channel: NotificationRoute['channel']; target: string; payload: SlackPayload | WebhookRowPayload }[] = [];
+  for (const route of notificationRoutes(config, projectName)) {
+    if (!route.severities.includes(row.severity)) continue;
+    if (route.channel === 'slack') deliveries.push({ channel: 'slack', target: route.urlEnv, payload: { message: row.message } });
+    // Webhook receivers take alerts only (rollbacks and verdicts are not), resolutions if they asked.
+    else if (row.alert && (row.alert.status !== 'resolved' || route.sendResolved)) {
+      deliveries.push({ channel: 'webhook', target: route.urlEnv, payload: { alert: row.alert, receiver: route.name, maxAlerts: route.maxAlerts, externalURL: config.engine.dashboardUrl } });
     }
   }
   for (const { channel, target, payload } of deliveries) {

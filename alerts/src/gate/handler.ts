@@ -18,6 +18,7 @@ import type { Caller } from '@vigil/core/query/caller';
 import { promoteDeployment, recordDeployment } from '../canary/deployments.ts';
 import { findDeployment, judgeDeployment, type RecordedJudgement } from '../canary/judge-deployment.ts';
 import type { AlertsConfig } from '../config/schema.ts';
+import { notificationRoutes } from '../engine/outbox.ts';
 import { rollBack } from '../hooks/rollback.ts';
 
 export interface GateHandlerOptions {
@@ -139,13 +140,9 @@ export function createGateHandler(options: GateHandlerOptions): (request: Reques
       const project = await projectOf(caller, url.searchParams.get('project'));
       const config = await options.config();
       const mine = <T extends { project: string }>(items: T[]) => items.filter((item) => item.project === project.name);
-      // Where the project's alerts go: channels and the names of the variables holding their URLs
-      // (never the URLs, which are secrets).
-      const forProject = (p: string | undefined) => p === undefined || p === project.name;
-      const routes = [
-        ...config.slack.filter((s) => forProject(s.project)).map((s) => ({ channel: 'slack', name: 'slack', urlEnv: s.webhookUrlEnv, severities: s.severities, sendResolved: true })),
-        ...config.webhooks.filter((w) => forProject(w.project)).map((w) => ({ channel: 'webhook', name: w.name, urlEnv: w.urlEnv, severities: w.severities, sendResolved: w.sendResolved })),
-      ];
+      // Where the project's alerts go, as the outbox routes them: channels and the names of the
+      // variables holding their URLs (never the URLs, which are secrets).
+      const routes = notificationRoutes(config, project.name).map(({ channel, name, urlEnv, severities, sendResolved }) => ({ channel, name, urlEnv, severities, sendResolved }));
       return json(200, { slos: mine(config.slos), rules: mine(config.rules), budgets: mine(config.budgets), routes });
     }
     if (request.method !== 'POST') throw new HttpError(405, 'use POST');

@@ -7,8 +7,6 @@ import { IncomingWebhook } from '@slack/webhook';
 import { backoff, retryAfterMs, type SendOutcome } from '../delivery.ts';
 import type { SlackMessage } from './message.ts';
 
-export type { SendOutcome } from '../delivery.ts';
-
 export interface SlackSenderOptions {
   timeoutMs?: number;
   /** Minimum gap between two messages to one webhook. */
