@@ -2,6 +2,7 @@
 // hooks were delivered.
 
 import { Card, Text } from '@tremor/react';
+import { Notice } from '../../components/notice.tsx';
 import { StatusBadge } from '../../components/status-badge.tsx';
 import { DataTable, shortTime } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
@@ -48,11 +49,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
   return (
     <>
       <ViewBar view={view} path="/alerts" />
-      {typeof params.notice === 'string' ? (
-        <p className="mb-4 rounded-tremor-small bg-tremor-brand-faint p-2 text-tremor-default" data-testid="notice">
-          {params.notice}
-        </p>
-      ) : null}
+      <Notice text={params.notice} />
       <div className="grid grid-cols-1 gap-4">
         <Card>
           <Text className="mb-2 font-medium text-tremor-content-strong">Alert instances</Text>

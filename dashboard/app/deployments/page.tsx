@@ -2,6 +2,7 @@
 // judge's score and verdict, its history, and the rollback record.
 
 import { Card, Text } from '@tremor/react';
+import { Notice } from '../../components/notice.tsx';
 import { StatusBadge } from '../../components/status-badge.tsx';
 import Link from 'next/link';
 import { SeriesChart } from '../../components/charts.tsx';
@@ -54,11 +55,7 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
   return (
     <>
       <ViewBar view={view} path="/deployments" />
-      {typeof params.notice === 'string' ? (
-        <p className="mb-4 rounded-tremor-small bg-tremor-brand-faint p-2 text-tremor-default" data-testid="notice">
-          {params.notice}
-        </p>
-      ) : null}
+      <Notice text={params.notice} />
       <Card className="mb-4">
         <Text className="mb-2 font-medium text-tremor-content-strong">Deployments</Text>
         <DataTable
