@@ -1,7 +1,8 @@
 // Shown at once while a page's queries run: the page streams in when they are done.
 
+import { SKELETON_BLOCK as block } from '../components/skeleton.tsx';
+
 export default function Loading() {
-  const block = 'animate-pulse rounded-tremor-default bg-tremor-background-subtle dark:bg-dark-tremor-background-subtle';
   return (
     <div data-testid="skeleton" aria-busy="true" aria-label="loading">
       <div className={`mb-6 h-10 w-2/3 ${block}`} />

@@ -15,10 +15,10 @@ import { formatCount, formatPercent, formatUsd } from '../../lib/format.ts';
 import { timeLabel } from '../../lib/series.ts';
 import { requireCaller } from '../../lib/session.ts';
 import { type View, resolveView, viewHref } from '../../lib/view.ts';
+import { Skeleton } from '../../components/skeleton.tsx';
 
 export const dynamic = 'force-dynamic';
 
-const skeleton = (height: string) => <div className={`${height} animate-pulse rounded-tremor-default bg-tremor-background-subtle`} data-testid="skeleton" />;
 
 async function SessionsAndTokens({ caller, view }: { caller: Caller; view: View }) {
   const window = { from: view.from, to: view.to };
@@ -126,10 +126,10 @@ export default async function CostPage({ searchParams }: { searchParams: Promise
         <SeriesChart id="spend-by-model" unit="usd" stacked data={[...buckets.values()] as never} categories={keys} />
       </Card>
       {/* Finance's first question (what does each tenant cost?) comes first. */}
-      <Suspense fallback={<div className="mb-6">{skeleton('h-64')}</div>}>
+      <Suspense fallback={<div className="mb-6"><Skeleton className="h-64" /></div>}>
         <TenantTable caller={caller} view={view} />
       </Suspense>
-      <Suspense fallback={skeleton('h-48')}>
+      <Suspense fallback={<Skeleton className="h-48" />}>
         <SessionsAndTokens caller={caller} view={view} />
       </Suspense>
     </>

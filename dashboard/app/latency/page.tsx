@@ -13,6 +13,7 @@ import { formatCount, formatMs, formatPercent } from '../../lib/format.ts';
 import { toSeries } from '../../lib/series.ts';
 import { requireCaller } from '../../lib/session.ts';
 import { type View, resolveView, viewHref } from '../../lib/view.ts';
+import { Skeleton } from '../../components/skeleton.tsx';
 
 export const dynamic = 'force-dynamic';
 
@@ -92,7 +93,7 @@ export default async function LatencyPage({ searchParams }: { searchParams: Prom
           />
         </Card>
       </div>
-      <Suspense fallback={<div className="h-72 animate-pulse rounded-tremor-default bg-tremor-background-subtle" data-testid="skeleton" />}>
+      <Suspense fallback={<Skeleton className="h-72" />}>
         <Breakdown caller={caller} view={view} by={by} />
       </Suspense>
     </>
