@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { signToken } from '@vigil/core/http-api/auth';
 import { createPool } from '@vigil/core/db/database';
 import { startEmbeddedPostgres } from '@vigil/core/db/embedded';

@@ -77,7 +77,7 @@ describe('quantiles from a log-bucketed histogram', () => {
 
   it('cancel out when a delta removes what was added', () => {
     const added = new LogHistogram();
-    [10, 20, 30].forEach((v) => added.add(v));
+    for (const v of [10, 20, 30]) added.add(v);
     const removed = new LogHistogram();
     removed.add(20, -1);
     const merged = new LogHistogram();

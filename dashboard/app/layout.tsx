@@ -27,7 +27,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
             ))}
             {/* A form, not a link: links are prefetched, and a prefetch must not sign anyone out. */}
             <form method="post" action="/logout" className="ml-auto">
-              <button className="text-tremor-content">Sign out</button>
+              <button type="submit" className="text-tremor-content">Sign out</button>
             </form>
           </nav>
         </header>

@@ -22,8 +22,10 @@ export function DataTable({ id, columns, rows, empty }: { id: string; columns: s
         </thead>
         <tbody>
           {rows.map((cells, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: rows and cells are positional: a table drawn once on the server, never reordered
             <tr key={i} className="border-t border-tremor-border dark:border-dark-tremor-border">
               {cells.map((cell, j) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: rows and cells are positional: a table drawn once on the server, never reordered
                 <td key={j} className="py-1 pr-3 align-top tabular-nums">
                   {cell}
                 </td>

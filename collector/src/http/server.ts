@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Project } from '@vigil/core/projects';
 import type { CollectorMetrics } from '../metrics.ts';
-import { ProjectDirectory } from '../ingest/project-directory.ts';
+import type { ProjectDirectory } from '../ingest/project-directory.ts';
 import { toStoredSpans } from '../ingest/to-stored-spans.ts';
 import { decodeJsonTraces } from '../otlp/decode-json.ts';
 import { decodeProtobufTraces } from '../otlp/decode-protobuf.ts';

@@ -137,7 +137,9 @@ export class SpanWriter {
           knownPartitionDays: this.knownPartitionDays,
           onUnpricedModel: this.events.onUnpricedModel,
         });
-        batch.forEach((w, i) => w.resolve(outcomes[i]!));
+        batch.forEach((w, i) => {
+          w.resolve(outcomes[i]!);
+        });
         const stored = outcomes.reduce((n, o) => n + o.stored, 0);
         this.events.onBatch?.({ spans: count, stored, durationMs: performance.now() - started });
       } catch (error) {

@@ -2,7 +2,6 @@
 
 import type pg from 'pg';
 import type { SpanCategory } from '../normalize/types.ts';
-import type { KnownSpan } from './recent-spans.ts';
 import type { AwaitingChild, StoredLookupRequest, StoredLookupResult } from './resolve-context.ts';
 import type { RollupSpan } from '@vigil/core/rollups/rollup-rows';
 import { UNKNOWN_TENANT, type InheritedContext } from './stored-span.ts';

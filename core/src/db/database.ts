@@ -1,6 +1,6 @@
 // Where Vigil's data lives: DATABASE_URL when set, otherwise the embedded server under .vigil/.
 
-import pg from 'pg';
+import type pg from 'pg';
 import type { VigilConfig } from '../config.ts';
 import { startEmbeddedPostgres } from './embedded.ts';
 import { migrate } from './migrate.ts';

@@ -23,9 +23,10 @@ export function keyOf(value: number): number {
   return Math.ceil(Math.log(value) / LOG_GAMMA);
 }
 
+// biome-ignore lint/suspicious/noShadowRestrictedNames: a module function, not Object.prototype.valueOf
 export function valueOf(key: number): number {
   if (key <= ZERO_KEY) return 0;
-  return (2 * Math.pow(GAMMA, key)) / (GAMMA + 1);
+  return (2 * GAMMA ** key) / (GAMMA + 1);
 }
 
 const SLOTS = MAX_KEY - ZERO_KEY + 1;
@@ -64,7 +65,9 @@ export class LogHistogram {
   }
 
   merge(other: LogHistogram, sign = 1): void {
-    other.forEach((key, count) => this.addKey(key, count * sign));
+    other.forEach((key, count) => {
+      this.addKey(key, count * sign);
+    });
   }
 
   /** Adds an encoded histogram (several concatenated are fine), times sign (-1 removes it). */
@@ -79,7 +82,9 @@ export class LogHistogram {
   /** The number of values (the sum of counts). */
   get total(): number {
     let sum = 0;
-    this.forEach((_key, count) => (sum += count));
+    this.forEach((_key, count) => {
+      sum += count;
+    });
     return sum;
   }
 
@@ -178,7 +183,7 @@ export class LogHistogram {
 
 /** Adds a count to the scratch space; returns the number of distinct slots touched so far. */
 function addToScratch(key: number, count: number, distinct: number): number {
-  const slot = (key < ZERO_KEY ? ZERO_KEY : key > MAX_KEY ? MAX_KEY : key) - ZERO_KEY;
+  const slot = (key < ZERO_KEY ? ZERO_KEY : Math.min(key , MAX_KEY)) - ZERO_KEY;
   if (SCRATCH_SEEN[slot] === 0) {
     SCRATCH_SEEN[slot] = 1;
     SCRATCH_TOUCHED[distinct++] = slot;

@@ -97,7 +97,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
                   <option value="1440">1 day</option>
                 </select>
                 <input name="comment" placeholder="why" className={`${input} w-40`} />
-                <button className="rounded-tremor-small bg-tremor-brand px-3 py-1 text-tremor-brand-inverted">Silence</button>
+                <button type="submit" className="rounded-tremor-small bg-tremor-brand px-3 py-1 text-tremor-brand-inverted">Silence</button>
               </form>
             ) : null}
             <DataTable
@@ -115,7 +115,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
                       <input type="hidden" name="query" value={query} />
                       <input type="hidden" name="project" value={view.projectName} />
                       <input type="hidden" name="id" value={s.id} />
-                      <button className="text-tremor-brand">expire now</button>
+                      <button type="submit" className="text-tremor-brand">expire now</button>
                     </form>
                   ) : (
                     <StatusBadge key="a" color="amber">active</StatusBadge>

@@ -11,7 +11,7 @@ import { DataTable } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
 import { sessionsIgnoreFilters, TENANT_COLUMNS, tenantCells, tenantCosts } from '../../lib/cost.ts';
 import { queryApi } from '../../lib/db.ts';
-import { formatCount, formatPercent, formatUsd } from '../../lib/format.ts';
+import { formatCount, formatPercent, } from '../../lib/format.ts';
 import { timeLabel } from '../../lib/series.ts';
 import { requireCaller } from '../../lib/session.ts';
 import { type View, resolveView, viewHref } from '../../lib/view.ts';
@@ -78,6 +78,7 @@ async function TenantTable({ caller, view }: { caller: Caller; view: View }) {
             {rows.map((row) => (
               <tr key={row.tenant} className="border-t border-tremor-border" data-testid={`tenant-${row.tenant}`}>
                 {tenantCells(row).map((cell, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: cells are positional columns of a fixed header
                   <td key={i} className="py-1 tabular-nums">
                     {cell}
                   </td>

@@ -99,8 +99,8 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
                 <input type="hidden" name="query" value={viewQuery(view, { notice: null })} />
                 <input type="hidden" name="project" value={view.projectName} />
                 <input type="hidden" name="deployment" value={selected.name} />
-                <button name="action" value="promote" className="rounded-tremor-small bg-emerald-700 px-3 py-1 text-white">Promote</button>
-                <button name="action" value="rollback" className="rounded-tremor-small bg-rose-700 px-3 py-1 text-white">Roll back</button>
+                <button type="submit" name="action" value="promote" className="rounded-tremor-small bg-emerald-700 px-3 py-1 text-white">Promote</button>
+                <button type="submit" name="action" value="rollback" className="rounded-tremor-small bg-rose-700 px-3 py-1 text-white">Roll back</button>
               </form>
             ) : null}
             {selected.rollback ? (

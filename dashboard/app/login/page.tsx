@@ -14,7 +14,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       <pre className="mt-2 overflow-x-auto rounded-tremor-small bg-tremor-background-subtle p-3 text-tremor-label">npx vigil token --project default --role viewer</pre>
       <form method="post" action="/auth" className="mt-6 flex gap-2">
         <input name="token" placeholder="or paste a token" className="flex-1 rounded-tremor-small border border-tremor-border px-2 py-1 text-tremor-default" />
-        <button className="rounded-tremor-small bg-tremor-brand px-3 py-1 text-tremor-brand-inverted">Sign in</button>
+        <button type="submit" className="rounded-tremor-small bg-tremor-brand px-3 py-1 text-tremor-brand-inverted">Sign in</button>
       </form>
     </div>
   );

@@ -10,7 +10,7 @@ import { ViewBar } from '../../components/view-bar.tsx';
 import { queryApi } from '../../lib/db.ts';
 import { formatCount, formatMs, formatUsd } from '../../lib/format.ts';
 import { requireCaller } from '../../lib/session.ts';
-import { resolveView, viewHref } from '../../lib/view.ts';
+import { resolveView, } from '../../lib/view.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -37,7 +37,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
           <input key={k} type="hidden" name={k} value={v} />
         ))}
         <input name="q" defaultValue={search} placeholder="session id, user id or trace id" className="w-96 rounded-tremor-small border border-tremor-border px-2 py-1 text-tremor-default" />
-        <button className="rounded-tremor-small bg-tremor-brand px-3 py-1 text-tremor-brand-inverted">Find</button>
+        <button type="submit" className="rounded-tremor-small bg-tremor-brand px-3 py-1 text-tremor-brand-inverted">Find</button>
       </form>
       {search && userSessions.length > 0 ? (
         <Card className="mb-4" data-testid="user-sessions">

@@ -2,9 +2,9 @@
 // context, call a model (falling back to a second provider), log the cost. Vigil's SDK sees every
 // step: the pg queries, the cache lookup, the model calls, with the request's tenant on each.
 
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { traceCache } from '@vigil/sdk';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type pg from 'pg';
 import { z } from 'zod';
 
