@@ -17,7 +17,11 @@ export async function proxy(request: NextRequest) {
   const login = (reason?: string) => to('/login', reason ? `?reason=${encodeURIComponent(reason)}` : '');
   if (!token) return login();
   try {
-    await callerFromToken(token, process.env.VIGIL_JWT_SECRET ?? '', process.env.VIGIL_JWKS_URL ? { jwksUrl: process.env.VIGIL_JWKS_URL } : {});
+    await callerFromToken(
+      token,
+      process.env.VIGIL_JWT_SECRET ?? '',
+      process.env.VIGIL_JWKS_URL ? { jwksUrl: process.env.VIGIL_JWKS_URL } : {},
+    );
   } catch (error) {
     if (error instanceof AuthError) return login(error.message);
     throw error;

@@ -4,11 +4,29 @@ import type { Config } from 'tailwindcss';
 // dark themes; the values live in app/globals.css.
 const token = (name: string) => `rgb(var(--tremor-${name}) / <alpha-value>)`;
 const TOKENS = {
-  brand: { faint: token('brand-faint'), muted: token('brand-muted'), subtle: token('brand-subtle'), DEFAULT: token('brand'), emphasis: token('brand-emphasis'), inverted: token('brand-inverted') },
-  background: { muted: token('background-muted'), subtle: token('background-subtle'), DEFAULT: token('background'), emphasis: token('background-emphasis') },
+  brand: {
+    faint: token('brand-faint'),
+    muted: token('brand-muted'),
+    subtle: token('brand-subtle'),
+    DEFAULT: token('brand'),
+    emphasis: token('brand-emphasis'),
+    inverted: token('brand-inverted'),
+  },
+  background: {
+    muted: token('background-muted'),
+    subtle: token('background-subtle'),
+    DEFAULT: token('background'),
+    emphasis: token('background-emphasis'),
+  },
   border: { DEFAULT: token('border') },
   ring: { DEFAULT: token('ring') },
-  content: { subtle: token('content-subtle'), DEFAULT: token('content'), emphasis: token('content-emphasis'), strong: token('content-strong'), inverted: token('content-inverted') },
+  content: {
+    subtle: token('content-subtle'),
+    DEFAULT: token('content'),
+    emphasis: token('content-emphasis'),
+    strong: token('content-strong'),
+    inverted: token('content-inverted'),
+  },
 };
 
 const config: Config = {
@@ -38,7 +56,11 @@ const config: Config = {
   },
   // Chart colours Tremor builds class names for at run time.
   safelist: [
-    { pattern: /^(bg|text|stroke|fill|border|ring)-(blue|emerald|amber|rose|violet|cyan|gray|indigo|fuchsia|lime)-(400|500|600)$/, variants: ['hover', 'ui-selected'] },
+    {
+      pattern:
+        /^(bg|text|stroke|fill|border|ring)-(blue|emerald|amber|rose|violet|cyan|gray|indigo|fuchsia|lime)-(400|500|600)$/,
+      variants: ['hover', 'ui-selected'],
+    },
   ],
   plugins: [],
 };

@@ -80,7 +80,12 @@ function otlpBatch(deployment: string, count: number, endMs: number, behaviour: 
   return JSON.stringify({
     resourceSpans: [
       {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'chat-api' } }, { key: 'vigil.deployment', value: { stringValue: deployment } }] },
+        resource: {
+          attributes: [
+            { key: 'service.name', value: { stringValue: 'chat-api' } },
+            { key: 'vigil.deployment', value: { stringValue: deployment } },
+          ],
+        },
         scopeSpans: [{ scope: { name: 'bench' }, spans }],
       },
     ],
@@ -88,14 +93,21 @@ function otlpBatch(deployment: string, count: number, endMs: number, behaviour: 
 }
 
 async function post(url: string, key: string, body: string): Promise<void> {
-  const response = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
+  const response = await fetch(`${url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body,
+  });
   if (!response.ok) throw new Error(`collector answered ${response.status}: ${await response.text()}`);
 }
 
 /** Sends one 250 ms tick of traffic (both deployments); resolves when the collector acknowledged it. */
 async function sendTick(collectorUrl: string, key: string, endMs: number, canary: Behaviour): Promise<void> {
   const perTick = RATE_PER_S / 4;
-  const canaryCount = Math.random() < (perTick * CANARY_SHARE) % 1 ? Math.ceil(perTick * CANARY_SHARE) : Math.floor(perTick * CANARY_SHARE);
+  const canaryCount =
+    Math.random() < (perTick * CANARY_SHARE) % 1
+      ? Math.ceil(perTick * CANARY_SHARE)
+      : Math.floor(perTick * CANARY_SHARE);
   await Promise.all([
     post(collectorUrl, key, otlpBatch('v1', Math.round(perTick * (1 - CANARY_SHARE)), endMs, HEALTHY)),
     canaryCount > 0 ? post(collectorUrl, key, otlpBatch('v2', canaryCount, endMs, canary)) : Promise.resolve(),
@@ -118,7 +130,10 @@ function waitForLine(child: ReturnType<typeof spawn>, pattern: RegExp, timeoutMs
 }
 
 /** 200 canaries and baselines drawn from one noisy distribution, judged through the database. */
-async function falseRollbacks(pool: pg.Pool, projectId: string): Promise<{ fails: number; verdicts: Record<string, number> }> {
+async function falseRollbacks(
+  pool: pg.Pool,
+  projectId: string,
+): Promise<{ fails: number; verdicts: Record<string, number> }> {
   const now = Date.now();
   const config = parseAlertsConfig({}).canary;
   const spans = [];
@@ -127,8 +142,22 @@ async function falseRollbacks(pool: pg.Pool, projectId: string): Promise<{ fails
     // (heavy tails, a 2% error rate, a slow burst now and then).
     const baselineCount = 300 + Math.floor(Math.random() * 700);
     const canaryCount = Math.max(60, Math.floor(baselineCount * (0.05 + Math.random() * 0.15)));
-    for (const [deployment, count, seed] of [[`noisy-base-${i}`, baselineCount, 2 * i + 1], [`noisy-canary-${i}`, canaryCount, 2 * i + 2]] as const) {
-      for (const span of modelCalls({ projectId, fromMs: now - 110_000, toMs: now - 1000, count, deployment, latencyMs: 700, ttftMs: 250, errorRate: 0.02, costUsd: 0.002, seed: seed * 7919 })) {
+    for (const [deployment, count, seed] of [
+      [`noisy-base-${i}`, baselineCount, 2 * i + 1],
+      [`noisy-canary-${i}`, canaryCount, 2 * i + 2],
+    ] as const) {
+      for (const span of modelCalls({
+        projectId,
+        fromMs: now - 110_000,
+        toMs: now - 1000,
+        count,
+        deployment,
+        latencyMs: 700,
+        ttftMs: 250,
+        errorRate: 0.02,
+        costUsd: 0.002,
+        seed: seed * 7919,
+      })) {
         if (Math.random() < 0.02) span.durationMs *= 4;
         spans.push(span);
       }
@@ -151,7 +180,10 @@ async function falseRollbacks(pool: pg.Pool, projectId: string): Promise<{ fails
   return { fails: verdicts.fail ?? 0, verdicts };
 }
 
-const server = await startEmbeddedPostgres({ dataDir: path.join(root, '.vigil/bench-alerts'), port: Number(process.env.BENCH_PG_PORT ?? 54342) });
+const server = await startEmbeddedPostgres({
+  dataDir: path.join(root, '.vigil/bench-alerts'),
+  port: Number(process.env.BENCH_PG_PORT ?? 54342),
+});
 const slack = await startFakeSlack();
 const hooks = await startHookReceivers(HOOK_SECRET, 'unused');
 let vigil: ReturnType<typeof spawn> | null = null;
@@ -200,7 +232,8 @@ try {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   vigil.stderr!.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (line.includes('[alerts]') || line.includes('rolled back')) log(`vigil: ${line}`);
+    for (const line of chunk.toString().split('\n'))
+      if (line.includes('[alerts]') || line.includes('rolled back')) log(`vigil: ${line}`);
   });
   const collectorUrl = await waitForLine(vigil, /collector: OTLP\/HTTP on (http:\/\/\S+)\/v1\/traces/, 60_000);
   const apiUrl = await waitForLine(vigil, /query API: (http:\/\/\S+)\/api\/v1/, 60_000);
@@ -217,7 +250,8 @@ try {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ deployment: 'v2', baseline: 'v1', weight: CANARY_SHARE * 100 }),
   });
-  if (recorded.status !== 201) throw new Error(`recording the canary failed: ${recorded.status} ${await recorded.text()}`);
+  if (recorded.status !== 201)
+    throw new Error(`recording the canary failed: ${recorded.status} ${await recorded.text()}`);
 
   let canary = HEALTHY;
   let firstBadAckAt: number | null = null;
@@ -240,7 +274,8 @@ try {
   log('switching v2 to 5× latency and a 20% error rate');
   canary = BAD;
   const deadline = Date.now() + 180_000;
-  while ((slack.received.length === quiet.slack || hooks.webhook.length === quiet.hooks) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while ((slack.received.length === quiet.slack || hooks.webhook.length === quiet.hooks) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
   stop = true;
   await live;
   if (firstBadAckAt === null) throw new Error('no bad span was acknowledged');
@@ -249,8 +284,11 @@ try {
   const detect = slackAt ? (slackAt - firstBadAckAt) / 1000 : Number.NaN;
   const rollback = hookAt ? (hookAt - firstBadAckAt) / 1000 : Number.NaN;
   log(`first Slack message: ${slack.received[quiet.slack]?.body.text?.slice(0, 120) ?? 'none'}`);
-  log(`rollback hook: ${hooks.webhook[quiet.hooks] ? JSON.stringify(hooks.webhook[quiet.hooks]!.body).slice(0, 160) : 'none'}`);
-  if (quiet.slack > 0 || quiet.hooks > 0) log(`WARNING: ${quiet.slack} messages and ${quiet.hooks} rollbacks while the canary was healthy`);
+  log(
+    `rollback hook: ${hooks.webhook[quiet.hooks] ? JSON.stringify(hooks.webhook[quiet.hooks]!.body).slice(0, 160) : 'none'}`,
+  );
+  if (quiet.slack > 0 || quiet.hooks > 0)
+    log(`WARNING: ${quiet.slack} messages and ${quiet.hooks} rollbacks while the canary was healthy`);
 
   vigil.kill('SIGTERM');
   await new Promise((r) => vigil!.once('exit', r));
@@ -260,7 +298,9 @@ try {
   const noisy = await falseRollbacks(setup, project.id);
   log(`verdicts: ${JSON.stringify(noisy.verdicts)}`);
   await setup.end();
-  console.log(`alerts detect_s=${detect.toFixed(1)} rollback_s=${rollback.toFixed(1)} false_rollbacks=${noisy.fails + quiet.hooks}/${JUDGEMENTS}`);
+  console.log(
+    `alerts detect_s=${detect.toFixed(1)} rollback_s=${rollback.toFixed(1)} false_rollbacks=${noisy.fails + quiet.hooks}/${JUDGEMENTS}`,
+  );
 } finally {
   vigil?.kill('SIGKILL');
   await slack.close();

@@ -1,7 +1,14 @@
 // Burn-rate maths against the SRE Workbook's worked numbers (chapter 5, "Alerting on SLOs").
 
 import { describe, expect, it } from 'vitest';
-import { WORKBOOK_WINDOWS, budgetConsumedAtFiring, burnRate, detectionSeconds, evaluatePair, scaledWindows } from '../src/slo/burn-rate.ts';
+import {
+  WORKBOOK_WINDOWS,
+  budgetConsumedAtFiring,
+  burnRate,
+  detectionSeconds,
+  evaluatePair,
+  scaledWindows,
+} from '../src/slo/burn-rate.ts';
 
 const DAY = 86_400_000;
 const [fastPage, slowPage, fastTicket, slowTicket] = WORKBOOK_WINDOWS;
@@ -38,7 +45,11 @@ describe('burn rates', () => {
       [336, 28],
       [1008, 84],
     ]);
-    for (const [i, pair] of weekly.entries()) expect(budgetConsumedAtFiring(pair, 7 * DAY)).toBeCloseTo(budgetConsumedAtFiring(WORKBOOK_WINDOWS[i]!, 30 * DAY), 2);
+    for (const [i, pair] of weekly.entries())
+      expect(budgetConsumedAtFiring(pair, 7 * DAY)).toBeCloseTo(
+        budgetConsumedAtFiring(WORKBOOK_WINDOWS[i]!, 30 * DAY),
+        2,
+      );
     expect(scaledWindows(30 * DAY)).toEqual(WORKBOOK_WINDOWS);
   });
 });

@@ -68,7 +68,10 @@ describe('Mann-Whitney U', () => {
     const ties = mannWhitney([1, 2, 2, 3, 3, 3, 4, 5, 6, 7], [2, 3, 4, 4, 5, 5, 6, 8, 9, 9, 9]);
     expect(ties.u).toBe(27);
     expect(ties.pGreater).toBeCloseTo(0.978553, 5);
-    const binary = mannWhitney([...Array(90).fill(0), ...Array(10).fill(1)], [...Array(97).fill(0), ...Array(3).fill(1)]);
+    const binary = mannWhitney(
+      [...Array(90).fill(0), ...Array(10).fill(1)],
+      [...Array(97).fill(0), ...Array(3).fill(1)],
+    );
     expect(binary.u).toBe(5350);
     expect(binary.pGreater).toBeCloseTo(0.022755, 5);
   });
@@ -86,7 +89,10 @@ describe('Fisher exact test', () => {
 
 describe('canary judge', () => {
   it('fails a canary that is clearly slower and erroring', () => {
-    const judgement = judge(samples(1, 300, { ...healthy, latencyMs: 4000, ttftMs: 1500, errorRate: 0.2 }, healthy), config);
+    const judgement = judge(
+      samples(1, 300, { ...healthy, latencyMs: 4000, ttftMs: 1500, errorRate: 0.2 }, healthy),
+      config,
+    );
     expect(judgement.verdict).toBe('fail');
     expect(judgement.score).toBe(0);
     expect(judgement.reason).toMatch(/critical: errors/);
@@ -95,7 +101,10 @@ describe('canary judge', () => {
   it('fails a canary that is only slower (latency and TTFT), without errors', () => {
     const judgement = judge(samples(2, 300, { ...healthy, latencyMs: 1600, ttftMs: 600 }, healthy), config);
     expect(judgement.verdict).toBe('fail');
-    expect(judgement.metrics.filter((m) => m.classification === 'high').map((m) => m.metric)).toEqual(['latency', 'ttft']);
+    expect(judgement.metrics.filter((m) => m.classification === 'high').map((m) => m.metric)).toEqual([
+      'latency',
+      'ttft',
+    ]);
   });
 
   it('sees a canary worse only in its tail', () => {

@@ -9,9 +9,27 @@ import { ConfigError, findConfigFile, loadAlertsConfig, parseAlertsConfig } from
 
 describe('alerting config', () => {
   it('fills in the defaults: Workbook windows unless given, 10 s evaluation, canary thresholds', () => {
-    const config = parseAlertsConfig({ slos: [{ name: 'chat-latency', objective: 99.5, selector: { service: 'chat-api' }, sli: { kind: 'latency', thresholdMs: 800 } }] });
-    expect(config.slos[0]).toMatchObject({ project: 'default', period: 30 * 86_400_000, minEvents: 20, selector: { service: ['chat-api'] } });
-    expect(config.engine).toMatchObject({ schedule: '*/10 * * * * *', repeatInterval: 4 * 3_600_000, noData: 'nodata' });
+    const config = parseAlertsConfig({
+      slos: [
+        {
+          name: 'chat-latency',
+          objective: 99.5,
+          selector: { service: 'chat-api' },
+          sli: { kind: 'latency', thresholdMs: 800 },
+        },
+      ],
+    });
+    expect(config.slos[0]).toMatchObject({
+      project: 'default',
+      period: 30 * 86_400_000,
+      minEvents: 20,
+      selector: { service: ['chat-api'] },
+    });
+    expect(config.engine).toMatchObject({
+      schedule: '*/10 * * * * *',
+      repeatInterval: 4 * 3_600_000,
+      noData: 'nodata',
+    });
     expect(config.canary).toMatchObject({ minSamples: 50, confidence: 0.98, passScore: 95, marginalScore: 75 });
     expect(config.canary.metrics.errors).toMatchObject({ critical: true, criticalIncrease: 0.1 });
   });
@@ -20,7 +38,18 @@ describe('alerting config', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'vigil-config-'));
     writeFileSync(
       path.join(dir, 'vigil.config.yaml'),
-      ['alerts:', '  slos:', '    - name: Chat Latency', '      objective: 100', '      period: 30 days', '      sli: { kind: latency }', '  slack:', '    - webhookUrlEnv: https://hooks.slack.com/x', '  webhooks:', '    - { name: pager, urlEnv: https://events.pagerduty.com/x, maxAlerts: -1 }'].join('\n'),
+      [
+        'alerts:',
+        '  slos:',
+        '    - name: Chat Latency',
+        '      objective: 100',
+        '      period: 30 days',
+        '      sli: { kind: latency }',
+        '  slack:',
+        '    - webhookUrlEnv: https://hooks.slack.com/x',
+        '  webhooks:',
+        '    - { name: pager, urlEnv: https://events.pagerduty.com/x, maxAlerts: -1 }',
+      ].join('\n'),
     );
     const file = findConfigFile(dir)!;
     const error = await loadAlertsConfig(file).catch((e: unknown) => e);
@@ -46,8 +75,21 @@ describe('alerting config', () => {
       `export default { alerts: { rules: [{ name: 'feed-p95', metric: 'latency_p95', threshold: 300, for: '5m', selector: { surface: '/feed' } }] } };\n`,
     );
     const config = await loadAlertsConfig(findConfigFile(dir)!);
-    expect(config.rules[0]).toMatchObject({ name: 'feed-p95', for: 300_000, window: 300_000, op: '>', severity: 'ticket' });
-    expect(() => parseAlertsConfig({ rules: [{ name: 'x', metric: 'error_ratio', threshold: 0.1 }, { name: 'x', metric: 'requests', threshold: 1 }] })).toThrow(/rules\[1\]\.name: "x" is used twice/);
+    expect(config.rules[0]).toMatchObject({
+      name: 'feed-p95',
+      for: 300_000,
+      window: 300_000,
+      op: '>',
+      severity: 'ticket',
+    });
+    expect(() =>
+      parseAlertsConfig({
+        rules: [
+          { name: 'x', metric: 'error_ratio', threshold: 0.1 },
+          { name: 'x', metric: 'requests', threshold: 1 },
+        ],
+      }),
+    ).toThrow(/rules\[1\]\.name: "x" is used twice/);
   });
 
   it('accepts the example in the README as written', () => {
@@ -56,7 +98,9 @@ describe('alerting config', () => {
     const config = parseAlertsConfig((parseYaml(example) as { alerts: unknown }).alerts, 'README.md');
     expect(config.slos.map((s) => s.name)).toEqual(['chat-latency', 'chat-errors']);
     expect(config.rollbackHooks.map((h) => h.type)).toEqual(['webhook', 'github', 'flag']);
-    expect(config.webhooks).toEqual([{ name: 'pager', urlEnv: 'PAGER_WEBHOOK_URL', severities: ['page'], sendResolved: true, maxAlerts: 0 }]);
+    expect(config.webhooks).toEqual([
+      { name: 'pager', urlEnv: 'PAGER_WEBHOOK_URL', severities: ['page'], sendResolved: true, maxAlerts: 0 },
+    ]);
   });
 });
 
@@ -77,7 +121,10 @@ describe('per-project overrides from the database', () => {
       });
       await db.pool.query(`insert into alert_configs (project_id, config) values ($1, $2), ($3, $4)`, [
         shop,
-        { slos: [{ name: 'chat-latency', objective: 99.5, sli: { kind: 'latency', thresholdMs: 1200 } }], rules: [{ name: 'cost', metric: 'cost_per_request', threshold: 0.05 }] },
+        {
+          slos: [{ name: 'chat-latency', objective: 99.5, sli: { kind: 'latency', thresholdMs: 1200 } }],
+          rules: [{ name: 'cost', metric: 'cost_per_request', threshold: 0.05 }],
+        },
         broken,
         { slos: [{ name: 'x', objective: 150, sli: { kind: 'errors' } }] },
       ]);

@@ -32,7 +32,12 @@ beforeAll(async () => {
   slack = await startFakeSlack();
   hooks = await startHookReceivers(SECRET, GITHUB_TOKEN);
   pager = await startFakeWebhookReceiver();
-  env = { SLACK_ONCALL: slack.url('T1/B1/oncall'), ROLLBACK_SECRET: SECRET, GITHUB_TOKEN, PAGER_URL: pager.url('/pager') };
+  env = {
+    SLACK_ONCALL: slack.url('T1/B1/oncall'),
+    ROLLBACK_SECRET: SECRET,
+    GITHUB_TOKEN,
+    PAGER_URL: pager.url('/pager'),
+  };
 });
 
 afterAll(async () => {
@@ -49,7 +54,14 @@ beforeEach(() => {
 function config(project: string, extra: Record<string, unknown> = {}): AlertsConfig {
   return parseAlertsConfig({
     slos: [
-      { name: 'chat-errors', project, objective: 99.9, selector: { service: 'chat-api' }, sli: { kind: 'errors' }, minEvents: 20 },
+      {
+        name: 'chat-errors',
+        project,
+        objective: 99.9,
+        selector: { service: 'chat-api' },
+        sli: { kind: 'errors' },
+        minEvents: 20,
+      },
     ],
     slack: [{ webhookUrlEnv: 'SLACK_ONCALL' }],
     rollbackHooks: [
@@ -66,7 +78,10 @@ function engineAt(cfg: AlertsConfig, clock: { now: number }): AlertEngine {
 }
 
 async function notifications(projectId: string) {
-  const { rows } = await db.pool.query(`select kind, severity, status from alert_notifications where project_id = $1 order by id`, [projectId]);
+  const { rows } = await db.pool.query(
+    `select kind, severity, status from alert_notifications where project_id = $1 order by id`,
+    [projectId],
+  );
   return rows.map((r) => `${r.kind}/${r.severity}/${r.status}`);
 }
 
@@ -83,9 +98,19 @@ describe('alert engine', () => {
     expect(await notifications(projectId)).toEqual([]);
 
     // Ten minutes of 30% errors: the 1h and 5m windows both burn far above 14.4×.
-    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 10 * MINUTE, toMs: clock.now, count: 600, errorRate: 0.3, seed: 2 });
+    await loadTraffic(db.pool, {
+      projectId,
+      fromMs: clock.now - 10 * MINUTE,
+      toMs: clock.now,
+      count: 600,
+      errorRate: 0.3,
+      seed: 2,
+    });
     const burning = await engine.tick();
-    expect(burning.transitions.map((t) => `${t.severity}:${t.from}→${t.to}`).sort()).toEqual(['page:normal→firing', 'ticket:normal→firing']);
+    expect(burning.transitions.map((t) => `${t.severity}:${t.from}→${t.to}`).sort()).toEqual([
+      'page:normal→firing',
+      'ticket:normal→firing',
+    ]);
     expect(await notifications(projectId)).toEqual(['firing/page/sent', 'firing/ticket/inhibited']);
     expect(slack.received).toHaveLength(1);
     expect(slack.received[0]!.body.text).toMatch(/FIRING \[PAGE\] chat-errors/);
@@ -106,7 +131,11 @@ describe('alert engine', () => {
     const resolved = await engine.tick();
     expect(resolved.transitions.map((t) => `${t.severity}:${t.to}`)).toEqual(['page:resolved']);
     expect((await notifications(projectId)).slice(2)).toEqual(['resolved/page/sent', 'firing/ticket/sent']);
-    expect(slack.received.map((m) => m.body.text!.slice(0, 20))).toEqual([expect.stringMatching(/^FIRING \[PAGE/), expect.stringMatching(/^RESOLVED \[PAGE/), expect.stringMatching(/^FIRING \[TICKET/)]);
+    expect(slack.received.map((m) => m.body.text!.slice(0, 20))).toEqual([
+      expect.stringMatching(/^FIRING \[PAGE/),
+      expect.stringMatching(/^RESOLVED \[PAGE/),
+      expect.stringMatching(/^FIRING \[TICKET/),
+    ]);
 
     // A new engine (a restart) finds the state in the database and says nothing again.
     const restarted = await engineAt(cfg, clock).tick();
@@ -118,16 +147,38 @@ describe('alert engine', () => {
     const projectId = (await createProject(db.pool, 'sampled')).id;
     const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };
     await loadTraffic(db.pool, { projectId, fromMs: clock.now - 3 * HOUR, toMs: clock.now - 10 * MINUTE, count: 3000 });
-    await db.pool.query(`insert into alert_samples (project_id, fingerprint, at, value) values ($1, 'old', $2, 1)`, [projectId, new Date(clock.now - 9 * 24 * HOUR)]);
+    await db.pool.query(`insert into alert_samples (project_id, fingerprint, at, value) values ($1, 'old', $2, 1)`, [
+      projectId,
+      new Date(clock.now - 9 * 24 * HOUR),
+    ]);
     const engine = engineAt(config('sampled'), clock);
-    const page = async () => (await db.pool.query(`select fingerprint, observed from alert_instances where project_id = $1 and severity = 'page'`, [projectId])).rows[0];
-    const samples = async () => (await db.pool.query(`select fingerprint, at, value from alert_samples where project_id = $1 order by fingerprint, at`, [projectId])).rows;
+    const page = async () =>
+      (
+        await db.pool.query(
+          `select fingerprint, observed from alert_instances where project_id = $1 and severity = 'page'`,
+          [projectId],
+        )
+      ).rows[0];
+    const samples = async () =>
+      (
+        await db.pool.query(
+          `select fingerprint, at, value from alert_samples where project_id = $1 order by fingerprint, at`,
+          [projectId],
+        )
+      ).rows;
 
     await engine.tick();
     const quiet = (await page()).observed.windows[0].longBurn;
     // The later tick in the same minute overwrites that minute's sample.
     clock.now += 10_000;
-    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 10 * MINUTE, toMs: clock.now, count: 600, errorRate: 0.3, seed: 2 });
+    await loadTraffic(db.pool, {
+      projectId,
+      fromMs: clock.now - 10 * MINUTE,
+      toMs: clock.now,
+      count: 600,
+      errorRate: 0.3,
+      seed: 2,
+    });
     await engine.tick();
     const burning = (await page()).observed.windows[0].longBurn;
     clock.now += MINUTE;
@@ -144,25 +195,51 @@ describe('alert engine', () => {
 
     const window = { from: new Date(clock.now - HOUR), to: new Date(clock.now + MINUTE) };
     const api = new QueryApi(db.pool);
-    const series = await api.alertSamples(SERVICE_CALLER, { projectId, window, stepMs: 5 * MINUTE, fingerprints: [fingerprint] });
+    const series = await api.alertSamples(SERVICE_CALLER, {
+      projectId,
+      window,
+      stepMs: 5 * MINUTE,
+      fingerprints: [fingerprint],
+    });
     expect(Object.keys(series)).toEqual([fingerprint]);
-    expect(series[fingerprint]!.reduce((max, s) => Math.max(max, s.value ?? 0), 0)).toBeCloseTo(Math.max(mine[0].value, mine[1].value), 9);
+    expect(series[fingerprint]!.reduce((max, s) => Math.max(max, s.value ?? 0), 0)).toBeCloseTo(
+      Math.max(mine[0].value, mine[1].value),
+      9,
+    );
     // Project-wide alerts are not a tenant's to see.
-    expect(await api.alertSamples({ role: 'authenticated', projectId, tenantId: 'tenant-0' }, { projectId, window, stepMs: MINUTE })).toEqual({});
-    expect(Object.keys(await api.alertSamples({ role: 'authenticated', projectId }, { projectId, window, stepMs: MINUTE }))).toHaveLength(2);
+    expect(
+      await api.alertSamples(
+        { role: 'authenticated', projectId, tenantId: 'tenant-0' },
+        { projectId, window, stepMs: MINUTE },
+      ),
+    ).toEqual({});
+    expect(
+      Object.keys(await api.alertSamples({ role: 'authenticated', projectId }, { projectId, window, stepMs: MINUTE })),
+    ).toHaveLength(2);
   });
 
   it('writes config budgets where the cost table reads them, and removes them with the config', async () => {
     const projectId = (await createProject(db.pool, 'budgeted')).id;
     const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };
-    await db.pool.query(`insert into budgets (project_id, tenant_id, monthly_usd) values ($1, 'tenant-9', 5)`, [projectId]);
-    const budgets = { budgets: [{ name: 'all', project: 'budgeted', monthlyUsd: 500 }, { name: 'acme', project: 'budgeted', tenant: 'acme', monthlyUsd: 40 }] };
+    await db.pool.query(`insert into budgets (project_id, tenant_id, monthly_usd) values ($1, 'tenant-9', 5)`, [
+      projectId,
+    ]);
+    const budgets = {
+      budgets: [
+        { name: 'all', project: 'budgeted', monthlyUsd: 500 },
+        { name: 'acme', project: 'budgeted', tenant: 'acme', monthlyUsd: 40 },
+      ],
+    };
     await engineAt(config('budgeted', budgets), clock).tick();
     const api = new QueryApi(db.pool);
-    const shown = async () => (await api.budgets(SERVICE_CALLER, { projectId })).budgets.map((b) => `${b.tenantId}=${b.monthlyUsd}`).sort();
+    const shown = async () =>
+      (await api.budgets(SERVICE_CALLER, { projectId })).budgets.map((b) => `${b.tenantId}=${b.monthlyUsd}`).sort();
     expect(await shown()).toEqual(['*=500', 'acme=40', 'tenant-9=5']);
     // A changed amount is written over; a budget the config drops goes, one set through the API stays.
-    await engineAt(config('budgeted', { budgets: [{ name: 'acme', project: 'budgeted', tenant: 'acme', monthlyUsd: 60 }] }), clock).tick();
+    await engineAt(
+      config('budgeted', { budgets: [{ name: 'acme', project: 'budgeted', tenant: 'acme', monthlyUsd: 60 }] }),
+      clock,
+    ).tick();
     expect(await shown()).toEqual(['acme=60', 'tenant-9=5']);
     await engineAt(config('budgeted'), clock).tick();
     expect(await shown()).toEqual(['tenant-9=5']);
@@ -175,16 +252,44 @@ describe('alert engine', () => {
     await loadTraffic(db.pool, { projectId, fromMs: clock.now - 3 * HOUR, toMs: clock.now - 10 * MINUTE, count: 3000 });
     const engine = engineAt(cfg, clock);
     await engine.tick();
-    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 10 * MINUTE, toMs: clock.now, count: 600, errorRate: 0.3, seed: 2 });
+    await loadTraffic(db.pool, {
+      projectId,
+      fromMs: clock.now - 10 * MINUTE,
+      toMs: clock.now,
+      count: 600,
+      errorRate: 0.3,
+      seed: 2,
+    });
     await engine.tick();
-    const { rows } = await db.pool.query(`select fingerprint from alert_instances where project_id = $1 and severity = 'page'`, [projectId]);
+    const { rows } = await db.pool.query(
+      `select fingerprint from alert_instances where project_id = $1 and severity = 'page'`,
+      [projectId],
+    );
     // Only the page: the receiver takes page severity, and the ticket is inhibited anyway.
     expect(pager.received).toHaveLength(1);
     const firing = pager.received[0]!.body;
-    expect(firing).toMatchObject({ version: '4', status: 'firing', receiver: 'pager', truncatedAlerts: 0, groupLabels: { project: 'hooked', severity: 'page' }, externalURL: 'http://127.0.0.1:3001' });
-    expect(firing.commonLabels).toMatchObject({ alertname: 'chat-errors', project: 'hooked', severity: 'page', service: 'chat-api', sli: 'errors' });
+    expect(firing).toMatchObject({
+      version: '4',
+      status: 'firing',
+      receiver: 'pager',
+      truncatedAlerts: 0,
+      groupLabels: { project: 'hooked', severity: 'page' },
+      externalURL: 'http://127.0.0.1:3001',
+    });
+    expect(firing.commonLabels).toMatchObject({
+      alertname: 'chat-errors',
+      project: 'hooked',
+      severity: 'page',
+      service: 'chat-api',
+      sli: 'errors',
+    });
     expect(firing.alerts).toEqual([
-      expect.objectContaining({ status: 'firing', fingerprint: rows[0].fingerprint, endsAt: '0001-01-01T00:00:00Z', startsAt: new Date(clock.now).toISOString() }),
+      expect.objectContaining({
+        status: 'firing',
+        fingerprint: rows[0].fingerprint,
+        endsAt: '0001-01-01T00:00:00Z',
+        startsAt: new Date(clock.now).toISOString(),
+      }),
     ]);
     expect(firing.alerts[0].annotations.summary).toMatch(/^chat-errors: no errors for 99.9% over 30d/);
     expect(firing.alerts[0].generatorURL).toContain(rows[0].fingerprint);
@@ -194,29 +299,64 @@ describe('alert engine', () => {
     await loadTraffic(db.pool, { projectId, fromMs: clock.now - 31 * MINUTE, toMs: clock.now, count: 1500, seed: 4 });
     await engine.tick();
     expect(pager.received).toHaveLength(2);
-    expect(pager.received[1]!.body).toMatchObject({ status: 'resolved', alerts: [{ status: 'resolved', fingerprint: rows[0].fingerprint, endsAt: new Date(clock.now).toISOString() }] });
+    expect(pager.received[1]!.body).toMatchObject({
+      status: 'resolved',
+      alerts: [{ status: 'resolved', fingerprint: rows[0].fingerprint, endsAt: new Date(clock.now).toISOString() }],
+    });
   });
 
   it('pages on expensive calls against a cost SLO, recounting its long windows from raw spans less often', async () => {
     const projectId = (await createProject(db.pool, 'costly')).id;
     const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };
-    const cfg = parseAlertsConfig({ slos: [{ name: 'chat-cost', project: 'costly', objective: 99, sli: { kind: 'cost_per_request', maxUsd: 0.01 } }] });
-    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 3 * HOUR, toMs: clock.now - 10 * MINUTE, count: 3000, costUsd: 0.001 });
-    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 10 * MINUTE, toMs: clock.now, count: 300, costUsd: 0.05, seed: 2 });
+    const cfg = parseAlertsConfig({
+      slos: [{ name: 'chat-cost', project: 'costly', objective: 99, sli: { kind: 'cost_per_request', maxUsd: 0.01 } }],
+    });
+    await loadTraffic(db.pool, {
+      projectId,
+      fromMs: clock.now - 3 * HOUR,
+      toMs: clock.now - 10 * MINUTE,
+      count: 3000,
+      costUsd: 0.001,
+    });
+    await loadTraffic(db.pool, {
+      projectId,
+      fromMs: clock.now - 10 * MINUTE,
+      toMs: clock.now,
+      count: 300,
+      costUsd: 0.05,
+      seed: 2,
+    });
     const engine = engineAt(cfg, clock);
     const fired = await engine.tick();
     expect(fired.transitions.map((t) => `${t.severity}:${t.to}`)).toContain('page:firing');
-    const page = async () => (await db.pool.query(`select observed from alert_instances where project_id = $1 and severity = 'page'`, [projectId])).rows[0].observed;
+    const page = async () =>
+      (
+        await db.pool.query(`select observed from alert_instances where project_id = $1 and severity = 'page'`, [
+          projectId,
+        ])
+      ).rows[0].observed;
     const first = await page();
     expect(first.periodEvents).toBe(3300);
 
     // Ten seconds on, 100 more calls: the 1 h window counts them, the 30-day period not yet.
-    await loadTraffic(db.pool, { projectId, fromMs: clock.now, toMs: clock.now + 5_000, count: 100, costUsd: 0.001, seed: 3 });
+    await loadTraffic(db.pool, {
+      projectId,
+      fromMs: clock.now,
+      toMs: clock.now + 5_000,
+      count: 100,
+      costUsd: 0.001,
+      seed: 3,
+    });
     clock.now += 10_000;
     await engine.tick();
     const second = await page();
     const api = new QueryApi(db.pool);
-    const hour = await api.costSli(SERVICE_CALLER, { projectId, window: { from: new Date(clock.now - HOUR), to: new Date(clock.now) }, filters: { category: ['model'] }, maxUsd: 0.01 });
+    const hour = await api.costSli(SERVICE_CALLER, {
+      projectId,
+      window: { from: new Date(clock.now - HOUR), to: new Date(clock.now) },
+      filters: { category: ['model'] },
+      maxUsd: 0.01,
+    });
     expect(second.windows[0].longEvents).toBe(hour.total);
     expect(second.windows[0].longEvents).toBeGreaterThan(first.windows[0].longEvents);
     expect(second.periodEvents).toBe(3300);
@@ -229,11 +369,28 @@ describe('alert engine', () => {
   it('does not page on one failure at low traffic', async () => {
     const projectId = (await createProject(db.pool, 'quiet')).id;
     const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };
-    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 50 * MINUTE, toMs: clock.now, count: 6, errorRate: 0, seed: 4 });
-    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 2 * MINUTE, toMs: clock.now, count: 1, errorRate: 1, seed: 5 });
+    await loadTraffic(db.pool, {
+      projectId,
+      fromMs: clock.now - 50 * MINUTE,
+      toMs: clock.now,
+      count: 6,
+      errorRate: 0,
+      seed: 4,
+    });
+    await loadTraffic(db.pool, {
+      projectId,
+      fromMs: clock.now - 2 * MINUTE,
+      toMs: clock.now,
+      count: 1,
+      errorRate: 1,
+      seed: 5,
+    });
     const result = await engineAt(config('quiet'), clock).tick();
     expect(result.transitions).toEqual([]);
-    const { rows } = await db.pool.query(`select state, observed from alert_instances where project_id = $1 and severity = 'page'`, [projectId]);
+    const { rows } = await db.pool.query(
+      `select state, observed from alert_instances where project_id = $1 and severity = 'page'`,
+      [projectId],
+    );
     expect(rows[0].state).toBe('normal');
     expect(rows[0].observed.windows[0].longBurn).toBeGreaterThan(14.4);
   });
@@ -241,13 +398,18 @@ describe('alert engine', () => {
   it('records a silenced alert without telling Slack', async () => {
     const projectId = (await createProject(db.pool, 'silenced')).id;
     const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };
-    await db.pool.query(`insert into alert_silences (project_id, matchers, starts_at, ends_at, comment) values ($1, $2, $3, $4, 'maintenance')`, [
+    await db.pool.query(
+      `insert into alert_silences (project_id, matchers, starts_at, ends_at, comment) values ($1, $2, $3, $4, 'maintenance')`,
+      [projectId, { slo: 'chat-errors' }, new Date(clock.now - MINUTE), new Date(clock.now + HOUR)],
+    );
+    await loadTraffic(db.pool, {
       projectId,
-      { slo: 'chat-errors' },
-      new Date(clock.now - MINUTE),
-      new Date(clock.now + HOUR),
-    ]);
-    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 30 * MINUTE, toMs: clock.now, count: 500, errorRate: 0.5, seed: 6 });
+      fromMs: clock.now - 30 * MINUTE,
+      toMs: clock.now,
+      count: 500,
+      errorRate: 0.5,
+      seed: 6,
+    });
     const result = await engineAt(config('silenced'), clock).tick();
     expect(result.transitions.some((t) => t.to === 'firing')).toBe(true);
     expect(await notifications(projectId)).toEqual(['firing/page/silenced', 'firing/ticket/silenced']);
@@ -257,9 +419,20 @@ describe('alert engine', () => {
   it('lets only one of two racing engines evaluate a tick', async () => {
     const projectId = (await createProject(db.pool, 'race')).id;
     const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };
-    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 30 * MINUTE, toMs: clock.now, count: 500, errorRate: 0.5, seed: 8 });
+    await loadTraffic(db.pool, {
+      projectId,
+      fromMs: clock.now - 30 * MINUTE,
+      toMs: clock.now,
+      count: 500,
+      errorRate: 0.5,
+      seed: 8,
+    });
     const cfg = config('race');
-    const results = await Promise.all([engineAt(cfg, clock).tick(), engineAt(cfg, clock).tick(), engineAt(cfg, clock).tick()]);
+    const results = await Promise.all([
+      engineAt(cfg, clock).tick(),
+      engineAt(cfg, clock).tick(),
+      engineAt(cfg, clock).tick(),
+    ]);
     expect(results.filter((r) => !r.skipped).length).toBeGreaterThanOrEqual(1);
     // Whichever ran, and in whatever order, the incident was notified once.
     expect((await notifications(projectId)).filter((n) => n.startsWith('firing/page'))).toEqual(['firing/page/sent']);
@@ -267,44 +440,95 @@ describe('alert engine', () => {
 
   it('rolls a deployment back exactly once when two engines race, calling every hook with its contract', async () => {
     const projectId = (await createProject(db.pool, 'rollback')).id;
-    await db.pool.query(`insert into deployments (project_id, name, baseline, source) values ($1, 'v42', 'v41', 'api')`, [projectId]);
+    await db.pool.query(
+      `insert into deployments (project_id, name, baseline, source) values ($1, 'v42', 'v41', 'api')`,
+      [projectId],
+    );
     const cfg = config('rollback');
-    const request = { projectId, projectName: 'rollback', deployment: 'v42', trigger: 'judge' as const, reason: 'canary judge: Fail' };
+    const request = {
+      projectId,
+      projectName: 'rollback',
+      deployment: 'v42',
+      trigger: 'judge' as const,
+      reason: 'canary judge: Fail',
+    };
     hooks.failWebhook(503);
-    const outcomes = await Promise.all([rollBack(db.pool, cfg, request, env), rollBack(db.pool, cfg, request, env), rollBack(db.pool, cfg, request, env)]);
+    const outcomes = await Promise.all([
+      rollBack(db.pool, cfg, request, env),
+      rollBack(db.pool, cfg, request, env),
+      rollBack(db.pool, cfg, request, env),
+    ]);
     expect(outcomes.filter((o) => o.started)).toHaveLength(1);
-    expect(outcomes.filter((o) => !o.started).map((o) => !o.started && o.reason)).toEqual(['already_rolled_back', 'already_rolled_back']);
+    expect(outcomes.filter((o) => !o.started).map((o) => !o.started && o.reason)).toEqual([
+      'already_rolled_back',
+      'already_rolled_back',
+    ]);
     const started = outcomes.find((o) => o.started)!;
     expect(started.started && started.status).toBe('succeeded');
 
     const deployerCalls = hooks.webhook.filter((h) => (h.body as { deployment: string }).deployment === 'v42');
     expect(deployerCalls).toHaveLength(1);
-    expect(deployerCalls[0]!.body).toMatchObject({ event: 'vigil.rollback', project: 'rollback', deployment: 'v42', baseline: 'v41', trigger: 'judge' });
-    expect(hooks.github.at(-1)!.body).toMatchObject({ event_type: 'vigil-rollback', client_payload: { deployment: 'v42' } });
+    expect(deployerCalls[0]!.body).toMatchObject({
+      event: 'vigil.rollback',
+      project: 'rollback',
+      deployment: 'v42',
+      baseline: 'v41',
+      trigger: 'judge',
+    });
+    expect(hooks.github.at(-1)!.body).toMatchObject({
+      event_type: 'vigil-rollback',
+      client_payload: { deployment: 'v42' },
+    });
     expect(hooks.flag.at(-1)!.body).toMatchObject({ action: 'kill', deployment: 'v42' });
 
-    const { rows: audit } = await db.pool.query(`select hook, attempt, status_code, ok from rollback_hook_calls where project_id = $1 order by hook, attempt`, [projectId]);
+    const { rows: audit } = await db.pool.query(
+      `select hook, attempt, status_code, ok from rollback_hook_calls where project_id = $1 order by hook, attempt`,
+      [projectId],
+    );
     expect(audit).toEqual([
       { hook: 'deployer', attempt: 1, status_code: 503, ok: false },
       { hook: 'deployer', attempt: 2, status_code: 200, ok: true },
       { hook: 'gh', attempt: 1, status_code: 204, ok: true },
       { hook: 'kill-switch', attempt: 1, status_code: 200, ok: true },
     ]);
-    const { rows } = await db.pool.query(`select d.state, r.status, r.idempotency_key from deployments d join rollbacks r on r.deployment_id = d.id where d.project_id = $1`, [projectId]);
-    expect(rows).toEqual([{ state: 'rolled_back', status: 'succeeded', idempotency_key: expect.stringMatching(/^vigil-rollback-/) }]);
+    const { rows } = await db.pool.query(
+      `select d.state, r.status, r.idempotency_key from deployments d join rollbacks r on r.deployment_id = d.id where d.project_id = $1`,
+      [projectId],
+    );
+    expect(rows).toEqual([
+      { state: 'rolled_back', status: 'succeeded', idempotency_key: expect.stringMatching(/^vigil-rollback-/) },
+    ]);
     expect(await notifications(projectId)).toEqual(['rollback/page/pending']);
   });
 
   it('groups the alerts of one incident into one Slack message, and waits out `for` on threshold rules', async () => {
     const projectId = (await createProject(db.pool, 'grouped')).id;
     const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };
-    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 30 * MINUTE, toMs: clock.now, count: 600, latencyMs: 3000, errorRate: 0.4, seed: 21 });
+    await loadTraffic(db.pool, {
+      projectId,
+      fromMs: clock.now - 30 * MINUTE,
+      toMs: clock.now,
+      count: 600,
+      latencyMs: 3000,
+      errorRate: 0.4,
+      seed: 21,
+    });
     const cfg = config('grouped', {
       slos: [
         { name: 'chat-errors', project: 'grouped', objective: 99.9, sli: { kind: 'errors' } },
         { name: 'chat-latency', project: 'grouped', objective: 99, sli: { kind: 'latency', thresholdMs: 1000 } },
       ],
-      rules: [{ name: 'p95-over-2s', project: 'grouped', metric: 'latency_p95', threshold: 2000, window: '5m', for: '1m', severity: 'page' }],
+      rules: [
+        {
+          name: 'p95-over-2s',
+          project: 'grouped',
+          metric: 'latency_p95',
+          threshold: 2000,
+          window: '5m',
+          for: '1m',
+          severity: 'page',
+        },
+      ],
     });
     const engine = engineAt(cfg, clock);
     const first = await engine.tick();
@@ -316,13 +540,32 @@ describe('alert engine', () => {
     expect(pages[0]!.body.text).toMatch(/chat-errors[\s\S]*chat-latency|chat-latency[\s\S]*chat-errors/);
 
     clock.now += 30_000;
-    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 30_000, toMs: clock.now, count: 30, latencyMs: 3000, seed: 22 });
+    await loadTraffic(db.pool, {
+      projectId,
+      fromMs: clock.now - 30_000,
+      toMs: clock.now,
+      count: 30,
+      latencyMs: 3000,
+      seed: 22,
+    });
     expect((await engine.tick()).transitions.filter((t) => t.name === 'p95-over-2s')).toEqual([]);
     clock.now += 31_000;
-    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 31_000, toMs: clock.now, count: 30, latencyMs: 3000, seed: 23 });
+    await loadTraffic(db.pool, {
+      projectId,
+      fromMs: clock.now - 31_000,
+      toMs: clock.now,
+      count: 30,
+      latencyMs: 3000,
+      seed: 23,
+    });
     const fired = await engine.tick();
-    expect(fired.transitions.filter((t) => t.name === 'p95-over-2s').map((t) => `${t.from}→${t.to}`)).toEqual(['pending→firing']);
-    const { rows } = await db.pool.query(`select observed from alert_instances where project_id = $1 and alert_name = 'p95-over-2s'`, [projectId]);
+    expect(fired.transitions.filter((t) => t.name === 'p95-over-2s').map((t) => `${t.from}→${t.to}`)).toEqual([
+      'pending→firing',
+    ]);
+    const { rows } = await db.pool.query(
+      `select observed from alert_instances where project_id = $1 and alert_name = 'p95-over-2s'`,
+      [projectId],
+    );
     expect(rows[0].observed).toMatchObject({ metric: 'latency_p95', op: '>', threshold: 2000 });
     expect(rows[0].observed.value).toBeGreaterThan(2000);
   });
@@ -330,9 +573,18 @@ describe('alert engine', () => {
   it('records deployments it sees in spans', async () => {
     const projectId = (await createProject(db.pool, 'seen')).id;
     const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };
-    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 5 * MINUTE, toMs: clock.now, count: 20, deployment: 'build-77', seed: 31 });
+    await loadTraffic(db.pool, {
+      projectId,
+      fromMs: clock.now - 5 * MINUTE,
+      toMs: clock.now,
+      count: 20,
+      deployment: 'build-77',
+      seed: 31,
+    });
     await engineAt(parseAlertsConfig({}), clock).tick();
-    const { rows } = await db.pool.query(`select name, state, source from deployments where project_id = $1`, [projectId]);
+    const { rows } = await db.pool.query(`select name, state, source from deployments where project_id = $1`, [
+      projectId,
+    ]);
     expect(rows).toEqual([{ name: 'build-77', state: 'running', source: 'spans' }]);
   });
 });

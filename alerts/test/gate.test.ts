@@ -32,13 +32,42 @@ beforeAll(async () => {
     slack: [{ webhookUrlEnv: 'SLACK_ONCALL' }, { project: 'other', webhookUrlEnv: 'SLACK_OTHER' }],
     webhooks: [{ name: 'pager', urlEnv: 'PAGER_URL', severities: ['page'], sendResolved: false }],
   });
-  gate = createGateHandler({ pool: db.pool, config: () => config, jwtSecret: SECRET, env: { HOOK_SECRET: 'hook-secret' } });
+  gate = createGateHandler({
+    pool: db.pool,
+    config: () => config,
+    jwtSecret: SECRET,
+    env: { HOOK_SECRET: 'hook-secret' },
+  });
   token = await signToken({ role: 'authenticated', projectId, ttlSeconds: 600 }, SECRET);
   const now = Date.now();
   // Baseline v41 healthy; canary v42 5× slower with 20% errors; canary v43 like the baseline.
-  await loadTraffic(db.pool, { projectId, fromMs: now - 100_000, toMs: now - 1000, count: 400, deployment: 'v41', seed: 1 });
-  await loadTraffic(db.pool, { projectId, fromMs: now - 100_000, toMs: now - 1000, count: 200, deployment: 'v42', latencyMs: 2000, ttftMs: 750, errorRate: 0.2, seed: 2 });
-  await loadTraffic(db.pool, { projectId, fromMs: now - 100_000, toMs: now - 1000, count: 200, deployment: 'v43', seed: 3 });
+  await loadTraffic(db.pool, {
+    projectId,
+    fromMs: now - 100_000,
+    toMs: now - 1000,
+    count: 400,
+    deployment: 'v41',
+    seed: 1,
+  });
+  await loadTraffic(db.pool, {
+    projectId,
+    fromMs: now - 100_000,
+    toMs: now - 1000,
+    count: 200,
+    deployment: 'v42',
+    latencyMs: 2000,
+    ttftMs: 750,
+    errorRate: 0.2,
+    seed: 2,
+  });
+  await loadTraffic(db.pool, {
+    projectId,
+    fromMs: now - 100_000,
+    toMs: now - 1000,
+    count: 200,
+    deployment: 'v43',
+    seed: 3,
+  });
 });
 
 afterAll(async () => {
@@ -50,15 +79,26 @@ function call(path: string, init: { method?: string; body?: unknown; token?: str
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   const bearer = init.token === undefined ? token : init.token;
   if (bearer) headers.authorization = `Bearer ${bearer}`;
-  return gate(new Request(`http://vigil.test${path}`, { method: init.method ?? 'GET', headers, ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}) }));
+  return gate(
+    new Request(`http://vigil.test${path}`, {
+      method: init.method ?? 'GET',
+      headers,
+      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+    }),
+  );
 }
 
 describe('rollout gates', () => {
   it('records deployments with their baseline', async () => {
     for (const deployment of ['v42', 'v43']) {
-      const response = await call('/api/v1/deployments', { method: 'POST', body: { deployment, baseline: 'v41', weight: 10 } });
+      const response = await call('/api/v1/deployments', {
+        method: 'POST',
+        body: { deployment, baseline: 'v41', weight: 10 },
+      });
       expect(response.status).toBe(201);
-      expect(await response.json()).toMatchObject({ deployment: { name: deployment, baseline: 'v41', state: 'running' } });
+      expect(await response.json()).toMatchObject({
+        deployment: { name: deployment, baseline: 'v41', state: 'running' },
+      });
     }
     const bad = await call('/api/v1/deployments', { method: 'POST', body: { deployment: 'v 44', weight: 500 } });
     expect(bad.status).toBe(400);
@@ -76,63 +116,96 @@ describe('rollout gates', () => {
 
     expect(await (await call('/api/v1/gate/argo?deployment=v43')).json()).toMatchObject({ verdict: 'pass', ok: true });
     // Unknown deployment or missing parameter: still JSON, an error verdict (Argo counts an Error).
-    expect(await (await call('/api/v1/gate/argo?deployment=v99')).json()).toMatchObject({ verdict: 'error', ok: false });
+    expect(await (await call('/api/v1/gate/argo?deployment=v99')).json()).toMatchObject({
+      verdict: 'error',
+      ok: false,
+    });
     expect(await (await call('/api/v1/gate/argo')).json()).toMatchObject({ verdict: 'error' });
   });
 
   it('answers Flagger: 200 advances a good canary, non-2xx halts a bad one; as a rollback hook, 200 rolls back', async () => {
-    const payload = (deployment: string) => ({ name: 'podinfo', namespace: 'test', phase: 'Progressing', checksum: '6d9f7c', metadata: { deployment } });
+    const payload = (deployment: string) => ({
+      name: 'podinfo',
+      namespace: 'test',
+      phase: 'Progressing',
+      checksum: '6d9f7c',
+      metadata: { deployment },
+    });
     expect((await call('/api/v1/gate/flagger', { method: 'POST', body: payload('v43') })).status).toBe(200);
     expect((await call('/api/v1/gate/flagger', { method: 'POST', body: payload('v42') })).status).toBe(409);
-    expect((await call('/api/v1/gate/flagger?hook=rollback', { method: 'POST', body: payload('v42') })).status).toBe(200);
-    expect((await call('/api/v1/gate/flagger?hook=rollback', { method: 'POST', body: payload('v43') })).status).toBe(409);
+    expect((await call('/api/v1/gate/flagger?hook=rollback', { method: 'POST', body: payload('v42') })).status).toBe(
+      200,
+    );
+    expect((await call('/api/v1/gate/flagger?hook=rollback', { method: 'POST', body: payload('v43') })).status).toBe(
+      409,
+    );
     expect((await call('/api/v1/gate/flagger', { method: 'POST', body: { namespace: 'x' } })).status).toBe(400);
   });
 
   it('keeps a history of judgements on the deployment', async () => {
-    const { rows } = await db.pool.query(`select d.verdict, count(j.*)::int as judgements from deployments d join canary_judgements j on j.deployment_id = d.id where d.name = 'v42' group by 1`);
+    const { rows } = await db.pool.query(
+      `select d.verdict, count(j.*)::int as judgements from deployments d join canary_judgements j on j.deployment_id = d.id where d.name = 'v42' group by 1`,
+    );
     expect(rows).toEqual([{ verdict: 'fail', judgements: 3 }]);
   });
 
   it('rolls back by API once, through the hooks, and reports the second call as a conflict', async () => {
     const first = await call('/api/v1/deployments/v42/rollback', { method: 'POST', body: { reason: 'p95 doubled' } });
     expect(first.status).toBe(200);
-    expect(await first.json()).toMatchObject({ rollback: { status: 'succeeded', hooks: [{ hook: 'deployer', ok: true, attempts: 1 }] } });
+    expect(await first.json()).toMatchObject({
+      rollback: { status: 'succeeded', hooks: [{ hook: 'deployer', ok: true, attempts: 1 }] },
+    });
     expect(hooks.webhook.at(-1)!.body).toMatchObject({ deployment: 'v42', trigger: 'manual', reason: 'p95 doubled' });
     const second = await call('/api/v1/deployments/v42/rollback', { method: 'POST', body: {} });
     expect(second.status).toBe(409);
     // The gate now says fail for a rolled-back deployment, whatever its traffic.
-    expect(await (await call('/api/v1/gate/argo?deployment=v42')).json()).toMatchObject({ verdict: 'fail', reason: 'this deployment was rolled back' });
+    expect(await (await call('/api/v1/gate/argo?deployment=v42')).json()).toMatchObject({
+      verdict: 'fail',
+      reason: 'this deployment was rolled back',
+    });
     expect((await call('/api/v1/deployments/v43/promote', { method: 'POST', body: {} })).status).toBe(200);
   });
 
   it('refuses missing, forged, expired and tenant-scoped tokens, and other projects', async () => {
     expect((await call('/api/v1/gate/argo?deployment=v43', { token: null })).status).toBe(401);
-    const forged = await signToken({ role: 'authenticated', projectId, ttlSeconds: 600 }, 'another-secret-that-is-32-characters-x');
+    const forged = await signToken(
+      { role: 'authenticated', projectId, ttlSeconds: 600 },
+      'another-secret-that-is-32-characters-x',
+    );
     expect((await call('/api/v1/gate/argo?deployment=v43', { token: forged })).status).toBe(401);
     const expired = await signToken({ role: 'authenticated', projectId, ttlSeconds: -10 }, SECRET);
     const expiredResponse = await call('/api/v1/gate/argo?deployment=v43', { token: expired });
     expect(expiredResponse.status).toBe(401);
     expect(await expiredResponse.json()).toMatchObject({ error: 'token expired' });
     const viewer = await signToken({ role: 'authenticated', projectId, tenantId: 'tenant-1', ttlSeconds: 600 }, SECRET);
-    expect((await call('/api/v1/deployments/v43/rollback', { method: 'POST', body: {}, token: viewer })).status).toBe(403);
+    expect((await call('/api/v1/deployments/v43/rollback', { method: 'POST', body: {}, token: viewer })).status).toBe(
+      403,
+    );
     expect((await call('/api/v1/gate/argo?deployment=v43&project=other')).status).toBe(403);
   });
 
   it('shows the project its own SLO definitions, and creates and expires silences', async () => {
-    const config = (await (await call('/api/v1/alerts/config')).json()) as { slos: { name: string }[]; routes: unknown[] };
+    const config = (await (await call('/api/v1/alerts/config')).json()) as {
+      slos: { name: string }[];
+      routes: unknown[];
+    };
     expect(config.slos.map((slo) => slo.name)).toEqual(['chat-errors']);
     // Where alerts go, by the names of the variables that hold the URLs: the URLs are secrets.
     expect(config.routes).toEqual([
       { channel: 'slack', name: 'slack', urlEnv: 'SLACK_ONCALL', severities: ['page', 'ticket'], sendResolved: true },
       { channel: 'webhook', name: 'pager', urlEnv: 'PAGER_URL', severities: ['page'], sendResolved: false },
     ]);
-    const created = await call('/api/v1/silences', { method: 'POST', body: { matchers: { slo: 'chat-errors' }, minutes: 120, comment: 'deploy window' } });
+    const created = await call('/api/v1/silences', {
+      method: 'POST',
+      body: { matchers: { slo: 'chat-errors' }, minutes: 120, comment: 'deploy window' },
+    });
     expect(created.status).toBe(201);
     const { silence } = (await created.json()) as { silence: { id: string; starts_at: string; ends_at: string } };
     expect(Date.parse(silence.ends_at) - Date.parse(silence.starts_at)).toBe(120 * 60_000);
     const viewer = await signToken({ role: 'authenticated', projectId, tenantId: 'tenant-1', ttlSeconds: 600 }, SECRET);
-    expect((await call(`/api/v1/silences/${silence.id}/expire`, { method: 'POST', body: {}, token: viewer })).status).toBe(403);
+    expect(
+      (await call(`/api/v1/silences/${silence.id}/expire`, { method: 'POST', body: {}, token: viewer })).status,
+    ).toBe(403);
     expect((await call(`/api/v1/silences/${silence.id}/expire`, { method: 'POST', body: {} })).status).toBe(200);
     expect((await call(`/api/v1/silences/${silence.id}/expire`, { method: 'POST', body: {} })).status).toBe(404);
     const bad = await call('/api/v1/silences', { method: 'POST', body: { matchers: {}, minutes: 10 } });

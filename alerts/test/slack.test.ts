@@ -21,7 +21,19 @@ const notice = (name = 'chat-latency') =>
     project: 'default',
     labels: { alertname: name, slo: name, severity: 'page', project: 'default', service: 'chat-api' },
     deployment: 'v42',
-    observed: { windows: [{ long: 3_600_000, short: 300_000, threshold: 14.4, longBurn: 20.5, shortBurn: 31.2, longEvents: 1200, firing: true }] },
+    observed: {
+      windows: [
+        {
+          long: 3_600_000,
+          short: 300_000,
+          threshold: 14.4,
+          longBurn: 20.5,
+          shortBurn: 31.2,
+          longEvents: 1200,
+          firing: true,
+        },
+      ],
+    },
     since: '2026-11-23T10:00:00Z',
     link: 'http://127.0.0.1:3000/alerts',
   });
@@ -73,7 +85,9 @@ describe('Slack sender', () => {
     slack.received.length = 0;
     slack.enforceIntervalMs = 900;
     const sender = new SlackSender();
-    const outcomes = await Promise.all([1, 2, 3, 4].map((i) => sender.send(slack.url('T1/B1/rate'), notice(`alert-${i}`))));
+    const outcomes = await Promise.all(
+      [1, 2, 3, 4].map((i) => sender.send(slack.url('T1/B1/rate'), notice(`alert-${i}`))),
+    );
     slack.enforceIntervalMs = 0;
     expect(outcomes.every((o) => o.ok)).toBe(true);
     const times = slack.received.map((m) => m.at).sort((a, b) => a - b);

@@ -8,7 +8,10 @@ import path from 'node:path';
 import { info } from './output.ts';
 
 const dashboardDir = path.dirname(createRequire(import.meta.url).resolve('@vigil/dashboard/package.json'));
-const nextBin = path.join(path.dirname(createRequire(path.join(dashboardDir, 'package.json')).resolve('next/package.json')), 'dist/bin/next');
+const nextBin = path.join(
+  path.dirname(createRequire(path.join(dashboardDir, 'package.json')).resolve('next/package.json')),
+  'dist/bin/next',
+);
 
 export interface RunningDashboard {
   url: string;
@@ -45,17 +48,33 @@ function run(child: ChildProcess, what: string): Promise<void> {
 export async function buildDashboard(log = info): Promise<void> {
   if (buildIsCurrent()) return;
   log('dashboard: building (first start, or its sources changed; about half a minute)…');
-  const child = spawn(process.execPath, [nextBin, 'build'], { cwd: dashboardDir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  const child = spawn(process.execPath, [nextBin, 'build'], {
+    cwd: dashboardDir,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  });
   await run(child, 'dashboard build');
   log(`dashboard: built (${readFileSync(path.join(dashboardDir, '.next/BUILD_ID'), 'utf8').trim()})`);
 }
 
-export async function startDashboard(options: { databaseUrl: string; jwtSecret: string; apiUrl: string; host: string; port: number }): Promise<RunningDashboard> {
+export async function startDashboard(options: {
+  databaseUrl: string;
+  jwtSecret: string;
+  apiUrl: string;
+  host: string;
+  port: number;
+}): Promise<RunningDashboard> {
   await buildDashboard();
   const child = spawn(process.execPath, [nextBin, 'start', '-H', options.host, '-p', String(options.port)], {
     cwd: dashboardDir,
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, DATABASE_URL: options.databaseUrl, VIGIL_JWT_SECRET: options.jwtSecret, VIGIL_API_URL: options.apiUrl, NEXT_TELEMETRY_DISABLED: '1' },
+    env: {
+      ...process.env,
+      DATABASE_URL: options.databaseUrl,
+      VIGIL_JWT_SECRET: options.jwtSecret,
+      VIGIL_API_URL: options.apiUrl,
+      NEXT_TELEMETRY_DISABLED: '1',
+    },
   });
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
   await new Promise<void>((resolve, reject) => {

@@ -34,9 +34,21 @@ async function demoKey(db: Database, config: VigilConfig): Promise<string> {
  */
 const DEMO_ALERTS = {
   slos: [
-    { name: 'chat-ttft', description: 'Streams start within a second', objective: 95, selector: {}, sli: { kind: 'ttft', thresholdMs: 1000 } },
+    {
+      name: 'chat-ttft',
+      description: 'Streams start within a second',
+      objective: 95,
+      selector: {},
+      sli: { kind: 'ttft', thresholdMs: 1000 },
+    },
     { name: 'chat-errors', description: 'Model calls succeed', objective: 95, selector: {}, sli: { kind: 'errors' } },
-    { name: 'chat-cost', description: 'A model call costs at most $0.002', objective: 95, selector: {}, sli: { kind: 'cost_per_request', maxUsd: 0.002 } },
+    {
+      name: 'chat-cost',
+      description: 'A model call costs at most $0.002',
+      objective: 95,
+      selector: {},
+      sli: { kind: 'cost_per_request', maxUsd: 0.002 },
+    },
   ],
   budgets: [
     { name: 'demo-monthly', monthlyUsd: 100 },
@@ -46,7 +58,10 @@ const DEMO_ALERTS = {
 };
 
 async function demoAlerts(db: Database): Promise<void> {
-  await db.pool.query(`insert into alert_configs (project_id, config) select id, $1 from projects where name = 'demo' on conflict (project_id) do nothing`, [JSON.stringify(DEMO_ALERTS)]);
+  await db.pool.query(
+    `insert into alert_configs (project_id, config) select id, $1 from projects where name = 'demo' on conflict (project_id) do nothing`,
+    [JSON.stringify(DEMO_ALERTS)],
+  );
 }
 
 /** The app's tables live in their own schema of the same database, out of Vigil's way. */
@@ -68,11 +83,18 @@ function startApp(deployment: string, env: NodeJS.ProcessEnv): Promise<{ child: 
       const match = /listening on (\S+)/.exec(output);
       if (match) resolve({ child, url: match[1]! });
     });
-    child.once('exit', (code) => reject(new Error(`example app (${deployment}) exited with code ${code} before listening`)));
+    child.once('exit', (code) =>
+      reject(new Error(`example app (${deployment}) exited with code ${code} before listening`)),
+    );
   });
 }
 
-export async function startDemo(db: Database, config: VigilConfig, collectorUrl: string, options: { incident: boolean }): Promise<RunningDemo> {
+export async function startDemo(
+  db: Database,
+  config: VigilConfig,
+  collectorUrl: string,
+  options: { incident: boolean },
+): Promise<RunningDemo> {
   const key = await demoKey(db, config);
   await demoAlerts(db);
   await db.pool.query(`create schema if not exists ${APP_SCHEMA}`);
@@ -119,7 +141,9 @@ export async function startDemo(db: Database, config: VigilConfig, collectorUrl:
     requestsPerSecond: 4,
     onResponse: (status) => statuses.set(status, (statuses.get(status) ?? 0) + 1),
   });
-  info(`demo: example app v1 ${apps[0]!.url} and v2-canary ${apps[1]!.url}, fake providers ${providers.url}; ~4 requests/s from 8 tenants into project "demo"${options.incident ? '; incident: v2-canary on a slow, costly model' : ''}`);
+  info(
+    `demo: example app v1 ${apps[0]!.url} and v2-canary ${apps[1]!.url}, fake providers ${providers.url}; ~4 requests/s from 8 tenants into project "demo"${options.incident ? '; incident: v2-canary on a slow, costly model' : ''}`,
+  );
   const report = setInterval(() => {
     info(`demo: responses so far ${[...statuses].map(([status, n]) => `${status || 'failed'}×${n}`).join(', ')}`);
   }, 60_000);

@@ -15,7 +15,9 @@ import { AlertEngine, ConfigSource, createGateHandler, isGatePath } from '@vigil
 import { info } from './output.ts';
 
 export async function openServiceDatabase(config: VigilConfig): Promise<Database> {
-  info(config.DATABASE_URL ? 'connecting to DATABASE_URL…' : `starting embedded Postgres (data in ${config.dataDir}/pg)…`);
+  info(
+    config.DATABASE_URL ? 'connecting to DATABASE_URL…' : `starting embedded Postgres (data in ${config.dataDir}/pg)…`,
+  );
   const db = await openDatabase(config, { poolSize: 12, applicationName: 'vigil' });
   info(`database: ${db.description}`);
   return db;
@@ -26,7 +28,9 @@ export async function ensureDefaultProject(db: Database, config: VigilConfig): P
   const keyFile = path.join(config.dataDir, 'default-ingest-key');
   if (await findProject(db.pool, 'default')) {
     const names = (await listProjects(db.pool)).map((p) => p.name);
-    info(`projects: ${names.join(', ')} (keys: "vigil keys list"; the first key of "default" is in ${keyFile} if Vigil created it)`);
+    info(
+      `projects: ${names.join(', ')} (keys: "vigil keys list"; the first key of "default" is in ${keyFile} if Vigil created it)`,
+    );
     return;
   }
   await createProject(db.pool, 'default');
@@ -37,7 +41,9 @@ export async function ensureDefaultProject(db: Database, config: VigilConfig): P
 
 export async function startCollectorService(db: Database, config: VigilConfig): Promise<RunningCollector> {
   const collector = await startCollector(config, db.pool, (message) => info(`[collector] ${message}`));
-  info(`collector: OTLP/HTTP on ${collector.url}/v1/traces (protobuf or JSON, gzip ok); health ${collector.url}/healthz, metrics ${collector.url}/metrics`);
+  info(
+    `collector: OTLP/HTTP on ${collector.url}/v1/traces (protobuf or JSON, gzip ok); health ${collector.url}/healthz, metrics ${collector.url}/metrics`,
+  );
   return collector;
 }
 
@@ -48,12 +54,18 @@ export interface AlertsService {
 }
 
 /** The alerting config (checked now: a bad file stops start-up with its message) and the engine. */
-export async function startAlertsService(db: Database, config: VigilConfig, options: { engine: boolean } = { engine: true }): Promise<AlertsService> {
+export async function startAlertsService(
+  db: Database,
+  config: VigilConfig,
+  options: { engine: boolean } = { engine: true },
+): Promise<AlertsService> {
   const log = (message: string) => info(`[alerts] ${message}`);
   const source = new ConfigSource(db.pool, config.VIGIL_CONFIG, log);
   const { config: alerts, source: from } = await source.load();
   const run = options.engine && config.VIGIL_ALERTS === 'on';
-  info(`alerts: ${alerts.slos.length} SLOs, ${alerts.rules.length} rules, ${alerts.budgets.length} budgets from ${from}; engine ${run ? `every tick of "${alerts.engine.schedule}"` : 'off here'}`);
+  info(
+    `alerts: ${alerts.slos.length} SLOs, ${alerts.rules.length} rules, ${alerts.budgets.length} budgets from ${from}; engine ${run ? `every tick of "${alerts.engine.schedule}"` : 'off here'}`,
+  );
   if (!run) return { source, engine: null, close: async () => {} };
   const engine = new AlertEngine({ pool: db.pool, config: source.current, log });
   await engine.start();
@@ -61,14 +73,31 @@ export async function startAlertsService(db: Database, config: VigilConfig, opti
 }
 
 /** The JSON query API (/api/v1/...) and the deployment and gate endpoints, until the dashboard serves them. */
-export async function startApiService(db: Database, config: VigilConfig, alerts: AlertsService): Promise<RunningServer> {
+export async function startApiService(
+  db: Database,
+  config: VigilConfig,
+  alerts: AlertsService,
+): Promise<RunningServer> {
   const { secret, source } = await resolveJwtSecret(config);
   const jwks = config.VIGIL_JWKS_URL ? { jwksUrl: config.VIGIL_JWKS_URL } : {};
-  const api = createApiHandler({ api: new QueryApi(db.pool), jwtSecret: secret, ...jwks, log: (message) => info(`[api] ${message}`) });
-  const gate = createGateHandler({ pool: db.pool, config: alerts.source.current, jwtSecret: secret, ...jwks, log: (message) => info(`[gate] ${message}`) });
+  const api = createApiHandler({
+    api: new QueryApi(db.pool),
+    jwtSecret: secret,
+    ...jwks,
+    log: (message) => info(`[api] ${message}`),
+  });
+  const gate = createGateHandler({
+    pool: db.pool,
+    config: alerts.source.current,
+    jwtSecret: secret,
+    ...jwks,
+    log: (message) => info(`[gate] ${message}`),
+  });
   const handler = (request: Request) => (isGatePath(new URL(request.url).pathname) ? gate(request) : api(request));
   const server = await serveFetchHandler(handler, config.VIGIL_API_HOST, config.VIGIL_API_PORT);
-  info(`query API: ${server.url}/api/v1/... (tokens: "vigil tokens create --project <name>"; signing secret from ${source === 'VIGIL_JWT_SECRET' ? 'VIGIL_JWT_SECRET' : source})`);
+  info(
+    `query API: ${server.url}/api/v1/... (tokens: "vigil tokens create --project <name>"; signing secret from ${source === 'VIGIL_JWT_SECRET' ? 'VIGIL_JWT_SECRET' : source})`,
+  );
   info(`rollout gates: ${server.url}/api/v1/gate/argo?deployment=<name>, ${server.url}/api/v1/gate/flagger`);
   return server;
 }

@@ -18,7 +18,10 @@ interface Run {
 
 function vigil(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -30,7 +33,10 @@ function vigil(args: string[], env: Record<string, string | undefined> = {}): Pr
 /** Starts a long-running command, waits for a line on stderr (and runMs more), then stops it with SIGTERM. */
 function runUntil(args: string[], env: Record<string, string>, ready: RegExp, runMs = 0): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => {
@@ -57,7 +63,11 @@ let db: TestDatabase;
 let env: Record<string, string>;
 beforeAll(async () => {
   db = await createTestDatabase();
-  env = { DATABASE_URL: db.url, VIGIL_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'vigil-cli-')), VIGIL_DASHBOARD: 'off' };
+  env = {
+    DATABASE_URL: db.url,
+    VIGIL_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'vigil-cli-')),
+    VIGIL_DASHBOARD: 'off',
+  };
 });
 afterAll(async () => {
   await db.drop();
@@ -68,8 +78,21 @@ describe('vigil CLI', () => {
   it('has --help for every command', async () => {
     const top = await vigil(['--help']);
     expect(top.code).toBe(0);
-    for (const command of ['up', 'migrate', 'collector', 'projects', 'keys', 'tokens', 'deploy', 'gate']) expect(top.stdout).toContain(command);
-    for (const command of [['keys', 'create'], ['keys', 'list'], ['keys', 'revoke'], ['projects', 'create'], ['up'], ['collector'], ['migrate'], ['tokens', 'create'], ['deploy', 'start'], ['deploy', 'rollback'], ['gate']]) {
+    for (const command of ['up', 'migrate', 'collector', 'projects', 'keys', 'tokens', 'deploy', 'gate'])
+      expect(top.stdout).toContain(command);
+    for (const command of [
+      ['keys', 'create'],
+      ['keys', 'list'],
+      ['keys', 'revoke'],
+      ['projects', 'create'],
+      ['up'],
+      ['collector'],
+      ['migrate'],
+      ['tokens', 'create'],
+      ['deploy', 'start'],
+      ['deploy', 'rollback'],
+      ['gate'],
+    ]) {
       const help = await vigil([...command, '--help']);
       expect(help.code, command.join(' ')).toBe(0);
       expect(help.stdout).toMatch(/Usage: vigil/);
@@ -119,7 +142,10 @@ describe('vigil CLI', () => {
 
   it('signs API tokens for a project, one tenant or an admin, and explains bad options', async () => {
     await vigil(['projects', 'create', 'tokens-app'], env);
-    const member = await vigil(['tokens', 'create', '--project', 'tokens-app', '--tenant', 'acme', '--ttl', '30m'], env);
+    const member = await vigil(
+      ['tokens', 'create', '--project', 'tokens-app', '--tenant', 'acme', '--ttl', '30m'],
+      env,
+    );
     expect(member.code).toBe(0);
     const token = member.stdout.trim().split('\n').at(-1)!;
     const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
@@ -127,7 +153,9 @@ describe('vigil CLI', () => {
     expect(claims.exp - claims.iat).toBe(1800);
     expect(statSync(path.join(env.VIGIL_DATA_DIR!, 'jwt-secret')).mode & 0o077).toBe(0);
     const admin = await vigil(['tokens', 'create', '--admin'], env);
-    expect(JSON.parse(Buffer.from(admin.stdout.trim().split('.')[1]!, 'base64url').toString()).role).toBe('service_role');
+    expect(JSON.parse(Buffer.from(admin.stdout.trim().split('.')[1]!, 'base64url').toString()).role).toBe(
+      'service_role',
+    );
     const noProject = await vigil(['tokens', 'create', '--tenant', 'acme'], env);
     expect(noProject.code).toBe(1);
     expect(noProject.stderr.trim()).toBe('vigil: --project <name> is required (or --admin)');
@@ -145,7 +173,9 @@ describe('vigil CLI', () => {
     expect(statSync(keyFile).mode & 0o077).toBe(0);
     const second = await runUntil(['up'], { ...env, VIGIL_COLLECTOR_PORT: '0', VIGIL_API_PORT: '0' }, /query API:/);
     expect(second.stderr).not.toContain('created project');
-    const { rows } = await db.pool.query(`select count(*)::int as n from ingest_keys k join projects p on p.id = k.project_id where p.name = 'default'`);
+    const { rows } = await db.pool.query(
+      `select count(*)::int as n from ingest_keys k join projects p on p.id = k.project_id where p.name = 'default'`,
+    );
     expect(rows[0].n).toBe(1);
   });
 });
@@ -156,12 +186,45 @@ describe('vigil deploy and vigil gate', () => {
     const { rows } = await db.pool.query(`select id from projects where name = 'gated'`);
     const projectId = rows[0].id;
     const now = Date.now();
-    await loadTraffic(db.pool, { projectId, fromMs: now - 100_000, toMs: now - 1000, count: 300, deployment: 'v41', seed: 11 });
-    await loadTraffic(db.pool, { projectId, fromMs: now - 100_000, toMs: now - 1000, count: 150, deployment: 'v42', latencyMs: 2000, errorRate: 0.2, seed: 12 });
-    await loadTraffic(db.pool, { projectId, fromMs: now - 100_000, toMs: now - 1000, count: 150, deployment: 'v43', seed: 13 });
-    await loadTraffic(db.pool, { projectId, fromMs: now - 100_000, toMs: now - 1000, count: 10, deployment: 'v44', seed: 14 });
+    await loadTraffic(db.pool, {
+      projectId,
+      fromMs: now - 100_000,
+      toMs: now - 1000,
+      count: 300,
+      deployment: 'v41',
+      seed: 11,
+    });
+    await loadTraffic(db.pool, {
+      projectId,
+      fromMs: now - 100_000,
+      toMs: now - 1000,
+      count: 150,
+      deployment: 'v42',
+      latencyMs: 2000,
+      errorRate: 0.2,
+      seed: 12,
+    });
+    await loadTraffic(db.pool, {
+      projectId,
+      fromMs: now - 100_000,
+      toMs: now - 1000,
+      count: 150,
+      deployment: 'v43',
+      seed: 13,
+    });
+    await loadTraffic(db.pool, {
+      projectId,
+      fromMs: now - 100_000,
+      toMs: now - 1000,
+      count: 10,
+      deployment: 'v44',
+      seed: 14,
+    });
     for (const canary of ['v42', 'v43', 'v44']) {
-      const started = await vigil(['deploy', 'start', '--deployment', canary, '--baseline', 'v41', '--weight', '5', '--project', 'gated'], env);
+      const started = await vigil(
+        ['deploy', 'start', '--deployment', canary, '--baseline', 'v41', '--weight', '5', '--project', 'gated'],
+        env,
+      );
       expect(started.code, started.stderr).toBe(0);
       expect(started.stdout.trim()).toBe(`deployment ${canary} running against baseline v41 at 5%`);
     }
@@ -177,7 +240,10 @@ describe('vigil deploy and vigil gate', () => {
     const unknown = await vigil(['gate', '--deployment', 'v99', '--project', 'gated'], env);
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toContain('no deployment "v99" in project gated');
-    const weight = await vigil(['deploy', 'start', '--deployment', 'v45', '--weight', '500', '--project', 'gated'], env);
+    const weight = await vigil(
+      ['deploy', 'start', '--deployment', 'v45', '--weight', '500', '--project', 'gated'],
+      env,
+    );
     expect(weight.code).toBe(1);
     expect(weight.stderr).toContain('--weight must be a percentage between 0 and 100');
   });
@@ -185,7 +251,12 @@ describe('vigil deploy and vigil gate', () => {
 
 describe('vigil up --demo', () => {
   it('runs the example app in two deployments with traffic that arrives tagged by tenant', async () => {
-    const run = await runUntil(['up', '--demo'], { ...env, VIGIL_COLLECTOR_PORT: '0', VIGIL_API_PORT: '0' }, /demo: example app/, 15_000);
+    const run = await runUntil(
+      ['up', '--demo'],
+      { ...env, VIGIL_COLLECTOR_PORT: '0', VIGIL_API_PORT: '0' },
+      /demo: example app/,
+      15_000,
+    );
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('stopped cleanly');
     const { rows } = await db.pool.query(
@@ -202,7 +273,12 @@ describe('vigil up --demo', () => {
   });
 
   it('with --incident, moves the canary to a slow, costly model while v1 stays as it was', async () => {
-    const run = await runUntil(['up', '--demo', '--incident'], { ...env, VIGIL_COLLECTOR_PORT: '0', VIGIL_API_PORT: '0' }, /incident: v2-canary/, 20_000);
+    const run = await runUntil(
+      ['up', '--demo', '--incident'],
+      { ...env, VIGIL_COLLECTOR_PORT: '0', VIGIL_API_PORT: '0' },
+      /incident: v2-canary/,
+      20_000,
+    );
     expect(run.code).toBe(0);
     const { rows } = await db.pool.query(
       `select s.deployment, s.model, count(*)::int as calls, min(s.ttft_ms)::float8 as min_ttft_ms,
@@ -236,7 +312,14 @@ describe('vigil up --demo', () => {
 describe('vigil up with the embedded database', () => {
   it('starts a real Postgres under the data directory, keeps its data across restarts and stops it cleanly', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'vigil-embedded-'));
-    const embeddedEnv = { VIGIL_DATA_DIR: dataDir, VIGIL_PG_PORT: '54335', VIGIL_COLLECTOR_PORT: '0', VIGIL_API_PORT: '0', DATABASE_URL: '', VIGIL_DASHBOARD: 'off' };
+    const embeddedEnv = {
+      VIGIL_DATA_DIR: dataDir,
+      VIGIL_PG_PORT: '54335',
+      VIGIL_COLLECTOR_PORT: '0',
+      VIGIL_API_PORT: '0',
+      DATABASE_URL: '',
+      VIGIL_DASHBOARD: 'off',
+    };
     try {
       const first = await runUntil(['up'], embeddedEnv, /query API:/);
       expect(first.code).toBe(0);

@@ -98,7 +98,13 @@ async function main(): Promise<void> {
     await waitForHealth(collectorUrl);
 
     log(`sending with ${CONCURRENCY} concurrent exporters from a separate process…`);
-    const sent = JSON.parse(await run(process.execPath, [path.join(import.meta.dirname, 'send.ts'), requestsFile, collectorUrl, key, String(CONCURRENCY)], process.env));
+    const sent = JSON.parse(
+      await run(
+        process.execPath,
+        [path.join(import.meta.dirname, 'send.ts'), requestsFile, collectorUrl, key, String(CONCURRENCY)],
+        process.env,
+      ),
+    );
     const rssMb = peakRssMb(collector.pid!);
     const metrics = await (await fetch(`${collectorUrl}/metrics`)).text();
     const heapMb = Number(/^vigil_nodejs_heap_size_used_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN) / 1e6;
@@ -111,13 +117,17 @@ async function main(): Promise<void> {
     collector.kill('SIGTERM');
     await new Promise((r) => collector.once('exit', r));
 
-    const stored = await setup.query(`select (select count(*) from spans)::int as spans, (select count(*) from ai_api_calls)::int as calls`);
+    const stored = await setup.query(
+      `select (select count(*) from spans)::int as spans, (select count(*) from ai_api_calls)::int as calls`,
+    );
     const { spans: storedSpans, calls: storedCalls } = stored.rows[0];
     if (storedSpans !== TOTAL_SPANS || sent.failures > 0) {
       throw new Error(`stored ${storedSpans} of ${TOTAL_SPANS} spans (${sent.failures} failed requests)`);
     }
     const spansPerS = storedSpans / (sent.elapsedMs / 1000);
-    log(`ingest: ${storedSpans} spans (+${storedCalls} ai_api_calls rows) committed in ${(sent.elapsedMs / 1000).toFixed(1)} s, ${sent.retries} retries`);
+    log(
+      `ingest: ${storedSpans} spans (+${storedCalls} ai_api_calls rows) committed in ${(sent.elapsedMs / 1000).toFixed(1)} s, ${sent.retries} retries`,
+    );
 
     const spansFile = path.join(scratch, 'spans.copy');
     const callsFile = path.join(scratch, 'calls.copy');
@@ -135,7 +145,9 @@ async function main(): Promise<void> {
     const copyMs = performance.now() - copyStarted;
     await copyPool.end();
     const copyRowsPerS = storedSpans / (copyMs / 1000);
-    log(`plain COPY of the same ${storedSpans} spans + ${storedCalls} ai_api_calls rows from prepared files: ${(copyMs / 1000).toFixed(1)} s`);
+    log(
+      `plain COPY of the same ${storedSpans} spans + ${storedCalls} ai_api_calls rows from prepared files: ${(copyMs / 1000).toFixed(1)} s`,
+    );
 
     for (const name of ['vigil_bench_ingest', 'vigil_bench_copy']) {
       const admin = new pg.Client({ connectionString: server.url });

@@ -36,11 +36,17 @@ function post(body: Buffer): Promise<{ status: number; retryAfter: number }> {
       {
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length, authorization: `Bearer ${key}` },
+        headers: {
+          'content-type': 'application/x-protobuf',
+          'content-length': body.length,
+          authorization: `Bearer ${key}`,
+        },
       },
       (response) => {
         response.resume();
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, retryAfter: Number(response.headers['retry-after'] ?? 1) }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, retryAfter: Number(response.headers['retry-after'] ?? 1) }),
+        );
       },
     );
     request.on('error', reject);

@@ -31,7 +31,12 @@ export type CollectorSettings = Pick<
   | 'VIGIL_BATCH_MAX_SPANS'
   | 'VIGIL_WRITER_LANES'
 > &
-  Partial<Pick<VigilConfig, 'VIGIL_COMPACT_INTERVAL_MS' | 'VIGIL_MINUTE_ROLLUP_RETENTION_DAYS' | 'VIGIL_ROLLUP_RETENTION_DAYS'>>;
+  Partial<
+    Pick<
+      VigilConfig,
+      'VIGIL_COMPACT_INTERVAL_MS' | 'VIGIL_MINUTE_ROLLUP_RETENTION_DAYS' | 'VIGIL_ROLLUP_RETENTION_DAYS'
+    >
+  >;
 
 export async function startCollector(
   settings: CollectorSettings,
@@ -41,7 +46,11 @@ export async function startCollector(
   const metrics = createCollectorMetrics();
   const writer = new SpanWriter(
     pool,
-    { maxQueueSpans: settings.VIGIL_QUEUE_MAX_SPANS, maxBatchSpans: settings.VIGIL_BATCH_MAX_SPANS, lanes: settings.VIGIL_WRITER_LANES },
+    {
+      maxQueueSpans: settings.VIGIL_QUEUE_MAX_SPANS,
+      maxBatchSpans: settings.VIGIL_BATCH_MAX_SPANS,
+      lanes: settings.VIGIL_WRITER_LANES,
+    },
     {
       onBatch: ({ spans, durationMs }) => {
         metrics.batchDuration.observe(durationMs / 1000);
@@ -55,7 +64,10 @@ export async function startCollector(
     {
       maxBodyBytes: settings.VIGIL_MAX_BODY_BYTES,
       maxDecompressedBytes: settings.VIGIL_MAX_DECOMPRESSED_BYTES,
-      limits: { maxAttributesPerSpan: settings.VIGIL_MAX_ATTRIBUTES, maxAttributeValueLength: settings.VIGIL_MAX_ATTRIBUTE_LENGTH },
+      limits: {
+        maxAttributesPerSpan: settings.VIGIL_MAX_ATTRIBUTES,
+        maxAttributeValueLength: settings.VIGIL_MAX_ATTRIBUTE_LENGTH,
+      },
     },
     { writer, projects, metrics, log },
   );
@@ -81,7 +93,9 @@ export async function startCollector(
         },
       })
     : null;
-  const host = settings.VIGIL_COLLECTOR_HOST.includes(':') ? `[${settings.VIGIL_COLLECTOR_HOST}]` : settings.VIGIL_COLLECTOR_HOST;
+  const host = settings.VIGIL_COLLECTOR_HOST.includes(':')
+    ? `[${settings.VIGIL_COLLECTOR_HOST}]`
+    : settings.VIGIL_COLLECTOR_HOST;
   return {
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     port,

@@ -8,8 +8,16 @@ export function createCollectorMetrics() {
   collectDefaultMetrics({ register: registry, prefix: 'vigil_' });
   const metrics = {
     registry,
-    spansReceived: new Counter({ name: 'vigil_spans_received_total', help: 'Spans in requests that decoded.', registers: [registry] }),
-    spansStored: new Counter({ name: 'vigil_spans_stored_total', help: 'Spans committed to Postgres.', registers: [registry] }),
+    spansReceived: new Counter({
+      name: 'vigil_spans_received_total',
+      help: 'Spans in requests that decoded.',
+      registers: [registry],
+    }),
+    spansStored: new Counter({
+      name: 'vigil_spans_stored_total',
+      help: 'Spans committed to Postgres.',
+      registers: [registry],
+    }),
     spansDuplicate: new Counter({
       name: 'vigil_spans_duplicate_total',
       help: 'Spans acknowledged that were already stored (retried exports).',

@@ -14,7 +14,12 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const spans = (traceId: string, n: number) =>
-  Array.from({ length: n }, (_, i) => ({ traceId, spanId: randomHex(8), name: `s${i}`, attributes: { 'tenant.id': 'acme' } }));
+  Array.from({ length: n }, (_, i) => ({
+    traceId,
+    spanId: randomHex(8),
+    name: `s${i}`,
+    attributes: { 'tenant.id': 'acme' },
+  }));
 
 describe('backpressure', () => {
   it('answers 429 with Retry-After when the queue is full, and stores the queued request once the database catches up', async () => {

@@ -8,11 +8,18 @@ import { otlpJsonBody, postJson } from './otlp-json.ts';
 
 let t: TestCollector;
 beforeAll(async () => {
-  t = await startTestCollector({ VIGIL_MAX_BODY_BYTES: 64 * 1024, VIGIL_MAX_DECOMPRESSED_BYTES: 256 * 1024, VIGIL_MAX_ATTRIBUTE_LENGTH: 100 });
+  t = await startTestCollector({
+    VIGIL_MAX_BODY_BYTES: 64 * 1024,
+    VIGIL_MAX_DECOMPRESSED_BYTES: 256 * 1024,
+    VIGIL_MAX_ATTRIBUTE_LENGTH: 100,
+  });
 });
 afterAll(() => t.close());
 
-async function post(body: string | Uint8Array, headers: Record<string, string>): Promise<{ status: number; text: string; headers: Headers }> {
+async function post(
+  body: string | Uint8Array,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string; headers: Headers }> {
   const response = await fetch(`${t.url}/v1/traces`, { method: 'POST', headers, body });
   return { status: response.status, text: await response.text(), headers: response.headers };
 }
@@ -25,10 +32,15 @@ describe('authentication', () => {
     expect((await postJson(t.url, null, validBody())).status).toBe(401);
     const missing = await post(validBody(), { 'content-type': 'application/json' });
     expect(missing.text).toContain('missing ingest key');
-    const forged = await post(validBody(), { 'content-type': 'application/json', authorization: `Bearer vgl_${'x'.repeat(43)}` });
+    const forged = await post(validBody(), {
+      'content-type': 'application/json',
+      authorization: `Bearer vgl_${'x'.repeat(43)}`,
+    });
     expect(forged.status).toBe(401);
     expect(forged.text).toContain('invalid or revoked ingest key');
-    expect((await post(validBody(), { 'content-type': 'application/json', authorization: 'Basic abc' })).status).toBe(401);
+    expect((await post(validBody(), { 'content-type': 'application/json', authorization: 'Basic abc' })).status).toBe(
+      401,
+    );
   });
 
   it('accepts the key in x-vigil-key too', async () => {
@@ -41,7 +53,11 @@ describe('bodies', () => {
     const type = await post('x', { 'content-type': 'text/plain', ...auth() });
     expect(type.status).toBe(415);
     expect(type.text).toContain('application/x-protobuf or application/json');
-    const encoding = await post(validBody(), { 'content-type': 'application/json', 'content-encoding': 'br', ...auth() });
+    const encoding = await post(validBody(), {
+      'content-type': 'application/json',
+      'content-encoding': 'br',
+      ...auth(),
+    });
     expect(encoding.status).toBe(415);
     expect(encoding.text).toContain('content-encoding');
   });
@@ -67,7 +83,11 @@ describe('bodies', () => {
   });
 
   it('answers 400 for a corrupt gzip stream', async () => {
-    const response = await post(Buffer.from('not gzip at all'), { 'content-type': 'application/json', 'content-encoding': 'gzip', ...auth() });
+    const response = await post(Buffer.from('not gzip at all'), {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+      ...auth(),
+    });
     expect(response.status).toBe(400);
     expect(response.text).toContain('gzip');
   });
@@ -79,7 +99,10 @@ describe('bodies', () => {
     const wrongType = await post('{"resourceSpans": "nope"}', { 'content-type': 'application/json', ...auth() });
     expect(wrongType.status).toBe(400);
     expect(JSON.parse(wrongType.text).message).toContain('resourceSpans');
-    const proto = await post(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]), { 'content-type': 'application/x-protobuf', ...auth() });
+    const proto = await post(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]), {
+      'content-type': 'application/x-protobuf',
+      ...auth(),
+    });
     expect(proto.status).toBe(400);
     expect(proto.headers.get('content-type')).toBe('application/x-protobuf');
   });
@@ -91,10 +114,12 @@ describe('bodies', () => {
 
   it('rejects only the spans with invalid ids, with partialSuccess, and stores the rest', async () => {
     const traceId = randomHex(16);
-    const body = JSON.parse(otlpJsonBody([
-      { traceId, spanId: randomHex(8), name: 'good' },
-      { traceId, spanId: 'zz', name: 'bad id' },
-    ]));
+    const body = JSON.parse(
+      otlpJsonBody([
+        { traceId, spanId: randomHex(8), name: 'good' },
+        { traceId, spanId: 'zz', name: 'bad id' },
+      ]),
+    );
     const response = await post(JSON.stringify(body), { 'content-type': 'application/json', ...auth() });
     expect(response.status).toBe(200);
     const parsed = JSON.parse(response.text);
@@ -106,26 +131,35 @@ describe('bodies', () => {
 
   it('truncates huge attribute values, counts them, and says so in partialSuccess', async () => {
     const traceId = randomHex(16);
-    const body = otlpJsonBody([{ traceId, spanId: randomHex(8), name: 'huge', attributes: { 'app.blob': 'y'.repeat(5000) } }]);
+    const body = otlpJsonBody([
+      { traceId, spanId: randomHex(8), name: 'huge', attributes: { 'app.blob': 'y'.repeat(5000) } },
+    ]);
     const response = await post(body, { 'content-type': 'application/json', ...auth() });
     expect(response.status).toBe(200);
     const parsed = JSON.parse(response.text);
     expect(Number(parsed.partialSuccess?.rejectedSpans ?? 0)).toBe(0);
     expect(parsed.partialSuccess.errorMessage).toContain('truncated');
-    const { rows } = await t.db.pool.query(`select length(attributes->>'app.blob') as n from spans where trace_id = $1`, [traceId]);
+    const { rows } = await t.db.pool.query(
+      `select length(attributes->>'app.blob') as n from spans where trace_id = $1`,
+      [traceId],
+    );
     expect(rows[0].n).toBeLessThanOrEqual(100);
   });
 
   it('stores invalid UTF-8 as U+FFFD and drops NUL characters, which Postgres text cannot hold', async () => {
     const traceId = randomHex(16);
-    const text = otlpJsonBody([{ traceId, spanId: randomHex(8), name: 'n\u0000ul-XX', attributes: { 'app.v': 'a\u0000b' } }]);
+    const text = otlpJsonBody([
+      { traceId, spanId: randomHex(8), name: 'n\u0000ul-XX', attributes: { 'app.v': 'a\u0000b' } },
+    ]);
     const bytes = Buffer.from(text);
     const index = bytes.indexOf('XX');
     bytes[index] = 0xff;
     bytes[index + 1] = 0xfe;
     const response = await post(bytes, { 'content-type': 'application/json', ...auth() });
     expect(response.status).toBe(200);
-    const { rows } = await t.db.pool.query(`select name, attributes->>'app.v' as v from spans where trace_id = $1`, [traceId]);
+    const { rows } = await t.db.pool.query(`select name, attributes->>'app.v' as v from spans where trace_id = $1`, [
+      traceId,
+    ]);
     expect(rows).toEqual([{ name: 'nul-\ufffd\ufffd', v: 'ab' }]);
   });
 });
@@ -141,7 +175,14 @@ describe('routes', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok' });
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
-    for (const name of ['vigil_spans_received_total', 'vigil_spans_stored_total', 'vigil_spans_rejected_total', 'vigil_spans_dropped_total', 'vigil_queue_spans', 'vigil_batch_duration_seconds']) {
+    for (const name of [
+      'vigil_spans_received_total',
+      'vigil_spans_stored_total',
+      'vigil_spans_rejected_total',
+      'vigil_spans_dropped_total',
+      'vigil_queue_spans',
+      'vigil_batch_duration_seconds',
+    ]) {
       expect(metrics).toContain(name);
     }
   });

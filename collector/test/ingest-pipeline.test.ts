@@ -37,23 +37,70 @@ describe('context inheritance', () => {
   it('stamps the root span tenant, session, user and route on every model, db and cache span below it', async () => {
     const traceId = randomHex(16);
     const body = otlpJsonBody([
-      { traceId, spanId: '000000000000000a', name: 'POST /api/chat', kind: 2, attributes: { 'tenant.id': 'acme', 'session.id': 's1', 'user.id': 'u1', 'http.route': '/api/chat', 'http.request.method': 'POST' } },
+      {
+        traceId,
+        spanId: '000000000000000a',
+        name: 'POST /api/chat',
+        kind: 2,
+        attributes: {
+          'tenant.id': 'acme',
+          'session.id': 's1',
+          'user.id': 'u1',
+          'http.route': '/api/chat',
+          'http.request.method': 'POST',
+        },
+      },
       { traceId, spanId: '000000000000000b', parentSpanId: '000000000000000a', name: 'orchestrate' },
-      { traceId, spanId: '000000000000000c', parentSpanId: '000000000000000b', name: 'chat gpt-4o-mini', kind: 3, attributes: chat('gpt-4o-mini', 1000, 200) },
-      { traceId, spanId: '000000000000000d', parentSpanId: '000000000000000b', name: 'SELECT docs', kind: 3, attributes: { 'db.system.name': 'postgresql', 'db.query.text': 'select 1' } },
-      { traceId, spanId: '000000000000000e', parentSpanId: '000000000000000b', name: 'GET', kind: 3, attributes: { 'db.system': 'redis', 'db.operation.name': 'GET' } },
+      {
+        traceId,
+        spanId: '000000000000000c',
+        parentSpanId: '000000000000000b',
+        name: 'chat gpt-4o-mini',
+        kind: 3,
+        attributes: chat('gpt-4o-mini', 1000, 200),
+      },
+      {
+        traceId,
+        spanId: '000000000000000d',
+        parentSpanId: '000000000000000b',
+        name: 'SELECT docs',
+        kind: 3,
+        attributes: { 'db.system.name': 'postgresql', 'db.query.text': 'select 1' },
+      },
+      {
+        traceId,
+        spanId: '000000000000000e',
+        parentSpanId: '000000000000000b',
+        name: 'GET',
+        kind: 3,
+        attributes: { 'db.system': 'redis', 'db.operation.name': 'GET' },
+      },
     ]);
     const response = await postJson(t.url, t.keyA, body);
     expect(response.status).toBe(200);
     const rows = await spansOf(traceId);
     expect(rows).toHaveLength(5);
     for (const row of rows) {
-      expect(row).toMatchObject({ project_id: t.projectA, tenant_id: 'acme', session_id: 's1', user_id: 'u1', surface: '/api/chat' });
+      expect(row).toMatchObject({
+        project_id: t.projectA,
+        tenant_id: 'acme',
+        session_id: 's1',
+        user_id: 'u1',
+        surface: '/api/chat',
+      });
     }
     expect(rows.map((r) => r.category)).toEqual(['http', 'other', 'model', 'db', 'cache']);
     const calls = await callsOf(traceId);
     expect(calls).toEqual([
-      expect.objectContaining({ span_id: '000000000000000c', tenant_id: 'acme', session_id: 's1', user_id: 'u1', model: 'gpt-4o-mini', input_tokens: 1000, output_tokens: 200 }),
+      expect.objectContaining({
+        span_id: '000000000000000c',
+        tenant_id: 'acme',
+        session_id: 's1',
+        user_id: 'u1',
+        model: 'gpt-4o-mini',
+        input_tokens: 1000,
+        output_tokens: 200,
+      }),
     ]);
     expect(calls[0].estimated_cost).toBeGreaterThan(0);
   });
@@ -62,15 +109,33 @@ describe('context inheritance', () => {
     const traceId = randomHex(16);
     // The batch processor exports children first: the root ends last.
     const children = otlpJsonBody([
-      { traceId, spanId: '00000000000000b1', parentSpanId: '00000000000000a1', name: 'chat gpt-4o', attributes: chat('gpt-4o', 50, 10) },
-      { traceId, spanId: '00000000000000c1', parentSpanId: '00000000000000b1', name: 'db', attributes: { 'db.system.name': 'postgresql', 'session.id': 'own-session' } },
+      {
+        traceId,
+        spanId: '00000000000000b1',
+        parentSpanId: '00000000000000a1',
+        name: 'chat gpt-4o',
+        attributes: chat('gpt-4o', 50, 10),
+      },
+      {
+        traceId,
+        spanId: '00000000000000c1',
+        parentSpanId: '00000000000000b1',
+        name: 'db',
+        attributes: { 'db.system.name': 'postgresql', 'session.id': 'own-session' },
+      },
     ]);
     expect((await postJson(t.url, t.keyA, children)).status).toBe(200);
     let rows = await spansOf(traceId);
     expect(rows.map((r) => r.tenant_id)).toEqual(['unknown', 'unknown']);
 
     const root = otlpJsonBody([
-      { traceId, spanId: '00000000000000a1', name: 'POST /api/feed', kind: 2, attributes: { 'tenant.id': 'globex', 'session.id': 'root-session', 'user.id': 'u9', 'http.route': '/api/feed' } },
+      {
+        traceId,
+        spanId: '00000000000000a1',
+        name: 'POST /api/feed',
+        kind: 2,
+        attributes: { 'tenant.id': 'globex', 'session.id': 'root-session', 'user.id': 'u9', 'http.route': '/api/feed' },
+      },
     ]);
     expect((await postJson(t.url, t.keyA, root)).status).toBe(200);
     rows = await spansOf(traceId);
@@ -81,18 +146,40 @@ describe('context inheritance', () => {
       ['00000000000000c1', 'globex', 'own-session', 'u9', '/api/feed'],
     ]);
     const calls = await callsOf(traceId);
-    expect(calls).toEqual([expect.objectContaining({ span_id: '00000000000000b1', tenant_id: 'globex', session_id: 'root-session', user_id: 'u9' })]);
-    const waiting = await t.db.pool.query('select count(*)::int as n from spans_awaiting_parent where trace_id = $1', [traceId]);
+    expect(calls).toEqual([
+      expect.objectContaining({
+        span_id: '00000000000000b1',
+        tenant_id: 'globex',
+        session_id: 'root-session',
+        user_id: 'u9',
+      }),
+    ]);
+    const waiting = await t.db.pool.query('select count(*)::int as n from spans_awaiting_parent where trace_id = $1', [
+      traceId,
+    ]);
     expect(waiting.rows[0].n).toBe(0);
   });
 
   it('inherits from a parent stored in an earlier request', async () => {
     const traceId = randomHex(16);
     const parent = otlpJsonBody([
-      { traceId, spanId: '00000000000000a2', name: 'job', attributes: { 'tenant.id': 'initech', 'session.id': 'job-1' } },
+      {
+        traceId,
+        spanId: '00000000000000a2',
+        name: 'job',
+        attributes: { 'tenant.id': 'initech', 'session.id': 'job-1' },
+      },
     ]);
     expect((await postJson(t.url, t.keyA, parent)).status).toBe(200);
-    const child = otlpJsonBody([{ traceId, spanId: '00000000000000b2', parentSpanId: '00000000000000a2', name: 'chat', attributes: chat('gpt-4o', 5, 5) }]);
+    const child = otlpJsonBody([
+      {
+        traceId,
+        spanId: '00000000000000b2',
+        parentSpanId: '00000000000000a2',
+        name: 'chat',
+        attributes: chat('gpt-4o', 5, 5),
+      },
+    ]);
     expect((await postJson(t.url, t.keyA, child)).status).toBe(200);
     const rows = await spansOf(traceId);
     expect(rows.map((r) => r.tenant_id)).toEqual(['initech', 'initech']);
@@ -134,10 +221,17 @@ describe('model calls are counted once', () => {
 
   it('keeps the Vercel AI SDK inner doGenerate call and not its generateText wrapper', async () => {
     const traceId = randomHex(16);
-    expect((await postJson(t.url, t.keyA, otlpJsonBody([vercelInner(traceId), vercelOuter(traceId)]))).status).toBe(200);
+    expect((await postJson(t.url, t.keyA, otlpJsonBody([vercelInner(traceId), vercelOuter(traceId)]))).status).toBe(
+      200,
+    );
     const calls = await callsOf(traceId);
-    expect(calls).toEqual([expect.objectContaining({ span_id: '00000000000000f2', input_tokens: 300, output_tokens: 40, tenant_id: 'acme' })]);
-    const totals = await t.db.pool.query('select sum(input_tokens)::int as input, sum(cost_usd) as cost from spans where trace_id = $1', [traceId]);
+    expect(calls).toEqual([
+      expect.objectContaining({ span_id: '00000000000000f2', input_tokens: 300, output_tokens: 40, tenant_id: 'acme' }),
+    ]);
+    const totals = await t.db.pool.query(
+      'select sum(input_tokens)::int as input, sum(cost_usd) as cost from spans where trace_id = $1',
+      [traceId],
+    );
     expect(totals.rows[0].input).toBe(300);
     expect(totals.rows[0].cost).toBeCloseTo(calls[0].estimated_cost, 12);
   });
@@ -145,15 +239,32 @@ describe('model calls are counted once', () => {
   it('demotes a generic model span that turns out to wrap another, whichever arrives first', async () => {
     for (const order of ['outer-first', 'inner-first'] as const) {
       const traceId = randomHex(16);
-      const outer = { traceId, spanId: '00000000000000e1', name: 'chat agent', attributes: chat('gpt-4o', 900, 90, { 'tenant.id': 'acme' }) };
-      const inner = { traceId, spanId: '00000000000000e2', parentSpanId: '00000000000000e1', name: 'chat gpt-4o', attributes: chat('gpt-4o', 900, 90) };
+      const outer = {
+        traceId,
+        spanId: '00000000000000e1',
+        name: 'chat agent',
+        attributes: chat('gpt-4o', 900, 90, { 'tenant.id': 'acme' }),
+      };
+      const inner = {
+        traceId,
+        spanId: '00000000000000e2',
+        parentSpanId: '00000000000000e1',
+        name: 'chat gpt-4o',
+        attributes: chat('gpt-4o', 900, 90),
+      };
       const [first, second] = order === 'outer-first' ? [outer, inner] : [inner, outer];
       expect((await postJson(t.url, t.keyA, otlpJsonBody([first]))).status).toBe(200);
       expect((await postJson(t.url, t.keyA, otlpJsonBody([second]))).status).toBe(200);
       const calls = await callsOf(traceId);
-      expect(calls.map((c) => c.span_id), order).toEqual(['00000000000000e2']);
+      expect(
+        calls.map((c) => c.span_id),
+        order,
+      ).toEqual(['00000000000000e2']);
       const rows = await spansOf(traceId);
-      expect(rows.map((r) => [r.span_id, r.category, r.input_tokens]), order).toEqual([
+      expect(
+        rows.map((r) => [r.span_id, r.category, r.input_tokens]),
+        order,
+      ).toEqual([
         ['00000000000000e1', 'other', null],
         ['00000000000000e2', 'model', 900],
       ]);
@@ -166,7 +277,13 @@ describe('exactly once', () => {
     const traceId = randomHex(16);
     const body = otlpJsonBody([
       { traceId, spanId: '0000000000000011', name: 'root', attributes: { 'tenant.id': 'acme' } },
-      { traceId, spanId: '0000000000000012', parentSpanId: '0000000000000011', name: 'chat', attributes: chat('gpt-4o-mini', 10, 10) },
+      {
+        traceId,
+        spanId: '0000000000000012',
+        parentSpanId: '0000000000000011',
+        name: 'chat',
+        attributes: chat('gpt-4o-mini', 10, 10),
+      },
     ]);
     const responses = await Promise.all([postJson(t.url, t.keyA, body), postJson(t.url, t.keyA, body)]);
     expect(responses.map((r) => r.status)).toEqual([200, 200]);
@@ -178,7 +295,14 @@ describe('exactly once', () => {
   it('a key fixes the project: nothing in a span or resource can move it into another project', async () => {
     const traceId = randomHex(16);
     const body = otlpJsonBody(
-      [{ traceId, spanId: '0000000000000021', name: 'sneaky', attributes: { project_id: t.projectB, 'vigil.project': 'app-b', 'tenant.id': 'acme' } }],
+      [
+        {
+          traceId,
+          spanId: '0000000000000021',
+          name: 'sneaky',
+          attributes: { project_id: t.projectB, 'vigil.project': 'app-b', 'tenant.id': 'acme' },
+        },
+      ],
       { 'service.name': 'x', project_id: t.projectB, 'vigil.project_id': t.projectB },
     );
     expect((await postJson(t.url, t.keyA, body)).status).toBe(200);
@@ -188,7 +312,9 @@ describe('exactly once', () => {
 
   it('keeps two projects apart even when they send the same trace and span ids', async () => {
     const traceId = randomHex(16);
-    const body = otlpJsonBody([{ traceId, spanId: '0000000000000031', name: 'same', attributes: { 'tenant.id': 't' } }]);
+    const body = otlpJsonBody([
+      { traceId, spanId: '0000000000000031', name: 'same', attributes: { 'tenant.id': 't' } },
+    ]);
     expect((await postJson(t.url, t.keyA, body)).status).toBe(200);
     expect((await postJson(t.url, t.keyB, body)).status).toBe(200);
     const rows = await spansOf(traceId);
@@ -200,9 +326,19 @@ describe('pricing', () => {
   it('prices a known model from the catalog and leaves an unknown one null, never zero, and counts it', async () => {
     const traceId = randomHex(16);
     const body = otlpJsonBody([
-      { traceId, spanId: '0000000000000041', name: 'known', attributes: chat('gpt-4o-mini', 1000, 100, { 'gen_ai.usage.cache_read.input_tokens': 600 }) },
+      {
+        traceId,
+        spanId: '0000000000000041',
+        name: 'known',
+        attributes: chat('gpt-4o-mini', 1000, 100, { 'gen_ai.usage.cache_read.input_tokens': 600 }),
+      },
       { traceId, spanId: '0000000000000042', name: 'unknown', attributes: chat('acme-secret-model-9000', 1000, 100) },
-      { traceId, spanId: '0000000000000043', name: 'unknown but reported', attributes: chat('acme-other-model', 10, 10, { 'gen_ai.usage.cost': 0.5 }) },
+      {
+        traceId,
+        spanId: '0000000000000043',
+        name: 'unknown but reported',
+        attributes: chat('acme-other-model', 10, 10, { 'gen_ai.usage.cost': 0.5 }),
+      },
     ]);
     expect((await postJson(t.url, t.keyA, body)).status).toBe(200);
     const rows = await spansOf(traceId);
@@ -210,7 +346,10 @@ describe('pricing', () => {
     expect(rows[0].cost_usd).toBeGreaterThan(0);
     expect(rows[1]).toMatchObject({ cost_usd: null, cost_source: null });
     expect(rows[2]).toMatchObject({ cost_usd: 0.5, cost_source: 'span' });
-    const unpriced = await t.db.pool.query(`select model, span_count from unpriced_models where project_id = $1 and model like 'acme-secret%'`, [t.projectA]);
+    const unpriced = await t.db.pool.query(
+      `select model, span_count from unpriced_models where project_id = $1 and model like 'acme-secret%'`,
+      [t.projectA],
+    );
     expect(unpriced.rows).toEqual([{ model: 'acme-secret-model-9000', span_count: 1 }]);
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
     expect(metrics).toMatch(/vigil_unpriced_model_spans_total [1-9]/);
@@ -225,7 +364,9 @@ describe('pricing', () => {
       [project.id],
     );
     const traceId = randomHex(16);
-    const body = otlpJsonBody([{ traceId, spanId: '0000000000000051', name: 'ft', attributes: chat('my-finetune', 1_000_000, 500_000) }]);
+    const body = otlpJsonBody([
+      { traceId, spanId: '0000000000000051', name: 'ft', attributes: chat('my-finetune', 1_000_000, 500_000) },
+    ]);
     expect((await postJson(t.url, key, body)).status).toBe(200);
     const rows = await spansOf(traceId);
     expect(rows[0]).toMatchObject({ cost_source: 'override' });
@@ -236,8 +377,15 @@ describe('pricing', () => {
 describe('content capture', () => {
   it('drops prompts and completions unless the project opts in', async () => {
     const traceId = randomHex(16);
-    const attributes = { ...chat('gpt-4o-mini', 1, 1), 'gen_ai.input.messages': '[{"role":"user","content":"my password is hunter2"}]', 'gen_ai.prompt.0.content': 'hello' };
-    expect((await postJson(t.url, t.keyA, otlpJsonBody([{ traceId, spanId: '0000000000000061', name: 'c', attributes }]))).status).toBe(200);
+    const attributes = {
+      ...chat('gpt-4o-mini', 1, 1),
+      'gen_ai.input.messages': '[{"role":"user","content":"my password is hunter2"}]',
+      'gen_ai.prompt.0.content': 'hello',
+    };
+    expect(
+      (await postJson(t.url, t.keyA, otlpJsonBody([{ traceId, spanId: '0000000000000061', name: 'c', attributes }])))
+        .status,
+    ).toBe(200);
     const { rows } = await t.db.pool.query('select attributes::text as a from spans where trace_id = $1', [traceId]);
     expect(rows[0].a).not.toContain('hunter2');
     expect(rows[0].a).not.toContain('hello');

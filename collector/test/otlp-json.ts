@@ -24,7 +24,10 @@ function keyValues(attributes: Record<string, string | number | boolean | string
   return Object.entries(attributes).map(([key, value]) => ({ key, value: anyValue(value) }));
 }
 
-export function otlpJsonBody(spans: TestSpan[], resource: Record<string, string> = { 'service.name': 'test-app' }): string {
+export function otlpJsonBody(
+  spans: TestSpan[],
+  resource: Record<string, string> = { 'service.name': 'test-app' },
+): string {
   const now = Date.now();
   return JSON.stringify({
     resourceSpans: [
@@ -55,7 +58,12 @@ export function otlpJsonBody(spans: TestSpan[], resource: Record<string, string>
   });
 }
 
-export async function postJson(url: string, key: string | null, body: string, headers: Record<string, string> = {}): Promise<Response> {
+export async function postJson(
+  url: string,
+  key: string | null,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(`${url}/v1/traces`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
@@ -64,7 +72,12 @@ export async function postJson(url: string, key: string | null, body: string, he
 }
 
 /** GenAI semconv attributes of one chat call. */
-export function chatAttributes(model: string, input: number, output: number, extra: Record<string, number | string> = {}): Record<string, number | string> {
+export function chatAttributes(
+  model: string,
+  input: number,
+  output: number,
+  extra: Record<string, number | string> = {},
+): Record<string, number | string> {
   return {
     'gen_ai.operation.name': 'chat',
     'gen_ai.provider.name': 'openai',

@@ -100,10 +100,25 @@ class UntilAcceptedExporter implements SpanExporter {
 
 describe('Postgres killed mid-stream', () => {
   it('loses and duplicates nothing while exporters retry', async () => {
-    const exporter = new UntilAcceptedExporter(new OTLPTraceExporter({ url: `${collector.url}/v1/traces`, headers: { authorization: `Bearer ${key}` }, timeoutMillis: 30_000, concurrencyLimit: 10_000 }));
+    const exporter = new UntilAcceptedExporter(
+      new OTLPTraceExporter({
+        url: `${collector.url}/v1/traces`,
+        headers: { authorization: `Bearer ${key}` },
+        timeoutMillis: 30_000,
+        concurrencyLimit: 10_000,
+      }),
+    );
     const provider = new TracerProvider({
       resource: resourceFromAttributes({ 'service.name': 'restart-test' }),
-      spanProcessors: [new BatchSpanProcessor({ exporter, maxExportBatchSize: 50, scheduledDelayMillis: 20, maxQueueSize: 100_000, exportTimeoutMillis: 300_000 })],
+      spanProcessors: [
+        new BatchSpanProcessor({
+          exporter,
+          maxExportBatchSize: 50,
+          scheduledDelayMillis: 20,
+          maxQueueSize: 100_000,
+          exportTimeoutMillis: 300_000,
+        }),
+      ],
     });
     const tracer = provider.getTracer('restart');
     const requests = 1200;
@@ -112,7 +127,19 @@ describe('Postgres killed mid-stream', () => {
       const root = tracer.startSpan('POST /x', { kind: SpanKind.SERVER, attributes: { 'tenant.id': `t${i % 3}` } });
       const ctx = trace.setSpan(context.active(), root);
       tracer
-        .startSpan('chat gpt-4o-mini', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 5 } }, ctx)
+        .startSpan(
+          'chat gpt-4o-mini',
+          {
+            attributes: {
+              'gen_ai.operation.name': 'chat',
+              'gen_ai.provider.name': 'openai',
+              'gen_ai.request.model': 'gpt-4o-mini',
+              'gen_ai.usage.input_tokens': 10,
+              'gen_ai.usage.output_tokens': 5,
+            },
+          },
+          ctx,
+        )
         .end();
       root.end();
       if (i % 50 === 0) await new Promise((r) => setTimeout(r, 15));
@@ -131,7 +158,9 @@ describe('Postgres killed mid-stream', () => {
       `select count(*)::int as n, count(distinct (trace_id, span_id))::int as distinct_n from spans`,
     );
     expect(rows[0]).toEqual({ n: requests * 2, distinct_n: requests * 2 });
-    const calls = await pool.query(`select count(*)::int as n, count(distinct (trace_id, span_id))::int as distinct_n from ai_api_calls`);
+    const calls = await pool.query(
+      `select count(*)::int as n, count(distinct (trace_id, span_id))::int as distinct_n from ai_api_calls`,
+    );
     expect(calls.rows[0]).toEqual({ n: requests, distinct_n: requests });
     const unknown = await pool.query(`select count(*)::int as n from spans where tenant_id = 'unknown'`);
     expect(unknown.rows[0].n).toBe(0);

@@ -21,29 +21,57 @@ function emitRequests(tracer: Tracer, requests: number, tenant: string): string[
     {
       const root = tracer.startSpan('POST /api/answer', {
         kind: SpanKind.SERVER,
-        attributes: { 'tenant.id': tenant, 'session.id': `sess-${i % 7}`, 'user.id': `user-${i % 5}`, 'http.route': '/api/answer', 'http.request.method': 'POST' },
+        attributes: {
+          'tenant.id': tenant,
+          'session.id': `sess-${i % 7}`,
+          'user.id': `user-${i % 5}`,
+          'http.route': '/api/answer',
+          'http.request.method': 'POST',
+        },
       });
       // No context manager is registered here, so the parent is passed explicitly.
       const parent = trace.setSpan(context.active(), root);
       {
         traceIds.push(root.spanContext().traceId);
-        const model = tracer.startSpan('chat gpt-4o-mini', {
-          kind: SpanKind.CLIENT,
-          startTime: Date.now() - 900, // a streamed call of ~0.9 s whose first chunk came at 0.25 s
-          attributes: {
-            'gen_ai.operation.name': 'chat',
-            'gen_ai.provider.name': 'openai',
-            'gen_ai.request.model': 'gpt-4o-mini',
-            'gen_ai.usage.input_tokens': 120 + i,
-            'gen_ai.usage.output_tokens': 30,
-            'gen_ai.response.time_to_first_chunk': 0.25,
-            'gen_ai.response.finish_reasons': ['stop'],
+        const model = tracer.startSpan(
+          'chat gpt-4o-mini',
+          {
+            kind: SpanKind.CLIENT,
+            startTime: Date.now() - 900, // a streamed call of ~0.9 s whose first chunk came at 0.25 s
+            attributes: {
+              'gen_ai.operation.name': 'chat',
+              'gen_ai.provider.name': 'openai',
+              'gen_ai.request.model': 'gpt-4o-mini',
+              'gen_ai.usage.input_tokens': 120 + i,
+              'gen_ai.usage.output_tokens': 30,
+              'gen_ai.response.time_to_first_chunk': 0.25,
+              'gen_ai.response.finish_reasons': ['stop'],
+            },
           },
-        }, parent);
+          parent,
+        );
         if (i % 10 === 0) model.setStatus({ code: SpanStatusCode.ERROR, message: 'rate limited' });
         model.end();
-        tracer.startSpan('SELECT documents', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.collection.name': 'documents' } }, parent).end();
-        tracer.startSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'redis', 'db.operation.name': 'GET', 'cache.hit': i % 2 === 0 } }, parent).end();
+        tracer
+          .startSpan(
+            'SELECT documents',
+            {
+              kind: SpanKind.CLIENT,
+              attributes: { 'db.system.name': 'postgresql', 'db.collection.name': 'documents' },
+            },
+            parent,
+          )
+          .end();
+        tracer
+          .startSpan(
+            'GET',
+            {
+              kind: SpanKind.CLIENT,
+              attributes: { 'db.system.name': 'redis', 'db.operation.name': 'GET', 'cache.hit': i % 2 === 0 },
+            },
+            parent,
+          )
+          .end();
         root.end();
       }
     }
@@ -51,14 +79,27 @@ function emitRequests(tracer: Tracer, requests: number, tenant: string): string[
   return traceIds;
 }
 
-for (const [name, Exporter] of [['protobuf', ProtoExporter], ['JSON', JsonExporter]] as const) {
+for (const [name, Exporter] of [
+  ['protobuf', ProtoExporter],
+  ['JSON', JsonExporter],
+] as const) {
   describe(`the real ${name} exporter`, () => {
     it('delivers every span exactly once with tenant, session, user, model, tokens, TTFT and status', async () => {
       const tenant = `tenant-${name.toLowerCase()}`;
-      const exporter = new Exporter({ url: `${t.url}/v1/traces`, headers: { authorization: `Bearer ${t.keyA}` }, timeoutMillis: 30_000 });
+      const exporter = new Exporter({
+        url: `${t.url}/v1/traces`,
+        headers: { authorization: `Bearer ${t.keyA}` },
+        timeoutMillis: 30_000,
+      });
       const provider = new TracerProvider({
-        resource: resourceFromAttributes({ 'service.name': 'answer-api', 'service.version': 'v42', 'deployment.environment.name': 'test' }),
-        spanProcessors: [new BatchSpanProcessor({ exporter, maxExportBatchSize: 97, scheduledDelayMillis: 10, maxQueueSize: 10_000 })],
+        resource: resourceFromAttributes({
+          'service.name': 'answer-api',
+          'service.version': 'v42',
+          'deployment.environment.name': 'test',
+        }),
+        spanProcessors: [
+          new BatchSpanProcessor({ exporter, maxExportBatchSize: 97, scheduledDelayMillis: 10, maxQueueSize: 10_000 }),
+        ],
       });
       const tracer = provider.getTracer('vigil-test');
       const traceIds = emitRequests(tracer, 300, tenant);
@@ -78,7 +119,10 @@ for (const [name, Exporter] of [['protobuf', ProtoExporter], ['JSON', JsonExport
         { category: 'http', n: 300, distinct_n: 300, missing_context: 0, errors: 0 },
         { category: 'model', n: 300, distinct_n: 300, missing_context: 0, errors: 30 },
       ]);
-      const traces = await t.db.pool.query(`select count(distinct trace_id)::int as n from spans where trace_id = any($1)`, [traceIds]);
+      const traces = await t.db.pool.query(
+        `select count(distinct trace_id)::int as n from spans where trace_id = any($1)`,
+        [traceIds],
+      );
       expect(traces.rows[0].n).toBe(300);
       const model = await t.db.pool.query(
         `select model, provider, deployment, environment, service_name, ttft_ms, sum(input_tokens)::int as input
@@ -97,7 +141,10 @@ for (const [name, Exporter] of [['protobuf', ProtoExporter], ['JSON', JsonExport
           input: 300 * 120 + (299 * 300) / 2,
         },
       ]);
-      const calls = await t.db.pool.query(`select count(*)::int as n from ai_api_calls where project_id = $1 and tenant_id = $2`, [t.projectA, tenant]);
+      const calls = await t.db.pool.query(
+        `select count(*)::int as n from ai_api_calls where project_id = $1 and tenant_id = $2`,
+        [t.projectA, tenant],
+      );
       expect(calls.rows[0].n).toBe(300);
     });
   });

@@ -59,7 +59,15 @@ const MODELS: { model: string; provider: string; medianMs: number; ttftShare: nu
 
 /** The spans of one time slice: requests of an AI app, denser by day than by night. */
 export function* generateSlices(o: WorkloadOptions): Generator<{ spans: SpanRecord[]; endMs: number }> {
-  const { projectId, startMs, endMs, totalSpans: TOTAL_SPANS, tenants: TENANTS, surfaces: SURFACES, sliceMs: SLICE_MS } = o;
+  const {
+    projectId,
+    startMs,
+    endMs,
+    totalSpans: TOTAL_SPANS,
+    tenants: TENANTS,
+    surfaces: SURFACES,
+    sliceMs: SLICE_MS,
+  } = o;
   const random = rng(1234);
   const tenantOf = zipf(TENANTS, 1.1, random);
   const surfaceOf = zipf(SURFACES, 0.9, random);
@@ -76,14 +84,19 @@ export function* generateSlices(o: WorkloadOptions): Generator<{ spans: SpanReco
     const to = Math.min(from + SLICE_MS, endMs);
     const hourOfDay = ((from % DAY) / HOUR + 1) % 24;
     const diurnal = 1 + 0.5 * Math.sin(((hourOfDay - 9) / 24) * 2 * Math.PI);
-    const target = s === slices - 1 ? TOTAL_SPANS - produced : Math.round((requestsTotal / slices) * diurnal * spansPerRequest);
+    const target =
+      s === slices - 1 ? TOTAL_SPANS - produced : Math.round((requestsTotal / slices) * diurnal * spansPerRequest);
     const spans: SpanRecord[] = [];
     while (spans.length < target) {
       const t = tenantOf();
       const tenantId = `tenant-${String(t).padStart(2, '0')}`;
       let session = sessions.get(t);
       if (!session || session.left <= 0) {
-        session = { id: `${tenantId}-${randomBytes(6).toString('hex')}`, user: `${tenantId}-user-${Math.floor(random() * 200)}`, left: 2 + Math.floor(random() * 16) };
+        session = {
+          id: `${tenantId}-${randomBytes(6).toString('hex')}`,
+          user: `${tenantId}-user-${Math.floor(random() * 200)}`,
+          left: 2 + Math.floor(random() * 16),
+        };
         sessions.set(t, session);
       }
       session.left--;
@@ -93,19 +106,61 @@ export function* generateSlices(o: WorkloadOptions): Generator<{ spans: SpanReco
       const rootId = randomBytes(8).toString('hex');
       const start = from + random() * (to - from - 30_000);
       const base = {
-        projectId, tenantId, sessionId: session.id, userId: session.user, surface, deployment, traceId, serviceName: 'ai-app', kind: 1,
-        statusMessage: null, environment: 'production', operation: null, ttftMs: null, inputTokens: null, outputTokens: null,
-        cacheReadTokens: null, cacheWriteTokens: null, reasoningTokens: null, costUsd: null, costSource: null, model: null, provider: null,
-        attributes: {}, events: [],
+        projectId,
+        tenantId,
+        sessionId: session.id,
+        userId: session.user,
+        surface,
+        deployment,
+        traceId,
+        serviceName: 'ai-app',
+        kind: 1,
+        statusMessage: null,
+        environment: 'production',
+        operation: null,
+        ttftMs: null,
+        inputTokens: null,
+        outputTokens: null,
+        cacheReadTokens: null,
+        cacheWriteTokens: null,
+        reasoningTokens: null,
+        costUsd: null,
+        costSource: null,
+        model: null,
+        provider: null,
+        attributes: {},
+        events: [],
       };
-      const rootSpan: SpanRecord = { ...base, spanId: rootId, parentSpanId: null, name: `POST ${surface}`, startMs: start, durationMs: 0, category: 'http', status: 'ok' };
+      const rootSpan: SpanRecord = {
+        ...base,
+        spanId: rootId,
+        parentSpanId: null,
+        name: `POST ${surface}`,
+        startMs: start,
+        durationMs: 0,
+        category: 'http',
+        status: 'ok',
+      };
       spans.push(rootSpan);
       let cursor = start + 2;
       const dbCalls = 1 + Math.floor(random() * 3);
       for (let d = 0; d < dbCalls; d++) {
         const cache = random() < 0.4;
-        const durationMs = cache ? 0.2 + random() * 0.8 : random() < 0.7 ? 1 + random() * 3 : 20 + Math.exp(3 + normal());
-        spans.push({ ...base, spanId: randomBytes(8).toString('hex'), parentSpanId: rootId, name: cache ? 'GET' : 'SELECT', startMs: cursor, durationMs, category: cache ? 'cache' : 'db', status: 'ok' });
+        const durationMs = cache
+          ? 0.2 + random() * 0.8
+          : random() < 0.7
+            ? 1 + random() * 3
+            : 20 + Math.exp(3 + normal());
+        spans.push({
+          ...base,
+          spanId: randomBytes(8).toString('hex'),
+          parentSpanId: rootId,
+          name: cache ? 'GET' : 'SELECT',
+          startMs: cursor,
+          durationMs,
+          category: cache ? 'cache' : 'db',
+          status: 'ok',
+        });
         cursor += durationMs;
       }
       const calls = 1 + Math.floor(random() * 3);
@@ -126,9 +181,21 @@ export function* generateSlices(o: WorkloadOptions): Generator<{ spans: SpanReco
         failed ||= error;
         const priced = catalog.price({ provider: m.provider, model: m.model, atMs: cursor, usage });
         spans.push({
-          ...base, ...usage, spanId: randomBytes(8).toString('hex'), parentSpanId: rootId, name: `chat ${m.model}`, startMs: cursor, durationMs,
-          category: 'model', status: error ? 'error' : 'ok', model: m.model, provider: m.provider, operation: 'chat',
-          ttftMs: durationMs * m.ttftShare * (0.7 + 0.6 * random()), costUsd: priced.costUsd, costSource: priced.costUsd === null ? null : priced.source,
+          ...base,
+          ...usage,
+          spanId: randomBytes(8).toString('hex'),
+          parentSpanId: rootId,
+          name: `chat ${m.model}`,
+          startMs: cursor,
+          durationMs,
+          category: 'model',
+          status: error ? 'error' : 'ok',
+          model: m.model,
+          provider: m.provider,
+          operation: 'chat',
+          ttftMs: durationMs * m.ttftShare * (0.7 + 0.6 * random()),
+          costUsd: priced.costUsd,
+          costSource: priced.costUsd === null ? null : priced.source,
         });
         cursor += durationMs + 1;
       }
@@ -139,4 +206,3 @@ export function* generateSlices(o: WorkloadOptions): Generator<{ spans: SpanReco
     yield { spans, endMs: to };
   }
 }
-

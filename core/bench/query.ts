@@ -49,7 +49,15 @@ async function loadDataset(pool: pg.Pool, endMs: number): Promise<string> {
   await pool.query(`update rollup_progress set built_until = $1`, [new Date(Math.floor(startMs / DAY) * DAY)]);
   const started = performance.now();
   let loaded = 0;
-  for (const slice of generateSlices({ projectId, startMs, endMs, totalSpans: TOTAL_SPANS, tenants: TENANTS, surfaces: SURFACES, sliceMs: SLICE_MS })) {
+  for (const slice of generateSlices({
+    projectId,
+    startMs,
+    endMs,
+    totalSpans: TOTAL_SPANS,
+    tenants: TENANTS,
+    surfaces: SURFACES,
+    sliceMs: SLICE_MS,
+  })) {
     await bulkLoadSpans(pool, slice.spans);
     loaded += slice.spans.length;
     await compactRollups(pool, { nowMs: Math.min(slice.endMs + 3 * MINUTE, endMs) });
@@ -58,7 +66,15 @@ async function loadDataset(pool: pg.Pool, endMs: number): Promise<string> {
     }
   }
   // The live tail: the last seconds of traffic, which the compactor has not folded in yet.
-  for (const tail of generateSlices({ projectId, startMs: endMs - 5000, endMs, totalSpans: 60, tenants: TENANTS, surfaces: SURFACES, sliceMs: SLICE_MS })) {
+  for (const tail of generateSlices({
+    projectId,
+    startMs: endMs - 5000,
+    endMs,
+    totalSpans: 60,
+    tenants: TENANTS,
+    surfaces: SURFACES,
+    sliceMs: SLICE_MS,
+  })) {
     await bulkLoadSpans(pool, tail.spans);
   }
   log('vacuum analyze…');
@@ -113,7 +129,10 @@ function worstQuantileError(rollup: MetricsPoint[], exact: MetricsPoint[], key: 
 }
 
 async function main(): Promise<void> {
-  const server = await startEmbeddedPostgres({ dataDir: path.join(root, '.vigil/bench-query'), port: Number(process.env.BENCH_PG_PORT ?? 54341) });
+  const server = await startEmbeddedPostgres({
+    dataDir: path.join(root, '.vigil/bench-query'),
+    port: Number(process.env.BENCH_PG_PORT ?? 54341),
+  });
   const adminUrl = server.url;
   const url = adminUrl.replace(/\/postgres$/, '/vigil_bench_query');
   try {
@@ -124,7 +143,9 @@ async function main(): Promise<void> {
     if (exists && process.env.BENCH_REGENERATE !== '1') {
       const probe = new pg.Client({ connectionString: url });
       await probe.connect();
-      const meta = await probe.query(`select dataset from bench_meta`).catch(() => ({ rows: [] as { dataset: string }[] }));
+      const meta = await probe
+        .query(`select dataset from bench_meta`)
+        .catch(() => ({ rows: [] as { dataset: string }[] }));
       await probe.end();
       reuse = meta.rows[0]?.dataset === DATASET;
     }
@@ -163,25 +184,64 @@ async function main(): Promise<void> {
       const caller: Caller = { role: 'authenticated', projectId };
       const w = (ms: number) => ({ from: new Date(endMs - ms), to: new Date(endMs) });
       const model = { category: ['model'] };
-      const suite: { name: string; run: (exact: boolean) => Promise<unknown>; error?: (r: unknown, e: unknown) => number }[] = [
+      const suite: {
+        name: string;
+        run: (exact: boolean) => Promise<unknown>;
+        error?: (r: unknown, e: unknown) => number;
+      }[] = [
         {
           name: 'p95 by model, 24h',
-          run: (exact) => api.metrics(caller, { projectId, window: w(DAY), filters: model, groupBy: ['model'], quantiles: [0.95], quantilesOf: ['latency'], exact }),
+          run: (exact) =>
+            api.metrics(caller, {
+              projectId,
+              window: w(DAY),
+              filters: model,
+              groupBy: ['model'],
+              quantiles: [0.95],
+              quantilesOf: ['latency'],
+              exact,
+            }),
           error: (r, e) => worstQuantileError(r as MetricsPoint[], e as MetricsPoint[], (p) => p.group.model!),
         },
         {
           name: 'p95 by model, 7d',
-          run: (exact) => api.metrics(caller, { projectId, window: w(7 * DAY), filters: model, groupBy: ['model'], quantiles: [0.95], quantilesOf: ['latency'], exact }),
+          run: (exact) =>
+            api.metrics(caller, {
+              projectId,
+              window: w(7 * DAY),
+              filters: model,
+              groupBy: ['model'],
+              quantiles: [0.95],
+              quantilesOf: ['latency'],
+              exact,
+            }),
           error: (r, e) => worstQuantileError(r as MetricsPoint[], e as MetricsPoint[], (p) => p.group.model!),
         },
         {
           name: 'TTFT p95 series, 24h at 1m',
-          run: (exact) => api.metrics(caller, { projectId, window: w(DAY), filters: model, stepMs: MINUTE, quantiles: [0.95], quantilesOf: ['ttft'], exact }),
+          run: (exact) =>
+            api.metrics(caller, {
+              projectId,
+              window: w(DAY),
+              filters: model,
+              stepMs: MINUTE,
+              quantiles: [0.95],
+              quantilesOf: ['ttft'],
+              exact,
+            }),
           error: (r, e) => worstQuantileError(r as MetricsPoint[], e as MetricsPoint[], (p) => p.bucket!),
         },
         {
           name: 'cost by tenant, 30d',
-          run: (exact) => api.metrics(caller, { projectId, window: w(30 * DAY), groupBy: ['tenant_id'], quantiles: [], orderBy: 'cost', exact }),
+          run: (exact) =>
+            api.metrics(caller, {
+              projectId,
+              window: w(30 * DAY),
+              groupBy: ['tenant_id'],
+              quantiles: [],
+              orderBy: 'cost',
+              exact,
+            }),
         },
         {
           name: 'top 20 sessions by cost, 30d',
@@ -198,7 +258,14 @@ async function main(): Promise<void> {
         },
         ...[5 * MINUTE, HOUR, 6 * HOUR].map((ms) => ({
           name: `burn-rate SLI, ${ms / MINUTE}m`,
-          run: (exact: boolean) => api.sli(caller, { projectId, window: w(ms), filters: { surface: ['/api/chat'] }, thresholdMs: 3000, exact }),
+          run: (exact: boolean) =>
+            api.sli(caller, {
+              projectId,
+              window: w(ms),
+              filters: { surface: ['/api/chat'] },
+              thresholdMs: 3000,
+              exact,
+            }),
         })),
       ];
 
@@ -222,7 +289,9 @@ async function main(): Promise<void> {
         );
       }
       for (const line of lines) log(line);
-      log(`speedup = (sum of raw medians ${rawTotal.toFixed(0)} ms) / (sum of rollup medians ${rollupTotal.toFixed(1)} ms)`);
+      log(
+        `speedup = (sum of raw medians ${rawTotal.toFixed(0)} ms) / (sum of rollup medians ${rollupTotal.toFixed(1)} ms)`,
+      );
       console.log(
         `query p95_ms=${slowestP95.toFixed(1)} raw_ms=${rawTotal.toFixed(0)} speedup=${(rawTotal / rollupTotal).toFixed(0)} max_rel_err=${maxRelErr.toFixed(4)}`,
       );

@@ -63,7 +63,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = issue?.path.join('.') ?? 'configuration';
-    throw new ConfigError(`invalid ${name}: ${issue?.message ?? 'invalid value'} (got ${JSON.stringify(known[name as keyof typeof known])})`);
+    throw new ConfigError(
+      `invalid ${name}: ${issue?.message ?? 'invalid value'} (got ${JSON.stringify(known[name as keyof typeof known])})`,
+    );
   }
   return { ...parsed.data, dataDir: path.resolve(cwd, parsed.data.VIGIL_DATA_DIR) };
 }

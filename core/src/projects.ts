@@ -6,7 +6,10 @@ import { z } from 'zod';
 
 export const projectNameSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'use 1-63 lowercase letters, digits, "-" or "_", starting with a letter or digit');
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,62}$/,
+    'use 1-63 lowercase letters, digits, "-" or "_", starting with a letter or digit',
+  );
 
 export interface Project {
   id: string;
@@ -97,7 +100,11 @@ export interface CreatedIngestKey {
   info: IngestKeyInfo;
 }
 
-export async function createIngestKey(db: Queryable, projectName: string, label: string | null = null): Promise<CreatedIngestKey> {
+export async function createIngestKey(
+  db: Queryable,
+  projectName: string,
+  label: string | null = null,
+): Promise<CreatedIngestKey> {
   const project = await getProject(db, projectName);
   const key = KEY_PREFIX + randomBytes(KEY_BYTES).toString('base64url');
   const { rows } = await db.query(
@@ -133,7 +140,8 @@ export async function listIngestKeys(db: Queryable, projectName?: string): Promi
 }
 
 export async function revokeIngestKey(db: Queryable, id: string): Promise<IngestKeyInfo> {
-  if (!z.uuid().safeParse(id).success) throw new NotFoundError(`no ingest key with id "${id}" (ids are UUIDs; see "vigil keys list")`);
+  if (!z.uuid().safeParse(id).success)
+    throw new NotFoundError(`no ingest key with id "${id}" (ids are UUIDs; see "vigil keys list")`);
   const { rows } = await db.query(
     `update ingest_keys k set revoked_at = coalesce(k.revoked_at, now()) from projects p
       where k.id = $1 and p.id = k.project_id

@@ -37,18 +37,30 @@ const es256 = (key: PrivateKey, claims: Record<string, string>, exp = '10m') =>
 describe('tokens verified against a JWKS', () => {
   it('accepts an ES256 token signed by a key in the JWKS', async () => {
     const token = await es256(signing, { role: 'authenticated', project_id: PROJECT, tenant_id: 'acme' });
-    expect(await callerFromToken(token, SECRET, { jwksUrl })).toEqual({ role: 'authenticated', projectId: PROJECT, tenantId: 'acme' });
+    expect(await callerFromToken(token, SECRET, { jwksUrl })).toEqual({
+      role: 'authenticated',
+      projectId: PROJECT,
+      tenantId: 'acme',
+    });
   });
 
   it('refuses a token signed by another key, an expired one, and asymmetric tokens when no JWKS is set', async () => {
-    await expect(callerFromToken(await es256(stranger, { role: 'authenticated', project_id: PROJECT }), SECRET, { jwksUrl })).rejects.toThrow('invalid token');
-    await expect(callerFromToken(await es256(signing, { role: 'authenticated', project_id: PROJECT }, '-1m'), SECRET, { jwksUrl })).rejects.toThrow('token expired');
-    await expect(callerFromToken(await es256(signing, { role: 'authenticated', project_id: PROJECT }), SECRET)).rejects.toThrow('invalid token');
+    await expect(
+      callerFromToken(await es256(stranger, { role: 'authenticated', project_id: PROJECT }), SECRET, { jwksUrl }),
+    ).rejects.toThrow('invalid token');
+    await expect(
+      callerFromToken(await es256(signing, { role: 'authenticated', project_id: PROJECT }, '-1m'), SECRET, { jwksUrl }),
+    ).rejects.toThrow('token expired');
+    await expect(
+      callerFromToken(await es256(signing, { role: 'authenticated', project_id: PROJECT }), SECRET),
+    ).rejects.toThrow('invalid token');
   });
 
   it('still checks HS256 tokens against the JWT secret', async () => {
     const token = await signToken({ role: 'authenticated', projectId: PROJECT, ttlSeconds: 60 }, SECRET);
     expect(await callerFromToken(token, SECRET, { jwksUrl })).toEqual({ role: 'authenticated', projectId: PROJECT });
-    await expect(callerFromToken(token, 'another-secret-another-secret-123456', { jwksUrl })).rejects.toThrow('invalid token');
+    await expect(callerFromToken(token, 'another-secret-another-secret-123456', { jwksUrl })).rejects.toThrow(
+      'invalid token',
+    );
   });
 });

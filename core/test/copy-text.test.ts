@@ -29,7 +29,9 @@ describe('COPY timestamps', () => {
     expect(copyTimestamp(0)).toBe('1970-01-01 00:00:00.000000+00');
     for (let i = 0; i < 200; i++) {
       const ms = Math.floor(Math.random() * 4e12);
-      expect(copyTimestamp(ms).replace(' ', 'T').replace('+00', 'Z')).toBe(new Date(ms).toISOString().replace('Z', '000Z'));
+      expect(copyTimestamp(ms).replace(' ', 'T').replace('+00', 'Z')).toBe(
+        new Date(ms).toISOString().replace('Z', '000Z'),
+      );
     }
   });
 });

@@ -50,7 +50,9 @@ describe('quantiles from a log-bucketed histogram', () => {
 
   it('stay within 1% on a bimodal distribution (cache hits and slow model calls)', async () => {
     const random = rng(11);
-    const values = Array.from({ length: 40_000 }, () => (random() < 0.8 ? 2 + random() * 3 : 800 + Math.abs(normal(random)) * 2500));
+    const values = Array.from({ length: 40_000 }, () =>
+      random() < 0.8 ? 2 + random() * 3 : 800 + Math.abs(normal(random)) * 2500,
+    );
     expect(await worstRelativeError(values)).toBeLessThanOrEqual(0.01);
   });
 

@@ -16,7 +16,9 @@ describe('migrator', () => {
       expect(first.length).toBeGreaterThanOrEqual(4);
       const second = await migrate(client);
       expect(second).toEqual([]);
-      const { rows } = await client.query('select version, name from supabase_migrations.schema_migrations order by version');
+      const { rows } = await client.query(
+        'select version, name from supabase_migrations.schema_migrations order by version',
+      );
       expect(rows.map((r) => r.version)).toEqual(first);
       expect(rows[0].name).toBe('supabase_compat');
     } finally {
@@ -36,7 +38,9 @@ describe('migrator', () => {
   });
 
   it('gives a new project its own daily span partitions and a catch-all for far-off clocks', async () => {
-    const { rows: [project] } = await db.pool.query(`insert into projects (name) values ('p-parts') returning id`);
+    const {
+      rows: [project],
+    } = await db.pool.query(`insert into projects (name) values ('p-parts') returning id`);
     const parent = `spans_${project.id.replaceAll('-', '')}`;
     const { rows } = await db.pool.query(
       `select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = $1::regclass order by 1`,
@@ -48,7 +52,9 @@ describe('migrator', () => {
   });
 
   it('moves rows out of the catch-all partition when their day gets a partition', async () => {
-    const { rows: [project] } = await db.pool.query(`insert into projects (name) values ('p-move') returning id`);
+    const {
+      rows: [project],
+    } = await db.pool.query(`insert into projects (name) values ('p-move') returning id`);
     const parent = `spans_${project.id.replaceAll('-', '')}`;
     const far = '2031-05-04T10:00:00Z';
     await db.pool.query(
@@ -56,10 +62,14 @@ describe('migrator', () => {
        values ($1, repeat('a', 32), repeat('b', 16), 'x', $2, 1, 'other', 'ok')`,
       [project.id, far],
     );
-    const before = await db.pool.query(`select tableoid::regclass::text as part from spans where start_time = $1`, [far]);
+    const before = await db.pool.query(`select tableoid::regclass::text as part from spans where start_time = $1`, [
+      far,
+    ]);
     expect(before.rows[0].part).toBe(`${parent}_default`);
     await db.pool.query(`select vigil_ensure_spans_partition($1, '2031-05-04')`, [project.id]);
-    const after = await db.pool.query(`select tableoid::regclass::text as part from spans where start_time = $1`, [far]);
+    const after = await db.pool.query(`select tableoid::regclass::text as part from spans where start_time = $1`, [
+      far,
+    ]);
     expect(after.rows).toEqual([{ part: `${parent}_p20310504` }]);
   });
 });

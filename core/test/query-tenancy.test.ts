@@ -31,13 +31,27 @@ beforeAll(async () => {
   api = new QueryApi(db.pool);
   a = (await createProject(db.pool, 'tenancy-a')).id;
   b = (await createProject(db.pool, 'tenancy-b')).id;
-  await db.pool.query(`update rollup_progress set built_until = $1`, [new Date(Math.floor((now - 6 * DAY) / DAY) * DAY)]);
-  await bulkLoadSpans(db.pool, generateSpans({ projectId: a, fromMs: now - 5 * DAY, toMs: now, requests: 800, seed: 1 }));
-  await bulkLoadSpans(db.pool, generateSpans({ projectId: b, fromMs: now - 5 * DAY, toMs: now, requests: 400, seed: 2 }));
+  await db.pool.query(`update rollup_progress set built_until = $1`, [
+    new Date(Math.floor((now - 6 * DAY) / DAY) * DAY),
+  ]);
+  await bulkLoadSpans(
+    db.pool,
+    generateSpans({ projectId: a, fromMs: now - 5 * DAY, toMs: now, requests: 800, seed: 1 }),
+  );
+  await bulkLoadSpans(
+    db.pool,
+    generateSpans({ projectId: b, fromMs: now - 5 * DAY, toMs: now, requests: 400, seed: 2 }),
+  );
   await compactRollups(db.pool, { nowMs: now });
   // Some deltas stay pending, so that path is covered too.
-  await bulkLoadSpans(db.pool, generateSpans({ projectId: a, fromMs: now - 3_600_000, toMs: now, requests: 50, seed: 3 }));
-  await db.pool.query(`insert into budgets (project_id, tenant_id, monthly_usd) values ($1, '*', 100), ($1, 'tenant-0', 10), ($1, 'tenant-1', 10)`, [a]);
+  await bulkLoadSpans(
+    db.pool,
+    generateSpans({ projectId: a, fromMs: now - 3_600_000, toMs: now, requests: 50, seed: 3 }),
+  );
+  await db.pool.query(
+    `insert into budgets (project_id, tenant_id, monthly_usd) values ($1, '*', 100), ($1, 'tenant-0', 10), ($1, 'tenant-1', 10)`,
+    [a],
+  );
   server = await serveFetchHandler(createApiHandler({ api, jwtSecret: SECRET }), '127.0.0.1', 0);
 }, 120_000);
 
@@ -53,7 +67,11 @@ const member = (projectId: string): Caller => ({ role: 'authenticated', projectI
 const tenantOf = (projectId: string, tenantId: string): Caller => ({ role: 'authenticated', projectId, tenantId });
 
 const roundFloats = (value: unknown): unknown =>
-  JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(12)) : v)));
+  JSON.parse(
+    JSON.stringify(value, (_key, v: unknown) =>
+      typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(12)) : v,
+    ),
+  );
 
 /** Every query path, as one caller, for project A. */
 async function everyPath(caller: Caller) {
@@ -102,7 +120,10 @@ describe('row-level security through every query path', () => {
     for (const tenant of admin.sessionCost) {
       const its = admin.sessions.filter((s) => s.tenantId === tenant.tenantId);
       expect(tenant.sessions).toBe(its.length);
-      expect(tenant.costUsd).toBeCloseTo(its.reduce((sum, s) => sum + s.costUsd, 0), 9);
+      expect(tenant.costUsd).toBeCloseTo(
+        its.reduce((sum, s) => sum + s.costUsd, 0),
+        9,
+      );
     }
     expect(mine.budgets).toEqual(admin.budgets);
     expect(mine.byTenant.length).toBeGreaterThan(2);
@@ -112,7 +133,9 @@ describe('row-level security through every query path', () => {
     const seen = await everyPath(tenantOf(a, 'tenant-0'));
     expect(seen.byTenant.map((p) => p.group.tenant_id)).toEqual(['tenant-0']);
     expect(seen.exactByTenant.map((p) => p.group.tenant_id)).toEqual(['tenant-0']);
-    const exact = (await api.metrics(SERVICE_CALLER, { projectId: a, window, filters: { tenant_id: ['tenant-0'] }, exact: true }))[0]!;
+    const exact = (
+      await api.metrics(SERVICE_CALLER, { projectId: a, window, filters: { tenant_id: ['tenant-0'] }, exact: true })
+    )[0]!;
     // Project-wide questions must not be answered from the cuboids that sum over all tenants.
     expect(seen.total[0]!.spans).toBe(exact.spans);
     expect(seen.total[0]!.costUsd).toBeCloseTo(exact.costUsd, 9);
@@ -141,11 +164,16 @@ describe('the HTTP API', () => {
     const response = await post('/api/v1/metrics', token, { window, groupBy: ['tenant_id'] });
     expect(response.status).toBe(200);
     const { data } = await read(response);
-    expect(data).toEqual(JSON.parse(JSON.stringify(await api.metrics(member(a), { projectId: a, window, groupBy: ['tenant_id'] }))));
+    expect(data).toEqual(
+      JSON.parse(JSON.stringify(await api.metrics(member(a), { projectId: a, window, groupBy: ['tenant_id'] }))),
+    );
   });
 
   it('gives a tenant token only its tenant, and another project nothing', async () => {
-    const tenantToken = await signToken({ role: 'authenticated', projectId: a, tenantId: 'tenant-1', ttlSeconds: 60 }, SECRET);
+    const tenantToken = await signToken(
+      { role: 'authenticated', projectId: a, tenantId: 'tenant-1', ttlSeconds: 60 },
+      SECRET,
+    );
     const { data } = await read(await post('/api/v1/metrics', tenantToken, { window, groupBy: ['tenant_id'] }));
     expect(data.map((p: { group: { tenant_id: string } }) => p.group.tenant_id)).toEqual(['tenant-1']);
     const otherProject = await signToken({ role: 'authenticated', projectId: b, ttlSeconds: 60 }, SECRET);
@@ -154,14 +182,25 @@ describe('the HTTP API', () => {
   });
 
   it('refuses missing, forged, tampered, expired and role-less tokens with 401', async () => {
-    const forged = await signToken({ role: 'service_role', ttlSeconds: 60 }, 'not-the-secret-but-just-as-long-as-the-real-one');
+    const forged = await signToken(
+      { role: 'service_role', ttlSeconds: 60 },
+      'not-the-secret-but-just-as-long-as-the-real-one',
+    );
     const valid = await signToken({ role: 'authenticated', projectId: b, ttlSeconds: 60 }, SECRET);
     const [header, payload, signature] = valid.split('.');
     const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
     const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, project_id: a })).toString('base64url')}.${signature}`;
-    const expired = await new SignJWT({ role: 'service_role' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(Math.floor(Date.now() / 1000) - 10).sign(new TextEncoder().encode(SECRET));
-    const noExpiry = await new SignJWT({ role: 'service_role' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(SECRET));
-    const noRole = await new SignJWT({ project_id: a }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1m').sign(new TextEncoder().encode(SECRET));
+    const expired = await new SignJWT({ role: 'service_role' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 10)
+      .sign(new TextEncoder().encode(SECRET));
+    const noExpiry = await new SignJWT({ role: 'service_role' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode(SECRET));
+    const noRole = await new SignJWT({ project_id: a })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('1m')
+      .sign(new TextEncoder().encode(SECRET));
     const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ role: 'service_role', exp: 9999999999 })).toString('base64url')}.`;
     const cases: [string | null, string][] = [
       [null, 'missing bearer token'],
@@ -184,13 +223,24 @@ describe('the HTTP API', () => {
     const bad = await post('/api/v1/metrics', token, { projectId: a, window: { from: window.to, to: window.from } });
     expect(bad.status).toBe(400);
     expect((await read(bad)).error).toMatch(/window.to must be after window.from/);
-    const notATime = await post('/api/v1/metrics', token, { projectId: a, window: { from: 'yesterday', to: window.to } });
-    expect((await read(notATime)).error).toBe('invalid query: window.from: must be a time: an ISO 8601 string such as 2026-11-23T10:00:00Z, or epoch milliseconds');
+    const notATime = await post('/api/v1/metrics', token, {
+      projectId: a,
+      window: { from: 'yesterday', to: window.to },
+    });
+    expect((await read(notATime)).error).toBe(
+      'invalid query: window.from: must be a time: an ISO 8601 string such as 2026-11-23T10:00:00Z, or epoch milliseconds',
+    );
     const unknownDimension = await post('/api/v1/metrics', token, { projectId: a, window, groupBy: ['password'] });
     expect(unknownDimension.status).toBe(400);
-    expect((await fetch(`${server.url}/api/v1/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(405);
+    expect(
+      (await fetch(`${server.url}/api/v1/metrics`, { headers: { authorization: `Bearer ${token}` } })).status,
+    ).toBe(405);
     expect((await post('/api/v1/nope', token, {})).status).toBe(404);
-    const notJson = await fetch(`${server.url}/api/v1/metrics`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '{' });
+    const notJson = await fetch(`${server.url}/api/v1/metrics`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: '{',
+    });
     expect(notJson.status).toBe(400);
   });
 });
@@ -208,6 +258,8 @@ describe('retention', () => {
     expect(await api.metrics(SERVICE_CALLER, { projectId: a, window: old, exact: true })).toEqual([]);
     expect(await api.metrics(SERVICE_CALLER, { projectId: a, window: old })).toEqual(before);
     // Project B keeps 30 days: untouched.
-    expect((await api.metrics(SERVICE_CALLER, { projectId: b, window: old, exact: true }))[0]!.spans).toBeGreaterThan(0);
+    expect((await api.metrics(SERVICE_CALLER, { projectId: b, window: old, exact: true }))[0]!.spans).toBeGreaterThan(
+      0,
+    );
   });
 });

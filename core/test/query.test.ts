@@ -31,12 +31,18 @@ beforeAll(async () => {
   for (let i = 0; i < slices; i++) {
     const from = start + ((now - start) * i) / slices;
     const to = start + ((now - start) * (i + 1)) / slices;
-    await bulkLoadSpans(db.pool, generateSpans({ projectId, fromMs: from, toMs: to, requests: 600, seed: i + 1, deployments: ['v1', 'v2'] }));
+    await bulkLoadSpans(
+      db.pool,
+      generateSpans({ projectId, fromMs: from, toMs: to, requests: 600, seed: i + 1, deployments: ['v1', 'v2'] }),
+    );
     if (i < slices - 1) await compactRollups(db.pool, { nowMs: to });
   }
   // Retried duplicates must not exist in raw spans, so there is nothing to double count; a late
   // span for an hour that is already built lands as pending and is folded into that hour.
-  await bulkLoadSpans(db.pool, generateSpans({ projectId, fromMs: start + 2 * HOUR, toMs: start + 3 * HOUR, requests: 50, seed: 99 }));
+  await bulkLoadSpans(
+    db.pool,
+    generateSpans({ projectId, fromMs: start + 2 * HOUR, toMs: start + 3 * HOUR, requests: 50, seed: 99 }),
+  );
 }, 120_000);
 
 afterAll(() => db.drop());
@@ -98,12 +104,24 @@ const window = (fromMs: number, toMs: number) => ({ from: new Date(fromMs), to: 
 describe('metrics from rollups equal exact answers from raw spans', () => {
   it('by tenant over the whole range (days, hours, minutes and pending deltas)', async () => {
     const q = { projectId, window: window(now - 4 * DAY - 7 * 60_000, now + 60_000), groupBy: ['tenant_id' as const] };
-    expectSameNumbers(await api.metrics(SERVICE_CALLER, q), await api.metrics(SERVICE_CALLER, { ...q, exact: true }), (p) => p.group.tenant_id!);
+    expectSameNumbers(
+      await api.metrics(SERVICE_CALLER, q),
+      await api.metrics(SERVICE_CALLER, { ...q, exact: true }),
+      (p) => p.group.tenant_id!,
+    );
   });
 
   it('by tenant and model, from cuboids kept by hour and day only (minutes come from cuboid 0)', async () => {
-    const q = { projectId, window: window(now - 3 * DAY - 41 * 60_000, now + 60_000), groupBy: ['tenant_id' as const, 'model' as const] };
-    expectSameNumbers(await api.metrics(SERVICE_CALLER, q), await api.metrics(SERVICE_CALLER, { ...q, exact: true }), (p) => `${p.group.tenant_id}/${p.group.model}`);
+    const q = {
+      projectId,
+      window: window(now - 3 * DAY - 41 * 60_000, now + 60_000),
+      groupBy: ['tenant_id' as const, 'model' as const],
+    };
+    expectSameNumbers(
+      await api.metrics(SERVICE_CALLER, q),
+      await api.metrics(SERVICE_CALLER, { ...q, exact: true }),
+      (p) => `${p.group.tenant_id}/${p.group.model}`,
+    );
   });
 
   it('by model and deployment for model calls, over a ragged 31-hour window', async () => {
@@ -113,19 +131,46 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
       groupBy: ['model' as const, 'deployment' as const],
       filters: { category: ['model'] },
     };
-    expectSameNumbers(await api.metrics(SERVICE_CALLER, q), await api.metrics(SERVICE_CALLER, { ...q, exact: true }), (p) => `${p.group.model}/${p.group.deployment}`);
+    expectSameNumbers(
+      await api.metrics(SERVICE_CALLER, q),
+      await api.metrics(SERVICE_CALLER, { ...q, exact: true }),
+      (p) => `${p.group.model}/${p.group.deployment}`,
+    );
   });
 
   it('as an hourly series of one surface, and a minute series of the last two hours', async () => {
-    const hourly = { projectId, window: window(Math.floor((now - 2 * DAY) / HOUR) * HOUR, now), stepMs: HOUR, filters: { surface: ['/api/chat'] } };
-    expectSameNumbers(await api.metrics(SERVICE_CALLER, hourly), await api.metrics(SERVICE_CALLER, { ...hourly, exact: true }), (p) => p.bucket!);
-    const minutes = { projectId, window: window(now - 2 * HOUR, now), stepMs: 60_000, filters: { category: ['model'] } };
-    expectSameNumbers(await api.metrics(SERVICE_CALLER, minutes), await api.metrics(SERVICE_CALLER, { ...minutes, exact: true }), (p) => p.bucket!);
+    const hourly = {
+      projectId,
+      window: window(Math.floor((now - 2 * DAY) / HOUR) * HOUR, now),
+      stepMs: HOUR,
+      filters: { surface: ['/api/chat'] },
+    };
+    expectSameNumbers(
+      await api.metrics(SERVICE_CALLER, hourly),
+      await api.metrics(SERVICE_CALLER, { ...hourly, exact: true }),
+      (p) => p.bucket!,
+    );
+    const minutes = {
+      projectId,
+      window: window(now - 2 * HOUR, now),
+      stepMs: 60_000,
+      filters: { category: ['model'] },
+    };
+    expectSameNumbers(
+      await api.metrics(SERVICE_CALLER, minutes),
+      await api.metrics(SERVICE_CALLER, { ...minutes, exact: true }),
+      (p) => p.bucket!,
+    );
   });
 
   it('as SLI ratios for burn-rate windows', async () => {
     for (const minutes of [5, 60, 360, 4 * 1440]) {
-      const q = { projectId, window: window(now - minutes * 60_000, now), filters: { category: ['model'] }, thresholdMs: 1500 };
+      const q = {
+        projectId,
+        window: window(now - minutes * 60_000, now),
+        filters: { category: ['model'] },
+        thresholdMs: 1500,
+      };
       const [rollup, exact] = [await api.sli(SERVICE_CALLER, q), await api.sli(SERVICE_CALLER, { ...q, exact: true })];
       expect(rollup.total).toBe(exact.total);
       expect(rollup.errors).toBe(exact.errors);
@@ -164,14 +209,24 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
   });
 
   it('reports budget spend to date and a month-end forecast at the trailing 7-day rate', async () => {
-    await db.pool.query(`insert into budgets (project_id, tenant_id, monthly_usd) values ($1, '*', 50), ($1, 'tenant-0', 5)`, [projectId]);
+    await db.pool.query(
+      `insert into budgets (project_id, tenant_id, monthly_usd) values ($1, '*', 50), ($1, 'tenant-0', 5)`,
+      [projectId],
+    );
     const at = new Date(now);
     const monthStart = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
     const monthEnd = Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1);
     const { month, budgets } = await api.budgets(SERVICE_CALLER, { projectId, at });
     expect(month).toBe(at.toISOString().slice(0, 7));
     const exactCost = async (fromMs: number, tenant?: string) =>
-      (await api.metrics(SERVICE_CALLER, { projectId, window: window(fromMs, now), exact: true, ...(tenant ? { filters: { tenant_id: [tenant] } } : {}) }))[0]?.costUsd ?? 0;
+      (
+        await api.metrics(SERVICE_CALLER, {
+          projectId,
+          window: window(fromMs, now),
+          exact: true,
+          ...(tenant ? { filters: { tenant_id: [tenant] } } : {}),
+        })
+      )[0]?.costUsd ?? 0;
     const rateFrom = Math.max(monthStart, now - 7 * DAY);
     for (const b of budgets) {
       const tenant = b.tenantId === '*' ? undefined : b.tenantId;
@@ -192,15 +247,34 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
     const exact = await api.metrics(SERVICE_CALLER, { ...q, exact: true });
     expectSameNumbers(await api.metrics(SERVICE_CALLER, q), exact, (p) => p.group.category!);
     // The late spans went into an hour and a day that were already built; read them from there.
-    const lateHours = { projectId, window: window(Math.floor((now - 4 * DAY) / DAY) * DAY, Math.floor(now / HOUR) * HOUR - HOUR), stepMs: HOUR };
-    expectSameNumbers(await api.metrics(SERVICE_CALLER, lateHours), await api.metrics(SERVICE_CALLER, { ...lateHours, exact: true }), (p) => p.bucket!);
-    const days = { projectId, window: window(Math.floor((now - 4 * DAY) / DAY) * DAY, Math.floor(now / DAY) * DAY), stepMs: DAY };
-    expectSameNumbers(await api.metrics(SERVICE_CALLER, days), await api.metrics(SERVICE_CALLER, { ...days, exact: true }), (p) => p.bucket!);
+    const lateHours = {
+      projectId,
+      window: window(Math.floor((now - 4 * DAY) / DAY) * DAY, Math.floor(now / HOUR) * HOUR - HOUR),
+      stepMs: HOUR,
+    };
+    expectSameNumbers(
+      await api.metrics(SERVICE_CALLER, lateHours),
+      await api.metrics(SERVICE_CALLER, { ...lateHours, exact: true }),
+      (p) => p.bucket!,
+    );
+    const days = {
+      projectId,
+      window: window(Math.floor((now - 4 * DAY) / DAY) * DAY, Math.floor(now / DAY) * DAY),
+      stepMs: DAY,
+    };
+    expectSameNumbers(
+      await api.metrics(SERVICE_CALLER, days),
+      await api.metrics(SERVICE_CALLER, { ...days, exact: true }),
+      (p) => p.bucket!,
+    );
   });
 
   it('stores every swept or built row with one normalised histogram (each key once, in order)', async () => {
     for (const table of ['rollups_minute', 'rollups_hour', 'rollups_day']) {
-      const { rows } = await db.pool.query(`select latency_hist, ttft_hist from ${table} where swept and project_id = $1`, [projectId]);
+      const { rows } = await db.pool.query(
+        `select latency_hist, ttft_hist from ${table} where swept and project_id = $1`,
+        [projectId],
+      );
       expect(rows.length, table).toBeGreaterThan(0);
       for (const row of rows) {
         for (const hist of [row.latency_hist, row.ttft_hist]) {

@@ -10,7 +10,11 @@ let db: TestDatabase;
 let projectA: string;
 let projectB: string;
 
-async function asRole<T>(role: string, claims: Record<string, unknown> | null, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+async function asRole<T>(
+  role: string,
+  claims: Record<string, unknown> | null,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await db.pool.connect();
   try {
     await client.query('begin');
@@ -51,22 +55,30 @@ const TABLES = ['spans', 'ai_api_calls'];
 describe('row-level security', () => {
   it('shows a project member only their project, every tenant of it', async () => {
     for (const table of TABLES) {
-      const rows = await asRole('authenticated', { role: 'authenticated', project_id: projectA }, async (c) =>
-        (await c.query(`select project_id, tenant_id from ${table} order by tenant_id`)).rows,
+      const rows = await asRole(
+        'authenticated',
+        { role: 'authenticated', project_id: projectA },
+        async (c) => (await c.query(`select project_id, tenant_id from ${table} order by tenant_id`)).rows,
       );
       expect(rows).toEqual([
         { project_id: projectA, tenant_id: 'acme' },
         { project_id: projectA, tenant_id: 'globex' },
       ]);
     }
-    const projects = await asRole('authenticated', { project_id: projectA }, async (c) => (await c.query('select name from projects')).rows);
+    const projects = await asRole(
+      'authenticated',
+      { project_id: projectA },
+      async (c) => (await c.query('select name from projects')).rows,
+    );
     expect(projects).toEqual([{ name: 'project-a' }]);
   });
 
   it('shows a tenant-scoped token only its tenant', async () => {
     for (const table of TABLES) {
-      const rows = await asRole('authenticated', { project_id: projectA, tenant_id: 'acme' }, async (c) =>
-        (await c.query(`select project_id, tenant_id from ${table}`)).rows,
+      const rows = await asRole(
+        'authenticated',
+        { project_id: projectA, tenant_id: 'acme' },
+        async (c) => (await c.query(`select project_id, tenant_id from ${table}`)).rows,
       );
       expect(rows).toEqual([{ project_id: projectA, tenant_id: 'acme' }]);
     }
@@ -74,7 +86,11 @@ describe('row-level security', () => {
 
   it('shows nothing without claims, with a malformed project id, or to anon', async () => {
     for (const claims of [null, {}, { project_id: 'not-a-uuid' }, { project_id: '' }]) {
-      const n = await asRole('authenticated', claims, async (c) => (await c.query('select count(*)::int as n from spans')).rows[0].n);
+      const n = await asRole(
+        'authenticated',
+        claims,
+        async (c) => (await c.query('select count(*)::int as n from spans')).rows[0].n,
+      );
       expect(n).toBe(0);
     }
     await expect(asRole('anon', null, (c) => c.query('select * from spans'))).rejects.toThrow(/permission denied/);
@@ -82,9 +98,7 @@ describe('row-level security', () => {
 
   it('does not let a member write, nor read key hashes', async () => {
     await expect(
-      asRole('authenticated', { project_id: projectA }, (c) =>
-        c.query(`update spans set tenant_id = 'x'`),
-      ),
+      asRole('authenticated', { project_id: projectA }, (c) => c.query(`update spans set tenant_id = 'x'`)),
     ).rejects.toThrow(/permission denied/);
     await expect(
       asRole('authenticated', { project_id: projectA }, (c) => c.query('select key_hash from ingest_keys')),
@@ -99,13 +113,19 @@ describe('row-level security', () => {
   });
 
   it('lets service_role see every project', async () => {
-    const n = await asRole('service_role', null, async (c) => (await c.query('select count(*)::int as n from spans')).rows[0].n);
+    const n = await asRole(
+      'service_role',
+      null,
+      async (c) => (await c.query('select count(*)::int as n from spans')).rows[0].n,
+    );
     expect(n).toBe(3);
   });
 
   it('reads claims exactly like Supabase auth.jwt()', async () => {
-    const jwt = await asRole('authenticated', { sub: '5f1e0c1a-7a0b-4f55-9d3a-2f4f6a1b2c3d', project_id: projectA }, async (c) =>
-      (await c.query(`select auth.jwt() ->> 'project_id' as p, auth.uid()::text as uid`)).rows[0],
+    const jwt = await asRole(
+      'authenticated',
+      { sub: '5f1e0c1a-7a0b-4f55-9d3a-2f4f6a1b2c3d', project_id: projectA },
+      async (c) => (await c.query(`select auth.jwt() ->> 'project_id' as p, auth.uid()::text as uid`)).rows[0],
     );
     expect(jwt).toEqual({ p: projectA, uid: '5f1e0c1a-7a0b-4f55-9d3a-2f4f6a1b2c3d' });
   });

@@ -21,13 +21,19 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
           <nav className="mx-auto flex max-w-screen-2xl items-center gap-6 text-tremor-default">
             <span className="font-semibold">Vigil</span>
             {PAGES.map(([href, label]) => (
-              <Link key={href} href={href} className="text-tremor-content hover:text-tremor-content-strong dark:text-dark-tremor-content">
+              <Link
+                key={href}
+                href={href}
+                className="text-tremor-content hover:text-tremor-content-strong dark:text-dark-tremor-content"
+              >
                 {label}
               </Link>
             ))}
             {/* A form, not a link: links are prefetched, and a prefetch must not sign anyone out. */}
             <form method="post" action="/logout" className="ml-auto">
-              <button type="submit" className="text-tremor-content">Sign out</button>
+              <button type="submit" className="text-tremor-content">
+                Sign out
+              </button>
             </form>
           </nav>
         </header>

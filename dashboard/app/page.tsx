@@ -14,10 +14,22 @@ import { resolveView } from '../lib/view.ts';
 
 export const dynamic = 'force-dynamic';
 
-const STATE_COLOR: Record<string, string> = { firing: 'rose', recovering: 'amber', pending: 'amber', nodata: 'gray', error: 'gray', normal: 'emerald', resolved: 'emerald' };
+const STATE_COLOR: Record<string, string> = {
+  firing: 'rose',
+  recovering: 'amber',
+  pending: 'amber',
+  nodata: 'gray',
+  error: 'gray',
+  normal: 'emerald',
+  resolved: 'emerald',
+};
 const VERDICT_COLOR: Record<string, string> = { pass: 'emerald', fail: 'rose', inconclusive: 'amber', error: 'gray' };
 
-export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function OverviewPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const caller = await requireCaller();
   const view = await resolveView(await searchParams, caller);
   const api = queryApi();
@@ -32,20 +44,49 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   const total = totals[0];
   const slos = [...new Set(alerts.filter((a) => a.kind === 'slo').map((a) => a.name))].map((name) => {
     const instances = alerts.filter((a) => a.kind === 'slo' && a.name === name);
-    const worst = instances.find((a) => a.state === 'firing') ?? instances.find((a) => a.state !== 'normal' && a.state !== 'resolved') ?? instances[0]!;
-    const windows = (instances.find((a) => a.severity === 'page')?.observed.windows ?? []) as { long: number; short: number; threshold: number; longBurn: number | null }[];
+    const worst =
+      instances.find((a) => a.state === 'firing') ??
+      instances.find((a) => a.state !== 'normal' && a.state !== 'resolved') ??
+      instances[0]!;
+    const windows = (instances.find((a) => a.severity === 'page')?.observed.windows ?? []) as {
+      long: number;
+      short: number;
+      threshold: number;
+      longBurn: number | null;
+    }[];
     const page = instances.find((a) => a.severity === 'page')?.observed;
     const budgetRemaining = typeof page?.budgetRemaining === 'number' ? page.budgetRemaining : null;
     // The SLI over the whole period, as the engine last measured it: the number to hold against the objective.
-    const current = typeof page?.periodEvents === 'number' && page.periodEvents > 0 && typeof page.periodBad === 'number' ? 1 - page.periodBad / page.periodEvents : null;
-    return { name, current, state: worst.state, severity: worst.severity, objective: worst.observed.objective as number | undefined, windows, sli: typeof page?.sli === 'string' ? page.sli : worst.labels.sli, budgetRemaining, periodDays: typeof page?.periodMs === 'number' ? Math.round(page.periodMs / 86_400_000) : null };
+    const current =
+      typeof page?.periodEvents === 'number' && page.periodEvents > 0 && typeof page.periodBad === 'number'
+        ? 1 - page.periodBad / page.periodEvents
+        : null;
+    return {
+      name,
+      current,
+      state: worst.state,
+      severity: worst.severity,
+      objective: worst.observed.objective as number | undefined,
+      windows,
+      sli: typeof page?.sli === 'string' ? page.sli : worst.labels.sli,
+      budgetRemaining,
+      periodDays: typeof page?.periodMs === 'number' ? Math.round(page.periodMs / 86_400_000) : null,
+    };
   });
   // The burn sparkline follows the page instance (its fastest window pair), as alerting does.
-  const pageInstances = new Map(alerts.filter((a) => a.kind === 'slo' && a.severity === 'page').map((a) => [a.name, a.fingerprint]));
+  const pageInstances = new Map(
+    alerts.filter((a) => a.kind === 'slo' && a.severity === 'page').map((a) => [a.name, a.fingerprint]),
+  );
   const burnSamples = pageInstances.size
-    ? await api.alertSamples(caller, { projectId: view.projectId, window, stepMs: view.stepMs, fingerprints: [...pageInstances.values()] })
+    ? await api.alertSamples(caller, {
+        projectId: view.projectId,
+        window,
+        stepMs: view.stepMs,
+        fingerprints: [...pageInstances.values()],
+      })
     : {};
-  const burnSeries = (name: string) => onStepGrid(burnSamples[pageInstances.get(name) ?? ''] ?? [], view.from, view.to, view.stepMs, 'burn');
+  const burnSeries = (name: string) =>
+    onStepGrid(burnSamples[pageInstances.get(name) ?? ''] ?? [], view.from, view.to, view.stepMs, 'burn');
   const firing = alerts.filter((a) => ['firing', 'recovering', 'pending', 'nodata', 'error'].includes(a.state));
 
   if (!total || total.spans === 0) {
@@ -54,12 +95,16 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
         <>
           <ViewBar view={view} path="/" />
           <Card data-testid="empty-state">
-            <Text className="text-tremor-title font-semibold text-tremor-content-strong">No model calls yet in {view.projectName}</Text>
+            <Text className="text-tremor-title font-semibold text-tremor-content-strong">
+              No model calls yet in {view.projectName}
+            </Text>
             <Text className="mt-2">Point your app at the collector and send your first span:</Text>
             <pre className="mt-3 overflow-x-auto rounded-tremor-small bg-tremor-background-subtle p-3 text-tremor-label">{`export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318
 export OTEL_EXPORTER_OTLP_HEADERS="authorization=Bearer $(cat .vigil/default-ingest-key)"
 # or: import { init } from '@vigil/sdk' — see sdk/README.md`}</pre>
-            <Text className="mt-3">Or run the demo: <code>npx vigil up --demo</code>.</Text>
+            <Text className="mt-3">
+              Or run the demo: <code>npx vigil up --demo</code>.
+            </Text>
           </Card>
         </>
       );
@@ -70,45 +115,65 @@ export OTEL_EXPORTER_OTLP_HEADERS="authorization=Bearer $(cat .vigil/default-ing
     <>
       <ViewBar view={view} path="/" />
       <h1 className="mb-4 text-tremor-title font-semibold">
-        {view.projectName} {view.tenantScoped ? <span className="text-tremor-content">· tenant {view.tenantScoped}</span> : null}
+        {view.projectName}{' '}
+        {view.tenantScoped ? <span className="text-tremor-content">· tenant {view.tenantScoped}</span> : null}
       </h1>
 
       <section className="mb-6 grid grid-cols-2 gap-4 xl:grid-cols-4" aria-label="SLOs">
         {slos.length === 0 ? (
           <Card className="col-span-full">
-            <Text>No SLOs yet: declare them in vigil.config.yaml (see the README, “Alerts, canaries and rollback”).</Text>
+            <Text>
+              No SLOs yet: declare them in vigil.config.yaml (see the README, “Alerts, canaries and rollback”).
+            </Text>
           </Card>
         ) : (
           slos.map((slo) => (
-            <Card key={slo.name} data-testid={`slo-${slo.name}`} decoration="top" decorationColor={STATE_COLOR[slo.state] as never}>
+            <Card
+              key={slo.name}
+              data-testid={`slo-${slo.name}`}
+              decoration="top"
+              decorationColor={STATE_COLOR[slo.state] as never}
+            >
               <div className="flex items-center justify-between">
                 <Text className="font-medium text-tremor-content-strong">{slo.name}</Text>
                 <StatusBadge color={STATE_COLOR[slo.state]}>{slo.state}</StatusBadge>
               </div>
               <Text className="mt-1">{slo.sli}</Text>
               <div className="mt-2 flex items-baseline justify-between gap-2" data-testid={`slo-current-${slo.name}`}>
-                <span className={`text-2xl font-semibold ${slo.current !== null && slo.objective !== undefined && slo.current * 100 < slo.objective ? 'text-rose-600 dark:text-rose-400' : ''}`}>{formatPercent(slo.current, 2)}</span>
+                <span
+                  className={`text-2xl font-semibold ${slo.current !== null && slo.objective !== undefined && slo.current * 100 < slo.objective ? 'text-rose-600 dark:text-rose-400' : ''}`}
+                >
+                  {formatPercent(slo.current, 2)}
+                </span>
                 <span className="whitespace-nowrap text-tremor-label text-tremor-content">
                   objective {slo.objective ?? '—'}%{slo.periodDays ? ` over ${slo.periodDays}d` : ''}
                 </span>
               </div>
               <div className="mt-2 flex items-baseline justify-between" data-testid={`slo-budget-${slo.name}`}>
                 <span className="text-tremor-label text-tremor-content">error budget left</span>
-                <span className={`text-tremor-title font-semibold ${slo.budgetRemaining !== null && slo.budgetRemaining < 0 ? 'text-rose-600 dark:text-rose-400' : ''}`}>{formatPercent(slo.budgetRemaining, 0)}</span>
+                <span
+                  className={`text-tremor-title font-semibold ${slo.budgetRemaining !== null && slo.budgetRemaining < 0 ? 'text-rose-600 dark:text-rose-400' : ''}`}
+                >
+                  {formatPercent(slo.budgetRemaining, 0)}
+                </span>
               </div>
               {slo.windows[0] ? (
                 <div className="mt-2">
-                  <span className="text-tremor-label text-tremor-content">burn rate ({Math.round(slo.windows[0].long / 60_000)}m window) over this range</span>
+                  <span className="text-tremor-label text-tremor-content">
+                    burn rate ({Math.round(slo.windows[0].long / 60_000)}m window) over this range
+                  </span>
                   <BurnSparkline id={slo.name} data={burnSeries(slo.name)} threshold={slo.windows[0].threshold} />
                 </div>
               ) : null}
               <div className="mt-2 space-y-1 text-tremor-label">
                 {slo.windows.map((w) => (
                   <div key={`${w.long}/${w.short}`} className="flex justify-between">
-                    <span>
-                      burn {Math.round(w.long / 60_000)}m window
-                    </span>
-                    <span className={w.longBurn !== null && w.longBurn >= w.threshold ? 'text-rose-600 dark:text-rose-400' : ''}>
+                    <span>burn {Math.round(w.long / 60_000)}m window</span>
+                    <span
+                      className={
+                        w.longBurn !== null && w.longBurn >= w.threshold ? 'text-rose-600 dark:text-rose-400' : ''
+                      }
+                    >
                       {w.longBurn === null ? '—' : `${w.longBurn.toFixed(1)}×`} / {w.threshold}×
                     </span>
                   </div>
@@ -141,19 +206,43 @@ export OTEL_EXPORTER_OTLP_HEADERS="authorization=Bearer $(cat .vigil/default-ing
       <section className="mb-6 grid grid-cols-1 gap-4 xl:grid-cols-2" aria-label="charts">
         <Card>
           <Text>p95 latency of model calls</Text>
-          <SeriesChart id="latency" unit="ms" data={toSeries(series, view.stepMs, { p95: (p) => p.latencyMs.quantiles.p95 ?? null })} categories={['p95']} />
+          <SeriesChart
+            id="latency"
+            unit="ms"
+            data={toSeries(series, view.stepMs, { p95: (p) => p.latencyMs.quantiles.p95 ?? null })}
+            categories={['p95']}
+          />
         </Card>
         <Card>
           <Text>TTFT p95 (streams)</Text>
-          <SeriesChart id="ttft" unit="ms" colors={['violet']} data={toSeries(series, view.stepMs, { 'TTFT p95': (p) => p.ttftMs.quantiles.p95 ?? null })} categories={['TTFT p95']} />
+          <SeriesChart
+            id="ttft"
+            unit="ms"
+            colors={['violet']}
+            data={toSeries(series, view.stepMs, { 'TTFT p95': (p) => p.ttftMs.quantiles.p95 ?? null })}
+            categories={['TTFT p95']}
+          />
         </Card>
         <Card>
           <Text>Error rate</Text>
-          <SeriesChart id="errors" unit="percent" colors={['rose']} data={toSeries(series, view.stepMs, { errors: (p) => p.errorRate })} categories={['errors']} />
+          <SeriesChart
+            id="errors"
+            unit="percent"
+            colors={['rose']}
+            data={toSeries(series, view.stepMs, { errors: (p) => p.errorRate })}
+            categories={['errors']}
+          />
         </Card>
         <Card>
           <Text>Spend</Text>
-          <SeriesChart id="spend" unit="usd" kind="bar" colors={['emerald']} data={toSeries(series, view.stepMs, { spend: (p) => p.costUsd })} categories={['spend']} />
+          <SeriesChart
+            id="spend"
+            unit="usd"
+            kind="bar"
+            colors={['emerald']}
+            data={toSeries(series, view.stepMs, { spend: (p) => p.costUsd })}
+            categories={['spend']}
+          />
         </Card>
       </section>
 
@@ -167,9 +256,12 @@ export OTEL_EXPORTER_OTLP_HEADERS="authorization=Bearer $(cat .vigil/default-ing
               {firing.map((a) => (
                 <li key={a.fingerprint} className="flex items-center justify-between py-2">
                   <span>
-                    <StatusBadge color={STATE_COLOR[a.state]}>{a.state}</StatusBadge> <span className="ml-2">{a.name}</span> <span className="text-tremor-content">[{a.severity}]</span>
+                    <StatusBadge color={STATE_COLOR[a.state]}>{a.state}</StatusBadge>{' '}
+                    <span className="ml-2">{a.name}</span> <span className="text-tremor-content">[{a.severity}]</span>
                   </span>
-                  <span className="text-tremor-label text-tremor-content">since {formatSince(a.firedAt ?? a.since, Date.now())}</span>
+                  <span className="text-tremor-label text-tremor-content">
+                    since {formatSince(a.firedAt ?? a.since, Date.now())}
+                  </span>
                 </li>
               ))}
             </ul>

@@ -20,7 +20,10 @@ import { buildDashboard } from '../../cli/src/dashboard.ts';
 const LOADS = Number(process.env.BENCH_LOADS ?? 10);
 const root = path.resolve(import.meta.dirname, '../..');
 const dashboardDir = path.resolve(import.meta.dirname, '..');
-const nextBin = path.join(path.dirname(createRequire(path.join(dashboardDir, 'package.json')).resolve('next/package.json')), 'dist/bin/next');
+const nextBin = path.join(
+  path.dirname(createRequire(path.join(dashboardDir, 'package.json')).resolve('next/package.json')),
+  'dist/bin/next',
+);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SECRET = randomBytes(32).toString('hex');
 
@@ -28,22 +31,32 @@ function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
-const server = await startEmbeddedPostgres({ dataDir: path.join(root, '.vigil/bench-query'), port: Number(process.env.BENCH_PG_PORT ?? 54341) });
+const server = await startEmbeddedPostgres({
+  dataDir: path.join(root, '.vigil/bench-query'),
+  port: Number(process.env.BENCH_PG_PORT ?? 54341),
+});
 const url = server.url.replace(/\/postgres$/, '/vigil_bench_query');
 let next: ReturnType<typeof spawn> | null = null;
 try {
   const client = new pg.Client({ connectionString: url });
   await client.connect().catch(() => {
-    throw new Error('no query-benchmark dataset: run `npm run bench:query` once first (it builds 10M spans in .vigil/bench-query)');
+    throw new Error(
+      'no query-benchmark dataset: run `npm run bench:query` once first (it builds 10M spans in .vigil/bench-query)',
+    );
   });
   await migrate(client);
   const { rows } = await client.query(`select project_id, end_ms, dataset from bench_meta`);
   const { rows: sizes } = await client.query(`select (select count(*) from spans)::float8 as spans`);
-  const traceRow = await client.query(`select trace_id from spans where project_id = $1 and start_time > to_timestamp($2 / 1000.0) - interval '1 hour' limit 1`, [rows[0].project_id, Number(rows[0].end_ms)]);
+  const traceRow = await client.query(
+    `select trace_id from spans where project_id = $1 and start_time > to_timestamp($2 / 1000.0) - interval '1 hour' limit 1`,
+    [rows[0].project_id, Number(rows[0].end_ms)],
+  );
   await client.end();
   const projectId: string = rows[0].project_id;
   const endMs = Number(rows[0].end_ms);
-  log(`dataset ${rows[0].dataset}: ${sizes[0].spans} spans; pages show ${new Date(endMs - 86_400_000).toISOString()} → ${new Date(endMs).toISOString()}`);
+  log(
+    `dataset ${rows[0].dataset}: ${sizes[0].spans} spans; pages show ${new Date(endMs - 86_400_000).toISOString()} → ${new Date(endMs).toISOString()}`,
+  );
 
   await buildDashboard(log);
   const port = 46000 + Math.floor(Math.random() * 1000);
@@ -65,17 +78,42 @@ try {
   const window = `from=${encodeURIComponent(new Date(endMs - 86_400_000).toISOString())}&to=${encodeURIComponent(new Date(endMs).toISOString())}`;
   const pages: { name: string; path: string; ready: string }[] = [
     { name: 'overview', path: `/?${window}`, ready: '[data-testid="chart-latency"] svg.recharts-surface' },
-    { name: 'latency', path: `/latency?${window}`, ready: '[data-testid="chart-latency-quantiles"] svg.recharts-surface' },
+    {
+      name: 'latency',
+      path: `/latency?${window}`,
+      ready: '[data-testid="chart-latency-quantiles"] svg.recharts-surface',
+    },
     { name: 'cost', path: `/cost?${window}`, ready: '[data-testid="chart-spend-by-model"] svg.recharts-surface' },
-    { name: 'sessions', path: `/sessions?${window}`, ready: '[data-testid="top-sessions"], [data-testid="top-sessions-empty"]' },
+    {
+      name: 'sessions',
+      path: `/sessions?${window}`,
+      ready: '[data-testid="top-sessions"], [data-testid="top-sessions-empty"]',
+    },
     { name: 'trace', path: `/traces/${traceRow.rows[0].trace_id}?${window}`, ready: '[data-testid="waterfall"]' },
-    { name: 'deployments', path: `/deployments?${window}`, ready: '[data-testid="deployment-list"], [data-testid="deployment-list-empty"]' },
-    { name: 'alerts', path: `/alerts?${window}`, ready: '[data-testid="alert-instances"], [data-testid="alert-instances-empty"]' },
+    {
+      name: 'deployments',
+      path: `/deployments?${window}`,
+      ready: '[data-testid="deployment-list"], [data-testid="deployment-list-empty"]',
+    },
+    {
+      name: 'alerts',
+      path: `/alerts?${window}`,
+      ready: '[data-testid="alert-instances"], [data-testid="alert-instances-empty"]',
+    },
   ];
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.addCookies([{ name: 'vigil_token', value: await signToken({ role: 'authenticated', projectId, ttlSeconds: 3600 }, SECRET), url: baseUrl }]);
+  await context.addCookies([
+    {
+      name: 'vigil_token',
+      value: await signToken({ role: 'authenticated', projectId, ttlSeconds: 3600 }, SECRET),
+      url: baseUrl,
+    },
+  ]);
   const page = await context.newPage();
   const results: { name: string; p50: number; p95: number }[] = [];
   const only = process.env.BENCH_PAGES?.split(',');
@@ -88,16 +126,28 @@ try {
       if (i > 0) times.push(performance.now() - started);
       if (i > 0 && process.env.BENCH_DETAIL) {
         // Where a load's time goes: first byte, last byte (the streamed tables), DOM ready, chart.
-        const nav = await page.evaluate(() => JSON.stringify((performance as unknown as { getEntriesByType(t: string): unknown[] }).getEntriesByType('navigation')[0]));
-        const { responseStart = 0, responseEnd = 0, domContentLoadedEventEnd = 0 } = JSON.parse(nav) as Record<string, number>;
-        log(`  ${target.name} first byte ${responseStart.toFixed(0)} ms, last byte ${responseEnd.toFixed(0)} ms, DOM ready ${domContentLoadedEventEnd.toFixed(0)} ms, ready ${times.at(-1)!.toFixed(0)} ms`);
+        const nav = await page.evaluate(() =>
+          JSON.stringify(
+            (performance as unknown as { getEntriesByType(t: string): unknown[] }).getEntriesByType('navigation')[0],
+          ),
+        );
+        const {
+          responseStart = 0,
+          responseEnd = 0,
+          domContentLoadedEventEnd = 0,
+        } = JSON.parse(nav) as Record<string, number>;
+        log(
+          `  ${target.name} first byte ${responseStart.toFixed(0)} ms, last byte ${responseEnd.toFixed(0)} ms, DOM ready ${domContentLoadedEventEnd.toFixed(0)} ms, ready ${times.at(-1)!.toFixed(0)} ms`,
+        );
       }
     }
     times.sort((a, b) => a - b);
     const p95 = times[Math.ceil(0.95 * times.length) - 1]!;
     const p50 = times[Math.ceil(0.5 * times.length) - 1]!;
     results.push({ name: target.name, p50, p95 });
-    log(`${target.name.padEnd(12)} p50 ${p50.toFixed(0).padStart(5)} ms   p95 ${p95.toFixed(0).padStart(5)} ms   (${LOADS} loads)`);
+    log(
+      `${target.name.padEnd(12)} p50 ${p50.toFixed(0).padStart(5)} ms   p95 ${p95.toFixed(0).padStart(5)} ms   (${LOADS} loads)`,
+    );
   }
   await browser.close();
   const slowest = results.reduce((a, b) => (b.p95 > a.p95 ? b : a));

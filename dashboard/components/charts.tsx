@@ -14,7 +14,23 @@ const formatters: Record<string, (v: number) => string> = {
   count: (v) => Math.round(v).toLocaleString('en-US'),
 };
 
-export function SeriesChart({ id, data, categories, unit, colors, stacked = false, kind = 'area' }: { id: string; data: SeriesPoint[]; categories: string[]; unit: keyof typeof formatters; colors?: string[]; stacked?: boolean; kind?: 'area' | 'bar' }) {
+export function SeriesChart({
+  id,
+  data,
+  categories,
+  unit,
+  colors,
+  stacked = false,
+  kind = 'area',
+}: {
+  id: string;
+  data: SeriesPoint[];
+  categories: string[];
+  unit: keyof typeof formatters;
+  colors?: string[];
+  stacked?: boolean;
+  kind?: 'area' | 'bar';
+}) {
   const props = {
     data,
     index: 'time',
@@ -39,8 +55,20 @@ export function BurnSparkline({ id, data, threshold }: { id: string; data: Serie
   const values = data.map((d) => d.burn).filter((v): v is number => typeof v === 'number');
   const peak = values.length ? Math.max(...values) : null;
   return (
-    <div data-testid={`sparkline-${id}`} data-points={values.length} data-peak={peak ?? ''} title={peak === null ? undefined : `highest burn in view: ${peak.toFixed(1)}× (page at ${threshold}×)`}>
-      <SparkAreaChart data={data} index="time" categories={['burn']} colors={[peak !== null && peak >= threshold ? 'rose' : 'blue']} connectNulls className="h-10 w-full" />
+    <div
+      data-testid={`sparkline-${id}`}
+      data-points={values.length}
+      data-peak={peak ?? ''}
+      title={peak === null ? undefined : `highest burn in view: ${peak.toFixed(1)}× (page at ${threshold}×)`}
+    >
+      <SparkAreaChart
+        data={data}
+        index="time"
+        categories={['burn']}
+        colors={[peak !== null && peak >= threshold ? 'rose' : 'blue']}
+        connectNulls
+        className="h-10 w-full"
+      />
     </div>
   );
 }

@@ -9,7 +9,9 @@ export function CsvExport({ tableId, filename }: { tableId: string; filename: st
   const download = () => {
     const table = document.querySelector(`[data-testid="${tableId}"]`);
     if (!table) return;
-    const [header = [], ...rows] = [...table.querySelectorAll('tr')].map((row) => [...row.querySelectorAll('th, td')].map((cell) => (cell.textContent ?? '').trim()));
+    const [header = [], ...rows] = [...table.querySelectorAll('tr')].map((row) =>
+      [...row.querySelectorAll('th, td')].map((cell) => (cell.textContent ?? '').trim()),
+    );
     const blob = new Blob([toCsv(header, rows)], { type: 'text/csv;charset=utf-8' });
     const link = document.createElement('a');
     link.href = URL.createObjectURL(blob);
@@ -18,7 +20,12 @@ export function CsvExport({ tableId, filename }: { tableId: string; filename: st
     URL.revokeObjectURL(link.href);
   };
   return (
-    <button type="button" onClick={download} className="text-tremor-default text-tremor-brand" data-testid={`${tableId}-csv`}>
+    <button
+      type="button"
+      onClick={download}
+      className="text-tremor-default text-tremor-brand"
+      data-testid={`${tableId}-csv`}
+    >
       Export CSV
     </button>
   );

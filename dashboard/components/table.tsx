@@ -3,8 +3,23 @@
 
 import { CsvExport } from './csv-export.tsx';
 
-export function DataTable({ id, columns, rows, empty }: { id: string; columns: string[]; rows: React.ReactNode[][]; empty: string }) {
-  if (rows.length === 0) return <p className="text-tremor-default text-tremor-content" data-testid={`${id}-empty`}>{empty}</p>;
+export function DataTable({
+  id,
+  columns,
+  rows,
+  empty,
+}: {
+  id: string;
+  columns: string[];
+  rows: React.ReactNode[][];
+  empty: string;
+}) {
+  if (rows.length === 0)
+    return (
+      <p className="text-tremor-default text-tremor-content" data-testid={`${id}-empty`}>
+        {empty}
+      </p>
+    );
   return (
     <div>
       <div className="-mt-7 mb-2 flex justify-end">

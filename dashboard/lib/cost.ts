@@ -35,33 +35,53 @@ export async function tenantCosts(caller: Caller, view: View): Promise<TenantCos
   // One breakdown over all spans: cost and model calls come from the model spans in it, requests
   // from its trace roots.
   const [points, sessions, budgets] = await Promise.all([
-    api.metrics(caller, { projectId: view.projectId, window, filters: view.filters, groupBy: ['tenant_id'], quantiles: [], orderBy: 'cost' }),
+    api.metrics(caller, {
+      projectId: view.projectId,
+      window,
+      filters: view.filters,
+      groupBy: ['tenant_id'],
+      quantiles: [],
+      orderBy: 'cost',
+    }),
     api.sessionCostByTenant(caller, { projectId: view.projectId, window, tenantId: tenant, limit: 1000 }),
     api.budgets(caller, { projectId: view.projectId }),
   ]);
   const sessionsOf = new Map(sessions.map((s) => [s.tenantId, s]));
   const budgetOf = new Map(budgets.budgets.map((b) => [b.tenantId, b]));
-  return points.filter((p) => p.modelCalls > 0).map((p) => {
-    const tenant = p.group.tenant_id ?? 'unknown';
-    const budget = budgetOf.get(tenant);
-    const requests = countsRequests ? p.requests : null;
-    const session = sessionsOf.get(tenant);
-    return {
-      tenant,
-      spendUsd: p.costUsd,
-      requests,
-      costPerRequest: requests ? p.costUsd / requests : null,
-      calls: p.modelCalls,
-      sessions: session?.sessions ?? null,
-      costPerSession: session?.costPerSession ?? null,
-      budgetUsd: budget?.monthlyUsd ?? null,
-      forecastUsd: budget?.forecastUsd ?? null,
-      budgetUsed: budget?.spentFraction ?? null,
-    };
-  });
+  return points
+    .filter((p) => p.modelCalls > 0)
+    .map((p) => {
+      const tenant = p.group.tenant_id ?? 'unknown';
+      const budget = budgetOf.get(tenant);
+      const requests = countsRequests ? p.requests : null;
+      const session = sessionsOf.get(tenant);
+      return {
+        tenant,
+        spendUsd: p.costUsd,
+        requests,
+        costPerRequest: requests ? p.costUsd / requests : null,
+        calls: p.modelCalls,
+        sessions: session?.sessions ?? null,
+        costPerSession: session?.costPerSession ?? null,
+        budgetUsd: budget?.monthlyUsd ?? null,
+        forecastUsd: budget?.forecastUsd ?? null,
+        budgetUsed: budget?.spentFraction ?? null,
+      };
+    });
 }
 
-export const TENANT_COLUMNS = ['tenant', 'spend', 'requests', 'cost per request', 'model calls', 'sessions', 'cost per session', 'monthly budget', 'month forecast', 'budget used'];
+export const TENANT_COLUMNS = [
+  'tenant',
+  'spend',
+  'requests',
+  'cost per request',
+  'model calls',
+  'sessions',
+  'cost per session',
+  'monthly budget',
+  'month forecast',
+  'budget used',
+];
 
 export function tenantCells(row: TenantCostRow): string[] {
   return [

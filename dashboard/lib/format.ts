@@ -44,7 +44,14 @@ export function toCsv(header: string[], rows: (string | number)[][]): string {
 export function formatSince(iso: string, nowMs: number): string {
   const at = new Date(iso);
   const minutes = Math.max(0, Math.floor((nowMs - at.getTime()) / 60_000));
-  const ago = minutes < 1 ? 'just now' : minutes < 60 ? `${minutes}m ago` : minutes < 48 * 60 ? `${Math.floor(minutes / 60)}h ${minutes % 60}m ago` : `${Math.floor(minutes / 1440)}d ago`;
+  const ago =
+    minutes < 1
+      ? 'just now'
+      : minutes < 60
+        ? `${minutes}m ago`
+        : minutes < 48 * 60
+          ? `${Math.floor(minutes / 60)}h ${minutes % 60}m ago`
+          : `${Math.floor(minutes / 1440)}d ago`;
   const sameDay = nowMs - at.getTime() < 86_400_000 && new Date(nowMs).getUTCDate() === at.getUTCDate();
   return `${sameDay ? at.toISOString().slice(11, 16) : at.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${ago}`;
 }

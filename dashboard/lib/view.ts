@@ -6,10 +6,22 @@ import type { Caller } from '@vigil/core/query/caller';
 import { pool } from './db.ts';
 import { stepFor } from './view-step.ts';
 
-export const RANGES = { '1h': 3_600_000, '6h': 21_600_000, '24h': 86_400_000, '7d': 604_800_000, '30d': 2_592_000_000 } as const;
+export const RANGES = {
+  '1h': 3_600_000,
+  '6h': 21_600_000,
+  '24h': 86_400_000,
+  '7d': 604_800_000,
+  '30d': 2_592_000_000,
+} as const;
 export type RangeName = keyof typeof RANGES;
 
-export const FILTER_KEYS = { tenant: 'tenant_id', service: 'service_name', surface: 'surface', model: 'model', deployment: 'deployment' } as const;
+export const FILTER_KEYS = {
+  tenant: 'tenant_id',
+  service: 'service_name',
+  surface: 'surface',
+  model: 'model',
+  deployment: 'deployment',
+} as const;
 export type FilterKey = keyof typeof FILTER_KEYS;
 
 export interface View {
@@ -37,7 +49,9 @@ export { stepFor } from './view-step.ts';
 
 export async function resolveView(params: SearchParams, caller: Caller, now = Date.now()): Promise<View> {
   const { rows: projects } = await pool().query<{ id: string; name: string }>(
-    caller.role === 'service_role' ? `select id, name from projects order by name` : `select id, name from projects where id = $1`,
+    caller.role === 'service_role'
+      ? `select id, name from projects order by name`
+      : `select id, name from projects where id = $1`,
     caller.role === 'service_role' ? [] : [caller.projectId],
   );
   const wanted = first(params.project);
@@ -72,7 +86,9 @@ export async function resolveView(params: SearchParams, caller: Caller, now = Da
     filters.tenant_id = [tenantScoped];
   }
   const refresh = Number(first(params.refresh));
-  const query = new URLSearchParams(Object.entries(params).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(first(v))]]))).toString();
+  const query = new URLSearchParams(
+    Object.entries(params).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(first(v))]])),
+  ).toString();
   return {
     projectId: project.id,
     projectName: project.name,

@@ -4,9 +4,13 @@
 import { cookies } from 'next/headers';
 import { TOKEN_COOKIE } from './session.ts';
 
-export async function callVigilApi(path: string, init: { method?: string; body?: unknown } = {}): Promise<{ ok: boolean; status: number; body: Record<string, unknown> }> {
+export async function callVigilApi(
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<{ ok: boolean; status: number; body: Record<string, unknown> }> {
   const base = process.env.VIGIL_API_URL;
-  if (!base) return { ok: false, status: 503, body: { error: 'VIGIL_API_URL is not set: start the dashboard with `vigil up`' } };
+  if (!base)
+    return { ok: false, status: 503, body: { error: 'VIGIL_API_URL is not set: start the dashboard with `vigil up`' } };
   const token = (await cookies()).get(TOKEN_COOKIE)?.value ?? '';
   const response = await fetch(`${base}${path}`, {
     method: init.method ?? 'GET',

@@ -29,7 +29,10 @@ const SECRET = 'dashboard-e2e-secret-of-at-least-32-chars';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = path.resolve(import.meta.dirname, '../../artifacts/screenshots');
 const dashboardDir = path.resolve(import.meta.dirname, '..');
-const nextBin = path.join(path.dirname(createRequire(path.join(dashboardDir, 'package.json')).resolve('next/package.json')), 'dist/bin/next');
+const nextBin = path.join(
+  path.dirname(createRequire(path.join(dashboardDir, 'package.json')).resolve('next/package.json')),
+  'dist/bin/next',
+);
 
 let db: TestDatabase;
 let api: QueryApi;
@@ -45,29 +48,58 @@ const to = new Date(now).toISOString();
 const windowQuery = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set CHROMIUM_PATH`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`chromium not found at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set CHROMIUM_PATH`);
   db = await createTestDatabase();
   api = new QueryApi(db.pool);
   shop = (await createProject(db.pool, 'shop')).id;
   other = (await createProject(db.pool, 'other')).id;
-  await bulkLoadSpans(db.pool, generateSpans({ projectId: shop, fromMs: now - 3 * 3_600_000, toMs: now, requests: 900, seed: 3, deployments: ['v1', 'v2'], tenants: 4 }));
-  await bulkLoadSpans(db.pool, generateSpans({ projectId: other, fromMs: now - 3 * 3_600_000, toMs: now, requests: 100, seed: 4, tenants: 2 }));
-  await db.pool.query(`insert into deployments (project_id, name, baseline, source) values ($1, 'v2', 'v1', 'api')`, [shop]);
-  const config = parseAlertsConfig({ slos: [{ name: 'chat-errors', project: 'shop', objective: 99.9, sli: { kind: 'errors' } }] });
+  await bulkLoadSpans(
+    db.pool,
+    generateSpans({
+      projectId: shop,
+      fromMs: now - 3 * 3_600_000,
+      toMs: now,
+      requests: 900,
+      seed: 3,
+      deployments: ['v1', 'v2'],
+      tenants: 4,
+    }),
+  );
+  await bulkLoadSpans(
+    db.pool,
+    generateSpans({ projectId: other, fromMs: now - 3 * 3_600_000, toMs: now, requests: 100, seed: 4, tenants: 2 }),
+  );
+  await db.pool.query(`insert into deployments (project_id, name, baseline, source) values ($1, 'v2', 'v1', 'api')`, [
+    shop,
+  ]);
+  const config = parseAlertsConfig({
+    slos: [{ name: 'chat-errors', project: 'shop', objective: 99.9, sli: { kind: 'errors' } }],
+  });
   // The engine as if it had run for the last three hours (a tick every 15 minutes), so the SLO
   // tiles have burn history to draw.
   const clock = { now: now - 165 * 60_000 };
   const engine = new AlertEngine({ pool: db.pool, config: () => config, now: () => clock.now });
   for (; clock.now < now; clock.now += 15 * 60_000) await engine.tick();
   // Vigil's API (deployments, silences, definitions), which the dashboard calls for changes.
-  apiServer = await serveFetchHandler(createGateHandler({ pool: db.pool, config: () => config, jwtSecret: SECRET }), '127.0.0.1', 0);
+  apiServer = await serveFetchHandler(
+    createGateHandler({ pool: db.pool, config: () => config, jwtSecret: SECRET }),
+    '127.0.0.1',
+    0,
+  );
 
   await buildDashboard(() => {});
   const port = 45000 + Math.floor(Math.random() * 1000);
   baseUrl = `http://127.0.0.1:${port}`;
   server = spawn(process.execPath, [nextBin, 'start', '-H', '127.0.0.1', '-p', String(port)], {
     cwd: dashboardDir,
-    env: { ...process.env, DATABASE_URL: db.url, VIGIL_JWT_SECRET: SECRET, VIGIL_API_URL: apiServer.url, NEXT_TELEMETRY_DISABLED: '1' },
+    env: {
+      ...process.env,
+      DATABASE_URL: db.url,
+      VIGIL_JWT_SECRET: SECRET,
+      VIGIL_API_URL: apiServer.url,
+      NEXT_TELEMETRY_DISABLED: '1',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -89,11 +121,27 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function signedIn(claims: { projectId?: string; tenantId?: string; admin?: boolean; ttlSeconds?: number; colorScheme?: 'light' | 'dark' }): Promise<Page> {
+async function signedIn(claims: {
+  projectId?: string;
+  tenantId?: string;
+  admin?: boolean;
+  ttlSeconds?: number;
+  colorScheme?: 'light' | 'dark';
+}): Promise<Page> {
   const token = claims.admin
     ? await signToken({ role: 'service_role', ttlSeconds: claims.ttlSeconds ?? 600 }, SECRET)
-    : await signToken({ role: 'authenticated', projectId: claims.projectId!, ...(claims.tenantId ? { tenantId: claims.tenantId } : {}), ttlSeconds: claims.ttlSeconds ?? 600 }, SECRET);
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: claims.colorScheme ?? 'light' })).newPage();
+    : await signToken(
+        {
+          role: 'authenticated',
+          projectId: claims.projectId!,
+          ...(claims.tenantId ? { tenantId: claims.tenantId } : {}),
+          ttlSeconds: claims.ttlSeconds ?? 600,
+        },
+        SECRET,
+      );
+  const page = await (
+    await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: claims.colorScheme ?? 'light' })
+  ).newPage();
   await page.goto(`${baseUrl}/auth?token=${token}`);
   // The sign-in link lands on the same host it was opened on, already signed in (or on the login
   // page when the token is refused).
@@ -117,29 +165,57 @@ describe('dashboard', () => {
   it('shows on the overview the numbers the query API gives, and filters change them', async () => {
     const page = await signedIn({ projectId: shop });
     await page.goto(`${baseUrl}/?${windowQuery}`);
-    const [total] = await api.metrics(SERVICE_CALLER, { projectId: shop, window: { from: new Date(from), to: new Date(to) }, filters: { category: ['model'] }, quantiles: [0.95] });
+    const [total] = await api.metrics(SERVICE_CALLER, {
+      projectId: shop,
+      window: { from: new Date(from), to: new Date(to) },
+      filters: { category: ['model'] },
+      quantiles: [0.95],
+    });
     expect(await text(page, 'total-calls')).toBe(total!.spans.toLocaleString('en-US'));
-    expect(await text(page, 'total-spend')).toBe(`$${total!.costUsd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
+    expect(await text(page, 'total-spend')).toBe(
+      `$${total!.costUsd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`,
+    );
     await page.getByTestId('chart-latency').locator('svg.recharts-surface').first().waitFor();
     expect(await page.getByTestId('slo-chat-errors').textContent()).toContain('chat-errors');
     // Error budget left over the SLO's 30 days, as the engine last computed it from the query API.
-    const [instance] = (await api.alerts(SERVICE_CALLER, { projectId: shop })).filter((a) => a.name === 'chat-errors' && a.severity === 'page');
+    const [instance] = (await api.alerts(SERVICE_CALLER, { projectId: shop })).filter(
+      (a) => a.name === 'chat-errors' && a.severity === 'page',
+    );
     const end = new Date(instance!.evaluatedAt);
-    const sli = await api.sli(SERVICE_CALLER, { projectId: shop, window: { from: new Date(end.getTime() - 30 * 86_400_000), to: end }, filters: { category: ['model'] } });
-    expect(await text(page, 'slo-budget-chat-errors')).toBe(`error budget left${formatPercent(1 - sli.errors / sli.total / 0.001, 0)}`);
-    expect(await text(page, 'slo-current-chat-errors')).toBe(`${formatPercent(1 - sli.errors / sli.total, 2)}objective 99.9% over 30d`);
+    const sli = await api.sli(SERVICE_CALLER, {
+      projectId: shop,
+      window: { from: new Date(end.getTime() - 30 * 86_400_000), to: end },
+      filters: { category: ['model'] },
+    });
+    expect(await text(page, 'slo-budget-chat-errors')).toBe(
+      `error budget left${formatPercent(1 - sli.errors / sli.total / 0.001, 0)}`,
+    );
+    expect(await text(page, 'slo-current-chat-errors')).toBe(
+      `${formatPercent(1 - sli.errors / sli.total, 2)}objective 99.9% over 30d`,
+    );
     // The burn sparkline: one point per engine tick in range, peaking where the engine measured.
     const sparkline = page.getByTestId('sparkline-chat-errors');
     await sparkline.locator('svg.recharts-surface').waitFor();
-    const { rows: samples } = await db.pool.query(`select value from alert_samples where fingerprint = $1 and at >= $2 and at < $3`, [instance!.fingerprint, from, to]);
+    const { rows: samples } = await db.pool.query(
+      `select value from alert_samples where fingerprint = $1 and at >= $2 and at < $3`,
+      [instance!.fingerprint, from, to],
+    );
     expect(samples).toHaveLength(11);
     expect(await sparkline.getAttribute('data-points')).toBe(String(samples.filter((r) => r.value !== null).length));
-    expect(Number(await sparkline.getAttribute('data-peak'))).toBeCloseTo(Math.max(...samples.map((r) => r.value ?? 0)), 9);
+    expect(Number(await sparkline.getAttribute('data-peak'))).toBeCloseTo(
+      Math.max(...samples.map((r) => r.value ?? 0)),
+      9,
+    );
     expect(await page.getByTestId('deployment-v2').textContent()).toContain('v1');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'overview.png'), fullPage: true });
 
     await page.goto(`${baseUrl}/?${windowQuery}&tenant=tenant-1`);
-    const [tenantTotal] = await api.metrics(SERVICE_CALLER, { projectId: shop, window: { from: new Date(from), to: new Date(to) }, filters: { category: ['model'], tenant_id: ['tenant-1'] }, quantiles: [] });
+    const [tenantTotal] = await api.metrics(SERVICE_CALLER, {
+      projectId: shop,
+      window: { from: new Date(from), to: new Date(to) },
+      filters: { category: ['model'], tenant_id: ['tenant-1'] },
+      quantiles: [],
+    });
     expect(await text(page, 'total-calls')).toBe(tenantTotal!.spans.toLocaleString('en-US'));
     expect(tenantTotal!.spans).toBeLessThan(total!.spans);
   });
@@ -147,28 +223,71 @@ describe('dashboard', () => {
   it('exports the per-tenant cost table as CSV with exactly the numbers shown', async () => {
     const page = await signedIn({ projectId: shop });
     await page.goto(`${baseUrl}/cost?${windowQuery}`);
-    const shown = await page.locator('[data-testid="tenant-costs"] tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+    const shown = await page
+      .locator('[data-testid="tenant-costs"] tbody tr')
+      .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim())));
     expect(shown.length).toBe(4);
     const response = await page.request.get(`${baseUrl}/cost/tenants.csv?${windowQuery}`);
     expect(response.headers()['content-type']).toContain('text/csv');
-    const csv = (await response.text()).trim().split('\r\n').slice(1).map((line) => line.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.filter((f) => f !== '').map((f) => f.replace(/,$/, '').replace(/^"|"$/g, '').replaceAll('""', '"')));
+    const csv = (await response.text())
+      .trim()
+      .split('\r\n')
+      .slice(1)
+      .map((line) =>
+        line
+          .match(/("([^"]|"")*"|[^,]*)(,|$)/g)!
+          .filter((f) => f !== '')
+          .map((f) => f.replace(/,$/, '').replace(/^"|"$/g, '').replaceAll('""', '"')),
+      );
     expect(csv).toEqual(shown);
-    const points = await api.metrics(SERVICE_CALLER, { projectId: shop, window: { from: new Date(from), to: new Date(to) }, filters: { category: ['model'] }, groupBy: ['tenant_id'], quantiles: [] });
+    const points = await api.metrics(SERVICE_CALLER, {
+      projectId: shop,
+      window: { from: new Date(from), to: new Date(to) },
+      filters: { category: ['model'] },
+      groupBy: ['tenant_id'],
+      quantiles: [],
+    });
     expect(shown.map((row) => row[0]).sort()).toEqual(points.map((p) => p.group.tenant_id).sort());
     // Requests (trace roots), cost per request and cost per session, as the query API has them.
-    const roots = await api.metrics(SERVICE_CALLER, { projectId: shop, window: { from: new Date(from), to: new Date(to) }, groupBy: ['tenant_id'], quantiles: [] });
-    const sessionCost = await api.sessionCostByTenant(SERVICE_CALLER, { projectId: shop, window: { from: new Date(from), to: new Date(to) } });
+    const roots = await api.metrics(SERVICE_CALLER, {
+      projectId: shop,
+      window: { from: new Date(from), to: new Date(to) },
+      groupBy: ['tenant_id'],
+      quantiles: [],
+    });
+    const sessionCost = await api.sessionCostByTenant(SERVICE_CALLER, {
+      projectId: shop,
+      window: { from: new Date(from), to: new Date(to) },
+    });
     for (const row of shown) {
       const spend = points.find((p) => p.group.tenant_id === row[0])!.costUsd;
       const requests = roots.find((p) => p.group.tenant_id === row[0])!.requests;
       const sessions = sessionCost.find((t) => t.tenantId === row[0])!;
-      expect(row.slice(1, 7)).toEqual([formatUsd(spend), formatCount(requests), formatUnitUsd(spend / requests), expect.any(String), formatCount(sessions.sessions), formatUnitUsd(sessions.costPerSession)]);
+      expect(row.slice(1, 7)).toEqual([
+        formatUsd(spend),
+        formatCount(requests),
+        formatUnitUsd(spend / requests),
+        expect.any(String),
+        formatCount(sessions.sessions),
+        formatUnitUsd(sessions.costPerSession),
+      ]);
       expect(requests).toBeGreaterThan(0);
     }
-    const [totals] = await api.metrics(SERVICE_CALLER, { projectId: shop, window: { from: new Date(from), to: new Date(to) }, filters: { category: ['model'] }, quantiles: [] });
-    const mix = await page.locator('[data-testid="token-mix"] tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim())));
-    expect(mix.find((row) => row[0] === 'input, cache reads')![1]).toBe(totals!.tokens.cacheRead.toLocaleString('en-US'));
-    expect(mix.find((row) => row[0] === 'output, reasoning')![1]).toBe(totals!.tokens.reasoning.toLocaleString('en-US'));
+    const [totals] = await api.metrics(SERVICE_CALLER, {
+      projectId: shop,
+      window: { from: new Date(from), to: new Date(to) },
+      filters: { category: ['model'] },
+      quantiles: [],
+    });
+    const mix = await page
+      .locator('[data-testid="token-mix"] tbody tr')
+      .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+    expect(mix.find((row) => row[0] === 'input, cache reads')![1]).toBe(
+      totals!.tokens.cacheRead.toLocaleString('en-US'),
+    );
+    expect(mix.find((row) => row[0] === 'output, reasoning')![1]).toBe(
+      totals!.tokens.reasoning.toLocaleString('en-US'),
+    );
     await page.screenshot({ path: path.join(SCREENSHOTS, 'cost.png'), fullPage: true });
   });
 
@@ -188,7 +307,12 @@ describe('dashboard', () => {
     const admin = await signedIn({ admin: true });
     await admin.goto(`${baseUrl}/?${windowQuery}&project=other`);
     expect(await admin.locator('h1').textContent()).toContain('other');
-    const [otherTotal] = await api.metrics(SERVICE_CALLER, { projectId: other, window: { from: new Date(from), to: new Date(to) }, filters: { category: ['model'] }, quantiles: [] });
+    const [otherTotal] = await api.metrics(SERVICE_CALLER, {
+      projectId: other,
+      window: { from: new Date(from), to: new Date(to) },
+      filters: { category: ['model'] },
+      quantiles: [],
+    });
     expect(await text(admin, 'total-calls')).toBe(otherTotal!.spans.toLocaleString('en-US'));
   });
 
@@ -200,7 +324,16 @@ describe('dashboard', () => {
     expect(await fresh.getByTestId('total-calls').textContent()).toMatch(/\d/);
     expect(await expired.getByTestId('login-reason').textContent()).toContain('token expired');
     const context = await browser.newContext();
-    await context.addCookies([{ name: 'vigil_token', value: await signToken({ role: 'authenticated', projectId: shop, ttlSeconds: 600 }, 'another-secret-another-secret-1234'), url: baseUrl }]);
+    await context.addCookies([
+      {
+        name: 'vigil_token',
+        value: await signToken(
+          { role: 'authenticated', projectId: shop, ttlSeconds: 600 },
+          'another-secret-another-secret-1234',
+        ),
+        url: baseUrl,
+      },
+    ]);
     const forged = await context.newPage();
     await forged.goto(`${baseUrl}/`);
     expect(new URL(forged.url()).pathname).toBe('/login');
@@ -235,17 +368,37 @@ describe('dashboard', () => {
   it('breaks latency down by model, surface or deployment, slowest p95 first, as the query API does', async () => {
     const page = await signedIn({ projectId: shop });
     await page.goto(`${baseUrl}/latency?${windowQuery}&by=surface`);
-    const points = await api.metrics(SERVICE_CALLER, { projectId: shop, window: { from: new Date(from), to: new Date(to) }, filters: { category: ['model'] }, groupBy: ['surface'], quantiles: [0.5, 0.95, 0.99] });
-    const expected = [...points].sort((a, b) => (b.latencyMs.quantiles.p95 ?? -1) - (a.latencyMs.quantiles.p95 ?? -1)).map((p) => [p.group.surface, formatMs(p.latencyMs.quantiles.p95)]);
-    const shown = await page.locator('[data-testid="latency-breakdown"] tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+    const points = await api.metrics(SERVICE_CALLER, {
+      projectId: shop,
+      window: { from: new Date(from), to: new Date(to) },
+      filters: { category: ['model'] },
+      groupBy: ['surface'],
+      quantiles: [0.5, 0.95, 0.99],
+    });
+    const expected = [...points]
+      .sort((a, b) => (b.latencyMs.quantiles.p95 ?? -1) - (a.latencyMs.quantiles.p95 ?? -1))
+      .map((p) => [p.group.surface, formatMs(p.latencyMs.quantiles.p95)]);
+    const shown = await page
+      .locator('[data-testid="latency-breakdown"] tbody tr')
+      .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim())));
     expect(shown.map((row) => [row[0], row[3]])).toEqual(expected);
     // Every table exports as CSV with the cells as shown.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('latency-breakdown-csv').click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('latency-breakdown-csv').click(),
+    ]);
     const file = await download.path();
     const { readFileSync } = await import('node:fs');
     const lines = readFileSync(file, 'utf8').trim().split('\r\n');
     expect(lines[0]).toBe('surface,calls,p50,p95,p99,TTFT p95,errors');
-    expect(lines.slice(1).map((line) => line.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.filter((f) => f !== '').map((f) => f.replace(/,$/, '').replace(/^"|"$/g, '').replaceAll('""', '"')))).toEqual(shown);
+    expect(
+      lines.slice(1).map((line) =>
+        line
+          .match(/("([^"]|"")*"|[^,]*)(,|$)/g)!
+          .filter((f) => f !== '')
+          .map((f) => f.replace(/,$/, '').replace(/^"|"$/g, '').replaceAll('""', '"')),
+      ),
+    ).toEqual(shown);
     await page.getByTestId('chart-latency-histogram').locator('svg.recharts-surface').first().waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'latency.png'), fullPage: true });
   });
@@ -260,9 +413,16 @@ describe('dashboard', () => {
     expect(await page.locator('[data-testid="session-traces"] tbody tr').count()).toBe(traces.length);
 
     // By user: that user's sessions.
-    const userSessions = await api.topSessions(SERVICE_CALLER, { projectId: shop, window, userId: top!.userId!, limit: 100 });
+    const userSessions = await api.topSessions(SERVICE_CALLER, {
+      projectId: shop,
+      window,
+      userId: top!.userId!,
+      limit: 100,
+    });
     await page.goto(`${baseUrl}/sessions?${windowQuery}&q=${top!.userId}`);
-    expect(await page.locator('[data-testid="user-session-list"] tbody tr td:first-child').allTextContents()).toEqual(userSessions.map((s) => s.sessionId));
+    expect(await page.locator('[data-testid="user-session-list"] tbody tr td:first-child').allTextContents()).toEqual(
+      userSessions.map((s) => s.sessionId),
+    );
 
     const spans = await api.trace(SERVICE_CALLER, { projectId: shop, traceId: traces[0]!.traceId });
     await page.goto(`${baseUrl}/sessions?${windowQuery}&q=${traces[0]!.traceId}`);
@@ -309,14 +469,28 @@ describe('dashboard', () => {
 
   it('draws every page legibly in the light and the dark theme (WCAG AA text contrast)', async () => {
     const illegible: string[] = [];
-    const [trace] = await api.traces(SERVICE_CALLER, { projectId: shop, window: { from: new Date(from), to: new Date(to) }, limit: 1 });
-    const pages = [['overview', '/'], ['latency', '/latency'], ['cost', '/cost'], ['sessions', '/sessions'], ['trace', `/traces/${trace!.traceId}`], ['deployments', '/deployments?canary=v2'], ['alerts', '/alerts'], ['login', '/login?reason=expired']] as const;
+    const [trace] = await api.traces(SERVICE_CALLER, {
+      projectId: shop,
+      window: { from: new Date(from), to: new Date(to) },
+      limit: 1,
+    });
+    const pages = [
+      ['overview', '/'],
+      ['latency', '/latency'],
+      ['cost', '/cost'],
+      ['sessions', '/sessions'],
+      ['trace', `/traces/${trace!.traceId}`],
+      ['deployments', '/deployments?canary=v2'],
+      ['alerts', '/alerts'],
+      ['login', '/login?reason=expired'],
+    ] as const;
     for (const colorScheme of ['light', 'dark'] as const) {
       const page = await signedIn({ projectId: shop, colorScheme });
       for (const [name, route] of pages) {
         await page.goto(`${baseUrl}${route}${route.includes('?') ? '&' : '?'}${windowQuery}`);
         await page.waitForLoadState('networkidle');
-        if (colorScheme === 'dark') await page.screenshot({ path: path.join(SCREENSHOTS, `dark-${name}.png`), fullPage: true });
+        if (colorScheme === 'dark')
+          await page.screenshot({ path: path.join(SCREENSHOTS, `dark-${name}.png`), fullPage: true });
         for (const text of await page.evaluate(illegibleText, 4.5)) illegible.push(`${colorScheme} ${name}: ${text}`);
       }
     }
@@ -332,28 +506,49 @@ describe('npx vigil up --demo', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'vigil-demo-e2e-'));
     const port = 46000 + Math.floor(Math.random() * 1000);
     const vigil = spawn(process.execPath, [vigilBin, 'up', '--demo'], {
-      env: { ...process.env, DATABASE_URL: demoDb.url, VIGIL_DATA_DIR: dataDir, VIGIL_COLLECTOR_PORT: '0', VIGIL_API_PORT: '0', VIGIL_DASHBOARD_PORT: String(port), VIGIL_JWT_SECRET: SECRET },
+      env: {
+        ...process.env,
+        DATABASE_URL: demoDb.url,
+        VIGIL_DATA_DIR: dataDir,
+        VIGIL_COLLECTOR_PORT: '0',
+        VIGIL_API_PORT: '0',
+        VIGIL_DASHBOARD_PORT: String(port),
+        VIGIL_JWT_SECRET: SECRET,
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let log = '';
     vigil.stderr!.on('data', (d: Buffer) => (log += d));
     const exited = new Promise<number | null>((resolve) => vigil.once('exit', resolve));
     try {
-      await until(() => /demo: example app/.test(log), 90_000, () => `vigil up --demo did not start:\n${log}`);
+      await until(
+        () => /demo: example app/.test(log),
+        90_000,
+        () => `vigil up --demo did not start:\n${log}`,
+      );
       const dashboardUrl = /dashboard: (http\S+)/.exec(log)![1]!;
       expect(log).not.toContain('dashboard: building');
       const demo = (await demoDb.pool.query<{ id: string }>(`select id from projects where name = 'demo'`)).rows[0]!.id;
       // Model calls have arrived (and settled: more than 10 s old), then the engine (every 10 s) has
       // judged the demo's SLOs on them and synced its budgets.
-      const count = async (sql: string, params: unknown[]) => (await demoDb.pool.query<{ n: number }>(sql, params)).rows[0]!.n;
+      const count = async (sql: string, params: unknown[]) =>
+        (await demoDb.pool.query<{ n: number }>(sql, params)).rows[0]!.n;
       await until(
-        async () => (await count(`select count(*)::int as n from spans where project_id = $1 and category = 'model' and start_time < now() - interval '10 seconds'`, [demo])) >= 20,
+        async () =>
+          (await count(
+            `select count(*)::int as n from spans where project_id = $1 and category = 'model' and start_time < now() - interval '10 seconds'`,
+            [demo],
+          )) >= 20,
         90_000,
         () => `no settled model calls in the demo project:\n${log}`,
       );
       const settled = new Date();
       await until(
-        async () => (await count(`select count(*)::int as n from alert_instances where project_id = $1 and kind = 'slo' and evaluated_at > $2`, [demo, settled])) >= 6,
+        async () =>
+          (await count(
+            `select count(*)::int as n from alert_instances where project_id = $1 and kind = 'slo' and evaluated_at > $2`,
+            [demo, settled],
+          )) >= 6,
         60_000,
         () => `the engine did not evaluate the demo's SLOs:\n${log}`,
       );
@@ -365,7 +560,15 @@ describe('npx vigil up --demo', () => {
       // The page's count lies between the query API's answers just before and just after it loaded
       // (spans only ever arrive; late ones may still be in flight for the last seconds).
       const window = { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() - 10_000) };
-      const ask = async () => (await demoApi.metrics(SERVICE_CALLER, { projectId: demo, window, filters: { category: ['model'] }, quantiles: [] }))[0]?.spans ?? 0;
+      const ask = async () =>
+        (
+          await demoApi.metrics(SERVICE_CALLER, {
+            projectId: demo,
+            window,
+            filters: { category: ['model'] },
+            quantiles: [],
+          })
+        )[0]?.spans ?? 0;
       const before = await ask();
       await page.goto(`${dashboardUrl}/?from=${window.from.toISOString()}&to=${window.to.toISOString()}`);
       const shown = Number((await text(page, 'total-calls'))!.replaceAll(',', ''));
@@ -386,7 +589,8 @@ describe('npx vigil up --demo', () => {
         later = await shownCalls();
       }
       expect(later).toBeGreaterThan(earlier);
-      for (const slo of ['chat-ttft', 'chat-errors', 'chat-cost']) expect(await page.getByTestId(`slo-${slo}`).count()).toBe(1);
+      for (const slo of ['chat-ttft', 'chat-errors', 'chat-cost'])
+        expect(await page.getByTestId(`slo-${slo}`).count()).toBe(1);
       await page.getByTestId('sparkline-chat-errors').locator('svg.recharts-surface').waitFor();
       expect(Number(await page.getByTestId('sparkline-chat-errors').getAttribute('data-points'))).toBeGreaterThan(0);
       expect(await page.getByTestId('deployment-v2-canary').textContent()).toContain('v1');
@@ -437,7 +641,10 @@ function illegibleText(minimum: number): string[] {
   const parse = (css: string): Rgba | null => {
     const m = /rgba?\(([^)]+)\)/.exec(css);
     if (!m) return null;
-    const [r = 0, g = 0, b = 0, a = 1] = m[1]!.split(/[\s,/]+/).filter(Boolean).map(Number);
+    const [r = 0, g = 0, b = 0, a = 1] = m[1]!
+      .split(/[\s,/]+/)
+      .filter(Boolean)
+      .map(Number);
     return { r, g, b, a };
   };
   const luminance = ({ r, g, b }: Rgba) => {
@@ -464,7 +671,13 @@ function illegibleText(minimum: number): string[] {
     if (!fg) continue;
     const [hi, lo] = [luminance(fg), luminance(background(el))].sort((x, y) => y - x) as [number, number];
     const ratio = (hi + 0.05) / (lo + 0.05);
-    if (ratio < minimum) found.add(`${el.tagName.toLowerCase()}.${String(el.getAttribute('class') ?? '').split(' ').slice(0, 2).join('.')} "${text.slice(0, 24)}" ${ratio.toFixed(2)}`);
+    if (ratio < minimum)
+      found.add(
+        `${el.tagName.toLowerCase()}.${String(el.getAttribute('class') ?? '')
+          .split(' ')
+          .slice(0, 2)
+          .join('.')} "${text.slice(0, 24)}" ${ratio.toFixed(2)}`,
+      );
   }
   return [...found];
 }

@@ -7,8 +7,18 @@ import { stepFor } from '../lib/view-step.ts';
 
 describe('formatting', () => {
   it('writes durations, money, ratios and counts with units, and a dash for nothing', () => {
-    expect([formatMs(42.4), formatMs(1234), formatMs(12_345), formatMs(null)]).toEqual(['42 ms', '1.23 s', '12.3 s', '—']);
-    expect([formatUsd(1234.5), formatUsd(0.00123), formatUsd(0), formatUsd(undefined)]).toEqual(['$1,234.50', '$0.0012', '$0.00', '—']);
+    expect([formatMs(42.4), formatMs(1234), formatMs(12_345), formatMs(null)]).toEqual([
+      '42 ms',
+      '1.23 s',
+      '12.3 s',
+      '—',
+    ]);
+    expect([formatUsd(1234.5), formatUsd(0.00123), formatUsd(0), formatUsd(undefined)]).toEqual([
+      '$1,234.50',
+      '$0.0012',
+      '$0.00',
+      '—',
+    ]);
     expect([formatPercent(0.0123), formatPercent(0.5, 0), formatPercent(Number.NaN)]).toEqual(['1.2%', '50%', '—']);
     expect(formatCount(1234567.4)).toBe('1,234,567');
   });
@@ -32,13 +42,30 @@ describe('formatting', () => {
   it('puts engine samples on the view step grid, null where the engine has none', () => {
     const from = new Date('2026-11-23T12:00:00Z');
     const to = new Date('2026-11-23T12:10:00Z');
-    const grid = onStepGrid([{ at: '2026-11-23T12:02:00.000Z', value: 3 }, { at: '2026-11-23T12:08:00.000Z', value: 20 }], from, to, 120_000, 'burn');
+    const grid = onStepGrid(
+      [
+        { at: '2026-11-23T12:02:00.000Z', value: 3 },
+        { at: '2026-11-23T12:08:00.000Z', value: 20 },
+      ],
+      from,
+      to,
+      120_000,
+      'burn',
+    );
     expect(grid.map((p) => p.burn)).toEqual([null, 3, null, null, 20]);
     expect(grid.map((p) => p.time)).toEqual(['12:00', '12:02', '12:04', '12:06', '12:08']);
   });
 
   it('quotes CSV fields that need it (RFC 4180)', () => {
-    expect(toCsv(['tenant', 'spend'], [['acme, inc', '$1,234.50'], ['plain', 'say "hi"']])).toBe('tenant,spend\r\n"acme, inc","$1,234.50"\r\nplain,"say ""hi"""\r\n');
+    expect(
+      toCsv(
+        ['tenant', 'spend'],
+        [
+          ['acme, inc', '$1,234.50'],
+          ['plain', 'say "hi"'],
+        ],
+      ),
+    ).toBe('tenant,spend\r\n"acme, inc","$1,234.50"\r\nplain,"say ""hi"""\r\n');
   });
 
   it('draws about 60 points whatever the range, never finer than a minute', () => {

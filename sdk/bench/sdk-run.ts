@@ -45,10 +45,14 @@ const vigil = () =>
   withContext(IDENTITY, () =>
     traceModelCall({ provider: 'openai', model: 'gpt-4o-mini' }, async (call) => {
       await traceCache('semantic', 'question', () => cacheLookup('question'));
-      await appTracer.startActiveSpan('SELECT documents', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.operation.name': 'SELECT' } }, async (dbSpan) => {
-        await db();
-        dbSpan.end();
-      });
+      await appTracer.startActiveSpan(
+        'SELECT documents',
+        { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.operation.name': 'SELECT' } },
+        async (dbSpan) => {
+          await db();
+          dbSpan.end();
+        },
+      );
       const result = await model();
       call.firstChunk();
       call.usage({ inputTokens: result.usage.input, outputTokens: result.usage.output });
@@ -63,23 +67,46 @@ const bareProvider = new TracerProvider({
 const bareTracer = bareProvider.getTracer('bench');
 const tag = { 'tenant.id': IDENTITY.tenantId, 'session.id': IDENTITY.sessionId, 'user.id': IDENTITY.userId };
 const bare = () =>
-  bareTracer.startActiveSpan('chat gpt-4o-mini', { kind: SpanKind.CLIENT, attributes: { ...tag, 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini' } }, async (span) => {
-    const started = performance.now();
-    await bareTracer.startActiveSpan('cache.get semantic', { kind: SpanKind.CLIENT, attributes: { ...tag, 'cache.name': 'semantic' } }, async (cacheSpan) => {
-      const value = await cacheLookup('question');
-      cacheSpan.setAttribute('cache.hit', value !== undefined);
-      cacheSpan.end();
-    });
-    await bareTracer.startActiveSpan('SELECT documents', { kind: SpanKind.CLIENT, attributes: { ...tag, 'db.system.name': 'postgresql', 'db.operation.name': 'SELECT' } }, async (dbSpan) => {
-      await db();
-      dbSpan.end();
-    });
-    const result = await model();
-    span.setAttribute('gen_ai.response.time_to_first_chunk', (performance.now() - started) / 1000);
-    span.setAttribute('gen_ai.usage.input_tokens', result.usage.input);
-    span.setAttribute('gen_ai.usage.output_tokens', result.usage.output);
-    span.end();
-  });
+  bareTracer.startActiveSpan(
+    'chat gpt-4o-mini',
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        ...tag,
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': 'gpt-4o-mini',
+      },
+    },
+    async (span) => {
+      const started = performance.now();
+      await bareTracer.startActiveSpan(
+        'cache.get semantic',
+        { kind: SpanKind.CLIENT, attributes: { ...tag, 'cache.name': 'semantic' } },
+        async (cacheSpan) => {
+          const value = await cacheLookup('question');
+          cacheSpan.setAttribute('cache.hit', value !== undefined);
+          cacheSpan.end();
+        },
+      );
+      await bareTracer.startActiveSpan(
+        'SELECT documents',
+        {
+          kind: SpanKind.CLIENT,
+          attributes: { ...tag, 'db.system.name': 'postgresql', 'db.operation.name': 'SELECT' },
+        },
+        async (dbSpan) => {
+          await db();
+          dbSpan.end();
+        },
+      );
+      const result = await model();
+      span.setAttribute('gen_ai.response.time_to_first_chunk', (performance.now() - started) / 1000);
+      span.setAttribute('gen_ai.usage.input_tokens', result.usage.input);
+      span.setAttribute('gen_ai.usage.output_tokens', result.usage.output);
+      span.end();
+    },
+  );
 
 const variants = { none, bare, vigil } as const;
 type Variant = keyof typeof variants;

@@ -36,10 +36,16 @@ const sink = createServer((request, response) => {
 await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
 const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/v1/traces`;
 
-log(`${PROCESSES} processes × ${BLOCKS} blocks × ${CALLS_PER_BLOCK} calls per variant (a model call with a cache lookup and a db query inside), variants alternating within each process`);
+log(
+  `${PROCESSES} processes × ${BLOCKS} blocks × ${CALLS_PER_BLOCK} calls per variant (a model call with a cache lookup and a db query inside), variants alternating within each process`,
+);
 const results: Record<Variant, number[]> = { none: [], bare: [], vigil: [] };
 for (let run = 0; run < PROCESSES; run++) {
-  const { stdout } = await promisify(execFile)(process.execPath, [RUNNER, sinkUrl, String(CALLS_PER_BLOCK), String(BLOCKS)], { timeout: 600_000 });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [RUNNER, sinkUrl, String(CALLS_PER_BLOCK), String(BLOCKS)],
+    { timeout: 600_000 },
+  );
   const blocks = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<Variant, number[]>;
   for (const variant of VARIANTS) results[variant].push(...blocks[variant]);
   log(`process ${run + 1}: median block ${VARIANTS.map((v) => `${v} ${median(blocks[v]).toFixed(2)} µs`).join(', ')}`);
@@ -49,5 +55,9 @@ sink.close();
 const [none, bare, vigil] = VARIANTS.map((v) => median(results[v]));
 const overhead = vigil! - none!;
 const bareOverhead = bare! - none!;
-log(`medians: uninstrumented ${none!.toFixed(2)} µs, bare OTel ${bare!.toFixed(2)} µs, Vigil ${vigil!.toFixed(2)} µs per call; ${(exportedBytes / 1e6).toFixed(1)} MB exported`);
-console.log(`sdk overhead_us=${overhead.toFixed(2)} bare_otel_us=${bareOverhead.toFixed(2)} ratio=${(overhead / bareOverhead).toFixed(3)}`);
+log(
+  `medians: uninstrumented ${none!.toFixed(2)} µs, bare OTel ${bare!.toFixed(2)} µs, Vigil ${vigil!.toFixed(2)} µs per call; ${(exportedBytes / 1e6).toFixed(1)} MB exported`,
+);
+console.log(
+  `sdk overhead_us=${overhead.toFixed(2)} bare_otel_us=${bareOverhead.toFixed(2)} ratio=${(overhead / bareOverhead).toFixed(3)}`,
+);

@@ -15,7 +15,12 @@ export interface TraceCacheOptions {
  * Runs lookup as a span named `cache.get <name>`. The key is not recorded, only its length: keys
  * often hold user input.
  */
-export async function traceCache<T>(name: string, key: string, lookup: () => Promise<T | undefined | null>, options: TraceCacheOptions = {}): Promise<T | undefined | null> {
+export async function traceCache<T>(
+  name: string,
+  key: string,
+  lookup: () => Promise<T | undefined | null>,
+  options: TraceCacheOptions = {},
+): Promise<T | undefined | null> {
   const attributes: Attributes = { 'cache.name': name, 'cache.key.length': key.length };
   if (options.system) attributes['cache.system'] = options.system;
   const span = tracer.startSpan(`cache.get ${name}`, { kind: SpanKind.CLIENT, attributes });

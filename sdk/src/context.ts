@@ -21,7 +21,11 @@ export type VigilContext = z.infer<typeof vigilContextSchema>;
 /** Runs fn with tenant, session and user in context; every span started inside carries them. */
 export function withContext<T>(values: VigilContext, fn: () => T): T {
   // Per request, so checked by hand rather than by the schema (a few µs a call adds up).
-  if (!isIdentifier(values?.tenantId) || (values.sessionId !== undefined && !isIdentifier(values.sessionId)) || (values.userId !== undefined && !isIdentifier(values.userId))) {
+  if (
+    !isIdentifier(values?.tenantId) ||
+    (values.sessionId !== undefined && !isIdentifier(values.sessionId)) ||
+    (values.userId !== undefined && !isIdentifier(values.userId))
+  ) {
     vigilContextSchema.parse(values);
   }
   const active = context.active();

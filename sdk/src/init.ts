@@ -13,7 +13,12 @@ import { RedisInstrumentation } from '@opentelemetry/instrumentation-redis';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
+import {
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace';
 import { ContextSpanProcessor } from './context-span-processor.ts';
 import { ModelCallTracer } from './model-call.ts';
 import { type InitOptions, type ResolvedOptions, resolveOptions } from './options.ts';
@@ -39,7 +44,8 @@ export async function init(input: InitOptions = {}): Promise<Vigil> {
   if (active) return active;
   const options = resolveOptions(input);
   const exporterConfig = { url: options.tracesUrl, headers: options.headers, timeoutMillis: 10_000 };
-  const exporter = options.protocol === 'http/json' ? new OTLPJsonExporter(exporterConfig) : new OTLPProtoExporter(exporterConfig);
+  const exporter =
+    options.protocol === 'http/json' ? new OTLPJsonExporter(exporterConfig) : new OTLPProtoExporter(exporterConfig);
   const collectorOrigin = new URL(options.tracesUrl).origin;
   // The model clients are loaded and patched before the import hook below, which would otherwise
   // wrap each of their hundreds of modules for nothing. The tracer resolves once the SDK starts.
@@ -60,15 +66,23 @@ export async function init(input: InitOptions = {}): Promise<Vigil> {
       ...(options.environment ? { 'deployment.environment.name': options.environment } : {}),
     }),
     // Context first, so the batch exporter sees spans with tenant, session and user on them.
-    spanProcessors: [new ContextSpanProcessor(), new BatchSpanProcessor({ exporter, maxQueueSize: 8192, scheduledDelayMillis: 2000 })],
-    sampler: new ParentBasedSampler({ root: options.sampleRate >= 1 ? new AlwaysOnSampler() : new TraceIdRatioBasedSampler(options.sampleRate) }),
+    spanProcessors: [
+      new ContextSpanProcessor(),
+      new BatchSpanProcessor({ exporter, maxQueueSize: 8192, scheduledDelayMillis: 2000 }),
+    ],
+    sampler: new ParentBasedSampler({
+      root: options.sampleRate >= 1 ? new AlwaysOnSampler() : new TraceIdRatioBasedSampler(options.sampleRate),
+    }),
     // Traces only. Left to the environment, the Node SDK would also start OTLP metric and log
     // exporters to localhost:4318, which Vigil does not serve (and whose shutdown then waits out
     // its retries).
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [
-      new HttpInstrumentation({ ignoreOutgoingRequestHook: (request) => `${request.protocol ?? 'http:'}//${request.host ?? request.hostname}` === collectorOrigin }),
+      new HttpInstrumentation({
+        ignoreOutgoingRequestHook: (request) =>
+          `${request.protocol ?? 'http:'}//${request.host ?? request.hostname}` === collectorOrigin,
+      }),
       new UndiciInstrumentation({
         ignoreRequestHook: (request) => request.origin === collectorOrigin,
         startSpanHook: (request) => postgrestAttributes(request.method, request.path),
@@ -81,9 +95,9 @@ export async function init(input: InitOptions = {}): Promise<Vigil> {
   });
   sdk.start();
 
-
   let stopping: Promise<void> | null = null;
-  const shutdown = () => (stopping ??= sdk.shutdown().catch((error: unknown) => diag.warn(`vigil: shutdown: ${(error as Error).message}`)));
+  const shutdown = () =>
+    (stopping ??= sdk.shutdown().catch((error: unknown) => diag.warn(`vigil: shutdown: ${(error as Error).message}`)));
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       void shutdown().finally(() => {
@@ -120,7 +134,10 @@ async function flushProvider(): Promise<void> {
  * Patches the model clients the app was given (options.instrument) and the copies Vigil can load
  * itself: a package's ESM and CommonJS builds are separate classes, so both are patched.
  */
-async function instrumentModelClients(options: ResolvedOptions, tracer: ModelCallTracer): Promise<{ openai: boolean; anthropic: boolean }> {
+async function instrumentModelClients(
+  options: ResolvedOptions,
+  tracer: ModelCallTracer,
+): Promise<{ openai: boolean; anthropic: boolean }> {
   const require = createRequire(import.meta.url);
   const copies = async (name: string, given: unknown): Promise<unknown[]> => {
     const found: unknown[] = given ? [given] : [];
@@ -137,8 +154,10 @@ async function instrumentModelClients(options: ResolvedOptions, tracer: ModelCal
     return found;
   };
   let openai = false;
-  for (const module of await copies('openai', options.instrument.openai)) openai = patchOpenAI(module, tracer, { requestStreamUsage: true }) || openai;
+  for (const module of await copies('openai', options.instrument.openai))
+    openai = patchOpenAI(module, tracer, { requestStreamUsage: true }) || openai;
   let anthropic = false;
-  for (const module of await copies('@anthropic-ai/sdk', options.instrument.anthropic)) anthropic = patchAnthropic(module, tracer) || anthropic;
+  for (const module of await copies('@anthropic-ai/sdk', options.instrument.anthropic))
+    anthropic = patchAnthropic(module, tracer) || anthropic;
   return { openai, anthropic };
 }

@@ -23,7 +23,10 @@ export function vigilMiddleware<R extends IncomingMessage = IncomingMessage>(con
 }
 
 /** For a plain node:http handler: `createServer(withRequestContext(contextFrom, handler))`. */
-export function withRequestContext<R extends IncomingMessage = IncomingMessage>(contextFrom: ContextFrom<R>, handler: (request: R, response: ServerResponse) => unknown) {
+export function withRequestContext<R extends IncomingMessage = IncomingMessage>(
+  contextFrom: ContextFrom<R>,
+  handler: (request: R, response: ServerResponse) => unknown,
+) {
   return (request: R, response: ServerResponse): void => {
     vigilMiddleware(contextFrom)(request, response, () => void handler(request, response));
   };
@@ -33,7 +36,10 @@ export function withRequestContext<R extends IncomingMessage = IncomingMessage>(
  * For a Next.js route handler (app router): `export const POST = withVigil(handler, (req) => ({…}))`.
  * Route params and everything else pass through.
  */
-export function withVigil<A extends unknown[], T>(handler: (request: Request, ...rest: A) => T | Promise<T>, contextFrom: ContextFrom<Request>) {
+export function withVigil<A extends unknown[], T>(
+  handler: (request: Request, ...rest: A) => T | Promise<T>,
+  contextFrom: ContextFrom<Request>,
+) {
   return async (request: Request, ...rest: A): Promise<T> => {
     let values: VigilContext | undefined;
     try {

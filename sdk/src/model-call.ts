@@ -89,7 +89,8 @@ export class ModelCall {
       setNumber(span, 'gen_ai.usage.cache_creation.input_tokens', usage.cacheWriteTokens);
       setNumber(span, 'gen_ai.usage.reasoning.output_tokens', usage.reasoningTokens);
     }
-    if (this.captureContent && result.output !== undefined) span.setAttribute('gen_ai.output.messages', redact(JSON.stringify(result.output)));
+    if (this.captureContent && result.output !== undefined)
+      span.setAttribute('gen_ai.output.messages', redact(JSON.stringify(result.output)));
     span.end();
   }
 
@@ -136,7 +137,8 @@ export class ModelCallTracer {
     if (call.serverAddress) attributes['server.address'] = call.serverAddress;
     if (call.serverPort) attributes['server.port'] = call.serverPort;
     const span = this.tracer.startSpan(`${call.operation} ${call.requestModel}`, { kind: SpanKind.CLIENT, attributes });
-    if (this.captureContent && call.input !== undefined) span.setAttribute('gen_ai.input.messages', redact(JSON.stringify(call.input)));
+    if (this.captureContent && call.input !== undefined)
+      span.setAttribute('gen_ai.input.messages', redact(JSON.stringify(call.input)));
     return new ModelCall(span, this.captureContent);
   }
 

@@ -49,7 +49,13 @@ function resourceAttribute(env: NodeJS.ProcessEnv, key: string): string | undefi
 
 function gitSha(): string | undefined {
   try {
-    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).trim() || undefined;
+    return (
+      execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 2000,
+      }).trim() || undefined
+    );
   } catch {
     return undefined;
   }
@@ -58,22 +64,40 @@ function gitSha(): string | undefined {
 export function resolveOptions(input: InitOptions, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
   const parsed = initOptionsSchema.safeParse(input);
   if (!parsed.success) {
-    throw new Error(`vigil init: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`).join('; ')}`);
+    throw new Error(
+      `vigil init: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`).join('; ')}`,
+    );
   }
   const options = parsed.data;
-  const base = options.endpoint ?? env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318';
+  const base =
+    options.endpoint ??
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    env.OTEL_EXPORTER_OTLP_ENDPOINT ??
+    'http://localhost:4318';
   // A signal-specific URL is used as it is; a base URL gets the traces path, as OTel specifies.
-  const tracesUrl = options.endpoint === undefined && env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? base : base.endsWith('/v1/traces') ? base : `${base.replace(/\/$/, '')}/v1/traces`;
+  const tracesUrl =
+    options.endpoint === undefined && env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+      ? base
+      : base.endsWith('/v1/traces')
+        ? base
+        : `${base.replace(/\/$/, '')}/v1/traces`;
   const apiKey = options.apiKey ?? env.VIGIL_API_KEY;
   const sampleFromEnv = env.OTEL_TRACES_SAMPLER_ARG !== undefined ? Number(env.OTEL_TRACES_SAMPLER_ARG) : undefined;
   const protocolFromEnv = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL;
   return {
-    serviceName: options.serviceName ?? env.OTEL_SERVICE_NAME ?? resourceAttribute(env, 'service.name') ?? 'unknown_service',
+    serviceName:
+      options.serviceName ?? env.OTEL_SERVICE_NAME ?? resourceAttribute(env, 'service.name') ?? 'unknown_service',
     tracesUrl,
     headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
     deployment: options.deployment ?? env.VIGIL_DEPLOYMENT ?? resourceAttribute(env, 'service.version') ?? gitSha(),
-    environment: options.environment ?? env.VIGIL_ENVIRONMENT ?? resourceAttribute(env, 'deployment.environment.name') ?? env.NODE_ENV,
-    sampleRate: options.sampleRate ?? (sampleFromEnv !== undefined && Number.isFinite(sampleFromEnv) ? Math.min(Math.max(sampleFromEnv, 0), 1) : 1),
+    environment:
+      options.environment ??
+      env.VIGIL_ENVIRONMENT ??
+      resourceAttribute(env, 'deployment.environment.name') ??
+      env.NODE_ENV,
+    sampleRate:
+      options.sampleRate ??
+      (sampleFromEnv !== undefined && Number.isFinite(sampleFromEnv) ? Math.min(Math.max(sampleFromEnv, 0), 1) : 1),
     captureContent: options.captureContent ?? false,
     protocol: options.protocol ?? (protocolFromEnv === 'http/json' ? 'http/json' : 'http/protobuf'),
     instrument: options.instrument ?? {},

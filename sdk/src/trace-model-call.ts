@@ -30,7 +30,10 @@ export function useModelCallTracer(modelCalls: ModelCallTracer): void {
   tracer = modelCalls;
 }
 
-export async function traceModelCall<T>(options: TraceModelCallOptions, fn: (call: ModelCallHandle) => Promise<T>): Promise<T> {
+export async function traceModelCall<T>(
+  options: TraceModelCallOptions,
+  fn: (call: ModelCallHandle) => Promise<T>,
+): Promise<T> {
   const modelCalls = tracer ?? new ModelCallTracer(trace.getTracer('@vigil/sdk'), false);
   const call = modelCalls.start({
     provider: options.provider,

@@ -10,7 +10,9 @@ import { ContextSpanProcessor } from '../src/context-span-processor.ts';
 import { withContext } from '../src/index.ts';
 
 const exporter = new InMemorySpanExporter();
-const provider = new TracerProvider({ spanProcessors: [new ContextSpanProcessor(), new SimpleSpanProcessor({ exporter })] });
+const provider = new TracerProvider({
+  spanProcessors: [new ContextSpanProcessor(), new SimpleSpanProcessor({ exporter })],
+});
 const tracer = provider.getTracer('test');
 
 beforeAll(() => {
@@ -45,7 +47,10 @@ describe('context span processor', () => {
   });
 
   it('keeps baggage from upstream and lets the local identity win', async () => {
-    const upstream = propagation.setBaggage(context.active(), propagation.createBaggage({ 'tenant.id': { value: 'upstream' }, 'request.origin': { value: 'edge' } }));
+    const upstream = propagation.setBaggage(
+      context.active(),
+      propagation.createBaggage({ 'tenant.id': { value: 'upstream' }, 'request.origin': { value: 'edge' } }),
+    );
     await context.with(upstream, () =>
       withContext({ tenantId: 'acme', sessionId: 's-9' }, async () => {
         tracer.startSpan('downstream').end();
@@ -64,7 +69,9 @@ describe('context span processor', () => {
     for (const i of [0, 4095, 4096, 4097, 8191, 8192, 9999]) {
       expect(identityOn(`call ${i}`)).toEqual({ tenant: `t-${i % 7}`, session: `s-${i}`, user: `u-${i % 13}` });
     }
-    const wrong = exporter.getFinishedSpans().filter((span) => span.attributes['session.id'] !== `s-${span.name.slice(5)}`);
+    const wrong = exporter
+      .getFinishedSpans()
+      .filter((span) => span.attributes['session.id'] !== `s-${span.name.slice(5)}`);
     expect(wrong).toHaveLength(0);
   });
 });

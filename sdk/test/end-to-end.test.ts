@@ -46,13 +46,26 @@ beforeAll(async () => {
   captureKey = (await createIngestKey(db.pool, 'e2e-capture')).key;
   collector = await startCollector(
     {
-      VIGIL_COLLECTOR_HOST: '127.0.0.1', VIGIL_COLLECTOR_PORT: 0, VIGIL_MAX_BODY_BYTES: 16 * 1024 * 1024, VIGIL_MAX_DECOMPRESSED_BYTES: 64 * 1024 * 1024,
-      VIGIL_MAX_ATTRIBUTES: 128, VIGIL_MAX_ATTRIBUTE_LENGTH: 16 * 1024, VIGIL_QUEUE_MAX_SPANS: 100_000, VIGIL_BATCH_MAX_SPANS: 5_000, VIGIL_WRITER_LANES: 2,
+      VIGIL_COLLECTOR_HOST: '127.0.0.1',
+      VIGIL_COLLECTOR_PORT: 0,
+      VIGIL_MAX_BODY_BYTES: 16 * 1024 * 1024,
+      VIGIL_MAX_DECOMPRESSED_BYTES: 64 * 1024 * 1024,
+      VIGIL_MAX_ATTRIBUTES: 128,
+      VIGIL_MAX_ATTRIBUTE_LENGTH: 16 * 1024,
+      VIGIL_QUEUE_MAX_SPANS: 100_000,
+      VIGIL_BATCH_MAX_SPANS: 5_000,
+      VIGIL_WRITER_LANES: 2,
     },
     db.pool,
   );
   providers = await startFakeProviders(BEHAVIOUR);
-  postgrest = await startFakePostgrest({ documents: [{ id: 1, body: 'refunds take 5 days' }, { id: 2, body: 'plans' }], ai_api_calls: [] });
+  postgrest = await startFakePostgrest({
+    documents: [
+      { id: 1, body: 'refunds take 5 days' },
+      { id: 2, body: 'plans' },
+    ],
+    ai_api_calls: [],
+  });
   redis = await startRedisServer();
 });
 
@@ -64,7 +77,11 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function runApp(endpoint: string, args: string[] = [], apiKey = key): Promise<{ results: Record<string, unknown>; instrumented: Record<string, boolean> }> {
+async function runApp(
+  endpoint: string,
+  args: string[] = [],
+  apiKey = key,
+): Promise<{ results: Record<string, unknown>; instrumented: Record<string, boolean> }> {
   const { stdout } = await promisify(execFile)(process.execPath, [APP, ...args], {
     env: {
       ...process.env,
@@ -105,7 +122,10 @@ interface StoredSpan {
 }
 
 async function storedSpans(project = projectId): Promise<StoredSpan[]> {
-  const { rows } = await db.pool.query<StoredSpan>(`select * from spans where project_id = $1 and service_name = 'e2e-app' order by start_time`, [project]);
+  const { rows } = await db.pool.query<StoredSpan>(
+    `select * from spans where project_id = $1 and service_name = 'e2e-app' order by start_time`,
+    [project],
+  );
   return rows;
 }
 
@@ -123,7 +143,8 @@ describe('an instrumented app, through the collector into Postgres', () => {
 
   // The app connects to Redis before any request: connect, the ready check, the client handshake.
   const isConnectionSetup = (span: StoredSpan) =>
-    (span.attributes['db.system.name'] ?? span.attributes['db.system']) === 'redis' && ['redis-connect', 'connect', 'info', 'hello', 'client'].includes(span.name.toLowerCase().split(' ')[0]!);
+    (span.attributes['db.system.name'] ?? span.attributes['db.system']) === 'redis' &&
+    ['redis-connect', 'connect', 'info', 'hello', 'client'].includes(span.name.toLowerCase().split(' ')[0]!);
 
   const model = (name: string) => {
     const found = spans.filter((s) => s.category === 'model' && s.model === name);
@@ -132,22 +153,49 @@ describe('an instrumented app, through the collector into Postgres', () => {
   };
 
   it('leaves what the app gets from its clients unchanged', () => {
-    expect(results).toMatchObject({ answer: 42, cacheHit: 'cached answer', cancelledAfter: 3, failedStatus: 500, fallback: 'claude-fallback', embeddingLength: 8, custom: 'done' });
+    expect(results).toMatchObject({
+      answer: 42,
+      cacheHit: 'cached answer',
+      cancelledAfter: 3,
+      failedStatus: 500,
+      fallback: 'claude-fallback',
+      embeddingLength: 8,
+      custom: 'done',
+    });
     expect(results.cacheMiss).toBeUndefined();
-    expect(results).toMatchObject({ documents: 2, insertStatus: 201, rpcStatus: 200, missingCode: 'PGRST205', ioredisGet: 'cached answer', redisGet: null });
+    expect(results).toMatchObject({
+      documents: 2,
+      insertStatus: 201,
+      rpcStatus: 200,
+      missingCode: 'PGRST205',
+      ioredisGet: 'cached answer',
+      redisGet: null,
+    });
   });
 
   it('tags model, db and cache spans with the tenant, session, user and deployment', () => {
     const tagged = spans.filter((s) => ['model', 'db', 'cache'].includes(s.category) && !isConnectionSetup(s));
     expect(tagged.map((s) => s.category).sort()).toEqual(expect.arrayContaining(['cache', 'cache', 'db', 'model']));
     for (const span of tagged) {
-      expect(span, span.name).toMatchObject({ tenant_id: 'acme', session_id: 'sess-1', user_id: 'user-1', deployment: 'v1.2.3', environment: 'test' });
+      expect(span, span.name).toMatchObject({
+        tenant_id: 'acme',
+        session_id: 'sess-1',
+        user_id: 'user-1',
+        deployment: 'v1.2.3',
+        environment: 'test',
+      });
     }
   });
 
   it('records OpenAI usage with cached tokens inside the input, and prices the call', () => {
     const call = model('gpt-4o-mini');
-    expect(call).toMatchObject({ provider: 'openai', status: 'ok', input_tokens: 200, cache_read_tokens: 64, output_tokens: 30 });
+    expect(call).toMatchObject({
+      provider: 'openai',
+      status: 'ok',
+      input_tokens: 200,
+      cache_read_tokens: 64,
+      output_tokens: 30,
+    });
     expect(Number(call.cost_usd)).toBeGreaterThan(0);
   });
 
@@ -160,7 +208,13 @@ describe('an instrumented app, through the collector into Postgres', () => {
   });
 
   it('adds Anthropic cache reads and writes to its input tokens', () => {
-    expect(model('claude-sonnet-4-5')).toMatchObject({ provider: 'anthropic', input_tokens: 3000, cache_read_tokens: 2000, cache_write_tokens: 500, output_tokens: 40 });
+    expect(model('claude-sonnet-4-5')).toMatchObject({
+      provider: 'anthropic',
+      input_tokens: 3000,
+      cache_read_tokens: 2000,
+      cache_write_tokens: 500,
+      output_tokens: 40,
+    });
   });
 
   it('times an Anthropic stream to the first text delta, not to message_start', () => {
@@ -175,15 +229,21 @@ describe('an instrumented app, through the collector into Postgres', () => {
     expect(request.parent_span_id).toBeNull();
     // Started before the middleware knew the tenant, and tagged by it: requests count per tenant.
     expect(request.tenant_id).not.toBe('unknown');
-    expect(spans.find((s) => s.category === 'model' && s.trace_id === request.trace_id)).toMatchObject({ tenant_id: request.tenant_id, session_id: request.session_id, user_id: request.user_id });
-    for (const span of spans.filter((s) => !isConnectionSetup(s))) expect(span.trace_id, span.name).toBe(request.trace_id);
+    expect(spans.find((s) => s.category === 'model' && s.trace_id === request.trace_id)).toMatchObject({
+      tenant_id: request.tenant_id,
+      session_id: request.session_id,
+      user_id: request.user_id,
+    });
+    for (const span of spans.filter((s) => !isConnectionSetup(s)))
+      expect(span.trace_id, span.name).toBe(request.trace_id);
   });
 
   it('leaves the Redis connections, made at startup outside any request, unattributed', () => {
     const setup = spans.filter(isConnectionSetup);
     expect(setup.length).toBeGreaterThan(0);
     const request = spans.find((s) => s.name === 'POST /api/answer')!;
-    for (const span of setup) expect(span, span.name).toMatchObject({ tenant_id: 'unknown', session_id: null, user_id: null });
+    for (const span of setup)
+      expect(span, span.name).toMatchObject({ tenant_id: 'unknown', session_id: null, user_id: null });
     for (const span of setup) expect(span.trace_id).not.toBe(request.trace_id);
   });
 
@@ -204,7 +264,10 @@ describe('an instrumented app, through the collector into Postgres', () => {
     // "hello": five characters, two tokens at the fake server's four characters a token.
     expect(model('text-embedding-3-small')).toMatchObject({ provider: 'openai', input_tokens: 2 });
     expect(spans.some((s) => s.category === 'db' && s.attributes['db.system.name'] === 'postgresql')).toBe(true);
-    const caches = spans.filter((s) => s.attributes['cache.name'] === 'semantic').map((s) => s.attributes['cache.hit']).sort();
+    const caches = spans
+      .filter((s) => s.attributes['cache.name'] === 'semantic')
+      .map((s) => s.attributes['cache.hit'])
+      .sort();
     expect(caches).toEqual([false, true]);
     const custom = model('mistral-small-latest');
     expect(custom).toMatchObject({ provider: 'mistral_ai', input_tokens: 90, output_tokens: 10 });
@@ -234,10 +297,13 @@ describe('an instrumented app, through the collector into Postgres', () => {
   });
 
   it('records ioredis and node-redis commands as cache calls of the request', () => {
-    const redisCalls = spans.filter((s) => (s.attributes['db.system.name'] ?? s.attributes['db.system']) === 'redis' && !isConnectionSetup(s));
+    const redisCalls = spans.filter(
+      (s) => (s.attributes['db.system.name'] ?? s.attributes['db.system']) === 'redis' && !isConnectionSetup(s),
+    );
     const commands = redisCalls.map((s) => s.attributes['db.operation.name'] ?? s.attributes['db.operation'] ?? s.name);
     expect(commands).toEqual(expect.arrayContaining(['set', 'get', 'GET']));
-    for (const call of redisCalls) expect(call).toMatchObject({ category: 'cache', tenant_id: 'acme', session_id: 'sess-1', user_id: 'user-1' });
+    for (const call of redisCalls)
+      expect(call).toMatchObject({ category: 'cache', tenant_id: 'acme', session_id: 'sess-1', user_id: 'user-1' });
   });
 
   it('stores no prompt or completion when content capture is off', () => {
@@ -259,6 +325,11 @@ describe('content capture and a missing collector', () => {
 
   it('never breaks the app when the collector is down', async () => {
     const run = await runApp('http://127.0.0.1:9');
-    expect(run.results).toMatchObject({ answer: 42, cacheHit: 'cached answer', fallback: 'claude-fallback', custom: 'done' });
+    expect(run.results).toMatchObject({
+      answer: 42,
+      cacheHit: 'cached answer',
+      fallback: 'claude-fallback',
+      custom: 'done',
+    });
   });
 });

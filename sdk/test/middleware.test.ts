@@ -38,7 +38,9 @@ describe('request context', () => {
     );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const [a, b] = await Promise.all(['globex', 'initech'].map((tenant) => fetch(url, { headers: { 'x-tenant': tenant } }).then((r) => r.json())));
+    const [a, b] = await Promise.all(
+      ['globex', 'initech'].map((tenant) => fetch(url, { headers: { 'x-tenant': tenant } }).then((r) => r.json())),
+    );
     server.close();
     expect(a).toMatchObject({ tenantId: 'globex', sessionId: 'from-header' });
     expect(b).toMatchObject({ tenantId: 'initech' });
@@ -51,16 +53,21 @@ describe('request context', () => {
     const seen = await new Promise((resolve) => middleware({} as never, {} as never, () => resolve(currentContext())));
     expect(seen).toEqual({});
     const invalid = vigilMiddleware(() => ({ tenantId: '' }));
-    const seenInvalid = await new Promise((resolve) => invalid({} as never, {} as never, () => resolve(currentContext())));
+    const seenInvalid = await new Promise((resolve) =>
+      invalid({} as never, {} as never, () => resolve(currentContext())),
+    );
     expect(seenInvalid).toEqual({});
   });
 
   it('wraps a Next.js route handler, passing its params through', async () => {
     const handler = withVigil(
-      async (request: Request, route: { params: Promise<{ id: string }> }) => Response.json({ ...currentContext(), id: (await route.params).id, method: request.method }),
+      async (request: Request, route: { params: Promise<{ id: string }> }) =>
+        Response.json({ ...currentContext(), id: (await route.params).id, method: request.method }),
       (request) => ({ tenantId: request.headers.get('x-org') ?? 'none' }),
     );
-    const response = await handler(new Request('http://app/api/x', { method: 'POST', headers: { 'x-org': 'hooli' } }), { params: Promise.resolve({ id: '7' }) });
+    const response = await handler(new Request('http://app/api/x', { method: 'POST', headers: { 'x-org': 'hooli' } }), {
+      params: Promise.resolve({ id: '7' }),
+    });
     expect(await response.json()).toMatchObject({ tenantId: 'hooli', id: '7', method: 'POST' });
   });
 });

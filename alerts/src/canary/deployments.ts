@@ -28,6 +28,9 @@ export async function recordDeployment(
 
 /** Marks a running deployment promoted; false when it is not running. */
 export async function promoteDeployment(pool: pg.Pool, projectId: string, name: string): Promise<boolean> {
-  const { rowCount } = await pool.query(`update deployments set state = 'promoted', ended_at = now() where project_id = $1 and name = $2 and state = 'running'`, [projectId, name]);
+  const { rowCount } = await pool.query(
+    `update deployments set state = 'promoted', ended_at = now() where project_id = $1 and name = $2 and state = 'running'`,
+    [projectId, name],
+  );
   return rowCount === 1;
 }

@@ -37,7 +37,13 @@ async function baselineOf(pool: pg.Pool, deployment: DeploymentRow, from: Date, 
   return rows[0]?.deployment ?? null;
 }
 
-export async function judgeDeployment(pool: pg.Pool, api: QueryApi, config: CanaryConfig, deployment: DeploymentRow, now = Date.now()): Promise<RecordedJudgement> {
+export async function judgeDeployment(
+  pool: pg.Pool,
+  api: QueryApi,
+  config: CanaryConfig,
+  deployment: DeploymentRow,
+  now = Date.now(),
+): Promise<RecordedJudgement> {
   const to = new Date(now);
   // The same recent window for both. A deployment's spans carry its name, so traffic from before
   // it was recorded (a pipeline that calls us late) still counts as its own.
@@ -47,9 +53,21 @@ export async function judgeDeployment(pool: pg.Pool, api: QueryApi, config: Cana
   try {
     baseline = await baselineOf(pool, deployment, from, to);
     if (!baseline) {
-      result = { verdict: 'inconclusive', score: null, reason: 'no baseline: record one with --baseline, or run the old version beside the canary', baseline, judgement: null, window: { from, to } };
+      result = {
+        verdict: 'inconclusive',
+        score: null,
+        reason: 'no baseline: record one with --baseline, or run the old version beside the canary',
+        baseline,
+        judgement: null,
+        window: { from, to },
+      };
     } else {
-      const read = (name: string) => api.samples(SERVICE_CALLER, { projectId: deployment.projectId, window: { from, to }, filters: selectorFilters(config.selector, { deployment: [name] }) });
+      const read = (name: string) =>
+        api.samples(SERVICE_CALLER, {
+          projectId: deployment.projectId,
+          window: { from, to },
+          filters: selectorFilters(config.selector, { deployment: [name] }),
+        });
       const [canary, base] = await Promise.all([read(deployment.name), read(baseline)]);
       const samples: Samples = {
         latency: { canary: canary.latencyMs, baseline: base.latencyMs },
@@ -58,34 +76,78 @@ export async function judgeDeployment(pool: pg.Pool, api: QueryApi, config: Cana
         cost_per_request: { canary: canary.costUsd, baseline: base.costUsd },
       };
       const judgement = judge(samples, config);
-      result = { verdict: judgement.verdict, score: judgement.score, reason: judgement.reason, baseline, judgement, window: { from, to } };
+      result = {
+        verdict: judgement.verdict,
+        score: judgement.score,
+        reason: judgement.reason,
+        baseline,
+        judgement,
+        window: { from, to },
+      };
     }
   } catch (error) {
     // Kept apart from Fail: the judge could not see, which says nothing about the canary.
-    result = { verdict: 'error', score: null, reason: `could not read the data: ${(error as Error).message}`, baseline, judgement: null, window: { from, to } };
+    result = {
+      verdict: 'error',
+      score: null,
+      reason: `could not read the data: ${(error as Error).message}`,
+      baseline,
+      judgement: null,
+      window: { from, to },
+    };
   }
   await pool.query(
     `insert into canary_judgements (project_id, deployment_id, at, window_from, window_to, verdict, score, reason, metrics)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [deployment.projectId, deployment.id, to, from, to, result.verdict, result.score, result.reason, JSON.stringify(result.judgement?.metrics ?? [])],
+    [
+      deployment.projectId,
+      deployment.id,
+      to,
+      from,
+      to,
+      result.verdict,
+      result.score,
+      result.reason,
+      JSON.stringify(result.judgement?.metrics ?? []),
+    ],
   );
-  await pool.query(`update deployments set verdict = $2, score = $3, judged_at = $4, judgement = $5, baseline = coalesce(baseline, $6) where id = $1`, [
-    deployment.id,
-    result.verdict,
-    result.score,
-    to,
-    JSON.stringify({ reason: result.reason, metrics: result.judgement?.metrics ?? [] }),
-    baseline,
-  ]);
+  await pool.query(
+    `update deployments set verdict = $2, score = $3, judged_at = $4, judgement = $5, baseline = coalesce(baseline, $6) where id = $1`,
+    [
+      deployment.id,
+      result.verdict,
+      result.score,
+      to,
+      JSON.stringify({ reason: result.reason, metrics: result.judgement?.metrics ?? [] }),
+      baseline,
+    ],
+  );
   return result;
 }
 
 export async function findDeployment(pool: pg.Pool, projectId: string, name: string): Promise<DeploymentRow | null> {
-  const { rows } = await pool.query(`select id, project_id, name, baseline, started_at, state from deployments where project_id = $1 and name = $2`, [projectId, name]);
+  const { rows } = await pool.query(
+    `select id, project_id, name, baseline, started_at, state from deployments where project_id = $1 and name = $2`,
+    [projectId, name],
+  );
   return rows[0] ? toDeploymentRow(rows[0]) : null;
 }
 
 /** A deployments row (id, project_id, name, baseline, started_at, state) as the judge takes it. */
-export function toDeploymentRow(r: { id: string; project_id: string; name: string; baseline: string | null; started_at: Date; state: string }): DeploymentRow {
-  return { id: r.id, projectId: r.project_id, name: r.name, baseline: r.baseline, startedAt: r.started_at, state: r.state };
+export function toDeploymentRow(r: {
+  id: string;
+  project_id: string;
+  name: string;
+  baseline: string | null;
+  started_at: Date;
+  state: string;
+}): DeploymentRow {
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    name: r.name,
+    baseline: r.baseline,
+    startedAt: r.started_at,
+    state: r.state,
+  };
 }

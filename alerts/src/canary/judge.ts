@@ -49,16 +49,33 @@ function summarize(values: Float64Array): Summary {
   if (values.length === 0) return { n: 0, mean: null, p50: null, p95: null };
   let sum = 0;
   for (const v of values) sum += v;
-  return { n: values.length, mean: sum / values.length, p50: quantileSorted(values, 0.5), p95: quantileSorted(values, 0.95) };
+  return {
+    n: values.length,
+    mean: sum / values.length,
+    p50: quantileSorted(values, 0.5),
+    p95: quantileSorted(values, 0.95),
+  };
 }
 
-function judgeMetric(metric: JudgedMetric, samples: { canary: number[]; baseline: number[] }, config: CanaryConfig): MetricResult {
+function judgeMetric(
+  metric: JudgedMetric,
+  samples: { canary: number[]; baseline: number[] },
+  config: CanaryConfig,
+): MetricResult {
   const settings = config.metrics[metric];
   const canary = sorted(samples.canary);
   const baseline = sorted(samples.baseline);
   const base = { metric, canary: summarize(canary), baseline: summarize(baseline), criticalFailure: false };
   if (canary.length < config.minSamples || baseline.length < config.minSamples) {
-    return { ...base, classification: 'nodata', effect: null, tailEffect: null, pValue: null, tailPValue: null, reason: `fewer than ${config.minSamples} samples (canary ${canary.length}, baseline ${baseline.length})` };
+    return {
+      ...base,
+      classification: 'nodata',
+      effect: null,
+      tailEffect: null,
+      pValue: null,
+      tailPValue: null,
+      reason: `fewer than ${config.minSamples} samples (canary ${canary.length}, baseline ${baseline.length})`,
+    };
   }
   const alpha = 1 - config.confidence;
 
@@ -70,11 +87,21 @@ function judgeMetric(metric: JudgedMetric, samples: { canary: number[]; baseline
     const effect = base.canary.mean! - base.baseline.mean!;
     const significant = pGreater < alpha;
     const high = significant && effect > settings.allowedIncrease;
-    const criticalFailure = settings.critical && settings.criticalIncrease !== undefined && significant && effect > settings.criticalIncrease;
+    const criticalFailure =
+      settings.critical && settings.criticalIncrease !== undefined && significant && effect > settings.criticalIncrease;
     const reason = high
       ? `error rate ${pct(base.canary.mean!)} vs ${pct(base.baseline.mean!)} (p=${pValue(pGreater)})`
       : `error rate ${pct(base.canary.mean!)} vs ${pct(base.baseline.mean!)}: within +${pct(settings.allowedIncrease)} or not significant`;
-    return { ...base, classification: high ? 'high' : 'pass', effect, tailEffect: null, pValue: pGreater, tailPValue: null, criticalFailure, reason };
+    return {
+      ...base,
+      classification: high ? 'high' : 'pass',
+      effect,
+      tailEffect: null,
+      pValue: pGreater,
+      tailPValue: null,
+      criticalFailure,
+      reason,
+    };
   }
 
   // Two tests per metric (location and tail), each at half the level, so that a metric of an
@@ -98,12 +125,22 @@ function judgeMetric(metric: JudgedMetric, samples: { canary: number[]; baseline
   const tailWorse = tailEffect !== null && tailPValue < perTest && tailEffect > settings.allowedIncrease;
   const high = shifted || tailWorse;
   const worst = Math.max(effect, tailEffect ?? 0);
-  const criticalFailure = settings.critical && settings.criticalIncrease !== undefined && high && worst > settings.criticalIncrease;
+  const criticalFailure =
+    settings.critical && settings.criticalIncrease !== undefined && high && worst > settings.criticalIncrease;
   const unit = metric === 'cost_per_request' ? '$' : 'ms';
   const reason = high
     ? `${shifted ? `median shift ${signedPct(effect)} (p=${pValue(pGreater)})` : ''}${shifted && tailWorse ? ', ' : ''}${tailWorse ? `p95 ${fmt(base.canary.p95!, unit)} vs ${fmt(baselineP95, unit)} (p=${pValue(tailPValue)})` : ''}`
     : `shift ${signedPct(effect)}, p95 ${fmt(base.canary.p95!, unit)} vs ${fmt(baselineP95, unit)}: within +${pct(settings.allowedIncrease)} or not significant`;
-  return { ...base, classification: high ? 'high' : 'pass', effect, tailEffect, pValue: pGreater, tailPValue, criticalFailure, reason };
+  return {
+    ...base,
+    classification: high ? 'high' : 'pass',
+    effect,
+    tailEffect,
+    pValue: pGreater,
+    tailPValue,
+    criticalFailure,
+    reason,
+  };
 }
 
 export function judge(samples: Samples, config: CanaryConfig): Judgement {
@@ -111,11 +148,24 @@ export function judge(samples: Samples, config: CanaryConfig): Judgement {
   const withData = metrics.filter((m) => m.classification !== 'nodata');
   const critical = metrics.filter((m) => m.criticalFailure);
   if (critical.length > 0) {
-    return { verdict: 'fail', score: 0, metrics, reason: `critical: ${critical.map((m) => `${m.metric} ${m.reason}`).join('; ')}` };
+    return {
+      verdict: 'fail',
+      score: 0,
+      metrics,
+      reason: `critical: ${critical.map((m) => `${m.metric} ${m.reason}`).join('; ')}`,
+    };
   }
   // Kayenta scores 0 when half the metrics have no data; a judge that cannot see is not a Fail.
   if (withData.length * 2 <= metrics.length) {
-    return { verdict: 'inconclusive', score: 0, metrics, reason: `not enough data: ${metrics.filter((m) => m.classification === 'nodata').map((m) => `${m.metric} (${m.reason})`).join('; ')}` };
+    return {
+      verdict: 'inconclusive',
+      score: 0,
+      metrics,
+      reason: `not enough data: ${metrics
+        .filter((m) => m.classification === 'nodata')
+        .map((m) => `${m.metric} (${m.reason})`)
+        .join('; ')}`,
+    };
   }
   let passed = 0;
   let total = 0;
@@ -126,7 +176,9 @@ export function judge(samples: Samples, config: CanaryConfig): Judgement {
   }
   const score = Math.round((passed / total) * 1000) / 10;
   const worse = withData.filter((m) => m.classification === 'high');
-  const reason = worse.length ? `worse: ${worse.map((m) => `${m.metric} ${m.reason}`).join('; ')}` : 'no metric worse than allowed';
+  const reason = worse.length
+    ? `worse: ${worse.map((m) => `${m.metric} ${m.reason}`).join('; ')}`
+    : 'no metric worse than allowed';
   if (score >= config.passScore) return { verdict: 'pass', score, metrics, reason };
   if (score >= config.marginalScore) return { verdict: 'inconclusive', score, metrics, reason: `marginal: ${reason}` };
   return { verdict: 'fail', score, metrics, reason };

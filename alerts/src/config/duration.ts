@@ -21,7 +21,12 @@ export const durationSchema = z.string().transform((text, ctx) => {
 });
 
 export function formatDuration(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   }
   return ms >= 1000 ? `${(ms / 1000).toFixed(1)}s` : `${ms}ms`;

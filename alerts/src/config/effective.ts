@@ -14,14 +14,23 @@ const overridesSchema = z
   })
   .strict();
 
-export async function fileConfig(path: string | undefined, cwd = process.cwd()): Promise<{ config: AlertsConfig; source: string }> {
+export async function fileConfig(
+  path: string | undefined,
+  cwd = process.cwd(),
+): Promise<{ config: AlertsConfig; source: string }> {
   const file = path ?? findConfigFile(cwd);
   if (!file) return { config: parseAlertsConfig({}), source: 'no config file (no SLOs yet: add vigil.config.yaml)' };
   return { config: await loadAlertsConfig(file), source: file };
 }
 
-export async function withProjectOverrides(pool: pg.Pool, base: AlertsConfig, log: (message: string) => void = () => {}): Promise<AlertsConfig> {
-  const { rows } = await pool.query<{ name: string; config: unknown }>(`select p.name, c.config from alert_configs c join projects p on p.id = c.project_id`);
+export async function withProjectOverrides(
+  pool: pg.Pool,
+  base: AlertsConfig,
+  log: (message: string) => void = () => {},
+): Promise<AlertsConfig> {
+  const { rows } = await pool.query<{ name: string; config: unknown }>(
+    `select p.name, c.config from alert_configs c join projects p on p.id = c.project_id`,
+  );
   if (rows.length === 0) return base;
   const merged: AlertsConfig = { ...base, slos: [...base.slos], rules: [...base.rules], budgets: [...base.budgets] };
   for (const row of rows) {

@@ -26,7 +26,10 @@ export function findConfigFile(dir: string): string | null {
 export function describeIssues(source: string, error: ZodError): string {
   return error.issues
     .map((issue) => {
-      const where = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').replace(/^\./, '');
+      const where = issue.path
+        .map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`))
+        .join('')
+        .replace(/^\./, '');
       return `${source}: ${where || '(top level)'}: ${issue.message}`;
     })
     .join('\n');

@@ -5,8 +5,12 @@
 import { z } from 'zod';
 import { durationSchema } from './duration.ts';
 
-const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'use lowercase letters, digits, ".", "_" or "-" (at most 63)');
-const values = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
+const name = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'use lowercase letters, digits, ".", "_" or "-" (at most 63)');
+const values = z
+  .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+  .transform((v) => (Array.isArray(v) ? v : [v]));
 
 /** Which spans an SLO or rule covers. Every key is optional; values are one or several. */
 export const selectorSchema = z
@@ -80,7 +84,17 @@ export const budgetSchema = z
 
 export type BudgetConfig = z.output<typeof budgetSchema>;
 
-export const ruleMetricSchema = z.enum(['latency_p50', 'latency_p95', 'latency_p99', 'ttft_p50', 'ttft_p95', 'ttft_p99', 'error_ratio', 'cost_per_request', 'requests']);
+export const ruleMetricSchema = z.enum([
+  'latency_p50',
+  'latency_p95',
+  'latency_p99',
+  'ttft_p50',
+  'ttft_p95',
+  'ttft_p99',
+  'error_ratio',
+  'cost_per_request',
+  'requests',
+]);
 export type RuleMetric = z.infer<typeof ruleMetricSchema>;
 
 export const ruleSchema = z
@@ -104,7 +118,9 @@ export const ruleSchema = z
 
 export type RuleConfig = z.output<typeof ruleSchema>;
 
-const secretRef = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'name an environment variable (secrets stay out of config files)');
+const secretRef = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, 'name an environment variable (secrets stay out of config files)');
 
 export const slackSchema = z
   .object({
@@ -201,7 +217,10 @@ export const canarySchema = z
       .prefault({}),
   })
   .strict()
-  .refine((c) => c.marginalScore <= c.passScore, { message: 'marginalScore must not be above passScore', path: ['marginalScore'] });
+  .refine((c) => c.marginalScore <= c.passScore, {
+    message: 'marginalScore must not be above passScore',
+    path: ['marginalScore'],
+  });
 
 export type CanaryConfig = z.output<typeof canarySchema>;
 
@@ -237,21 +256,40 @@ export const alertsConfigSchema = z
   .strict()
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
-    for (const [list, items] of [['slos', config.slos], ['budgets', config.budgets], ['rules', config.rules]] as const) {
+    for (const [list, items] of [
+      ['slos', config.slos],
+      ['budgets', config.budgets],
+      ['rules', config.rules],
+    ] as const) {
       items.forEach((item, index) => {
         const key = `${item.project}/${item.name}`;
-        if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [list, index, 'name'], message: `"${item.name}" is used twice in project ${item.project}` });
+        if (seen.has(key))
+          ctx.addIssue({
+            code: 'custom',
+            path: [list, index, 'name'],
+            message: `"${item.name}" is used twice in project ${item.project}`,
+          });
         seen.add(key);
       });
     }
     const receivers = new Set<string>();
     config.webhooks.forEach((receiver, index) => {
-      if (receivers.has(receiver.name)) ctx.addIssue({ code: 'custom', path: ['webhooks', index, 'name'], message: `webhook receiver "${receiver.name}" is defined twice` });
+      if (receivers.has(receiver.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['webhooks', index, 'name'],
+          message: `webhook receiver "${receiver.name}" is defined twice`,
+        });
       receivers.add(receiver.name);
     });
     const hooks = new Set<string>();
     config.rollbackHooks.forEach((hook, index) => {
-      if (hooks.has(hook.name)) ctx.addIssue({ code: 'custom', path: ['rollbackHooks', index, 'name'], message: `hook "${hook.name}" is defined twice` });
+      if (hooks.has(hook.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rollbackHooks', index, 'name'],
+          message: `hook "${hook.name}" is defined twice`,
+        });
       hooks.add(hook.name);
     });
   });

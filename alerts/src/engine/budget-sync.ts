@@ -4,7 +4,11 @@
 import type pg from 'pg';
 import type { AlertsConfig } from '../config/schema.ts';
 
-export async function syncBudgets(client: pg.ClientBase, config: AlertsConfig, projects: Map<string, string>): Promise<void> {
+export async function syncBudgets(
+  client: pg.ClientBase,
+  config: AlertsConfig,
+  projects: Map<string, string>,
+): Promise<void> {
   // One row per project and tenant: the first budget the config names for it.
   const wanted = new Map<string, { projectId: string; tenantId: string; monthlyUsd: number }>();
   for (const budget of config.budgets) {

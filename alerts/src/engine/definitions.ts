@@ -47,12 +47,26 @@ export interface Counts {
 }
 
 /** Good and bad events of an SLO over the window ending now. */
-async function sloCounts(api: QueryApi, slowCounts: SlowCountCache<Counts>, slo: SloConfig, projectId: string, filters: Filters, now: number, ms: number): Promise<Counts> {
+async function sloCounts(
+  api: QueryApi,
+  slowCounts: SlowCountCache<Counts>,
+  slo: SloConfig,
+  projectId: string,
+  filters: Filters,
+  now: number,
+  ms: number,
+): Promise<Counts> {
   const w = window(now, ms);
   switch (slo.sli.kind) {
     case 'latency':
     case 'ttft': {
-      const r = await api.sli(caller, { projectId, window: w, filters, metric: slo.sli.kind, thresholdMs: slo.sli.thresholdMs });
+      const r = await api.sli(caller, {
+        projectId,
+        window: w,
+        filters,
+        metric: slo.sli.kind,
+        thresholdMs: slo.sli.thresholdMs,
+      });
       return { total: r.total, bad: r.total - (r.good ?? 0) };
     }
     case 'errors': {
@@ -81,7 +95,15 @@ function sloDefinitions(slo: SloConfig, projectId: string, timing: Timing): Aler
     .map((severity) => ({ severity, mine: pairs.filter((p) => p.severity === severity) }))
     .filter(({ mine }) => mine.length > 0)
     .map(({ severity, mine }) => {
-      const labels = { alertname: slo.name, project: slo.project, slo: slo.name, severity, sli: slo.sli.kind, ...selectorLabels(slo.selector), ...slo.labels };
+      const labels = {
+        alertname: slo.name,
+        project: slo.project,
+        slo: slo.name,
+        severity,
+        sli: slo.sli.kind,
+        ...selectorLabels(slo.selector),
+        ...slo.labels,
+      };
       return {
         fingerprint: fingerprint(labels),
         projectId,
@@ -102,7 +124,11 @@ function sloDefinitions(slo: SloConfig, projectId: string, timing: Timing): Aler
             if (!found) cache.set(ms, (found = sloCounts(api, slowCounts, slo, projectId, filters, now, ms)));
             return found;
           };
-          const evaluations = await Promise.all(mine.map(async (pair) => evaluatePair(pair, await counts(pair.longMs), await counts(pair.shortMs), objective, slo.minEvents)));
+          const evaluations = await Promise.all(
+            mine.map(async (pair) =>
+              evaluatePair(pair, await counts(pair.longMs), await counts(pair.shortMs), objective, slo.minEvents),
+            ),
+          );
           // The error budget left over the whole period, for the dashboard (the page instance only:
           // one period query per SLO and tick).
           const period = severity === 'page' ? await counts(slo.period) : null;
@@ -110,7 +136,13 @@ function sloDefinitions(slo: SloConfig, projectId: string, timing: Timing): Aler
             sli: describeSli(slo),
             objective: slo.objective,
             periodMs: slo.period,
-            ...(period ? { periodEvents: period.total, periodBad: period.bad, budgetRemaining: period.total > 0 ? 1 - period.bad / period.total / (1 - objective) : null } : {}),
+            ...(period
+              ? {
+                  periodEvents: period.total,
+                  periodBad: period.bad,
+                  budgetRemaining: period.total > 0 ? 1 - period.bad / period.total / (1 - objective) : null,
+                }
+              : {}),
             windows: evaluations.map((e) => ({
               long: e.pair.longMs,
               short: e.pair.shortMs,
@@ -144,7 +176,12 @@ function describeSli(slo: SloConfig): string {
   }
 }
 
-async function ruleValue(api: QueryApi, rule: RuleConfig, projectId: string, now: number): Promise<{ value: number | null; events: number }> {
+async function ruleValue(
+  api: QueryApi,
+  rule: RuleConfig,
+  projectId: string,
+  now: number,
+): Promise<{ value: number | null; events: number }> {
   const filters = selectorFilters(rule.selector);
   const quantile = /_(p\d\d)$/.exec(rule.metric)?.[1];
   const of = rule.metric.startsWith('ttft') ? 'ttft' : 'latency';
@@ -171,7 +208,15 @@ async function ruleValue(api: QueryApi, rule: RuleConfig, projectId: string, now
 }
 
 function ruleDefinition(rule: RuleConfig, projectId: string, timing: Timing): AlertDefinition {
-  const labels = { alertname: rule.name, project: rule.project, rule: rule.name, severity: rule.severity, metric: rule.metric, ...selectorLabels(rule.selector), ...rule.labels };
+  const labels = {
+    alertname: rule.name,
+    project: rule.project,
+    rule: rule.name,
+    severity: rule.severity,
+    metric: rule.metric,
+    ...selectorLabels(rule.selector),
+    ...rule.labels,
+  };
   return {
     fingerprint: fingerprint(labels),
     projectId,
@@ -186,8 +231,16 @@ function ruleDefinition(rule: RuleConfig, projectId: string, timing: Timing): Al
     deployment: rule.selector.deployment?.length === 1 ? rule.selector.deployment[0]! : null,
     async evaluate(api: QueryApi, now: number): Promise<Evaluation> {
       const { value, events } = await ruleValue(api, rule, projectId, now);
-      const observed = { metric: rule.metric, value, op: rule.op, threshold: rule.threshold, window: rule.window, events };
-      if (value === null || (rule.metric !== 'requests' && events < rule.minEvents)) return { observation: 'nodata', observed };
+      const observed = {
+        metric: rule.metric,
+        value,
+        op: rule.op,
+        threshold: rule.threshold,
+        window: rule.window,
+        events,
+      };
+      if (value === null || (rule.metric !== 'requests' && events < rule.minEvents))
+        return { observation: 'nodata', observed };
       const breached = rule.op === '>' ? value > rule.threshold : value < rule.threshold;
       return { observation: breached ? 'true' : 'false', observed };
     },
@@ -197,7 +250,15 @@ function ruleDefinition(rule: RuleConfig, projectId: string, timing: Timing): Al
 function budgetDefinitions(budget: BudgetConfig, projectId: string, timing: Timing): AlertDefinition[] {
   const tenantId = budget.tenant ?? '*';
   const make = (severity: Severity, measure: 'spent' | 'forecast', at: number): AlertDefinition => {
-    const labels = { alertname: budget.name, project: budget.project, budget: budget.name, severity, measure, ...(budget.tenant ? { tenant: budget.tenant } : {}), ...budget.labels };
+    const labels = {
+      alertname: budget.name,
+      project: budget.project,
+      budget: budget.name,
+      severity,
+      measure,
+      ...(budget.tenant ? { tenant: budget.tenant } : {}),
+      ...budget.labels,
+    };
     return {
       fingerprint: fingerprint(labels),
       projectId,
@@ -213,7 +274,13 @@ function budgetDefinitions(budget: BudgetConfig, projectId: string, timing: Timi
       async evaluate(api: QueryApi, now: number): Promise<Evaluation> {
         const spend = await monthSpend(api, projectId, budget.tenant, now);
         const value = measure === 'spent' ? spend.spentUsd : spend.forecastUsd;
-        const observed = { ...spend, monthlyUsd: budget.monthlyUsd, measure, fraction: value / budget.monthlyUsd, threshold: at };
+        const observed = {
+          ...spend,
+          monthlyUsd: budget.monthlyUsd,
+          measure,
+          fraction: value / budget.monthlyUsd,
+          threshold: at,
+        };
         return { observation: value / budget.monthlyUsd >= at ? 'true' : 'false', observed };
       },
     };
@@ -222,13 +289,26 @@ function budgetDefinitions(budget: BudgetConfig, projectId: string, timing: Timi
 }
 
 /** Spend this month, and the month-end forecast at the trailing 7-day rate (as the query API's budgets). */
-async function monthSpend(api: QueryApi, projectId: string, tenant: string | undefined, now: number): Promise<{ spentUsd: number; forecastUsd: number }> {
+async function monthSpend(
+  api: QueryApi,
+  projectId: string,
+  tenant: string | undefined,
+  now: number,
+): Promise<{ spentUsd: number; forecastUsd: number }> {
   const at = new Date(now);
   const monthStart = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
   const monthEnd = Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1);
   if (now - monthStart < 60_000) return { spentUsd: 0, forecastUsd: 0 };
   const filters = tenant ? { tenant_id: [tenant] } : {};
-  const cost = async (from: number) => (await api.metrics(caller, { projectId, window: { from: new Date(from), to: new Date(now) }, filters, quantiles: [] }))[0]?.costUsd ?? 0;
+  const cost = async (from: number) =>
+    (
+      await api.metrics(caller, {
+        projectId,
+        window: { from: new Date(from), to: new Date(now) },
+        filters,
+        quantiles: [],
+      })
+    )[0]?.costUsd ?? 0;
   const rateFrom = Math.max(monthStart, now - 7 * 86_400_000);
   const spentUsd = await cost(monthStart);
   const recentUsd = rateFrom === monthStart ? spentUsd : await cost(rateFrom);
@@ -236,7 +316,10 @@ async function monthSpend(api: QueryApi, projectId: string, tenant: string | und
 }
 
 /** Every alert instance the config defines, for the projects that exist (by name → id). */
-export function alertDefinitions(config: AlertsConfig, projects: ReadonlyMap<string, string>): { definitions: AlertDefinition[]; unknownProjects: string[] } {
+export function alertDefinitions(
+  config: AlertsConfig,
+  projects: ReadonlyMap<string, string>,
+): { definitions: AlertDefinition[]; unknownProjects: string[] } {
   const timing: Timing = { forMs: 0, keepFiringForMs: 0, noData: config.engine.noData, error: config.engine.error };
   const definitions: AlertDefinition[] = [];
   const unknown = new Set<string>();

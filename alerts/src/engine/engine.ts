@@ -85,7 +85,9 @@ export class AlertEngine {
         try {
           const result = await this.tick();
           if (!result.skipped && (result.transitions.length || result.rollbacks.length || result.delivered.sent)) {
-            this.log(`alerts: ${result.transitions.map((t) => `${t.name} [${t.severity}] ${t.from}→${t.to}`).join(', ') || 'no changes'}; ${result.delivered.sent} sent; ${result.rollbacks.length ? `rolled back ${result.rollbacks.join(', ')}` : ''}`);
+            this.log(
+              `alerts: ${result.transitions.map((t) => `${t.name} [${t.severity}] ${t.from}→${t.to}`).join(', ') || 'no changes'}; ${result.delivered.sent} sent; ${result.rollbacks.length ? `rolled back ${result.rollbacks.join(', ')}` : ''}`,
+            );
           }
         } catch (error) {
           this.log(`alerts: tick failed: ${(error as Error).message}`);
@@ -105,7 +107,17 @@ export class AlertEngine {
     const lock = await this.pool.connect();
     try {
       const { rows } = await lock.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [LOCK_KEY]);
-      if (!rows[0]!.locked) return { skipped: true, evaluated: 0, transitions: [], notifications: 0, rollbacks: [], judged: [], delivered: EMPTY_DISPATCH, durationMs: Date.now() - started };
+      if (!rows[0]!.locked)
+        return {
+          skipped: true,
+          evaluated: 0,
+          transitions: [],
+          notifications: 0,
+          rollbacks: [],
+          judged: [],
+          delivered: EMPTY_DISPATCH,
+          durationMs: Date.now() - started,
+        };
       try {
         return await this.tickHoldingLock(lock, started);
       } finally {
@@ -126,21 +138,48 @@ export class AlertEngine {
     await syncBudgets(client, config, projects);
 
     const { definitions, unknownProjects } = alertDefinitions(config, projects);
-    if (unknownProjects.length) this.log(`alerts: config names projects that do not exist: ${unknownProjects.join(', ')}`);
+    if (unknownProjects.length)
+      this.log(`alerts: config names projects that do not exist: ${unknownProjects.join(', ')}`);
     const evaluations = await this.evaluateAll(definitions, now);
 
-    const { transitions, notifications, pagesForDeployments } = await this.persist(client, config, definitions, evaluations, now);
+    const { transitions, notifications, pagesForDeployments } = await this.persist(
+      client,
+      config,
+      definitions,
+      evaluations,
+      now,
+    );
 
     const rollbacks: string[] = [];
     if (config.rollbackOnPage) {
       for (const { definition, reason } of pagesForDeployments) {
-        const outcome = await rollBack(this.pool, config, { projectId: definition.projectId, projectName: definition.projectName, deployment: definition.deployment!, trigger: 'burn_alert', reason }, this.options.env);
+        const outcome = await rollBack(
+          this.pool,
+          config,
+          {
+            projectId: definition.projectId,
+            projectName: definition.projectName,
+            deployment: definition.deployment!,
+            trigger: 'burn_alert',
+            reason,
+          },
+          this.options.env,
+        );
         if (outcome.started) rollbacks.push(definition.deployment!);
       }
     }
     const judged = await this.judgeDueCanaries(config, projectNames, now, rollbacks);
     const delivered = await dispatch(this.pool, { slack: this.sender, webhook: this.webhookSender }, this.options.env);
-    return { skipped: false, evaluated: definitions.length, transitions, notifications, rollbacks, judged, delivered, durationMs: Date.now() - started };
+    return {
+      skipped: false,
+      evaluated: definitions.length,
+      transitions,
+      notifications,
+      rollbacks,
+      judged,
+      delivered,
+      durationMs: Date.now() - started,
+    };
   }
 
   private async evaluateAll(definitions: AlertDefinition[], now: number): Promise<Map<string, Evaluation>> {
@@ -160,7 +199,13 @@ export class AlertEngine {
     return results;
   }
 
-  private async persist(client: pg.PoolClient, config: AlertsConfig, definitions: AlertDefinition[], evaluations: Map<string, Evaluation>, now: number) {
+  private async persist(
+    client: pg.PoolClient,
+    config: AlertsConfig,
+    definitions: AlertDefinition[],
+    evaluations: Map<string, Evaluation>,
+    now: number,
+  ) {
     const transitions: TickResult['transitions'] = [];
     const pagesForDeployments: { definition: AlertDefinition; reason: string }[] = [];
     let notifications = 0;
@@ -177,7 +222,12 @@ export class AlertEngine {
         stored.map((r) => [
           r.fingerprint,
           {
-            state: { state: r.state, since: Number(r.since), lastTrueAt: r.last_true_at === null ? null : Number(r.last_true_at), firedAt: r.fired_at === null ? null : Number(r.fired_at) },
+            state: {
+              state: r.state,
+              since: Number(r.since),
+              lastTrueAt: r.last_true_at === null ? null : Number(r.last_true_at),
+              firedAt: r.fired_at === null ? null : Number(r.fired_at),
+            },
             lastNotifiedAt: r.last_notified_at === null ? null : Number(r.last_notified_at),
           },
         ]),
@@ -189,12 +239,25 @@ export class AlertEngine {
       const silences: Silence[] = silenceRows.map((s) => ({ projectId: s.project_id, matchers: s.matchers }));
 
       // States after this tick, for inhibition: a firing page mutes the tickets of the same SLO.
-      const next = new Map<string, { definition: AlertDefinition; state: InstanceState; transition: string | null; lastNotifiedAt: number | null }>();
+      const next = new Map<
+        string,
+        { definition: AlertDefinition; state: InstanceState; transition: string | null; lastNotifiedAt: number | null }
+      >();
       for (const definition of definitions) {
         const evaluation = evaluations.get(definition.fingerprint)!;
         const before = previous.get(definition.fingerprint);
-        const result = step(before?.state ?? { ...INITIAL, since: now }, evaluation.observation as Observation, definition.timing, now);
-        next.set(definition.fingerprint, { definition, state: result.next, transition: result.transition, lastNotifiedAt: before?.lastNotifiedAt ?? null });
+        const result = step(
+          before?.state ?? { ...INITIAL, since: now },
+          evaluation.observation as Observation,
+          definition.timing,
+          now,
+        );
+        next.set(definition.fingerprint, {
+          definition,
+          state: result.next,
+          transition: result.transition,
+          lastNotifiedAt: before?.lastNotifiedAt ?? null,
+        });
       }
       const firing = [...next.values()].filter((n) => isActive(n.state.state)).map((n) => n.definition);
 
@@ -213,7 +276,11 @@ export class AlertEngine {
         if (kind) {
           // A resolution of something never announced would only puzzle the reader.
           const unannounced = kind === 'resolved' && lastNotifiedAt === null;
-          const status = silenced ? 'silenced' : ((kind === 'firing' || kind === 'repeat') && inhibited) || unannounced ? 'inhibited' : 'pending';
+          const status = silenced
+            ? 'silenced'
+            : ((kind === 'firing' || kind === 'repeat') && inhibited) || unannounced
+              ? 'inhibited'
+              : 'pending';
           const since = new Date(state.firedAt ?? state.since).toISOString();
           const link = `${config.engine.dashboardUrl}/alerts?project=${encodeURIComponent(definition.projectName)}&alert=${definition.fingerprint}`;
           const message = alertMessage({
@@ -229,7 +296,16 @@ export class AlertEngine {
             link,
           });
           const alert = webhookAlert(definition, kind, since, now, link, message.text);
-          notifications += await enqueue(client, config, definition.projectName, { projectId: definition.projectId, tenantId: definition.tenantId, fingerprint: definition.fingerprint, kind, severity: definition.severity, status, message, alert });
+          notifications += await enqueue(client, config, definition.projectName, {
+            projectId: definition.projectId,
+            tenantId: definition.tenantId,
+            fingerprint: definition.fingerprint,
+            kind,
+            severity: definition.severity,
+            status,
+            message,
+            alert,
+          });
           if (status === 'pending') notifiedAt = now;
           if (kind === 'resolved' || kind === 'nodata' || kind === 'error') notifiedAt = null;
           if (kind === 'firing' && definition.severity === 'page' && definition.deployment) {
@@ -242,13 +318,42 @@ export class AlertEngine {
            on conflict (project_id, fingerprint) do update set
              state = excluded.state, since = excluded.since, last_true_at = excluded.last_true_at, fired_at = excluded.fired_at,
              evaluated_at = excluded.evaluated_at, observed = excluded.observed, last_notified_at = excluded.last_notified_at, labels = excluded.labels`,
-          [definition.projectId, definition.fingerprint, definition.tenantId, definition.name, definition.kind, definition.severity, JSON.stringify(definition.labels), state.state, state.since, state.lastTrueAt, state.firedAt, now, JSON.stringify(evaluation.observed), notifiedAt],
+          [
+            definition.projectId,
+            definition.fingerprint,
+            definition.tenantId,
+            definition.name,
+            definition.kind,
+            definition.severity,
+            JSON.stringify(definition.labels),
+            state.state,
+            state.since,
+            state.lastTrueAt,
+            state.firedAt,
+            now,
+            JSON.stringify(evaluation.observed),
+            notifiedAt,
+          ],
         );
         if (before !== state.state) {
-          transitions.push({ fingerprint: definition.fingerprint, name: definition.name, severity: definition.severity, from: before, to: state.state });
+          transitions.push({
+            fingerprint: definition.fingerprint,
+            name: definition.name,
+            severity: definition.severity,
+            from: before,
+            to: state.state,
+          });
           await client.query(
             `insert into alert_events (project_id, tenant_id, fingerprint, at, from_state, to_state, observed) values ($1, $2, $3, to_timestamp($4 / 1000.0), $5, $6, $7)`,
-            [definition.projectId, definition.tenantId, definition.fingerprint, now, before, state.state, JSON.stringify(evaluation.observed)],
+            [
+              definition.projectId,
+              definition.tenantId,
+              definition.fingerprint,
+              now,
+              before,
+              state.state,
+              JSON.stringify(evaluation.observed),
+            ],
           );
         }
       }
@@ -276,7 +381,12 @@ export class AlertEngine {
     this.lastDeploymentScan = now;
   }
 
-  private async judgeDueCanaries(config: AlertsConfig, projectNames: Map<string, string>, now: number, rollbacks: string[]): Promise<TickResult['judged']> {
+  private async judgeDueCanaries(
+    config: AlertsConfig,
+    projectNames: Map<string, string>,
+    now: number,
+    rollbacks: string[],
+  ): Promise<TickResult['judged']> {
     const { rows } = await this.pool.query(
       `select id, project_id, name, baseline, started_at, state from deployments
         where state = 'running' and (judged_at is null or judged_at <= $1)
@@ -289,7 +399,18 @@ export class AlertEngine {
       const result = await judgeDeployment(this.pool, this.api, config.canary, deployment, now);
       judged.push({ deployment: deployment.name, verdict: result.verdict });
       if (result.verdict === 'fail' && config.canary.autoRollback) {
-        const outcome = await rollBack(this.pool, config, { projectId: deployment.projectId, projectName: projectNames.get(deployment.projectId) ?? '?', deployment: deployment.name, trigger: 'judge', reason: `canary judge: Fail (score ${result.score}): ${result.reason}` }, this.options.env);
+        const outcome = await rollBack(
+          this.pool,
+          config,
+          {
+            projectId: deployment.projectId,
+            projectName: projectNames.get(deployment.projectId) ?? '?',
+            deployment: deployment.name,
+            trigger: 'judge',
+            reason: `canary judge: Fail (score ${result.score}): ${result.reason}`,
+          },
+          this.options.env,
+        );
         if (outcome.started) rollbacks.push(deployment.name);
       }
     }
@@ -298,7 +419,14 @@ export class AlertEngine {
 }
 
 /** The alert as Alertmanager's webhook receivers expect it; NoData and Error fire with alertstate. */
-function webhookAlert(definition: AlertDefinition, kind: 'firing' | 'resolved' | 'nodata' | 'error' | 'repeat', since: string, now: number, link: string, description: string): WebhookAlert {
+function webhookAlert(
+  definition: AlertDefinition,
+  kind: 'firing' | 'resolved' | 'nodata' | 'error' | 'repeat',
+  since: string,
+  now: number,
+  link: string,
+  description: string,
+): WebhookAlert {
   return {
     status: kind === 'resolved' ? 'resolved' : 'firing',
     labels: { ...definition.labels, ...(kind === 'nodata' || kind === 'error' ? { alertstate: kind } : {}) },

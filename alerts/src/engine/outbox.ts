@@ -47,28 +47,76 @@ export interface NotificationRoute {
 export function notificationRoutes(config: AlertsConfig, projectName: string): NotificationRoute[] {
   const forProject = (project: string | undefined) => project === undefined || project === projectName;
   return [
-    ...config.slack.filter((s) => forProject(s.project)).map((s) => ({ channel: 'slack' as const, name: 'slack', urlEnv: s.webhookUrlEnv, severities: s.severities, sendResolved: true, maxAlerts: 0 })),
-    ...config.webhooks.filter((w) => forProject(w.project)).map((w) => ({ channel: 'webhook' as const, name: w.name, urlEnv: w.urlEnv, severities: w.severities, sendResolved: w.sendResolved, maxAlerts: w.maxAlerts })),
+    ...config.slack
+      .filter((s) => forProject(s.project))
+      .map((s) => ({
+        channel: 'slack' as const,
+        name: 'slack',
+        urlEnv: s.webhookUrlEnv,
+        severities: s.severities,
+        sendResolved: true,
+        maxAlerts: 0,
+      })),
+    ...config.webhooks
+      .filter((w) => forProject(w.project))
+      .map((w) => ({
+        channel: 'webhook' as const,
+        name: w.name,
+        urlEnv: w.urlEnv,
+        severities: w.severities,
+        sendResolved: w.sendResolved,
+        maxAlerts: w.maxAlerts,
+      })),
   ];
 }
 
-export async function enqueue(client: pg.ClientBase, config: AlertsConfig, projectName: string, row: OutboxRow): Promise<number> {
+export async function enqueue(
+  client: pg.ClientBase,
+  config: AlertsConfig,
+  projectName: string,
+  row: OutboxRow,
+): Promise<number> {
   // Held for groupWait, so that the alerts of one incident leave together as one message.
   const waitS = row.kind === 'rollback' ? 0 : config.engine.groupWait / 1000;
-  const deliveries: { channel: NotificationRoute['channel']; target: string; payload: SlackPayload | WebhookRowPayload }[] = [];
+  const deliveries: {
+    channel: NotificationRoute['channel'];
+    target: string;
+    payload: SlackPayload | WebhookRowPayload;
+  }[] = [];
   for (const route of notificationRoutes(config, projectName)) {
     if (!route.severities.includes(row.severity)) continue;
-    if (route.channel === 'slack') deliveries.push({ channel: 'slack', target: route.urlEnv, payload: { message: row.message } });
+    if (route.channel === 'slack')
+      deliveries.push({ channel: 'slack', target: route.urlEnv, payload: { message: row.message } });
     // Webhook receivers take alerts only (rollbacks and verdicts are not), resolutions if they asked.
     else if (row.alert && (row.alert.status !== 'resolved' || route.sendResolved)) {
-      deliveries.push({ channel: 'webhook', target: route.urlEnv, payload: { alert: row.alert, receiver: route.name, maxAlerts: route.maxAlerts, externalURL: config.engine.dashboardUrl } });
+      deliveries.push({
+        channel: 'webhook',
+        target: route.urlEnv,
+        payload: {
+          alert: row.alert,
+          receiver: route.name,
+          maxAlerts: route.maxAlerts,
+          externalURL: config.engine.dashboardUrl,
+        },
+      });
     }
   }
   for (const { channel, target, payload } of deliveries) {
     await client.query(
       `insert into alert_notifications (project_id, tenant_id, fingerprint, kind, severity, channel, target, status, payload, not_before)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(secs => $10))`,
-      [row.projectId, row.tenantId, row.fingerprint, row.kind, row.severity, channel, target, row.status, JSON.stringify(payload), waitS],
+      [
+        row.projectId,
+        row.tenantId,
+        row.fingerprint,
+        row.kind,
+        row.severity,
+        channel,
+        target,
+        row.status,
+        JSON.stringify(payload),
+        waitS,
+      ],
     );
   }
   return deliveries.length;
@@ -80,10 +128,23 @@ export interface DispatchResult {
   failed: number;
 }
 
-type ClaimedRow = { id: string; channel: string; target: string; project_id: string; severity: string; attempts: number; payload: SlackPayload | WebhookRowPayload };
+type ClaimedRow = {
+  id: string;
+  channel: string;
+  target: string;
+  project_id: string;
+  severity: string;
+  attempts: number;
+  payload: SlackPayload | WebhookRowPayload;
+};
 
 /** Sends what is due. URLs are resolved from the environment at send time; they are secrets. */
-export async function dispatch(pool: pg.Pool, senders: Senders, env: NodeJS.ProcessEnv = process.env, limit = 50): Promise<DispatchResult> {
+export async function dispatch(
+  pool: pg.Pool,
+  senders: Senders,
+  env: NodeJS.ProcessEnv = process.env,
+  limit = 50,
+): Promise<DispatchResult> {
   const { rows } = await pool.query<ClaimedRow>(
     `update alert_notifications set attempts = attempts + 1, not_before = now() + make_interval(secs => $2)
       where id in (select id from alert_notifications where status = 'pending' and not_before <= now()
@@ -107,11 +168,22 @@ export async function dispatch(pool: pg.Pool, senders: Senders, env: NodeJS.Proc
   };
   const send = (url: string, group: ClaimedRow[], attempt: number): Promise<SendOutcome> => {
     const first = group[0]!;
-    if (first.channel === 'slack') return senders.slack.send(url, groupedMessage(group.map((r) => (r.payload as SlackPayload).message)), attempt);
+    if (first.channel === 'slack')
+      return senders.slack.send(url, groupedMessage(group.map((r) => (r.payload as SlackPayload).message)), attempt);
     const payloads = group.map((r) => r.payload as WebhookRowPayload);
     const { receiver, maxAlerts, externalURL } = payloads[0]!;
     const project = payloads[0]!.alert.labels.project ?? first.project_id;
-    return senders.webhook.send(url, webhookPayload({ receiver, groupLabels: { project, severity: first.severity }, externalURL, alerts: payloads.map((p) => p.alert), maxAlerts }), attempt);
+    return senders.webhook.send(
+      url,
+      webhookPayload({
+        receiver,
+        groupLabels: { project, severity: first.severity },
+        externalURL,
+        alerts: payloads.map((p) => p.alert),
+        maxAlerts,
+      }),
+      attempt,
+    );
   };
   await Promise.all(
     [...byTarget.values()].map(async (groups) => {
@@ -120,21 +192,36 @@ export async function dispatch(pool: pg.Pool, senders: Senders, env: NodeJS.Proc
         const url = env[target];
         const ids = group.map((r) => r.id);
         if (!url) {
-          await mark(ids, `update alert_notifications set status = 'failed', last_error = $2 where id = any($1::bigint[])`, [`environment variable ${target} is not set`]);
+          await mark(
+            ids,
+            `update alert_notifications set status = 'failed', last_error = $2 where id = any($1::bigint[])`,
+            [`environment variable ${target} is not set`],
+          );
           result.failed += ids.length;
           continue;
         }
         const attempts = Math.max(...group.map((r) => r.attempts));
         const outcome = await send(url, group, attempts - 1);
         if (outcome.ok) {
-          await mark(ids, `update alert_notifications set status = 'sent', sent_at = now(), last_error = null where id = any($1::bigint[])`);
+          await mark(
+            ids,
+            `update alert_notifications set status = 'sent', sent_at = now(), last_error = null where id = any($1::bigint[])`,
+          );
           result.sent += ids.length;
         } else if (outcome.permanent) {
-          await mark(ids, `update alert_notifications set status = 'failed', last_error = $2 where id = any($1::bigint[])`, [outcome.error]);
+          await mark(
+            ids,
+            `update alert_notifications set status = 'failed', last_error = $2 where id = any($1::bigint[])`,
+            [outcome.error],
+          );
           result.failed += ids.length;
         } else {
           // Rate limited or the receiver down: kept, and tried again when it said (or after backoff).
-          await mark(ids, `update alert_notifications set not_before = now() + make_interval(secs => $2), last_error = $3 where id = any($1::bigint[])`, [outcome.retryAfterMs / 1000, outcome.error]);
+          await mark(
+            ids,
+            `update alert_notifications set not_before = now() + make_interval(secs => $2), last_error = $3 where id = any($1::bigint[])`,
+            [outcome.retryAfterMs / 1000, outcome.error],
+          );
           result.retrying += ids.length;
         }
       }

@@ -11,11 +11,21 @@ export interface Silence {
 }
 
 export function isSilenced(definition: AlertDefinition, silences: readonly Silence[]): boolean {
-  return silences.some((s) => s.projectId === definition.projectId && Object.entries(s.matchers).every(([label, value]) => definition.labels[label] === value));
+  return silences.some(
+    (s) =>
+      s.projectId === definition.projectId &&
+      Object.entries(s.matchers).every(([label, value]) => definition.labels[label] === value),
+  );
 }
 
 /** A firing page with the same project and alert name inhibits a ticket. */
 export function inhibitedBy(definition: AlertDefinition, firing: readonly AlertDefinition[]): boolean {
   if (definition.severity !== 'ticket') return false;
-  return firing.some((f) => f.severity === 'page' && f.projectId === definition.projectId && f.name === definition.name && f.kind === definition.kind);
+  return firing.some(
+    (f) =>
+      f.severity === 'page' &&
+      f.projectId === definition.projectId &&
+      f.name === definition.name &&
+      f.kind === definition.kind,
+  );
 }

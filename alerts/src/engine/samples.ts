@@ -9,11 +9,21 @@ const PRUNE_EVERY_MS = 3_600_000;
 
 /** SLO: burn over the long window of its fastest pair; rule: its value; budget: fraction used. */
 export function sampleValue(kind: AlertDefinition['kind'], observed: Record<string, unknown>): number | null {
-  const value = kind === 'slo' ? (observed.windows as { longBurn?: number | null }[] | undefined)?.[0]?.longBurn : kind === 'rule' ? observed.value : observed.fraction;
+  const value =
+    kind === 'slo'
+      ? (observed.windows as { longBurn?: number | null }[] | undefined)?.[0]?.longBurn
+      : kind === 'rule'
+        ? observed.value
+        : observed.fraction;
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-export async function recordSamples(client: pg.ClientBase, definitions: AlertDefinition[], evaluations: Map<string, Evaluation>, now: number): Promise<void> {
+export async function recordSamples(
+  client: pg.ClientBase,
+  definitions: AlertDefinition[],
+  evaluations: Map<string, Evaluation>,
+  now: number,
+): Promise<void> {
   if (definitions.length === 0) return;
   await client.query(
     `insert into alert_samples (project_id, tenant_id, fingerprint, at, value)

@@ -29,6 +29,7 @@ export class SlowCountCache<T> {
   }
 
   private sweep(now: number): void {
-    for (const [key, entry] of this.entries) if (now - entry.at > MAX_AGE_MS || now < entry.at) this.entries.delete(key);
+    for (const [key, entry] of this.entries)
+      if (now - entry.at > MAX_AGE_MS || now < entry.at) this.entries.delete(key);
   }
 }

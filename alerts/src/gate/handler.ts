@@ -30,7 +30,8 @@ export interface GateHandlerOptions {
   log?: (message: string) => void;
 }
 
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 const deploymentName = z.string().regex(/^[\w.:@/+-]{1,200}$/, 'a deployment name is 1-200 letters, digits or ._:@/+-');
 
@@ -47,9 +48,15 @@ const silenceSchema = z
   .object({
     project: z.string().min(1).optional(),
     /** Labels that must all match, e.g. {"slo": "chat-errors"}. */
-    matchers: z.record(z.string().min(1).max(100), z.string().min(1).max(500)).refine((m) => Object.keys(m).length > 0, 'give at least one label'),
+    matchers: z
+      .record(z.string().min(1).max(100), z.string().min(1).max(500))
+      .refine((m) => Object.keys(m).length > 0, 'give at least one label'),
     /** How long from now: 30m, 2h, 1d (at most 30 days). */
-    minutes: z.number().int().positive().max(30 * 24 * 60),
+    minutes: z
+      .number()
+      .int()
+      .positive()
+      .max(30 * 24 * 60),
     comment: z.string().max(500).optional(),
   })
   .strict();
@@ -87,24 +94,51 @@ export function createGateHandler(options: GateHandlerOptions): (request: Reques
 
   async function projectOf(caller: Caller, name: string | null | undefined): Promise<{ id: string; name: string }> {
     if (caller.role === 'authenticated') {
-      if (caller.tenantId !== undefined) throw new HttpError(403, 'a tenant-scoped token cannot gate or change deployments; use a project token');
-      const { rows } = await options.pool.query<{ id: string; name: string }>(`select id, name from projects where id = $1`, [caller.projectId]);
+      if (caller.tenantId !== undefined)
+        throw new HttpError(403, 'a tenant-scoped token cannot gate or change deployments; use a project token');
+      const { rows } = await options.pool.query<{ id: string; name: string }>(
+        `select id, name from projects where id = $1`,
+        [caller.projectId],
+      );
       if (!rows[0]) throw new HttpError(403, 'the token names a project that does not exist');
-      if (name && name !== rows[0].name) throw new HttpError(403, `the token is for project ${rows[0].name}, not ${name}`);
+      if (name && name !== rows[0].name)
+        throw new HttpError(403, `the token is for project ${rows[0].name}, not ${name}`);
       return rows[0];
     }
-    const { rows } = await options.pool.query<{ id: string; name: string }>(`select id, name from projects where name = $1`, [name ?? 'default']);
+    const { rows } = await options.pool.query<{ id: string; name: string }>(
+      `select id, name from projects where name = $1`,
+      [name ?? 'default'],
+    );
     if (!rows[0]) throw new HttpError(404, `no project named "${name ?? 'default'}"`);
     return rows[0];
   }
 
-  async function verdictFor(project: { id: string; name: string }, name: string): Promise<RecordedJudgement & { deployment: string }> {
+  async function verdictFor(
+    project: { id: string; name: string },
+    name: string,
+  ): Promise<RecordedJudgement & { deployment: string }> {
     const deployment = await findDeployment(options.pool, project.id, name);
     if (!deployment) {
-      return { deployment: name, verdict: 'error', score: null, reason: `no deployment "${name}" in project ${project.name}: record it first (POST /api/v1/deployments or vigil deploy start)`, baseline: null, judgement: null, window: { from: new Date(), to: new Date() } };
+      return {
+        deployment: name,
+        verdict: 'error',
+        score: null,
+        reason: `no deployment "${name}" in project ${project.name}: record it first (POST /api/v1/deployments or vigil deploy start)`,
+        baseline: null,
+        judgement: null,
+        window: { from: new Date(), to: new Date() },
+      };
     }
     if (deployment.state === 'rolled_back') {
-      return { deployment: name, verdict: 'fail', score: 0, reason: 'this deployment was rolled back', baseline: deployment.baseline, judgement: null, window: { from: new Date(), to: new Date() } };
+      return {
+        deployment: name,
+        verdict: 'fail',
+        score: 0,
+        reason: 'this deployment was rolled back',
+        baseline: deployment.baseline,
+        judgement: null,
+        window: { from: new Date(), to: new Date() },
+      };
     }
     const config = await options.config();
     return { deployment: name, ...(await judgeDeployment(options.pool, api, config.canary, deployment)) };
@@ -122,7 +156,16 @@ export function createGateHandler(options: GateHandlerOptions): (request: Reques
       metrics: Object.fromEntries(
         (result.judgement?.metrics ?? []).map((m) => [
           m.metric,
-          { classification: m.classification, canaryP95: m.canary.p95, baselineP95: m.baseline.p95, canaryMean: m.canary.mean, baselineMean: m.baseline.mean, effect: m.effect, pValue: m.pValue, samples: { canary: m.canary.n, baseline: m.baseline.n } },
+          {
+            classification: m.classification,
+            canaryP95: m.canary.p95,
+            baselineP95: m.baseline.p95,
+            canaryMean: m.canary.mean,
+            baselineMean: m.baseline.mean,
+            effect: m.effect,
+            pValue: m.pValue,
+            samples: { canary: m.canary.n, baseline: m.baseline.n },
+          },
         ]),
       ),
     };
@@ -142,7 +185,9 @@ export function createGateHandler(options: GateHandlerOptions): (request: Reques
       const mine = <T extends { project: string }>(items: T[]) => items.filter((item) => item.project === project.name);
       // Where the project's alerts go, as the outbox routes them: channels and the names of the
       // variables holding their URLs (never the URLs, which are secrets).
-      const routes = notificationRoutes(config, project.name).map(({ channel, name, urlEnv, severities, sendResolved }) => ({ channel, name, urlEnv, severities, sendResolved }));
+      const routes = notificationRoutes(config, project.name).map(
+        ({ channel, name, urlEnv, severities, sendResolved }) => ({ channel, name, urlEnv, severities, sendResolved }),
+      );
       return json(200, { slos: mine(config.slos), rules: mine(config.rules), budgets: mine(config.budgets), routes });
     }
     if (request.method !== 'POST') throw new HttpError(405, 'use POST');
@@ -154,7 +199,14 @@ export function createGateHandler(options: GateHandlerOptions): (request: Reques
       const answer = verdictBody(result);
       // Flagger advances on 2xx. As a rollback hook (?hook=rollback), 2xx means "roll back now".
       if (url.searchParams.get('hook') === 'rollback') return json(result.verdict === 'fail' ? 200 : 409, answer);
-      const status = result.verdict === 'pass' ? 200 : result.verdict === 'fail' ? 409 : result.verdict === 'inconclusive' ? 425 : 503;
+      const status =
+        result.verdict === 'pass'
+          ? 200
+          : result.verdict === 'fail'
+            ? 409
+            : result.verdict === 'inconclusive'
+              ? 425
+              : 503;
       return json(status, answer);
     }
     if (path === '/api/v1/silences') {
@@ -163,7 +215,13 @@ export function createGateHandler(options: GateHandlerOptions): (request: Reques
       const { rows } = await options.pool.query(
         `insert into alert_silences (project_id, matchers, ends_at, created_by, comment) values ($1, $2, now() + make_interval(mins => $3), $4, $5)
          returning id, matchers, starts_at, ends_at`,
-        [project.id, silence.matchers, silence.minutes, caller.role === 'service_role' ? 'admin' : 'member', silence.comment ?? null],
+        [
+          project.id,
+          silence.matchers,
+          silence.minutes,
+          caller.role === 'service_role' ? 'admin' : 'member',
+          silence.comment ?? null,
+        ],
       );
       return json(201, { silence: rows[0] });
     }
@@ -171,14 +229,22 @@ export function createGateHandler(options: GateHandlerOptions): (request: Reques
     if (expire) {
       const project = await projectOf(caller, (body as { project?: string }).project);
       const id = z.string().uuid('a silence id is a UUID').parse(decodeURIComponent(expire[1]!));
-      const { rows } = await options.pool.query(`update alert_silences set ends_at = now() where id = $1 and project_id = $2 and ends_at > now() returning id, ends_at`, [id, project.id]);
+      const { rows } = await options.pool.query(
+        `update alert_silences set ends_at = now() where id = $1 and project_id = $2 and ends_at > now() returning id, ends_at`,
+        [id, project.id],
+      );
       if (!rows[0]) throw new HttpError(404, 'no active silence with that id in this project');
       return json(200, { silence: rows[0] });
     }
     if (path === '/api/v1/deployments') {
       const start = startSchema.parse(body);
       const project = await projectOf(caller, start.project);
-      const recorded = await recordDeployment(options.pool, project.id, { name: start.deployment, baseline: start.baseline, weight: start.weight, source: 'api' });
+      const recorded = await recordDeployment(options.pool, project.id, {
+        name: start.deployment,
+        baseline: start.baseline,
+        weight: start.weight,
+        source: 'api',
+      });
       return json(201, { deployment: recorded });
     }
     const action = /^\/api\/v1\/deployments\/([^/]+)\/(promote|rollback)$/.exec(path);
@@ -186,13 +252,32 @@ export function createGateHandler(options: GateHandlerOptions): (request: Reques
       const name = deploymentName.parse(decodeURIComponent(action[1]!));
       const project = await projectOf(caller, (body as { project?: string }).project);
       if (action[2] === 'promote') {
-        if (!(await promoteDeployment(options.pool, project.id, name))) throw new HttpError(409, `deployment "${name}" is not running`);
+        if (!(await promoteDeployment(options.pool, project.id, name)))
+          throw new HttpError(409, `deployment "${name}" is not running`);
         return json(200, { deployment: { name, state: 'promoted' } });
       }
-      const reason = typeof (body as { reason?: unknown }).reason === 'string' ? String((body as { reason: string }).reason).slice(0, 500) : 'rolled back by hand';
-      const outcome = await rollBack(options.pool, await options.config(), { projectId: project.id, projectName: project.name, deployment: name, trigger: 'manual', reason }, options.env);
-      if (!outcome.started) throw new HttpError(outcome.reason === 'unknown_deployment' ? 404 : 409, `not rolled back: ${outcome.reason.replaceAll('_', ' ')}`);
-      return json(200, { rollback: { id: outcome.rollbackId, status: outcome.status, hooks: outcome.hooks.map((h) => ({ hook: h.hook, ok: h.ok, attempts: h.attempts.length })) } });
+      const reason =
+        typeof (body as { reason?: unknown }).reason === 'string'
+          ? String((body as { reason: string }).reason).slice(0, 500)
+          : 'rolled back by hand';
+      const outcome = await rollBack(
+        options.pool,
+        await options.config(),
+        { projectId: project.id, projectName: project.name, deployment: name, trigger: 'manual', reason },
+        options.env,
+      );
+      if (!outcome.started)
+        throw new HttpError(
+          outcome.reason === 'unknown_deployment' ? 404 : 409,
+          `not rolled back: ${outcome.reason.replaceAll('_', ' ')}`,
+        );
+      return json(200, {
+        rollback: {
+          id: outcome.rollbackId,
+          status: outcome.status,
+          hooks: outcome.hooks.map((h) => ({ hook: h.hook, ok: h.ok, attempts: h.attempts.length })),
+        },
+      });
     }
     throw new HttpError(404, `no such endpoint: ${path}`);
   }

@@ -45,12 +45,26 @@ function secretFrom(env: NodeJS.ProcessEnv, name: string, hook: string): string 
   return value;
 }
 
-export function prepareRequest(hook: RollbackHookConfig, payload: RollbackPayload, env: NodeJS.ProcessEnv, nowMs = Date.now()): PreparedRequest {
-  const common = { 'content-type': 'application/json', 'idempotency-key': payload.idempotencyKey, 'user-agent': 'vigil-alerts' };
+export function prepareRequest(
+  hook: RollbackHookConfig,
+  payload: RollbackPayload,
+  env: NodeJS.ProcessEnv,
+  nowMs = Date.now(),
+): PreparedRequest {
+  const common = {
+    'content-type': 'application/json',
+    'idempotency-key': payload.idempotencyKey,
+    'user-agent': 'vigil-alerts',
+  };
   switch (hook.type) {
     case 'webhook': {
       const body = JSON.stringify(payload);
-      return { url: hook.url, method: 'POST', headers: { ...common, ...signedHeaders(secretFrom(env, hook.secretEnv, hook.name), body, nowMs) }, body };
+      return {
+        url: hook.url,
+        method: 'POST',
+        headers: { ...common, ...signedHeaders(secretFrom(env, hook.secretEnv, hook.name), body, nowMs) },
+        body,
+      };
     }
     case 'github':
       return {
@@ -69,13 +83,26 @@ export function prepareRequest(hook: RollbackHookConfig, payload: RollbackPayloa
       return {
         url: hook.url,
         method: hook.method,
-        headers: { ...common, ...(hook.tokenEnv ? { authorization: `Bearer ${secretFrom(env, hook.tokenEnv, hook.name)}` } : {}) },
-        body: JSON.stringify({ action: 'kill', enabled: false, deployment: payload.deployment, reason: payload.reason, idempotencyKey: payload.idempotencyKey }),
+        headers: {
+          ...common,
+          ...(hook.tokenEnv ? { authorization: `Bearer ${secretFrom(env, hook.tokenEnv, hook.name)}` } : {}),
+        },
+        body: JSON.stringify({
+          action: 'kill',
+          enabled: false,
+          deployment: payload.deployment,
+          reason: payload.reason,
+          idempotencyKey: payload.idempotencyKey,
+        }),
       };
   }
 }
 
-export async function callHook(hook: RollbackHookConfig, payload: RollbackPayload, env: NodeJS.ProcessEnv = process.env): Promise<HookResult> {
+export async function callHook(
+  hook: RollbackHookConfig,
+  payload: RollbackPayload,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<HookResult> {
   const attempts: HookAttempt[] = [];
   for (let attempt = 1; attempt <= hook.retries + 1; attempt++) {
     const startedAt = new Date();
@@ -85,7 +112,13 @@ export async function callHook(hook: RollbackHookConfig, payload: RollbackPayloa
     try {
       // Signed per attempt: a retry carries a fresh timestamp, the same idempotency key.
       const request = prepareRequest(hook, payload, env);
-      const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: AbortSignal.timeout(hook.timeout), redirect: 'error' });
+      const response = await fetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal: AbortSignal.timeout(hook.timeout),
+        redirect: 'error',
+      });
       statusCode = response.status;
       await response.arrayBuffer().catch(() => undefined);
       if (!response.ok) {
@@ -99,7 +132,8 @@ export async function callHook(hook: RollbackHookConfig, payload: RollbackPayloa
     const ok = error === null;
     attempts.push({ attempt, startedAt, durationMs: Date.now() - startedAt.getTime(), statusCode, ok, error });
     if (ok) return { hook: hook.name, ok: true, attempts };
-    const final = statusCode !== null && statusCode >= 400 && statusCode < 500 && statusCode !== 429 && statusCode !== 408;
+    const final =
+      statusCode !== null && statusCode >= 400 && statusCode < 500 && statusCode !== 429 && statusCode !== 408;
     if (final || error?.includes('is not set')) break;
     if (attempt <= hook.retries) await new Promise((r) => setTimeout(r, retryAfterMs ?? backoff(attempt - 1)));
   }

@@ -21,7 +21,12 @@ export type RollbackOutcome =
   | { started: true; rollbackId: string; status: 'succeeded' | 'partial' | 'failed'; hooks: HookResult[] }
   | { started: false; reason: 'already_rolled_back' | 'unknown_deployment' | 'not_running'; rollbackId?: string };
 
-export async function rollBack(pool: pg.Pool, config: AlertsConfig, request: RollbackRequest, env: NodeJS.ProcessEnv = process.env): Promise<RollbackOutcome> {
+export async function rollBack(
+  pool: pg.Pool,
+  config: AlertsConfig,
+  request: RollbackRequest,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RollbackOutcome> {
   const client = await pool.connect();
   let claimed: { rollbackId: string; deploymentId: string; baseline: string | null; key: string } | null = null;
   try {
@@ -48,8 +53,14 @@ export async function rollBack(pool: pg.Pool, config: AlertsConfig, request: Rol
     );
     if (!rows[0]) {
       await client.query('rollback');
-      const existing = await pool.query<{ id: string }>(`select id from rollbacks where deployment_id = $1`, [deployment.id]);
-      return { started: false, reason: 'already_rolled_back', ...(existing.rows[0] ? { rollbackId: existing.rows[0].id } : {}) };
+      const existing = await pool.query<{ id: string }>(`select id from rollbacks where deployment_id = $1`, [
+        deployment.id,
+      ]);
+      return {
+        started: false,
+        reason: 'already_rolled_back',
+        ...(existing.rows[0] ? { rollbackId: existing.rows[0].id } : {}),
+      };
     }
     await client.query(`update deployments set state = 'rolled_back', ended_at = now() where id = $1`, [deployment.id]);
     await client.query('commit');
@@ -77,7 +88,17 @@ export async function rollBack(pool: pg.Pool, config: AlertsConfig, request: Rol
       await pool.query(
         `insert into rollback_hook_calls (project_id, rollback_id, hook, attempt, started_at, duration_ms, status_code, ok, error)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [request.projectId, claimed.rollbackId, result.hook, a.attempt, a.startedAt, a.durationMs, a.statusCode, a.ok, a.error],
+        [
+          request.projectId,
+          claimed.rollbackId,
+          result.hook,
+          a.attempt,
+          a.startedAt,
+          a.durationMs,
+          a.statusCode,
+          a.ok,
+          a.error,
+        ],
       );
     }
   }
@@ -90,12 +111,24 @@ export async function rollBack(pool: pg.Pool, config: AlertsConfig, request: Rol
     deployment: request.deployment,
     trigger: request.trigger,
     reason: request.reason,
-    hooks: hooks.map((h) => ({ hook: h.hook, ok: h.ok, detail: h.ok ? `ok after ${h.attempts.length} attempt(s)` : (h.attempts.at(-1)?.error ?? 'failed') })),
+    hooks: hooks.map((h) => ({
+      hook: h.hook,
+      ok: h.ok,
+      detail: h.ok ? `ok after ${h.attempts.length} attempt(s)` : (h.attempts.at(-1)?.error ?? 'failed'),
+    })),
     link: `${config.engine.dashboardUrl}/deployments?project=${encodeURIComponent(request.projectName)}&deployment=${encodeURIComponent(request.deployment)}`,
   });
   const client2 = await pool.connect();
   try {
-    await enqueue(client2, config, request.projectName, { projectId: request.projectId, tenantId: '*', fingerprint: null, kind: 'rollback', severity: 'page', status: 'pending', message });
+    await enqueue(client2, config, request.projectName, {
+      projectId: request.projectId,
+      tenantId: '*',
+      fingerprint: null,
+      kind: 'rollback',
+      severity: 'page',
+      status: 'pending',
+      message,
+    });
   } finally {
     client2.release();
   }

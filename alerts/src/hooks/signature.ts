@@ -22,16 +22,24 @@ export function signedHeaders(secret: string, body: string, nowMs = Date.now()):
 
 export type Verification = { ok: true } | { ok: false; reason: string };
 
-export function verifySignature(secret: string, headers: Headers | Record<string, string | undefined>, body: string, nowMs = Date.now(), toleranceS = DEFAULT_TOLERANCE_S): Verification {
+export function verifySignature(
+  secret: string,
+  headers: Headers | Record<string, string | undefined>,
+  body: string,
+  nowMs = Date.now(),
+  toleranceS = DEFAULT_TOLERANCE_S,
+): Verification {
   const get = (name: string) => (headers instanceof Headers ? headers.get(name) : (headers[name] ?? null)) ?? null;
   const timestampText = get(TIMESTAMP_HEADER);
   const signature = get(SIGNATURE_HEADER);
   if (!timestampText || !signature) return { ok: false, reason: 'missing signature headers' };
   const timestamp = Number(timestampText);
   if (!Number.isInteger(timestamp)) return { ok: false, reason: 'bad timestamp' };
-  if (Math.abs(nowMs / 1000 - timestamp) > toleranceS) return { ok: false, reason: 'timestamp outside tolerance (replayed or clock skew)' };
+  if (Math.abs(nowMs / 1000 - timestamp) > toleranceS)
+    return { ok: false, reason: 'timestamp outside tolerance (replayed or clock skew)' };
   const expected = Buffer.from(sign(secret, timestamp, body));
   const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'signature mismatch' };
+  if (expected.length !== given.length || !timingSafeEqual(expected, given))
+    return { ok: false, reason: 'signature mismatch' };
   return { ok: true };
 }

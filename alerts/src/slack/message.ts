@@ -46,20 +46,37 @@ const TITLE: Record<AlertNotice['kind'], string> = {
   error: 'EVALUATION ERROR',
 };
 
-const ms = (v: unknown) => (typeof v === 'number' ? (v % 3_600_000 === 0 ? `${v / 3_600_000}h` : `${Math.round(v / 60_000)}m`) : '?');
+const ms = (v: unknown) =>
+  typeof v === 'number' ? (v % 3_600_000 === 0 ? `${v / 3_600_000}h` : `${Math.round(v / 60_000)}m`) : '?';
 const num = (v: unknown, digits = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—');
 
 /** What breached, in lines: each window's burn rate against its threshold, or a rule's value. */
 export function describeObserved(observed: Record<string, unknown>): string[] {
-  const windows = observed.windows as { long: number; short: number; threshold: number; longBurn: number | null; shortBurn: number | null; longEvents: number; firing: boolean }[] | undefined;
+  const windows = observed.windows as
+    | {
+        long: number;
+        short: number;
+        threshold: number;
+        longBurn: number | null;
+        shortBurn: number | null;
+        longEvents: number;
+        firing: boolean;
+      }[]
+    | undefined;
   if (windows) {
     return windows.map(
-      (w) => `${w.firing ? '🔴' : '⚪'} ${ms(w.long)}/${ms(w.short)}: burn ${num(w.longBurn, 1)}× / ${num(w.shortBurn, 1)}× vs ${w.threshold}× (${w.longEvents} events)`,
+      (w) =>
+        `${w.firing ? '🔴' : '⚪'} ${ms(w.long)}/${ms(w.short)}: burn ${num(w.longBurn, 1)}× / ${num(w.shortBurn, 1)}× vs ${w.threshold}× (${w.longEvents} events)`,
     );
   }
-  if ('metric' in observed) return [`${observed.metric} = ${num(observed.value, 4)} ${observed.op} ${observed.threshold} over ${ms(observed.window)} (${observed.events} events)`];
+  if ('metric' in observed)
+    return [
+      `${observed.metric} = ${num(observed.value, 4)} ${observed.op} ${observed.threshold} over ${ms(observed.window)} (${observed.events} events)`,
+    ];
   if ('monthlyUsd' in observed) {
-    return [`spent $${num(observed.spentUsd)} · forecast $${num(observed.forecastUsd)} of $${num(observed.monthlyUsd)} (${num(Number(observed.fraction) * 100, 0)}% ${observed.measure})`];
+    return [
+      `spent $${num(observed.spentUsd)} · forecast $${num(observed.forecastUsd)} of $${num(observed.monthlyUsd)} (${num(Number(observed.fraction) * 100, 0)}% ${observed.measure})`,
+    ];
   }
   return [];
 }
@@ -67,19 +84,34 @@ export function describeObserved(observed: Record<string, unknown>): string[] {
 export function alertMessage(notice: AlertNotice): SlackMessage {
   const title = `${TITLE[notice.kind]} [${notice.severity.toUpperCase()}] ${notice.name}`;
   const lines = describeObserved(notice.observed);
-  const context = [`project *${notice.project}*`, notice.deployment ? `deployment *${notice.deployment}*` : null, `since ${notice.since}`].filter(Boolean).join(' · ');
+  const context = [
+    `project *${notice.project}*`,
+    notice.deployment ? `deployment *${notice.deployment}*` : null,
+    `since ${notice.since}`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
   const labelFields = Object.entries(notice.labels)
     .filter(([k]) => !['alertname', 'severity', 'project'].includes(k))
     .slice(0, LIMITS.fields)
     .map(([k, v]) => ({ type: 'mrkdwn' as const, text: truncate(`*${k}*\n${v}`, LIMITS.field) }));
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(title, LIMITS.header) } },
-    { type: 'section', text: { type: 'mrkdwn', text: truncate([notice.summary, ...lines].join('\n'), LIMITS.section) } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate([notice.summary, ...lines].join('\n'), LIMITS.section) },
+    },
   ];
   if (labelFields.length) blocks.push({ type: 'section', fields: labelFields });
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(context, LIMITS.section) }] });
-  blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in Vigil' }, url: notice.link }] });
-  const text = truncate(`${title}: ${notice.summary}${lines.length ? ` — ${lines.join('; ')}` : ''}${notice.deployment ? ` (deployment ${notice.deployment})` : ''} ${notice.link}`, LIMITS.text);
+  blocks.push({
+    type: 'actions',
+    elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in Vigil' }, url: notice.link }],
+  });
+  const text = truncate(
+    `${title}: ${notice.summary}${lines.length ? ` — ${lines.join('; ')}` : ''}${notice.deployment ? ` (deployment ${notice.deployment})` : ''} ${notice.link}`,
+    LIMITS.text,
+  );
   return { text, blocks: blocks.slice(0, LIMITS.blocks) };
 }
 
@@ -88,11 +120,24 @@ export function rollbackMessage(notice: RollbackNotice): SlackMessage {
   const hookLines = notice.hooks.map((h) => `${h.ok ? '✅' : '❌'} ${h.hook}: ${h.detail}`);
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(title, LIMITS.header) } },
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(`Triggered by *${notice.trigger}*: ${notice.reason}`, LIMITS.section) } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(`Triggered by *${notice.trigger}*: ${notice.reason}`, LIMITS.section) },
+    },
   ];
-  if (hookLines.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(hookLines.join('\n'), LIMITS.section) } });
-  blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open deployment' }, url: notice.link }] });
-  return { text: truncate(`${title}: ${notice.trigger}: ${notice.reason}. ${hookLines.join('; ')} ${notice.link}`, LIMITS.text), blocks };
+  if (hookLines.length)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(hookLines.join('\n'), LIMITS.section) } });
+  blocks.push({
+    type: 'actions',
+    elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open deployment' }, url: notice.link }],
+  });
+  return {
+    text: truncate(
+      `${title}: ${notice.trigger}: ${notice.reason}. ${hookLines.join('; ')} ${notice.link}`,
+      LIMITS.text,
+    ),
+    blocks,
+  };
 }
 
 /**
@@ -101,14 +146,22 @@ export function rollbackMessage(notice: RollbackNotice): SlackMessage {
  */
 export function groupedMessage(messages: SlackMessage[]): SlackMessage {
   if (messages.length === 1) return messages[0]!;
-  const header: KnownBlock = { type: 'header', text: { type: 'plain_text', text: truncate(`${messages.length} alert notifications`, LIMITS.header) } };
+  const header: KnownBlock = {
+    type: 'header',
+    text: { type: 'plain_text', text: truncate(`${messages.length} alert notifications`, LIMITS.header) },
+  };
   const blocks: KnownBlock[] = [header];
   for (const message of messages) {
     const title = message.blocks.find((b) => b.type === 'header') as { text: { text: string } } | undefined;
-    const section = message.blocks.find((b) => b.type === 'section' && 'text' in b) as { text: { text: string } } | undefined;
+    const section = message.blocks.find((b) => b.type === 'section' && 'text' in b) as
+      | { text: { text: string } }
+      | undefined;
     const text = `*${title?.text.text ?? ''}*\n${section?.text.text ?? ''}`;
     if (blocks.length + 2 > LIMITS.blocks) break;
-    blocks.push({ type: 'divider' }, { type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.section) } });
+    blocks.push(
+      { type: 'divider' },
+      { type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.section) } },
+    );
   }
   const link = messages.flatMap((m) => m.blocks).find((b) => b.type === 'actions');
   if (link && blocks.length < LIMITS.blocks) blocks.push(link);

@@ -66,10 +66,21 @@ export class SlackSender {
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
       const detail = (error as Error).message;
-      if (status === 429) return { ok: false, retryAfterMs: retryAfterMs(retryAfterHeader), error: 'rate limited (429)', permanent: false };
+      if (status === 429)
+        return {
+          ok: false,
+          retryAfterMs: retryAfterMs(retryAfterHeader),
+          error: 'rate limited (429)',
+          permanent: false,
+        };
       if (status !== undefined && status >= 400 && status < 500) {
         // 404 no_service, 403 action_prohibited, 400 invalid_payload: retrying cannot help.
-        return { ok: false, retryAfterMs: 0, error: `${status} ${String((error as { body?: string }).body ?? '').slice(0, 200)}`, permanent: true };
+        return {
+          ok: false,
+          retryAfterMs: 0,
+          error: `${status} ${String((error as { body?: string }).body ?? '').slice(0, 200)}`,
+          permanent: true,
+        };
       }
       return { ok: false, retryAfterMs: backoff(attempt), error: status ? `HTTP ${status}` : detail, permanent: false };
     }

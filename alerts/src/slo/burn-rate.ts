@@ -61,14 +61,27 @@ export interface PairEvaluation {
   insufficient: boolean;
 }
 
-export function evaluatePair(pair: WindowPair, long: WindowCounts, short: WindowCounts, objective: number, minEvents: number): PairEvaluation {
+export function evaluatePair(
+  pair: WindowPair,
+  long: WindowCounts,
+  short: WindowCounts,
+  objective: number,
+  minEvents: number,
+): PairEvaluation {
   const longBurn = burnRate(long.bad, long.total, objective);
   const shortBurn = burnRate(short.bad, short.total, objective);
   // The guard applies to the long window (it decides whether the burn matters); the short window
   // only needs to show that the burn continues, and can hold few events at night.
   const insufficient = long.total < Math.max(1, minEvents) || short.total === 0;
-  const firing = !insufficient && longBurn !== null && shortBurn !== null && longBurn >= pair.burnRate && shortBurn >= pair.burnRate;
-  return { pair, long: { ...long, burnRate: longBurn }, short: { ...short, burnRate: shortBurn }, firing, insufficient };
+  const firing =
+    !insufficient && longBurn !== null && shortBurn !== null && longBurn >= pair.burnRate && shortBurn >= pair.burnRate;
+  return {
+    pair,
+    long: { ...long, burnRate: longBurn },
+    short: { ...short, burnRate: shortBurn },
+    firing,
+    insufficient,
+  };
 }
 
 /**

@@ -34,7 +34,13 @@ function common(maps: Record<string, string>[]): Record<string, string> {
   return Object.fromEntries(Object.entries(first).filter(([key, value]) => rest.every((m) => m[key] === value)));
 }
 
-export function webhookPayload(options: { receiver: string; groupLabels: Record<string, string>; externalURL: string; alerts: WebhookAlert[]; maxAlerts: number }): WebhookPayload {
+export function webhookPayload(options: {
+  receiver: string;
+  groupLabels: Record<string, string>;
+  externalURL: string;
+  alerts: WebhookAlert[];
+  maxAlerts: number;
+}): WebhookPayload {
   // The newest word on each alert wins (a resolution after its firing, in one batch).
   const latest = new Map<string, WebhookAlert>();
   for (const alert of options.alerts) latest.set(alert.fingerprint, alert);
@@ -42,7 +48,9 @@ export function webhookPayload(options: { receiver: string; groupLabels: Record<
   const kept = options.maxAlerts > 0 ? alerts.slice(0, options.maxAlerts) : alerts;
   return {
     version: '4',
-    groupKey: `{}:{${Object.entries(options.groupLabels).map(([k, v]) => `${k}="${v}"`).join(', ')}}`,
+    groupKey: `{}:{${Object.entries(options.groupLabels)
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(', ')}}`,
     truncatedAlerts: alerts.length - kept.length,
     status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
     receiver: options.receiver,

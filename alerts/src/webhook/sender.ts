@@ -25,8 +25,15 @@ export class WebhookSender {
       return { ok: false, retryAfterMs: backoff(attempt), error: (error as Error).message, permanent: false };
     }
     if (response.ok) return { ok: true };
-    if (response.status === 429) return { ok: false, retryAfterMs: retryAfterMs(response.headers.get('retry-after')), error: 'rate limited (429)', permanent: false };
-    if (response.status >= 400 && response.status < 500) return { ok: false, retryAfterMs: 0, error: `HTTP ${response.status}`, permanent: true };
+    if (response.status === 429)
+      return {
+        ok: false,
+        retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
+        error: 'rate limited (429)',
+        permanent: false,
+      };
+    if (response.status >= 400 && response.status < 500)
+      return { ok: false, retryAfterMs: 0, error: `HTTP ${response.status}`, permanent: true };
     return { ok: false, retryAfterMs: backoff(attempt), error: `HTTP ${response.status}`, permanent: false };
   }
 }

@@ -52,7 +52,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     if (request.method !== 'POST' || !(request.url ?? '').startsWith('/services/')) return reply(404, 'no_service');
     const now = Date.now();
     const answer = queued.shift();
-    if (answer?.status === 429 || (fake.enforceIntervalMs > 0 && now - (lastPost.get(hook) ?? 0) < fake.enforceIntervalMs)) {
+    if (
+      answer?.status === 429 ||
+      (fake.enforceIntervalMs > 0 && now - (lastPost.get(hook) ?? 0) < fake.enforceIntervalMs)
+    ) {
       const retryAfterS = answer?.status === 429 ? answer.retryAfterS : 1;
       response.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfterS) });
       return response.end(JSON.stringify({ retry_after: retryAfterS, ok: false, error: 'rate_limited' }));

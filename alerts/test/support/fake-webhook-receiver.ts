@@ -25,7 +25,10 @@ export async function startFakeWebhookReceiver(): Promise<FakeWebhookReceiver> {
     for await (const chunk of request) raw += chunk;
     const answer = queued.shift();
     if (answer) {
-      response.writeHead(answer.status, answer.retryAfterS === undefined ? {} : { 'retry-after': String(answer.retryAfterS) });
+      response.writeHead(
+        answer.status,
+        answer.retryAfterS === undefined ? {} : { 'retry-after': String(answer.retryAfterS) },
+      );
       return response.end();
     }
     received.push({ path: request.url ?? '', headers: request.headers, body: JSON.parse(raw) });

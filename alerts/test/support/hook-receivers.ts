@@ -52,7 +52,9 @@ export async function startHookReceivers(secret: string, githubToken: string): P
     if (path === '/rollback') {
       const failure = failures.shift();
       if (failure) return reject(failure, 'told to fail');
-      const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+      const headers = Object.fromEntries(
+        Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]),
+      );
       const verified = verifySignature(secret, headers, raw);
       if (!verified.ok) return reject(401, verified.reason);
       const key = String(request.headers['idempotency-key']);

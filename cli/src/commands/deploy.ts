@@ -3,7 +3,14 @@
 // and 3 when it could not judge at all (no such deployment, data unreadable).
 
 import type { Command } from 'commander';
-import { ConfigSource, findDeployment, judgeDeployment, promoteDeployment, recordDeployment, rollBack } from '@vigil/alerts';
+import {
+  ConfigSource,
+  findDeployment,
+  judgeDeployment,
+  promoteDeployment,
+  recordDeployment,
+  rollBack,
+} from '@vigil/alerts';
 import { findProject } from '@vigil/core/projects';
 import { QueryApi } from '@vigil/core/query/query-api';
 import { withDatabase } from '../context.ts';
@@ -34,8 +41,15 @@ export function registerDeployCommands(program: Command): void {
     .action(async (options: { deployment: string; baseline?: string; weight?: number; project: string }) => {
       await withDatabase(async (db) => {
         const id = await projectId(db.pool, options.project);
-        await recordDeployment(db.pool, id, { name: options.deployment, baseline: options.baseline, weight: options.weight, source: 'cli' });
-        result(`deployment ${options.deployment} running${options.baseline ? ` against baseline ${options.baseline}` : ''}${options.weight !== undefined ? ` at ${options.weight}%` : ''}`);
+        await recordDeployment(db.pool, id, {
+          name: options.deployment,
+          baseline: options.baseline,
+          weight: options.weight,
+          source: 'cli',
+        });
+        result(
+          `deployment ${options.deployment} running${options.baseline ? ` against baseline ${options.baseline}` : ''}${options.weight !== undefined ? ` at ${options.weight}%` : ''}`,
+        );
       });
     });
 
@@ -47,7 +61,8 @@ export function registerDeployCommands(program: Command): void {
     .action(async (options: { deployment: string; project: string }) => {
       await withDatabase(async (db) => {
         const id = await projectId(db.pool, options.project);
-        if (!(await promoteDeployment(db.pool, id, options.deployment))) throw new Error(`deployment "${options.deployment}" is not running`);
+        if (!(await promoteDeployment(db.pool, id, options.deployment)))
+          throw new Error(`deployment "${options.deployment}" is not running`);
         result(`deployment ${options.deployment} promoted`);
       });
     });
@@ -62,9 +77,18 @@ export function registerDeployCommands(program: Command): void {
       await withDatabase(async (db, config) => {
         const id = await projectId(db.pool, options.project);
         const { config: alerts } = await new ConfigSource(db.pool, config.VIGIL_CONFIG).load();
-        const outcome = await rollBack(db.pool, alerts, { projectId: id, projectName: options.project, deployment: options.deployment, trigger: 'manual', reason: options.reason });
+        const outcome = await rollBack(db.pool, alerts, {
+          projectId: id,
+          projectName: options.project,
+          deployment: options.deployment,
+          trigger: 'manual',
+          reason: options.reason,
+        });
         if (!outcome.started) throw new Error(`not rolled back: ${outcome.reason.replaceAll('_', ' ')}`);
-        for (const hook of outcome.hooks) info(`${hook.ok ? 'ok' : 'FAILED'} ${hook.hook} (${hook.attempts.length} attempt${hook.attempts.length === 1 ? '' : 's'})`);
+        for (const hook of outcome.hooks)
+          info(
+            `${hook.ok ? 'ok' : 'FAILED'} ${hook.hook} (${hook.attempts.length} attempt${hook.attempts.length === 1 ? '' : 's'})`,
+          );
         result(`rollback ${outcome.status}`);
         if (outcome.status !== 'succeeded') process.exitCode = 1;
       });
@@ -81,13 +105,28 @@ export function registerDeployCommands(program: Command): void {
         const id = await projectId(db.pool, options.project);
         const deployment = await findDeployment(db.pool, id, options.deployment);
         if (!deployment) {
-          info(`no deployment "${options.deployment}" in project ${options.project}: record it with "vigil deploy start"`);
+          info(
+            `no deployment "${options.deployment}" in project ${options.project}: record it with "vigil deploy start"`,
+          );
           return 'error' as const;
         }
         const { config: alerts } = await new ConfigSource(db.pool, config.VIGIL_CONFIG).load();
         const judged = await judgeDeployment(db.pool, new QueryApi(db.pool), alerts.canary, deployment);
-        if (options.json) result(JSON.stringify({ deployment: options.deployment, verdict: judged.verdict, score: judged.score, baseline: judged.baseline, reason: judged.reason, metrics: judged.judgement?.metrics ?? [] }));
-        else result(`${judged.verdict.toUpperCase()}${judged.score !== null ? ` (score ${judged.score})` : ''}: ${options.deployment} vs ${judged.baseline ?? 'no baseline'}: ${judged.reason}`);
+        if (options.json)
+          result(
+            JSON.stringify({
+              deployment: options.deployment,
+              verdict: judged.verdict,
+              score: judged.score,
+              baseline: judged.baseline,
+              reason: judged.reason,
+              metrics: judged.judgement?.metrics ?? [],
+            }),
+          );
+        else
+          result(
+            `${judged.verdict.toUpperCase()}${judged.score !== null ? ` (score ${judged.score})` : ''}: ${options.deployment} vs ${judged.baseline ?? 'no baseline'}: ${judged.reason}`,
+          );
         return judged.verdict;
       });
       process.exitCode = EXIT[verdict];

@@ -14,7 +14,9 @@ export function registerKeyCommands(program: Command): void {
     .action(async (options: { project: string; label?: string }) => {
       await withDatabase(async (db) => {
         const created = await createIngestKey(db.pool, options.project, options.label ?? null);
-        info(`created key ${created.info.id} (${created.info.prefix}…) for project "${created.info.projectName}"; it is shown only now:`);
+        info(
+          `created key ${created.info.id} (${created.info.prefix}…) for project "${created.info.projectName}"; it is shown only now:`,
+        );
         result(created.key);
       });
     });

@@ -14,7 +14,11 @@ export function registerMigrateCommand(program: Command): void {
         const client = await db.pool.connect();
         try {
           const applied = await migrate(client);
-          result(applied.length === 0 ? `schema up to date on ${db.description}` : `applied ${applied.length} migrations (${applied.join(', ')}) on ${db.description}`);
+          result(
+            applied.length === 0
+              ? `schema up to date on ${db.description}`
+              : `applied ${applied.length} migrations (${applied.join(', ')}) on ${db.description}`,
+          );
         } finally {
           client.release();
         }

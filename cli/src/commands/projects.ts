@@ -24,10 +24,15 @@ export function registerProjectCommands(program: Command): void {
     .action(async () => {
       await withDatabase(async (db) => {
         const all = await listProjects(db.pool);
-        if (all.length === 0) return info('no projects yet: "vigil up" creates "default", or run "vigil projects create <name>"');
+        if (all.length === 0)
+          return info('no projects yet: "vigil up" creates "default", or run "vigil projects create <name>"');
         result(['id', 'name', 'tenant keys', 'capture content', 'created'].join('\t'));
         for (const p of all) {
-          result([p.id, p.name, p.tenantAttributeKeys.join(','), String(p.captureContent), p.createdAt.toISOString()].join('\t'));
+          result(
+            [p.id, p.name, p.tenantAttributeKeys.join(','), String(p.captureContent), p.createdAt.toISOString()].join(
+              '\t',
+            ),
+          );
         }
       });
     });

@@ -4,13 +4,24 @@ import { loadConfig } from '@vigil/core/config';
 import { startDashboard } from '../dashboard.ts';
 import { startDemo } from '../demo.ts';
 import { resolveJwtSecret } from '@vigil/core/http-api/jwt-secret';
-import { ensureDefaultProject, openServiceDatabase, shutdownSignal, startAlertsService, startApiService, startCollectorService, stopOnSignal } from '../services.ts';
+import {
+  ensureDefaultProject,
+  openServiceDatabase,
+  shutdownSignal,
+  startAlertsService,
+  startApiService,
+  startCollectorService,
+  stopOnSignal,
+} from '../services.ts';
 
 export function registerServeCommands(program: Command): void {
   program
     .command('up')
     .description('start Vigil: database (embedded unless DATABASE_URL is set), migrations, collector, query API')
-    .option('--demo', 'also run the example AI app (two deployments) against fake model providers, with steady traffic into project "demo"')
+    .option(
+      '--demo',
+      'also run the example AI app (two deployments) against fake model providers, with steady traffic into project "demo"',
+    )
     .option('--incident', 'with --demo: the v2-canary deployment turns slow and expensive')
     .action(async (options: { demo?: boolean; incident?: boolean }) => {
       if (options.incident && !options.demo) throw new Error('--incident needs --demo');
@@ -24,10 +35,18 @@ export function registerServeCommands(program: Command): void {
         const api = await startApiService(db, config, alerts);
         const dashboard =
           config.VIGIL_DASHBOARD === 'on'
-            ? await startDashboard({ databaseUrl: db.url, jwtSecret: (await resolveJwtSecret(config)).secret, apiUrl: api.url, host: config.VIGIL_API_HOST, port: config.VIGIL_DASHBOARD_PORT })
+            ? await startDashboard({
+                databaseUrl: db.url,
+                jwtSecret: (await resolveJwtSecret(config)).secret,
+                apiUrl: api.url,
+                host: config.VIGIL_API_HOST,
+                port: config.VIGIL_DASHBOARD_PORT,
+              })
             : null;
         if (dashboard) info(`dashboard: ${dashboard.url} (sign in with the link from "vigil token --project default")`);
-        const demo = options.demo ? await startDemo(db, config, collector.url, { incident: options.incident === true }) : null;
+        const demo = options.demo
+          ? await startDemo(db, config, collector.url, { incident: options.incident === true })
+          : null;
         await stopOnSignal(signal, async () => {
           await demo?.close();
           await dashboard?.close();

@@ -9,7 +9,9 @@ import { info, result } from '../output.ts';
 const ttlSchema = z
   .string()
   .regex(/^\d+[smhd]$/, 'ttl must look like 30m, 12h or 7d')
-  .transform((text) => Number(text.slice(0, -1)) * { s: 1, m: 60, h: 3600, d: 86400 }[text.slice(-1) as 's' | 'm' | 'h' | 'd']);
+  .transform(
+    (text) => Number(text.slice(0, -1)) * { s: 1, m: 60, h: 3600, d: 86400 }[text.slice(-1) as 's' | 'm' | 'h' | 'd'],
+  );
 
 export function registerTokenCommands(program: Command): void {
   const tokens = program.command('tokens').description('API tokens (JWTs) for the query API and the dashboard');
@@ -24,7 +26,8 @@ export function registerTokenCommands(program: Command): void {
     .action(async (options: { project?: string; tenant?: string; admin?: boolean; ttl: string }) => {
       const ttlSeconds = ttlSchema.parse(options.ttl);
       if (!options.admin && !options.project) throw new Error('--project <name> is required (or --admin)');
-      if (options.admin && (options.project || options.tenant)) throw new Error('--admin reads every project; leave out --project and --tenant');
+      if (options.admin && (options.project || options.tenant))
+        throw new Error('--admin reads every project; leave out --project and --tenant');
       await withDatabase(async (db, config) => {
         const { secret } = await resolveJwtSecret(config);
         if (options.admin) {
@@ -33,8 +36,20 @@ export function registerTokenCommands(program: Command): void {
         }
         const project = await findProject(db.pool, options.project!);
         if (!project) throw new Error(`no project named "${options.project}"`);
-        info(`token for project "${project.name}"${options.tenant ? `, tenant "${options.tenant}" only` : ''}, valid for ${options.ttl}:`);
-        result(await signToken({ role: 'authenticated', projectId: project.id, ...(options.tenant ? { tenantId: options.tenant } : {}), ttlSeconds }, secret));
+        info(
+          `token for project "${project.name}"${options.tenant ? `, tenant "${options.tenant}" only` : ''}, valid for ${options.ttl}:`,
+        );
+        result(
+          await signToken(
+            {
+              role: 'authenticated',
+              projectId: project.id,
+              ...(options.tenant ? { tenantId: options.tenant } : {}),
+              ttlSeconds,
+            },
+            secret,
+          ),
+        );
       });
     });
 
@@ -57,10 +72,20 @@ export function registerTokenCommands(program: Command): void {
         } else {
           const project = await findProject(db.pool, options.project);
           if (!project) throw new Error(`no project named "${options.project}"`);
-          token = await signToken({ role: 'authenticated', projectId: project.id, ...(options.tenant ? { tenantId: options.tenant } : {}), ttlSeconds }, secret);
+          token = await signToken(
+            {
+              role: 'authenticated',
+              projectId: project.id,
+              ...(options.tenant ? { tenantId: options.tenant } : {}),
+              ttlSeconds,
+            },
+            secret,
+          );
         }
         const host = config.VIGIL_API_HOST.includes(':') ? `[${config.VIGIL_API_HOST}]` : config.VIGIL_API_HOST;
-        info(`${options.role}${options.role === 'viewer' ? ` of ${options.project}${options.tenant ? `, tenant ${options.tenant} only` : ''}` : ''}, valid for ${options.ttl}. Sign in:`);
+        info(
+          `${options.role}${options.role === 'viewer' ? ` of ${options.project}${options.tenant ? `, tenant ${options.tenant} only` : ''}` : ''}, valid for ${options.ttl}. Sign in:`,
+        );
         info(`  http://${host}:${config.VIGIL_DASHBOARD_PORT}/auth?token=${token}`);
         result(token);
       });

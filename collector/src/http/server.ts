@@ -50,8 +50,17 @@ function ingestKeyOf(request: IncomingMessage): string | null {
   return typeof header === 'string' && header.trim() !== '' ? header.trim() : null;
 }
 
-function send(response: ServerResponse, status: number, contentType: string, body: string | Uint8Array, retryAfter?: number): void {
-  const headers: Record<string, string | number> = { 'content-type': contentType, 'content-length': Buffer.byteLength(body) };
+function send(
+  response: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string | Uint8Array,
+  retryAfter?: number,
+): void {
+  const headers: Record<string, string | number> = {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(body),
+  };
   if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
   response.writeHead(status, headers);
   response.end(body);
@@ -63,12 +72,22 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
   const { writer, projects, metrics } = deps;
   const log = deps.log ?? (() => {});
 
-  function sendError(response: ServerResponse, format: WireFormat, status: number, message: string, retryAfter?: number): void {
+  function sendError(
+    response: ServerResponse,
+    format: WireFormat,
+    status: number,
+    message: string,
+    retryAfter?: number,
+  ): void {
     metrics.requests.inc({ status: String(status) });
     send(response, status, CONTENT_TYPE_OF[format], encodeErrorStatus(format, status, message), retryAfter);
   }
 
-  async function handleTraces(request: IncomingMessage, response: ServerResponse, seen: { spans: number }): Promise<void> {
+  async function handleTraces(
+    request: IncomingMessage,
+    response: ServerResponse,
+    seen: { spans: number },
+  ): Promise<void> {
     const format = wireFormatOf(request);
     if (!format) {
       metrics.requests.inc({ status: '415' });
@@ -76,12 +95,21 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
         response,
         415,
         'application/json',
-        JSON.stringify({ code: 3, message: `unsupported content-type "${request.headers['content-type'] ?? ''}": send application/x-protobuf or application/json` }),
+        JSON.stringify({
+          code: 3,
+          message: `unsupported content-type "${request.headers['content-type'] ?? ''}": send application/x-protobuf or application/json`,
+        }),
       );
       return;
     }
     const key = ingestKeyOf(request);
-    if (!key) return sendError(response, format, 401, 'missing ingest key: send "Authorization: Bearer <key>" or "x-vigil-key: <key>"');
+    if (!key)
+      return sendError(
+        response,
+        format,
+        401,
+        'missing ingest key: send "Authorization: Bearer <key>" or "x-vigil-key: <key>"',
+      );
     if (!writer.databaseAvailable) return sendError(response, format, 503, 'database unavailable, retry later', 2);
 
     let project: Project | null;
@@ -100,7 +128,10 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
     );
     let decoded: DecodeResult;
     try {
-      decoded = format === 'protobuf' ? decodeProtobufTraces(body, options.limits) : decodeJsonTraces(body.toString('utf8'), options.limits);
+      decoded =
+        format === 'protobuf'
+          ? decodeProtobufTraces(body, options.limits)
+          : decodeJsonTraces(body.toString('utf8'), options.limits);
     } catch (error) {
       if (error instanceof OtlpDecodeError) {
         metrics.spansRejected.inc({ reason: 'malformed' });
@@ -123,10 +154,18 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
     if (outcome.duplicates > 0) metrics.spansDuplicate.inc(outcome.duplicates);
 
     const messages: string[] = [];
-    if (decoded.rejectedSpans > 0) messages.push(`${decoded.rejectedSpans} spans rejected: ${decoded.rejectionReasons.join('; ')}`);
-    if (decoded.droppedAttributes > 0) messages.push(`${decoded.droppedAttributes} attributes dropped over the limit of ${options.limits.maxAttributesPerSpan} per span`);
-    if (decoded.truncatedValues > 0) messages.push(`${decoded.truncatedValues} attribute values truncated to ${options.limits.maxAttributeValueLength} characters`);
-    const partial = messages.length > 0 ? { rejectedSpans: decoded.rejectedSpans, errorMessage: messages.join('; ') } : undefined;
+    if (decoded.rejectedSpans > 0)
+      messages.push(`${decoded.rejectedSpans} spans rejected: ${decoded.rejectionReasons.join('; ')}`);
+    if (decoded.droppedAttributes > 0)
+      messages.push(
+        `${decoded.droppedAttributes} attributes dropped over the limit of ${options.limits.maxAttributesPerSpan} per span`,
+      );
+    if (decoded.truncatedValues > 0)
+      messages.push(
+        `${decoded.truncatedValues} attribute values truncated to ${options.limits.maxAttributeValueLength} characters`,
+      );
+    const partial =
+      messages.length > 0 ? { rejectedSpans: decoded.rejectedSpans, errorMessage: messages.join('; ') } : undefined;
     metrics.requests.inc({ status: '200' });
     send(response, 200, CONTENT_TYPE_OF[format], encodeExportResponse(format, partial));
   }
@@ -136,14 +175,20 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
     if (path === '/v1/traces') {
       if (request.method !== 'POST') {
         response.setHeader('allow', 'POST');
-        return send(response, 405, 'application/json', JSON.stringify({ code: 12, message: 'use POST for /v1/traces' }));
+        return send(
+          response,
+          405,
+          'application/json',
+          JSON.stringify({ code: 12, message: 'use POST for /v1/traces' }),
+        );
       }
       const format = wireFormatOf(request) ?? 'json';
       const seen = { spans: 0 };
       try {
         await handleTraces(request, response, seen);
       } catch (error) {
-        if (error instanceof HttpError) return sendError(response, format, error.status, error.message, error.retryAfterSeconds);
+        if (error instanceof HttpError)
+          return sendError(response, format, error.status, error.message, error.retryAfterSeconds);
         if (error instanceof QueueFullError) {
           metrics.spansDropped.inc({ reason: 'queue_full' }, seen.spans);
           return sendError(response, format, 429, error.message, 1);
@@ -170,13 +215,19 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
       metrics.queueSpans.set(writer.queuedSpans);
       return send(response, 200, metrics.registry.contentType, await metrics.registry.metrics());
     }
-    send(response, 404, 'application/json', JSON.stringify({ code: 5, message: `no route for ${request.method} ${path}; OTLP traces go to POST /v1/traces` }));
+    send(
+      response,
+      404,
+      'application/json',
+      JSON.stringify({ code: 5, message: `no route for ${request.method} ${path}; OTLP traces go to POST /v1/traces` }),
+    );
   }
 
   const server = createServer((request, response) => {
     route(request, response).catch((error: unknown) => {
       log(`request failed: ${String(error)}`);
-      if (!response.headersSent) send(response, 500, 'application/json', JSON.stringify({ code: 13, message: 'internal error' }));
+      if (!response.headersSent)
+        send(response, 500, 'application/json', JSON.stringify({ code: 13, message: 'internal error' }));
       else response.destroy();
     });
   });

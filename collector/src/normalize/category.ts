@@ -8,8 +8,18 @@ const CACHE_SYSTEMS = new Set(['redis', 'memcached', 'valkey', 'dragonfly', 'key
 
 /** Vercel AI SDK operations that wrap the provider calls (`….doGenerate`, `….doStream`, `….doEmbed`). */
 const VERCEL_WRAPPERS = new Set([
-  'ai.generateText', 'ai.streamText', 'ai.generateObject', 'ai.streamObject', 'ai.embed', 'ai.embedMany',
-  'ai.generateImage', 'ai.generateSpeech', 'ai.transcribe', 'ai.agent', 'ai.agent.generate', 'ai.agent.stream',
+  'ai.generateText',
+  'ai.streamText',
+  'ai.generateObject',
+  'ai.streamObject',
+  'ai.embed',
+  'ai.embedMany',
+  'ai.generateImage',
+  'ai.generateSpeech',
+  'ai.transcribe',
+  'ai.agent',
+  'ai.agent.generate',
+  'ai.agent.stream',
 ]);
 const VERCEL_NON_MODEL = new Set(['ai.toolCall']);
 
@@ -18,8 +28,20 @@ const VERCEL_NON_MODEL = new Set(['ai.toolCall']);
  * AI SDK 7 adds `agent_step` spans between `invoke_agent` and each `chat`, repeating its usage.
  */
 const NON_MODEL_OPERATIONS = new Set([
-  'execute_tool', 'invoke_agent', 'agent_step', 'create_agent', 'invoke_workflow', 'retrieval', 'plan',
-  'create_memory', 'create_memory_store', 'delete_memory', 'delete_memory_store', 'search_memory', 'update_memory', 'upsert_memory',
+  'execute_tool',
+  'invoke_agent',
+  'agent_step',
+  'create_agent',
+  'invoke_workflow',
+  'retrieval',
+  'plan',
+  'create_memory',
+  'create_memory_store',
+  'delete_memory',
+  'delete_memory_store',
+  'search_memory',
+  'update_memory',
+  'upsert_memory',
 ]);
 const WRAPPER_OPERATIONS = new Set(['invoke_agent', 'agent_step', 'create_agent', 'invoke_workflow', 'plan']);
 
@@ -42,7 +64,12 @@ function dbSystem(attributes: Attributes): string | null {
  * `hasModel` says the span names a model or usage in any dialect; `hasCacheAttribute` that some
  * attribute key starts with "cache." (Sentry's cache.hit, cache.key, …).
  */
-export function classify(attributes: Attributes, operation: string | null, hasModel: boolean, hasCacheAttribute: boolean): Classification {
+export function classify(
+  attributes: Attributes,
+  operation: string | null,
+  hasModel: boolean,
+  hasCacheAttribute: boolean,
+): Classification {
   const vercelOperation = attributes['ai.operationId'];
   const openInferenceKind = attributes['openinference.span.kind'];
   const traceloopKind = attributes['traceloop.span.kind'];
@@ -72,6 +99,7 @@ export function classify(attributes: Attributes, operation: string | null, hasMo
   const system = dbSystem(attributes);
   if ((system && CACHE_SYSTEMS.has(system)) || hasCacheAttribute) return { category: 'cache', wrapper: false };
   if (system) return { category: 'db', wrapper: false };
-  if (attributes['http.request.method'] !== undefined || attributes['http.method'] !== undefined) return { category: 'http', wrapper: false };
+  if (attributes['http.request.method'] !== undefined || attributes['http.method'] !== undefined)
+    return { category: 'http', wrapper: false };
   return { category: 'other', wrapper: false };
 }

@@ -48,8 +48,19 @@ export const USER_KEYS = [
 ];
 
 export const SURFACE_KEYS = ['vigil.surface', 'http.route'];
-export const DEPLOYMENT_KEYS = ['vigil.deployment', 'service.version', 'deployment.id', 'langfuse.release', 'langfuse.version'];
-export const ENVIRONMENT_KEYS = ['deployment.environment.name', 'deployment.environment', 'langfuse.environment', 'gen_ai.environment'];
+export const DEPLOYMENT_KEYS = [
+  'vigil.deployment',
+  'service.version',
+  'deployment.id',
+  'langfuse.release',
+  'langfuse.version',
+];
+export const ENVIRONMENT_KEYS = [
+  'deployment.environment.name',
+  'deployment.environment',
+  'langfuse.environment',
+  'gen_ai.environment',
+];
 
 /** What a resource says about identity, computed once per resource rather than once per span. */
 export interface ResourceIdentity {

@@ -3,7 +3,15 @@
 import type { Attributes, DecodedSpan } from '../otlp/types.ts';
 import { classify } from './category.ts';
 import { isContentKey, withoutContentEvents } from './content.ts';
-import { DEPLOYMENT_KEYS, ENVIRONMENT_KEYS, SESSION_KEYS, SURFACE_KEYS, TENANT_KEYS, USER_KEYS, resourceIdentity } from './identity.ts';
+import {
+  DEPLOYMENT_KEYS,
+  ENVIRONMENT_KEYS,
+  SESSION_KEYS,
+  SURFACE_KEYS,
+  TENANT_KEYS,
+  USER_KEYS,
+  resourceIdentity,
+} from './identity.ts';
 import { inferProviderFromModel, normalizeProvider } from './provider.ts';
 import { readTtftMs } from './ttft.ts';
 import type { NormalizeOptions, NormalizedSpan } from './types.ts';
@@ -11,17 +19,37 @@ import { readUsage } from './usage.ts';
 import { firstId, firstNumber, jsonObject, toNumber } from './values.ts';
 
 const MODEL_KEYS = [
-  'gen_ai.response.model', 'gen_ai.request.model', 'llm.model_name', 'ai.model.id', 'ai.response.model',
-  'langfuse.observation.model.name', 'llm.response.model', 'llm.request.model', 'langsmith.metadata.ls_model_name', 'ls_model_name',
+  'gen_ai.response.model',
+  'gen_ai.request.model',
+  'llm.model_name',
+  'ai.model.id',
+  'ai.response.model',
+  'langfuse.observation.model.name',
+  'llm.response.model',
+  'llm.request.model',
+  'langsmith.metadata.ls_model_name',
+  'ls_model_name',
 ];
 const PROVIDER_KEYS = [
-  'gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system', 'ai.model.provider',
-  'langsmith.metadata.ls_provider', 'ls_provider',
+  'gen_ai.provider.name',
+  'gen_ai.system',
+  'llm.provider',
+  'llm.system',
+  'ai.model.provider',
+  'langsmith.metadata.ls_provider',
+  'ls_provider',
 ];
 const OPERATION_KEYS = ['gen_ai.operation.name', 'llm.request.type'];
 const REPORTED_COST_KEYS = ['gen_ai.usage.cost', 'llm.cost.total', 'gen_ai.cost.total_cost', 'gen_ai.cost.total'];
 /** Any of these means the span is about a model, even without a model name. */
-const MODEL_SIGNAL_KEYS = ['gen_ai.operation.name', 'gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt', 'ai.usage.promptTokens', 'ai.usage.inputTokens'];
+const MODEL_SIGNAL_KEYS = [
+  'gen_ai.operation.name',
+  'gen_ai.usage.input_tokens',
+  'gen_ai.usage.prompt_tokens',
+  'llm.token_count.prompt',
+  'ai.usage.promptTokens',
+  'ai.usage.inputTokens',
+];
 
 function reportedCost(attributes: Attributes): number | null {
   const direct = firstNumber(attributes, REPORTED_COST_KEYS);
@@ -51,7 +79,12 @@ function operationOf(attributes: Attributes): string | null {
   return null;
 }
 
-export function normalizeSpan(span: DecodedSpan, resource: Attributes, _scopeName: string, options: NormalizeOptions): NormalizedSpan {
+export function normalizeSpan(
+  span: DecodedSpan,
+  resource: Attributes,
+  _scopeName: string,
+  options: NormalizeOptions,
+): NormalizedSpan {
   const source = span.attributes;
   // One pass over the keys: prefix families cannot be looked up directly.
   let hasCacheAttribute = false;
@@ -90,7 +123,11 @@ export function normalizeSpan(span: DecodedSpan, resource: Attributes, _scopeNam
     category,
     status: error ? 'error' : 'ok',
     statusMessage: error ? span.statusMessage || firstId(source, ['error.type']) || null : null,
-    tenantId: firstId(source, options.tenantKeys) ?? fromResource.projectTenant ?? firstId(source, TENANT_KEYS) ?? fromResource.dialectTenant,
+    tenantId:
+      firstId(source, options.tenantKeys) ??
+      fromResource.projectTenant ??
+      firstId(source, TENANT_KEYS) ??
+      fromResource.dialectTenant,
     sessionId: firstId(source, SESSION_KEYS) ?? fromResource.session,
     userId: firstId(source, USER_KEYS) ?? fromResource.user,
     surface: firstId(source, SURFACE_KEYS),

@@ -8,12 +8,20 @@ import { firstNumber } from './values.ts';
 
 // The AI SDK 7 puts the metric's name (gen_ai.client.operation.time_to_first_chunk) on its chat spans.
 const SECONDS_KEYS = [
-  'gen_ai.response.time_to_first_chunk', 'gen_ai.client.operation.time_to_first_chunk', 'gen_ai.server.time_to_first_token', 'gen_ai.response.time_to_first_token',
+  'gen_ai.response.time_to_first_chunk',
+  'gen_ai.client.operation.time_to_first_chunk',
+  'gen_ai.server.time_to_first_token',
+  'gen_ai.response.time_to_first_token',
 ];
 const MS_KEYS = ['ai.response.msToFirstChunk', 'ai.stream.msToFirstChunk'];
 const FIRST_CHUNK_EVENTS = new Set(['ai.stream.firstChunk', 'gen_ai.first_chunk', 'first_token']);
 
-export function readTtftMs(attributes: Attributes, events: readonly DecodedEvent[], startMs: number, durationMs: number): number | null {
+export function readTtftMs(
+  attributes: Attributes,
+  events: readonly DecodedEvent[],
+  startMs: number,
+  durationMs: number,
+): number | null {
   let ttft: number | null = null;
   const seconds = firstNumber(attributes, SECONDS_KEYS);
   if (seconds !== null) ttft = seconds * 1000;

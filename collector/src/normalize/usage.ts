@@ -57,14 +57,21 @@ const REASONING_KEYS = [
 ];
 
 function emptyUsage(): TokenUsage {
-  return { inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheWriteTokens: null, reasoningTokens: null };
+  return {
+    inputTokens: null,
+    outputTokens: null,
+    cacheReadTokens: null,
+    cacheWriteTokens: null,
+    reasoningTokens: null,
+  };
 }
 
 /** A cache part can never exceed the whole: when it does, the whole was reported without it. */
 function makeInputInclusive(usage: TokenUsage): TokenUsage {
   const parts = (usage.cacheReadTokens ?? 0) + (usage.cacheWriteTokens ?? 0);
   if (usage.inputTokens !== null && parts > usage.inputTokens) usage.inputTokens += parts;
-  if (usage.outputTokens !== null && (usage.reasoningTokens ?? 0) > usage.outputTokens) usage.outputTokens += usage.reasoningTokens!;
+  if (usage.outputTokens !== null && (usage.reasoningTokens ?? 0) > usage.outputTokens)
+    usage.outputTokens += usage.reasoningTokens!;
   return usage;
 }
 
@@ -95,20 +102,30 @@ function vercelUsage(attributes: Attributes, provider: string | null): TokenUsag
   }
 
   const anthropicRead = toCount(
-    pathValue(metadata, ['anthropic', 'cacheReadInputTokens']) ?? pathValue(metadata, ['anthropic', 'usage', 'cache_read_input_tokens']),
+    pathValue(metadata, ['anthropic', 'cacheReadInputTokens']) ??
+      pathValue(metadata, ['anthropic', 'usage', 'cache_read_input_tokens']),
   );
   const anthropicWrite = toCount(
-    pathValue(metadata, ['anthropic', 'cacheCreationInputTokens']) ?? pathValue(metadata, ['anthropic', 'usage', 'cache_creation_input_tokens']),
+    pathValue(metadata, ['anthropic', 'cacheCreationInputTokens']) ??
+      pathValue(metadata, ['anthropic', 'usage', 'cache_creation_input_tokens']),
   );
   const bedrockRead = toCount(pathValue(metadata, ['bedrock', 'usage', 'cacheReadInputTokens']));
   const bedrockWrite = toCount(pathValue(metadata, ['bedrock', 'usage', 'cacheWriteInputTokens']));
-  const cached = firstCount(attributes, ['ai.usage.cachedInputTokens']) ?? toCount(pathValue(metadata, ['openai', 'cachedPromptTokens']));
+  const cached =
+    firstCount(attributes, ['ai.usage.cachedInputTokens']) ??
+    toCount(pathValue(metadata, ['openai', 'cachedPromptTokens']));
   usage.cacheReadTokens = anthropicRead ?? bedrockRead ?? cached;
   usage.cacheWriteTokens = anthropicWrite ?? bedrockWrite;
 
   // Anthropic and Bedrock report input without the cached parts in AI SDK 3–5.
-  const exclusive = provider === 'anthropic' || provider === 'aws.bedrock' || anthropicRead !== null || anthropicWrite !== null || bedrockRead !== null;
-  if (exclusive && usage.inputTokens !== null) usage.inputTokens += (usage.cacheReadTokens ?? 0) + (usage.cacheWriteTokens ?? 0);
+  const exclusive =
+    provider === 'anthropic' ||
+    provider === 'aws.bedrock' ||
+    anthropicRead !== null ||
+    anthropicWrite !== null ||
+    bedrockRead !== null;
+  if (exclusive && usage.inputTokens !== null)
+    usage.inputTokens += (usage.cacheReadTokens ?? 0) + (usage.cacheWriteTokens ?? 0);
   return makeInputInclusive(usage);
 }
 
@@ -118,18 +135,26 @@ function langfuseUsage(attributes: Attributes): TokenUsage | null {
   if (!details) return null;
   const usage = emptyUsage();
   const read = toCount(details.cache_read_input_tokens ?? details.input_cached_tokens ?? details.input_cache_read);
-  const write = toCount(details.cache_creation_input_tokens ?? details.input_cache_creation ?? details.input_cache_write);
+  const write = toCount(
+    details.cache_creation_input_tokens ?? details.input_cache_creation ?? details.input_cache_write,
+  );
   const input = toCount(details.input ?? details.prompt_tokens ?? details.input_tokens);
   usage.cacheReadTokens = read;
   usage.cacheWriteTokens = write;
   usage.inputTokens = input === null ? null : input + (read ?? 0) + (write ?? 0);
   usage.outputTokens = toCount(details.output ?? details.completion_tokens ?? details.output_tokens);
-  usage.reasoningTokens = toCount(details.output_reasoning_tokens ?? details.reasoning_tokens ?? details.output_reasoning);
+  usage.reasoningTokens = toCount(
+    details.output_reasoning_tokens ?? details.reasoning_tokens ?? details.output_reasoning,
+  );
   return hasAny(usage) ? makeInputInclusive(usage) : null;
 }
 
 export function readUsage(attributes: Attributes, provider: string | null): TokenUsage {
-  if (attributes['ai.usage.promptTokens'] !== undefined || attributes['ai.usage.inputTokens'] !== undefined || attributes['ai.usage.outputTokens'] !== undefined) {
+  if (
+    attributes['ai.usage.promptTokens'] !== undefined ||
+    attributes['ai.usage.inputTokens'] !== undefined ||
+    attributes['ai.usage.outputTokens'] !== undefined
+  ) {
     const vercel = vercelUsage(attributes, provider);
     if (vercel) return vercel;
   }

@@ -18,6 +18,7 @@ export function limitString(value: string, limits: DecodeLimits, counters: Limit
 
 /** Sets an attribute as an own property, so a key named "__proto__" is data, not a prototype. */
 export function setAttribute(into: Attributes, key: string, value: AttributeValue): void {
-  if (key === '__proto__') Object.defineProperty(into, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(into, key, { value, enumerable: true, writable: true, configurable: true });
   else into[key] = value;
 }

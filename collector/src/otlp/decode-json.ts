@@ -26,7 +26,12 @@ interface DecodeState extends LimitCounters {
 }
 
 const SPAN_KINDS: Record<string, number> = {
-  SPAN_KIND_UNSPECIFIED: 0, SPAN_KIND_INTERNAL: 1, SPAN_KIND_SERVER: 2, SPAN_KIND_CLIENT: 3, SPAN_KIND_PRODUCER: 4, SPAN_KIND_CONSUMER: 5,
+  SPAN_KIND_UNSPECIFIED: 0,
+  SPAN_KIND_INTERNAL: 1,
+  SPAN_KIND_SERVER: 2,
+  SPAN_KIND_CLIENT: 3,
+  SPAN_KIND_PRODUCER: 4,
+  SPAN_KIND_CONSUMER: 5,
 };
 const STATUS_CODES: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 };
 const INT64_RE = /^-?\d{1,20}$/;
@@ -85,7 +90,14 @@ export function decodeJsonTraces(text: string, limits: DecodeLimits): DecodeResu
     throw new OtlpDecodeError(`invalid JSON body: ${(error as Error).message}`);
   }
   const request = objectAt(root, '(root)');
-  const state: DecodeState = { limits, spanCount: 0, rejectedSpans: 0, rejectionReasons: [], droppedAttributes: 0, truncatedValues: 0 };
+  const state: DecodeState = {
+    limits,
+    spanCount: 0,
+    rejectedSpans: 0,
+    rejectionReasons: [],
+    droppedAttributes: 0,
+    truncatedValues: 0,
+  };
   const resourceSpans: DecodedResourceSpans[] = arrayAt(request.resourceSpans, 'resourceSpans').map((item, r) => {
     const path = `resourceSpans[${r}]`;
     const rs = objectAt(item, path);
@@ -142,7 +154,8 @@ function readSpan(span: JsonObject, path: string, state: DecodeState): DecodedSp
   const reason = invalidIdsReason(traceId, spanId, parentSpanId);
   if (reason) {
     state.rejectedSpans++;
-    if (state.rejectionReasons.length < MAX_REJECTION_REASONS) state.rejectionReasons.push(`${path} ("${name.slice(0, 60)}"): ${reason}`);
+    if (state.rejectionReasons.length < MAX_REJECTION_REASONS)
+      state.rejectionReasons.push(`${path} ("${name.slice(0, 60)}"): ${reason}`);
     return null;
   }
   state.spanCount++;
@@ -175,7 +188,8 @@ function readAttributes(list: Json, path: string, state: DecodeState): Attribute
       }
       count++;
     }
-    const value = kv.value === undefined || kv.value === null ? null : readAnyValue(kv.value, `${path}[${i}].value`, state, 0);
+    const value =
+      kv.value === undefined || kv.value === null ? null : readAnyValue(kv.value, `${path}[${i}].value`, state, 0);
     setAttribute(attributes, key, value);
   });
   return attributes;
@@ -184,7 +198,8 @@ function readAttributes(list: Json, path: string, state: DecodeState): Attribute
 function readAnyValue(raw: Json, path: string, state: DecodeState, depth: number): AttributeValue {
   if (depth > MAX_VALUE_DEPTH) fail(path, `value nested deeper than ${MAX_VALUE_DEPTH} levels`);
   const value = objectAt(raw, path);
-  if (value.stringValue !== undefined) return limitString(stringAt(value.stringValue, `${path}.stringValue`), state.limits, state);
+  if (value.stringValue !== undefined)
+    return limitString(stringAt(value.stringValue, `${path}.stringValue`), state.limits, state);
   if (value.intValue !== undefined) return int64At(value.intValue, `${path}.intValue`);
   if (value.doubleValue !== undefined) {
     const double = value.doubleValue;
@@ -193,12 +208,15 @@ function readAnyValue(raw: Json, path: string, state: DecodeState, depth: number
     return fail(`${path}.doubleValue`, `expected a number, got ${describe(double)}`);
   }
   if (value.boolValue !== undefined) {
-    if (typeof value.boolValue !== 'boolean') fail(`${path}.boolValue`, `expected a boolean, got ${describe(value.boolValue)}`);
+    if (typeof value.boolValue !== 'boolean')
+      fail(`${path}.boolValue`, `expected a boolean, got ${describe(value.boolValue)}`);
     return value.boolValue;
   }
   if (value.arrayValue !== undefined) {
     const array = objectAt(value.arrayValue, `${path}.arrayValue`);
-    return arrayAt(array.values, `${path}.arrayValue.values`).map((item, i) => readAnyValue(item, `${path}.arrayValue.values[${i}]`, state, depth + 1));
+    return arrayAt(array.values, `${path}.arrayValue.values`).map((item, i) =>
+      readAnyValue(item, `${path}.arrayValue.values[${i}]`, state, depth + 1),
+    );
   }
   if (value.kvlistValue !== undefined) {
     const kvlist = objectAt(value.kvlistValue, `${path}.kvlistValue`);
@@ -206,7 +224,13 @@ function readAnyValue(raw: Json, path: string, state: DecodeState, depth: number
     arrayAt(kvlist.values, `${path}.kvlistValue.values`).forEach((item, i) => {
       const kv = objectAt(item, `${path}.kvlistValue.values[${i}]`);
       const key = stringAt(kv.key, `${path}.kvlistValue.values[${i}].key`);
-      setAttribute(object, key, kv.value === undefined || kv.value === null ? null : readAnyValue(kv.value, `${path}.kvlistValue.values[${i}].value`, state, depth + 1));
+      setAttribute(
+        object,
+        key,
+        kv.value === undefined || kv.value === null
+          ? null
+          : readAnyValue(kv.value, `${path}.kvlistValue.values[${i}].value`, state, depth + 1),
+      );
     });
     return object;
   }

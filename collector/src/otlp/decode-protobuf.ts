@@ -28,7 +28,14 @@ interface DecodeState extends LimitCounters {
 export function decodeProtobufTraces(body: Uint8Array, limits: DecodeLimits): DecodeResult {
   const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const reader = new ProtoReader(buf);
-  const state: DecodeState = { limits, spanCount: 0, rejectedSpans: 0, rejectionReasons: [], droppedAttributes: 0, truncatedValues: 0 };
+  const state: DecodeState = {
+    limits,
+    spanCount: 0,
+    rejectedSpans: 0,
+    rejectionReasons: [],
+    droppedAttributes: 0,
+    truncatedValues: 0,
+  };
   const resourceSpans: DecodedResourceSpans[] = [];
   while (reader.pos < buf.length) {
     const tag = reader.uint32();
@@ -210,7 +217,8 @@ function readEvent(reader: ProtoReader, end: number, state: DecodeState): Decode
     const field = tag >>> 3;
     if (field === 1 && (tag & 7) === WIRE_FIXED64) timeNs = reader.fixed64();
     else if (field === 2 && (tag & 7) === WIRE_LENGTH) name = reader.string();
-    else if (field === 3 && (tag & 7) === WIRE_LENGTH) count = readKeyValue(reader, reader.lengthEnd(), attributes, count, state);
+    else if (field === 3 && (tag & 7) === WIRE_LENGTH)
+      count = readKeyValue(reader, reader.lengthEnd(), attributes, count, state);
     else reader.skip(tag & 7);
   }
   return { name, timeMs: timeNs / 1e6, attributes };
@@ -273,7 +281,8 @@ function readAnyValue(reader: ProtoReader, end: number, state: DecodeState, dept
         const values: AttributeValue[] = [];
         while (reader.pos < arrayEnd) {
           const itemTag = reader.uint32();
-          if (itemTag >>> 3 === 1 && (itemTag & 7) === WIRE_LENGTH) values.push(readAnyValue(reader, reader.lengthEnd(), state, depth + 1));
+          if (itemTag >>> 3 === 1 && (itemTag & 7) === WIRE_LENGTH)
+            values.push(readAnyValue(reader, reader.lengthEnd(), state, depth + 1));
           else reader.skip(itemTag & 7);
         }
         value = values;
@@ -304,7 +313,14 @@ function readAnyValue(reader: ProtoReader, end: number, state: DecodeState, dept
   return value;
 }
 
-function readNestedKeyValue(reader: ProtoReader, end: number, into: Attributes, count: number, state: DecodeState, depth: number): number {
+function readNestedKeyValue(
+  reader: ProtoReader,
+  end: number,
+  into: Attributes,
+  count: number,
+  state: DecodeState,
+  depth: number,
+): number {
   let key = '';
   let value: AttributeValue = null;
   while (reader.pos < end) {

@@ -10,7 +10,18 @@ export interface PartialSuccess {
 }
 
 // google.rpc.Code for the HTTP statuses the collector answers with.
-const RPC_CODES: Record<number, number> = { 400: 3, 401: 16, 403: 7, 404: 5, 405: 12, 413: 3, 415: 3, 429: 8, 500: 13, 503: 14 };
+const RPC_CODES: Record<number, number> = {
+  400: 3,
+  401: 16,
+  403: 7,
+  404: 5,
+  405: 12,
+  413: 3,
+  415: 3,
+  429: 8,
+  500: 13,
+  503: 14,
+};
 
 function varint(value: number): number[] {
   const bytes: number[] = [];
@@ -33,7 +44,11 @@ function varintField(field: number, value: number): Uint8Array {
 
 export function encodeExportResponse(format: WireFormat, partial?: PartialSuccess): string | Uint8Array {
   if (format === 'json') {
-    return JSON.stringify(partial ? { partialSuccess: { rejectedSpans: String(partial.rejectedSpans), errorMessage: partial.errorMessage } } : {});
+    return JSON.stringify(
+      partial
+        ? { partialSuccess: { rejectedSpans: String(partial.rejectedSpans), errorMessage: partial.errorMessage } }
+        : {},
+    );
   }
   if (!partial) return new Uint8Array(0);
   const inner = Buffer.concat([

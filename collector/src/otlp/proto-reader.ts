@@ -96,7 +96,8 @@ export class ProtoReader {
     const end = this.lengthEnd();
     const text = this.buf.toString('utf8', this.pos, end);
     // utf8Slice replaces invalid sequences with U+FFFD; only then is a strict check worth it.
-    if (text.includes('\ufffd') && !isValidUtf8(this.buf.subarray(this.pos, end))) this.fail('string field is not valid UTF-8');
+    if (text.includes('\ufffd') && !isValidUtf8(this.buf.subarray(this.pos, end)))
+      this.fail('string field is not valid UTF-8');
     this.pos = end;
     return text;
   }

@@ -7,9 +7,11 @@ const HEX_RE = /^[0-9a-f]*$/;
 
 /** Returns why the ids are unusable, or null when they are fine. Ids are lowercase hex here. */
 export function invalidIdsReason(traceId: string, spanId: string, parentSpanId: string | null): string | null {
-  if (traceId.length !== 32 || !HEX_RE.test(traceId)) return `traceId must be 16 bytes (32 hex characters), got "${traceId.slice(0, 40)}"`;
+  if (traceId.length !== 32 || !HEX_RE.test(traceId))
+    return `traceId must be 16 bytes (32 hex characters), got "${traceId.slice(0, 40)}"`;
   if (traceId === ZERO_TRACE) return 'traceId is all zeros';
-  if (spanId.length !== 16 || !HEX_RE.test(spanId)) return `spanId must be 8 bytes (16 hex characters), got "${spanId.slice(0, 40)}"`;
+  if (spanId.length !== 16 || !HEX_RE.test(spanId))
+    return `spanId must be 8 bytes (16 hex characters), got "${spanId.slice(0, 40)}"`;
   if (spanId === ZERO_SPAN) return 'spanId is all zeros';
   if (parentSpanId !== null && (parentSpanId.length !== 16 || !HEX_RE.test(parentSpanId))) {
     return `parentSpanId must be empty or 8 bytes (16 hex characters), got "${parentSpanId.slice(0, 40)}"`;

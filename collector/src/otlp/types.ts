@@ -2,13 +2,7 @@
 // (protobuf or JSON) it arrived in. Decoders produce exactly this shape; nothing downstream sees
 // protobuf or JSON specifics.
 
-export type AttributeValue =
-  | string
-  | number
-  | boolean
-  | null
-  | AttributeValue[]
-  | { [key: string]: AttributeValue };
+export type AttributeValue = string | number | boolean | null | AttributeValue[] | { [key: string]: AttributeValue };
 
 export type Attributes = Record<string, AttributeValue>;
 

@@ -82,7 +82,11 @@ export async function resolveBatchContext(
   const missingParents = new Set<string>();
   const traceIds = new Set<string>();
   for (const span of spans) {
-    if (span.parentSpanId && !inBatch(span.traceId, span.parentSpanId) && !recent.get(projectId, span.traceId, span.parentSpanId)) {
+    if (
+      span.parentSpanId &&
+      !inBatch(span.traceId, span.parentSpanId) &&
+      !recent.get(projectId, span.traceId, span.parentSpanId)
+    ) {
       missingParents.add(span.parentSpanId);
       traceIds.add(span.traceId);
     }
@@ -93,12 +97,15 @@ export async function resolveBatchContext(
   // Spans with a model-call child: in this batch, in memory, or stored earlier while waiting for them.
   const modelParents = new Set<string>();
   for (const span of spans) {
-    if (span.category === 'model' && !span.wrapper && span.parentSpanId) modelParents.add(span.traceId + span.parentSpanId);
+    if (span.category === 'model' && !span.wrapper && span.parentSpanId)
+      modelParents.add(span.traceId + span.parentSpanId);
   }
   for (const child of awaitingChildren) if (child.isModelCall) modelParents.add(child.traceId + child.parentSpanId);
 
   const knownParent = (span: StoredSpan): KnownSpan | undefined =>
-    span.parentSpanId ? recent.get(projectId, span.traceId, span.parentSpanId) ?? stored.get(span.traceId + span.parentSpanId) : undefined;
+    span.parentSpanId
+      ? (recent.get(projectId, span.traceId, span.parentSpanId) ?? stored.get(span.traceId + span.parentSpanId))
+      : undefined;
 
   // Inheritance, walking up iteratively (traces can be deep). A chain longer than the batch can
   // only be a cycle of parent ids, which is cut there.
@@ -139,7 +146,11 @@ export async function resolveBatchContext(
   // Wrappers: a counted model span whose child is a counted model span.
   const storedWrappers: ResolvedBatch['storedWrappers'] = [];
   for (const span of spans) {
-    if (span.category === 'model' && !span.wrapper && (modelParents.has(span.traceId + span.spanId) || recent.hasModelChild(projectId, span.traceId, span.spanId))) {
+    if (
+      span.category === 'model' &&
+      !span.wrapper &&
+      (modelParents.has(span.traceId + span.spanId) || recent.hasModelChild(projectId, span.traceId, span.spanId))
+    ) {
       markWrapper(span);
     }
   }

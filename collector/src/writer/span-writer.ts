@@ -132,11 +132,15 @@ export class SpanWriter {
       const count = batch.reduce((n, w) => n + w.spans.length, 0);
       const started = performance.now();
       try {
-        const outcomes = await writeBatch(this.pool, batch.map((w) => w.spans), {
-          recent: this.recent,
-          knownPartitionDays: this.knownPartitionDays,
-          onUnpricedModel: this.events.onUnpricedModel,
-        });
+        const outcomes = await writeBatch(
+          this.pool,
+          batch.map((w) => w.spans),
+          {
+            recent: this.recent,
+            knownPartitionDays: this.knownPartitionDays,
+            onUnpricedModel: this.events.onUnpricedModel,
+          },
+        );
         batch.forEach((w, i) => {
           w.resolve(outcomes[i]!);
         });

@@ -17,7 +17,9 @@ interface ContextRow {
   category: SpanCategory;
 }
 
-export function contextFromRow(row: Pick<ContextRow, 'tenant_id' | 'session_id' | 'user_id' | 'surface'>): InheritedContext {
+export function contextFromRow(
+  row: Pick<ContextRow, 'tenant_id' | 'session_id' | 'user_id' | 'surface'>,
+): InheritedContext {
   return {
     tenantId: row.tenant_id === UNKNOWN_TENANT ? null : row.tenant_id,
     sessionId: row.session_id,
@@ -26,7 +28,11 @@ export function contextFromRow(row: Pick<ContextRow, 'tenant_id' | 'session_id' 
   };
 }
 
-export async function lookupStoredSpans(client: pg.ClientBase, projectId: string, request: StoredLookupRequest): Promise<StoredLookupResult> {
+export async function lookupStoredSpans(
+  client: pg.ClientBase,
+  projectId: string,
+  request: StoredLookupRequest,
+): Promise<StoredLookupResult> {
   const { rows } = await client.query<ContextRow>(
     `select trace_id, span_id, parent_span_id, tenant_id, session_id, user_id, surface, category
        from spans
@@ -35,7 +41,11 @@ export async function lookupStoredSpans(client: pg.ClientBase, projectId: string
   );
   const spans: StoredLookupResult = new Map();
   for (const row of rows) {
-    spans.set(row.trace_id + row.span_id, { parentSpanId: row.parent_span_id, context: contextFromRow(row), category: row.category });
+    spans.set(row.trace_id + row.span_id, {
+      parentSpanId: row.parent_span_id,
+      context: contextFromRow(row),
+      category: row.category,
+    });
   }
   return spans;
 }
@@ -63,14 +73,24 @@ export async function takeAwaitingChildren(
   parents: readonly { traceId: string; spanId: string }[],
 ): Promise<AwaitingChild[]> {
   if (parents.length === 0) return [];
-  const { rows } = await client.query<{ trace_id: string; parent_span_id: string; span_id: string; is_model_call: boolean }>(
+  const { rows } = await client.query<{
+    trace_id: string;
+    parent_span_id: string;
+    span_id: string;
+    is_model_call: boolean;
+  }>(
     `delete from spans_awaiting_parent w
       using unnest($2::text[], $3::text[]) as p(trace_id, span_id)
       where w.project_id = $1 and w.trace_id = p.trace_id and w.parent_span_id = p.span_id
       returning w.trace_id, w.parent_span_id, w.span_id, w.is_model_call`,
     [projectId, parents.map((p) => p.traceId), parents.map((p) => p.spanId)],
   );
-  return rows.map((row) => ({ traceId: row.trace_id, parentSpanId: row.parent_span_id, spanId: row.span_id, isModelCall: row.is_model_call }));
+  return rows.map((row) => ({
+    traceId: row.trace_id,
+    parentSpanId: row.parent_span_id,
+    spanId: row.span_id,
+    isModelCall: row.is_model_call,
+  }));
 }
 
 /** The columns of a stored span that its rollup contribution depends on. */
@@ -145,10 +165,21 @@ export interface ChangedSpan {
  * Fills tenant, session, user and surface into each seed's stored subtree wherever they are
  * missing (a nearer ancestor's value always wins), in spans and in ai_api_calls.
  */
-export async function applyLateContext(client: pg.ClientBase, projectId: string, seeds: ContextSeed[]): Promise<ChangedSpan[]> {
+export async function applyLateContext(
+  client: pg.ClientBase,
+  projectId: string,
+  seeds: ContextSeed[],
+): Promise<ChangedSpan[]> {
   if (seeds.length === 0) return [];
   const traceIds = seeds.map((s) => s.traceId);
-  const { rows } = await client.query<RollupSpanRow & { inherited_tenant: string | null; inherited_session: string | null; inherited_user: string | null; inherited_surface: string | null }>(
+  const { rows } = await client.query<
+    RollupSpanRow & {
+      inherited_tenant: string | null;
+      inherited_session: string | null;
+      inherited_user: string | null;
+      inherited_surface: string | null;
+    }
+  >(
     `with recursive subtree as (
        select t.trace_id, t.span_id, t.tenant_id, t.session_id, t.user_id, t.surface, 0 as depth
          from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
@@ -179,12 +210,19 @@ export async function applyLateContext(client: pg.ClientBase, projectId: string,
     const before = rollupSpanOf(row);
     const after: StoredRollupSpan = {
       ...before,
-      tenantId: before.tenantId === UNKNOWN_TENANT && row.inherited_tenant !== null ? row.inherited_tenant : before.tenantId,
+      tenantId:
+        before.tenantId === UNKNOWN_TENANT && row.inherited_tenant !== null ? row.inherited_tenant : before.tenantId,
       sessionId: before.sessionId ?? row.inherited_session,
       userId: before.userId ?? row.inherited_user,
       surface: before.surface ?? row.inherited_surface,
     };
-    if (after.tenantId === before.tenantId && after.sessionId === before.sessionId && after.userId === before.userId && after.surface === before.surface) continue;
+    if (
+      after.tenantId === before.tenantId &&
+      after.sessionId === before.sessionId &&
+      after.userId === before.userId &&
+      after.surface === before.surface
+    )
+      continue;
     changed.push({ before, after });
   }
   if (changed.length === 0) return [];
@@ -233,7 +271,11 @@ export async function recordAwaitingParents(
 }
 
 /** Stored model spans found to wrap a model call: their usage stops counting. Returns the changes. */
-export async function demoteStoredWrappers(client: pg.ClientBase, projectId: string, wrappers: { traceId: string; spanId: string }[]): Promise<ChangedSpan[]> {
+export async function demoteStoredWrappers(
+  client: pg.ClientBase,
+  projectId: string,
+  wrappers: { traceId: string; spanId: string }[],
+): Promise<ChangedSpan[]> {
   if (wrappers.length === 0) return [];
   const traceIds = wrappers.map((w) => w.traceId);
   const spanIds = wrappers.map((w) => w.spanId);
@@ -258,7 +300,16 @@ export async function demoteStoredWrappers(client: pg.ClientBase, projectId: str
     const before = rollupSpanOf(row);
     return {
       before,
-      after: { ...before, category: 'other', inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheWriteTokens: null, reasoningTokens: null, costUsd: null },
+      after: {
+        ...before,
+        category: 'other',
+        inputTokens: null,
+        outputTokens: null,
+        cacheReadTokens: null,
+        cacheWriteTokens: null,
+        reasoningTokens: null,
+        costUsd: null,
+      },
     };
   });
 }

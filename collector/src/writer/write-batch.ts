@@ -37,7 +37,11 @@ const PARTITION_PAST_DAYS = 7;
 const PARTITION_FUTURE_DAYS = 2;
 
 /** Writes the spans of several requests in one transaction; returns an outcome per request. */
-export async function writeBatch(pool: pg.Pool, requests: StoredSpan[][], context: BatchContext): Promise<WriteOutcome[]> {
+export async function writeBatch(
+  pool: pg.Pool,
+  requests: StoredSpan[][],
+  context: BatchContext,
+): Promise<WriteOutcome[]> {
   const client = await pool.connect();
   // A connection lost mid-transaction also emits 'error' on the client; the failed query
   // already reports it, so the event must not become an uncaught exception.
@@ -52,10 +56,15 @@ export async function writeBatch(pool: pg.Pool, requests: StoredSpan[][], contex
       await client.query('commit');
       const storedSet = new Set(stored.spans);
       for (const span of stored.spans) {
-        context.recent.remember(span.projectId, span.traceId, span.spanId, { parentSpanId: span.parentSpanId, context: contextOf(span), category: span.category });
+        context.recent.remember(span.projectId, span.traceId, span.spanId, {
+          parentSpanId: span.parentSpanId,
+          context: contextOf(span),
+          category: span.category,
+        });
       }
       for (const { projectId, traceId, spanId } of stored.demoted) context.recent.demote(projectId, traceId, spanId);
-      for (const { projectId, span } of stored.fixed) context.recent.updateContext(projectId, span.traceId, span.spanId, span.context);
+      for (const { projectId, span } of stored.fixed)
+        context.recent.updateContext(projectId, span.traceId, span.spanId, span.context);
       return requests.map((spans) => {
         const n = spans.filter((s) => storedSet.has(s)).length;
         return { stored: n, duplicates: spans.length - n };
@@ -81,7 +90,11 @@ interface TransactionResult {
   fixed: { projectId: string; span: FixedSpan }[];
 }
 
-async function writeInTransaction(client: pg.ClientBase, all: StoredSpan[], context: BatchContext): Promise<TransactionResult> {
+async function writeInTransaction(
+  client: pg.ClientBase,
+  all: StoredSpan[],
+  context: BatchContext,
+): Promise<TransactionResult> {
   // A retry sitting in the same batch as its original is caught by the primary key in storeSpans.
   const byProject = groupByProject(all);
   const result: TransactionResult = { spans: [], demoted: [], fixed: [] };
@@ -89,7 +102,13 @@ async function writeInTransaction(client: pg.ClientBase, all: StoredSpan[], cont
   const changes: ChangedSpan[] = [];
   for (const [projectId, spans] of byProject) {
     const awaiting = await takeAwaitingChildren(client, projectId, spans);
-    const resolved = await resolveBatchContext(projectId, spans, context.recent, (request) => lookupStoredSpans(client, projectId, request), awaiting);
+    const resolved = await resolveBatchContext(
+      projectId,
+      spans,
+      context.recent,
+      (request) => lookupStoredSpans(client, projectId, request),
+      awaiting,
+    );
     plans.push({ projectId, spans, awaiting, resolved });
   }
 
@@ -102,7 +121,14 @@ async function writeInTransaction(client: pg.ClientBase, all: StoredSpan[], cont
     await recordAwaitingParents(
       client,
       projectId,
-      resolved.orphans.filter((s) => storedSet.has(s)).map((s) => ({ traceId: s.traceId, parentSpanId: s.parentSpanId!, spanId: s.spanId, isModelCall: isCountedModelCall(s) })),
+      resolved.orphans
+        .filter((s) => storedSet.has(s))
+        .map((s) => ({
+          traceId: s.traceId,
+          parentSpanId: s.parentSpanId!,
+          spanId: s.spanId,
+          isModelCall: isCountedModelCall(s),
+        })),
     );
     changes.push(...(await demoteStoredWrappers(client, projectId, resolved.storedWrappers)));
     for (const w of resolved.storedWrappers) result.demoted.push({ projectId, ...w });
@@ -119,7 +145,14 @@ async function writeInTransaction(client: pg.ClientBase, all: StoredSpan[], cont
     for (const change of await applyLateContext(client, projectId, seeds)) {
       changes.push(change);
       const { traceId, spanId, tenantId, sessionId, userId, surface } = change.after;
-      result.fixed.push({ projectId, span: { traceId, spanId, context: contextFromRow({ tenant_id: tenantId!, session_id: sessionId, user_id: userId, surface }) } });
+      result.fixed.push({
+        projectId,
+        span: {
+          traceId,
+          spanId,
+          context: contextFromRow({ tenant_id: tenantId!, session_id: sessionId, user_id: userId, surface }),
+        },
+      });
     }
   }
   await writeRollupDeltas(client, stored, changes);
@@ -158,7 +191,10 @@ async function ensurePartitions(client: pg.ClientBase, spans: StoredSpan[], know
     if (!known.has(key)) missing.set(key, { projectId: span.projectId, day });
   }
   for (const [key, { projectId, day }] of missing) {
-    await client.query('select vigil_ensure_spans_partition($1::uuid, $2::date)', [projectId, new Date(day * DAY_MS).toISOString().slice(0, 10)]);
+    await client.query('select vigil_ensure_spans_partition($1::uuid, $2::date)', [
+      projectId,
+      new Date(day * DAY_MS).toISOString().slice(0, 10),
+    ]);
     known.add(key);
   }
 }
@@ -178,7 +214,9 @@ async function storeSpans(client: pg.ClientBase, spans: StoredSpan[]): Promise<S
     if ((error as { code?: string }).code !== '23505') throw error;
     await client.query('rollback to savepoint vigil_copy_spans');
   }
-  await client.query('create temp table if not exists vigil_spans_stage (like spans including defaults) on commit delete rows');
+  await client.query(
+    'create temp table if not exists vigil_spans_stage (like spans including defaults) on commit delete rows',
+  );
   await copyRows(client, 'vigil_spans_stage', SPAN_COLUMNS, encodeRows(spans, spanRow));
   const columns = SPAN_COLUMNS.join(', ');
   const { rows: inserted } = await client.query<{ k: string }>(
@@ -208,7 +246,11 @@ function encodeRows(spans: readonly StoredSpan[], encode: (span: StoredSpan) => 
   return data;
 }
 
-async function recordUnpricedModels(client: pg.ClientBase, spans: StoredSpan[], onUnpriced: BatchContext['onUnpricedModel']): Promise<void> {
+async function recordUnpricedModels(
+  client: pg.ClientBase,
+  spans: StoredSpan[],
+  onUnpriced: BatchContext['onUnpricedModel'],
+): Promise<void> {
   const counts = new Map<string, { projectId: string; provider: string; model: string; n: number }>();
   for (const span of spans) {
     if (!isCountedModelCall(span) || !span.model || span.costSource !== null) continue;
@@ -227,6 +269,11 @@ async function recordUnpricedModels(client: pg.ClientBase, spans: StoredSpan[], 
      select * from unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[])
      on conflict (project_id, provider, model)
      do update set span_count = unpriced_models.span_count + excluded.span_count, last_seen = now()`,
-    [entries.map((e) => e.projectId), entries.map((e) => e.provider), entries.map((e) => e.model), entries.map((e) => e.n)],
+    [
+      entries.map((e) => e.projectId),
+      entries.map((e) => e.provider),
+      entries.map((e) => e.model),
+      entries.map((e) => e.n),
+    ],
   );
 }

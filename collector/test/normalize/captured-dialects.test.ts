@@ -19,7 +19,13 @@ async function capture(name: string): Promise<NormalizedSpan[]> {
   const { stdout } = await promisify(execFile)(process.execPath, [CAPTURE, name], { maxBuffer: 16 * 1024 * 1024 });
   const decoded = decodeJsonTraces(stdout, LIMITS);
   return decoded.resourceSpans
-    .flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => normalizeSpan(s, rs.resource, ss.scopeName, { tenantKeys: ['tenant.id'], captureContent: false }))))
+    .flatMap((rs) =>
+      rs.scopeSpans.flatMap((ss) =>
+        ss.spans.map((s) =>
+          normalizeSpan(s, rs.resource, ss.scopeName, { tenantKeys: ['tenant.id'], captureContent: false }),
+        ),
+      ),
+    )
     .sort((a, b) => a.startMs - b.startMs);
 }
 
@@ -27,11 +33,20 @@ async function capture(name: string): Promise<NormalizedSpan[]> {
 async function modelCall(name: string): Promise<NormalizedSpan> {
   const spans = await capture(name);
   const calls = spans.filter((s) => s.category === 'model' && !s.wrapper);
-  expect(calls.map((s) => s.name), `${name}: model calls among ${spans.map((s) => s.name).join(', ')}`).toHaveLength(1);
+  expect(
+    calls.map((s) => s.name),
+    `${name}: model calls among ${spans.map((s) => s.name).join(', ')}`,
+  ).toHaveLength(1);
   return calls[0]!;
 }
 
-const tokens = (s: NormalizedSpan) => [s.inputTokens, s.cacheReadTokens, s.cacheWriteTokens, s.outputTokens, s.reasoningTokens];
+const tokens = (s: NormalizedSpan) => [
+  s.inputTokens,
+  s.cacheReadTokens,
+  s.cacheWriteTokens,
+  s.outputTokens,
+  s.reasoningTokens,
+];
 
 // What the fake servers report (../peers/behaviour.ts), as the collector should count it: input
 // tokens in all (cache reads and writes included), cache reads, cache writes, output, reasoning.

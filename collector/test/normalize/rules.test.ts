@@ -5,29 +5,89 @@ import { readUsage } from '../../src/normalize/usage.ts';
 import type { Attributes, DecodedSpan } from '../../src/otlp/types.ts';
 
 function span(attributes: Attributes, durationMs = 1000, events: DecodedSpan['events'] = []): DecodedSpan {
-  return { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), parentSpanId: null, name: 's', kind: 3, startMs: 1000, endMs: 1000 + durationMs, statusCode: 0, statusMessage: '', attributes, events };
+  return {
+    traceId: 'a'.repeat(32),
+    spanId: 'b'.repeat(16),
+    parentSpanId: null,
+    name: 's',
+    kind: 3,
+    startMs: 1000,
+    endMs: 1000 + durationMs,
+    statusCode: 0,
+    statusMessage: '',
+    attributes,
+    events,
+  };
 }
 const normalize = (attributes: Attributes, resource: Attributes = {}, tenantKeys = ['tenant.id'], durationMs = 1000) =>
   normalizeSpan(span(attributes, durationMs), resource, 'scope', { tenantKeys, captureContent: false });
 
 describe('normalisation rules', () => {
   it('normalises provider names and infers them from the model only when nothing names them', () => {
-    expect(['openai.chat', 'openai.responses', 'OpenAI', 'anthropic.messages', 'amazon-bedrock', 'google.vertex.chat', 'mistral', 'xai', 'az.ai.openai'].map(normalizeProvider)).toEqual([
-      'openai', 'openai', 'openai', 'anthropic', 'aws.bedrock', 'gcp.vertex_ai', 'mistral_ai', 'x_ai', 'azure.ai.openai',
+    expect(
+      [
+        'openai.chat',
+        'openai.responses',
+        'OpenAI',
+        'anthropic.messages',
+        'amazon-bedrock',
+        'google.vertex.chat',
+        'mistral',
+        'xai',
+        'az.ai.openai',
+      ].map(normalizeProvider),
+    ).toEqual([
+      'openai',
+      'openai',
+      'openai',
+      'anthropic',
+      'aws.bedrock',
+      'gcp.vertex_ai',
+      'mistral_ai',
+      'x_ai',
+      'azure.ai.openai',
     ]);
-    expect(['gpt-4o', 'o3-mini', 'claude-3-opus', 'gemini-2.0-flash', 'llama-3'].map(inferProviderFromModel)).toEqual(['openai', 'openai', 'anthropic', 'gcp.gemini', null]);
-    expect(normalize({ 'gen_ai.request.model': 'claude-3-5-sonnet', 'gen_ai.usage.input_tokens': 1 }).provider).toBe('anthropic');
+    expect(['gpt-4o', 'o3-mini', 'claude-3-opus', 'gemini-2.0-flash', 'llama-3'].map(inferProviderFromModel)).toEqual([
+      'openai',
+      'openai',
+      'anthropic',
+      'gcp.gemini',
+      null,
+    ]);
+    expect(normalize({ 'gen_ai.request.model': 'claude-3-5-sonnet', 'gen_ai.usage.input_tokens': 1 }).provider).toBe(
+      'anthropic',
+    );
   });
 
   it('reads numbers sent as strings and ignores garbage', () => {
-    expect(readUsage({ 'gen_ai.usage.input_tokens': '25', 'gen_ai.usage.output_tokens': 'lots', 'gen_ai.usage.cache_read.input_tokens': -3 }, 'openai')).toEqual({
-      inputTokens: 25, outputTokens: null, cacheReadTokens: null, cacheWriteTokens: null, reasoningTokens: null,
+    expect(
+      readUsage(
+        {
+          'gen_ai.usage.input_tokens': '25',
+          'gen_ai.usage.output_tokens': 'lots',
+          'gen_ai.usage.cache_read.input_tokens': -3,
+        },
+        'openai',
+      ),
+    ).toEqual({
+      inputTokens: 25,
+      outputTokens: null,
+      cacheReadTokens: null,
+      cacheWriteTokens: null,
+      reasoningTokens: null,
     });
   });
 
   it('never lets a cache part exceed the whole: an exclusive input count is made inclusive', () => {
     // An instrumentation that copied Anthropic's own input_tokens (uncached only).
-    const usage = readUsage({ 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.cache_read.input_tokens': 4000, 'gen_ai.usage.output_tokens': 10 }, 'anthropic');
+    const usage = readUsage(
+      {
+        'gen_ai.usage.input_tokens': 100,
+        'gen_ai.usage.cache_read.input_tokens': 4000,
+        'gen_ai.usage.output_tokens': 10,
+      },
+      'anthropic',
+    );
     expect(usage.inputTokens).toBe(4100);
   });
 
@@ -41,9 +101,18 @@ describe('normalisation rules', () => {
 
   it('drops a TTFT longer than the span (a unit error) instead of reporting the whole duration', () => {
     const attributes = { 'gen_ai.request.model': 'gpt-4o', 'gen_ai.operation.name': 'chat' };
-    expect(normalize({ ...attributes, 'gen_ai.response.time_to_first_chunk': 0.3 }, {}, ['tenant.id'], 1000).ttftMs).toBeCloseTo(300, 9);
-    expect(normalize({ ...attributes, 'gen_ai.response.time_to_first_chunk': 300 }, {}, ['tenant.id'], 1000).ttftMs).toBeNull();
-    const withEvent = normalizeSpan(span(attributes, 1000, [{ name: 'ai.stream.firstChunk', timeMs: 1250, attributes: {} }]), {}, 's', { tenantKeys: [], captureContent: false });
+    expect(
+      normalize({ ...attributes, 'gen_ai.response.time_to_first_chunk': 0.3 }, {}, ['tenant.id'], 1000).ttftMs,
+    ).toBeCloseTo(300, 9);
+    expect(
+      normalize({ ...attributes, 'gen_ai.response.time_to_first_chunk': 300 }, {}, ['tenant.id'], 1000).ttftMs,
+    ).toBeNull();
+    const withEvent = normalizeSpan(
+      span(attributes, 1000, [{ name: 'ai.stream.firstChunk', timeMs: 1250, attributes: {} }]),
+      {},
+      's',
+      { tenantKeys: [], captureContent: false },
+    );
     expect(withEvent.ttftMs).toBe(250);
   });
 
@@ -53,11 +122,17 @@ describe('normalisation rules', () => {
     expect(normalize({ 'cache.hit': true, 'app.semantic_cache': 'v1' }).category).toBe('cache');
     expect(normalize({ 'http.request.method': 'GET' }).category).toBe('http');
     expect(normalize({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'search' }).category).toBe('other');
-    expect(normalize({ 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.usage.input_tokens': 10 })).toMatchObject({ category: 'other', wrapper: true });
+    expect(normalize({ 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.usage.input_tokens': 10 })).toMatchObject({
+      category: 'other',
+      wrapper: true,
+    });
   });
 
   it('marks errors from the status or error.type', () => {
-    const failed = normalizeSpan({ ...span({}), statusCode: 2, statusMessage: 'boom' }, {}, 's', { tenantKeys: [], captureContent: false });
+    const failed = normalizeSpan({ ...span({}), statusCode: 2, statusMessage: 'boom' }, {}, 's', {
+      tenantKeys: [],
+      captureContent: false,
+    });
     expect(failed).toMatchObject({ status: 'error', statusMessage: 'boom' });
     expect(normalize({ 'error.type': 'timeout' })).toMatchObject({ status: 'error', statusMessage: 'timeout' });
   });

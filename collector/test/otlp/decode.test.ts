@@ -102,7 +102,11 @@ describe('decoding real exporter bytes', () => {
 
 describe('JSON mapping leniency', () => {
   const span = (fields: Record<string, unknown>) =>
-    JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'AB'.repeat(16), spanId: 'CD'.repeat(8), name: 'x', ...fields }] }] }] });
+    JSON.stringify({
+      resourceSpans: [
+        { scopeSpans: [{ spans: [{ traceId: 'AB'.repeat(16), spanId: 'CD'.repeat(8), name: 'x', ...fields }] }] },
+      ],
+    });
 
   it('accepts int64 as strings or numbers, enums as ints or names, upper-case hex, unknown fields', () => {
     const decoded = decodeJsonTraces(
@@ -182,9 +186,18 @@ describe('bad bodies', () => {
   it('names the JSON path of a value of the wrong type', () => {
     const cases: [unknown, RegExp][] = [
       [{ resourceSpans: 'nope' }, /resourceSpans: expected an array/],
-      [{ resourceSpans: [{ scopeSpans: [{ spans: [42] }] }] }, /resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]: expected an object/],
-      [{ resourceSpans: [{ scopeSpans: [{ spans: [{ startTimeUnixNano: 'abc' }] }] }] }, /spans\[0\]\.startTimeUnixNano: expected an int64/],
-      [{ resourceSpans: [{ scopeSpans: [{ spans: [{ attributes: [{ key: 'k', value: { boolValue: 'yes' } }] }] }] }] }, /attributes\[0\]\.value\.boolValue: expected a boolean/],
+      [
+        { resourceSpans: [{ scopeSpans: [{ spans: [42] }] }] },
+        /resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]: expected an object/,
+      ],
+      [
+        { resourceSpans: [{ scopeSpans: [{ spans: [{ startTimeUnixNano: 'abc' }] }] }] },
+        /spans\[0\]\.startTimeUnixNano: expected an int64/,
+      ],
+      [
+        { resourceSpans: [{ scopeSpans: [{ spans: [{ attributes: [{ key: 'k', value: { boolValue: 'yes' } }] }] }] }] },
+        /attributes\[0\]\.value\.boolValue: expected a boolean/,
+      ],
       [{ resourceSpans: [{ scopeSpans: [{ spans: [{ kind: 'SIDEWAYS' }] }] }] }, /kind: expected an enum/],
     ];
     for (const [body, message] of cases) expect(() => decodeJsonTraces(JSON.stringify(body), LIMITS)).toThrow(message);
@@ -192,23 +205,35 @@ describe('bad bodies', () => {
 
   it('rejects only the spans with invalid ids and says why', () => {
     const body = JSON.stringify({
-      resourceSpans: [{ scopeSpans: [{ spans: [
-        { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), name: 'good' },
-        { traceId: 'ab'.repeat(5), spanId: 'cd'.repeat(8), name: 'short trace' },
-        { traceId: '00'.repeat(16), spanId: 'cd'.repeat(8), name: 'zero trace' },
-        { traceId: 'ab'.repeat(16), spanId: 'zz'.repeat(8), name: 'not hex' },
-        { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), parentSpanId: 'ee', name: 'bad parent' },
-      ] }] }],
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), name: 'good' },
+                { traceId: 'ab'.repeat(5), spanId: 'cd'.repeat(8), name: 'short trace' },
+                { traceId: '00'.repeat(16), spanId: 'cd'.repeat(8), name: 'zero trace' },
+                { traceId: 'ab'.repeat(16), spanId: 'zz'.repeat(8), name: 'not hex' },
+                { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), parentSpanId: 'ee', name: 'bad parent' },
+              ],
+            },
+          ],
+        },
+      ],
     });
     const decoded = decodeJsonTraces(body, LIMITS);
     expect(decoded.spanCount).toBe(1);
     expect(decoded.rejectedSpans).toBe(4);
-    expect(decoded.rejectionReasons.join('\n')).toMatch(/traceId must be 16 bytes[\s\S]*all zeros[\s\S]*spanId must be 8 bytes[\s\S]*parentSpanId/);
+    expect(decoded.rejectionReasons.join('\n')).toMatch(
+      /traceId must be 16 bytes[\s\S]*all zeros[\s\S]*spanId must be 8 bytes[\s\S]*parentSpanId/,
+    );
   });
 
   it('applies attribute count and length limits and counts what they cut', () => {
     const attributes = Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: { stringValue: 'v'.repeat(50) } }));
-    const body = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), attributes }] }] }] });
+    const body = JSON.stringify({
+      resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), attributes }] }] }],
+    });
     const decoded = decodeJsonTraces(body, { maxAttributesPerSpan: 4, maxAttributeValueLength: 20 });
     const span = decoded.resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
     expect(Object.keys(span.attributes)).toEqual(['k0', 'k1', 'k2', 'k3']);
@@ -224,7 +249,8 @@ describe('bad bodies', () => {
     expect(() => decodeJsonTraces(body, LIMITS)).toThrow(/nested deeper than 32 levels/);
     // The same in protobuf: AnyValue{array_value{values: AnyValue{…}}}, built inside out.
     let any: Buffer = Buffer.from([0x0a, 0x01, 0x78]); // string_value "x"
-    const wrap = (field: number, payload: Buffer) => Buffer.concat([Buffer.from([(field << 3) | 2]), varint(payload.length), payload]);
+    const wrap = (field: number, payload: Buffer) =>
+      Buffer.concat([Buffer.from([(field << 3) | 2]), varint(payload.length), payload]);
     for (let i = 0; i < 200; i++) any = wrap(5, wrap(1, any));
     const kv = Buffer.concat([wrap(1, Buffer.from('deep')), wrap(2, any)]);
     const span = Buffer.concat([wrap(1, Buffer.alloc(16, 0xab)), wrap(2, Buffer.alloc(8, 0xcd)), wrap(9, kv)]);

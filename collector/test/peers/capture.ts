@@ -29,21 +29,38 @@ const providers = await startFakeProviders(PEER_BEHAVIOUR);
 
 const vercel = {
   openai: () => createOpenAI({ baseURL: providers.openaiBaseUrl, apiKey: 'sk-test' }).chat('gpt-4o-mini'),
-  anthropic: () => createAnthropic({ baseURL: `${providers.anthropicBaseUrl}/v1`, apiKey: 'sk-ant-test' })('claude-sonnet-4-5'),
+  anthropic: () =>
+    createAnthropic({ baseURL: `${providers.anthropicBaseUrl}/v1`, apiKey: 'sk-ant-test' })('claude-sonnet-4-5'),
 };
 
 const cases: Record<string, () => Promise<void>> = {
   'vercel-semconv-openai': async () => {
-    await generateText({ model: vercel.openai(), prompt: 'hello', telemetry: { functionId: 'answer', integrations: new OpenTelemetry({ tracer, usage: true }) } });
+    await generateText({
+      model: vercel.openai(),
+      prompt: 'hello',
+      telemetry: { functionId: 'answer', integrations: new OpenTelemetry({ tracer, usage: true }) },
+    });
   },
   'vercel-semconv-anthropic-stream': async () => {
-    await streamText({ model: vercel.anthropic(), prompt: 'hello', telemetry: { functionId: 'answer', integrations: new OpenTelemetry({ tracer, usage: true }) } }).consumeStream();
+    await streamText({
+      model: vercel.anthropic(),
+      prompt: 'hello',
+      telemetry: { functionId: 'answer', integrations: new OpenTelemetry({ tracer, usage: true }) },
+    }).consumeStream();
   },
   'vercel-legacy-openai': async () => {
-    await generateText({ model: vercel.openai(), prompt: 'hello', telemetry: { functionId: 'answer', integrations: new LegacyOpenTelemetry({ tracer }) } });
+    await generateText({
+      model: vercel.openai(),
+      prompt: 'hello',
+      telemetry: { functionId: 'answer', integrations: new LegacyOpenTelemetry({ tracer }) },
+    });
   },
   'vercel-legacy-anthropic-stream': async () => {
-    await streamText({ model: vercel.anthropic(), prompt: 'hello', telemetry: { functionId: 'answer', integrations: new LegacyOpenTelemetry({ tracer }) } }).consumeStream();
+    await streamText({
+      model: vercel.anthropic(),
+      prompt: 'hello',
+      telemetry: { functionId: 'answer', integrations: new LegacyOpenTelemetry({ tracer }) },
+    }).consumeStream();
   },
   'openllmetry-openai': async () => {
     const instrumentation = new OpenLLMetryOpenAI({ traceContent: false });
@@ -69,7 +86,10 @@ const cases: Record<string, () => Promise<void>> = {
     instrumentation.manuallyInstrument(openai);
     const client = new openai.OpenAI({ baseURL: providers.openaiBaseUrl, apiKey: 'sk-test' });
     const stream = await client.chat.completions.create({
-      model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello' }], stream: true, stream_options: { include_usage: true },
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hello' }],
+      stream: true,
+      stream_options: { include_usage: true },
     });
     for await (const _chunk of stream) {
       // read to the end, as an app would

@@ -12,12 +12,40 @@ const T = 'a'.repeat(32);
 
 function span(id: string, parent: string | null, fields: Partial<StoredSpan> = {}): StoredSpan {
   return {
-    projectId: P, traceId: T, spanId: id.padStart(16, '0'), parentSpanId: parent === null ? null : parent.padStart(16, '0'),
-    name: id, kind: 1, serviceName: 's', startMs: 0, durationMs: 1, category: 'other', status: 'ok', statusMessage: null,
-    tenantId: null, sessionId: null, userId: null, surface: null, deployment: null, environment: null, model: null,
-    provider: null, operation: null, ttftMs: null, reportedCostUsd: null, wrapper: false, attributes: {}, events: [],
-    inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheWriteTokens: null, reasoningTokens: null,
-    costUsd: null, costSource: null, ...fields,
+    projectId: P,
+    traceId: T,
+    spanId: id.padStart(16, '0'),
+    parentSpanId: parent === null ? null : parent.padStart(16, '0'),
+    name: id,
+    kind: 1,
+    serviceName: 's',
+    startMs: 0,
+    durationMs: 1,
+    category: 'other',
+    status: 'ok',
+    statusMessage: null,
+    tenantId: null,
+    sessionId: null,
+    userId: null,
+    surface: null,
+    deployment: null,
+    environment: null,
+    model: null,
+    provider: null,
+    operation: null,
+    ttftMs: null,
+    reportedCostUsd: null,
+    wrapper: false,
+    attributes: {},
+    events: [],
+    inputTokens: null,
+    outputTokens: null,
+    cacheReadTokens: null,
+    cacheWriteTokens: null,
+    reasoningTokens: null,
+    costUsd: null,
+    costSource: null,
+    ...fields,
   };
 }
 
@@ -43,11 +71,24 @@ describe('resolveBatchContext', () => {
 
   it('asks storage only for parents that neither the batch nor memory knows, in one call', async () => {
     const recent = new RecentSpans();
-    recent.remember(P, T, '000000000000000a', { parentSpanId: null, context: { tenantId: 'mem', sessionId: null, userId: null, surface: null }, category: 'http' });
+    recent.remember(P, T, '000000000000000a', {
+      parentSpanId: null,
+      context: { tenantId: 'mem', sessionId: null, userId: null, surface: null },
+      category: 'http',
+    });
     const calls: unknown[] = [];
     const lookup: StoredLookup = async (request) => {
       calls.push(request);
-      return new Map([[T + '000000000000000b', { parentSpanId: null, context: { tenantId: 'db', sessionId: null, userId: null, surface: null }, category: 'http' as const }]]);
+      return new Map([
+        [
+          T + '000000000000000b',
+          {
+            parentSpanId: null,
+            context: { tenantId: 'db', sessionId: null, userId: null, surface: null },
+            category: 'http' as const,
+          },
+        ],
+      ]);
     };
     const spans = [span('1', 'a'), span('2', 'b'), span('3', 'c')];
     const result = await resolveBatchContext(P, spans, recent, lookup);
@@ -60,7 +101,9 @@ describe('resolveBatchContext', () => {
   it('survives parent cycles and very deep traces', async () => {
     const cycle = [span('1', '2'), span('2', '1')];
     await expect(resolveBatchContext(P, cycle, new RecentSpans(), nothingStored)).resolves.toBeDefined();
-    const deep = Array.from({ length: 50_000 }, (_, i) => span(String(i + 1), i === 0 ? null : String(i), i === 0 ? { tenantId: 'root' } : {}));
+    const deep = Array.from({ length: 50_000 }, (_, i) =>
+      span(String(i + 1), i === 0 ? null : String(i), i === 0 ? { tenantId: 'root' } : {}),
+    );
     await resolveBatchContext(P, deep.slice().reverse(), new RecentSpans(), nothingStored);
     expect(deep.at(-1)!.tenantId).toBe('root');
   });
@@ -88,7 +131,16 @@ describe('resolveBatchContext', () => {
 
   it('reports a stored model parent of a new model call as a wrapper to demote', async () => {
     const lookup: StoredLookup = async () =>
-      new Map([[T + '0000000000000009', { parentSpanId: null, context: { tenantId: null, sessionId: null, userId: null, surface: null }, category: 'model' as const }]]);
+      new Map([
+        [
+          T + '0000000000000009',
+          {
+            parentSpanId: null,
+            context: { tenantId: null, sessionId: null, userId: null, surface: null },
+            category: 'model' as const,
+          },
+        ],
+      ]);
     const result = await resolveBatchContext(P, [span('2', '9', { category: 'model' })], new RecentSpans(), lookup);
     expect(result.storedWrappers).toEqual([{ traceId: T, spanId: '0000000000000009' }]);
   });

@@ -53,7 +53,17 @@ export function copyTimestamp(epochMs: number): string {
   const micros = totalMicros - day * 86_400_000_000;
   const seconds = Math.floor(micros / 1_000_000);
   const fraction = String(micros - seconds * 1_000_000).padStart(6, '0');
-  return cachedDayPrefix + pad2(Math.floor(seconds / 3600)) + ':' + pad2(Math.floor(seconds / 60) % 60) + ':' + pad2(seconds % 60) + '.' + fraction + '+00';
+  return (
+    cachedDayPrefix +
+    pad2(Math.floor(seconds / 3600)) +
+    ':' +
+    pad2(Math.floor(seconds / 60) % 60) +
+    ':' +
+    pad2(seconds % 60) +
+    '.' +
+    fraction +
+    '+00'
+  );
 }
 
 /** A bytea value in COPY text: hex, with the backslash itself escaped for COPY. */

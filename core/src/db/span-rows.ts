@@ -25,75 +25,168 @@ export interface SpanRecord extends RollupSpan {
 type StoredSpan = SpanRecord;
 
 export const SPAN_COLUMNS = [
-  'project_id', 'tenant_id', 'trace_id', 'span_id', 'parent_span_id', 'name', 'service_name', 'kind',
-  'start_time', 'duration_ms', 'category', 'status', 'status_message', 'session_id', 'user_id', 'surface',
-  'deployment', 'environment', 'model', 'provider', 'operation', 'ttft_ms', 'input_tokens', 'output_tokens',
-  'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd', 'cost_source', 'attributes', 'events',
+  'project_id',
+  'tenant_id',
+  'trace_id',
+  'span_id',
+  'parent_span_id',
+  'name',
+  'service_name',
+  'kind',
+  'start_time',
+  'duration_ms',
+  'category',
+  'status',
+  'status_message',
+  'session_id',
+  'user_id',
+  'surface',
+  'deployment',
+  'environment',
+  'model',
+  'provider',
+  'operation',
+  'ttft_ms',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'cost_usd',
+  'cost_source',
+  'attributes',
+  'events',
 ] as const;
 
 export function spanRow(span: StoredSpan): string {
   return (
-    span.projectId + '\t' +
-    copyText(span.tenantId ?? UNKNOWN_TENANT) + '\t' +
-    span.traceId + '\t' +
-    span.spanId + '\t' +
-    (span.parentSpanId ?? '\\N') + '\t' +
-    copyText(span.name) + '\t' +
-    copyText(span.serviceName) + '\t' +
-    span.kind + '\t' +
-    copyTimestamp(span.startMs) + '\t' +
-    copyNumber(span.durationMs) + '\t' +
-    span.category + '\t' +
-    span.status + '\t' +
-    copyText(span.statusMessage) + '\t' +
-    copyText(span.sessionId) + '\t' +
-    copyText(span.userId) + '\t' +
-    copyText(span.surface) + '\t' +
-    copyText(span.deployment) + '\t' +
-    copyText(span.environment) + '\t' +
-    copyText(span.model) + '\t' +
-    copyText(span.provider) + '\t' +
-    copyText(span.operation) + '\t' +
-    copyNumber(span.ttftMs) + '\t' +
-    copyNumber(span.inputTokens) + '\t' +
-    copyNumber(span.outputTokens) + '\t' +
-    copyNumber(span.cacheReadTokens) + '\t' +
-    copyNumber(span.cacheWriteTokens) + '\t' +
-    copyNumber(span.reasoningTokens) + '\t' +
-    copyNumber(span.costUsd) + '\t' +
-    copyText(span.costSource) + '\t' +
-    copyJson(span.attributes) + '\t' +
-    (span.events.length > 0 ? copyJson(span.events) : '\\N') + '\n'
+    span.projectId +
+    '\t' +
+    copyText(span.tenantId ?? UNKNOWN_TENANT) +
+    '\t' +
+    span.traceId +
+    '\t' +
+    span.spanId +
+    '\t' +
+    (span.parentSpanId ?? '\\N') +
+    '\t' +
+    copyText(span.name) +
+    '\t' +
+    copyText(span.serviceName) +
+    '\t' +
+    span.kind +
+    '\t' +
+    copyTimestamp(span.startMs) +
+    '\t' +
+    copyNumber(span.durationMs) +
+    '\t' +
+    span.category +
+    '\t' +
+    span.status +
+    '\t' +
+    copyText(span.statusMessage) +
+    '\t' +
+    copyText(span.sessionId) +
+    '\t' +
+    copyText(span.userId) +
+    '\t' +
+    copyText(span.surface) +
+    '\t' +
+    copyText(span.deployment) +
+    '\t' +
+    copyText(span.environment) +
+    '\t' +
+    copyText(span.model) +
+    '\t' +
+    copyText(span.provider) +
+    '\t' +
+    copyText(span.operation) +
+    '\t' +
+    copyNumber(span.ttftMs) +
+    '\t' +
+    copyNumber(span.inputTokens) +
+    '\t' +
+    copyNumber(span.outputTokens) +
+    '\t' +
+    copyNumber(span.cacheReadTokens) +
+    '\t' +
+    copyNumber(span.cacheWriteTokens) +
+    '\t' +
+    copyNumber(span.reasoningTokens) +
+    '\t' +
+    copyNumber(span.costUsd) +
+    '\t' +
+    copyText(span.costSource) +
+    '\t' +
+    copyJson(span.attributes) +
+    '\t' +
+    (span.events.length > 0 ? copyJson(span.events) : '\\N') +
+    '\n'
   );
 }
 
 export const AI_CALL_COLUMNS = [
-  'project_id', 'tenant_id', 'user_id', 'session_id', 'provider', 'model', 'input_tokens', 'output_tokens',
-  'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'latency_ms', 'ttft_ms', 'estimated_cost',
-  'status', 'deployment', 'trace_id', 'span_id', 'created_at',
+  'project_id',
+  'tenant_id',
+  'user_id',
+  'session_id',
+  'provider',
+  'model',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'latency_ms',
+  'ttft_ms',
+  'estimated_cost',
+  'status',
+  'deployment',
+  'trace_id',
+  'span_id',
+  'created_at',
 ] as const;
 
 export function aiCallRow(span: StoredSpan): string {
   return (
-    span.projectId + '\t' +
-    copyText(span.tenantId ?? UNKNOWN_TENANT) + '\t' +
-    copyText(span.userId) + '\t' +
-    copyText(span.sessionId) + '\t' +
-    copyText(span.provider) + '\t' +
-    copyText(span.model) + '\t' +
-    copyNumber(span.inputTokens) + '\t' +
-    copyNumber(span.outputTokens) + '\t' +
-    copyNumber(span.cacheReadTokens) + '\t' +
-    copyNumber(span.cacheWriteTokens) + '\t' +
-    copyNumber(span.reasoningTokens) + '\t' +
-    copyNumber(span.durationMs) + '\t' +
-    copyNumber(span.ttftMs) + '\t' +
-    copyNumber(span.costUsd) + '\t' +
-    span.status + '\t' +
-    copyText(span.deployment) + '\t' +
-    span.traceId + '\t' +
-    span.spanId + '\t' +
-    copyTimestamp(span.startMs) + '\n'
+    span.projectId +
+    '\t' +
+    copyText(span.tenantId ?? UNKNOWN_TENANT) +
+    '\t' +
+    copyText(span.userId) +
+    '\t' +
+    copyText(span.sessionId) +
+    '\t' +
+    copyText(span.provider) +
+    '\t' +
+    copyText(span.model) +
+    '\t' +
+    copyNumber(span.inputTokens) +
+    '\t' +
+    copyNumber(span.outputTokens) +
+    '\t' +
+    copyNumber(span.cacheReadTokens) +
+    '\t' +
+    copyNumber(span.cacheWriteTokens) +
+    '\t' +
+    copyNumber(span.reasoningTokens) +
+    '\t' +
+    copyNumber(span.durationMs) +
+    '\t' +
+    copyNumber(span.ttftMs) +
+    '\t' +
+    copyNumber(span.costUsd) +
+    '\t' +
+    span.status +
+    '\t' +
+    copyText(span.deployment) +
+    '\t' +
+    span.traceId +
+    '\t' +
+    span.spanId +
+    '\t' +
+    copyTimestamp(span.startMs) +
+    '\n'
   );
 }
 

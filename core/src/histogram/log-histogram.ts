@@ -148,7 +148,8 @@ export class LogHistogram {
     if (this.compacted === keys.length && encodings.length === 0) return;
     let distinct = 0;
     for (let i = 0; i < keys.length; i++) distinct = addToScratch(keys[i]!, counts[i]!, distinct);
-    for (let e = 0; e < encodings.length; e++) distinct = decodeIntoScratch(encodings[e]!, this.encodingSigns[e]!, distinct);
+    for (let e = 0; e < encodings.length; e++)
+      distinct = decodeIntoScratch(encodings[e]!, this.encodingSigns[e]!, distinct);
     const outKeys: number[] = [];
     const outCounts: number[] = [];
     if (distinct > SCAN_AFTER) {
@@ -183,7 +184,7 @@ export class LogHistogram {
 
 /** Adds a count to the scratch space; returns the number of distinct slots touched so far. */
 function addToScratch(key: number, count: number, distinct: number): number {
-  const slot = (key < ZERO_KEY ? ZERO_KEY : Math.min(key , MAX_KEY)) - ZERO_KEY;
+  const slot = (key < ZERO_KEY ? ZERO_KEY : Math.min(key, MAX_KEY)) - ZERO_KEY;
   if (SCRATCH_SEEN[slot] === 0) {
     SCRATCH_SEEN[slot] = 1;
     SCRATCH_TOUCHED[distinct++] = slot;
@@ -257,7 +258,6 @@ function writeVarint(out: number[], n: number): void {
   }
   out.push(n);
 }
-
 
 /**
  * A histogram being assembled for a rollup row: values added one by one, or stored encodings merged

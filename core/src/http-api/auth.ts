@@ -7,7 +7,11 @@ import type { Caller } from '../query/caller.ts';
 
 const claimsSchema = z.discriminatedUnion('role', [
   z.object({ role: z.literal('service_role') }),
-  z.object({ role: z.literal('authenticated'), project_id: z.string().uuid(), tenant_id: z.string().min(1).optional() }),
+  z.object({
+    role: z.literal('authenticated'),
+    project_id: z.string().uuid(),
+    tenant_id: z.string().min(1).optional(),
+  }),
 ]);
 
 export class AuthError extends Error {
@@ -28,7 +32,8 @@ const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
 function keySet(url: string): ReturnType<typeof createRemoteJWKSet> {
   let set = keySets.get(url);
-  if (!set) keySets.set(url, (set = createRemoteJWKSet(new URL(url), { timeoutDuration: 5000, cooldownDuration: 30_000 })));
+  if (!set)
+    keySets.set(url, (set = createRemoteJWKSet(new URL(url), { timeoutDuration: 5000, cooldownDuration: 30_000 })));
   return set;
 }
 
@@ -44,7 +49,10 @@ export async function callerFromToken(token: string, secret: string, options: Ve
     if (alg === 'HS256') {
       ({ payload } = await jwtVerify(token, key(secret), { algorithms: ['HS256'], requiredClaims: ['exp'] }));
     } else if (options.jwksUrl && (alg === 'RS256' || alg === 'ES256')) {
-      ({ payload } = await jwtVerify(token, keySet(options.jwksUrl), { algorithms: ['RS256', 'ES256'], requiredClaims: ['exp'] }));
+      ({ payload } = await jwtVerify(token, keySet(options.jwksUrl), {
+        algorithms: ['RS256', 'ES256'],
+        requiredClaims: ['exp'],
+      }));
     } else {
       throw new AuthError('invalid token');
     }

@@ -50,18 +50,21 @@ export function createApiHandler(options: ApiHandlerOptions): (request: Request)
     try {
       caller = await callerFromToken(token, options.jwtSecret, options.jwksUrl ? { jwksUrl: options.jwksUrl } : {});
     } catch (error) {
-      if (error instanceof AuthError) return json(401, { error: error.message }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+      if (error instanceof AuthError)
+        return json(401, { error: error.message }, { 'www-authenticate': 'Bearer error="invalid_token"' });
       throw error;
     }
     const text = await request.text();
-    if (Buffer.byteLength(text) > MAX_BODY_BYTES) return json(413, { error: `query body over ${MAX_BODY_BYTES} bytes` });
+    if (Buffer.byteLength(text) > MAX_BODY_BYTES)
+      return json(413, { error: `query body over ${MAX_BODY_BYTES} bytes` });
     let body: unknown;
     try {
       body = text ? JSON.parse(text) : {};
     } catch {
       return json(400, { error: 'body is not valid JSON' });
     }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return json(400, { error: 'body must be a JSON object' });
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      return json(400, { error: 'body must be a JSON object' });
     const query = body as Record<string, unknown>;
     // A member's token names its project; the query may leave it out.
     if (query.projectId === undefined && caller.role === 'authenticated') query.projectId = caller.projectId;

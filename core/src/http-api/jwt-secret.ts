@@ -6,7 +6,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { VigilConfig } from '../config.ts';
 
-export async function resolveJwtSecret(config: Pick<VigilConfig, 'VIGIL_JWT_SECRET' | 'dataDir'>): Promise<{ secret: string; source: string }> {
+export async function resolveJwtSecret(
+  config: Pick<VigilConfig, 'VIGIL_JWT_SECRET' | 'dataDir'>,
+): Promise<{ secret: string; source: string }> {
   if (config.VIGIL_JWT_SECRET) return { secret: config.VIGIL_JWT_SECRET, source: 'VIGIL_JWT_SECRET' };
   const file = path.join(config.dataDir, 'jwt-secret');
   try {

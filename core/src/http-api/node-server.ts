@@ -8,7 +8,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function serveFetchHandler(handler: (request: Request) => Promise<Response>, host: string, port: number): Promise<RunningServer> {
+export async function serveFetchHandler(
+  handler: (request: Request) => Promise<Response>,
+  host: string,
+  port: number,
+): Promise<RunningServer> {
   const server = http.createServer(async (req, res) => {
     try {
       const chunks: Buffer[] = [];

@@ -14,6 +14,8 @@ export const CATALOG_DATA_DATE = '2026-09-23';
 export function installedCatalogVersion(): string {
   // The package does not export its package.json; it sits one level above its entry point.
   const entry = fileURLToPath(import.meta.resolve(CATALOG_LIBRARY));
-  const manifest = JSON.parse(readFileSync(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
+  const manifest = JSON.parse(readFileSync(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
   return manifest.version;
 }

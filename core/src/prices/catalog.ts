@@ -68,7 +68,10 @@ function pricesAt(model: ResolvedModel, atMs: number): ModelPrices {
       if (atMs >= constraint.startMs) return prices;
     } else {
       const s = (((atMs / 1000) % 86400) + 86400) % 86400;
-      const inWindow = constraint.endS < constraint.startS ? s >= constraint.startS || s < constraint.endS : s >= constraint.startS && s < constraint.endS;
+      const inWindow =
+        constraint.endS < constraint.startS
+          ? s >= constraint.startS || s < constraint.endS
+          : s >= constraint.startS && s < constraint.endS;
       if (inWindow) return prices;
     }
   }
@@ -82,7 +85,11 @@ function resolveInCatalog(provider: string | null, model: string): ResolvedModel
   const attempts: [string, string | undefined][] = [[model, providerId]];
   // OpenRouter-style "openai/gpt-4o" and Gemini's "models/gemini-1.5-pro".
   const slash = model.indexOf('/');
-  if (slash > 0) attempts.push([model.slice(slash + 1), providerId ?? CATALOG_PROVIDER[model.slice(0, slash)] ?? model.slice(0, slash)]);
+  if (slash > 0)
+    attempts.push([
+      model.slice(slash + 1),
+      providerId ?? CATALOG_PROVIDER[model.slice(0, slash)] ?? model.slice(0, slash),
+    ]);
   if (providerId) attempts.push([model, undefined]);
   for (const [modelId, id] of attempts) {
     try {

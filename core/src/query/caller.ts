@@ -23,7 +23,11 @@ export function isTenantScoped(caller: Caller): boolean {
  * Runs fn in a read-only REPEATABLE READ transaction as the caller. One snapshot for the whole
  * answer: rollups being compacted and pending deltas are never seen twice or missed.
  */
-export async function withCaller<T>(pool: pg.Pool, caller: Caller, fn: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+export async function withCaller<T>(
+  pool: pg.Pool,
+  caller: Caller,
+  fn: (client: pg.ClientBase) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('begin isolation level repeatable read read only');
@@ -31,12 +35,16 @@ export async function withCaller<T>(pool: pg.Pool, caller: Caller, fn: (client: 
       const claims =
         caller.role === 'service_role'
           ? { role: 'service_role' }
-          : { role: 'authenticated', project_id: caller.projectId, ...(caller.tenantId ? { tenant_id: caller.tenantId } : {}) };
+          : {
+              role: 'authenticated',
+              project_id: caller.projectId,
+              ...(caller.tenantId ? { tenant_id: caller.tenantId } : {}),
+            };
       // Answers group a few thousand rows; enough memory keeps that a hash aggregate, off disk.
-      await client.query(`select set_config('request.jwt.claims', $1, true), set_config('role', $2, true), set_config('work_mem', '32MB', true)`, [
-        JSON.stringify(claims),
-        caller.role,
-      ]);
+      await client.query(
+        `select set_config('request.jwt.claims', $1, true), set_config('role', $2, true), set_config('work_mem', '32MB', true)`,
+        [JSON.stringify(claims), caller.role],
+      );
       const result = await fn(client);
       await client.query('commit');
       return result;

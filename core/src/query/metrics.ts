@@ -90,7 +90,10 @@ export async function metricsFromRollups(
   tenantScoped: boolean,
 ): Promise<MergedPoint[]> {
   const { fromMs, toMs } = alignWindow(q.window.from.getTime(), q.window.to.getTime());
-  const needed = new Set<Dimension>([...q.groupBy, ...(Object.keys(q.filters) as Dimension[]).filter((d) => q.filters[d])]);
+  const needed = new Set<Dimension>([
+    ...q.groupBy,
+    ...(Object.keys(q.filters) as Dimension[]).filter((d) => q.filters[d]),
+  ]);
   const cuboid = chooseCuboid(needed, tenantScoped);
   const minuteCuboid = chooseCuboid(needed, tenantScoped, true);
   const params = new Params();
@@ -98,9 +101,15 @@ export async function metricsFromRollups(
   const filters = filterSql(q.filters, params, (d) => d);
   const groupColumns = q.groupBy.join(', ');
   // Histograms are the wide part of a row (often out of line): read only those the answer needs.
-  const wanted = (metric: 'latency' | 'ttft') => (q.quantiles.length > 0 || q.thresholdOf === metric) && (q.quantilesOf.includes(metric) || q.thresholdOf === metric);
+  const wanted = (metric: 'latency' | 'ttft') =>
+    (q.quantiles.length > 0 || q.thresholdOf === metric) &&
+    (q.quantilesOf.includes(metric) || q.thresholdOf === metric);
   const inner = [...q.groupBy, 'bucket', ...ROLLUP_METRIC_COLUMNS]
-    .map((c) => (c === 'latency_hist' && !wanted('latency')) || (c === 'ttft_hist' && !wanted('ttft')) ? `null::bytea as ${c}` : c)
+    .map((c) =>
+      (c === 'latency_hist' && !wanted('latency')) || (c === 'ttft_hist' && !wanted('ttft'))
+        ? `null::bytea as ${c}`
+        : c,
+    )
     .join(', ');
   const selects = planPieces(fromMs, toMs, built, q.stepMs).map(
     (piece) =>
@@ -111,8 +120,12 @@ export async function metricsFromRollups(
     `select ${inner} from rollups_minute where project_id = ${project} and cuboid = 0 and pending and bucket >= ${params.add(new Date(fromMs))} and bucket < ${params.add(new Date(toMs))}${filters}`,
   );
   // date_bin is native timestamp arithmetic: several times cheaper per row than extract(epoch).
-  const stepStart = q.stepMs ? `date_bin(${params.add(`${q.stepMs} milliseconds`)}::interval, bucket, ${params.add(new Date(fromMs))}::timestamptz)` : null;
-  const step = stepStart ? `((extract(epoch from ${stepStart}) * 1000)::float8 - ${params.add(fromMs)}) / ${params.add(q.stepMs)}` : '0';
+  const stepStart = q.stepMs
+    ? `date_bin(${params.add(`${q.stepMs} milliseconds`)}::interval, bucket, ${params.add(new Date(fromMs))}::timestamptz)`
+    : null;
+  const step = stepStart
+    ? `((extract(epoch from ${stepStart}) * 1000)::float8 - ${params.add(fromMs)}) / ${params.add(q.stepMs)}`
+    : '0';
   const groupKeys = [...q.groupBy, ...(stepStart ? [stepStart] : [])];
   const order = orderSql(q, q.groupBy);
   const limit = q.limit && q.orderBy !== 'p95' ? ` limit ${params.add(q.limit)}` : '';
@@ -144,10 +157,13 @@ export async function metricsFromRollups(
 export async function metricsFromSpans(client: pg.ClientBase, q: ParsedMetricsQuery): Promise<MergedPoint[]> {
   const fromMs = q.window.from.getTime();
   const params = new Params();
-  const raw = (d: Dimension) => (d === 'tenant_id' || d === 'service_name' || d === 'category' || d === 'status' ? d : `coalesce(${d}, '')`);
+  const raw = (d: Dimension) =>
+    d === 'tenant_id' || d === 'service_name' || d === 'category' || d === 'status' ? d : `coalesce(${d}, '')`;
   const filters = filterSql(q.filters, params, raw);
   const groupColumns = q.groupBy.map((d) => `${raw(d)} as ${d}`).join(', ');
-  const step = q.stepMs ? `floor((extract(epoch from start_time) * 1000 - ${params.add(fromMs)}) / ${params.add(q.stepMs)})::int` : '0';
+  const step = q.stepMs
+    ? `floor((extract(epoch from start_time) * 1000 - ${params.add(fromMs)}) / ${params.add(q.stepMs)})::int`
+    : '0';
   const quantiles = params.add(q.quantiles);
   const groupBy = [...q.groupBy.map((_, i) => String(i + 1)), String(q.groupBy.length + 1)].join(', ');
   const sql = `select ${groupColumns ? groupColumns + ', ' : ''}${step} as step, count(*)::float8 as span_count,
@@ -166,11 +182,24 @@ export async function metricsFromSpans(client: pg.ClientBase, q: ParsedMetricsQu
     from spans
     where project_id = ${params.add(q.projectId)} and start_time >= ${params.add(q.window.from)} and start_time < ${params.add(q.window.to)}${filters}
     group by ${groupBy}
-    order by ${orderSql(q, q.groupBy.map((_, i) => String(i + 1)))}
+    order by ${orderSql(
+      q,
+      q.groupBy.map((_, i) => String(i + 1)),
+    )}
     ${q.limit && q.orderBy !== 'p95' ? `limit ${params.add(q.limit)}` : ''}`;
-  const { rows } = await client.query<AggregateRow & { latency_q: number[] | null; ttft_q: (number | null)[] | null }>(sql, params.values);
+  const { rows } = await client.query<AggregateRow & { latency_q: number[] | null; ttft_q: (number | null)[] | null }>(
+    sql,
+    params.values,
+  );
   const points = rows.map((row) =>
-    toPoint(row, q, fromMs, null, null, (_h, _quantile, index, metric) => (metric === 'latency' ? row.latency_q : row.ttft_q)?.[index] ?? null),
+    toPoint(
+      row,
+      q,
+      fromMs,
+      null,
+      null,
+      (_h, _quantile, index, metric) => (metric === 'latency' ? row.latency_q : row.ttft_q)?.[index] ?? null,
+    ),
   );
   return finish(points, q);
 }
@@ -192,7 +221,9 @@ function toPoint(
   const quantilesOf = (h: LogHistogram | null, metric: 'latency' | 'ttft', count: number) => {
     const out: Record<string, number | null> = {};
     if (!q.quantilesOf.includes(metric)) return out;
-    for (let i = 0; i < q.quantiles.length; i++) out[quantileLabel(q.quantiles[i]!)] = count > 0 ? quantile(h ?? new LogHistogram(), q.quantiles[i]!, i, metric) : null;
+    for (let i = 0; i < q.quantiles.length; i++)
+      out[quantileLabel(q.quantiles[i]!)] =
+        count > 0 ? quantile(h ?? new LogHistogram(), q.quantiles[i]!, i, metric) : null;
     return out;
   };
   const spans = row.span_count;
@@ -205,8 +236,15 @@ function toPoint(
     requests,
     errors: row.error_count,
     errorRate: spans > 0 ? row.error_count / spans : null,
-    latencyMs: { mean: spans > 0 ? row.duration_sum_ms / spans : null, quantiles: quantilesOf(latency, 'latency', spans) },
-    ttftMs: { count: row.ttft_count, mean: row.ttft_count > 0 ? row.ttft_sum_ms / row.ttft_count : null, quantiles: quantilesOf(ttft, 'ttft', row.ttft_count) },
+    latencyMs: {
+      mean: spans > 0 ? row.duration_sum_ms / spans : null,
+      quantiles: quantilesOf(latency, 'latency', spans),
+    },
+    ttftMs: {
+      count: row.ttft_count,
+      mean: row.ttft_count > 0 ? row.ttft_sum_ms / row.ttft_count : null,
+      quantiles: quantilesOf(ttft, 'ttft', row.ttft_count),
+    },
     modelCalls: row.model_calls,
     pricedCalls: row.priced_calls,
     tokens: {
@@ -225,14 +263,21 @@ function toPoint(
 
 /** The asked-for order, then the group keys: the same question always lists groups the same way. */
 function orderSql(q: ParsedMetricsQuery, groupKeys: string[]): string {
-  const first = q.stepMs ? 'step' : q.orderBy === 'count' ? 'span_count desc' : q.orderBy === 'cost' ? 'cost_usd desc' : null;
+  const first = q.stepMs
+    ? 'step'
+    : q.orderBy === 'count'
+      ? 'span_count desc'
+      : q.orderBy === 'cost'
+        ? 'cost_usd desc'
+        : null;
   const keys = [...(first ? [first] : []), ...groupKeys];
   return keys.length ? keys.join(', ') : '1';
 }
 
 function finish(points: MergedPoint[], q: ParsedMetricsQuery): MergedPoint[] {
   if (q.orderBy !== 'p95' || q.stepMs) return points;
-  const p95 = (p: MergedPoint) => (p.latency ? p.latency.quantile(0.95) : p.latencyMs.quantiles[quantileLabel(0.95)]) ?? -1;
+  const p95 = (p: MergedPoint) =>
+    (p.latency ? p.latency.quantile(0.95) : p.latencyMs.quantiles[quantileLabel(0.95)]) ?? -1;
   const sorted = points.sort((a, b) => p95(b) - p95(a));
   return q.limit ? sorted.slice(0, q.limit) : sorted;
 }

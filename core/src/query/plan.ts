@@ -32,7 +32,10 @@ export function planPieces(fromMs: number, toMs: number, built: BuiltUntil, step
       return;
     }
     const start = Math.ceil(a / grain.size) * grain.size;
-    const end = Math.min(Math.floor(b / grain.size) * grain.size, Math.floor(grain.builtUntil / grain.size) * grain.size);
+    const end = Math.min(
+      Math.floor(b / grain.size) * grain.size,
+      Math.floor(grain.builtUntil / grain.size) * grain.size,
+    );
     if (!fits(grain.size) || start >= end) {
       split(a, b, finer);
       return;

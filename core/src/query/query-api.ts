@@ -5,7 +5,14 @@ import type pg from 'pg';
 import { LogHistogram } from '../histogram/log-histogram.ts';
 import { DAY_MS } from '../rollups/rollup-rows.ts';
 import { isTenantScoped, withCaller, type Caller } from './caller.ts';
-import { metricsFromRollups, metricsFromSpans, publicPoint, type MergedPoint, type MetricsPoint, type Tokens } from './metrics.ts';
+import {
+  metricsFromRollups,
+  metricsFromSpans,
+  publicPoint,
+  type MergedPoint,
+  type MetricsPoint,
+  type Tokens,
+} from './metrics.ts';
 import type { BuiltUntil } from './plan.ts';
 import type { StoredSessionRow } from '../rollups/session-rows.ts';
 import type { UsageColumns } from '../rollups/usage-totals.ts';
@@ -107,9 +114,35 @@ export interface AlertSample {
 
 export interface AlertHistory {
   events: { at: string; name: string; severity: string; from: string; to: string }[];
-  silences: { id: string; matchers: Record<string, string>; startsAt: string; endsAt: string; comment: string | null; active: boolean }[];
-  notifications: { at: string; kind: string; severity: string; channel: string; target: string; status: string; attempts: number; lastError: string | null; sentAt: string | null }[];
-  hookCalls: { at: string; deployment: string; hook: string; attempt: number; statusCode: number | null; ok: boolean; error: string | null; durationMs: number }[];
+  silences: {
+    id: string;
+    matchers: Record<string, string>;
+    startsAt: string;
+    endsAt: string;
+    comment: string | null;
+    active: boolean;
+  }[];
+  notifications: {
+    at: string;
+    kind: string;
+    severity: string;
+    channel: string;
+    target: string;
+    status: string;
+    attempts: number;
+    lastError: string | null;
+    sentAt: string | null;
+  }[];
+  hookCalls: {
+    at: string;
+    deployment: string;
+    hook: string;
+    attempt: number;
+    statusCode: number | null;
+    ok: boolean;
+    error: string | null;
+    durationMs: number;
+  }[];
   judgements: { at: string; deployment: string; verdict: string; score: number | null; reason: string }[];
 }
 
@@ -120,7 +153,10 @@ export interface DistributionBin {
 }
 
 /** Bin edges for latency histograms: 10 ms to 5 min, four per doubling (about 19% wide). */
-export const DISTRIBUTION_EDGES_MS: readonly number[] = Array.from({ length: 61 }, (_, i) => Math.round(10 * 2 ** (i / 4) * 100) / 100).filter((v) => v <= 300_000);
+export const DISTRIBUTION_EDGES_MS: readonly number[] = Array.from(
+  { length: 61 },
+  (_, i) => Math.round(10 * 2 ** (i / 4) * 100) / 100,
+).filter((v) => v <= 300_000);
 
 export interface SessionSummary {
   tenantId: string;
@@ -209,12 +245,24 @@ export class QueryApi {
       q.thresholdMs !== undefined ? q.metric : undefined,
     );
     const metric = q.metric;
-    if (!point) return { total: 0, good: q.thresholdMs ? 0 : null, goodRatio: null, errors: 0, errorRatio: null, costUsd: 0, requests: 0, costPerRequest: null };
+    if (!point)
+      return {
+        total: 0,
+        good: q.thresholdMs ? 0 : null,
+        goodRatio: null,
+        errors: 0,
+        errorRatio: null,
+        costUsd: 0,
+        requests: 0,
+        costPerRequest: null,
+      };
     const total = metric === 'latency' ? point.spans : point.ttftMs.count;
     let good: number | null = null;
     if (q.thresholdMs !== undefined) {
       const histogram = metric === 'latency' ? point.latency : point.ttft;
-      good = histogram ? histogram.countAtOrBelow(q.thresholdMs) : await this.exactGood(caller, q.projectId, q.window, q.filters, metric, q.thresholdMs);
+      good = histogram
+        ? histogram.countAtOrBelow(q.thresholdMs)
+        : await this.exactGood(caller, q.projectId, q.window, q.filters, metric, q.thresholdMs);
     }
     return {
       total,
@@ -250,7 +298,12 @@ export class QueryApi {
       const params: unknown[] = [q.projectId, q.window.from, q.window.to];
       const where = rawFilterSql(q.filters, params);
       params.push(q.limit);
-      const { rows } = await client.query<{ duration_ms: number; ttft_ms: number | null; error: number; cost_usd: number | null }>(
+      const { rows } = await client.query<{
+        duration_ms: number;
+        ttft_ms: number | null;
+        error: number;
+        cost_usd: number | null;
+      }>(
         `select duration_ms, ttft_ms, (status = 'error')::int as error, cost_usd::float8 as cost_usd
            from spans where project_id = $1 and start_time >= $2 and start_time < $3${where}
           order by start_time desc limit $${params.length}`,
@@ -304,7 +357,11 @@ export class QueryApi {
         [q.projectId, q.window.from, q.window.to, q.stepMs, q.fingerprints ?? null],
       );
       const series: Record<string, AlertSample[]> = {};
-      for (const row of rows) (series[row.fingerprint] ??= []).push({ at: new Date(q.window.from.getTime() + row.step * q.stepMs).toISOString(), value: row.value });
+      for (const row of rows)
+        (series[row.fingerprint] ??= []).push({
+          at: new Date(q.window.from.getTime() + row.step * q.stepMs).toISOString(),
+          value: row.value,
+        });
       return series;
     });
   }
@@ -331,7 +388,9 @@ export class QueryApi {
         score: r.score,
         judgedAt: r.judged_at?.toISOString() ?? null,
         judgement: r.judgement ?? null,
-        rollback: r.trigger ? { trigger: r.trigger, reason: r.reason, status: r.status, at: r.rolled_back_at.toISOString() } : null,
+        rollback: r.trigger
+          ? { trigger: r.trigger, reason: r.reason, status: r.status, at: r.rolled_back_at.toISOString() }
+          : null,
       }));
     });
   }
@@ -339,7 +398,11 @@ export class QueryApi {
   /** The window's distribution of latency or TTFT in fixed log-spaced bins (from the rollups' histograms). */
   async distribution(caller: Caller, input: DistributionQuery): Promise<DistributionBin[]> {
     const q = distributionQuerySchema.parse(input);
-    const [point] = await this.mergedMetrics(caller, { projectId: q.projectId, window: q.window, filters: q.filters, quantiles: [] }, q.metric);
+    const [point] = await this.mergedMetrics(
+      caller,
+      { projectId: q.projectId, window: q.window, filters: q.filters, quantiles: [] },
+      q.metric,
+    );
     const histogram = q.metric === 'latency' ? point?.latency : point?.ttft;
     if (!histogram || histogram.isEmpty()) return [];
     const bins: DistributionBin[] = [];
@@ -369,8 +432,14 @@ export class QueryApi {
           where e.project_id = $1 order by e.at desc, e.id desc limit $2`,
         p,
       );
-      const silences = await client.query(`select id, matchers, starts_at, ends_at, comment, (starts_at <= now() and ends_at > now()) as active from alert_silences where project_id = $1 order by ends_at desc limit $2`, p);
-      const notifications = await client.query(`select created_at, kind, severity, channel, target, status, attempts, last_error, sent_at from alert_notifications where project_id = $1 order by id desc limit $2`, p);
+      const silences = await client.query(
+        `select id, matchers, starts_at, ends_at, comment, (starts_at <= now() and ends_at > now()) as active from alert_silences where project_id = $1 order by ends_at desc limit $2`,
+        p,
+      );
+      const notifications = await client.query(
+        `select created_at, kind, severity, channel, target, status, attempts, last_error, sent_at from alert_notifications where project_id = $1 order by id desc limit $2`,
+        p,
+      );
       const hookCalls = await client.query(
         `select c.started_at, d.name, c.hook, c.attempt, c.status_code, c.ok, c.error, c.duration_ms from rollback_hook_calls c
            join rollbacks r on r.id = c.rollback_id join deployments d on d.id = r.deployment_id
@@ -383,11 +452,49 @@ export class QueryApi {
         p,
       );
       return {
-        events: events.rows.map((r) => ({ at: r.at.toISOString(), name: r.alert_name, severity: r.severity, from: r.from_state, to: r.to_state })),
-        silences: silences.rows.map((r) => ({ id: r.id, matchers: r.matchers, startsAt: r.starts_at.toISOString(), endsAt: r.ends_at.toISOString(), comment: r.comment, active: r.active })),
-        notifications: notifications.rows.map((r) => ({ at: r.created_at.toISOString(), kind: r.kind, severity: r.severity, channel: r.channel, target: r.target, status: r.status, attempts: r.attempts, lastError: r.last_error, sentAt: r.sent_at?.toISOString() ?? null })),
-        hookCalls: hookCalls.rows.map((r) => ({ at: r.started_at.toISOString(), deployment: r.name, hook: r.hook, attempt: r.attempt, statusCode: r.status_code, ok: r.ok, error: r.error, durationMs: r.duration_ms })),
-        judgements: judgements.rows.map((r) => ({ at: r.at.toISOString(), deployment: r.name, verdict: r.verdict, score: r.score, reason: r.reason })),
+        events: events.rows.map((r) => ({
+          at: r.at.toISOString(),
+          name: r.alert_name,
+          severity: r.severity,
+          from: r.from_state,
+          to: r.to_state,
+        })),
+        silences: silences.rows.map((r) => ({
+          id: r.id,
+          matchers: r.matchers,
+          startsAt: r.starts_at.toISOString(),
+          endsAt: r.ends_at.toISOString(),
+          comment: r.comment,
+          active: r.active,
+        })),
+        notifications: notifications.rows.map((r) => ({
+          at: r.created_at.toISOString(),
+          kind: r.kind,
+          severity: r.severity,
+          channel: r.channel,
+          target: r.target,
+          status: r.status,
+          attempts: r.attempts,
+          lastError: r.last_error,
+          sentAt: r.sent_at?.toISOString() ?? null,
+        })),
+        hookCalls: hookCalls.rows.map((r) => ({
+          at: r.started_at.toISOString(),
+          deployment: r.name,
+          hook: r.hook,
+          attempt: r.attempt,
+          statusCode: r.status_code,
+          ok: r.ok,
+          error: r.error,
+          durationMs: r.duration_ms,
+        })),
+        judgements: judgements.rows.map((r) => ({
+          at: r.at.toISOString(),
+          deployment: r.name,
+          verdict: r.verdict,
+          score: r.score,
+          reason: r.reason,
+        })),
       };
     });
   }
@@ -430,8 +537,17 @@ export class QueryApi {
       }
       for (const row of pending) accumulateSession(merged, row);
       return [...merged.values()]
-        .filter((s) => s.spans > 0 && s.lastSeenMs >= q.window.from.getTime() && s.firstSeenMs < q.window.to.getTime() && (q.userId === undefined || s.userId === q.userId))
-        .sort((a, b) => b.costUsd - a.costUsd || compareText(a.tenantId, b.tenantId) || compareText(a.sessionId, b.sessionId))
+        .filter(
+          (s) =>
+            s.spans > 0 &&
+            s.lastSeenMs >= q.window.from.getTime() &&
+            s.firstSeenMs < q.window.to.getTime() &&
+            (q.userId === undefined || s.userId === q.userId),
+        )
+        .sort(
+          (a, b) =>
+            b.costUsd - a.costUsd || compareText(a.tenantId, b.tenantId) || compareText(a.sessionId, b.sessionId),
+        )
         .slice(0, q.limit)
         .map(toSessionSummary);
     });
@@ -447,7 +563,13 @@ export class QueryApi {
           group by user_id order by cost_usd desc, 1 limit $5`,
         [q.projectId, q.tenantId ?? null, q.window.from, q.window.to, q.limit],
       );
-      return rows.map((r) => ({ userId: r.user_id, sessions: r.sessions, modelCalls: r.model_calls, tokens: tokensOf(r), costUsd: r.cost_usd }));
+      return rows.map((r) => ({
+        userId: r.user_id,
+        sessions: r.sessions,
+        modelCalls: r.model_calls,
+        tokens: tokensOf(r),
+        costUsd: r.cost_usd,
+      }));
     });
   }
 
@@ -461,7 +583,12 @@ export class QueryApi {
           group by tenant_id order by cost_usd desc, 1 limit $5`,
         [q.projectId, q.tenantId ?? null, q.window.from, q.window.to, q.limit],
       );
-      return rows.map((r) => ({ tenantId: r.tenant_id, sessions: r.sessions, costUsd: r.cost_usd, costPerSession: r.sessions > 0 ? r.cost_usd / r.sessions : null }));
+      return rows.map((r) => ({
+        tenantId: r.tenant_id,
+        sessions: r.sessions,
+        costUsd: r.cost_usd,
+        costPerSession: r.sessions > 0 ? r.cost_usd / r.sessions : null,
+      }));
     });
   }
 
@@ -473,13 +600,26 @@ export class QueryApi {
     const monthEnd = Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1);
     const now = Math.min(Math.ceil(at.getTime() / 60_000) * 60_000, monthEnd);
     const month = new Date(monthStart).toISOString().slice(0, 7);
-    const budgets = await withCaller(this.pool, caller, async (client) =>
-      (await client.query<{ tenant_id: string; monthly_usd: number }>(`select tenant_id, monthly_usd from budgets where project_id = $1 order by tenant_id`, [q.projectId])).rows,
+    const budgets = await withCaller(
+      this.pool,
+      caller,
+      async (client) =>
+        (
+          await client.query<{ tenant_id: string; monthly_usd: number }>(
+            `select tenant_id, monthly_usd from budgets where project_id = $1 order by tenant_id`,
+            [q.projectId],
+          )
+        ).rows,
     );
     if (budgets.length === 0 || now <= monthStart) return { month, budgets: [] };
     const rateFrom = Math.max(monthStart, now - 7 * DAY_MS);
     const costByTenant = async (fromMs: number) => {
-      const points = await this.mergedMetrics(caller, { projectId: q.projectId, window: { from: new Date(fromMs), to: new Date(now) }, groupBy: ['tenant_id'], quantiles: [] });
+      const points = await this.mergedMetrics(caller, {
+        projectId: q.projectId,
+        window: { from: new Date(fromMs), to: new Date(now) },
+        groupBy: ['tenant_id'],
+        quantiles: [],
+      });
       return new Map(points.map((p) => [p.group.tenant_id ?? '', p.costUsd]));
     };
     const spent = await costByTenant(monthStart);
@@ -583,15 +723,31 @@ export class QueryApi {
   }
 
   /** thresholdOf: the distribution an SLI counts under a threshold, read even without quantiles. */
-  private async mergedMetrics(caller: Caller, input: MetricsQuery, thresholdOf?: 'latency' | 'ttft'): Promise<MergedPoint[]> {
+  private async mergedMetrics(
+    caller: Caller,
+    input: MetricsQuery,
+    thresholdOf?: 'latency' | 'ttft',
+  ): Promise<MergedPoint[]> {
     const q = metricsQuerySchema.parse(input);
     return withCaller(this.pool, caller, async (client) => {
       if (q.exact) return metricsFromSpans(client, q);
-      return metricsFromRollups(client, { ...q, ...(thresholdOf ? { thresholdOf } : {}) }, await builtUntil(client), isTenantScoped(caller));
+      return metricsFromRollups(
+        client,
+        { ...q, ...(thresholdOf ? { thresholdOf } : {}) },
+        await builtUntil(client),
+        isTenantScoped(caller),
+      );
     });
   }
 
-  private async exactGood(caller: Caller, projectId: string, window: { from: Date; to: Date }, filters: Record<string, string[] | undefined>, metric: 'latency' | 'ttft', thresholdMs: number): Promise<number> {
+  private async exactGood(
+    caller: Caller,
+    projectId: string,
+    window: { from: Date; to: Date },
+    filters: Record<string, string[] | undefined>,
+    metric: 'latency' | 'ttft',
+    thresholdMs: number,
+  ): Promise<number> {
     return withCaller(this.pool, caller, async (client) => {
       const params: unknown[] = [projectId, window.from, window.to, thresholdMs];
       const where = rawFilterSql(filters, params);
@@ -625,8 +781,16 @@ async function builtUntil(client: pg.ClientBase): Promise<BuiltUntil> {
 }
 
 const SESSION_METRICS = [
-  'span_count', 'error_count', 'model_calls', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens',
-  'reasoning_tokens', 'cost_usd', 'model_latency_hist',
+  'span_count',
+  'error_count',
+  'model_calls',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'cost_usd',
+  'model_latency_hist',
 ];
 const sessionColumns = (alias = '') => SESSION_METRICS.map((c) => alias + c).join(', ');
 
@@ -662,7 +826,13 @@ interface SessionAccumulator {
 }
 
 function tokensOf(r: UsageColumns): Tokens {
-  return { input: r.input_tokens, output: r.output_tokens, cacheRead: r.cache_read_tokens, cacheWrite: r.cache_write_tokens, reasoning: r.reasoning_tokens };
+  return {
+    input: r.input_tokens,
+    output: r.output_tokens,
+    cacheRead: r.cache_read_tokens,
+    cacheWrite: r.cache_write_tokens,
+    reasoning: r.reasoning_tokens,
+  };
 }
 
 function accumulateSession(into: Map<string, SessionAccumulator>, row: SessionRow): void {

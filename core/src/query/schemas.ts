@@ -7,7 +7,9 @@ export const dimensionSchema = z.enum(DIMENSIONS);
 
 const MAX_WINDOW_MS = 400 * 86_400_000;
 
-const instant = z.coerce.date({ error: 'must be a time: an ISO 8601 string such as 2026-11-23T10:00:00Z, or epoch milliseconds' });
+const instant = z.coerce.date({
+  error: 'must be a time: an ISO 8601 string such as 2026-11-23T10:00:00Z, or epoch milliseconds',
+});
 
 export const windowSchema = z
   .object({ from: instant, to: instant })
@@ -16,10 +18,12 @@ export const windowSchema = z
 
 /** Equality filters, any of the listed values. '' matches spans without the dimension (db spans have no model). */
 export const filtersSchema = z
-  .object(Object.fromEntries(DIMENSIONS.map((d) => [d, z.array(z.string().max(512)).min(1).max(100).optional()])) as Record<
-    (typeof DIMENSIONS)[number],
-    z.ZodOptional<z.ZodArray<z.ZodString>>
-  >)
+  .object(
+    Object.fromEntries(DIMENSIONS.map((d) => [d, z.array(z.string().max(512)).min(1).max(100).optional()])) as Record<
+      (typeof DIMENSIONS)[number],
+      z.ZodOptional<z.ZodArray<z.ZodString>>
+    >,
+  )
   .strict()
   .default({});
 
@@ -33,7 +37,10 @@ export const metricsQuerySchema = z
     stepMs: z.number().int().positive().multipleOf(60_000).optional(),
     quantiles: z.array(z.number().min(0).max(1)).max(5).default([0.5, 0.95, 0.99]),
     /** Which distributions the quantiles are wanted for; leaving one out skips reading its histograms. */
-    quantilesOf: z.array(z.enum(['latency', 'ttft'])).min(1).default(['latency', 'ttft']),
+    quantilesOf: z
+      .array(z.enum(['latency', 'ttft']))
+      .min(1)
+      .default(['latency', 'ttft']),
     /** Order groups by cost (top-N) or by span count; by step for series. */
     orderBy: z.enum(['cost', 'count', 'p95']).optional(),
     limit: z.number().int().positive().max(10_000).optional(),
@@ -103,7 +110,10 @@ export const tracesQuerySchema = z
 export type TracesQuery = z.input<typeof tracesQuerySchema>;
 
 export const traceQuerySchema = z
-  .object({ projectId: z.string().uuid(), traceId: z.string().regex(/^[0-9a-f]{32}$/, 'a trace id is 32 lowercase hex characters') })
+  .object({
+    projectId: z.string().uuid(),
+    traceId: z.string().regex(/^[0-9a-f]{32}$/, 'a trace id is 32 lowercase hex characters'),
+  })
   .strict();
 
 export type TraceQuery = z.input<typeof traceQuerySchema>;
@@ -160,7 +170,10 @@ export const alertSamplesQuerySchema = z
     fingerprints: z.array(z.string().min(1).max(128)).max(500).optional(),
   })
   .strict()
-  .refine((q) => (q.window.to.getTime() - q.window.from.getTime()) / q.stepMs <= 1000, { message: 'at most 1000 steps per window', path: ['stepMs'] });
+  .refine((q) => (q.window.to.getTime() - q.window.from.getTime()) / q.stepMs <= 1000, {
+    message: 'at most 1000 steps per window',
+    path: ['stepMs'],
+  });
 
 export type AlertSamplesQuery = z.input<typeof alertSamplesQuerySchema>;
 

@@ -5,7 +5,14 @@
 import type pg from 'pg';
 import { CopyBuffer } from '../db/copy-buffer.ts';
 import { copyRows } from '../db/copy-rows.ts';
-import { AI_CALL_COLUMNS, SPAN_COLUMNS, aiCallRow, isCountedModelCall, spanRow, type SpanRecord } from '../db/span-rows.ts';
+import {
+  AI_CALL_COLUMNS,
+  SPAN_COLUMNS,
+  aiCallRow,
+  isCountedModelCall,
+  spanRow,
+  type SpanRecord,
+} from '../db/span-rows.ts';
 import { DAY_MS, ROLLUP_COLUMNS, RollupMap } from './rollup-rows.ts';
 import { SESSION_COLUMNS, SessionMap } from './session-rows.ts';
 

@@ -50,7 +50,9 @@ export async function compactRollups(pool: pg.Pool, options: CompactionOptions =
   try {
     await client.query('begin');
     try {
-      const { rows: [lock] } = await client.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [COMPACTOR_LOCK]);
+      const {
+        rows: [lock],
+      } = await client.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [COMPACTOR_LOCK]);
       if (!lock?.ok) {
         await client.query('rollback');
         return null;
@@ -101,8 +103,16 @@ async function readProgress(client: pg.ClientBase): Promise<Progress> {
  * and the sweep normalises them when the bucket closes. A closed minute that had no rows and gets
  * exactly one delta per key is final already, so it is written as swept and the sweep skips it.
  */
-async function foldPendingRollups(client: pg.ClientBase, progress: Progress, minuteClosedBefore: number): Promise<number> {
-  const { rows } = await client.query<{ n: number }>(FOLD_PENDING_SQL, [new Date(minuteClosedBefore), new Date(progress.hour), new Date(progress.day)]);
+async function foldPendingRollups(
+  client: pg.ClientBase,
+  progress: Progress,
+  minuteClosedBefore: number,
+): Promise<number> {
+  const { rows } = await client.query<{ n: number }>(FOLD_PENDING_SQL, [
+    new Date(minuteClosedBefore),
+    new Date(progress.hour),
+    new Date(progress.day),
+  ]);
   return rows[0]?.n ?? 0;
 }
 
@@ -114,7 +124,9 @@ const DIMENSION_COLUMNS = DIMENSIONS.filter((d) => d !== 'tenant_id');
  * the bucket, which is grouped by as it is) and the GROUP BY clause.
  */
 function groupIntoCuboids(cuboids: readonly Cuboid[], bucket: string): { keys: string; groupBy: string } {
-  const sets = cuboids.map((c) => `(project_id, ${bucket}, ${DIMENSIONS.filter((d) => c.dimensions.has(d)).join(', ')})`);
+  const sets = cuboids.map(
+    (c) => `(project_id, ${bucket}, ${DIMENSIONS.filter((d) => c.dimensions.has(d)).join(', ')})`,
+  );
   // grouping(a, b, …) has a bit set, most significant first, for each column the set sums over.
   const mask = (c: Cuboid) => DIMENSIONS.reduce((m, d) => (m << 1) | (c.dimensions.has(d) ? 0 : 1), 0);
   const cuboid = `case grouping(${DIMENSIONS.join(', ')}) ${cuboids.map((c) => `when ${mask(c)} then ${c.id}`).join(' ')} end`;
@@ -178,12 +190,21 @@ async function foldPendingSessions(client: pg.ClientBase): Promise<number> {
  * Builds hour rollups from the minutes of each hour that closed before `closedBefore`, or day
  * rollups from the hours of each built day. Moves progress forward.
  */
-async function buildClosed(client: pg.ClientBase, grain: 'hour' | 'day', progress: Progress, closedBefore: number, maxBuckets: number): Promise<number> {
+async function buildClosed(
+  client: pg.ClientBase,
+  grain: 'hour' | 'day',
+  progress: Progress,
+  closedBefore: number,
+  maxBuckets: number,
+): Promise<number> {
   const size = grain === 'hour' ? HOUR_MS : DAY_MS;
   let built = 0;
   while (progress[grain] + size <= closedBefore && built < maxBuckets) {
     const start = progress[grain];
-    const { rows } = await client.query<StoredRollupRow>(grain === 'hour' ? BUILD_HOUR_SQL : BUILD_DAY_SQL, [new Date(start), new Date(start + size)]);
+    const { rows } = await client.query<StoredRollupRow>(grain === 'hour' ? BUILD_HOUR_SQL : BUILD_DAY_SQL, [
+      new Date(start),
+      new Date(start + size),
+    ]);
     const merged = new RollupMap();
     for (const row of rows) merged.addRow(row, true);
     await copyRows(client, TABLE[grain], ROLLUP_COLUMNS, merged.toCopy({ pending: false, swept: true }));

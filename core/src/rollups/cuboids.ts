@@ -1,7 +1,16 @@
 // The dimensions of a rollup row, and the cuboids: which of them a rollup keeps. Cuboid 0 keeps all;
 // the others sum over some, so project-wide questions read a few rows instead of thousands.
 
-export const DIMENSIONS = ['tenant_id', 'service_name', 'category', 'surface', 'model', 'provider', 'deployment', 'status'] as const;
+export const DIMENSIONS = [
+  'tenant_id',
+  'service_name',
+  'category',
+  'surface',
+  'model',
+  'provider',
+  'deployment',
+  'status',
+] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
 export interface Cuboid {

@@ -33,7 +33,8 @@ export function startMaintenance(pool: pg.Pool, options: MaintenanceOptions): Ma
       if (Date.now() - lastHousekeeping >= housekeepingEveryMs) {
         await ensureSpanPartitionsAhead(pool);
         const retention = await enforceRetention(pool, options.retention ?? DEFAULT_RETENTION);
-        if (retention.droppedPartitions.length > 0) log(`retention: dropped ${retention.droppedPartitions.length} span partitions`);
+        if (retention.droppedPartitions.length > 0)
+          log(`retention: dropped ${retention.droppedPartitions.length} span partitions`);
         lastHousekeeping = Date.now();
       }
       const started = performance.now();

@@ -18,13 +18,21 @@ export interface RetentionResult {
   deletedRollupRows: number;
 }
 
-export async function enforceRetention(pool: pg.Pool, settings: RetentionSettings = DEFAULT_RETENTION, nowMs = Date.now()): Promise<RetentionResult> {
+export async function enforceRetention(
+  pool: pg.Pool,
+  settings: RetentionSettings = DEFAULT_RETENTION,
+  nowMs = Date.now(),
+): Promise<RetentionResult> {
   const now = new Date(nowMs);
-  const { rows } = await pool.query<{ partition_name: string }>('select partition_name from vigil_drop_expired_spans_partitions($1)', [now]);
+  const { rows } = await pool.query<{ partition_name: string }>(
+    'select partition_name from vigil_drop_expired_spans_partitions($1)',
+    [now],
+  );
   const minuteCutoff = new Date(nowMs - settings.minuteRollupDays * 86_400_000);
   const cutoff = new Date(nowMs - settings.rollupDays * 86_400_000);
   let deleted = 0;
-  deleted += (await pool.query('delete from rollups_minute where bucket < $1 and not pending', [minuteCutoff])).rowCount ?? 0;
+  deleted +=
+    (await pool.query('delete from rollups_minute where bucket < $1 and not pending', [minuteCutoff])).rowCount ?? 0;
   deleted += (await pool.query('delete from rollups_hour where bucket < $1', [cutoff])).rowCount ?? 0;
   deleted += (await pool.query('delete from rollups_day where bucket < $1', [cutoff])).rowCount ?? 0;
   deleted += (await pool.query('delete from sessions where last_seen < $1 and not pending', [cutoff])).rowCount ?? 0;
@@ -33,6 +41,8 @@ export async function enforceRetention(pool: pg.Pool, settings: RetentionSetting
 
 /** Creates every project's span partitions for yesterday through the day after tomorrow. */
 export async function ensureSpanPartitionsAhead(pool: pg.Pool): Promise<number> {
-  const { rows } = await pool.query<{ n: number }>(`select vigil_ensure_spans_partitions(current_date - 1, current_date + 2) as n`);
+  const { rows } = await pool.query<{ n: number }>(
+    `select vigil_ensure_spans_partitions(current_date - 1, current_date + 2) as n`,
+  );
   return rows[0]?.n ?? 0;
 }

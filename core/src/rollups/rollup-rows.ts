@@ -140,12 +140,30 @@ export interface StoredRollupRow extends UsageColumns {
 }
 
 export const ROLLUP_KEY_COLUMNS = [
-  'project_id', 'tenant_id', 'cuboid', 'bucket', 'service_name', 'category', 'surface', 'model', 'provider', 'deployment', 'status',
+  'project_id',
+  'tenant_id',
+  'cuboid',
+  'bucket',
+  'service_name',
+  'category',
+  'surface',
+  'model',
+  'provider',
+  'deployment',
+  'status',
 ] as const;
 
 export const ROLLUP_METRIC_COLUMNS = [
-  'span_count', 'root_count', 'error_count', 'duration_sum_ms', 'latency_hist', 'ttft_count', 'ttft_sum_ms', 'ttft_hist',
-  'priced_calls', ...USAGE_COLUMNS,
+  'span_count',
+  'root_count',
+  'error_count',
+  'duration_sum_ms',
+  'latency_hist',
+  'ttft_count',
+  'ttft_sum_ms',
+  'ttft_hist',
+  'priced_calls',
+  ...USAGE_COLUMNS,
 ] as const;
 
 export const ROLLUP_COLUMNS = [...ROLLUP_KEY_COLUMNS, 'pending', 'swept', ...ROLLUP_METRIC_COLUMNS] as const;
@@ -211,7 +229,13 @@ export class RollupMap {
       `\u0001${span.model ?? ''}\u0001${span.provider ?? ''}\u0001${span.deployment ?? ''}\u0001${span.status}`;
     let row = this.rows.get(k);
     if (!row) {
-      row = new RollupAggregate({ projectId: span.projectId, tenantId, cuboid: 0, bucketMs, dims: dimensionsOfSpan(span) });
+      row = new RollupAggregate({
+        projectId: span.projectId,
+        tenantId,
+        cuboid: 0,
+        bucketMs,
+        dims: dimensionsOfSpan(span),
+      });
       this.rows.set(k, row);
     }
     row.addSpan(span, sign);
@@ -243,12 +267,48 @@ export class RollupMap {
       const k = row.key;
       const d = k.dims;
       data.push(
-        k.projectId + '\t' + copyText(k.tenantId) + '\t' + k.cuboid + '\t' + copyTimestamp(k.bucketMs) + '\t' +
-        copyText(d.service_name) + '\t' + d.category + '\t' + copyText(d.surface) + '\t' + copyText(d.model) + '\t' +
-        copyText(d.provider) + '\t' + copyText(d.deployment) + '\t' + d.status + tail +
-        row.spanCount + '\t' + row.rootCount + '\t' + row.errorCount + '\t' + copyNumber(row.durationSumMs) + '\t' + copyBytea(row.latency.encode()) + '\t' +
-        row.ttftCount + '\t' + copyNumber(row.ttftSumMs) + '\t' + copyBytea(row.ttft.encode()) + '\t' +
-        row.pricedCalls + '\t' + row.usage.toCopy() + '\n',
+        k.projectId +
+          '\t' +
+          copyText(k.tenantId) +
+          '\t' +
+          k.cuboid +
+          '\t' +
+          copyTimestamp(k.bucketMs) +
+          '\t' +
+          copyText(d.service_name) +
+          '\t' +
+          d.category +
+          '\t' +
+          copyText(d.surface) +
+          '\t' +
+          copyText(d.model) +
+          '\t' +
+          copyText(d.provider) +
+          '\t' +
+          copyText(d.deployment) +
+          '\t' +
+          d.status +
+          tail +
+          row.spanCount +
+          '\t' +
+          row.rootCount +
+          '\t' +
+          row.errorCount +
+          '\t' +
+          copyNumber(row.durationSumMs) +
+          '\t' +
+          copyBytea(row.latency.encode()) +
+          '\t' +
+          row.ttftCount +
+          '\t' +
+          copyNumber(row.ttftSumMs) +
+          '\t' +
+          copyBytea(row.ttft.encode()) +
+          '\t' +
+          row.pricedCalls +
+          '\t' +
+          row.usage.toCopy() +
+          '\n',
       );
     }
     return data;

@@ -20,8 +20,17 @@ export interface StoredSessionRow extends UsageColumns {
 }
 
 export const SESSION_COLUMNS = [
-  'project_id', 'tenant_id', 'session_id', 'pending', 'user_id', 'first_seen', 'last_seen', 'span_count', 'error_count',
-  ...USAGE_COLUMNS, 'model_latency_hist',
+  'project_id',
+  'tenant_id',
+  'session_id',
+  'pending',
+  'user_id',
+  'first_seen',
+  'last_seen',
+  'span_count',
+  'error_count',
+  ...USAGE_COLUMNS,
+  'model_latency_hist',
 ] as const;
 
 export class SessionAggregate {
@@ -96,9 +105,28 @@ export class SessionMap {
     for (const s of this.rows.values()) {
       if (options.dropEmpty && s.spanCount <= 0) continue;
       data.push(
-        s.projectId + '\t' + copyText(s.tenantId) + '\t' + copyText(s.sessionId) + '\t' + (pending ? 't' : 'f') + '\t' +
-        copyText(s.userId) + '\t' + copyTimestamp(s.firstSeenMs) + '\t' + copyTimestamp(s.lastSeenMs) + '\t' + s.spanCount + '\t' +
-        s.errorCount + '\t' + s.usage.toCopy() + '\t' + copyBytea(s.modelLatency.encode()) + '\n',
+        s.projectId +
+          '\t' +
+          copyText(s.tenantId) +
+          '\t' +
+          copyText(s.sessionId) +
+          '\t' +
+          (pending ? 't' : 'f') +
+          '\t' +
+          copyText(s.userId) +
+          '\t' +
+          copyTimestamp(s.firstSeenMs) +
+          '\t' +
+          copyTimestamp(s.lastSeenMs) +
+          '\t' +
+          s.spanCount +
+          '\t' +
+          s.errorCount +
+          '\t' +
+          s.usage.toCopy() +
+          '\t' +
+          copyBytea(s.modelLatency.encode()) +
+          '\n',
       );
     }
     return data;

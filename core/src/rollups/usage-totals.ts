@@ -15,7 +15,15 @@ export interface UsageColumns {
 }
 
 /** The columns in the order `toCopy` writes them. */
-export const USAGE_COLUMNS = ['model_calls', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd'] as const;
+export const USAGE_COLUMNS = [
+  'model_calls',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'cost_usd',
+] as const;
 
 export class UsageTotals {
   modelCalls = 0;
@@ -61,8 +69,19 @@ export class UsageTotals {
   /** COPY text of USAGE_COLUMNS, tab separated. */
   toCopy(): string {
     return (
-      this.modelCalls + '\t' + this.inputTokens + '\t' + this.outputTokens + '\t' + this.cacheReadTokens + '\t' +
-      this.cacheWriteTokens + '\t' + this.reasoningTokens + '\t' + copyNumber(this.costUsd)
+      this.modelCalls +
+      '\t' +
+      this.inputTokens +
+      '\t' +
+      this.outputTokens +
+      '\t' +
+      this.cacheReadTokens +
+      '\t' +
+      this.cacheWriteTokens +
+      '\t' +
+      this.reasoningTokens +
+      '\t' +
+      copyNumber(this.costUsd)
     );
   }
 }

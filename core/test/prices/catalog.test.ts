@@ -7,11 +7,17 @@ import { catalogInfo, createPriceCatalog } from '../../src/prices/catalog.ts';
 import type { TokenUsage } from '../../src/usage.ts';
 
 const usage = (u: Partial<TokenUsage>): TokenUsage => ({
-  inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheWriteTokens: null, reasoningTokens: null, ...u,
+  inputTokens: null,
+  outputTokens: null,
+  cacheReadTokens: null,
+  cacheWriteTokens: null,
+  reasoningTokens: null,
+  ...u,
 });
 const AT = Date.parse('2026-10-01T12:00:00Z');
 const catalog = createPriceCatalog();
-const price = (provider: string | null, model: string, u: Partial<TokenUsage>) => catalog.price({ provider, model, atMs: AT, usage: usage(u) });
+const price = (provider: string | null, model: string, u: Partial<TokenUsage>) =>
+  catalog.price({ provider, model, atMs: AT, usage: usage(u) });
 
 describe('price catalog', () => {
   it('is the pinned version of @pydantic/genai-prices, with its date', () => {
@@ -20,7 +26,10 @@ describe('price catalog', () => {
   });
 
   it('prices plain input and output (gpt-4o-mini: $0.15 in, $0.60 out per MTok)', () => {
-    expect(price('openai', 'gpt-4o-mini', { inputTokens: 1_000_000, outputTokens: 1_000_000 }).costUsd).toBeCloseTo(0.15 + 0.6, 12);
+    expect(price('openai', 'gpt-4o-mini', { inputTokens: 1_000_000, outputTokens: 1_000_000 }).costUsd).toBeCloseTo(
+      0.15 + 0.6,
+      12,
+    );
   });
 
   it('prices OpenAI cached input at the cache-read rate and never counts it twice', () => {
@@ -40,19 +49,27 @@ describe('price catalog', () => {
 
   it('bills reasoning tokens as output, once (o3-mini: $1.10 in, $4.40 out)', () => {
     // 2000 output tokens of which 1500 reasoning: output already includes them.
-    expect(price('openai', 'o3-mini', { inputTokens: 1000, outputTokens: 2000, reasoningTokens: 1500 }).costUsd).toBeCloseTo(
-      (1000 * 1.1 + 2000 * 4.4) / 1e6,
-      15,
-    );
+    expect(
+      price('openai', 'o3-mini', { inputTokens: 1000, outputTokens: 2000, reasoningTokens: 1500 }).costUsd,
+    ).toBeCloseTo((1000 * 1.1 + 2000 * 4.4) / 1e6, 15);
   });
 
   it('applies a tier to the whole call above its threshold (gemini-2.5-pro: $1.25/$10 up to 200k input, $2.50/$15 above)', () => {
-    expect(price('gcp.gemini', 'gemini-2.5-pro', { inputTokens: 100_000, outputTokens: 1000 }).costUsd).toBeCloseTo((100_000 * 1.25 + 1000 * 10) / 1e6, 12);
-    expect(price('gcp.gemini', 'gemini-2.5-pro', { inputTokens: 300_000, outputTokens: 1000 }).costUsd).toBeCloseTo((300_000 * 2.5 + 1000 * 15) / 1e6, 12);
+    expect(price('gcp.gemini', 'gemini-2.5-pro', { inputTokens: 100_000, outputTokens: 1000 }).costUsd).toBeCloseTo(
+      (100_000 * 1.25 + 1000 * 10) / 1e6,
+      12,
+    );
+    expect(price('gcp.gemini', 'gemini-2.5-pro', { inputTokens: 300_000, outputTokens: 1000 }).costUsd).toBeCloseTo(
+      (300_000 * 2.5 + 1000 * 15) / 1e6,
+      12,
+    );
   });
 
   it('leaves an unknown model null, never zero', () => {
-    expect(price('openai', 'acme-secret-model', { inputTokens: 10, outputTokens: 10 })).toEqual({ costUsd: null, source: null });
+    expect(price('openai', 'acme-secret-model', { inputTokens: 10, outputTokens: 10 })).toEqual({
+      costUsd: null,
+      source: null,
+    });
   });
 
   it('resolves model strings as they appear in the wild', () => {
@@ -70,21 +87,60 @@ describe('price catalog', () => {
 
   it('prefers a project override, choosing the one valid at the call time', () => {
     const withOverrides = createPriceCatalog([
-      { provider: null, model: 'gpt-4o', inputPerMTok: 1, outputPerMTok: 2, cacheReadPerMTok: 0.5, cacheWritePerMTok: null, reasoningPerMTok: null, validFromMs: Number.NEGATIVE_INFINITY },
-      { provider: 'openai', model: 'gpt-4o', inputPerMTok: 10, outputPerMTok: 20, cacheReadPerMTok: null, cacheWritePerMTok: null, reasoningPerMTok: null, validFromMs: Date.parse('2026-11-01') },
+      {
+        provider: null,
+        model: 'gpt-4o',
+        inputPerMTok: 1,
+        outputPerMTok: 2,
+        cacheReadPerMTok: 0.5,
+        cacheWritePerMTok: null,
+        reasoningPerMTok: null,
+        validFromMs: Number.NEGATIVE_INFINITY,
+      },
+      {
+        provider: 'openai',
+        model: 'gpt-4o',
+        inputPerMTok: 10,
+        outputPerMTok: 20,
+        cacheReadPerMTok: null,
+        cacheWritePerMTok: null,
+        reasoningPerMTok: null,
+        validFromMs: Date.parse('2026-11-01'),
+      },
     ]);
     const u = usage({ inputTokens: 1_000_000, cacheReadTokens: 500_000, outputTokens: 1_000_000 });
-    expect(withOverrides.price({ provider: 'openai', model: 'gpt-4o', atMs: AT, usage: u })).toEqual({ costUsd: expect.closeTo(0.5 + 0.25 + 2, 12), source: 'override' });
-    expect(withOverrides.price({ provider: 'openai', model: 'gpt-4o', atMs: Date.parse('2026-11-15'), usage: u }).costUsd).toBeCloseTo(10 + 20, 12);
-    expect(withOverrides.price({ provider: 'azure.ai.openai', model: 'gpt-4o', atMs: Date.parse('2026-11-15'), usage: u }).costUsd).toBeCloseTo(0.5 + 0.25 + 2, 12);
+    expect(withOverrides.price({ provider: 'openai', model: 'gpt-4o', atMs: AT, usage: u })).toEqual({
+      costUsd: expect.closeTo(0.5 + 0.25 + 2, 12),
+      source: 'override',
+    });
+    expect(
+      withOverrides.price({ provider: 'openai', model: 'gpt-4o', atMs: Date.parse('2026-11-15'), usage: u }).costUsd,
+    ).toBeCloseTo(10 + 20, 12);
+    expect(
+      withOverrides.price({ provider: 'azure.ai.openai', model: 'gpt-4o', atMs: Date.parse('2026-11-15'), usage: u })
+        .costUsd,
+    ).toBeCloseTo(0.5 + 0.25 + 2, 12);
   });
 
-  it('agrees with the library\'s own calcPrice across its catalog', () => {
+  it("agrees with the library's own calcPrice across its catalog", () => {
     const models = [
-      ['openai', 'gpt-4o-mini'], ['openai', 'gpt-4o'], ['openai', 'gpt-4.1'], ['openai', 'o3-mini'], ['openai', 'o1'], ['openai', 'gpt-5'],
-      ['anthropic', 'claude-sonnet-4-20250514'], ['anthropic', 'claude-3-5-haiku-20241022'], ['anthropic', 'claude-opus-4-1'],
-      ['google', 'gemini-2.5-pro'], ['google', 'gemini-2.0-flash'], ['google', 'gemini-2.5-flash'], ['mistral', 'mistral-large-latest'],
-      ['deepseek', 'deepseek-chat'], ['deepseek', 'deepseek-reasoner'], ['x-ai', 'grok-3'], ['groq', 'llama-3.3-70b-versatile'],
+      ['openai', 'gpt-4o-mini'],
+      ['openai', 'gpt-4o'],
+      ['openai', 'gpt-4.1'],
+      ['openai', 'o3-mini'],
+      ['openai', 'o1'],
+      ['openai', 'gpt-5'],
+      ['anthropic', 'claude-sonnet-4-20250514'],
+      ['anthropic', 'claude-3-5-haiku-20241022'],
+      ['anthropic', 'claude-opus-4-1'],
+      ['google', 'gemini-2.5-pro'],
+      ['google', 'gemini-2.0-flash'],
+      ['google', 'gemini-2.5-flash'],
+      ['mistral', 'mistral-large-latest'],
+      ['deepseek', 'deepseek-chat'],
+      ['deepseek', 'deepseek-reasoner'],
+      ['x-ai', 'grok-3'],
+      ['groq', 'llama-3.3-70b-versatile'],
     ];
     const vigilProvider: Record<string, string> = { google: 'gcp.gemini', mistral: 'mistral_ai', 'x-ai': 'x_ai' };
     let compared = 0;
@@ -100,7 +156,12 @@ describe('price catalog', () => {
             provider: vigilProvider[provider!] ?? provider!,
             model: model!,
             atMs: Date.parse(at),
-            usage: usage({ inputTokens: u.input_tokens, cacheReadTokens: u.cache_read_tokens, cacheWriteTokens: u.cache_write_tokens ?? null, outputTokens: u.output_tokens }),
+            usage: usage({
+              inputTokens: u.input_tokens,
+              cacheReadTokens: u.cache_read_tokens,
+              cacheWriteTokens: u.cache_write_tokens ?? null,
+              outputTokens: u.output_tokens,
+            }),
           });
           expect(ours.costUsd, `${model} ${JSON.stringify(u)} ${at}`).toBeCloseTo(theirs.total_price, 12);
           compared++;

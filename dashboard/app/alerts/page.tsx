@@ -14,13 +14,36 @@ import { createSilence, expireSilence } from './actions.ts';
 
 export const dynamic = 'force-dynamic';
 
-const COLOR: Record<string, string> = { firing: 'rose', recovering: 'amber', pending: 'amber', nodata: 'gray', error: 'gray', normal: 'emerald', resolved: 'emerald', sent: 'emerald', pending_delivery: 'amber', failed: 'rose', silenced: 'gray', inhibited: 'gray' };
+const COLOR: Record<string, string> = {
+  firing: 'rose',
+  recovering: 'amber',
+  pending: 'amber',
+  nodata: 'gray',
+  error: 'gray',
+  normal: 'emerald',
+  resolved: 'emerald',
+  sent: 'emerald',
+  pending_delivery: 'amber',
+  failed: 'rose',
+  silenced: 'gray',
+  inhibited: 'gray',
+};
 
 function describe(observed: Record<string, unknown>): string {
-  const windows = observed.windows as { long: number; short: number; threshold: number; longBurn: number | null; shortBurn: number | null }[] | undefined;
-  if (windows) return windows.map((w) => `${Math.round(w.long / 60_000)}m/${Math.round(w.short / 60_000)}m ${w.longBurn?.toFixed(1) ?? '—'}×/${w.shortBurn?.toFixed(1) ?? '—'}× vs ${w.threshold}×`).join(' · ');
-  if ('metric' in observed) return `${observed.metric} = ${typeof observed.value === 'number' ? observed.value.toFixed(3) : '—'} ${observed.op} ${observed.threshold}`;
-  if ('monthlyUsd' in observed) return `spent $${Number(observed.spentUsd).toFixed(2)}, forecast $${Number(observed.forecastUsd).toFixed(2)} of $${observed.monthlyUsd}`;
+  const windows = observed.windows as
+    | { long: number; short: number; threshold: number; longBurn: number | null; shortBurn: number | null }[]
+    | undefined;
+  if (windows)
+    return windows
+      .map(
+        (w) =>
+          `${Math.round(w.long / 60_000)}m/${Math.round(w.short / 60_000)}m ${w.longBurn?.toFixed(1) ?? '—'}×/${w.shortBurn?.toFixed(1) ?? '—'}× vs ${w.threshold}×`,
+      )
+      .join(' · ');
+  if ('metric' in observed)
+    return `${observed.metric} = ${typeof observed.value === 'number' ? observed.value.toFixed(3) : '—'} ${observed.op} ${observed.threshold}`;
+  if ('monthlyUsd' in observed)
+    return `spent $${Number(observed.spentUsd).toFixed(2)}, forecast $${Number(observed.forecastUsd).toFixed(2)} of $${observed.monthlyUsd}`;
   if ('error' in observed) return `error: ${observed.error}`;
   return '';
 }
@@ -32,7 +55,11 @@ interface Definitions {
   routes?: { channel: string; name: string; urlEnv: string; severities: string[]; sendResolved: boolean }[];
 }
 
-export default async function AlertsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function AlertsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const params = await searchParams;
   const caller = await requireCaller();
   const view = await resolveView(params, caller);
@@ -57,13 +84,28 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
             id="alert-instances"
             empty="No alerts defined: add SLOs, rules or budgets to vigil.config.yaml."
             columns={['state', 'alert', 'kind', 'severity', 'since', 'last evaluated', 'what the engine saw']}
-            rows={instances.map((a) => [<StatusBadge key="s" color={COLOR[a.state]}>{a.state}</StatusBadge>, a.name, a.kind, a.severity, shortTime(a.firedAt ?? a.since), shortTime(a.evaluatedAt), describe(a.observed)])}
+            rows={instances.map((a) => [
+              <StatusBadge key="s" color={COLOR[a.state]}>
+                {a.state}
+              </StatusBadge>,
+              a.name,
+              a.kind,
+              a.severity,
+              shortTime(a.firedAt ?? a.since),
+              shortTime(a.evaluatedAt),
+              describe(a.observed),
+            ])}
           />
         </Card>
         <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
           <Card>
             <Text className="mb-2 font-medium text-tremor-content-strong">Timeline</Text>
-            <DataTable id="alert-timeline" empty="No state changes yet." columns={['at', 'alert', 'severity', 'change']} rows={history.events.map((e) => [shortTime(e.at), e.name, e.severity, `${e.from} → ${e.to}`])} />
+            <DataTable
+              id="alert-timeline"
+              empty="No state changes yet."
+              columns={['at', 'alert', 'severity', 'change']}
+              rows={history.events.map((e) => [shortTime(e.at), e.name, e.severity, `${e.from} → ${e.to}`])}
+            />
           </Card>
           <Card>
             <Text className="mb-2 font-medium text-tremor-content-strong">Definitions</Text>
@@ -73,10 +115,30 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
                 empty="No SLOs, rules, budgets or notification routes for this project in vigil.config.yaml."
                 columns={['kind', 'name', 'what']}
                 rows={[
-                  ...(defs.slos ?? []).map((d) => ['SLO', d.name, `${String(d.sli.kind)}${d.sli.thresholdMs ? ` ≤ ${d.sli.thresholdMs} ms` : ''}${d.sli.maxUsd ? ` ≤ $${d.sli.maxUsd}` : ''} for ${d.objective}% ${Object.entries(d.selector).map(([k, v]) => `${k}=${v.join('|')}`).join(' ')}`]),
-                  ...(defs.rules ?? []).map((d) => ['rule', d.name, `${d.metric} ${d.op} ${d.threshold}${d.for ? ` for ${Math.round(d.for / 60_000)}m` : ''} (${d.severity})`]),
-                  ...(defs.budgets ?? []).map((d) => ['budget', d.name, `${d.tenant ? `tenant ${d.tenant}` : 'project'}: $${d.monthlyUsd}/month`]),
-                  ...(defs.routes ?? []).map((d) => ['route', d.name, `${d.severities.join(', ')} → ${d.channel} (URL in ${d.urlEnv})${d.sendResolved ? ', resolutions too' : ''}`]),
+                  ...(defs.slos ?? []).map((d) => [
+                    'SLO',
+                    d.name,
+                    `${String(d.sli.kind)}${d.sli.thresholdMs ? ` ≤ ${d.sli.thresholdMs} ms` : ''}${d.sli.maxUsd ? ` ≤ $${d.sli.maxUsd}` : ''} for ${d.objective}% ${Object.entries(
+                      d.selector,
+                    )
+                      .map(([k, v]) => `${k}=${v.join('|')}`)
+                      .join(' ')}`,
+                  ]),
+                  ...(defs.rules ?? []).map((d) => [
+                    'rule',
+                    d.name,
+                    `${d.metric} ${d.op} ${d.threshold}${d.for ? ` for ${Math.round(d.for / 60_000)}m` : ''} (${d.severity})`,
+                  ]),
+                  ...(defs.budgets ?? []).map((d) => [
+                    'budget',
+                    d.name,
+                    `${d.tenant ? `tenant ${d.tenant}` : 'project'}: $${d.monthlyUsd}/month`,
+                  ]),
+                  ...(defs.routes ?? []).map((d) => [
+                    'route',
+                    d.name,
+                    `${d.severities.join(', ')} → ${d.channel} (URL in ${d.urlEnv})${d.sendResolved ? ', resolutions too' : ''}`,
+                  ]),
                 ]}
               />
             ) : (
@@ -89,7 +151,12 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
               <form action={createSilence} className="mb-3 flex flex-wrap items-end gap-2" data-testid="silence-form">
                 <input type="hidden" name="query" value={query} />
                 <input type="hidden" name="project" value={view.projectName} />
-                <input name="matchers" required placeholder="slo=chat-errors, severity=ticket" className={`${input} w-64`} />
+                <input
+                  name="matchers"
+                  required
+                  placeholder="slo=chat-errors, severity=ticket"
+                  className={`${input} w-64`}
+                />
                 <select name="minutes" defaultValue="60" className={input}>
                   <option value="30">30 min</option>
                   <option value="60">1 h</option>
@@ -97,7 +164,12 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
                   <option value="1440">1 day</option>
                 </select>
                 <input name="comment" placeholder="why" className={`${input} w-40`} />
-                <button type="submit" className="rounded-tremor-small bg-tremor-brand px-3 py-1 text-tremor-brand-inverted">Silence</button>
+                <button
+                  type="submit"
+                  className="rounded-tremor-small bg-tremor-brand px-3 py-1 text-tremor-brand-inverted"
+                >
+                  Silence
+                </button>
               </form>
             ) : null}
             <DataTable
@@ -105,7 +177,9 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
               empty="No silences."
               columns={['matchers', 'from', 'until', 'comment', '']}
               rows={history.silences.map((s) => [
-                Object.entries(s.matchers).map(([k, v]) => `${k}=${v}`).join(', '),
+                Object.entries(s.matchers)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(', '),
                 shortTime(s.startsAt),
                 shortTime(s.endsAt),
                 s.comment ?? '',
@@ -115,10 +189,14 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
                       <input type="hidden" name="query" value={query} />
                       <input type="hidden" name="project" value={view.projectName} />
                       <input type="hidden" name="id" value={s.id} />
-                      <button type="submit" className="text-tremor-brand">expire now</button>
+                      <button type="submit" className="text-tremor-brand">
+                        expire now
+                      </button>
                     </form>
                   ) : (
-                    <StatusBadge key="a" color="amber">active</StatusBadge>
+                    <StatusBadge key="a" color="amber">
+                      active
+                    </StatusBadge>
                   )
                 ) : (
                   'expired'
@@ -132,7 +210,17 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
               id="notifications"
               empty="Nothing sent yet."
               columns={['at', 'kind', 'severity', 'to', 'status', 'tries', 'last error']}
-              rows={history.notifications.map((n) => [shortTime(n.at), n.kind, n.severity, `${n.channel} (${n.target})`, <StatusBadge key="s" color={COLOR[n.status === 'pending' ? 'pending_delivery' : n.status]}>{n.status}</StatusBadge>, n.attempts, n.lastError ?? ''])}
+              rows={history.notifications.map((n) => [
+                shortTime(n.at),
+                n.kind,
+                n.severity,
+                `${n.channel} (${n.target})`,
+                <StatusBadge key="s" color={COLOR[n.status === 'pending' ? 'pending_delivery' : n.status]}>
+                  {n.status}
+                </StatusBadge>,
+                n.attempts,
+                n.lastError ?? '',
+              ])}
             />
           </Card>
           <Card>
@@ -141,7 +229,21 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
               id="hook-calls"
               empty="No rollbacks."
               columns={['at', 'deployment', 'hook', 'try', 'status', 'took', 'error']}
-              rows={history.hookCalls.map((h) => [shortTime(h.at), h.deployment, h.hook, h.attempt, h.statusCode ?? '—', `${Math.round(h.durationMs)} ms`, h.ok ? <StatusBadge key="ok" color="emerald">ok</StatusBadge> : (h.error ?? 'failed')])}
+              rows={history.hookCalls.map((h) => [
+                shortTime(h.at),
+                h.deployment,
+                h.hook,
+                h.attempt,
+                h.statusCode ?? '—',
+                `${Math.round(h.durationMs)} ms`,
+                h.ok ? (
+                  <StatusBadge key="ok" color="emerald">
+                    ok
+                  </StatusBadge>
+                ) : (
+                  (h.error ?? 'failed')
+                ),
+              ])}
             />
           </Card>
         </div>

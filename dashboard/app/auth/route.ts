@@ -14,7 +14,9 @@ async function signIn(request: NextRequest, token: string | null): Promise<NextR
   } catch (error) {
     return to(`/login?reason=${encodeURIComponent((error as Error).message)}`);
   }
-  const exp = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString() || '{}').exp as number | undefined;
+  const exp = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString() || '{}').exp as
+    | number
+    | undefined;
   const response = to('/');
   response.cookies.set(TOKEN_COOKIE, token, {
     httpOnly: true,

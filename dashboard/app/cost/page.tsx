@@ -11,7 +11,7 @@ import { DataTable } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
 import { sessionsIgnoreFilters, TENANT_COLUMNS, tenantCells, tenantCosts } from '../../lib/cost.ts';
 import { queryApi } from '../../lib/db.ts';
-import { formatCount, formatPercent, } from '../../lib/format.ts';
+import { formatCount, formatPercent } from '../../lib/format.ts';
 import { timeLabel } from '../../lib/series.ts';
 import { requireCaller } from '../../lib/session.ts';
 import { type View, resolveView, viewHref } from '../../lib/view.ts';
@@ -19,12 +19,21 @@ import { Skeleton } from '../../components/skeleton.tsx';
 
 export const dynamic = 'force-dynamic';
 
-
 async function SessionsAndTokens({ caller, view }: { caller: Caller; view: View }) {
   const window = { from: view.from, to: view.to };
   const [totals, sessions] = await Promise.all([
-    queryApi().metrics(caller, { projectId: view.projectId, window, filters: { ...view.filters, category: ['model'] }, quantiles: [] }),
-    queryApi().topSessions(caller, { projectId: view.projectId, window, ...(view.selected.tenant ? { tenantId: view.selected.tenant } : {}), limit: 10 }),
+    queryApi().metrics(caller, {
+      projectId: view.projectId,
+      window,
+      filters: { ...view.filters, category: ['model'] },
+      quantiles: [],
+    }),
+    queryApi().topSessions(caller, {
+      projectId: view.projectId,
+      window,
+      ...(view.selected.tenant ? { tenantId: view.selected.tenant } : {}),
+      limit: 10,
+    }),
   ]);
   const tokens = totals[0]?.tokens;
   const tokenMix: [string, number][] = tokens
@@ -45,7 +54,14 @@ async function SessionsAndTokens({ caller, view }: { caller: Caller; view: View 
       </Card>
       <Card>
         <Text className="mb-2 font-medium text-tremor-content-strong">Token mix</Text>
-        <DataTable id="token-mix" empty="No tokens in this range." columns={['tokens', 'count', 'share']} rows={tokenTotal > 0 ? tokenMix.map(([label, n]) => [label, formatCount(n), formatPercent(n / tokenTotal)]) : []} />
+        <DataTable
+          id="token-mix"
+          empty="No tokens in this range."
+          columns={['tokens', 'count', 'share']}
+          rows={
+            tokenTotal > 0 ? tokenMix.map(([label, n]) => [label, formatCount(n), formatPercent(n / tokenTotal)]) : []
+          }
+        />
       </Card>
     </div>
   );
@@ -57,7 +73,11 @@ async function TenantTable({ caller, view }: { caller: Caller; view: View }) {
     <Card className="mb-6" data-testid="tenant-costs">
       <div className="mb-2 flex items-center justify-between">
         <Text className="font-medium text-tremor-content-strong">Cost per tenant</Text>
-        <a href={`/cost/tenants.csv?${view.query}`} className="text-tremor-default text-tremor-brand" data-testid="tenant-costs-csv">
+        <a
+          href={`/cost/tenants.csv?${view.query}`}
+          className="text-tremor-default text-tremor-brand"
+          data-testid="tenant-costs-csv"
+        >
           Export CSV
         </a>
       </div>
@@ -89,19 +109,31 @@ async function TenantTable({ caller, view }: { caller: Caller; view: View }) {
         </table>
       )}
       <Text className="mt-2 text-tremor-label">
-        Requests are trace roots; a session's cost is its whole cost, averaged over the tenant's sessions active in this range.
+        Requests are trace roots; a session's cost is its whole cost, averaged over the tenant's sessions active in this
+        range.
         {sessionsIgnoreFilters(view) ? ' Sessions are counted per tenant: the other filters do not narrow them.' : ''}
       </Text>
     </Card>
   );
 }
 
-export default async function CostPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function CostPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const params = await searchParams;
   const caller = await requireCaller();
   const view = await resolveView(params, caller);
   const stack = params.stack === 'tenant' ? 'tenant_id' : 'model';
-  const series = await queryApi().metrics(caller, { projectId: view.projectId, window: { from: view.from, to: view.to }, filters: { ...view.filters, category: ['model'] }, groupBy: [stack], stepMs: view.stepMs, quantiles: [] });
+  const series = await queryApi().metrics(caller, {
+    projectId: view.projectId,
+    window: { from: view.from, to: view.to },
+    filters: { ...view.filters, category: ['model'] },
+    groupBy: [stack],
+    stepMs: view.stepMs,
+    quantiles: [],
+  });
   const keys = [...new Set(series.map((p) => p.group[stack] ?? 'unknown'))];
   const buckets = new Map<string, Record<string, number | string>>();
   for (const p of series) {
@@ -118,7 +150,15 @@ export default async function CostPage({ searchParams }: { searchParams: Promise
           <Text>Spend by {stack === 'model' ? 'model' : 'tenant'}</Text>
           <span className="flex gap-2 text-tremor-default">
             {(['model', 'tenant'] as const).map((key) => (
-              <Link key={key} href={viewHref(view, '/cost', { stack: key })} className={(key === 'tenant') === (stack === 'tenant_id') ? 'font-semibold text-tremor-brand' : 'text-tremor-content'}>
+              <Link
+                key={key}
+                href={viewHref(view, '/cost', { stack: key })}
+                className={
+                  (key === 'tenant') === (stack === 'tenant_id')
+                    ? 'font-semibold text-tremor-brand'
+                    : 'text-tremor-content'
+                }
+              >
                 by {key}
               </Link>
             ))}
@@ -127,7 +167,13 @@ export default async function CostPage({ searchParams }: { searchParams: Promise
         <SeriesChart id="spend-by-model" unit="usd" stacked data={[...buckets.values()] as never} categories={keys} />
       </Card>
       {/* Finance's first question (what does each tenant cost?) comes first. */}
-      <Suspense fallback={<div className="mb-6"><Skeleton className="h-64" /></div>}>
+      <Suspense
+        fallback={
+          <div className="mb-6">
+            <Skeleton className="h-64" />
+          </div>
+        }
+      >
         <TenantTable caller={caller} view={view} />
       </Suspense>
       <Suspense fallback={<Skeleton className="h-48" />}>

@@ -8,7 +8,12 @@ export async function deploymentAction(form: FormData): Promise<void> {
   const name = String(form.get('deployment'));
   const action = String(form.get('action'));
   if (action !== 'promote' && action !== 'rollback') redirect(`/deployments?${query}`);
-  const result = await callVigilApi(`/api/v1/deployments/${encodeURIComponent(name)}/${action}`, { method: 'POST', body: { project: String(form.get('project') ?? ''), reason: 'from the dashboard' } });
-  const message = result.ok ? `${name}: ${action === 'promote' ? 'promoted' : 'rolled back'}.` : `${name}: ${String(result.body.error ?? result.status)}`;
+  const result = await callVigilApi(`/api/v1/deployments/${encodeURIComponent(name)}/${action}`, {
+    method: 'POST',
+    body: { project: String(form.get('project') ?? ''), reason: 'from the dashboard' },
+  });
+  const message = result.ok
+    ? `${name}: ${action === 'promote' ? 'promoted' : 'rolled back'}.`
+    : `${name}: ${String(result.body.error ?? result.status)}`;
   redirect(`/deployments?${query}${query ? '&' : ''}notice=${encodeURIComponent(message)}`);
 }

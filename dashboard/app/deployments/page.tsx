@@ -28,19 +28,36 @@ interface JudgedMetric {
   reason: string;
 }
 
-const show = (metric: string, v: number | null) => (metric === 'errors' ? formatPercent(v, 2) : metric === 'cost_per_request' ? formatUnitUsd(v) : formatMs(v));
+const show = (metric: string, v: number | null) =>
+  metric === 'errors' ? formatPercent(v, 2) : metric === 'cost_per_request' ? formatUnitUsd(v) : formatMs(v);
 
-export default async function DeploymentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function DeploymentsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const params = await searchParams;
   const caller = await requireCaller();
   const view = await resolveView(params, caller);
   const api = queryApi();
-  const [deployments, history] = await Promise.all([api.deployments(caller, { projectId: view.projectId, limit: 50 }), api.alertHistory(caller, { projectId: view.projectId, limit: 200 })]);
+  const [deployments, history] = await Promise.all([
+    api.deployments(caller, { projectId: view.projectId, limit: 50 }),
+    api.alertHistory(caller, { projectId: view.projectId, limit: 200 }),
+  ]);
   const wanted = typeof params.canary === 'string' ? params.canary : undefined;
-  const selected = deployments.find((d) => d.name === wanted) ?? deployments.find((d) => d.baseline !== null) ?? deployments[0];
+  const selected =
+    deployments.find((d) => d.name === wanted) ?? deployments.find((d) => d.baseline !== null) ?? deployments[0];
   const pair = selected?.baseline ? [selected.name, selected.baseline] : selected ? [selected.name] : [];
   const series = pair.length
-    ? await api.metrics(caller, { projectId: view.projectId, window: { from: view.from, to: view.to }, filters: { ...view.filters, category: ['model'], deployment: pair }, groupBy: ['deployment'], stepMs: view.stepMs, quantiles: [0.95], quantilesOf: ['latency'] })
+    ? await api.metrics(caller, {
+        projectId: view.projectId,
+        window: { from: view.from, to: view.to },
+        filters: { ...view.filters, category: ['model'], deployment: pair },
+        groupBy: ['deployment'],
+        stepMs: view.stepMs,
+        quantiles: [0.95],
+        quantilesOf: ['latency'],
+      })
     : [];
   const rows = new Map<string, Record<string, string | number | null>>();
   for (const p of series) {
@@ -69,7 +86,13 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
             d.baseline ?? '—',
             d.weight === null ? '—' : `${d.weight}%`,
             d.state.replace('_', ' '),
-            d.verdict ? <StatusBadge key="v" color={VERDICT_COLOR[d.verdict]}>{d.verdict}</StatusBadge> : '—',
+            d.verdict ? (
+              <StatusBadge key="v" color={VERDICT_COLOR[d.verdict]}>
+                {d.verdict}
+              </StatusBadge>
+            ) : (
+              '—'
+            ),
             d.score ?? '—',
             shortTime(d.judgedAt),
             d.rollback ? `${d.rollback.status} (${d.rollback.trigger})` : '—',
@@ -83,7 +106,11 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
               <Text className="font-medium text-tremor-content-strong">
                 {selected.name} {selected.baseline ? `vs ${selected.baseline}` : ''}
               </Text>
-              {selected.verdict ? <StatusBadge color={VERDICT_COLOR[selected.verdict]}>{`${selected.verdict}${selected.score !== null ? ` · ${selected.score}` : ''}`}</StatusBadge> : null}
+              {selected.verdict ? (
+                <StatusBadge
+                  color={VERDICT_COLOR[selected.verdict]}
+                >{`${selected.verdict}${selected.score !== null ? ` · ${selected.score}` : ''}`}</StatusBadge>
+              ) : null}
             </div>
             <Text className="mt-1">{selected.judgement?.reason ?? 'Not judged yet.'}</Text>
             <div className="mt-3">
@@ -91,7 +118,14 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
                 id="judged-metrics"
                 empty="No metric judged yet."
                 columns={['metric', 'canary p95', 'baseline p95', 'samples', 'p-value', 'result']}
-                rows={metrics.map((m) => [m.metric, show(m.metric, m.metric === 'errors' ? m.canary.mean : m.canary.p95), show(m.metric, m.metric === 'errors' ? m.baseline.mean : m.baseline.p95), `${m.canary.n} / ${m.baseline.n}`, m.pValue === null ? '—' : m.pValue < 0.0001 ? '<0.0001' : m.pValue.toFixed(4), m.classification])}
+                rows={metrics.map((m) => [
+                  m.metric,
+                  show(m.metric, m.metric === 'errors' ? m.canary.mean : m.canary.p95),
+                  show(m.metric, m.metric === 'errors' ? m.baseline.mean : m.baseline.p95),
+                  `${m.canary.n} / ${m.baseline.n}`,
+                  m.pValue === null ? '—' : m.pValue < 0.0001 ? '<0.0001' : m.pValue.toFixed(4),
+                  m.classification,
+                ])}
               />
             </div>
             {caller.role === 'service_role' && selected.state === 'running' ? (
@@ -99,23 +133,49 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
                 <input type="hidden" name="query" value={viewQuery(view, { notice: null })} />
                 <input type="hidden" name="project" value={view.projectName} />
                 <input type="hidden" name="deployment" value={selected.name} />
-                <button type="submit" name="action" value="promote" className="rounded-tremor-small bg-emerald-700 px-3 py-1 text-white">Promote</button>
-                <button type="submit" name="action" value="rollback" className="rounded-tremor-small bg-rose-700 px-3 py-1 text-white">Roll back</button>
+                <button
+                  type="submit"
+                  name="action"
+                  value="promote"
+                  className="rounded-tremor-small bg-emerald-700 px-3 py-1 text-white"
+                >
+                  Promote
+                </button>
+                <button
+                  type="submit"
+                  name="action"
+                  value="rollback"
+                  className="rounded-tremor-small bg-rose-700 px-3 py-1 text-white"
+                >
+                  Roll back
+                </button>
               </form>
             ) : null}
             {selected.rollback ? (
               <p className="mt-3 text-tremor-default text-tremor-content" data-testid="rollback-record">
-                Rolled back {shortTime(selected.rollback.at)} by {selected.rollback.trigger}: {selected.rollback.reason} ({selected.rollback.status})
+                Rolled back {shortTime(selected.rollback.at)} by {selected.rollback.trigger}: {selected.rollback.reason}{' '}
+                ({selected.rollback.status})
               </p>
             ) : null}
           </Card>
           <Card>
             <Text>p95 latency, canary and baseline</Text>
-            <SeriesChart id="canary-latency" unit="ms" data={[...rows.values()] as never} categories={pair.map((d) => `${d} p95`)} colors={['rose', 'blue']} />
+            <SeriesChart
+              id="canary-latency"
+              unit="ms"
+              data={[...rows.values()] as never}
+              categories={pair.map((d) => `${d} p95`)}
+              colors={['rose', 'blue']}
+            />
           </Card>
           <Card className="xl:col-span-2">
             <Text className="mb-2 font-medium text-tremor-content-strong">Judgements</Text>
-            <DataTable id="judgement-history" empty="No judgements yet." columns={['at', 'verdict', 'score', 'reason']} rows={judgements.map((j) => [shortTime(j.at), j.verdict, j.score ?? '—', j.reason])} />
+            <DataTable
+              id="judgement-history"
+              empty="No judgements yet."
+              columns={['at', 'verdict', 'score', 'reason']}
+              rows={judgements.map((j) => [shortTime(j.at), j.verdict, j.score ?? '—', j.reason])}
+            />
           </Card>
         </div>
       ) : null}

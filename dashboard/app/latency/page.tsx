@@ -24,7 +24,13 @@ async function Breakdown({ caller, view, by }: { caller: Caller; view: View; by:
   const window = { from: view.from, to: view.to };
   const filters = { ...view.filters, category: ['model'] };
   const [breakdown, distribution] = await Promise.all([
-    api.metrics(caller, { projectId: view.projectId, window, filters, groupBy: [BREAKDOWNS[by]], quantiles: [0.5, 0.95, 0.99] }),
+    api.metrics(caller, {
+      projectId: view.projectId,
+      window,
+      filters,
+      groupBy: [BREAKDOWNS[by]],
+      quantiles: [0.5, 0.95, 0.99],
+    }),
     api.distribution(caller, { projectId: view.projectId, window, filters }),
   ]);
   const sorted = [...breakdown].sort((a, b) => (b.latencyMs.quantiles.p95 ?? -1) - (a.latencyMs.quantiles.p95 ?? -1));
@@ -35,7 +41,11 @@ async function Breakdown({ caller, view, by }: { caller: Caller; view: View; by:
           <Text className="font-medium text-tremor-content-strong">By {by}, slowest p95 first</Text>
           <span className="flex gap-2 text-tremor-default">
             {Object.keys(BREAKDOWNS).map((key) => (
-              <Link key={key} href={viewHref(view, '/latency', { by: key })} className={key === by ? 'font-semibold text-tremor-brand' : 'text-tremor-content'}>
+              <Link
+                key={key}
+                href={viewHref(view, '/latency', { by: key })}
+                className={key === by ? 'font-semibold text-tremor-brand' : 'text-tremor-content'}
+              >
                 {key}
               </Link>
             ))}
@@ -45,7 +55,15 @@ async function Breakdown({ caller, view, by }: { caller: Caller; view: View; by:
           id="latency-breakdown"
           empty="No model calls in this range."
           columns={[by, 'calls', 'p50', 'p95', 'p99', 'TTFT p95', 'errors']}
-          rows={sorted.map((p) => [p.group[BREAKDOWNS[by]] ?? '(none)', formatCount(p.spans), formatMs(p.latencyMs.quantiles.p50), formatMs(p.latencyMs.quantiles.p95), formatMs(p.latencyMs.quantiles.p99), formatMs(p.ttftMs.quantiles.p95), formatPercent(p.errorRate, 2)])}
+          rows={sorted.map((p) => [
+            p.group[BREAKDOWNS[by]] ?? '(none)',
+            formatCount(p.spans),
+            formatMs(p.latencyMs.quantiles.p50),
+            formatMs(p.latencyMs.quantiles.p95),
+            formatMs(p.latencyMs.quantiles.p99),
+            formatMs(p.ttftMs.quantiles.p95),
+            formatPercent(p.errorRate, 2),
+          ])}
         />
       </Card>
       <Card>
@@ -54,7 +72,10 @@ async function Breakdown({ caller, view, by }: { caller: Caller; view: View; by:
           id="latency-histogram"
           unit="count"
           kind="bar"
-          data={distribution.map((b) => ({ time: Number.isFinite(b.upperMs) ? `≤ ${formatMs(b.upperMs)}` : 'more', calls: b.count }))}
+          data={distribution.map((b) => ({
+            time: Number.isFinite(b.upperMs) ? `≤ ${formatMs(b.upperMs)}` : 'more',
+            calls: b.count,
+          }))}
           categories={['calls']}
         />
       </Card>
@@ -62,12 +83,24 @@ async function Breakdown({ caller, view, by }: { caller: Caller; view: View; by:
   );
 }
 
-export default async function LatencyPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function LatencyPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const params = await searchParams;
   const caller = await requireCaller();
   const view = await resolveView(params, caller);
-  const by = (typeof params.by === 'string' && params.by in BREAKDOWNS ? params.by : 'model') as keyof typeof BREAKDOWNS;
-  const series = await queryApi().metrics(caller, { projectId: view.projectId, window: { from: view.from, to: view.to }, filters: { ...view.filters, category: ['model'] }, stepMs: view.stepMs, quantiles: [0.5, 0.95, 0.99] });
+  const by = (
+    typeof params.by === 'string' && params.by in BREAKDOWNS ? params.by : 'model'
+  ) as keyof typeof BREAKDOWNS;
+  const series = await queryApi().metrics(caller, {
+    projectId: view.projectId,
+    window: { from: view.from, to: view.to },
+    filters: { ...view.filters, category: ['model'] },
+    stepMs: view.stepMs,
+    quantiles: [0.5, 0.95, 0.99],
+  });
   return (
     <>
       <ViewBar view={view} path="/latency" />
@@ -77,7 +110,11 @@ export default async function LatencyPage({ searchParams }: { searchParams: Prom
           <SeriesChart
             id="latency-quantiles"
             unit="ms"
-            data={toSeries(series, view.stepMs, { p50: (p) => p.latencyMs.quantiles.p50 ?? null, p95: (p) => p.latencyMs.quantiles.p95 ?? null, p99: (p) => p.latencyMs.quantiles.p99 ?? null })}
+            data={toSeries(series, view.stepMs, {
+              p50: (p) => p.latencyMs.quantiles.p50 ?? null,
+              p95: (p) => p.latencyMs.quantiles.p95 ?? null,
+              p99: (p) => p.latencyMs.quantiles.p99 ?? null,
+            })}
             categories={['p50', 'p95', 'p99']}
             colors={['emerald', 'blue', 'rose']}
           />
@@ -87,7 +124,11 @@ export default async function LatencyPage({ searchParams }: { searchParams: Prom
           <SeriesChart
             id="ttft-quantiles"
             unit="ms"
-            data={toSeries(series, view.stepMs, { p50: (p) => p.ttftMs.quantiles.p50 ?? null, p95: (p) => p.ttftMs.quantiles.p95 ?? null, p99: (p) => p.ttftMs.quantiles.p99 ?? null })}
+            data={toSeries(series, view.stepMs, {
+              p50: (p) => p.ttftMs.quantiles.p50 ?? null,
+              p95: (p) => p.ttftMs.quantiles.p95 ?? null,
+              p99: (p) => p.ttftMs.quantiles.p99 ?? null,
+            })}
             categories={['p50', 'p95', 'p99']}
             colors={['emerald', 'violet', 'rose']}
           />

@@ -10,11 +10,15 @@ import { ViewBar } from '../../components/view-bar.tsx';
 import { queryApi } from '../../lib/db.ts';
 import { formatCount, formatMs, formatUsd } from '../../lib/format.ts';
 import { requireCaller } from '../../lib/session.ts';
-import { resolveView, } from '../../lib/view.ts';
+import { resolveView } from '../../lib/view.ts';
 
 export const dynamic = 'force-dynamic';
 
-export default async function SessionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SessionsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const params = await searchParams;
   const caller = await requireCaller();
   const view = await resolveView(params, caller);
@@ -25,19 +29,32 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
   const tenant = view.selected.tenant ? { tenantId: view.selected.tenant } : {};
   const [sessions, traces, userSessions] = await Promise.all([
     api.topSessions(caller, { projectId: view.projectId, window, ...tenant, limit: 500 }),
-    search ? api.traces(caller, { projectId: view.projectId, window, filters: view.filters, sessionId: search, limit: 200 }) : Promise.resolve([]),
-    search ? api.topSessions(caller, { projectId: view.projectId, window, ...tenant, userId: search, limit: 100 }) : Promise.resolve([]),
+    search
+      ? api.traces(caller, { projectId: view.projectId, window, filters: view.filters, sessionId: search, limit: 200 })
+      : Promise.resolve([]),
+    search
+      ? api.topSessions(caller, { projectId: view.projectId, window, ...tenant, userId: search, limit: 100 })
+      : Promise.resolve([]),
   ]);
   const session = search ? sessions.find((s) => s.sessionId === search) : undefined;
   return (
     <>
       <ViewBar view={view} path="/sessions" />
       <form method="get" action="/sessions" className="mb-4 flex gap-2">
-        {Object.entries(Object.fromEntries(new URLSearchParams(view.query))).filter(([k]) => k !== 'q').map(([k, v]) => (
-          <input key={k} type="hidden" name={k} value={v} />
-        ))}
-        <input name="q" defaultValue={search} placeholder="session id, user id or trace id" className="w-96 rounded-tremor-small border border-tremor-border px-2 py-1 text-tremor-default" />
-        <button type="submit" className="rounded-tremor-small bg-tremor-brand px-3 py-1 text-tremor-brand-inverted">Find</button>
+        {Object.entries(Object.fromEntries(new URLSearchParams(view.query)))
+          .filter(([k]) => k !== 'q')
+          .map(([k, v]) => (
+            <input key={k} type="hidden" name={k} value={v} />
+          ))}
+        <input
+          name="q"
+          defaultValue={search}
+          placeholder="session id, user id or trace id"
+          className="w-96 rounded-tremor-small border border-tremor-border px-2 py-1 text-tremor-default"
+        />
+        <button type="submit" className="rounded-tremor-small bg-tremor-brand px-3 py-1 text-tremor-brand-inverted">
+          Find
+        </button>
       </form>
       {search && userSessions.length > 0 ? (
         <Card className="mb-4" data-testid="user-sessions">
@@ -50,7 +67,9 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
           <Text className="font-medium text-tremor-content-strong">Session {search}</Text>
           {session ? (
             <p className="mt-1 text-tremor-default text-tremor-content" data-testid="session-summary">
-              tenant {session.tenantId} · user {session.userId ?? '—'} · {formatCount(session.modelCalls)} model calls · {formatUsd(session.costUsd)} · model p95 {formatMs(session.modelLatencyP95Ms)} · {shortTime(session.firstSeen)} → {shortTime(session.lastSeen)}
+              tenant {session.tenantId} · user {session.userId ?? '—'} · {formatCount(session.modelCalls)} model calls ·{' '}
+              {formatUsd(session.costUsd)} · model p95 {formatMs(session.modelLatencyP95Ms)} ·{' '}
+              {shortTime(session.firstSeen)} → {shortTime(session.lastSeen)}
             </p>
           ) : (
             <Text className="mt-1">No session with this id in the range.</Text>
@@ -60,14 +79,30 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
               id="session-traces"
               empty="No traces for this session in the range."
               columns={['start', 'trace', 'root', 'duration', 'spans', 'errors', 'cost']}
-              rows={traces.map((t) => [shortTime(t.start), <Link key="t" href={`/traces/${t.traceId}?${view.query}`} className="font-mono text-tremor-brand">{t.traceId.slice(0, 12)}…</Link>, t.rootName ?? '—', formatMs(t.durationMs), t.spans, t.errors, formatUsd(t.costUsd)])}
+              rows={traces.map((t) => [
+                shortTime(t.start),
+                <Link key="t" href={`/traces/${t.traceId}?${view.query}`} className="font-mono text-tremor-brand">
+                  {t.traceId.slice(0, 12)}…
+                </Link>,
+                t.rootName ?? '—',
+                formatMs(t.durationMs),
+                t.spans,
+                t.errors,
+                formatUsd(t.costUsd),
+              ])}
             />
           </div>
         </Card>
       ) : null}
       <Card>
         <Text className="mb-2 font-medium text-tremor-content-strong">Costliest sessions in the range</Text>
-        <SessionTable id="top-sessions" view={view} sessions={sessions.slice(0, 50)} empty="No sessions in this range (spans carry session.id when the app sets it)." full />
+        <SessionTable
+          id="top-sessions"
+          view={view}
+          sessions={sessions.slice(0, 50)}
+          empty="No sessions in this range (spans carry session.id when the app sets it)."
+          full
+        />
       </Card>
     </>
   );

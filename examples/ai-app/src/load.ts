@@ -54,11 +54,18 @@ export function startLoad(options: LoadOptions): { stop(): Promise<void> } {
     const user = `${tenant}-user-${Math.floor(random() * 12)}`;
     const session = `${user}-session-${Math.floor(random() * 4)}`;
     const repeat = random() < 0.35;
-    const question = repeat ? QUESTIONS[Math.floor(random() * QUESTIONS.length)]! : `${QUESTIONS[Math.floor(random() * QUESTIONS.length)]} (${Math.floor(random() * 1e6)})`;
+    const question = repeat
+      ? QUESTIONS[Math.floor(random() * QUESTIONS.length)]!
+      : `${QUESTIONS[Math.floor(random() * QUESTIONS.length)]} (${Math.floor(random() * 1e6)})`;
     try {
       const response = await fetch(pickTarget().url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-tenant-id': tenant, 'x-user-id': user, 'x-session-id': session },
+        headers: {
+          'content-type': 'application/json',
+          'x-tenant-id': tenant,
+          'x-user-id': user,
+          'x-session-id': session,
+        },
         body: JSON.stringify({ question }),
         signal: AbortSignal.timeout(30_000),
       });

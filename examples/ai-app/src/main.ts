@@ -40,12 +40,17 @@ const orchestrator = new Orchestrator({
 const server = createAppServer(orchestrator);
 await new Promise<void>((resolve) => server.listen(settings.APP_PORT, '127.0.0.1', resolve));
 const { port } = server.address() as import('node:net').AddressInfo;
-process.stdout.write(`ai-app: listening on http://127.0.0.1:${port}/api/answer (models ${settings.PRIMARY_MODEL}, fallback ${settings.FALLBACK_MODEL})\n`);
+process.stdout.write(
+  `ai-app: listening on http://127.0.0.1:${port}/api/answer (models ${settings.PRIMARY_MODEL}, fallback ${settings.FALLBACK_MODEL})\n`,
+);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     server.close();
     // The spans of the last requests go out before the process ends.
-    void pool.end().then(shutdown).finally(() => process.exit(0));
+    void pool
+      .end()
+      .then(shutdown)
+      .finally(() => process.exit(0));
   });
 }

@@ -48,16 +48,25 @@ export class Orchestrator {
   async answer(input: unknown, userId: string): Promise<Answer> {
     const { question } = questionSchema.parse(input);
     await this.checkRateLimit(userId);
-    const key = question.toLowerCase().replace(/[^a-z0-9 ]/g, '').replace(/\s+/g, ' ');
+    const key = question
+      .toLowerCase()
+      .replace(/[^a-z0-9 ]/g, '')
+      .replace(/\s+/g, ' ');
     const cached = await traceCache('semantic', key, async () => {
-      const { rows } = await this.pool.query<{ answer: string }>('select answer from semantic_cache where question_key = $1', [key]);
+      const { rows } = await this.pool.query<{ answer: string }>(
+        'select answer from semantic_cache where question_key = $1',
+        [key],
+      );
       return rows[0]?.answer;
     });
     if (cached) return { answer: cached, source: 'cache' };
     const context = await this.retrieve(question);
     const prompt = `Answer from this context only.\n${context.join('\n')}\n\nQuestion: ${question}`;
     const answer = await this.callModel(prompt, userId);
-    await this.pool.query('insert into semantic_cache (question_key, answer) values ($1, $2) on conflict do nothing', [key, answer.answer]);
+    await this.pool.query('insert into semantic_cache (question_key, answer) values ($1, $2) on conflict do nothing', [
+      key,
+      answer.answer,
+    ]);
     return answer;
   }
 
@@ -82,28 +91,63 @@ export class Orchestrator {
   private async callModel(prompt: string, userId: string): Promise<Answer> {
     const started = performance.now();
     try {
-      const stream = await this.openai.chat.completions.create({ model: this.models.primary, messages: [{ role: 'user', content: prompt }], stream: true });
+      const stream = await this.openai.chat.completions.create({
+        model: this.models.primary,
+        messages: [{ role: 'user', content: prompt }],
+        stream: true,
+      });
       let text = '';
       let usage: { prompt_tokens?: number; completion_tokens?: number } | undefined;
       for await (const chunk of stream) {
         text += chunk.choices[0]?.delta.content ?? '';
         if (chunk.usage) usage = chunk.usage;
       }
-      await this.logCall(userId, 'openai', this.models.primary, usage?.prompt_tokens, usage?.completion_tokens, started, 'ok');
+      await this.logCall(
+        userId,
+        'openai',
+        this.models.primary,
+        usage?.prompt_tokens,
+        usage?.completion_tokens,
+        started,
+        'ok',
+      );
       return { answer: text, source: 'model', provider: 'openai', model: this.models.primary };
     } catch (error) {
       await this.logCall(userId, 'openai', this.models.primary, undefined, undefined, started, 'error');
       void error;
     }
     const fallbackStarted = performance.now();
-    const message = await this.anthropic.messages.create({ model: this.models.fallback, max_tokens: 400, messages: [{ role: 'user', content: prompt }] });
+    const message = await this.anthropic.messages.create({
+      model: this.models.fallback,
+      max_tokens: 400,
+      messages: [{ role: 'user', content: prompt }],
+    });
     const text = message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
-    const input = message.usage.input_tokens + (message.usage.cache_read_input_tokens ?? 0) + (message.usage.cache_creation_input_tokens ?? 0);
-    await this.logCall(userId, 'anthropic', this.models.fallback, input, message.usage.output_tokens, fallbackStarted, 'ok');
+    const input =
+      message.usage.input_tokens +
+      (message.usage.cache_read_input_tokens ?? 0) +
+      (message.usage.cache_creation_input_tokens ?? 0);
+    await this.logCall(
+      userId,
+      'anthropic',
+      this.models.fallback,
+      input,
+      message.usage.output_tokens,
+      fallbackStarted,
+      'ok',
+    );
     return { answer: text, source: 'model', provider: 'anthropic', model: this.models.fallback };
   }
 
-  private async logCall(userId: string, provider: 'openai' | 'anthropic', model: string, input: number | undefined, output: number | undefined, startedAt: number, status: 'ok' | 'error'): Promise<void> {
+  private async logCall(
+    userId: string,
+    provider: 'openai' | 'anthropic',
+    model: string,
+    input: number | undefined,
+    output: number | undefined,
+    startedAt: number,
+    status: 'ok' | 'error',
+  ): Promise<void> {
     const [inPrice, outPrice] = ROUGH_PRICES[provider]!;
     const cost = input !== undefined && output !== undefined ? (input * inPrice + output * outPrice) / 1e6 : null;
     await this.pool.query(

@@ -5,7 +5,10 @@ import type pg from 'pg';
 
 const DOCUMENTS = [
   ['Plans', 'The Starter plan includes 1,000 answers a month; Pro includes 20,000 and priority support.'],
-  ['Regions', 'Data is stored in the EU (Frankfurt) or the US (Virginia); choose the region when you create a workspace.'],
+  [
+    'Regions',
+    'Data is stored in the EU (Frankfurt) or the US (Virginia); choose the region when you create a workspace.',
+  ],
   ['Billing', 'Invoices are issued monthly. Overages are billed at the end of the month at the plan rate.'],
   ['Security', 'Single sign-on with SAML is available on Pro. Audit logs are kept for 13 months.'],
   ['Limits', 'Each user may send 30 questions a minute. Uploaded files may be up to 50 MB.'],
@@ -32,6 +35,7 @@ export async function ensureAppSchema(pool: pg.Pool): Promise<void> {
   `);
   const { rows } = await pool.query<{ n: number }>('select count(*)::int as n from documents');
   if (rows[0]!.n === 0) {
-    for (const [title, body] of DOCUMENTS) await pool.query('insert into documents (title, body) values ($1, $2)', [title, body]);
+    for (const [title, body] of DOCUMENTS)
+      await pool.query('insert into documents (title, body) values ($1, $2)', [title, body]);
   }
 }

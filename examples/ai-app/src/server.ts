@@ -31,7 +31,9 @@ async function readJson(request: IncomingMessage, limit = 64 * 1024): Promise<un
 export function createAppServer(orchestrator: Orchestrator): Server {
   const contextFrom = (request: IncomingMessage) => {
     const tenantId = header(request, 'x-tenant-id');
-    return tenantId ? { tenantId, sessionId: header(request, 'x-session-id'), userId: header(request, 'x-user-id') } : undefined;
+    return tenantId
+      ? { tenantId, sessionId: header(request, 'x-session-id'), userId: header(request, 'x-user-id') }
+      : undefined;
   };
   return createServer(
     withRequestContext(contextFrom, async (request, response) => {
@@ -42,7 +44,8 @@ export function createAppServer(orchestrator: Orchestrator): Server {
         const answer = await orchestrator.answer(body, header(request, 'x-user-id') ?? 'anonymous');
         send(response, 200, answer);
       } catch (error) {
-        if (error instanceof ZodError) return send(response, 400, { error: error.issues[0]?.message ?? 'invalid request' });
+        if (error instanceof ZodError)
+          return send(response, 400, { error: error.issues[0]?.message ?? 'invalid request' });
         if (error instanceof SyntaxError) return send(response, 400, { error: 'body is not JSON' });
         if (error instanceof RateLimited) return send(response, 429, { error: error.message });
         send(response, 502, { error: `no model answered: ${(error as Error).message}` });

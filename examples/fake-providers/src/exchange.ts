@@ -24,14 +24,20 @@ export class Exchange {
   }
 
   startEventStream(): void {
-    this.response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    this.response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
     this.response.flushHeaders();
   }
 
   /** One SSE event; a string is sent as it is (OpenAI's closing `[DONE]`). */
   event(name: string | undefined, data: unknown): void {
     if (this.closed) return;
-    this.response.write(`${name ? `event: ${name}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+    this.response.write(
+      `${name ? `event: ${name}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`,
+    );
   }
 
   end(): void {
@@ -43,7 +49,23 @@ export function sleep(ms: number): Promise<void> {
   return ms > 0 ? sleepFor(ms) : Promise.resolve();
 }
 
-const VOCABULARY = ['The', ' answer', ' depends', ' on', ' your', ' plan', ',', ' the', ' region', ' and', ' the', ' model', ' you', ' pick', '.'];
+const VOCABULARY = [
+  'The',
+  ' answer',
+  ' depends',
+  ' on',
+  ' your',
+  ' plan',
+  ',',
+  ' the',
+  ' region',
+  ' and',
+  ' the',
+  ' model',
+  ' you',
+  ' pick',
+  '.',
+];
 
 /** n output tokens of plausible text, one a chunk. */
 export function words(n: number): string[] {

@@ -17,7 +17,10 @@ interface ChatRequest {
 }
 
 function promptText(body: ChatRequest): string {
-  if (body.messages) return body.messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? ''))).join('\n');
+  if (body.messages)
+    return body.messages
+      .map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? '')))
+      .join('\n');
   return typeof body.prompt === 'string' ? body.prompt : JSON.stringify(body.prompt ?? body.input ?? '');
 }
 
@@ -29,15 +32,32 @@ function usageOf(body: ChatRequest, b: Behaviour) {
     total_tokens: prompt + b.outputTokens,
     // OpenAI counts cached and reasoning tokens inside prompt and completion tokens.
     prompt_tokens_details: { cached_tokens: Math.min(b.cacheReadTokens, prompt), audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: Math.min(b.reasoningTokens, b.outputTokens), audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    completion_tokens_details: {
+      reasoning_tokens: Math.min(b.reasoningTokens, b.outputTokens),
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    },
   };
 }
 
 export async function openaiError(exchange: Exchange): Promise<void> {
-  exchange.json(500, { error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } });
+  exchange.json(500, {
+    error: {
+      message: 'The server had an error while processing your request.',
+      type: 'server_error',
+      param: null,
+      code: null,
+    },
+  });
 }
 
-export async function chatCompletions(exchange: Exchange, body: ChatRequest, b: Behaviour, legacy: boolean): Promise<void> {
+export async function chatCompletions(
+  exchange: Exchange,
+  body: ChatRequest,
+  b: Behaviour,
+  legacy: boolean,
+): Promise<void> {
   const id = `${legacy ? 'cmpl' : 'chatcmpl'}-${randomUUID().replaceAll('-', '').slice(0, 24)}`;
   const created = Math.floor(Date.now() / 1000);
   const model = `${body.model}`;
@@ -48,8 +68,21 @@ export async function chatCompletions(exchange: Exchange, body: ChatRequest, b: 
     await sleep(b.ttftMs + b.interChunkMs * (b.outputTokens - 1));
     const choice = legacy
       ? { text: text.join(''), index: 0, logprobs: null, finish_reason: finish }
-      : { index: 0, message: { role: 'assistant', content: text.join(''), refusal: null, annotations: [] }, logprobs: null, finish_reason: finish };
-    exchange.json(200, { id, object, created, model, choices: [choice], usage: usageOf(body, b), system_fingerprint: 'fp_vigil_fake' });
+      : {
+          index: 0,
+          message: { role: 'assistant', content: text.join(''), refusal: null, annotations: [] },
+          logprobs: null,
+          finish_reason: finish,
+        };
+    exchange.json(200, {
+      id,
+      object,
+      created,
+      model,
+      choices: [choice],
+      usage: usageOf(body, b),
+      system_fingerprint: 'fp_vigil_fake',
+    });
     return;
   }
   const includeUsage = body.stream_options?.include_usage === true;
@@ -59,7 +92,11 @@ export async function chatCompletions(exchange: Exchange, body: ChatRequest, b: 
     created,
     model,
     system_fingerprint: 'fp_vigil_fake',
-    choices: [legacy ? { text: delta.content ?? '', index: 0, logprobs: null, finish_reason: finishReason } : { index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    choices: [
+      legacy
+        ? { text: delta.content ?? '', index: 0, logprobs: null, finish_reason: finishReason }
+        : { index: 0, delta, logprobs: null, finish_reason: finishReason },
+    ],
     ...(includeUsage ? { usage: null } : {}),
     ...extra,
   });
@@ -85,8 +122,14 @@ export async function embeddings(exchange: Exchange, body: ChatRequest, b: Behav
   const data = inputs.map((input, index) => {
     const vector = Float32Array.from({ length: 8 }, (_, i) => Math.sin(String(input).length + i));
     // The official client asks for base64 and decodes it itself.
-    const embedding = body.encoding_format === 'base64' ? Buffer.from(vector.buffer).toString('base64') : Array.from(vector);
+    const embedding =
+      body.encoding_format === 'base64' ? Buffer.from(vector.buffer).toString('base64') : Array.from(vector);
     return { object: 'embedding', index, embedding };
   });
-  exchange.json(200, { object: 'list', data, model: body.model, usage: { prompt_tokens: prompt, total_tokens: prompt } });
+  exchange.json(200, {
+    object: 'list',
+    data,
+    model: body.model,
+    usage: { prompt_tokens: prompt, total_tokens: prompt },
+  });
 }

@@ -60,7 +60,9 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
 
   const server: Server = createServer((request, response) => {
     const exchange = new Exchange(request, response);
-    void handle(exchange).catch((error: unknown) => exchange.json(400, { error: { message: (error as Error).message, type: 'invalid_request_error' } }));
+    void handle(exchange).catch((error: unknown) =>
+      exchange.json(400, { error: { message: (error as Error).message, type: 'invalid_request_error' } }),
+    );
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -81,8 +83,16 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
     requests.push({ provider, path, headers: request.headers, body });
     if (requests.length > 200) requests.shift();
     // Anthropic's clients send the key as x-api-key (older) or as a bearer token (1.x).
-    const keyed = /^Bearer \S+/.test(request.headers.authorization ?? '') || (provider === 'anthropic' && Boolean(request.headers['x-api-key']));
-    if (!keyed) return exchange.json(401, provider === 'openai' ? { error: { message: 'missing API key', type: 'invalid_request_error' } } : { type: 'error', error: { type: 'authentication_error', message: 'missing API key' } });
+    const keyed =
+      /^Bearer \S+/.test(request.headers.authorization ?? '') ||
+      (provider === 'anthropic' && Boolean(request.headers['x-api-key']));
+    if (!keyed)
+      return exchange.json(
+        401,
+        provider === 'openai'
+          ? { error: { message: 'missing API key', type: 'invalid_request_error' } }
+          : { type: 'error', error: { type: 'authentication_error', message: 'missing API key' } },
+      );
     const model = String(body.model ?? '');
     const behaviour = behaviours.for(model);
     if (random() < behaviour.errorRate) return provider === 'openai' ? openaiError(exchange) : anthropicError(exchange);

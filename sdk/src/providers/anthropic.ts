@@ -35,7 +35,9 @@ export function anthropicUsage(usage: AnthropicUsage | null | undefined): ModelU
 }
 
 export function patchAnthropic(module: unknown, tracer: ModelCallTracer): boolean {
-  const Anthropic = ((module as { Anthropic?: unknown }).Anthropic ?? (module as { default?: unknown }).default ?? module) as {
+  const Anthropic = ((module as { Anthropic?: unknown }).Anthropic ??
+    (module as { default?: unknown }).default ??
+    module) as {
     Messages?: { prototype: Patchable };
   };
   if (!Anthropic?.Messages) return false;
@@ -49,11 +51,20 @@ export function patchAnthropic(module: unknown, tracer: ModelCallTracer): boolea
         requestModel: String(body.model ?? 'unknown'),
         stream,
         ...serverOf(resource),
-        input: body.system === undefined ? body.messages : [{ role: 'system', content: body.system }, ...((body.messages as unknown[]) ?? [])],
+        input:
+          body.system === undefined
+            ? body.messages
+            : [{ role: 'system', content: body.system }, ...((body.messages as unknown[]) ?? [])],
       },
       onResult: (result, call) => {
         if (stream) {
-          const seen = { text: '', model: undefined as string | undefined, id: undefined as string | undefined, stop: [] as string[], usage: {} as AnthropicUsage };
+          const seen = {
+            text: '',
+            model: undefined as string | undefined,
+            id: undefined as string | undefined,
+            stop: [] as string[],
+            usage: {} as AnthropicUsage,
+          };
           observeStream<AnthropicEvent>(result as object, call, {
             chunk(event) {
               if (event.type === 'message_start') {
@@ -67,7 +78,8 @@ export function patchAnthropic(module: unknown, tracer: ModelCallTracer): boolea
               } else if (event.type === 'message_delta') {
                 if (event.delta?.stop_reason) seen.stop.push(event.delta.stop_reason);
                 // message_delta's usage is cumulative: the output so far (and input, in newer API versions).
-                for (const [key, value] of Object.entries(event.usage ?? {})) if (value != null) (seen.usage as Record<string, number>)[key] = value;
+                for (const [key, value] of Object.entries(event.usage ?? {}))
+                  if (value != null) (seen.usage as Record<string, number>)[key] = value;
               }
             },
             result: () => ({
@@ -80,7 +92,13 @@ export function patchAnthropic(module: unknown, tracer: ModelCallTracer): boolea
           });
           return;
         }
-        const message = result as { id?: string; model?: string; stop_reason?: string | null; usage?: AnthropicUsage; content?: unknown };
+        const message = result as {
+          id?: string;
+          model?: string;
+          stop_reason?: string | null;
+          usage?: AnthropicUsage;
+          content?: unknown;
+        };
         call.end({
           responseModel: message.model,
           responseId: message.id,

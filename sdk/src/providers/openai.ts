@@ -15,7 +15,11 @@ interface OpenAIUsage {
 interface OpenAIChunk {
   id?: string;
   model?: string;
-  choices?: { delta?: { content?: string | null; tool_calls?: unknown[]; refusal?: string | null }; text?: string; finish_reason?: string | null }[];
+  choices?: {
+    delta?: { content?: string | null; tool_calls?: unknown[]; refusal?: string | null };
+    text?: string;
+    finish_reason?: string | null;
+  }[];
   usage?: OpenAIUsage | null;
 }
 
@@ -43,13 +47,20 @@ export function patchOpenAI(module: unknown, tracer: ModelCallTracer, options: O
     Embeddings?: { prototype: Patchable };
   };
   let patched = false;
-  if (OpenAI?.Chat?.Completions) patched = patchCompletions(OpenAI.Chat.Completions.prototype, 'chat', tracer, options) || patched;
-  if (OpenAI?.Completions) patched = patchCompletions(OpenAI.Completions.prototype, 'text_completion', tracer, options) || patched;
+  if (OpenAI?.Chat?.Completions)
+    patched = patchCompletions(OpenAI.Chat.Completions.prototype, 'chat', tracer, options) || patched;
+  if (OpenAI?.Completions)
+    patched = patchCompletions(OpenAI.Completions.prototype, 'text_completion', tracer, options) || patched;
   if (OpenAI?.Embeddings) patched = patchEmbeddings(OpenAI.Embeddings.prototype, tracer) || patched;
   return patched;
 }
 
-function patchCompletions(prototype: Patchable, operation: 'chat' | 'text_completion', tracer: ModelCallTracer, options: OpenAIPatchOptions): boolean {
+function patchCompletions(
+  prototype: Patchable,
+  operation: 'chat' | 'text_completion',
+  tracer: ModelCallTracer,
+  options: OpenAIPatchOptions,
+): boolean {
   return wrapCreate(prototype, tracer, (resource, body) => {
     const stream = body.stream === true;
     let request = body;
@@ -69,7 +80,13 @@ function patchCompletions(prototype: Patchable, operation: 'chat' | 'text_comple
       },
       onResult: (result, call) => {
         if (stream) {
-          const seen = { text: '', model: undefined as string | undefined, id: undefined as string | undefined, finish: [] as string[], usage: undefined as ModelUsage | undefined };
+          const seen = {
+            text: '',
+            model: undefined as string | undefined,
+            id: undefined as string | undefined,
+            finish: [] as string[],
+            usage: undefined as ModelUsage | undefined,
+          };
           observeStream<OpenAIChunk>(result as object, call, {
             chunk(chunk) {
               seen.model ??= chunk.model;
@@ -92,7 +109,12 @@ function patchCompletions(prototype: Patchable, operation: 'chat' | 'text_comple
           });
           return;
         }
-        const response = result as { id?: string; model?: string; usage?: OpenAIUsage; choices?: { finish_reason?: string; message?: unknown; text?: string }[] };
+        const response = result as {
+          id?: string;
+          model?: string;
+          usage?: OpenAIUsage;
+          choices?: { finish_reason?: string; message?: unknown; text?: string }[];
+        };
         call.end({
           responseModel: response.model,
           responseId: response.id,
@@ -108,7 +130,12 @@ function patchCompletions(prototype: Patchable, operation: 'chat' | 'text_comple
 function patchEmbeddings(prototype: Patchable, tracer: ModelCallTracer): boolean {
   return wrapCreate(prototype, tracer, (resource, body) => ({
     request: body,
-    start: { provider: 'openai', operation: 'embeddings', requestModel: String(body.model ?? 'unknown'), ...serverOf(resource) },
+    start: {
+      provider: 'openai',
+      operation: 'embeddings',
+      requestModel: String(body.model ?? 'unknown'),
+      ...serverOf(resource),
+    },
     onResult: (result, call) => {
       const response = result as { model?: string; usage?: { prompt_tokens?: number } };
       call.end({ responseModel: response.model, usage: { inputTokens: response.usage?.prompt_tokens } });

@@ -22,7 +22,11 @@ interface ProviderPromise<T> extends Promise<T> {
   _thenUnwrap?: (transform: (data: T) => T) => ProviderPromise<T>;
 }
 
-export function wrapCreate(prototype: Patchable, tracer: ModelCallTracer, plan: (resource: unknown, body: Record<string, unknown>) => CallPlan): boolean {
+export function wrapCreate(
+  prototype: Patchable,
+  tracer: ModelCallTracer,
+  plan: (resource: unknown, body: Record<string, unknown>) => CallPlan,
+): boolean {
   const original = prototype.create;
   if (typeof original !== 'function' || (original as { [PATCHED]?: boolean })[PATCHED]) return false;
   const wrapped = function (this: unknown, body: unknown, ...rest: unknown[]): unknown {
@@ -71,7 +75,10 @@ export function serverOf(resource: unknown): { serverAddress?: string; serverPor
     const baseURL = (resource as { _client?: { baseURL?: string } })._client?.baseURL;
     if (!baseURL) return {};
     const url = new URL(baseURL);
-    return { serverAddress: url.hostname, serverPort: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80 };
+    return {
+      serverAddress: url.hostname,
+      serverPort: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,
+    };
   } catch {
     return {};
   }

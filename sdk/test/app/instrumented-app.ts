@@ -27,7 +27,9 @@ const { createClient: createRedisClient } = await import('redis');
 const openai = new OpenAI({ baseURL: process.env.OPENAI_BASE_URL!, apiKey: 'sk-test', maxRetries: 0 });
 const anthropic = new Anthropic({ baseURL: process.env.ANTHROPIC_BASE_URL!, apiKey: 'sk-ant-test', maxRetries: 0 });
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL!, max: 1 });
-const supabase = createClient(process.env.SUPABASE_URL!, 'anon-key', { auth: { persistSession: false, autoRefreshToken: false } });
+const supabase = createClient(process.env.SUPABASE_URL!, 'anon-key', {
+  auth: { persistSession: false, autoRefreshToken: false },
+});
 const ioredis = new IORedis(process.env.REDIS_URL!, { lazyConnect: true, maxRetriesPerRequest: 1 });
 await ioredis.connect();
 const nodeRedis = await createRedisClient({ url: process.env.REDIS_URL! }).connect();
@@ -45,71 +47,94 @@ const handleRequest = (fn: () => Promise<void>) =>
     }
   });
 
-await withContext({ tenantId: 'acme', sessionId: 'sess-1', userId: 'user-1' }, () => handleRequest(async () => {
-  const chat = await openai.chat.completions.create({
-    model: 'gpt-4o-mini',
-    messages: [{ role: 'user', content: 'My email is jane@example.com and my key is sk-abcdefghijklmnopqrstuvwx' }],
-  });
-  results.chat = chat.usage;
+await withContext({ tenantId: 'acme', sessionId: 'sess-1', userId: 'user-1' }, () =>
+  handleRequest(async () => {
+    const chat = await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'My email is jane@example.com and my key is sk-abcdefghijklmnopqrstuvwx' }],
+    });
+    results.chat = chat.usage;
 
-  // No stream_options: the SDK asks for the usage chunk itself.
-  const stream = await openai.chat.completions.create({ model: 'gpt-4o-stream', messages: [{ role: 'user', content: 'hi' }], stream: true });
-  let streamed = '';
-  for await (const chunk of stream) streamed += chunk.choices[0]?.delta.content ?? '';
-  results.streamedLength = streamed.length;
+    // No stream_options: the SDK asks for the usage chunk itself.
+    const stream = await openai.chat.completions.create({
+      model: 'gpt-4o-stream',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    });
+    let streamed = '';
+    for await (const chunk of stream) streamed += chunk.choices[0]?.delta.content ?? '';
+    results.streamedLength = streamed.length;
 
-  const message = await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'hello' }] });
-  results.message = message.usage;
+    const message = await anthropic.messages.create({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'hello' }],
+    });
+    results.message = message.usage;
 
-  const anthropicStream = await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'hello' }], stream: true });
-  let events = 0;
-  for await (const _event of anthropicStream) events++;
-  results.anthropicEvents = events;
+    const anthropicStream = await anthropic.messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'hello' }],
+      stream: true,
+    });
+    let events = 0;
+    for await (const _event of anthropicStream) events++;
+    results.anthropicEvents = events;
 
-  const embedding = await openai.embeddings.create({ model: 'text-embedding-3-small', input: 'hello' });
-  results.embeddingLength = embedding.data[0]!.embedding.length;
+    const embedding = await openai.embeddings.create({ model: 'text-embedding-3-small', input: 'hello' });
+    results.embeddingLength = embedding.data[0]!.embedding.length;
 
-  // A failing provider, and a fallback to the other one.
-  try {
-    await openai.chat.completions.create({ model: 'gpt-flaky', messages: [{ role: 'user', content: 'x' }] });
-  } catch (error) {
-    results.failedStatus = (error as { status?: number }).status;
-    const fallback = await anthropic.messages.create({ model: 'claude-fallback', max_tokens: 50, messages: [{ role: 'user', content: 'x' }] });
-    results.fallback = fallback.model;
-  }
+    // A failing provider, and a fallback to the other one.
+    try {
+      await openai.chat.completions.create({ model: 'gpt-flaky', messages: [{ role: 'user', content: 'x' }] });
+    } catch (error) {
+      results.failedStatus = (error as { status?: number }).status;
+      const fallback = await anthropic.messages.create({
+        model: 'claude-fallback',
+        max_tokens: 50,
+        messages: [{ role: 'user', content: 'x' }],
+      });
+      results.fallback = fallback.model;
+    }
 
-  // The reader stops after three chunks: the call ends as cancelled, with what was read.
-  const cancelled = await openai.chat.completions.create({ model: 'gpt-4o-cancel', messages: [{ role: 'user', content: 'long' }], stream: true });
-  let chunks = 0;
-  for await (const _chunk of cancelled) if (++chunks === 3) break;
-  results.cancelledAfter = chunks;
+    // The reader stops after three chunks: the call ends as cancelled, with what was read.
+    const cancelled = await openai.chat.completions.create({
+      model: 'gpt-4o-cancel',
+      messages: [{ role: 'user', content: 'long' }],
+      stream: true,
+    });
+    let chunks = 0;
+    for await (const _chunk of cancelled) if (++chunks === 3) break;
+    results.cancelledAfter = chunks;
 
-  const { rows } = await pool.query('select 41 + 1 as answer');
-  results.answer = rows[0].answer;
+    const { rows } = await pool.query('select 41 + 1 as answer');
+    results.answer = rows[0].answer;
 
-  const documents = await supabase.from('documents').select('id, body').eq('tenant', 'acme');
-  results.documents = documents.data?.length;
-  const inserted = await supabase.from('ai_api_calls').insert({ model: 'gpt-4o-mini', cost_usd: 0.001 });
-  results.insertStatus = inserted.status;
-  const matched = await supabase.rpc('match_documents', { query: 'hello', match_count: 3 });
-  results.rpcStatus = matched.status;
-  const missing = await supabase.from('no_such_table').select('*');
-  results.missingCode = missing.error?.code;
+    const documents = await supabase.from('documents').select('id, body').eq('tenant', 'acme');
+    results.documents = documents.data?.length;
+    const inserted = await supabase.from('ai_api_calls').insert({ model: 'gpt-4o-mini', cost_usd: 0.001 });
+    results.insertStatus = inserted.status;
+    const matched = await supabase.rpc('match_documents', { query: 'hello', match_count: 3 });
+    results.rpcStatus = matched.status;
+    const missing = await supabase.from('no_such_table').select('*');
+    results.missingCode = missing.error?.code;
 
-  await ioredis.set('answer:known', 'cached answer');
-  results.ioredisGet = await ioredis.get('answer:known');
-  results.redisGet = await nodeRedis.get('answer:unknown');
+    await ioredis.set('answer:known', 'cached answer');
+    results.ioredisGet = await ioredis.get('answer:known');
+    results.redisGet = await nodeRedis.get('answer:unknown');
 
-  results.cacheHit = await traceCache('semantic', 'known question', async () => cache.get('known question'));
-  results.cacheMiss = await traceCache('semantic', 'new question', async () => cache.get('new question'));
+    results.cacheHit = await traceCache('semantic', 'known question', async () => cache.get('known question'));
+    results.cacheMiss = await traceCache('semantic', 'new question', async () => cache.get('new question'));
 
-  results.custom = await traceModelCall({ provider: 'mistral_ai', model: 'mistral-small-latest' }, async (call) => {
-    await new Promise((r) => setTimeout(r, 30));
-    call.firstChunk();
-    call.usage({ inputTokens: 90, outputTokens: 10 });
-    return 'done';
-  });
-}));
+    results.custom = await traceModelCall({ provider: 'mistral_ai', model: 'mistral-small-latest' }, async (call) => {
+      await new Promise((r) => setTimeout(r, 30));
+      call.firstChunk();
+      call.usage({ inputTokens: 90, outputTokens: 10 });
+      return 'done';
+    });
+  }),
+);
 
 await pool.end();
 ioredis.disconnect();

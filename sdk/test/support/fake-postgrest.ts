@@ -30,7 +30,12 @@ export async function startFakePostgrest(tables: Record<string, Record<string, u
     if (match[1]) return send(200, [{ function: match[2], args: body ? JSON.parse(body) : null }]);
     const rows = tables[match[2]!];
     if (!rows) {
-      return send(404, { code: 'PGRST205', details: null, hint: null, message: `Could not find the table 'public.${match[2]}' in the schema cache` });
+      return send(404, {
+        code: 'PGRST205',
+        details: null,
+        hint: null,
+        message: `Could not find the table 'public.${match[2]}' in the schema cache`,
+      });
     }
     const returnsRows = String(request.headers.prefer ?? '').includes('return=representation');
     switch (request.method) {

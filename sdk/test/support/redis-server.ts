@@ -14,7 +14,9 @@ function redisServerBinary(): string {
   try {
     return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim();
   } catch {
-    throw new Error('redis-server not found: the cache instrumentation tests need a real Redis (apt-get install redis-server)');
+    throw new Error(
+      'redis-server not found: the cache instrumentation tests need a real Redis (apt-get install redis-server)',
+    );
   }
 }
 
@@ -44,7 +46,11 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
 
 export async function startRedisServer(): Promise<RedisServer> {
   const port = await freePort();
-  const child = spawn(redisServerBinary(), ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn(
+    redisServerBinary(),
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   await waitForPort(port, child);
   return {
     url: `redis://127.0.0.1:${port}`,

@@ -13,6 +13,9 @@ export async function GET(request: NextRequest) {
   const view = await resolveView(Object.fromEntries(request.nextUrl.searchParams), caller);
   const rows = await tenantCosts(caller, view);
   return new Response(toCsv(TENANT_COLUMNS, rows.map(tenantCells)), {
-    headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="vigil-${view.projectName}-tenant-costs.csv"` },
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="vigil-${view.projectName}-tenant-costs.csv"`,
+    },
   });
 }

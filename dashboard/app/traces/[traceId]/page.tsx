@@ -10,9 +10,21 @@ import { resolveView } from '../../../lib/view.ts';
 
 export const dynamic = 'force-dynamic';
 
-const BAR: Record<string, string> = { model: 'bg-violet-500', db: 'bg-blue-500', cache: 'bg-emerald-500', http: 'bg-gray-400', other: 'bg-gray-300' };
+const BAR: Record<string, string> = {
+  model: 'bg-violet-500',
+  db: 'bg-blue-500',
+  cache: 'bg-emerald-500',
+  http: 'bg-gray-400',
+  other: 'bg-gray-300',
+};
 
-export default async function TracePage({ params, searchParams }: { params: Promise<{ traceId: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function TracePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ traceId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { traceId } = await params;
   if (!/^[0-9a-f]{32}$/.test(traceId)) notFound();
   const caller = await requireCaller();
@@ -60,8 +72,18 @@ export default async function TracePage({ params, searchParams }: { params: Prom
                   <span className="ml-2 text-tremor-label text-tremor-content">{span.category}</span>
                 </span>
                 <span className="relative h-4 rounded bg-tremor-background-subtle">
-                  <span className={`absolute top-0 h-4 rounded ${BAR[span.category] ?? BAR.other}`} style={{ left: `${left}%`, width: `${width}%` }}>
-                    {ttft !== null ? <span className="absolute top-0 h-4 w-0.5 bg-amber-300" style={{ left: `${Math.min(ttft, 100)}%` }} title={`first token after ${formatMs(span.ttftMs)}`} data-testid="ttft-marker" /> : null}
+                  <span
+                    className={`absolute top-0 h-4 rounded ${BAR[span.category] ?? BAR.other}`}
+                    style={{ left: `${left}%`, width: `${width}%` }}
+                  >
+                    {ttft !== null ? (
+                      <span
+                        className="absolute top-0 h-4 w-0.5 bg-amber-300"
+                        style={{ left: `${Math.min(ttft, 100)}%` }}
+                        title={`first token after ${formatMs(span.ttftMs)}`}
+                        data-testid="ttft-marker"
+                      />
+                    ) : null}
                   </span>
                 </span>
                 <span className="text-right tabular-nums">{formatMs(span.durationMs)}</span>
@@ -75,7 +97,9 @@ export default async function TracePage({ params, searchParams }: { params: Prom
                   {span.serviceName} · {span.status}
                   {span.statusMessage ? `: ${span.statusMessage}` : ''}
                 </div>
-                <pre className="mt-2 max-h-64 overflow-auto whitespace-pre-wrap">{JSON.stringify(span.attributes, null, 2)}</pre>
+                <pre className="mt-2 max-h-64 overflow-auto whitespace-pre-wrap">
+                  {JSON.stringify(span.attributes, null, 2)}
+                </pre>
               </div>
             </details>
           );
