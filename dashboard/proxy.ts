@@ -2,7 +2,7 @@
 // login page with a real redirect, saying why. Pages check the token again themselves.
 
 import { NextResponse, type NextRequest } from 'next/server';
-import { AuthError, callerFromToken } from '@vigil/core/http-api/auth';
+import { AuthError, callerFromToken } from '@vigil/core';
 
 const TOKEN_COOKIE = 'vigil_token';
 

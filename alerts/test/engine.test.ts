@@ -3,9 +3,9 @@
 // quiet at low traffic; two engines racing never double-notify or double-roll-back.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createProject } from '@vigil/core/projects';
-import { SERVICE_CALLER } from '@vigil/core/query/caller';
-import { QueryApi } from '@vigil/core/query/query-api';
+import { createProject } from '@vigil/core';
+import { SERVICE_CALLER } from '@vigil/core';
+import { QueryApi } from '@vigil/core';
 import { createTestDatabase, type TestDatabase } from '../../core/test/database.ts';
 import { parseAlertsConfig } from '../src/config/load.ts';
 import type { AlertsConfig } from '../src/config/schema.ts';

@@ -3,8 +3,8 @@
 // means roll back), deployments recorded and rolled back by API, and tokens checked on every call.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signToken } from '@vigil/core/http-api/auth';
-import { createProject } from '@vigil/core/projects';
+import { signToken } from '@vigil/core';
+import { createProject } from '@vigil/core';
 import { createTestDatabase, type TestDatabase } from '../../core/test/database.ts';
 import { parseAlertsConfig } from '../src/config/load.ts';
 import { createGateHandler } from '../src/gate/handler.ts';

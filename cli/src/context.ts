@@ -1,7 +1,7 @@
 // Opening what a command needs, once: validated config and the database.
 
-import { loadConfig, type VigilConfig } from '@vigil/core/config';
-import { openDatabase, type Database } from '@vigil/core/db/database';
+import { loadConfig, type VigilConfig } from '@vigil/core';
+import { openDatabase, type Database } from '@vigil/core';
 
 export function config(): VigilConfig {
   return loadConfig();

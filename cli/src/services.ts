@@ -3,14 +3,14 @@
 
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { VigilConfig } from '@vigil/core/config';
-import { openDatabase, type Database } from '@vigil/core/db/database';
-import { createIngestKey, createProject, findProject, listProjects } from '@vigil/core/projects';
+import type { VigilConfig } from '@vigil/core';
+import { openDatabase, type Database } from '@vigil/core';
+import { createIngestKey, createProject, findProject, listProjects } from '@vigil/core';
 import { startCollector, type RunningCollector } from '@vigil/collector';
-import { QueryApi } from '@vigil/core/query/query-api';
-import { createApiHandler } from '@vigil/core/http-api/handler';
-import { resolveJwtSecret } from '@vigil/core/http-api/jwt-secret';
-import { serveFetchHandler, type RunningServer } from '@vigil/core/http-api/node-server';
+import { QueryApi } from '@vigil/core';
+import { createApiHandler } from '@vigil/core';
+import { resolveJwtSecret } from '@vigil/core';
+import { serveFetchHandler, type RunningServer } from '@vigil/core';
 import { AlertEngine, ConfigSource, createGateHandler, isGatePath } from '@vigil/alerts';
 import { info } from './output.ts';
 

@@ -1,14 +1,14 @@
-// Wires the collector together: writer, project directory, metrics and the HTTP server.
+// Wires the collector together: the writer, the trace pipeline in front of it, the HTTP receiver
+// in front of that, the project directory, metrics and rollup maintenance.
 
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
-import type { VigilConfig } from '@vigil/core/config';
-import { createCollectorMetrics, type CollectorMetrics } from './metrics.ts';
-import { ProjectDirectory } from './ingest/project-directory.ts';
-import { createCollectorServer } from './http/server.ts';
+import { DEFAULT_RETENTION, type Maintenance, startMaintenance, type VigilConfig } from '@vigil/core';
+import { type CollectorMetrics, createCollectorMetrics } from './metrics.ts';
+import { TracePipeline } from './pipeline/trace-pipeline.ts';
+import { ProjectDirectory } from './projects/project-directory.ts';
+import { createCollectorServer } from './receivers/http/server.ts';
 import { SpanWriter } from './writer/span-writer.ts';
-import { startMaintenance, type Maintenance } from '@vigil/core/rollups/maintenance';
-import { DEFAULT_RETENTION } from '@vigil/core/rollups/retention';
 
 export interface RunningCollector {
   url: string;
@@ -60,16 +60,18 @@ export async function startCollector(
     },
   );
   const projects = new ProjectDirectory(pool);
+  const limits = {
+    maxAttributesPerSpan: settings.VIGIL_MAX_ATTRIBUTES,
+    maxAttributeValueLength: settings.VIGIL_MAX_ATTRIBUTE_LENGTH,
+  };
+  const pipeline = new TracePipeline({ writer, projects, metrics, limits });
   const server = createCollectorServer(
     {
       maxBodyBytes: settings.VIGIL_MAX_BODY_BYTES,
       maxDecompressedBytes: settings.VIGIL_MAX_DECOMPRESSED_BYTES,
-      limits: {
-        maxAttributesPerSpan: settings.VIGIL_MAX_ATTRIBUTES,
-        maxAttributeValueLength: settings.VIGIL_MAX_ATTRIBUTE_LENGTH,
-      },
+      limits,
     },
-    { writer, projects, metrics, log },
+    { pipeline, projects, metrics, queuedSpans: () => writer.queuedSpans, log },
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -2,7 +2,7 @@
 // lost and memory stays bounded by the queue limit.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool } from '@vigil/core/db/database';
+import { createPool } from '@vigil/core';
 import { startCollector } from '../src/collector.ts';
 import { DEFAULT_TEST_SETTINGS, randomHex, startTestCollector, type TestCollector } from './harness.ts';
 import { otlpJsonBody, postJson } from './otlp-json.ts';

@@ -1,6 +1,6 @@
 // A real collector on a throw-away database, with two projects and a key each.
 
-import { createIngestKey, createProject } from '@vigil/core/projects';
+import { createIngestKey, createProject } from '@vigil/core';
 import { createTestDatabase, type TestDatabase } from '../../core/test/database.ts';
 import { startCollector, type CollectorSettings, type RunningCollector } from '../src/collector.ts';
 

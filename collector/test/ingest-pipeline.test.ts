@@ -2,7 +2,7 @@
 // project of the key, with context inherited down the trace and model calls counted once.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIngestKey, createProject } from '@vigil/core/projects';
+import { createIngestKey, createProject } from '@vigil/core';
 import { startTestCollector, randomHex, type TestCollector } from './harness.ts';
 import { chatAttributes, otlpJsonBody, postJson } from './otlp-json.ts';
 

@@ -16,10 +16,10 @@ import { TracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporte
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import pg from 'pg';
-import { createPool } from '@vigil/core/db/database';
-import { startEmbeddedPostgres, type RunningPostgres } from '@vigil/core/db/embedded';
-import { migrate } from '@vigil/core/db/migrate';
-import { createIngestKey, createProject } from '@vigil/core/projects';
+import { createPool } from '@vigil/core';
+import { startEmbeddedPostgres, type RunningPostgres } from '@vigil/core';
+import { migrate } from '@vigil/core';
+import { createIngestKey, createProject } from '@vigil/core';
 import { startCollector, type RunningCollector } from '../src/collector.ts';
 import { DEFAULT_TEST_SETTINGS } from './harness.ts';
 

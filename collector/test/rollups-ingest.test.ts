@@ -3,9 +3,9 @@
 // raw spans: pending, after compaction, and in every grain.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueryApi } from '@vigil/core/query/query-api';
-import { SERVICE_CALLER } from '@vigil/core/query/caller';
-import { compactRollups } from '@vigil/core/rollups/compactor';
+import { QueryApi } from '@vigil/core';
+import { SERVICE_CALLER } from '@vigil/core';
+import { compactRollups } from '@vigil/core';
 import { startTestCollector, randomHex, type TestCollector } from './harness.ts';
 import { chatAttributes, otlpJsonBody, postJson, type TestSpan } from './otlp-json.ts';
 

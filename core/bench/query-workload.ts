@@ -3,7 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { createPriceCatalog } from '../src/prices/catalog.ts';
-import type { SpanRecord } from '../src/db/span-rows.ts';
+import type { SpanRow as SpanRecord } from '../src/spans/index.ts';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;

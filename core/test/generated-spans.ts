@@ -2,7 +2,7 @@
 // log-normal latencies and a slow mode, errors, cached tokens and TTFT.
 
 import { randomBytes } from 'node:crypto';
-import type { SpanRecord } from '../src/db/span-rows.ts';
+import type { SpanRow as SpanRecord } from '../src/spans/index.ts';
 
 export function rng(seed: number): () => number {
   let s = seed >>> 0;

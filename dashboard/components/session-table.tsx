@@ -1,7 +1,7 @@
 // Sessions as a table whose rows open the session: on Cost (the short form) and Sessions (full).
 
 import Link from 'next/link';
-import type { SessionSummary } from '@vigil/core/query/query-api';
+import type { SessionSummary } from '@vigil/core';
 import { formatCount, formatMs, formatUsd } from '../lib/format.ts';
 import { type View, viewHref } from '../lib/view.ts';
 import { DataTable, shortTime } from './table.tsx';

@@ -1,6 +1,6 @@
 // The per-tenant cost table: one function for the page and its CSV export, so they always agree.
 
-import type { Caller } from '@vigil/core/query/caller';
+import type { Caller } from '@vigil/core';
 import { queryApi } from './db.ts';
 import { formatCount, formatPercent, formatUnitUsd, formatUsd } from './format.ts';
 import type { View } from './view.ts';

@@ -1,7 +1,7 @@
 // The dashboard's one database pool and query API, shared by every request of this process.
 
-import { createPool } from '@vigil/core/db/pool';
-import { QueryApi } from '@vigil/core/query/query-api';
+import { createPool } from '@vigil/core';
+import { QueryApi } from '@vigil/core';
 import type pg from 'pg';
 
 const globalForVigil = globalThis as unknown as { vigilPool?: pg.Pool; vigilApi?: QueryApi };

@@ -1,6 +1,6 @@
 // Query API answers shaped for charts and tables.
 
-import type { MetricsPoint } from '@vigil/core/query/metrics';
+import type { MetricsPoint } from '@vigil/core';
 
 /** One point of a chart: its time label and a value per series. */
 export interface SeriesPoint {

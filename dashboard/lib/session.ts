@@ -3,8 +3,8 @@
 
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { AuthError, callerFromToken } from '@vigil/core/http-api/auth';
-import type { Caller } from '@vigil/core/query/caller';
+import { AuthError, callerFromToken } from '@vigil/core';
+import type { Caller } from '@vigil/core';
 
 export const TOKEN_COOKIE = 'vigil_token';
 

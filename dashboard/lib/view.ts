@@ -2,7 +2,7 @@
 // filters and auto-refresh. Everything lives in the URL, so a link reproduces the view.
 
 import { z } from 'zod';
-import type { Caller } from '@vigil/core/query/caller';
+import type { Caller } from '@vigil/core';
 import { pool } from './db.ts';
 import { stepFor } from './view-step.ts';
 

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createIngestKey, createProject } from '@vigil/core/projects';
+import { createIngestKey, createProject } from '@vigil/core';
 import { type RunningCollector, startCollector } from '@vigil/collector';
 import { type FakeProviders, startFakeProviders } from '@vigil/fake-providers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -2,8 +2,8 @@
 // read through the query API, judged, and recorded (canary_judgements and the deployment's row).
 
 import type pg from 'pg';
-import { SERVICE_CALLER } from '@vigil/core/query/caller';
-import type { QueryApi } from '@vigil/core/query/query-api';
+import { SERVICE_CALLER } from '@vigil/core';
+import type { QueryApi } from '@vigil/core';
 import type { CanaryConfig } from '../config/schema.ts';
 import { selectorFilters } from '../slo/selector.ts';
 import { type Judgement, type Samples, type Verdict, judge } from './judge.ts';

@@ -3,8 +3,8 @@
 // of its window pairs), threshold rules, and monthly budgets (forecast → ticket, spend → page).
 
 import { createHash } from 'node:crypto';
-import { type Caller, SERVICE_CALLER } from '@vigil/core/query/caller';
-import type { QueryApi } from '@vigil/core/query/query-api';
+import { type Caller, SERVICE_CALLER } from '@vigil/core';
+import type { QueryApi } from '@vigil/core';
 import type { AlertsConfig, BudgetConfig, RuleConfig, Severity, SloConfig } from '../config/schema.ts';
 import { type WindowPair, evaluatePair, scaledWindows } from '../slo/burn-rate.ts';
 import { type Filters, selectorFilters, selectorLabels } from '../slo/selector.ts';

@@ -10,7 +10,7 @@
 
 import cron, { type ScheduledTask } from 'node-cron';
 import type pg from 'pg';
-import { QueryApi } from '@vigil/core/query/query-api';
+import { QueryApi } from '@vigil/core';
 import { judgeDeployment, toDeploymentRow } from '../canary/judge-deployment.ts';
 import type { AlertsConfig } from '../config/schema.ts';
 import { rollBack } from '../hooks/rollback.ts';

@@ -12,9 +12,9 @@
 
 import type pg from 'pg';
 import { z } from 'zod';
-import { AuthError, callerFromToken } from '@vigil/core/http-api/auth';
-import { QueryApi } from '@vigil/core/query/query-api';
-import type { Caller } from '@vigil/core/query/caller';
+import { AuthError, callerFromToken } from '@vigil/core';
+import { QueryApi } from '@vigil/core';
+import type { Caller } from '@vigil/core';
 import { promoteDeployment, recordDeployment } from '../canary/deployments.ts';
 import { findDeployment, judgeDeployment, type RecordedJudgement } from '../canary/judge-deployment.ts';
 import type { AlertsConfig } from '../config/schema.ts';

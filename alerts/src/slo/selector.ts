@@ -1,7 +1,7 @@
 // A config selector as query filters. SLOs and rules are about model calls unless they say
 // otherwise (category: [http] for request spans, say): an AI app's latency is its model calls'.
 
-import type { Dimension } from '@vigil/core/rollups/cuboids';
+import type { Dimension } from '@vigil/core';
 import type { Selector } from '../config/schema.ts';
 
 const DIMENSION_OF: Record<keyof Selector, Dimension> = {

@@ -3,8 +3,8 @@
 
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { SpanRecord } from '@vigil/core/db/span-rows';
-import { bulkLoadSpans } from '@vigil/core/rollups/bulk-load';
+import type { SpanRow as SpanRecord } from '@vigil/core';
+import { bulkLoadSpans } from '@vigil/core';
 
 export interface TrafficOptions {
   projectId: string;

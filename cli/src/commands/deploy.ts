@@ -11,8 +11,8 @@ import {
   recordDeployment,
   rollBack,
 } from '@vigil/alerts';
-import { findProject } from '@vigil/core/projects';
-import { QueryApi } from '@vigil/core/query/query-api';
+import { findProject } from '@vigil/core';
+import { QueryApi } from '@vigil/core';
 import { withDatabase } from '../context.ts';
 import { info, result } from '../output.ts';
 

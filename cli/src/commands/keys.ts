@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createIngestKey, listIngestKeys, revokeIngestKey } from '@vigil/core/projects';
+import { createIngestKey, listIngestKeys, revokeIngestKey } from '@vigil/core';
 import { withDatabase } from '../context.ts';
 import { info, result } from '../output.ts';
 

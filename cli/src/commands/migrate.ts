@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { loadConfig } from '@vigil/core/config';
-import { openDatabase } from '@vigil/core/db/database';
-import { migrate } from '@vigil/core/db/migrate';
+import { loadConfig } from '@vigil/core';
+import { openDatabase } from '@vigil/core';
+import { migrate } from '@vigil/core';
 import { result } from '../output.ts';
 
 export function registerMigrateCommand(program: Command): void {

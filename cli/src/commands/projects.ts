@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createProject, listProjects } from '@vigil/core/projects';
+import { createProject, listProjects } from '@vigil/core';
 import { withDatabase } from '../context.ts';
 import { info, result } from '../output.ts';
 

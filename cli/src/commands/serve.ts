@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { info } from '../output.ts';
-import { loadConfig } from '@vigil/core/config';
+import { loadConfig } from '@vigil/core';
 import { startDashboard } from '../dashboard.ts';
 import { startDemo } from '../demo.ts';
-import { resolveJwtSecret } from '@vigil/core/http-api/jwt-secret';
+import { resolveJwtSecret } from '@vigil/core';
 import {
   ensureDefaultProject,
   openServiceDatabase,

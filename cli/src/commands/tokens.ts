@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { findProject } from '@vigil/core/projects';
-import { signToken } from '@vigil/core/http-api/auth';
-import { resolveJwtSecret } from '@vigil/core/http-api/jwt-secret';
+import { findProject } from '@vigil/core';
+import { signToken } from '@vigil/core';
+import { resolveJwtSecret } from '@vigil/core';
 import { withDatabase } from '../context.ts';
 import { info, result } from '../output.ts';
 

@@ -1,7 +1,7 @@
 // What kind of call a span is, and whether it is an outer wrapper that repeats an inner model
 // call's usage (counting it would double the tokens and the cost).
 
-import type { SpanCategory } from './types.ts';
+import type { SpanCategory } from '@vigil/core';
 import type { Attributes } from '../otlp/types.ts';
 
 const CACHE_SYSTEMS = new Set(['redis', 'memcached', 'valkey', 'dragonfly', 'keydb']);

@@ -14,7 +14,8 @@ import {
 } from './identity.ts';
 import { inferProviderFromModel, normalizeProvider } from './provider.ts';
 import { readTtftMs } from './ttft.ts';
-import type { NormalizeOptions, NormalizedSpan } from './types.ts';
+import type { NormalizeOptions } from './types.ts';
+import type { StoredSpan } from '@vigil/core';
 import { readUsage } from './usage.ts';
 import { firstId, firstNumber, jsonObject, toNumber } from './values.ts';
 
@@ -84,7 +85,7 @@ export function normalizeSpan(
   resource: Attributes,
   _scopeName: string,
   options: NormalizeOptions,
-): NormalizedSpan {
+): StoredSpan {
   const source = span.attributes;
   // One pass over the keys: prefix families cannot be looked up directly.
   let hasCacheAttribute = false;

@@ -14,7 +14,7 @@
 // - Langfuse usage_details "input": exclusive (Langfuse subtracts cache counts from input).
 // Whatever the source, a cache part larger than the whole proves the whole was exclusive.
 
-import type { TokenUsage } from '@vigil/core/usage';
+import type { TokenUsage } from '@vigil/core';
 import type { Attributes } from '../otlp/types.ts';
 import { firstCount, jsonObject, pathValue, toCount } from './values.ts';
 

@@ -2,8 +2,9 @@
 // 64-bit integers as decimal strings (numbers accepted too), enums as integers (names accepted
 // too), unknown fields ignored. A value of the wrong type fails with its JSON path.
 
-import { MAX_VALUE_DEPTH, limitString, setAttribute, type LimitCounters } from './attribute-limits.ts';
-import { MAX_REJECTION_REASONS, invalidIdsReason, normalizeParentId } from './span-ids.ts';
+import { MAX_VALUE_DEPTH, limitString, setAttribute } from './attribute-limits.ts';
+import { DecodeState, endMsOf } from './decode-state.ts';
+import { normalizeParentId } from './span-ids.ts';
 import {
   OtlpDecodeError,
   type AttributeValue,
@@ -17,13 +18,6 @@ import {
 
 type Json = unknown;
 type JsonObject = Record<string, Json>;
-
-interface DecodeState extends LimitCounters {
-  limits: DecodeLimits;
-  spanCount: number;
-  rejectedSpans: number;
-  rejectionReasons: string[];
-}
 
 const SPAN_KINDS: Record<string, number> = {
   SPAN_KIND_UNSPECIFIED: 0,
@@ -90,14 +84,7 @@ export function decodeJsonTraces(text: string, limits: DecodeLimits): DecodeResu
     throw new OtlpDecodeError(`invalid JSON body: ${(error as Error).message}`);
   }
   const request = objectAt(root, '(root)');
-  const state: DecodeState = {
-    limits,
-    spanCount: 0,
-    rejectedSpans: 0,
-    rejectionReasons: [],
-    droppedAttributes: 0,
-    truncatedValues: 0,
-  };
+  const state = new DecodeState(limits);
   const resourceSpans: DecodedResourceSpans[] = arrayAt(request.resourceSpans, 'resourceSpans').map((item, r) => {
     const path = `resourceSpans[${r}]`;
     const rs = objectAt(item, path);
@@ -121,14 +108,7 @@ export function decodeJsonTraces(text: string, limits: DecodeLimits): DecodeResu
       }),
     };
   });
-  return {
-    resourceSpans,
-    spanCount: state.spanCount,
-    rejectedSpans: state.rejectedSpans,
-    rejectionReasons: state.rejectionReasons,
-    droppedAttributes: state.droppedAttributes,
-    truncatedValues: state.truncatedValues,
-  };
+  return state.result(resourceSpans);
 }
 
 function readSpan(span: JsonObject, path: string, state: DecodeState): DecodedSpan | null {
@@ -151,28 +131,20 @@ function readSpan(span: JsonObject, path: string, state: DecodeState): DecodedSp
       attributes: readAttributes(event.attributes, `${path}.events[${e}].attributes`, state),
     };
   });
-  const reason = invalidIdsReason(traceId, spanId, parentSpanId);
-  if (reason) {
-    state.rejectedSpans++;
-    if (state.rejectionReasons.length < MAX_REJECTION_REASONS)
-      state.rejectionReasons.push(`${path} ("${name.slice(0, 60)}"): ${reason}`);
-    return null;
-  }
-  state.spanCount++;
-  const startMs = startNs / 1e6;
-  return {
+  const decoded: DecodedSpan = {
     traceId,
     spanId,
     parentSpanId,
     name,
     kind,
-    startMs,
-    endMs: endNs >= startNs ? endNs / 1e6 : startMs,
+    startMs: startNs / 1e6,
+    endMs: endMsOf(startNs, endNs),
     statusCode,
     statusMessage,
     attributes,
     events,
   };
+  return state.accept(decoded, path) ? decoded : null;
 }
 
 function readAttributes(list: Json, path: string, state: DecodeState): Attributes {

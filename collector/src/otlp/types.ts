@@ -1,16 +1,12 @@
 // The collector's view of an OTLP ExportTraceServiceRequest after decoding, whichever wire format
 // (protobuf or JSON) it arrived in. Decoders produce exactly this shape; nothing downstream sees
-// protobuf or JSON specifics.
+// protobuf or JSON specifics. Attribute and event shapes are the stored span's (core).
 
-export type AttributeValue = string | number | boolean | null | AttributeValue[] | { [key: string]: AttributeValue };
+import type { Attributes, SpanEvent } from '@vigil/core';
 
-export type Attributes = Record<string, AttributeValue>;
+export type { AttributeValue, Attributes } from '@vigil/core';
 
-export interface DecodedEvent {
-  name: string;
-  timeMs: number;
-  attributes: Attributes;
-}
+export type DecodedEvent = SpanEvent;
 
 export interface DecodedSpan {
   /** 32 lowercase hex characters, never all zero. */

@@ -6,9 +6,9 @@
 
 import type pg from 'pg';
 import { DatabaseUnavailableError, QueueFullError, isTransientDatabaseError } from './errors.ts';
-import { RecentSpans } from './recent-spans.ts';
+import { RecentSpans } from '../trace/recent-spans.ts';
 import { writeBatch } from './write-batch.ts';
-import type { StoredSpan } from './stored-span.ts';
+import type { StoredSpan } from '@vigil/core';
 
 export interface WriteOutcome {
   /** Spans newly stored. */

@@ -1,27 +1,33 @@
 // One group-commit transaction: trace context, model-call counting, COPY, late fix-ups.
 
+import {
+  AI_CALL_COLUMNS,
+  type ChangedSpan,
+  contextOf,
+  copyRows,
+  encodeSpanRows,
+  isCountedModelCall,
+  SPAN_COLUMNS,
+  type StoredSpan,
+  aiCallRow,
+  spanRow,
+  storedContextOf,
+  writeRollupDeltas,
+} from '@vigil/core';
 import type pg from 'pg';
-import { isTransientDatabaseError } from './errors.ts';
-import type { RecentSpans } from './recent-spans.ts';
-import { contextOf, resolveBatchContext } from './resolve-context.ts';
-import { AI_CALL_COLUMNS, SPAN_COLUMNS, aiCallRow, isCountedModelCall, spanRow } from '@vigil/core/db/span-rows';
+import type { RecentSpans } from '../trace/recent-spans.ts';
+import { resolveBatchContext } from '../trace/resolve-context.ts';
 import {
   applyLateContext,
-  contextFromRow,
+  type ContextSeed,
   demoteStoredWrappers,
+  type FixedSpan,
   lookupStoredSpans,
   recordAwaitingParents,
   takeAwaitingChildren,
-  type ChangedSpan,
-  type ContextSeed,
-  type FixedSpan,
-} from './stored-lookup.ts';
-import { ROLLUP_COLUMNS, RollupMap } from '@vigil/core/rollups/rollup-rows';
-import { SESSION_COLUMNS, SessionMap } from '@vigil/core/rollups/session-rows';
-import type { StoredSpan } from './stored-span.ts';
+} from '../trace/stored-lookup.ts';
+import { isTransientDatabaseError } from './errors.ts';
 import type { WriteOutcome } from './span-writer.ts';
-import { CopyBuffer } from '@vigil/core/db/copy-buffer';
-import { copyRows } from '@vigil/core/db/copy-rows';
 
 export interface BatchContext {
   recent: RecentSpans;
@@ -114,7 +120,7 @@ async function writeInTransaction(
 
   const stored = await storeSpans(client, all);
   result.spans = stored;
-  await copyRows(client, 'ai_api_calls', AI_CALL_COLUMNS, encodeRows(stored.filter(isCountedModelCall), aiCallRow));
+  await copyRows(client, 'ai_api_calls', AI_CALL_COLUMNS, encodeSpanRows(stored.filter(isCountedModelCall), aiCallRow));
   const storedSet = new Set(stored);
 
   for (const { projectId, spans, awaiting, resolved } of plans) {
@@ -144,41 +150,13 @@ async function writeInTransaction(
     }
     for (const change of await applyLateContext(client, projectId, seeds)) {
       changes.push(change);
-      const { traceId, spanId, tenantId, sessionId, userId, surface } = change.after;
-      result.fixed.push({
-        projectId,
-        span: {
-          traceId,
-          spanId,
-          context: contextFromRow({ tenant_id: tenantId!, session_id: sessionId, user_id: userId, surface }),
-        },
-      });
+      const { traceId, spanId } = change.after;
+      result.fixed.push({ projectId, span: { traceId, spanId, context: storedContextOf(change.after) } });
     }
   }
   await writeRollupDeltas(client, stored, changes);
   await recordUnpricedModels(client, stored, context.onUnpricedModel);
   return result;
-}
-
-/**
- * Rollups and sessions get pending deltas in the same transaction as the spans, so they never
- * disagree: the new spans added, and every changed span taken out as it was and put back as it is.
- */
-async function writeRollupDeltas(client: pg.ClientBase, stored: StoredSpan[], changes: ChangedSpan[]): Promise<void> {
-  const rollups = new RollupMap();
-  const sessions = new SessionMap();
-  for (const span of stored) {
-    rollups.addSpan(span, 1);
-    sessions.addSpan(span, 1);
-  }
-  for (const { before, after } of changes) {
-    rollups.addSpan(before, -1);
-    rollups.addSpan(after, 1);
-    sessions.addSpan(before, -1);
-    sessions.addSpan(after, 1);
-  }
-  await copyRows(client, 'rollups_minute', ROLLUP_COLUMNS, rollups.toCopy({ pending: true, swept: false }));
-  await copyRows(client, 'sessions', SESSION_COLUMNS, sessions.toCopy(true));
 }
 
 async function ensurePartitions(client: pg.ClientBase, spans: StoredSpan[], known: Set<string>): Promise<void> {
@@ -207,7 +185,7 @@ async function ensurePartitions(client: pg.ClientBase, spans: StoredSpan[], know
 async function storeSpans(client: pg.ClientBase, spans: StoredSpan[]): Promise<StoredSpan[]> {
   await client.query('savepoint vigil_copy_spans');
   try {
-    await copyRows(client, 'spans', SPAN_COLUMNS, encodeRows(spans, spanRow));
+    await copyRows(client, 'spans', SPAN_COLUMNS, encodeSpanRows(spans, spanRow));
     await client.query('release savepoint vigil_copy_spans');
     return spans;
   } catch (error) {
@@ -217,7 +195,7 @@ async function storeSpans(client: pg.ClientBase, spans: StoredSpan[]): Promise<S
   await client.query(
     'create temp table if not exists vigil_spans_stage (like spans including defaults) on commit delete rows',
   );
-  await copyRows(client, 'vigil_spans_stage', SPAN_COLUMNS, encodeRows(spans, spanRow));
+  await copyRows(client, 'vigil_spans_stage', SPAN_COLUMNS, encodeSpanRows(spans, spanRow));
   const columns = SPAN_COLUMNS.join(', ');
   const { rows: inserted } = await client.query<{ k: string }>(
     `insert into spans (${columns}) select ${columns} from vigil_spans_stage on conflict do nothing
@@ -238,12 +216,6 @@ function groupByProject(spans: StoredSpan[]): Map<string, StoredSpan[]> {
     group.push(span);
   }
   return groups;
-}
-
-function encodeRows(spans: readonly StoredSpan[], encode: (span: StoredSpan) => string): CopyBuffer {
-  const data = new CopyBuffer();
-  for (const span of spans) data.push(encode(span));
-  return data;
 }
 
 async function recordUnpricedModels(

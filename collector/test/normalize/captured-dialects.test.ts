@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { decodeJsonTraces } from '../../src/otlp/decode-json.ts';
 import { normalizeSpan } from '../../src/normalize/normalize.ts';
-import type { NormalizedSpan } from '../../src/normalize/types.ts';
+import type { StoredSpan as NormalizedSpan } from '@vigil/core';
 import { PEER_TTFT_MS } from '../peers/behaviour.ts';
 
 const LIMITS = { maxAttributesPerSpan: 128, maxAttributeValueLength: 16 * 1024 };

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeJsonTraces } from '../../src/otlp/decode-json.ts';
 import { normalizeSpan } from '../../src/normalize/normalize.ts';
-import type { NormalizedSpan } from '../../src/normalize/types.ts';
+import type { StoredSpan as NormalizedSpan } from '@vigil/core';
 
 const LIMITS = { maxAttributesPerSpan: 128, maxAttributeValueLength: 16 * 1024 };
 

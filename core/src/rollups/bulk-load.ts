@@ -5,18 +5,11 @@
 import type pg from 'pg';
 import { CopyBuffer } from '../db/copy-buffer.ts';
 import { copyRows } from '../db/copy-rows.ts';
-import {
-  AI_CALL_COLUMNS,
-  SPAN_COLUMNS,
-  aiCallRow,
-  isCountedModelCall,
-  spanRow,
-  type SpanRecord,
-} from '../db/span-rows.ts';
-import { DAY_MS, ROLLUP_COLUMNS, RollupMap } from './rollup-rows.ts';
-import { SESSION_COLUMNS, SessionMap } from './session-rows.ts';
+import { AI_CALL_COLUMNS, SPAN_COLUMNS, aiCallRow, isCountedModelCall, spanRow, type SpanRow } from '../spans/index.ts';
+import { writeRollupDeltas } from './deltas.ts';
+import { DAY_MS } from './rollup-rows.ts';
 
-export async function bulkLoadSpans(pool: pg.Pool, spans: readonly SpanRecord[]): Promise<void> {
+export async function bulkLoadSpans(pool: pg.Pool, spans: readonly SpanRow[]): Promise<void> {
   const client = await pool.connect();
   try {
     const days = new Map<string, { projectId: string; day: string }>();
@@ -31,18 +24,13 @@ export async function bulkLoadSpans(pool: pg.Pool, spans: readonly SpanRecord[])
     try {
       const spanData = new CopyBuffer();
       const callData = new CopyBuffer();
-      const rollups = new RollupMap();
-      const sessions = new SessionMap();
       for (const span of spans) {
         spanData.push(spanRow(span));
         if (isCountedModelCall(span)) callData.push(aiCallRow(span));
-        rollups.addSpan(span, 1);
-        sessions.addSpan(span, 1);
       }
       await copyRows(client, 'spans', SPAN_COLUMNS, spanData);
       await copyRows(client, 'ai_api_calls', AI_CALL_COLUMNS, callData);
-      await copyRows(client, 'rollups_minute', ROLLUP_COLUMNS, rollups.toCopy({ pending: true, swept: false }));
-      await copyRows(client, 'sessions', SESSION_COLUMNS, sessions.toCopy(true));
+      await writeRollupDeltas(client, spans);
       await client.query('commit');
     } catch (error) {
       await client.query('rollback').catch(() => {});

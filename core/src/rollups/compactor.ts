@@ -5,7 +5,8 @@
 
 import type pg from 'pg';
 import { copyRows } from '../db/copy-rows.ts';
-import { ALL_TENANTS, CUBOIDS, DIMENSIONS, MINUTE_CUBOIDS, type Cuboid } from './cuboids.ts';
+import { ALL_TENANTS } from '../spans/index.ts';
+import { CUBOIDS, DIMENSIONS, MINUTE_CUBOIDS, type Cuboid } from './cuboids.ts';
 import {
   DAY_MS,
   HOUR_MS,

@@ -50,9 +50,6 @@ export const FULL_CUBOID = CUBOIDS.find((c) => c.id === 0)!;
 
 export const MINUTE_CUBOIDS: readonly Cuboid[] = CUBOIDS.filter((c) => c.minute);
 
-/** tenant_id in cuboids that sum over tenants. */
-export const ALL_TENANTS = '*';
-
 export function keepsTenant(c: Cuboid): boolean {
   return c.dimensions.has('tenant_id');
 }

@@ -5,34 +5,11 @@ import { HistogramBuilder } from '../histogram/log-histogram.ts';
 import { copyBytea, copyNumber, copyText, copyTimestamp } from '../db/copy-text.ts';
 import { CopyBuffer } from '../db/copy-buffer.ts';
 import type { Dimension } from './cuboids.ts';
+import { NO_TENANT, type RollupSpan } from '../spans/index.ts';
+
+export type { RollupSpan } from '../spans/index.ts';
 import { USAGE_COLUMNS, UsageTotals, type UsageColumns } from './usage-totals.ts';
 
-/** The fields of a stored span that rollups read. */
-export interface RollupSpan {
-  projectId: string;
-  tenantId: string | null;
-  parentSpanId: string | null;
-  startMs: number;
-  serviceName: string;
-  category: string;
-  surface: string | null;
-  model: string | null;
-  provider: string | null;
-  deployment: string | null;
-  status: 'ok' | 'error';
-  durationMs: number;
-  ttftMs: number | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  cacheReadTokens: number | null;
-  cacheWriteTokens: number | null;
-  reasoningTokens: number | null;
-  costUsd: number | null;
-  sessionId: string | null;
-  userId: string | null;
-}
-
-export const UNKNOWN_TENANT = 'unknown';
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
@@ -222,7 +199,7 @@ export class RollupMap {
   /** Adds a span to its full-dimension minute row: the pending delta the collector writes. */
   addSpan(span: RollupSpan, sign: 1 | -1): void {
     // The ingest hot path: the key object is only built for a key not seen in this batch yet.
-    const tenantId = span.tenantId ?? UNKNOWN_TENANT;
+    const tenantId = span.tenantId ?? NO_TENANT;
     const bucketMs = floorTo(span.startMs, MINUTE_MS);
     const k =
       `${span.projectId}\u0001${tenantId}\u00010\u0001${bucketMs}\u0001${span.serviceName}\u0001${span.category}\u0001${span.surface ?? ''}` +

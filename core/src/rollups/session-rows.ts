@@ -4,7 +4,7 @@
 import { HistogramBuilder } from '../histogram/log-histogram.ts';
 import { copyBytea, copyText, copyTimestamp } from '../db/copy-text.ts';
 import { CopyBuffer } from '../db/copy-buffer.ts';
-import { UNKNOWN_TENANT, type RollupSpan } from './rollup-rows.ts';
+import { NO_TENANT, type RollupSpan } from '../spans/index.ts';
 import { USAGE_COLUMNS, UsageTotals, type UsageColumns } from './usage-totals.ts';
 
 export interface StoredSessionRow extends UsageColumns {
@@ -89,7 +89,7 @@ export class SessionMap {
   /** Spans without a session are not part of any. */
   addSpan(span: RollupSpan, sign: 1 | -1): void {
     if (!span.sessionId) return;
-    this.get(span.projectId, span.tenantId ?? UNKNOWN_TENANT, span.sessionId).addSpan(span, sign);
+    this.get(span.projectId, span.tenantId ?? NO_TENANT, span.sessionId).addSpan(span, sign);
   }
 
   addRow(row: StoredSessionRow): void {

@@ -2,7 +2,7 @@
 // and session rows both carry it, under the same column names.
 
 import { copyNumber } from '../db/copy-text.ts';
-import type { RollupSpan } from './rollup-rows.ts';
+import type { RollupSpan } from '../spans/index.ts';
 
 export interface UsageColumns {
   model_calls: number;

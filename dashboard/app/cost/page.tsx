@@ -4,7 +4,7 @@
 import { Card, Text } from '@tremor/react';
 import Link from 'next/link';
 import { Suspense } from 'react';
-import type { Caller } from '@vigil/core/query/caller';
+import type { Caller } from '@vigil/core';
 import { SeriesChart } from '../../components/charts.tsx';
 import { SessionTable } from '../../components/session-table.tsx';
 import { DataTable } from '../../components/table.tsx';

@@ -2,8 +2,7 @@
 // their parent's context without asking the database. It is only ever a cache: the database stays
 // the truth (several collectors may share one database), so a miss is always checked there.
 
-import type { SpanCategory } from '../normalize/types.ts';
-import type { InheritedContext } from './stored-span.ts';
+import type { InheritedContext, SpanCategory } from '@vigil/core';
 
 export interface KnownSpan {
   parentSpanId: string | null;

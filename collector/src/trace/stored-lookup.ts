@@ -1,49 +1,37 @@
 // The database side of trace-context resolution and late fix-ups.
 
 import type pg from 'pg';
-import type { SpanCategory } from '../normalize/types.ts';
+import {
+  type ChangedSpan,
+  type InheritedContext,
+  NO_TENANT,
+  ROLLUP_SPAN_FIELDS,
+  type RollupSpan,
+  selectSpanFields,
+  storedContextOf,
+  WRAPPER_FIELDS,
+  WRAPPER_SET_SQL,
+} from '@vigil/core';
 import type { AwaitingChild, StoredLookupRequest, StoredLookupResult } from './resolve-context.ts';
-import type { RollupSpan } from '@vigil/core/rollups/rollup-rows';
-import { UNKNOWN_TENANT, type InheritedContext } from './stored-span.ts';
-
-interface ContextRow {
-  trace_id: string;
-  span_id: string;
-  parent_span_id: string | null;
-  tenant_id: string;
-  session_id: string | null;
-  user_id: string | null;
-  surface: string | null;
-  category: SpanCategory;
-}
-
-export function contextFromRow(
-  row: Pick<ContextRow, 'tenant_id' | 'session_id' | 'user_id' | 'surface'>,
-): InheritedContext {
-  return {
-    tenantId: row.tenant_id === UNKNOWN_TENANT ? null : row.tenant_id,
-    sessionId: row.session_id,
-    userId: row.user_id,
-    surface: row.surface,
-  };
-}
 
 export async function lookupStoredSpans(
   client: pg.ClientBase,
   projectId: string,
   request: StoredLookupRequest,
 ): Promise<StoredLookupResult> {
-  const { rows } = await client.query<ContextRow>(
-    `select trace_id, span_id, parent_span_id, tenant_id, session_id, user_id, surface, category
-       from spans
-      where project_id = $1 and trace_id = any($2::text[]) and span_id = any($3::text[])`,
+  const { rows } = await client.query<
+    Pick<RollupSpan, 'traceId' | 'spanId' | 'parentSpanId' | 'category'> & InheritedContext
+  >(
+    `select ${selectSpanFields(['traceId', 'spanId', 'parentSpanId', 'tenantId', 'sessionId', 'userId', 'surface', 'category'])}
+       from spans s
+      where s.project_id = $1 and s.trace_id = any($2::text[]) and s.span_id = any($3::text[])`,
     [projectId, request.traceIds, request.spanIds],
   );
   const spans: StoredLookupResult = new Map();
   for (const row of rows) {
-    spans.set(row.trace_id + row.span_id, {
-      parentSpanId: row.parent_span_id,
-      context: contextFromRow(row),
+    spans.set(row.traceId + row.spanId, {
+      parentSpanId: row.parentSpanId,
+      context: storedContextOf(row),
       category: row.category,
     });
   }
@@ -93,73 +81,8 @@ export async function takeAwaitingChildren(
   }));
 }
 
-/** The columns of a stored span that its rollup contribution depends on. */
-const ROLLUP_SPAN_SQL = `s.project_id, s.tenant_id, s.trace_id, s.span_id, s.parent_span_id, extract(epoch from s.start_time) * 1000 as start_ms,
-  s.service_name, s.category, s.surface, s.model, s.provider, s.deployment, s.status, s.duration_ms, s.ttft_ms,
-  s.input_tokens, s.output_tokens, s.cache_read_tokens, s.cache_write_tokens, s.reasoning_tokens, s.cost_usd,
-  s.session_id, s.user_id`;
-
-interface RollupSpanRow {
-  project_id: string;
-  tenant_id: string;
-  trace_id: string;
-  span_id: string;
-  parent_span_id: string | null;
-  start_ms: number;
-  service_name: string;
-  category: string;
-  surface: string | null;
-  model: string | null;
-  provider: string | null;
-  deployment: string | null;
-  status: 'ok' | 'error';
-  duration_ms: number;
-  ttft_ms: number | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cache_read_tokens: number | null;
-  cache_write_tokens: number | null;
-  reasoning_tokens: number | null;
-  cost_usd: number | null;
-  session_id: string | null;
-  user_id: string | null;
-}
-
-export type StoredRollupSpan = RollupSpan & { traceId: string; spanId: string };
-
-function rollupSpanOf(row: RollupSpanRow): StoredRollupSpan {
-  return {
-    projectId: row.project_id,
-    tenantId: row.tenant_id,
-    traceId: row.trace_id,
-    spanId: row.span_id,
-    parentSpanId: row.parent_span_id,
-    startMs: Number(row.start_ms),
-    serviceName: row.service_name,
-    category: row.category,
-    surface: row.surface,
-    model: row.model,
-    provider: row.provider,
-    deployment: row.deployment,
-    status: row.status,
-    durationMs: row.duration_ms,
-    ttftMs: row.ttft_ms,
-    inputTokens: row.input_tokens,
-    outputTokens: row.output_tokens,
-    cacheReadTokens: row.cache_read_tokens,
-    cacheWriteTokens: row.cache_write_tokens,
-    reasoningTokens: row.reasoning_tokens,
-    costUsd: row.cost_usd,
-    sessionId: row.session_id,
-    userId: row.user_id,
-  };
-}
-
-/** A stored span changed by a late fix-up: as it was, and as it is now (for rollup deltas). */
-export interface ChangedSpan {
-  before: StoredRollupSpan;
-  after: StoredRollupSpan;
-}
+/** The fields of a stored span that its rollup contribution depends on, read as a RollupSpan. */
+const ROLLUP_SPAN_SQL = selectSpanFields(ROLLUP_SPAN_FIELDS);
 
 /**
  * Fills tenant, session, user and surface into each seed's stored subtree wherever they are
@@ -173,7 +96,7 @@ export async function applyLateContext(
   if (seeds.length === 0) return [];
   const traceIds = seeds.map((s) => s.traceId);
   const { rows } = await client.query<
-    RollupSpanRow & {
+    RollupSpan & {
       inherited_tenant: string | null;
       inherited_session: string | null;
       inherited_user: string | null;
@@ -207,14 +130,13 @@ export async function applyLateContext(
   );
   const changed: ChangedSpan[] = [];
   for (const row of rows) {
-    const before = rollupSpanOf(row);
-    const after: StoredRollupSpan = {
+    const { inherited_tenant, inherited_session, inherited_user, inherited_surface, ...before } = row;
+    const after: RollupSpan = {
       ...before,
-      tenantId:
-        before.tenantId === UNKNOWN_TENANT && row.inherited_tenant !== null ? row.inherited_tenant : before.tenantId,
-      sessionId: before.sessionId ?? row.inherited_session,
-      userId: before.userId ?? row.inherited_user,
-      surface: before.surface ?? row.inherited_surface,
+      tenantId: before.tenantId === NO_TENANT && inherited_tenant !== null ? inherited_tenant : before.tenantId,
+      sessionId: before.sessionId ?? inherited_session,
+      userId: before.userId ?? inherited_user,
+      surface: before.surface ?? inherited_surface,
     };
     if (
       after.tenantId === before.tenantId &&
@@ -279,7 +201,7 @@ export async function demoteStoredWrappers(
   if (wrappers.length === 0) return [];
   const traceIds = wrappers.map((w) => w.traceId);
   const spanIds = wrappers.map((w) => w.spanId);
-  const { rows } = await client.query<RollupSpanRow>(
+  const { rows } = await client.query<RollupSpan>(
     `select ${ROLLUP_SPAN_SQL} from spans s join unnest($2::text[], $3::text[]) as w(trace_id, span_id)
         on s.trace_id = w.trace_id and s.span_id = w.span_id
       where s.project_id = $1 and s.trace_id = any($2::text[]) and s.category = 'model'`,
@@ -288,28 +210,12 @@ export async function demoteStoredWrappers(
   await client.query(
     `with w as (select * from unnest($2::text[], $3::text[]) as w(trace_id, span_id)),
      demoted as (
-       update spans s set category = 'other', input_tokens = null, output_tokens = null, cache_read_tokens = null,
-              cache_write_tokens = null, reasoning_tokens = null, cost_usd = null, cost_source = null
+       update spans s set ${WRAPPER_SET_SQL}
          from w where s.project_id = $1 and s.trace_id = w.trace_id and s.span_id = w.span_id and s.trace_id = any($2::text[])
      )
      delete from ai_api_calls a using w
       where a.project_id = $1 and a.trace_id = w.trace_id and a.span_id = w.span_id and a.trace_id = any($2::text[])`,
     [projectId, traceIds, spanIds],
   );
-  return rows.map((row) => {
-    const before = rollupSpanOf(row);
-    return {
-      before,
-      after: {
-        ...before,
-        category: 'other',
-        inputTokens: null,
-        outputTokens: null,
-        cacheReadTokens: null,
-        cacheWriteTokens: null,
-        reasoningTokens: null,
-        costUsd: null,
-      },
-    };
-  });
+  return rows.map((before) => ({ before, after: { ...before, ...WRAPPER_FIELDS } }));
 }

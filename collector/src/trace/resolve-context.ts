@@ -6,7 +6,7 @@
 // Spans whose parent has not arrived yet are reported as orphans; they are fixed up when it does.
 
 import type { KnownSpan, RecentSpans } from './recent-spans.ts';
-import type { InheritedContext, StoredSpan } from './stored-span.ts';
+import { asWrapper, contextOf, type InheritedContext, type StoredSpan } from '@vigil/core';
 
 export interface StoredLookupRequest {
   traceIds: string[];
@@ -34,10 +34,6 @@ export interface ResolvedBatch {
   storedWrappers: { traceId: string; spanId: string }[];
 }
 
-export function contextOf(span: StoredSpan): InheritedContext {
-  return { tenantId: span.tenantId, sessionId: span.sessionId, userId: span.userId, surface: span.surface };
-}
-
 function isComplete(span: StoredSpan): boolean {
   return span.tenantId !== null && span.sessionId !== null && span.userId !== null && span.surface !== null;
 }
@@ -47,19 +43,6 @@ function inherit(span: StoredSpan, from: InheritedContext): void {
   span.sessionId ??= from.sessionId;
   span.userId ??= from.userId;
   span.surface ??= from.surface;
-}
-
-/** Marks a span as a wrapper: kept as a span, but its usage and cost are counted on the inner call. */
-export function markWrapper(span: StoredSpan): void {
-  span.wrapper = true;
-  span.category = 'other';
-  span.inputTokens = null;
-  span.outputTokens = null;
-  span.cacheReadTokens = null;
-  span.cacheWriteTokens = null;
-  span.reasoningTokens = null;
-  span.costUsd = null;
-  span.costSource = null;
 }
 
 export async function resolveBatchContext(
@@ -151,7 +134,7 @@ export async function resolveBatchContext(
       !span.wrapper &&
       (modelParents.has(span.traceId + span.spanId) || recent.hasModelChild(projectId, span.traceId, span.spanId))
     ) {
-      markWrapper(span);
+      asWrapper(span);
     }
   }
   for (const span of spans) {

@@ -3,9 +3,9 @@
 // the same code against Postgres.
 
 import { describe, expect, it } from 'vitest';
-import { RecentSpans } from '../../src/writer/recent-spans.ts';
-import { resolveBatchContext, type StoredLookup } from '../../src/writer/resolve-context.ts';
-import type { StoredSpan } from '../../src/writer/stored-span.ts';
+import { RecentSpans } from '../../src/trace/recent-spans.ts';
+import { resolveBatchContext, type StoredLookup } from '../../src/trace/resolve-context.ts';
+import type { StoredSpan } from '@vigil/core';
 
 const P = '00000000-0000-0000-0000-000000000001';
 const T = 'a'.repeat(32);

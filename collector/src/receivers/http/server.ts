@@ -1,30 +1,31 @@
-// OTLP/HTTP trace receiver: POST /v1/traces (protobuf or JSON, optionally gzip), GET /healthz and
-// GET /metrics. Status codes follow the OTLP/HTTP contract so that exporters retry exactly what is
-// worth retrying: 429/503 (with Retry-After) for overload and database outages, 4xx for bad data.
+// The OTLP/HTTP receiver: POST /v1/traces (protobuf or JSON, optionally gzip), GET /healthz and
+// GET /metrics. It authenticates the key, reads and decodes the body, and hands the batch to the
+// trace pipeline; it owns only what is HTTP. Status codes follow the OTLP/HTTP contract so that
+// exporters retry exactly what is worth retrying: 429/503 (with Retry-After) for overload and
+// database outages, 4xx for bad data.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Project } from '@vigil/core/projects';
-import type { CollectorMetrics } from '../metrics.ts';
-import type { ProjectDirectory } from '../ingest/project-directory.ts';
-import { toStoredSpans } from '../ingest/to-stored-spans.ts';
-import { decodeJsonTraces } from '../otlp/decode-json.ts';
-import { decodeProtobufTraces } from '../otlp/decode-protobuf.ts';
-import { encodeExportResponse, encodeErrorStatus, type WireFormat } from '../otlp/encode-response.ts';
-import { OtlpDecodeError, type DecodeLimits, type DecodeResult } from '../otlp/types.ts';
-import { DatabaseUnavailableError, QueueFullError } from '../writer/errors.ts';
-import type { SpanWriter } from '../writer/span-writer.ts';
+import type { Project } from '@vigil/core';
+import type { CollectorMetrics } from '../../metrics.ts';
+import { decodeTraces } from '../../otlp/decode.ts';
+import { encodeErrorStatus, encodeExportResponse, type WireFormat } from '../../otlp/encode-response.ts';
+import { type DecodeLimits, type DecodeResult, OtlpDecodeError } from '../../otlp/types.ts';
+import type { TracePipeline } from '../../pipeline/trace-pipeline.ts';
+import type { ProjectDirectory } from '../../projects/project-directory.ts';
+import { DatabaseUnavailableError, QueueFullError } from '../../writer/errors.ts';
 import { HttpError } from './http-error.ts';
 import { decompress, readBody } from './read-body.ts';
 
 export interface CollectorServerOptions {
   maxBodyBytes: number;
   maxDecompressedBytes: number;
-  limits: DecodeLimits;
 }
 
 export interface CollectorServerDeps {
-  writer: SpanWriter;
+  pipeline: TracePipeline;
   projects: ProjectDirectory;
+  /** Queued spans, for /healthz. */
+  queuedSpans: () => number;
   metrics: CollectorMetrics;
   log?: (message: string) => void;
 }
@@ -68,8 +69,12 @@ function send(
 
 const CONTENT_TYPE_OF: Record<WireFormat, string> = { json: 'application/json', protobuf: 'application/x-protobuf' };
 
-export function createCollectorServer(options: CollectorServerOptions, deps: CollectorServerDeps): Server {
-  const { writer, projects, metrics } = deps;
+export function createCollectorServer(
+  options: CollectorServerOptions & { limits: DecodeLimits },
+  deps: CollectorServerDeps,
+): Server {
+  const { limits } = options;
+  const { pipeline, projects, metrics } = deps;
   const log = deps.log ?? (() => {});
 
   function sendError(
@@ -83,11 +88,7 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
     send(response, status, CONTENT_TYPE_OF[format], encodeErrorStatus(format, status, message), retryAfter);
   }
 
-  async function handleTraces(
-    request: IncomingMessage,
-    response: ServerResponse,
-    seen: { spans: number },
-  ): Promise<void> {
+  async function handleTraces(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const format = wireFormatOf(request);
     if (!format) {
       metrics.requests.inc({ status: '415' });
@@ -110,7 +111,7 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
         401,
         'missing ingest key: send "Authorization: Bearer <key>" or "x-vigil-key: <key>"',
       );
-    if (!writer.databaseAvailable) return sendError(response, format, 503, 'database unavailable, retry later', 2);
+    if (!pipeline.databaseAvailable) return sendError(response, format, 503, 'database unavailable, retry later', 2);
 
     let project: Project | null;
     try {
@@ -126,12 +127,9 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
       request.headers['content-encoding'],
       options.maxDecompressedBytes,
     );
-    let decoded: DecodeResult;
+    let traces: DecodeResult;
     try {
-      decoded =
-        format === 'protobuf'
-          ? decodeProtobufTraces(body, options.limits)
-          : decodeJsonTraces(body.toString('utf8'), options.limits);
+      traces = decodeTraces(format, body, limits);
     } catch (error) {
       if (error instanceof OtlpDecodeError) {
         metrics.spansRejected.inc({ reason: 'malformed' });
@@ -139,35 +137,9 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
       }
       throw error;
     }
-    seen.spans = decoded.spanCount;
-    metrics.spansReceived.inc(decoded.spanCount);
-    if (decoded.rejectedSpans > 0) metrics.spansRejected.inc({ reason: 'invalid_span' }, decoded.rejectedSpans);
-    const truncated = decoded.droppedAttributes + decoded.truncatedValues;
-    if (truncated > 0) metrics.attributesTruncated.inc(truncated);
-
-    const catalog = await projects.priceCatalog(project.id).catch((error: unknown) => {
-      throw new DatabaseUnavailableError(`price overrides unavailable: ${(error as Error).message}`);
-    });
-    const spans = toStoredSpans(decoded, project, catalog);
-    const outcome = await writer.write(spans);
-    metrics.spansStored.inc(outcome.stored);
-    if (outcome.duplicates > 0) metrics.spansDuplicate.inc(outcome.duplicates);
-
-    const messages: string[] = [];
-    if (decoded.rejectedSpans > 0)
-      messages.push(`${decoded.rejectedSpans} spans rejected: ${decoded.rejectionReasons.join('; ')}`);
-    if (decoded.droppedAttributes > 0)
-      messages.push(
-        `${decoded.droppedAttributes} attributes dropped over the limit of ${options.limits.maxAttributesPerSpan} per span`,
-      );
-    if (decoded.truncatedValues > 0)
-      messages.push(
-        `${decoded.truncatedValues} attribute values truncated to ${options.limits.maxAttributeValueLength} characters`,
-      );
-    const partial =
-      messages.length > 0 ? { rejectedSpans: decoded.rejectedSpans, errorMessage: messages.join('; ') } : undefined;
+    const outcome = await pipeline.consume({ project, traces });
     metrics.requests.inc({ status: '200' });
-    send(response, 200, CONTENT_TYPE_OF[format], encodeExportResponse(format, partial));
+    send(response, 200, CONTENT_TYPE_OF[format], encodeExportResponse(format, outcome.partialSuccess));
   }
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -183,36 +155,29 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
         );
       }
       const format = wireFormatOf(request) ?? 'json';
-      const seen = { spans: 0 };
       try {
-        await handleTraces(request, response, seen);
+        await handleTraces(request, response);
       } catch (error) {
         if (error instanceof HttpError)
           return sendError(response, format, error.status, error.message, error.retryAfterSeconds);
-        if (error instanceof QueueFullError) {
-          metrics.spansDropped.inc({ reason: 'queue_full' }, seen.spans);
-          return sendError(response, format, 429, error.message, 1);
-        }
-        if (error instanceof DatabaseUnavailableError) {
-          metrics.spansDropped.inc({ reason: 'database_unavailable' }, seen.spans);
-          return sendError(response, format, 503, error.message, 2);
-        }
+        if (error instanceof QueueFullError) return sendError(response, format, 429, error.message, 1);
+        if (error instanceof DatabaseUnavailableError) return sendError(response, format, 503, error.message, 2);
         log(`ingest failed: ${(error as Error).stack ?? String(error)}`);
         return sendError(response, format, 500, 'internal error while storing spans');
       }
       return;
     }
     if (path === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {
-      const healthy = writer.databaseAvailable;
+      const healthy = pipeline.databaseAvailable;
       return send(
         response,
         healthy ? 200 : 503,
         'application/json',
-        JSON.stringify({ status: healthy ? 'ok' : 'database_unavailable', queueSpans: writer.queuedSpans }),
+        JSON.stringify({ status: healthy ? 'ok' : 'database_unavailable', queueSpans: deps.queuedSpans() }),
       );
     }
     if (path === '/metrics' && request.method === 'GET') {
-      metrics.queueSpans.set(writer.queuedSpans);
+      metrics.queueSpans.set(deps.queuedSpans());
       return send(response, 200, metrics.registry.contentType, await metrics.registry.metrics());
     }
     send(

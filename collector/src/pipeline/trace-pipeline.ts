@@ -1,0 +1,91 @@
+// The trace pipeline behind every receiver, as in the OpenTelemetry Collector: a receiver
+// authenticates and decodes, then hands a batch to consume(); the stages are
+//   normalize (dialects → StoredSpan) → price → write (group commit, with trace assembly inside
+//   the transaction: context inheritance, wrappers, late parents) → acknowledge.
+// consume() settles only once the batch's spans are committed. A gRPC or logs receiver is one new
+// file that calls it.
+
+import type { Project } from '@vigil/core';
+import type { CollectorMetrics } from '../metrics.ts';
+import { normalizeRequest } from '../normalize/normalize-request.ts';
+import type { PartialSuccess } from '../otlp/encode-response.ts';
+import type { DecodeLimits, DecodeResult } from '../otlp/types.ts';
+import { priceSpans } from '../price/price-spans.ts';
+import type { ProjectDirectory } from '../projects/project-directory.ts';
+import { DatabaseUnavailableError, QueueFullError } from '../writer/errors.ts';
+import type { SpanWriter } from '../writer/span-writer.ts';
+
+/** One receiver request: the project its key names, and its decoded spans. */
+export interface TraceBatch {
+  project: Project;
+  traces: DecodeResult;
+}
+
+export interface ConsumeOutcome {
+  stored: number;
+  duplicates: number;
+  /** What was rejected or cut, for the response's partial_success; absent when nothing was. */
+  partialSuccess?: PartialSuccess;
+}
+
+export interface TracePipelineDeps {
+  writer: SpanWriter;
+  projects: ProjectDirectory;
+  metrics: CollectorMetrics;
+  limits: DecodeLimits;
+}
+
+export class TracePipeline {
+  private readonly deps: TracePipelineDeps;
+
+  constructor(deps: TracePipelineDeps) {
+    this.deps = deps;
+  }
+
+  /** Whether the database can take writes now; receivers answer "unavailable" early when not. */
+  get databaseAvailable(): boolean {
+    return this.deps.writer.databaseAvailable;
+  }
+
+  /** Throws QueueFullError or DatabaseUnavailableError (retryable) when the batch was not stored. */
+  async consume(batch: TraceBatch): Promise<ConsumeOutcome> {
+    const { writer, projects, metrics } = this.deps;
+    const { traces, project } = batch;
+    metrics.spansReceived.inc(traces.spanCount);
+    if (traces.rejectedSpans > 0) metrics.spansRejected.inc({ reason: 'invalid_span' }, traces.rejectedSpans);
+    const truncated = traces.droppedAttributes + traces.truncatedValues;
+    if (truncated > 0) metrics.attributesTruncated.inc(truncated);
+    try {
+      const catalog = await projects.priceCatalog(project.id).catch((error: unknown) => {
+        throw new DatabaseUnavailableError(`price overrides unavailable: ${(error as Error).message}`);
+      });
+      const spans = normalizeRequest(traces, project);
+      priceSpans(spans, catalog);
+      const outcome = await writer.write(spans);
+      metrics.spansStored.inc(outcome.stored);
+      if (outcome.duplicates > 0) metrics.spansDuplicate.inc(outcome.duplicates);
+      const partialSuccess = partialSuccessOf(traces, this.deps.limits);
+      return { ...outcome, ...(partialSuccess ? { partialSuccess } : {}) };
+    } catch (error) {
+      if (error instanceof QueueFullError) metrics.spansDropped.inc({ reason: 'queue_full' }, traces.spanCount);
+      if (error instanceof DatabaseUnavailableError)
+        metrics.spansDropped.inc({ reason: 'database_unavailable' }, traces.spanCount);
+      throw error;
+    }
+  }
+}
+
+function partialSuccessOf(traces: DecodeResult, limits: DecodeLimits): PartialSuccess | undefined {
+  const messages: string[] = [];
+  if (traces.rejectedSpans > 0)
+    messages.push(`${traces.rejectedSpans} spans rejected: ${traces.rejectionReasons.join('; ')}`);
+  if (traces.droppedAttributes > 0)
+    messages.push(
+      `${traces.droppedAttributes} attributes dropped over the limit of ${limits.maxAttributesPerSpan} per span`,
+    );
+  if (traces.truncatedValues > 0)
+    messages.push(
+      `${traces.truncatedValues} attribute values truncated to ${limits.maxAttributeValueLength} characters`,
+    );
+  return messages.length > 0 ? { rejectedSpans: traces.rejectedSpans, errorMessage: messages.join('; ') } : undefined;
+}

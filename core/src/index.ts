@@ -1,0 +1,32 @@
+// @vigil/core: what several parts of Vigil share. Other parts import from here only; what is not
+// exported here is core's own business.
+
+export { ConfigError, configSchema, loadConfig, redactDatabaseUrl, type VigilConfig } from './config.ts';
+export { CopyBuffer } from './db/copy-buffer.ts';
+export { copyRows } from './db/copy-rows.ts';
+export { type Database, type OpenDatabaseOptions, openDatabase } from './db/database.ts';
+export { type EmbeddedPostgresOptions, type RunningPostgres, startEmbeddedPostgres } from './db/embedded.ts';
+export { freshDatabase } from './db/fresh-database.ts';
+export { loadMigrations, type Migration, migrate, migrationsDirectory } from './db/migrate.ts';
+export { createPool, type PoolOptions } from './db/pool.ts';
+export { HistogramBuilder, LogHistogram } from './histogram/log-histogram.ts';
+export { AuthError, callerFromToken, signToken, type TokenRequest, type VerifyOptions } from './http-api/auth.ts';
+export { type ApiHandlerOptions, createApiHandler } from './http-api/handler.ts';
+export { resolveJwtSecret } from './http-api/jwt-secret.ts';
+export { type RunningServer, serveFetchHandler } from './http-api/node-server.ts';
+export { catalogInfo, createPriceCatalog, type PriceCatalog } from './prices/catalog.ts';
+export type { ModelPriceOverride, PriceQuery, PriceResult } from './prices/types.ts';
+export * from './projects.ts';
+export { type Caller, callerSchema, isTenantScoped, SERVICE_CALLER, withCaller } from './query/caller.ts';
+export type { MetricsPoint, Tokens } from './query/metrics.ts';
+export * from './query/query-api.ts';
+export * from './query/schemas.ts';
+export { bulkLoadSpans } from './rollups/bulk-load.ts';
+export { type CompactionOptions, type CompactionResult, compactRollups } from './rollups/compactor.ts';
+export { CUBOIDS, type Cuboid, chooseCuboid, DIMENSIONS, type Dimension } from './rollups/cuboids.ts';
+export { type ChangedSpan, writeRollupDeltas } from './rollups/deltas.ts';
+export { type Maintenance, type MaintenanceOptions, startMaintenance } from './rollups/maintenance.ts';
+export { DEFAULT_RETENTION, enforceRetention, type RetentionSettings } from './rollups/retention.ts';
+export { DAY_MS, HOUR_MS, MINUTE_MS } from './rollups/rollup-rows.ts';
+export * from './spans/index.ts';
+export type { TokenUsage } from './usage.ts';

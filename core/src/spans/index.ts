@@ -1,0 +1,3 @@
+export * from './columns.ts';
+export * from './rollup-span.ts';
+export * from './stored-span.ts';
