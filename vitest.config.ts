@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
     exclude: ['**/node_modules/**', '.vigil/**', '.node/**'],
-    globalSetup: ['./core/test/global-setup.ts'],
+    globalSetup: ['./testing/src/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

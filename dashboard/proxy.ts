@@ -37,6 +37,7 @@ export async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Everything but sign-in, sign-out, Next's assets and the favicon.
-  matcher: ['/((?!login|auth|logout|_next/|favicon.ico).*)'],
+  // Everything but sign-in, sign-out, the API (bearer tokens, checked by the API itself), Next's
+  // assets and the favicon.
+  matcher: ['/((?!login|auth|logout|api/|_next/|favicon.ico).*)'],
 };

@@ -23,7 +23,6 @@ import { createPool } from '@vigil/core';
 import { startEmbeddedPostgres } from '@vigil/core';
 import { freshDatabase } from '@vigil/core';
 import { createIngestKey, createProject } from '@vigil/core';
-import { QueryApi } from '@vigil/core';
 import { bulkLoadSpans } from '@vigil/core';
 import { judgeDeployment, toDeploymentRow } from '../src/canary/judge-deployment.ts';
 import { parseAlertsConfig } from '../src/config/load.ts';
@@ -164,7 +163,6 @@ async function falseRollbacks(
     }
   }
   await bulkLoadSpans(pool, spans);
-  const api = new QueryApi(pool);
   const verdicts: Record<string, number> = {};
   for (let i = 0; i < JUDGEMENTS; i++) {
     const { rows } = await pool.query(
@@ -173,7 +171,7 @@ async function falseRollbacks(
     );
     const r = rows[0];
     // Judged as of when its traffic ended: loading 200 deployments' spans takes a while.
-    const judged = await judgeDeployment(pool, api, config, toDeploymentRow(r), now);
+    const judged = await judgeDeployment(pool, config, toDeploymentRow(r), now);
     verdicts[judged.verdict] = (verdicts[judged.verdict] ?? 0) + 1;
     if (judged.verdict !== 'pass' && process.env.BENCH_VERBOSE) log(`${r.name}: ${judged.verdict}: ${judged.reason}`);
   }

@@ -1,9 +1,29 @@
-export { AlertEngine, type TickResult } from './engine/engine.ts';
-export { ConfigSource } from './config/source.ts';
+export { type AlertsApiOptions, alertsApiRoutes } from './api/index.ts';
+export { findDeployment, judgeDeployment } from './canary/judge-deployment.ts';
+export { promoteDeployment, recordDeployment } from './canary/deployments.ts';
 export { ConfigError, loadAlertsConfig, parseAlertsConfig } from './config/load.ts';
 export type { AlertsConfig } from './config/schema.ts';
-export { createGateHandler, isGatePath } from './gate/handler.ts';
-export { judgeDeployment, findDeployment } from './canary/judge-deployment.ts';
-export { promoteDeployment, recordDeployment } from './canary/deployments.ts';
+export { ConfigSource } from './config/source.ts';
+export { AlertEngine, type TickResult } from './engine/engine.ts';
+export type {
+  AlertObservation,
+  BudgetObservation,
+  EvaluationErrorObservation,
+  RuleObservation,
+  SloObservation,
+  SloWindowObservation,
+} from './engine/observations.ts';
 export { rollBack } from './hooks/rollback.ts';
-export { verifySignature, sign } from './hooks/signature.ts';
+export { sign, verifySignature } from './hooks/signature.ts';
+export {
+  type AlertHistory,
+  type AlertHistoryQuery,
+  type AlertInstance,
+  type AlertSample,
+  type AlertSamplesQuery,
+  type AlertsQuery,
+  readAlertHistory,
+  readAlertSamples,
+  readAlerts,
+} from './reads/alert-reads.ts';
+export { type Deployment, type DeploymentsQuery, readDeployments } from './reads/deployment-reads.ts';

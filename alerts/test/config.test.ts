@@ -106,7 +106,7 @@ describe('alerting config', () => {
 
 describe('per-project overrides from the database', () => {
   it('replace file entries of the same name in that project, add new ones, and skip an invalid row with its reason', async () => {
-    const { createTestDatabase } = await import('../../core/test/database.ts');
+    const { createTestDatabase } = await import('@vigil/testing');
     const { createProject } = await import('@vigil/core');
     const { withProjectOverrides } = await import('../src/config/effective.ts');
     const db = await createTestDatabase();

@@ -2,11 +2,12 @@
 // and resolve once, survive a restart without re-sending, are silenced and inhibited as told, stay
 // quiet at low traffic; two engines racing never double-notify or double-roll-back.
 
+import { readAlertSamples } from '../src/index.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createProject } from '@vigil/core';
 import { SERVICE_CALLER } from '@vigil/core';
-import { QueryApi } from '@vigil/core';
-import { createTestDatabase, type TestDatabase } from '../../core/test/database.ts';
+import { readBudgets, readCostSli } from '@vigil/core';
+import { createTestDatabase, type TestDatabase } from '@vigil/testing';
 import { parseAlertsConfig } from '../src/config/load.ts';
 import type { AlertsConfig } from '../src/config/schema.ts';
 import { AlertEngine } from '../src/engine/engine.ts';
@@ -194,8 +195,7 @@ describe('alert engine', () => {
     expect(await samples()).toHaveLength(4);
 
     const window = { from: new Date(clock.now - HOUR), to: new Date(clock.now + MINUTE) };
-    const api = new QueryApi(db.pool);
-    const series = await api.alertSamples(SERVICE_CALLER, {
+    const series = await readAlertSamples(db.pool, SERVICE_CALLER, {
       projectId,
       window,
       stepMs: 5 * MINUTE,
@@ -208,13 +208,16 @@ describe('alert engine', () => {
     );
     // Project-wide alerts are not a tenant's to see.
     expect(
-      await api.alertSamples(
+      await readAlertSamples(
+        db.pool,
         { role: 'authenticated', projectId, tenantId: 'tenant-0' },
         { projectId, window, stepMs: MINUTE },
       ),
     ).toEqual({});
     expect(
-      Object.keys(await api.alertSamples({ role: 'authenticated', projectId }, { projectId, window, stepMs: MINUTE })),
+      Object.keys(
+        await readAlertSamples(db.pool, { role: 'authenticated', projectId }, { projectId, window, stepMs: MINUTE }),
+      ),
     ).toHaveLength(2);
   });
 
@@ -231,9 +234,10 @@ describe('alert engine', () => {
       ],
     };
     await engineAt(config('budgeted', budgets), clock).tick();
-    const api = new QueryApi(db.pool);
     const shown = async () =>
-      (await api.budgets(SERVICE_CALLER, { projectId })).budgets.map((b) => `${b.tenantId}=${b.monthlyUsd}`).sort();
+      (await readBudgets(db.pool, SERVICE_CALLER, { projectId })).budgets
+        .map((b) => `${b.tenantId}=${b.monthlyUsd}`)
+        .sort();
     expect(await shown()).toEqual(['*=500', 'acme=40', 'tenant-9=5']);
     // A changed amount is written over; a budget the config drops goes, one set through the API stays.
     await engineAt(
@@ -350,8 +354,7 @@ describe('alert engine', () => {
     clock.now += 10_000;
     await engine.tick();
     const second = await page();
-    const api = new QueryApi(db.pool);
-    const hour = await api.costSli(SERVICE_CALLER, {
+    const hour = await readCostSli(db.pool, SERVICE_CALLER, {
       projectId,
       window: { from: new Date(clock.now - HOUR), to: new Date(clock.now) },
       filters: { category: ['model'] },

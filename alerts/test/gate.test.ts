@@ -3,11 +3,10 @@
 // means roll back), deployments recorded and rolled back by API, and tokens checked on every call.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signToken } from '@vigil/core';
-import { createProject } from '@vigil/core';
-import { createTestDatabase, type TestDatabase } from '../../core/test/database.ts';
+import { createApiApp, createProject, signToken } from '@vigil/core';
+import { createTestDatabase, type TestDatabase } from '@vigil/testing';
 import { parseAlertsConfig } from '../src/config/load.ts';
-import { createGateHandler } from '../src/gate/handler.ts';
+import { alertsApiRoutes } from '../src/api/index.ts';
 import { type HookReceivers, startHookReceivers } from './support/hook-receivers.ts';
 import { loadTraffic } from './support/traffic.ts';
 
@@ -32,12 +31,11 @@ beforeAll(async () => {
     slack: [{ webhookUrlEnv: 'SLACK_ONCALL' }, { project: 'other', webhookUrlEnv: 'SLACK_OTHER' }],
     webhooks: [{ name: 'pager', urlEnv: 'PAGER_URL', severities: ['page'], sendResolved: false }],
   });
-  gate = createGateHandler({
-    pool: db.pool,
-    config: () => config,
+  const app = createApiApp({
     jwtSecret: SECRET,
-    env: { HOOK_SECRET: 'hook-secret' },
+    routes: alertsApiRoutes({ pool: db.pool, config: () => config, env: { HOOK_SECRET: 'hook-secret' } }),
   });
+  gate = (request) => Promise.resolve(app.fetch(request));
   token = await signToken({ role: 'authenticated', projectId, ttlSeconds: 600 }, SECRET);
   const now = Date.now();
   // Baseline v41 healthy; canary v42 5× slower with 20% errors; canary v43 like the baseline.
@@ -102,7 +100,9 @@ describe('rollout gates', () => {
     }
     const bad = await call('/api/v1/deployments', { method: 'POST', body: { deployment: 'v 44', weight: 500 } });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: string }).error).toMatch(/^deployment: a deployment name/);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(
+      /^deployment: a deployment name/,
+    );
   });
 
   it('answers Argo Rollouts with JSON its successCondition can read', async () => {
@@ -176,7 +176,7 @@ describe('rollout gates', () => {
     const expired = await signToken({ role: 'authenticated', projectId, ttlSeconds: -10 }, SECRET);
     const expiredResponse = await call('/api/v1/gate/argo?deployment=v43', { token: expired });
     expect(expiredResponse.status).toBe(401);
-    expect(await expiredResponse.json()).toMatchObject({ error: 'token expired' });
+    expect(await expiredResponse.json()).toMatchObject({ error: { code: 'unauthorized', message: 'token expired' } });
     const viewer = await signToken({ role: 'authenticated', projectId, tenantId: 'tenant-1', ttlSeconds: 600 }, SECRET);
     expect((await call('/api/v1/deployments/v43/rollback', { method: 'POST', body: {}, token: viewer })).status).toBe(
       403,
@@ -210,6 +210,8 @@ describe('rollout gates', () => {
     expect((await call(`/api/v1/silences/${silence.id}/expire`, { method: 'POST', body: {} })).status).toBe(404);
     const bad = await call('/api/v1/silences', { method: 'POST', body: { matchers: {}, minutes: 10 } });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: string }).error).toBe('matchers: give at least one label');
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toBe(
+      'matchers: give at least one label',
+    );
   });
 });

@@ -22,6 +22,10 @@ const notice = (name = 'chat-latency') =>
     labels: { alertname: name, slo: name, severity: 'page', project: 'default', service: 'chat-api' },
     deployment: 'v42',
     observed: {
+      kind: 'slo',
+      sli: 'latency ≤ 800 ms',
+      objective: 99.5,
+      periodMs: 30 * 86_400_000,
       windows: [
         {
           long: 3_600_000,
@@ -30,6 +34,7 @@ const notice = (name = 'chat-latency') =>
           longBurn: 20.5,
           shortBurn: 31.2,
           longEvents: 1200,
+          shortEvents: 100,
           firing: true,
         },
       ],

@@ -63,6 +63,8 @@ export async function startDashboard(options: {
   apiUrl: string;
   host: string;
   port: number;
+  /** The alerting config file in effect, for the API the dashboard mounts. */
+  configFile?: string | undefined;
 }): Promise<RunningDashboard> {
   await buildDashboard();
   const child = spawn(process.execPath, [nextBin, 'start', '-H', options.host, '-p', String(options.port)], {
@@ -73,6 +75,7 @@ export async function startDashboard(options: {
       DATABASE_URL: options.databaseUrl,
       VIGIL_JWT_SECRET: options.jwtSecret,
       VIGIL_API_URL: options.apiUrl,
+      ...(options.configFile ? { VIGIL_CONFIG: options.configFile } : {}),
       NEXT_TELEMETRY_DISABLED: '1',
     },
   });

@@ -3,15 +3,22 @@
 
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { VigilConfig } from '@vigil/core';
-import { openDatabase, type Database } from '@vigil/core';
-import { createIngestKey, createProject, findProject, listProjects } from '@vigil/core';
-import { startCollector, type RunningCollector } from '@vigil/collector';
-import { QueryApi } from '@vigil/core';
-import { createApiHandler } from '@vigil/core';
-import { resolveJwtSecret } from '@vigil/core';
-import { serveFetchHandler, type RunningServer } from '@vigil/core';
-import { AlertEngine, ConfigSource, createGateHandler, isGatePath } from '@vigil/alerts';
+import { AlertEngine, alertsApiRoutes, ConfigSource } from '@vigil/alerts';
+import { type RunningCollector, startCollector } from '@vigil/collector';
+import {
+  createApiApp,
+  createIngestKey,
+  createProject,
+  type Database,
+  findProject,
+  listProjects,
+  openDatabase,
+  type RunningServer,
+  readRoutes,
+  resolveJwtSecret,
+  serveApp,
+  type VigilConfig,
+} from '@vigil/core';
 import { info } from './output.ts';
 
 export async function openServiceDatabase(config: VigilConfig): Promise<Database> {
@@ -72,33 +79,25 @@ export async function startAlertsService(
   return { source, engine, close: () => engine.stop() };
 }
 
-/** The JSON query API (/api/v1/...) and the deployment and gate endpoints, until the dashboard serves them. */
+/** The HTTP API (/api/v1/...): core's reads and the alerts part's deployments, gates and silences. */
 export async function startApiService(
   db: Database,
   config: VigilConfig,
   alerts: AlertsService,
 ): Promise<RunningServer> {
   const { secret, source } = await resolveJwtSecret(config);
-  const jwks = config.VIGIL_JWKS_URL ? { jwksUrl: config.VIGIL_JWKS_URL } : {};
-  const api = createApiHandler({
-    api: new QueryApi(db.pool),
+  const app = createApiApp({
     jwtSecret: secret,
-    ...jwks,
+    ...(config.VIGIL_JWKS_URL ? { jwksUrl: config.VIGIL_JWKS_URL } : {}),
+    routes: [...readRoutes(db.pool), ...alertsApiRoutes({ pool: db.pool, config: alerts.source.current })],
     log: (message) => info(`[api] ${message}`),
   });
-  const gate = createGateHandler({
-    pool: db.pool,
-    config: alerts.source.current,
-    jwtSecret: secret,
-    ...jwks,
-    log: (message) => info(`[gate] ${message}`),
-  });
-  const handler = (request: Request) => (isGatePath(new URL(request.url).pathname) ? gate(request) : api(request));
-  const server = await serveFetchHandler(handler, config.VIGIL_API_HOST, config.VIGIL_API_PORT);
+  const server = await serveApp(app, config.VIGIL_API_HOST, config.VIGIL_API_PORT);
   info(
     `query API: ${server.url}/api/v1/... (tokens: "vigil tokens create --project <name>"; signing secret from ${source === 'VIGIL_JWT_SECRET' ? 'VIGIL_JWT_SECRET' : source})`,
   );
   info(`rollout gates: ${server.url}/api/v1/gate/argo?deployment=<name>, ${server.url}/api/v1/gate/flagger`);
+  info(`API reference: ${server.url}/api/v1/docs (OpenAPI 3.1: ${server.url}/api/v1/openapi.json)`);
   return server;
 }
 

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../core/test/database.ts';
+import { createTestDatabase, type TestDatabase } from '@vigil/testing';
 import { loadTraffic } from '../../alerts/test/support/traffic.ts';
 
 const bin = path.resolve(import.meta.dirname, '../bin/vigil.mjs');

@@ -1,7 +1,7 @@
 // A real collector on a throw-away database, with two projects and a key each.
 
 import { createIngestKey, createProject } from '@vigil/core';
-import { createTestDatabase, type TestDatabase } from '../../core/test/database.ts';
+import { createTestDatabase, type TestDatabase } from '@vigil/testing';
 import { startCollector, type CollectorSettings, type RunningCollector } from '../src/collector.ts';
 
 export const DEFAULT_TEST_SETTINGS: CollectorSettings = {

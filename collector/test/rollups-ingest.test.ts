@@ -3,20 +3,18 @@
 // raw spans: pending, after compaction, and in every grain.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueryApi } from '@vigil/core';
+import { readMetrics, readTopSessions } from '@vigil/core';
 import { SERVICE_CALLER } from '@vigil/core';
 import { compactRollups } from '@vigil/core';
 import { startTestCollector, randomHex, type TestCollector } from './harness.ts';
 import { chatAttributes, otlpJsonBody, postJson, type TestSpan } from './otlp-json.ts';
 
 let t: TestCollector;
-let api: QueryApi;
 const HOUR = 3_600_000;
 const now = Date.now();
 
 beforeAll(async () => {
   t = await startTestCollector();
-  api = new QueryApi(t.db.pool);
   // Hours before this are "built", so spans from three hours ago go the late-data way.
   await t.db.pool.query(`update rollup_progress set built_until = $1 where grain = 'hour'`, [
     new Date(Math.floor((now - 2 * HOUR) / HOUR) * HOUR),
@@ -121,8 +119,12 @@ describe('rollups after a mixed ingest', () => {
     const window = { from: new Date(now - 4 * HOUR), to: new Date(now + HOUR) };
     const check = async () => {
       for (const groupBy of [['tenant_id'], ['category', 'model'], ['surface', 'status']] as const) {
-        const rollup = await api.metrics(SERVICE_CALLER, { projectId: t.projectA, window, groupBy: [...groupBy] });
-        const exact = await api.metrics(SERVICE_CALLER, {
+        const rollup = await readMetrics(t.db.pool, SERVICE_CALLER, {
+          projectId: t.projectA,
+          window,
+          groupBy: [...groupBy],
+        });
+        const exact = await readMetrics(t.db.pool, SERVICE_CALLER, {
           projectId: t.projectA,
           window,
           groupBy: [...groupBy],
@@ -148,7 +150,7 @@ describe('rollups after a mixed ingest', () => {
            from spans where project_id = $1 and session_id is not null group by 1, 2 order by cost desc, 1, 2`,
         [t.projectA],
       );
-      const sessions = await api.topSessions(SERVICE_CALLER, { projectId: t.projectA, window, limit: 100 });
+      const sessions = await readTopSessions(t.db.pool, SERVICE_CALLER, { projectId: t.projectA, window, limit: 100 });
       const key = (x: { tenant: string; session: string; spans: number; cost: number }) =>
         `${x.tenant}/${x.session}/${x.spans}/${x.cost.toFixed(9)}`;
       expect(
@@ -164,7 +166,7 @@ describe('rollups after a mixed ingest', () => {
     await compactRollups(t.db.pool);
     await check();
     // No tenant left unknown: every child inherited its root's.
-    const unknown = await api.metrics(SERVICE_CALLER, {
+    const unknown = await readMetrics(t.db.pool, SERVICE_CALLER, {
       projectId: t.projectA,
       window,
       filters: { tenant_id: ['unknown'] },

@@ -19,7 +19,8 @@ import { migrate } from '../src/db/migrate.ts';
 import { createProject } from '../src/projects.ts';
 import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
 import { compactRollups } from '../src/rollups/compactor.ts';
-import { QueryApi } from '../src/query/query-api.ts';
+import { readMetrics, readSli } from '../src/query/read-metrics.ts';
+import { readTopSessions } from '../src/query/read-sessions.ts';
 import type { Caller } from '../src/query/caller.ts';
 import type { MetricsPoint } from '../src/query/metrics.ts';
 import { generateSlices } from './query-workload.ts';
@@ -179,8 +180,6 @@ async function main(): Promise<void> {
                 (select count(*) from sessions)::float8 as sessions, (select count(*) from rollups_minute where pending)::float8 as pending`,
       );
       log(`dataset: ${JSON.stringify(sizes[0])}`);
-
-      const api = new QueryApi(pool);
       const caller: Caller = { role: 'authenticated', projectId };
       const w = (ms: number) => ({ from: new Date(endMs - ms), to: new Date(endMs) });
       const model = { category: ['model'] };
@@ -192,7 +191,7 @@ async function main(): Promise<void> {
         {
           name: 'p95 by model, 24h',
           run: (exact) =>
-            api.metrics(caller, {
+            readMetrics(pool, caller, {
               projectId,
               window: w(DAY),
               filters: model,
@@ -206,7 +205,7 @@ async function main(): Promise<void> {
         {
           name: 'p95 by model, 7d',
           run: (exact) =>
-            api.metrics(caller, {
+            readMetrics(pool, caller, {
               projectId,
               window: w(7 * DAY),
               filters: model,
@@ -220,7 +219,7 @@ async function main(): Promise<void> {
         {
           name: 'TTFT p95 series, 24h at 1m',
           run: (exact) =>
-            api.metrics(caller, {
+            readMetrics(pool, caller, {
               projectId,
               window: w(DAY),
               filters: model,
@@ -234,7 +233,7 @@ async function main(): Promise<void> {
         {
           name: 'cost by tenant, 30d',
           run: (exact) =>
-            api.metrics(caller, {
+            readMetrics(pool, caller, {
               projectId,
               window: w(30 * DAY),
               groupBy: ['tenant_id'],
@@ -254,12 +253,12 @@ async function main(): Promise<void> {
                     [projectId, w(30 * DAY).from, w(30 * DAY).to],
                   )
                 ).rows
-              : api.topSessions(caller, { projectId, window: w(30 * DAY), limit: 20 }),
+              : readTopSessions(pool, caller, { projectId, window: w(30 * DAY), limit: 20 }),
         },
         ...[5 * MINUTE, HOUR, 6 * HOUR].map((ms) => ({
           name: `burn-rate SLI, ${ms / MINUTE}m`,
           run: (exact: boolean) =>
-            api.sli(caller, {
+            readSli(pool, caller, {
               projectId,
               window: w(ms),
               filters: { surface: ['/api/chat'] },

@@ -10,16 +10,54 @@ export { freshDatabase } from './db/fresh-database.ts';
 export { loadMigrations, type Migration, migrate, migrationsDirectory } from './db/migrate.ts';
 export { createPool, type PoolOptions } from './db/pool.ts';
 export { HistogramBuilder, LogHistogram } from './histogram/log-histogram.ts';
-export { AuthError, callerFromToken, signToken, type TokenRequest, type VerifyOptions } from './http-api/auth.ts';
-export { type ApiHandlerOptions, createApiHandler } from './http-api/handler.ts';
-export { resolveJwtSecret } from './http-api/jwt-secret.ts';
-export { type RunningServer, serveFetchHandler } from './http-api/node-server.ts';
+export { type ApiAppOptions, API_BASE, createApiApp, MAX_API_BODY_BYTES } from './http/app.ts';
+export { AuthError, callerFromToken, signToken, type TokenRequest, type VerifyOptions } from './http/auth.ts';
+export { bearerToken } from './http/bearer.ts';
+export { ApiError, type ApiErrorBody, type ApiErrorCode, isRowSecurityRefusal } from './http/errors.ts';
+export { readRoute, readRoutes } from './http/read-routes.ts';
+export { type ApiRoute, defineRoute, type RouteInput, type RouteResult } from './http/route.ts';
+export { type RunningServer, serveApp } from './http/serve.ts';
+export { resolveJwtSecret } from './http/jwt-secret.ts';
 export { catalogInfo, createPriceCatalog, type PriceCatalog } from './prices/catalog.ts';
 export type { ModelPriceOverride, PriceQuery, PriceResult } from './prices/types.ts';
 export * from './projects.ts';
-export { type Caller, callerSchema, isTenantScoped, SERVICE_CALLER, withCaller } from './query/caller.ts';
+export {
+  type Caller,
+  type CallerTransaction,
+  callerSchema,
+  isTenantScoped,
+  SERVICE_CALLER,
+  withCaller,
+} from './query/caller.ts';
 export type { MetricsPoint, Tokens } from './query/metrics.ts';
-export * from './query/query-api.ts';
+export {
+  type BudgetStatus,
+  type MonthSpend,
+  monthSpend,
+  readBudgets,
+  type Spend,
+  spendOf,
+} from './query/read-budgets.ts';
+export {
+  DISTRIBUTION_EDGES_MS,
+  type DistributionBin,
+  readCostSli,
+  readDistribution,
+  readMetrics,
+  readSamples,
+  readSli,
+  type Samples,
+  type SliResult,
+} from './query/read-metrics.ts';
+export {
+  readCostByUser,
+  readSessionCostByTenant,
+  readTopSessions,
+  type SessionSummary,
+  type TenantSessionCost,
+  type UserCost,
+} from './query/read-sessions.ts';
+export { readTrace, readTraces, type TraceSpan, type TraceSummary } from './query/read-traces.ts';
 export * from './query/schemas.ts';
 export { bulkLoadSpans } from './rollups/bulk-load.ts';
 export { type CompactionOptions, type CompactionResult, compactRollups } from './rollups/compactor.ts';

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callerFromToken, signToken } from '../src/http-api/auth.ts';
+import { callerFromToken, signToken } from '../src/http/auth.ts';
 
 const SECRET = 'a-shared-jwt-secret-of-32-characters!';
 const PROJECT = '0b3c5e5e-4f4a-4c1e-9a57-3f1f0f0c9a11';

@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogHistogram, ALPHA } from '../src/histogram/log-histogram.ts';
-import { createTestDatabase, type TestDatabase } from './database.ts';
+import { createTestDatabase, type TestDatabase } from '@vigil/testing';
 
 let db: TestDatabase;
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import {
   resolveIngestKey,
   revokeIngestKey,
 } from '../src/projects.ts';
-import { createTestDatabase, type TestDatabase } from './database.ts';
+import { createTestDatabase, type TestDatabase } from '@vigil/testing';
 
 let db: TestDatabase;
 beforeAll(async () => {

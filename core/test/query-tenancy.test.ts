@@ -7,20 +7,22 @@ import { createProject } from '../src/projects.ts';
 import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
 import { compactRollups } from '../src/rollups/compactor.ts';
 import { enforceRetention } from '../src/rollups/retention.ts';
-import { QueryApi } from '../src/query/query-api.ts';
+import { readBudgets } from '../src/query/read-budgets.ts';
+import { readMetrics, readSli } from '../src/query/read-metrics.ts';
+import { readCostByUser, readSessionCostByTenant, readTopSessions } from '../src/query/read-sessions.ts';
+import { readTrace, readTraces } from '../src/query/read-traces.ts';
 import { SERVICE_CALLER, type Caller } from '../src/query/caller.ts';
-import { createApiHandler } from '../src/http-api/handler.ts';
-import { signToken } from '../src/http-api/auth.ts';
-import { serveFetchHandler, type RunningServer } from '../src/http-api/node-server.ts';
-import { createTestDatabase, type TestDatabase } from './database.ts';
-import { generateSpans } from './generated-spans.ts';
+import { createApiApp } from '../src/http/app.ts';
+import { signToken } from '../src/http/auth.ts';
+import { readRoutes } from '../src/http/read-routes.ts';
+import { serveApp, type RunningServer } from '../src/http/serve.ts';
+import { createTestDatabase, type TestDatabase, generateSpans } from '@vigil/testing';
 
 const DAY = 86_400_000;
 const now = Math.floor(Date.now() / 60_000) * 60_000;
 const SECRET = 'test-secret-with-at-least-32-characters!!';
 
 let db: TestDatabase;
-let api: QueryApi;
 let a: string;
 let b: string;
 let server: RunningServer;
@@ -28,7 +30,6 @@ const window = { from: new Date(now - 6 * DAY), to: new Date(now + 60_000) };
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  api = new QueryApi(db.pool);
   a = (await createProject(db.pool, 'tenancy-a')).id;
   b = (await createProject(db.pool, 'tenancy-b')).id;
   await db.pool.query(`update rollup_progress set built_until = $1`, [
@@ -52,7 +53,7 @@ beforeAll(async () => {
     `insert into budgets (project_id, tenant_id, monthly_usd) values ($1, '*', 100), ($1, 'tenant-0', 10), ($1, 'tenant-1', 10)`,
     [a],
   );
-  server = await serveFetchHandler(createApiHandler({ api, jwtSecret: SECRET }), '127.0.0.1', 0);
+  server = await serveApp(createApiApp({ jwtSecret: SECRET, routes: readRoutes(db.pool) }), '127.0.0.1', 0);
 }, 120_000);
 
 afterAll(async () => {
@@ -60,7 +61,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-type ApiBody = { data: any; error: string };
+type ApiBody = { data: any; error: { code: string; message: string } };
 const read = async (response: Response): Promise<ApiBody> => (await response.json()) as ApiBody;
 
 const member = (projectId: string): Caller => ({ role: 'authenticated', projectId });
@@ -75,20 +76,25 @@ const roundFloats = (value: unknown): unknown =>
 
 /** Every query path, as one caller, for project A. */
 async function everyPath(caller: Caller) {
-  const traces = await api.traces(caller, { projectId: a, window, limit: 500 });
-  const anyTraceOfA = (await api.traces(SERVICE_CALLER, { projectId: a, window, limit: 1 }))[0]!.traceId;
+  const traces = await readTraces(db.pool, caller, { projectId: a, window, limit: 500 });
+  const anyTraceOfA = (await readTraces(db.pool, SERVICE_CALLER, { projectId: a, window, limit: 1 }))[0]!.traceId;
   return {
-    byTenant: await api.metrics(caller, { projectId: a, window, groupBy: ['tenant_id'] }),
-    byModel: await api.metrics(caller, { projectId: a, window, groupBy: ['model'], filters: { category: ['model'] } }),
-    total: await api.metrics(caller, { projectId: a, window }),
-    exactByTenant: await api.metrics(caller, { projectId: a, window, groupBy: ['tenant_id'], exact: true }),
-    sli: await api.sli(caller, { projectId: a, window, thresholdMs: 1000 }),
-    sessions: await api.topSessions(caller, { projectId: a, window, limit: 1000 }),
-    users: await api.costByUser(caller, { projectId: a, window, limit: 1000 }),
-    sessionCost: await api.sessionCostByTenant(caller, { projectId: a, window, limit: 1000 }),
-    budgets: await api.budgets(caller, { projectId: a }),
+    byTenant: await readMetrics(db.pool, caller, { projectId: a, window, groupBy: ['tenant_id'] }),
+    byModel: await readMetrics(db.pool, caller, {
+      projectId: a,
+      window,
+      groupBy: ['model'],
+      filters: { category: ['model'] },
+    }),
+    total: await readMetrics(db.pool, caller, { projectId: a, window }),
+    exactByTenant: await readMetrics(db.pool, caller, { projectId: a, window, groupBy: ['tenant_id'], exact: true }),
+    sli: await readSli(db.pool, caller, { projectId: a, window, thresholdMs: 1000 }),
+    sessions: await readTopSessions(db.pool, caller, { projectId: a, window, limit: 1000 }),
+    users: await readCostByUser(db.pool, caller, { projectId: a, window, limit: 1000 }),
+    sessionCost: await readSessionCostByTenant(db.pool, caller, { projectId: a, window, limit: 1000 }),
+    budgets: await readBudgets(db.pool, caller, { projectId: a }),
     traces,
-    trace: await api.trace(caller, { projectId: a, traceId: anyTraceOfA }),
+    trace: await readTrace(db.pool, caller, { projectId: a, traceId: anyTraceOfA }),
   };
 }
 
@@ -134,7 +140,12 @@ describe('row-level security through every query path', () => {
     expect(seen.byTenant.map((p) => p.group.tenant_id)).toEqual(['tenant-0']);
     expect(seen.exactByTenant.map((p) => p.group.tenant_id)).toEqual(['tenant-0']);
     const exact = (
-      await api.metrics(SERVICE_CALLER, { projectId: a, window, filters: { tenant_id: ['tenant-0'] }, exact: true })
+      await readMetrics(db.pool, SERVICE_CALLER, {
+        projectId: a,
+        window,
+        filters: { tenant_id: ['tenant-0'] },
+        exact: true,
+      })
     )[0]!;
     // Project-wide questions must not be answered from the cuboids that sum over all tenants.
     expect(seen.total[0]!.spans).toBe(exact.spans);
@@ -165,7 +176,9 @@ describe('the HTTP API', () => {
     expect(response.status).toBe(200);
     const { data } = await read(response);
     expect(data).toEqual(
-      JSON.parse(JSON.stringify(await api.metrics(member(a), { projectId: a, window, groupBy: ['tenant_id'] }))),
+      JSON.parse(
+        JSON.stringify(await readMetrics(db.pool, member(a), { projectId: a, window, groupBy: ['tenant_id'] })),
+      ),
     );
   });
 
@@ -214,7 +227,7 @@ describe('the HTTP API', () => {
     for (const [token, message] of cases) {
       const response = await post('/api/v1/metrics', token, { projectId: a, window });
       expect(response.status).toBe(401);
-      expect((await read(response)).error).toContain(message);
+      expect((await read(response)).error.message).toContain(message);
     }
   });
 
@@ -222,12 +235,12 @@ describe('the HTTP API', () => {
     const token = await signToken({ role: 'service_role', ttlSeconds: 60 }, SECRET);
     const bad = await post('/api/v1/metrics', token, { projectId: a, window: { from: window.to, to: window.from } });
     expect(bad.status).toBe(400);
-    expect((await read(bad)).error).toMatch(/window.to must be after window.from/);
+    expect((await read(bad)).error.message).toMatch(/window.to must be after window.from/);
     const notATime = await post('/api/v1/metrics', token, {
       projectId: a,
       window: { from: 'yesterday', to: window.to },
     });
-    expect((await read(notATime)).error).toBe(
+    expect((await read(notATime)).error.message).toBe(
       'invalid query: window.from: must be a time: an ISO 8601 string such as 2026-11-23T10:00:00Z, or epoch milliseconds',
     );
     const unknownDimension = await post('/api/v1/metrics', token, { projectId: a, window, groupBy: ['password'] });
@@ -248,18 +261,18 @@ describe('the HTTP API', () => {
 describe('retention', () => {
   it('drops whole expired daily partitions of one project and keeps its rollups', async () => {
     const old = { from: new Date(now - 6 * DAY), to: new Date(now - 3 * DAY) };
-    const before = await api.metrics(SERVICE_CALLER, { projectId: a, window: old });
-    const rawBefore = await api.metrics(SERVICE_CALLER, { projectId: a, window: old, exact: true });
+    const before = await readMetrics(db.pool, SERVICE_CALLER, { projectId: a, window: old });
+    const rawBefore = await readMetrics(db.pool, SERVICE_CALLER, { projectId: a, window: old, exact: true });
     expect(rawBefore[0]!.spans).toBeGreaterThan(0);
     await db.pool.query(`update projects set raw_retention_days = 2 where id = $1`, [a]);
     const result = await enforceRetention(db.pool, { minuteRollupDays: 35, rollupDays: 397 }, now);
     expect(result.droppedPartitions.length).toBeGreaterThanOrEqual(3);
     expect(result.droppedPartitions.every((name) => name.startsWith(`spans_${a.replaceAll('-', '')}_p`))).toBe(true);
-    expect(await api.metrics(SERVICE_CALLER, { projectId: a, window: old, exact: true })).toEqual([]);
-    expect(await api.metrics(SERVICE_CALLER, { projectId: a, window: old })).toEqual(before);
+    expect(await readMetrics(db.pool, SERVICE_CALLER, { projectId: a, window: old, exact: true })).toEqual([]);
+    expect(await readMetrics(db.pool, SERVICE_CALLER, { projectId: a, window: old })).toEqual(before);
     // Project B keeps 30 days: untouched.
-    expect((await api.metrics(SERVICE_CALLER, { projectId: b, window: old, exact: true }))[0]!.spans).toBeGreaterThan(
-      0,
-    );
+    expect(
+      (await readMetrics(db.pool, SERVICE_CALLER, { projectId: b, window: old, exact: true }))[0]!.spans,
+    ).toBeGreaterThan(0);
   });
 });

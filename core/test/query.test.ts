@@ -5,23 +5,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject } from '../src/projects.ts';
 import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
 import { compactRollups } from '../src/rollups/compactor.ts';
-import { QueryApi } from '../src/query/query-api.ts';
+import { readBudgets } from '../src/query/read-budgets.ts';
+import { readDistribution, readMetrics, readSli } from '../src/query/read-metrics.ts';
+import { readTopSessions } from '../src/query/read-sessions.ts';
 import { SERVICE_CALLER } from '../src/query/caller.ts';
 import type { MetricsPoint } from '../src/query/metrics.ts';
-import { createTestDatabase, type TestDatabase } from './database.ts';
-import { generateSpans } from './generated-spans.ts';
+import { createTestDatabase, type TestDatabase, generateSpans } from '@vigil/testing';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const now = Math.floor(Date.now() / 60_000) * 60_000;
 
 let db: TestDatabase;
-let api: QueryApi;
 let projectId: string;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  api = new QueryApi(db.pool);
   projectId = (await createProject(db.pool, 'query-app')).id;
   // Pretend the compactor has been running for a while: hours and days before this are built.
   const start = Math.floor((now - 4 * DAY) / DAY) * DAY;
@@ -105,8 +104,8 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
   it('by tenant over the whole range (days, hours, minutes and pending deltas)', async () => {
     const q = { projectId, window: window(now - 4 * DAY - 7 * 60_000, now + 60_000), groupBy: ['tenant_id' as const] };
     expectSameNumbers(
-      await api.metrics(SERVICE_CALLER, q),
-      await api.metrics(SERVICE_CALLER, { ...q, exact: true }),
+      await readMetrics(db.pool, SERVICE_CALLER, q),
+      await readMetrics(db.pool, SERVICE_CALLER, { ...q, exact: true }),
       (p) => p.group.tenant_id!,
     );
   });
@@ -118,8 +117,8 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
       groupBy: ['tenant_id' as const, 'model' as const],
     };
     expectSameNumbers(
-      await api.metrics(SERVICE_CALLER, q),
-      await api.metrics(SERVICE_CALLER, { ...q, exact: true }),
+      await readMetrics(db.pool, SERVICE_CALLER, q),
+      await readMetrics(db.pool, SERVICE_CALLER, { ...q, exact: true }),
       (p) => `${p.group.tenant_id}/${p.group.model}`,
     );
   });
@@ -132,8 +131,8 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
       filters: { category: ['model'] },
     };
     expectSameNumbers(
-      await api.metrics(SERVICE_CALLER, q),
-      await api.metrics(SERVICE_CALLER, { ...q, exact: true }),
+      await readMetrics(db.pool, SERVICE_CALLER, q),
+      await readMetrics(db.pool, SERVICE_CALLER, { ...q, exact: true }),
       (p) => `${p.group.model}/${p.group.deployment}`,
     );
   });
@@ -146,8 +145,8 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
       filters: { surface: ['/api/chat'] },
     };
     expectSameNumbers(
-      await api.metrics(SERVICE_CALLER, hourly),
-      await api.metrics(SERVICE_CALLER, { ...hourly, exact: true }),
+      await readMetrics(db.pool, SERVICE_CALLER, hourly),
+      await readMetrics(db.pool, SERVICE_CALLER, { ...hourly, exact: true }),
       (p) => p.bucket!,
     );
     const minutes = {
@@ -157,8 +156,8 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
       filters: { category: ['model'] },
     };
     expectSameNumbers(
-      await api.metrics(SERVICE_CALLER, minutes),
-      await api.metrics(SERVICE_CALLER, { ...minutes, exact: true }),
+      await readMetrics(db.pool, SERVICE_CALLER, minutes),
+      await readMetrics(db.pool, SERVICE_CALLER, { ...minutes, exact: true }),
       (p) => p.bucket!,
     );
   });
@@ -171,7 +170,10 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
         filters: { category: ['model'] },
         thresholdMs: 1500,
       };
-      const [rollup, exact] = [await api.sli(SERVICE_CALLER, q), await api.sli(SERVICE_CALLER, { ...q, exact: true })];
+      const [rollup, exact] = [
+        await readSli(db.pool, SERVICE_CALLER, q),
+        await readSli(db.pool, SERVICE_CALLER, { ...q, exact: true }),
+      ];
       expect(rollup.total).toBe(exact.total);
       expect(rollup.errors).toBe(exact.errors);
       // The threshold is resolved to its histogram bucket (0.8% wide): only values that close to it can differ.
@@ -181,7 +183,11 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
 
   it('as a latency distribution whose bins hold every call, within the histogram precision of raw spans', async () => {
     const w = window(now - 26 * 3_600_000, now);
-    const bins = await api.distribution(SERVICE_CALLER, { projectId, window: w, filters: { category: ['model'] } });
+    const bins = await readDistribution(db.pool, SERVICE_CALLER, {
+      projectId,
+      window: w,
+      filters: { category: ['model'] },
+    });
     // Compare at a bin edge: the count at or below it, from bins and from raw spans.
     const edge = bins.filter((b) => b.upperMs <= 1000).at(-1)!.upperMs;
     const { rows } = await db.pool.query(
@@ -195,7 +201,11 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
   });
 
   it('top sessions by cost match sums over raw spans, with pending deltas merged in', async () => {
-    const top = await api.topSessions(SERVICE_CALLER, { projectId, window: window(now - 5 * DAY, now), limit: 10 });
+    const top = await readTopSessions(db.pool, SERVICE_CALLER, {
+      projectId,
+      window: window(now - 5 * DAY, now),
+      limit: 10,
+    });
     const { rows } = await db.pool.query(
       `select tenant_id, session_id, sum(cost_usd) filter (where category = 'model') as cost, count(*)::int as spans
          from spans where project_id = $1 and session_id is not null group by 1, 2 order by cost desc nulls last limit 10`,
@@ -216,11 +226,11 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
     const at = new Date(now);
     const monthStart = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
     const monthEnd = Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1);
-    const { month, budgets } = await api.budgets(SERVICE_CALLER, { projectId, at });
+    const { month, budgets } = await readBudgets(db.pool, SERVICE_CALLER, { projectId, at });
     expect(month).toBe(at.toISOString().slice(0, 7));
     const exactCost = async (fromMs: number, tenant?: string) =>
       (
-        await api.metrics(SERVICE_CALLER, {
+        await readMetrics(db.pool, SERVICE_CALLER, {
           projectId,
           window: window(fromMs, now),
           exact: true,
@@ -244,8 +254,8 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
     await compactRollups(db.pool, { nowMs: now + 10 * 60_000 });
     const { rows } = await db.pool.query(`select count(*)::int as n from rollups_minute where pending`);
     expect(rows[0].n).toBe(0);
-    const exact = await api.metrics(SERVICE_CALLER, { ...q, exact: true });
-    expectSameNumbers(await api.metrics(SERVICE_CALLER, q), exact, (p) => p.group.category!);
+    const exact = await readMetrics(db.pool, SERVICE_CALLER, { ...q, exact: true });
+    expectSameNumbers(await readMetrics(db.pool, SERVICE_CALLER, q), exact, (p) => p.group.category!);
     // The late spans went into an hour and a day that were already built; read them from there.
     const lateHours = {
       projectId,
@@ -253,8 +263,8 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
       stepMs: HOUR,
     };
     expectSameNumbers(
-      await api.metrics(SERVICE_CALLER, lateHours),
-      await api.metrics(SERVICE_CALLER, { ...lateHours, exact: true }),
+      await readMetrics(db.pool, SERVICE_CALLER, lateHours),
+      await readMetrics(db.pool, SERVICE_CALLER, { ...lateHours, exact: true }),
       (p) => p.bucket!,
     );
     const days = {
@@ -263,8 +273,8 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
       stepMs: DAY,
     };
     expectSameNumbers(
-      await api.metrics(SERVICE_CALLER, days),
-      await api.metrics(SERVICE_CALLER, { ...days, exact: true }),
+      await readMetrics(db.pool, SERVICE_CALLER, days),
+      await readMetrics(db.pool, SERVICE_CALLER, { ...days, exact: true }),
       (p) => p.bucket!,
     );
   });

@@ -10,7 +10,7 @@ import {
 import { asWrapper, NO_TENANT, type StoredSpan, WRAPPER_FIELDS } from '../src/spans/stored-span.ts';
 import { copyRows } from '../src/db/copy-rows.ts';
 import { createProject } from '../src/projects.ts';
-import { createTestDatabase, type TestDatabase } from './database.ts';
+import { createTestDatabase, type TestDatabase } from '@vigil/testing';
 import { WRAPPER_SET_SQL } from '../src/spans/columns.ts';
 
 const NOW = Date.now();

@@ -6,7 +6,9 @@ import { StatusBadge } from '../components/status-badge.tsx';
 import Link from 'next/link';
 import { BurnSparkline, SeriesChart } from '../components/charts.tsx';
 import { ViewBar } from '../components/view-bar.tsx';
-import { queryApi } from '../lib/db.ts';
+import { type AlertInstance, readAlertSamples, readAlerts, readDeployments, type SloObservation } from '@vigil/alerts';
+import { readMetrics } from '@vigil/core';
+import { pool } from '../lib/db.ts';
 import { formatCount, formatMs, formatPercent, formatSince, formatUsd } from '../lib/format.ts';
 import { onStepGrid, toSeries } from '../lib/series.ts';
 import { requireCaller } from '../lib/session.ts';
@@ -32,14 +34,13 @@ export default async function OverviewPage({
 }) {
   const caller = await requireCaller();
   const view = await resolveView(await searchParams, caller);
-  const api = queryApi();
   const window = { from: view.from, to: view.to };
   const filters = { ...view.filters, category: ['model'] };
   const [series, totals, alerts, deployments] = await Promise.all([
-    api.metrics(caller, { projectId: view.projectId, window, filters, stepMs: view.stepMs, quantiles: [0.95] }),
-    api.metrics(caller, { projectId: view.projectId, window, filters, quantiles: [0.95] }),
-    api.alerts(caller, { projectId: view.projectId }),
-    api.deployments(caller, { projectId: view.projectId, limit: 6 }),
+    readMetrics(pool(), caller, { projectId: view.projectId, window, filters, stepMs: view.stepMs, quantiles: [0.95] }),
+    readMetrics(pool(), caller, { projectId: view.projectId, window, filters, quantiles: [0.95] }),
+    readAlerts(pool(), caller, { projectId: view.projectId }),
+    readDeployments(pool(), caller, { projectId: view.projectId, limit: 6 }),
   ]);
   const total = totals[0];
   const slos = [...new Set(alerts.filter((a) => a.kind === 'slo').map((a) => a.name))].map((name) => {
@@ -48,29 +49,21 @@ export default async function OverviewPage({
       instances.find((a) => a.state === 'firing') ??
       instances.find((a) => a.state !== 'normal' && a.state !== 'resolved') ??
       instances[0]!;
-    const windows = (instances.find((a) => a.severity === 'page')?.observed.windows ?? []) as {
-      long: number;
-      short: number;
-      threshold: number;
-      longBurn: number | null;
-    }[];
-    const page = instances.find((a) => a.severity === 'page')?.observed;
-    const budgetRemaining = typeof page?.budgetRemaining === 'number' ? page.budgetRemaining : null;
+    const page = sloObservation(instances.find((a) => a.severity === 'page'));
+    const windows = page?.windows ?? [];
+    const budgetRemaining = page?.budgetRemaining ?? null;
     // The SLI over the whole period, as the engine last measured it: the number to hold against the objective.
-    const current =
-      typeof page?.periodEvents === 'number' && page.periodEvents > 0 && typeof page.periodBad === 'number'
-        ? 1 - page.periodBad / page.periodEvents
-        : null;
+    const current = page?.periodEvents && page.periodBad !== undefined ? 1 - page.periodBad / page.periodEvents : null;
     return {
       name,
       current,
       state: worst.state,
       severity: worst.severity,
-      objective: worst.observed.objective as number | undefined,
+      objective: sloObservation(worst)?.objective,
       windows,
-      sli: typeof page?.sli === 'string' ? page.sli : worst.labels.sli,
+      sli: page?.sli ?? worst.labels.sli,
       budgetRemaining,
-      periodDays: typeof page?.periodMs === 'number' ? Math.round(page.periodMs / 86_400_000) : null,
+      periodDays: page ? Math.round(page.periodMs / 86_400_000) : null,
     };
   });
   // The burn sparkline follows the page instance (its fastest window pair), as alerting does.
@@ -78,7 +71,7 @@ export default async function OverviewPage({
     alerts.filter((a) => a.kind === 'slo' && a.severity === 'page').map((a) => [a.name, a.fingerprint]),
   );
   const burnSamples = pageInstances.size
-    ? await api.alertSamples(caller, {
+    ? await readAlertSamples(pool(), caller, {
         projectId: view.projectId,
         window,
         stepMs: view.stepMs,
@@ -302,4 +295,9 @@ export OTEL_EXPORTER_OTLP_HEADERS="authorization=Bearer $(cat .vigil/default-ing
       </section>
     </>
   );
+}
+
+/** What the engine last saw of an SLO instance (nothing when its evaluation failed). */
+function sloObservation(instance: AlertInstance | undefined): SloObservation | null {
+  return instance?.observed.kind === 'slo' ? instance.observed : null;
 }

@@ -1,7 +1,8 @@
 // The per-tenant cost table: one function for the page and its CSV export, so they always agree.
 
 import type { Caller } from '@vigil/core';
-import { queryApi } from './db.ts';
+import { readBudgets, readMetrics, readSessionCostByTenant } from '@vigil/core';
+import { pool } from './db.ts';
 import { formatCount, formatPercent, formatUnitUsd, formatUsd } from './format.ts';
 import type { View } from './view.ts';
 
@@ -28,14 +29,13 @@ export function sessionsIgnoreFilters(view: View): boolean {
 }
 
 export async function tenantCosts(caller: Caller, view: View): Promise<TenantCostRow[]> {
-  const api = queryApi();
   const window = { from: view.from, to: view.to };
   const countsRequests = !MODEL_ONLY_FILTERS.some((key) => view.filters[key]?.length);
   const tenant = view.filters.tenant_id?.length === 1 ? view.filters.tenant_id[0] : undefined;
   // One breakdown over all spans: cost and model calls come from the model spans in it, requests
   // from its trace roots.
   const [points, sessions, budgets] = await Promise.all([
-    api.metrics(caller, {
+    readMetrics(pool(), caller, {
       projectId: view.projectId,
       window,
       filters: view.filters,
@@ -43,8 +43,8 @@ export async function tenantCosts(caller: Caller, view: View): Promise<TenantCos
       quantiles: [],
       orderBy: 'cost',
     }),
-    api.sessionCostByTenant(caller, { projectId: view.projectId, window, tenantId: tenant, limit: 1000 }),
-    api.budgets(caller, { projectId: view.projectId }),
+    readSessionCostByTenant(pool(), caller, { projectId: view.projectId, window, tenantId: tenant, limit: 1000 }),
+    readBudgets(pool(), caller, { projectId: view.projectId }),
   ]);
   const sessionsOf = new Map(sessions.map((s) => [s.tenantId, s]));
   const budgetOf = new Map(budgets.budgets.map((b) => [b.tenantId, b]));

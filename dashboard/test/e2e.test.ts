@@ -4,6 +4,7 @@
 // projects stay apart whatever the URL says, and a bad or expired token goes to the login page.
 // Screenshots land in artifacts/screenshots/ (git-ignored).
 
+import { readAlerts, readDeployments } from '@vigil/alerts';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,15 +15,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '@vigil/core';
 import { createProject } from '@vigil/core';
 import { SERVICE_CALLER } from '@vigil/core';
-import { QueryApi } from '@vigil/core';
+import { readMetrics, readSessionCostByTenant, readSli, readTopSessions, readTrace, readTraces } from '@vigil/core';
 import { bulkLoadSpans } from '@vigil/core';
-import { createTestDatabase, type TestDatabase } from '../../core/test/database.ts';
-import { generateSpans } from '../../core/test/generated-spans.ts';
+import { createTestDatabase, type TestDatabase, generateSpans } from '@vigil/testing';
 import { AlertEngine } from '../../alerts/src/engine/engine.ts';
 import { parseAlertsConfig } from '../../alerts/src/config/load.ts';
 import { buildDashboard } from '../../cli/src/dashboard.ts';
-import { createGateHandler } from '../../alerts/src/gate/handler.ts';
-import { type RunningServer, serveFetchHandler } from '@vigil/core';
+import { alertsApiRoutes } from '../../alerts/src/api/index.ts';
+import { createApiApp, type RunningServer, serveApp } from '@vigil/core';
 import { formatCount, formatMs, formatPercent, formatUnitUsd, formatUsd } from '../lib/format.ts';
 
 const SECRET = 'dashboard-e2e-secret-of-at-least-32-chars';
@@ -35,7 +35,6 @@ const nextBin = path.join(
 );
 
 let db: TestDatabase;
-let api: QueryApi;
 let server: ChildProcess;
 let baseUrl: string;
 let browser: Browser;
@@ -51,7 +50,6 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM))
     throw new Error(`chromium not found at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set CHROMIUM_PATH`);
   db = await createTestDatabase();
-  api = new QueryApi(db.pool);
   shop = (await createProject(db.pool, 'shop')).id;
   other = (await createProject(db.pool, 'other')).id;
   await bulkLoadSpans(
@@ -82,8 +80,8 @@ beforeAll(async () => {
   const engine = new AlertEngine({ pool: db.pool, config: () => config, now: () => clock.now });
   for (; clock.now < now; clock.now += 15 * 60_000) await engine.tick();
   // Vigil's API (deployments, silences, definitions), which the dashboard calls for changes.
-  apiServer = await serveFetchHandler(
-    createGateHandler({ pool: db.pool, config: () => config, jwtSecret: SECRET }),
+  apiServer = await serveApp(
+    createApiApp({ jwtSecret: SECRET, routes: alertsApiRoutes({ pool: db.pool, config: () => config }) }),
     '127.0.0.1',
     0,
   );
@@ -165,7 +163,7 @@ describe('dashboard', () => {
   it('shows on the overview the numbers the query API gives, and filters change them', async () => {
     const page = await signedIn({ projectId: shop });
     await page.goto(`${baseUrl}/?${windowQuery}`);
-    const [total] = await api.metrics(SERVICE_CALLER, {
+    const [total] = await readMetrics(db.pool, SERVICE_CALLER, {
       projectId: shop,
       window: { from: new Date(from), to: new Date(to) },
       filters: { category: ['model'] },
@@ -178,11 +176,11 @@ describe('dashboard', () => {
     await page.getByTestId('chart-latency').locator('svg.recharts-surface').first().waitFor();
     expect(await page.getByTestId('slo-chat-errors').textContent()).toContain('chat-errors');
     // Error budget left over the SLO's 30 days, as the engine last computed it from the query API.
-    const [instance] = (await api.alerts(SERVICE_CALLER, { projectId: shop })).filter(
+    const [instance] = (await readAlerts(db.pool, SERVICE_CALLER, { projectId: shop })).filter(
       (a) => a.name === 'chat-errors' && a.severity === 'page',
     );
     const end = new Date(instance!.evaluatedAt);
-    const sli = await api.sli(SERVICE_CALLER, {
+    const sli = await readSli(db.pool, SERVICE_CALLER, {
       projectId: shop,
       window: { from: new Date(end.getTime() - 30 * 86_400_000), to: end },
       filters: { category: ['model'] },
@@ -210,7 +208,7 @@ describe('dashboard', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'overview.png'), fullPage: true });
 
     await page.goto(`${baseUrl}/?${windowQuery}&tenant=tenant-1`);
-    const [tenantTotal] = await api.metrics(SERVICE_CALLER, {
+    const [tenantTotal] = await readMetrics(db.pool, SERVICE_CALLER, {
       projectId: shop,
       window: { from: new Date(from), to: new Date(to) },
       filters: { category: ['model'], tenant_id: ['tenant-1'] },
@@ -240,7 +238,7 @@ describe('dashboard', () => {
           .map((f) => f.replace(/,$/, '').replace(/^"|"$/g, '').replaceAll('""', '"')),
       );
     expect(csv).toEqual(shown);
-    const points = await api.metrics(SERVICE_CALLER, {
+    const points = await readMetrics(db.pool, SERVICE_CALLER, {
       projectId: shop,
       window: { from: new Date(from), to: new Date(to) },
       filters: { category: ['model'] },
@@ -249,13 +247,13 @@ describe('dashboard', () => {
     });
     expect(shown.map((row) => row[0]).sort()).toEqual(points.map((p) => p.group.tenant_id).sort());
     // Requests (trace roots), cost per request and cost per session, as the query API has them.
-    const roots = await api.metrics(SERVICE_CALLER, {
+    const roots = await readMetrics(db.pool, SERVICE_CALLER, {
       projectId: shop,
       window: { from: new Date(from), to: new Date(to) },
       groupBy: ['tenant_id'],
       quantiles: [],
     });
-    const sessionCost = await api.sessionCostByTenant(SERVICE_CALLER, {
+    const sessionCost = await readSessionCostByTenant(db.pool, SERVICE_CALLER, {
       projectId: shop,
       window: { from: new Date(from), to: new Date(to) },
     });
@@ -273,7 +271,7 @@ describe('dashboard', () => {
       ]);
       expect(requests).toBeGreaterThan(0);
     }
-    const [totals] = await api.metrics(SERVICE_CALLER, {
+    const [totals] = await readMetrics(db.pool, SERVICE_CALLER, {
       projectId: shop,
       window: { from: new Date(from), to: new Date(to) },
       filters: { category: ['model'] },
@@ -307,7 +305,7 @@ describe('dashboard', () => {
     const admin = await signedIn({ admin: true });
     await admin.goto(`${baseUrl}/?${windowQuery}&project=other`);
     expect(await admin.locator('h1').textContent()).toContain('other');
-    const [otherTotal] = await api.metrics(SERVICE_CALLER, {
+    const [otherTotal] = await readMetrics(db.pool, SERVICE_CALLER, {
       projectId: other,
       window: { from: new Date(from), to: new Date(to) },
       filters: { category: ['model'] },
@@ -355,7 +353,7 @@ describe('dashboard', () => {
   it('shows a canary against its baseline with the judge’s verdict and its history', async () => {
     const page = await signedIn({ projectId: shop });
     await page.goto(`${baseUrl}/deployments?${windowQuery}&canary=v2`);
-    const [v2] = (await api.deployments(SERVICE_CALLER, { projectId: shop })).filter((d) => d.name === 'v2');
+    const [v2] = (await readDeployments(db.pool, SERVICE_CALLER, { projectId: shop })).filter((d) => d.name === 'v2');
     expect(v2!.verdict).not.toBeNull();
     const detail = await page.getByTestId('deployment-detail').textContent();
     expect(detail).toContain('v2 vs v1');
@@ -368,7 +366,7 @@ describe('dashboard', () => {
   it('breaks latency down by model, surface or deployment, slowest p95 first, as the query API does', async () => {
     const page = await signedIn({ projectId: shop });
     await page.goto(`${baseUrl}/latency?${windowQuery}&by=surface`);
-    const points = await api.metrics(SERVICE_CALLER, {
+    const points = await readMetrics(db.pool, SERVICE_CALLER, {
       projectId: shop,
       window: { from: new Date(from), to: new Date(to) },
       filters: { category: ['model'] },
@@ -406,14 +404,19 @@ describe('dashboard', () => {
   it('finds a session, lists its traces with their cost, and draws a trace as a waterfall with its TTFT', async () => {
     const page = await signedIn({ projectId: shop });
     const window = { from: new Date(from), to: new Date(to) };
-    const [top] = await api.topSessions(SERVICE_CALLER, { projectId: shop, window, limit: 1 });
+    const [top] = await readTopSessions(db.pool, SERVICE_CALLER, { projectId: shop, window, limit: 1 });
     await page.goto(`${baseUrl}/sessions?${windowQuery}&q=${top!.sessionId}`);
     expect(await page.getByTestId('session-summary').textContent()).toContain(`tenant ${top!.tenantId}`);
-    const traces = await api.traces(SERVICE_CALLER, { projectId: shop, window, sessionId: top!.sessionId, limit: 200 });
+    const traces = await readTraces(db.pool, SERVICE_CALLER, {
+      projectId: shop,
+      window,
+      sessionId: top!.sessionId,
+      limit: 200,
+    });
     expect(await page.locator('[data-testid="session-traces"] tbody tr').count()).toBe(traces.length);
 
     // By user: that user's sessions.
-    const userSessions = await api.topSessions(SERVICE_CALLER, {
+    const userSessions = await readTopSessions(db.pool, SERVICE_CALLER, {
       projectId: shop,
       window,
       userId: top!.userId!,
@@ -424,14 +427,14 @@ describe('dashboard', () => {
       userSessions.map((s) => s.sessionId),
     );
 
-    const spans = await api.trace(SERVICE_CALLER, { projectId: shop, traceId: traces[0]!.traceId });
+    const spans = await readTrace(db.pool, SERVICE_CALLER, { projectId: shop, traceId: traces[0]!.traceId });
     await page.goto(`${baseUrl}/sessions?${windowQuery}&q=${traces[0]!.traceId}`);
     expect(new URL(page.url()).pathname).toBe(`/traces/${traces[0]!.traceId}`);
     expect(await page.locator('[data-testid="waterfall"] > details').count()).toBe(spans.length);
     expect(await page.getByTestId('ttft-marker').count()).toBe(spans.filter((s) => s.ttftMs !== null).length);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'trace.png'), fullPage: true });
     // A trace of another project is not found, whatever the id.
-    const [otherTrace] = await api.traces(SERVICE_CALLER, { projectId: other, window, limit: 1 });
+    const [otherTrace] = await readTraces(db.pool, SERVICE_CALLER, { projectId: other, window, limit: 1 });
     // (The page streams, so the answer is the not-found page rather than a 404 status.)
     await page.goto(`${baseUrl}/traces/${otherTrace!.traceId}`);
     await page.getByText('This page could not be found').waitFor();
@@ -463,13 +466,13 @@ describe('dashboard', () => {
     await admin.getByTestId('notice').waitFor();
     expect(await admin.getByTestId('notice').textContent()).toBe('v2: rolled back.');
     expect(await admin.getByTestId('rollback-record').textContent()).toMatch(/by manual: from the dashboard/);
-    const [v2] = (await api.deployments(SERVICE_CALLER, { projectId: shop })).filter((d) => d.name === 'v2');
+    const [v2] = (await readDeployments(db.pool, SERVICE_CALLER, { projectId: shop })).filter((d) => d.name === 'v2');
     expect(v2!.state).toBe('rolled_back');
   });
 
   it('draws every page legibly in the light and the dark theme (WCAG AA text contrast)', async () => {
     const illegible: string[] = [];
-    const [trace] = await api.traces(SERVICE_CALLER, {
+    const [trace] = await readTraces(db.pool, SERVICE_CALLER, {
       projectId: shop,
       window: { from: new Date(from), to: new Date(to) },
       limit: 1,
@@ -552,7 +555,6 @@ describe('npx vigil up --demo', () => {
         60_000,
         () => `the engine did not evaluate the demo's SLOs:\n${log}`,
       );
-      const demoApi = new QueryApi(demoDb.pool);
       const token = await signToken({ role: 'authenticated', projectId: demo, ttlSeconds: 600 }, SECRET);
       const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
       await page.goto(`${dashboardUrl}/auth?token=${token}`);
@@ -562,7 +564,7 @@ describe('npx vigil up --demo', () => {
       const window = { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() - 10_000) };
       const ask = async () =>
         (
-          await demoApi.metrics(SERVICE_CALLER, {
+          await readMetrics(demoDb.pool, SERVICE_CALLER, {
             projectId: demo,
             window,
             filters: { category: ['model'] },

@@ -9,7 +9,7 @@ import { createIngestKey, createProject } from '@vigil/core';
 import { type RunningCollector, startCollector } from '@vigil/collector';
 import { type FakeProviders, startFakeProviders } from '@vigil/fake-providers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../core/test/database.ts';
+import { createTestDatabase, type TestDatabase } from '@vigil/testing';
 import { type FakePostgrest, startFakePostgrest } from './support/fake-postgrest.ts';
 import { type RedisServer, startRedisServer } from './support/redis-server.ts';
 

@@ -3,6 +3,9 @@
 
 import type pg from 'pg';
 
+/** A pool (the CLI, as the admin) or a caller's transaction (the API, under row-level security). */
+type Queryable = pg.Pool | pg.ClientBase;
+
 export interface StartedDeployment {
   name: string;
   baseline: string | null;
@@ -13,11 +16,11 @@ export interface StartedDeployment {
 
 /** Records a running deployment; recording it again keeps what was known and fills in what is new. */
 export async function recordDeployment(
-  pool: pg.Pool,
+  db: Queryable,
   projectId: string,
   deployment: { name: string; baseline?: string | undefined; weight?: number | undefined; source: 'api' | 'cli' },
 ): Promise<StartedDeployment> {
-  const { rows } = await pool.query<StartedDeployment>(
+  const { rows } = await db.query<StartedDeployment>(
     `insert into deployments (project_id, name, baseline, weight, source) values ($1, $2, $3, $4, $5)
      on conflict (project_id, name) do update set baseline = coalesce(excluded.baseline, deployments.baseline), weight = coalesce(excluded.weight, deployments.weight)
      returning name, baseline, weight, state, started_at`,
@@ -27,8 +30,8 @@ export async function recordDeployment(
 }
 
 /** Marks a running deployment promoted; false when it is not running. */
-export async function promoteDeployment(pool: pg.Pool, projectId: string, name: string): Promise<boolean> {
-  const { rowCount } = await pool.query(
+export async function promoteDeployment(db: Queryable, projectId: string, name: string): Promise<boolean> {
+  const { rowCount } = await db.query(
     `update deployments set state = 'promoted', ended_at = now() where project_id = $1 and name = $2 and state = 'running'`,
     [projectId, name],
   );

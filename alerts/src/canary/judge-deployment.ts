@@ -2,8 +2,7 @@
 // read through the query API, judged, and recorded (canary_judgements and the deployment's row).
 
 import type pg from 'pg';
-import { SERVICE_CALLER } from '@vigil/core';
-import type { QueryApi } from '@vigil/core';
+import { readSamples, SERVICE_CALLER } from '@vigil/core';
 import type { CanaryConfig } from '../config/schema.ts';
 import { selectorFilters } from '../slo/selector.ts';
 import { type Judgement, type Samples, type Verdict, judge } from './judge.ts';
@@ -39,7 +38,6 @@ async function baselineOf(pool: pg.Pool, deployment: DeploymentRow, from: Date, 
 
 export async function judgeDeployment(
   pool: pg.Pool,
-  api: QueryApi,
   config: CanaryConfig,
   deployment: DeploymentRow,
   now = Date.now(),
@@ -63,7 +61,7 @@ export async function judgeDeployment(
       };
     } else {
       const read = (name: string) =>
-        api.samples(SERVICE_CALLER, {
+        readSamples(pool, SERVICE_CALLER, {
           projectId: deployment.projectId,
           window: { from, to },
           filters: selectorFilters(config.selector, { deployment: [name] }),

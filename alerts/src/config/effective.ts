@@ -17,10 +17,11 @@ const overridesSchema = z
 export async function fileConfig(
   path: string | undefined,
   cwd = process.cwd(),
-): Promise<{ config: AlertsConfig; source: string }> {
+): Promise<{ config: AlertsConfig; source: string; file: string | null }> {
   const file = path ?? findConfigFile(cwd);
-  if (!file) return { config: parseAlertsConfig({}), source: 'no config file (no SLOs yet: add vigil.config.yaml)' };
-  return { config: await loadAlertsConfig(file), source: file };
+  if (!file)
+    return { config: parseAlertsConfig({}), source: 'no config file (no SLOs yet: add vigil.config.yaml)', file: null };
+  return { config: await loadAlertsConfig(file), source: file, file };
 }
 
 export async function withProjectOverrides(

@@ -17,8 +17,9 @@ const CANDIDATES = ['vigil.config.ts', 'vigil.config.yaml', 'vigil.config.yml', 
 /** The config file in dir, if there is one. */
 export function findConfigFile(dir: string): string | null {
   for (const candidate of CANDIDATES) {
-    const file = path.join(dir, candidate);
-    if (existsSync(file)) return file;
+    // Looked up at run time in the working directory: nothing for a bundler to trace.
+    const file = path.join(/*turbopackIgnore: true*/ dir, candidate);
+    if (existsSync(/*turbopackIgnore: true*/ file)) return file;
   }
   return null;
 }

@@ -2,6 +2,7 @@
 // (re-read, so edits apply without a restart) plus the database overrides. A config that stops
 // validating is reported once and the last good one stays in effect.
 
+import path from 'node:path';
 import type pg from 'pg';
 import { fileConfig, withProjectOverrides } from './effective.ts';
 import type { AlertsConfig } from './schema.ts';
@@ -10,7 +11,7 @@ export class ConfigSource {
   private lastGood: AlertsConfig | null = null;
   private lastError: string | null = null;
   private readonly pool: pg.Pool;
-  private readonly file: string | undefined;
+  private file: string | undefined;
   private readonly log: (message: string) => void;
 
   constructor(pool: pg.Pool, file: string | undefined, log: (message: string) => void = () => {}) {
@@ -21,9 +22,16 @@ export class ConfigSource {
 
   /** The first load throws (a bad config should stop `vigil up` with its message). */
   async load(): Promise<{ config: AlertsConfig; source: string }> {
-    const { config, source } = await fileConfig(this.file);
+    const { config, source, file } = await fileConfig(this.file);
+    // The file found now stays the file, whatever the working directory of later reads.
+    this.file = file ? path.resolve(file) : undefined;
     this.lastGood = await withProjectOverrides(this.pool, config, this.log);
     return { config: this.lastGood, source };
+  }
+
+  /** The config file in effect (absolute), once loaded; undefined when there is none. */
+  get configFile(): string | undefined {
+    return this.file;
   }
 
   readonly current = async (): Promise<AlertsConfig> => {

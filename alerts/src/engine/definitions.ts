@@ -3,18 +3,29 @@
 // of its window pairs), threshold rules, and monthly budgets (forecast → ticket, spend → page).
 
 import { createHash } from 'node:crypto';
-import { type Caller, SERVICE_CALLER } from '@vigil/core';
-import type { QueryApi } from '@vigil/core';
+import {
+  ALL_TENANTS,
+  type Caller,
+  monthSpend,
+  readCostSli,
+  readMetrics,
+  readSli,
+  SERVICE_CALLER,
+  type Spend,
+  spendOf,
+} from '@vigil/core';
+import type pg from 'pg';
 import type { AlertsConfig, BudgetConfig, RuleConfig, Severity, SloConfig } from '../config/schema.ts';
 import { type WindowPair, evaluatePair, scaledWindows } from '../slo/burn-rate.ts';
 import { type Filters, selectorFilters, selectorLabels } from '../slo/selector.ts';
 import type { Observation, Timing } from '../state/machine.ts';
+import type { BudgetObservation, AlertObservation, RuleObservation, SloObservation } from './observations.ts';
 import type { SlowCountCache } from './slow-count-cache.ts';
 
 export interface Evaluation {
   observation: Observation;
   /** What was seen, for messages and the UI: window values against thresholds. */
-  observed: Record<string, unknown>;
+  observed: AlertObservation;
 }
 
 export interface AlertDefinition {
@@ -30,7 +41,7 @@ export interface AlertDefinition {
   summary: string;
   /** Set when the alert watches one deployment: a page then rolls that deployment back. */
   deployment: string | null;
-  evaluate(api: QueryApi, now: number, slowCounts: SlowCountCache<Counts>): Promise<Evaluation>;
+  evaluate(pool: pg.Pool, now: number, slowCounts: SlowCountCache<Counts>): Promise<Evaluation>;
 }
 
 export function fingerprint(labels: Record<string, string>): string {
@@ -48,7 +59,7 @@ export interface Counts {
 
 /** Good and bad events of an SLO over the window ending now. */
 async function sloCounts(
-  api: QueryApi,
+  pool: pg.Pool,
   slowCounts: SlowCountCache<Counts>,
   slo: SloConfig,
   projectId: string,
@@ -60,7 +71,7 @@ async function sloCounts(
   switch (slo.sli.kind) {
     case 'latency':
     case 'ttft': {
-      const r = await api.sli(caller, {
+      const r = await readSli(pool, caller, {
         projectId,
         window: w,
         filters,
@@ -70,13 +81,13 @@ async function sloCounts(
       return { total: r.total, bad: r.total - (r.good ?? 0) };
     }
     case 'errors': {
-      const r = await api.sli(caller, { projectId, window: w, filters });
+      const r = await readSli(pool, caller, { projectId, window: w, filters });
       return { total: r.total, bad: r.errors };
     }
     case 'cost_per_request': {
       const { maxUsd } = slo.sli;
       return slowCounts.get(`${projectId}|${maxUsd}|${JSON.stringify(filters)}|${ms}`, ms, now, async () => {
-        const r = await api.costSli(caller, { projectId, window: w, filters, maxUsd });
+        const r = await readCostSli(pool, caller, { projectId, window: w, filters, maxUsd });
         return { total: r.total, bad: r.total - r.good };
       });
     }
@@ -90,7 +101,7 @@ function sloDefinitions(slo: SloConfig, projectId: string, timing: Timing): Aler
   const objective = slo.objective / 100;
   const filters = selectorFilters(slo.selector);
   const deployment = slo.selector.deployment?.length === 1 ? slo.selector.deployment[0]! : null;
-  const tenantId = slo.selector.tenant?.length === 1 ? slo.selector.tenant[0]! : '*';
+  const tenantId = slo.selector.tenant?.length === 1 ? slo.selector.tenant[0]! : ALL_TENANTS;
   return (['page', 'ticket'] as const)
     .map((severity) => ({ severity, mine: pairs.filter((p) => p.severity === severity) }))
     .filter(({ mine }) => mine.length > 0)
@@ -117,11 +128,11 @@ function sloDefinitions(slo: SloConfig, projectId: string, timing: Timing): Aler
         timing: { ...timing, forMs: 0, keepFiringForMs: 0 },
         summary: `${slo.name}: ${describeSli(slo)} for ${slo.objective}% over ${Math.round(slo.period / 86_400_000)}d`,
         deployment,
-        async evaluate(api: QueryApi, now: number, slowCounts: SlowCountCache<Counts>): Promise<Evaluation> {
+        async evaluate(pool: pg.Pool, now: number, slowCounts: SlowCountCache<Counts>): Promise<Evaluation> {
           const cache = new Map<number, Promise<Counts>>();
           const counts = (ms: number) => {
             let found = cache.get(ms);
-            if (!found) cache.set(ms, (found = sloCounts(api, slowCounts, slo, projectId, filters, now, ms)));
+            if (!found) cache.set(ms, (found = sloCounts(pool, slowCounts, slo, projectId, filters, now, ms)));
             return found;
           };
           const evaluations = await Promise.all(
@@ -132,7 +143,8 @@ function sloDefinitions(slo: SloConfig, projectId: string, timing: Timing): Aler
           // The error budget left over the whole period, for the dashboard (the page instance only:
           // one period query per SLO and tick).
           const period = severity === 'page' ? await counts(slo.period) : null;
-          const observed = {
+          const observed: SloObservation = {
+            kind: 'slo',
             sli: describeSli(slo),
             objective: slo.objective,
             periodMs: slo.period,
@@ -177,7 +189,7 @@ function describeSli(slo: SloConfig): string {
 }
 
 async function ruleValue(
-  api: QueryApi,
+  pool: pg.Pool,
   rule: RuleConfig,
   projectId: string,
   now: number,
@@ -185,7 +197,7 @@ async function ruleValue(
   const filters = selectorFilters(rule.selector);
   const quantile = /_(p\d\d)$/.exec(rule.metric)?.[1];
   const of = rule.metric.startsWith('ttft') ? 'ttft' : 'latency';
-  const [point] = await api.metrics(caller, {
+  const [point] = await readMetrics(pool, caller, {
     projectId,
     window: window(now, rule.window),
     filters,
@@ -221,7 +233,7 @@ function ruleDefinition(rule: RuleConfig, projectId: string, timing: Timing): Al
     fingerprint: fingerprint(labels),
     projectId,
     projectName: rule.project,
-    tenantId: rule.selector.tenant?.length === 1 ? rule.selector.tenant[0]! : '*',
+    tenantId: rule.selector.tenant?.length === 1 ? rule.selector.tenant[0]! : ALL_TENANTS,
     name: rule.name,
     kind: 'rule',
     severity: rule.severity,
@@ -229,9 +241,10 @@ function ruleDefinition(rule: RuleConfig, projectId: string, timing: Timing): Al
     timing: { ...timing, forMs: rule.for, keepFiringForMs: rule.keepFiringFor },
     summary: `${rule.name}: ${rule.metric} ${rule.op} ${rule.threshold} over ${Math.round(rule.window / 60_000)}m`,
     deployment: rule.selector.deployment?.length === 1 ? rule.selector.deployment[0]! : null,
-    async evaluate(api: QueryApi, now: number): Promise<Evaluation> {
-      const { value, events } = await ruleValue(api, rule, projectId, now);
-      const observed = {
+    async evaluate(pool: pg.Pool, now: number): Promise<Evaluation> {
+      const { value, events } = await ruleValue(pool, rule, projectId, now);
+      const observed: RuleObservation = {
+        kind: 'rule',
         metric: rule.metric,
         value,
         op: rule.op,
@@ -248,7 +261,7 @@ function ruleDefinition(rule: RuleConfig, projectId: string, timing: Timing): Al
 }
 
 function budgetDefinitions(budget: BudgetConfig, projectId: string, timing: Timing): AlertDefinition[] {
-  const tenantId = budget.tenant ?? '*';
+  const tenantId = budget.tenant ?? ALL_TENANTS;
   const make = (severity: Severity, measure: 'spent' | 'forecast', at: number): AlertDefinition => {
     const labels = {
       alertname: budget.name,
@@ -271,11 +284,13 @@ function budgetDefinitions(budget: BudgetConfig, projectId: string, timing: Timi
       timing: { ...timing, forMs: 0, keepFiringForMs: 0 },
       summary: `${budget.name}: ${budget.tenant ? `tenant ${budget.tenant}` : 'project'} ${measure} ≥ ${Math.round(at * 100)}% of $${budget.monthlyUsd}/month`,
       deployment: null,
-      async evaluate(api: QueryApi, now: number): Promise<Evaluation> {
-        const spend = await monthSpend(api, projectId, budget.tenant, now);
+      async evaluate(pool: pg.Pool, now: number): Promise<Evaluation> {
+        const spend: Spend = spendOf(await monthSpend(pool, caller, projectId, new Date(now)), tenantId);
         const value = measure === 'spent' ? spend.spentUsd : spend.forecastUsd;
-        const observed = {
-          ...spend,
+        const observed: BudgetObservation = {
+          kind: 'budget',
+          spentUsd: spend.spentUsd,
+          forecastUsd: spend.forecastUsd,
           monthlyUsd: budget.monthlyUsd,
           measure,
           fraction: value / budget.monthlyUsd,
@@ -286,33 +301,6 @@ function budgetDefinitions(budget: BudgetConfig, projectId: string, timing: Timi
     };
   };
   return [make('ticket', 'forecast', budget.forecastAt), make('page', 'spent', budget.spentAt)];
-}
-
-/** Spend this month, and the month-end forecast at the trailing 7-day rate (as the query API's budgets). */
-async function monthSpend(
-  api: QueryApi,
-  projectId: string,
-  tenant: string | undefined,
-  now: number,
-): Promise<{ spentUsd: number; forecastUsd: number }> {
-  const at = new Date(now);
-  const monthStart = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
-  const monthEnd = Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1);
-  if (now - monthStart < 60_000) return { spentUsd: 0, forecastUsd: 0 };
-  const filters = tenant ? { tenant_id: [tenant] } : {};
-  const cost = async (from: number) =>
-    (
-      await api.metrics(caller, {
-        projectId,
-        window: { from: new Date(from), to: new Date(now) },
-        filters,
-        quantiles: [],
-      })
-    )[0]?.costUsd ?? 0;
-  const rateFrom = Math.max(monthStart, now - 7 * 86_400_000);
-  const spentUsd = await cost(monthStart);
-  const recentUsd = rateFrom === monthStart ? spentUsd : await cost(rateFrom);
-  return { spentUsd, forecastUsd: spentUsd + (recentUsd / (now - rateFrom)) * (monthEnd - now) };
 }
 
 /** Every alert instance the config defines, for the projects that exist (by name → id). */

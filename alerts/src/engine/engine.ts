@@ -10,19 +10,18 @@
 
 import cron, { type ScheduledTask } from 'node-cron';
 import type pg from 'pg';
-import { QueryApi } from '@vigil/core';
 import { judgeDeployment, toDeploymentRow } from '../canary/judge-deployment.ts';
 import type { AlertsConfig } from '../config/schema.ts';
 import { rollBack } from '../hooks/rollback.ts';
 import { alertMessage } from '../slack/message.ts';
 import { SlackSender } from '../slack/sender.ts';
-import { INITIAL, type InstanceState, type Observation, isActive, step } from '../state/machine.ts';
 import { type AlertDefinition, type Counts, type Evaluation, alertDefinitions } from './definitions.ts';
 import { SlowCountCache } from './slow-count-cache.ts';
 import { type DispatchResult, dispatch, enqueue } from './outbox.ts';
 import { ZERO_TIME, type WebhookAlert } from '../webhook/payload.ts';
 import { WebhookSender } from '../webhook/sender.ts';
-import { inhibitedBy, isSilenced, type Silence } from './policy.ts';
+import { decideNotifications, type NoticeKind } from './decide.ts';
+import { loadActiveSilences, loadInstances, saveInstance } from './instance-store.ts';
 import { syncBudgets } from './budget-sync.ts';
 import { pruneSamples, recordSamples } from './samples.ts';
 
@@ -55,7 +54,6 @@ const EMPTY_DISPATCH: DispatchResult = { sent: 0, retrying: 0, failed: 0 };
 
 export class AlertEngine {
   private readonly pool: pg.Pool;
-  private readonly api: QueryApi;
   private readonly options: EngineOptions;
   private readonly sender: SlackSender;
   private readonly webhookSender: WebhookSender;
@@ -69,7 +67,6 @@ export class AlertEngine {
   constructor(options: EngineOptions) {
     this.options = options;
     this.pool = options.pool;
-    this.api = new QueryApi(options.pool);
     this.sender = options.sender ?? new SlackSender();
     this.webhookSender = options.webhookSender ?? new WebhookSender();
     this.now = options.now ?? Date.now;
@@ -189,9 +186,12 @@ export class AlertEngine {
     const worker = async () => {
       for (let d = queue.shift(); d; d = queue.shift()) {
         try {
-          results.set(d.fingerprint, await d.evaluate(this.api, now, this.slowCounts));
+          results.set(d.fingerprint, await d.evaluate(this.pool, now, this.slowCounts));
         } catch (error) {
-          results.set(d.fingerprint, { observation: 'error', observed: { error: (error as Error).message } });
+          results.set(d.fingerprint, {
+            observation: 'error',
+            observed: { kind: 'error', error: (error as Error).message },
+          });
         }
       }
     };
@@ -211,80 +211,24 @@ export class AlertEngine {
     let notifications = 0;
     await client.query('begin');
     try {
-      const fingerprints = definitions.map((d) => d.fingerprint);
-      const { rows: stored } = await client.query(
-        `select fingerprint, state, extract(epoch from since) * 1000 as since, extract(epoch from last_true_at) * 1000 as last_true_at,
-                extract(epoch from fired_at) * 1000 as fired_at, extract(epoch from last_notified_at) * 1000 as last_notified_at
-           from alert_instances where fingerprint = any($1::text[]) for update`,
-        [fingerprints],
-      );
-      const previous = new Map<string, { state: InstanceState; lastNotifiedAt: number | null }>(
-        stored.map((r) => [
-          r.fingerprint,
-          {
-            state: {
-              state: r.state,
-              since: Number(r.since),
-              lastTrueAt: r.last_true_at === null ? null : Number(r.last_true_at),
-              firedAt: r.fired_at === null ? null : Number(r.fired_at),
-            },
-            lastNotifiedAt: r.last_notified_at === null ? null : Number(r.last_notified_at),
-          },
-        ]),
-      );
-      const { rows: silenceRows } = await client.query<{ project_id: string; matchers: Record<string, string> }>(
-        `select project_id, matchers from alert_silences where starts_at <= $1 and ends_at > $1`,
-        [new Date(now)],
-      );
-      const silences: Silence[] = silenceRows.map((s) => ({ projectId: s.project_id, matchers: s.matchers }));
-
-      // States after this tick, for inhibition: a firing page mutes the tickets of the same SLO.
-      const next = new Map<
-        string,
-        { definition: AlertDefinition; state: InstanceState; transition: string | null; lastNotifiedAt: number | null }
-      >();
-      for (const definition of definitions) {
-        const evaluation = evaluations.get(definition.fingerprint)!;
-        const before = previous.get(definition.fingerprint);
-        const result = step(
-          before?.state ?? { ...INITIAL, since: now },
-          evaluation.observation as Observation,
-          definition.timing,
-          now,
-        );
-        next.set(definition.fingerprint, {
-          definition,
-          state: result.next,
-          transition: result.transition,
-          lastNotifiedAt: before?.lastNotifiedAt ?? null,
-        });
-      }
-      const firing = [...next.values()].filter((n) => isActive(n.state.state)).map((n) => n.definition);
-
-      for (const { definition, state, transition, lastNotifiedAt } of next.values()) {
-        const evaluation = evaluations.get(definition.fingerprint)!;
-        const before = previous.get(definition.fingerprint)?.state.state ?? 'normal';
-        const silenced = isSilenced(definition, silences);
-        const inhibited = inhibitedBy(definition, firing);
-        let kind: 'firing' | 'resolved' | 'nodata' | 'error' | 'repeat' | null = (transition as typeof kind) ?? null;
-        if (!kind && state.state === 'firing') {
-          // Held back while inhibited or silenced, told once that no longer holds (as Alertmanager does).
-          if (lastNotifiedAt === null && !silenced && !inhibited) kind = 'firing';
-          else if (lastNotifiedAt !== null && now - lastNotifiedAt >= config.engine.repeatInterval) kind = 'repeat';
-        }
-        let notifiedAt = lastNotifiedAt;
-        if (kind) {
-          // A resolution of something never announced would only puzzle the reader.
-          const unannounced = kind === 'resolved' && lastNotifiedAt === null;
-          const status = silenced
-            ? 'silenced'
-            : ((kind === 'firing' || kind === 'repeat') && inhibited) || unannounced
-              ? 'inhibited'
-              : 'pending';
+      const decisions = decideNotifications({
+        definitions,
+        evaluations,
+        stored: await loadInstances(
+          client,
+          definitions.map((d) => d.fingerprint),
+        ),
+        silences: await loadActiveSilences(client, now),
+        repeatIntervalMs: config.engine.repeatInterval,
+        now,
+      });
+      for (const decision of decisions) {
+        const { definition, evaluation, state, notice } = decision;
+        if (notice) {
           const since = new Date(state.firedAt ?? state.since).toISOString();
           const link = `${config.engine.dashboardUrl}/alerts?project=${encodeURIComponent(definition.projectName)}&alert=${definition.fingerprint}`;
           const message = alertMessage({
-            kind,
+            kind: notice.kind,
             severity: definition.severity,
             name: definition.name,
             summary: definition.summary,
@@ -295,66 +239,27 @@ export class AlertEngine {
             since,
             link,
           });
-          const alert = webhookAlert(definition, kind, since, now, link, message.text);
           notifications += await enqueue(client, config, definition.projectName, {
             projectId: definition.projectId,
             tenantId: definition.tenantId,
             fingerprint: definition.fingerprint,
-            kind,
+            kind: notice.kind,
             severity: definition.severity,
-            status,
+            status: notice.status,
             message,
-            alert,
+            alert: webhookAlert(definition, notice.kind, since, now, link, message.text),
           });
-          if (status === 'pending') notifiedAt = now;
-          if (kind === 'resolved' || kind === 'nodata' || kind === 'error') notifiedAt = null;
-          if (kind === 'firing' && definition.severity === 'page' && definition.deployment) {
-            pagesForDeployments.push({ definition, reason: `${definition.summary}: page fired` });
-          }
         }
-        await client.query(
-          `insert into alert_instances (project_id, fingerprint, tenant_id, alert_name, kind, severity, labels, state, since, last_true_at, fired_at, evaluated_at, observed, last_notified_at)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9 / 1000.0), to_timestamp($10 / 1000.0), to_timestamp($11 / 1000.0), to_timestamp($12 / 1000.0), $13, to_timestamp($14 / 1000.0))
-           on conflict (project_id, fingerprint) do update set
-             state = excluded.state, since = excluded.since, last_true_at = excluded.last_true_at, fired_at = excluded.fired_at,
-             evaluated_at = excluded.evaluated_at, observed = excluded.observed, last_notified_at = excluded.last_notified_at, labels = excluded.labels`,
-          [
-            definition.projectId,
-            definition.fingerprint,
-            definition.tenantId,
-            definition.name,
-            definition.kind,
-            definition.severity,
-            JSON.stringify(definition.labels),
-            state.state,
-            state.since,
-            state.lastTrueAt,
-            state.firedAt,
-            now,
-            JSON.stringify(evaluation.observed),
-            notifiedAt,
-          ],
-        );
-        if (before !== state.state) {
+        if (decision.rollBack) pagesForDeployments.push({ definition, reason: `${definition.summary}: page fired` });
+        await saveInstance(client, decision, now);
+        if (decision.from !== state.state) {
           transitions.push({
             fingerprint: definition.fingerprint,
             name: definition.name,
             severity: definition.severity,
-            from: before,
+            from: decision.from,
             to: state.state,
           });
-          await client.query(
-            `insert into alert_events (project_id, tenant_id, fingerprint, at, from_state, to_state, observed) values ($1, $2, $3, to_timestamp($4 / 1000.0), $5, $6, $7)`,
-            [
-              definition.projectId,
-              definition.tenantId,
-              definition.fingerprint,
-              now,
-              before,
-              state.state,
-              JSON.stringify(evaluation.observed),
-            ],
-          );
         }
       }
       await recordSamples(client, definitions, evaluations, now);
@@ -396,7 +301,7 @@ export class AlertEngine {
     const judged: TickResult['judged'] = [];
     for (const r of rows) {
       const deployment = toDeploymentRow(r);
-      const result = await judgeDeployment(this.pool, this.api, config.canary, deployment, now);
+      const result = await judgeDeployment(this.pool, config.canary, deployment, now);
       judged.push({ deployment: deployment.name, verdict: result.verdict });
       if (result.verdict === 'fail' && config.canary.autoRollback) {
         const outcome = await rollBack(
@@ -421,7 +326,7 @@ export class AlertEngine {
 /** The alert as Alertmanager's webhook receivers expect it; NoData and Error fire with alertstate. */
 function webhookAlert(
   definition: AlertDefinition,
-  kind: 'firing' | 'resolved' | 'nodata' | 'error' | 'repeat',
+  kind: NoticeKind,
   since: string,
   now: number,
   link: string,

@@ -3,20 +3,10 @@
 
 import type pg from 'pg';
 import type { AlertDefinition, Evaluation } from './definitions.ts';
+import { judgedValue } from './observations.ts';
 
 const KEEP_MS = 8 * 86_400_000;
 const PRUNE_EVERY_MS = 3_600_000;
-
-/** SLO: burn over the long window of its fastest pair; rule: its value; budget: fraction used. */
-export function sampleValue(kind: AlertDefinition['kind'], observed: Record<string, unknown>): number | null {
-  const value =
-    kind === 'slo'
-      ? (observed.windows as { longBurn?: number | null }[] | undefined)?.[0]?.longBurn
-      : kind === 'rule'
-        ? observed.value
-        : observed.fraction;
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
 
 export async function recordSamples(
   client: pg.ClientBase,
@@ -34,7 +24,10 @@ export async function recordSamples(
       definitions.map((d) => d.tenantId),
       definitions.map((d) => d.fingerprint),
       now,
-      definitions.map((d) => sampleValue(d.kind, evaluations.get(d.fingerprint)?.observed ?? {})),
+      definitions.map((d) => {
+        const evaluation = evaluations.get(d.fingerprint);
+        return evaluation ? judgedValue(evaluation.observed) : null;
+      }),
     ],
   );
 }

@@ -3,16 +3,18 @@
 // and clients that do not render blocks.
 
 import type { KnownBlock } from '@slack/types';
+import type { NoticeKind } from '../engine/decide.ts';
+import type { AlertObservation } from '../engine/observations.ts';
 
 export interface AlertNotice {
-  kind: 'firing' | 'resolved' | 'nodata' | 'error' | 'repeat';
+  kind: NoticeKind;
   severity: string;
   name: string;
   summary: string;
   project: string;
   labels: Record<string, string>;
   deployment: string | null;
-  observed: Record<string, unknown>;
+  observed: AlertObservation;
   since: string;
   link: string;
 }
@@ -51,34 +53,24 @@ const ms = (v: unknown) =>
 const num = (v: unknown, digits = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—');
 
 /** What breached, in lines: each window's burn rate against its threshold, or a rule's value. */
-export function describeObserved(observed: Record<string, unknown>): string[] {
-  const windows = observed.windows as
-    | {
-        long: number;
-        short: number;
-        threshold: number;
-        longBurn: number | null;
-        shortBurn: number | null;
-        longEvents: number;
-        firing: boolean;
-      }[]
-    | undefined;
-  if (windows) {
-    return windows.map(
-      (w) =>
-        `${w.firing ? '🔴' : '⚪'} ${ms(w.long)}/${ms(w.short)}: burn ${num(w.longBurn, 1)}× / ${num(w.shortBurn, 1)}× vs ${w.threshold}× (${w.longEvents} events)`,
-    );
+export function describeObserved(observed: AlertObservation): string[] {
+  switch (observed.kind) {
+    case 'slo':
+      return observed.windows.map(
+        (w) =>
+          `${w.firing ? '🔴' : '⚪'} ${ms(w.long)}/${ms(w.short)}: burn ${num(w.longBurn, 1)}× / ${num(w.shortBurn, 1)}× vs ${w.threshold}× (${w.longEvents} events)`,
+      );
+    case 'rule':
+      return [
+        `${observed.metric} = ${num(observed.value, 4)} ${observed.op} ${observed.threshold} over ${ms(observed.window)} (${observed.events} events)`,
+      ];
+    case 'budget':
+      return [
+        `spent $${num(observed.spentUsd)} · forecast $${num(observed.forecastUsd)} of $${num(observed.monthlyUsd)} (${num(observed.fraction * 100, 0)}% ${observed.measure})`,
+      ];
+    case 'error':
+      return [];
   }
-  if ('metric' in observed)
-    return [
-      `${observed.metric} = ${num(observed.value, 4)} ${observed.op} ${observed.threshold} over ${ms(observed.window)} (${observed.events} events)`,
-    ];
-  if ('monthlyUsd' in observed) {
-    return [
-      `spent $${num(observed.spentUsd)} · forecast $${num(observed.forecastUsd)} of $${num(observed.monthlyUsd)} (${num(Number(observed.fraction) * 100, 0)}% ${observed.measure})`,
-    ];
-  }
-  return [];
 }
 
 export function alertMessage(notice: AlertNotice): SlackMessage {

@@ -12,7 +12,6 @@ import {
   rollBack,
 } from '@vigil/alerts';
 import { findProject } from '@vigil/core';
-import { QueryApi } from '@vigil/core';
 import { withDatabase } from '../context.ts';
 import { info, result } from '../output.ts';
 
@@ -111,7 +110,7 @@ export function registerDeployCommands(program: Command): void {
           return 'error' as const;
         }
         const { config: alerts } = await new ConfigSource(db.pool, config.VIGIL_CONFIG).load();
-        const judged = await judgeDeployment(db.pool, new QueryApi(db.pool), alerts.canary, deployment);
+        const judged = await judgeDeployment(db.pool, alerts.canary, deployment);
         if (options.json)
           result(
             JSON.stringify({

@@ -41,6 +41,7 @@ export function registerServeCommands(program: Command): void {
                 apiUrl: api.url,
                 host: config.VIGIL_API_HOST,
                 port: config.VIGIL_DASHBOARD_PORT,
+                configFile: alerts.source.configFile,
               })
             : null;
         if (dashboard) info(`dashboard: ${dashboard.url} (sign in with the link from "vigil token --project default")`);

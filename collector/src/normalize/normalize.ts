@@ -80,12 +80,7 @@ function operationOf(attributes: Attributes): string | null {
   return null;
 }
 
-export function normalizeSpan(
-  span: DecodedSpan,
-  resource: Attributes,
-  _scopeName: string,
-  options: NormalizeOptions,
-): StoredSpan {
+export function normalizeSpan(span: DecodedSpan, resource: Attributes, options: NormalizeOptions): StoredSpan {
   const source = span.attributes;
   // One pass over the keys: prefix families cannot be looked up directly.
   let hasCacheAttribute = false;

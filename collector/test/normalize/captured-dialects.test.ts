@@ -21,9 +21,7 @@ async function capture(name: string): Promise<NormalizedSpan[]> {
   return decoded.resourceSpans
     .flatMap((rs) =>
       rs.scopeSpans.flatMap((ss) =>
-        ss.spans.map((s) =>
-          normalizeSpan(s, rs.resource, ss.scopeName, { tenantKeys: ['tenant.id'], captureContent: false }),
-        ),
+        ss.spans.map((s) => normalizeSpan(s, rs.resource, { tenantKeys: ['tenant.id'], captureContent: false })),
       ),
     )
     .sort((a, b) => a.startMs - b.startMs);

@@ -15,7 +15,7 @@ function normalizeFixture(name: string, captureContent = false): NormalizedSpan[
   const decoded = decodeJsonTraces(text, LIMITS);
   return decoded.resourceSpans.flatMap((rs) =>
     rs.scopeSpans.flatMap((ss) =>
-      ss.spans.map((s) => normalizeSpan(s, rs.resource, ss.scopeName, { tenantKeys: ['tenant.id'], captureContent })),
+      ss.spans.map((s) => normalizeSpan(s, rs.resource, { tenantKeys: ['tenant.id'], captureContent })),
     ),
   );
 }

@@ -20,7 +20,7 @@ function span(attributes: Attributes, durationMs = 1000, events: DecodedSpan['ev
   };
 }
 const normalize = (attributes: Attributes, resource: Attributes = {}, tenantKeys = ['tenant.id'], durationMs = 1000) =>
-  normalizeSpan(span(attributes, durationMs), resource, 'scope', { tenantKeys, captureContent: false });
+  normalizeSpan(span(attributes, durationMs), resource, { tenantKeys, captureContent: false });
 
 describe('normalisation rules', () => {
   it('normalises provider names and infers them from the model only when nothing names them', () => {
@@ -110,7 +110,6 @@ describe('normalisation rules', () => {
     const withEvent = normalizeSpan(
       span(attributes, 1000, [{ name: 'ai.stream.firstChunk', timeMs: 1250, attributes: {} }]),
       {},
-      's',
       { tenantKeys: [], captureContent: false },
     );
     expect(withEvent.ttftMs).toBe(250);
@@ -129,10 +128,14 @@ describe('normalisation rules', () => {
   });
 
   it('marks errors from the status or error.type', () => {
-    const failed = normalizeSpan({ ...span({}), statusCode: 2, statusMessage: 'boom' }, {}, 's', {
-      tenantKeys: [],
-      captureContent: false,
-    });
+    const failed = normalizeSpan(
+      { ...span({}), statusCode: 2, statusMessage: 'boom' },
+      {},
+      {
+        tenantKeys: [],
+        captureContent: false,
+      },
+    );
     expect(failed).toMatchObject({ status: 'error', statusMessage: 'boom' });
     expect(normalize({ 'error.type': 'timeout' })).toMatchObject({ status: 'error', statusMessage: 'timeout' });
   });

@@ -18,7 +18,9 @@ export function migrationsDirectory(): string {
 }
 
 export async function loadMigrations(dir = migrationsDirectory()): Promise<Migration[]> {
-  const files = (await readdir(dir)).filter((file) => /^\d{14}_[a-z0-9_]+\.sql$/.test(file)).sort();
+  const files = (await readdir(/*turbopackIgnore: true*/ dir))
+    .filter((file) => /^\d{14}_[a-z0-9_]+\.sql$/.test(file))
+    .sort();
   return Promise.all(
     files.map(async (file) => {
       const [version = '', ...rest] = file.replace(/\.sql$/, '').split('_');

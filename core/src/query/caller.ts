@@ -19,18 +19,27 @@ export function isTenantScoped(caller: Caller): boolean {
   return caller.role === 'authenticated' && caller.tenantId !== undefined;
 }
 
+export interface CallerTransaction {
+  /** A change (silences, deployments): read committed, and row-level security's insert and update policies decide. */
+  write?: boolean;
+}
+
 /**
- * Runs fn in a read-only REPEATABLE READ transaction as the caller. One snapshot for the whole
- * answer: rollups being compacted and pending deltas are never seen twice or missed.
+ * Runs fn in a transaction as the caller, so row-level security decides what it sees and changes.
+ * Reads get a read-only REPEATABLE READ snapshot for the whole answer: rollups being compacted and
+ * pending deltas are never seen twice or missed.
  */
 export async function withCaller<T>(
   pool: pg.Pool,
   caller: Caller,
   fn: (client: pg.ClientBase) => Promise<T>,
+  transaction: CallerTransaction = {},
 ): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('begin isolation level repeatable read read only');
+    await client.query(
+      transaction.write ? 'begin isolation level read committed' : 'begin isolation level repeatable read read only',
+    );
     try {
       const claims =
         caller.role === 'service_role'

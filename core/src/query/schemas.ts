@@ -69,21 +69,31 @@ export const sliQuerySchema = z
 
 export type SliQuery = z.input<typeof sliQuerySchema>;
 
+/** Sessions active in a window, of one tenant or all. */
+const sessionWindowFields = {
+  projectId: z.string().uuid(),
+  window: windowSchema,
+  tenantId: z.string().optional(),
+  limit: z.number().int().positive().max(1000).default(20),
+};
+
 export const topSessionsQuerySchema = z
   .object({
-    projectId: z.string().uuid(),
-    window: windowSchema,
-    tenantId: z.string().optional(),
+    ...sessionWindowFields,
     /** Only this user's sessions. */
     userId: z.string().min(1).optional(),
-    limit: z.number().int().positive().max(1000).default(20),
   })
   .strict();
 
 export type TopSessionsQuery = z.input<typeof topSessionsQuerySchema>;
 
-export const costByUserQuerySchema = topSessionsQuerySchema;
-export type CostByUserQuery = z.input<typeof costByUserQuerySchema>;
+/** Cost per user: the sessions active in the window, summed by their user. */
+export const userCostQuerySchema = z.object(sessionWindowFields).strict();
+export type UserCostQuery = z.input<typeof userCostQuerySchema>;
+
+/** Cost per session per tenant: the sessions active in the window and their whole cost. */
+export const sessionCostQuerySchema = z.object(sessionWindowFields).strict();
+export type SessionCostQuery = z.input<typeof sessionCostQuerySchema>;
 
 export const budgetsQuerySchema = z
   .object({
@@ -141,50 +151,6 @@ export const costSliQuerySchema = z
   .strict();
 
 export type CostSliQuery = z.input<typeof costSliQuerySchema>;
-
-export const alertsQuerySchema = z
-  .object({
-    projectId: z.string().uuid(),
-    /** Only instances that are not normal or resolved. */
-    activeOnly: z.boolean().default(false),
-  })
-  .strict();
-
-export type AlertsQuery = z.input<typeof alertsQuerySchema>;
-
-export const deploymentsQuerySchema = z
-  .object({
-    projectId: z.string().uuid(),
-    limit: z.number().int().positive().max(500).default(20),
-  })
-  .strict();
-
-export type DeploymentsQuery = z.input<typeof deploymentsQuerySchema>;
-
-export const alertSamplesQuerySchema = z
-  .object({
-    projectId: z.string().uuid(),
-    window: windowSchema,
-    /** Bucket width: each bucket holds the highest sample in it (a spike is not averaged away). */
-    stepMs: z.number().int().min(60_000),
-    fingerprints: z.array(z.string().min(1).max(128)).max(500).optional(),
-  })
-  .strict()
-  .refine((q) => (q.window.to.getTime() - q.window.from.getTime()) / q.stepMs <= 1000, {
-    message: 'at most 1000 steps per window',
-    path: ['stepMs'],
-  });
-
-export type AlertSamplesQuery = z.input<typeof alertSamplesQuerySchema>;
-
-export const alertHistoryQuerySchema = z
-  .object({
-    projectId: z.string().uuid(),
-    limit: z.number().int().positive().max(1000).default(100),
-  })
-  .strict();
-
-export type AlertHistoryQuery = z.input<typeof alertHistoryQuerySchema>;
 
 export const distributionQuerySchema = z
   .object({

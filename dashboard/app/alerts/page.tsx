@@ -6,7 +6,8 @@ import { Notice } from '../../components/notice.tsx';
 import { StatusBadge } from '../../components/status-badge.tsx';
 import { DataTable, shortTime } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
-import { queryApi } from '../../lib/db.ts';
+import { type AlertObservation, readAlertHistory, readAlerts } from '@vigil/alerts';
+import { pool } from '../../lib/db.ts';
 import { requireCaller } from '../../lib/session.ts';
 import { resolveView, viewQuery } from '../../lib/view.ts';
 import { callVigilApi } from '../../lib/vigil-api.ts';
@@ -29,23 +30,22 @@ const COLOR: Record<string, string> = {
   inhibited: 'gray',
 };
 
-function describe(observed: Record<string, unknown>): string {
-  const windows = observed.windows as
-    | { long: number; short: number; threshold: number; longBurn: number | null; shortBurn: number | null }[]
-    | undefined;
-  if (windows)
-    return windows
-      .map(
-        (w) =>
-          `${Math.round(w.long / 60_000)}m/${Math.round(w.short / 60_000)}m ${w.longBurn?.toFixed(1) ?? '—'}×/${w.shortBurn?.toFixed(1) ?? '—'}× vs ${w.threshold}×`,
-      )
-      .join(' · ');
-  if ('metric' in observed)
-    return `${observed.metric} = ${typeof observed.value === 'number' ? observed.value.toFixed(3) : '—'} ${observed.op} ${observed.threshold}`;
-  if ('monthlyUsd' in observed)
-    return `spent $${Number(observed.spentUsd).toFixed(2)}, forecast $${Number(observed.forecastUsd).toFixed(2)} of $${observed.monthlyUsd}`;
-  if ('error' in observed) return `error: ${observed.error}`;
-  return '';
+function describe(observed: AlertObservation): string {
+  switch (observed.kind) {
+    case 'slo':
+      return observed.windows
+        .map(
+          (w) =>
+            `${Math.round(w.long / 60_000)}m/${Math.round(w.short / 60_000)}m ${w.longBurn?.toFixed(1) ?? '—'}×/${w.shortBurn?.toFixed(1) ?? '—'}× vs ${w.threshold}×`,
+        )
+        .join(' · ');
+    case 'rule':
+      return `${observed.metric} = ${observed.value === null ? '—' : observed.value.toFixed(3)} ${observed.op} ${observed.threshold}`;
+    case 'budget':
+      return `spent $${observed.spentUsd.toFixed(2)}, forecast $${observed.forecastUsd.toFixed(2)} of $${observed.monthlyUsd}`;
+    case 'error':
+      return `error: ${observed.error}`;
+  }
 }
 
 interface Definitions {
@@ -63,10 +63,9 @@ export default async function AlertsPage({
   const params = await searchParams;
   const caller = await requireCaller();
   const view = await resolveView(params, caller);
-  const api = queryApi();
   const [instances, history, definitions] = await Promise.all([
-    api.alerts(caller, { projectId: view.projectId }),
-    api.alertHistory(caller, { projectId: view.projectId, limit: 100 }),
+    readAlerts(pool(), caller, { projectId: view.projectId }),
+    readAlertHistory(pool(), caller, { projectId: view.projectId, limit: 100 }),
     callVigilApi(`/api/v1/alerts/config?project=${encodeURIComponent(view.projectName)}`),
   ]);
   const defs = (definitions.ok ? definitions.body : {}) as Definitions;

@@ -10,7 +10,8 @@ import { SessionTable } from '../../components/session-table.tsx';
 import { DataTable } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
 import { sessionsIgnoreFilters, TENANT_COLUMNS, tenantCells, tenantCosts } from '../../lib/cost.ts';
-import { queryApi } from '../../lib/db.ts';
+import { readMetrics, readTopSessions } from '@vigil/core';
+import { pool } from '../../lib/db.ts';
 import { formatCount, formatPercent } from '../../lib/format.ts';
 import { timeLabel } from '../../lib/series.ts';
 import { requireCaller } from '../../lib/session.ts';
@@ -22,13 +23,13 @@ export const dynamic = 'force-dynamic';
 async function SessionsAndTokens({ caller, view }: { caller: Caller; view: View }) {
   const window = { from: view.from, to: view.to };
   const [totals, sessions] = await Promise.all([
-    queryApi().metrics(caller, {
+    readMetrics(pool(), caller, {
       projectId: view.projectId,
       window,
       filters: { ...view.filters, category: ['model'] },
       quantiles: [],
     }),
-    queryApi().topSessions(caller, {
+    readTopSessions(pool(), caller, {
       projectId: view.projectId,
       window,
       ...(view.selected.tenant ? { tenantId: view.selected.tenant } : {}),
@@ -126,7 +127,7 @@ export default async function CostPage({
   const caller = await requireCaller();
   const view = await resolveView(params, caller);
   const stack = params.stack === 'tenant' ? 'tenant_id' : 'model';
-  const series = await queryApi().metrics(caller, {
+  const series = await readMetrics(pool(), caller, {
     projectId: view.projectId,
     window: { from: view.from, to: view.to },
     filters: { ...view.filters, category: ['model'] },

@@ -8,7 +8,9 @@ import Link from 'next/link';
 import { SeriesChart } from '../../components/charts.tsx';
 import { DataTable, shortTime } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
-import { queryApi } from '../../lib/db.ts';
+import { readAlertHistory, readDeployments } from '@vigil/alerts';
+import { readMetrics } from '@vigil/core';
+import { pool } from '../../lib/db.ts';
 import { formatMs, formatPercent, formatUnitUsd } from '../../lib/format.ts';
 import { timeLabel } from '../../lib/series.ts';
 import { requireCaller } from '../../lib/session.ts';
@@ -39,17 +41,16 @@ export default async function DeploymentsPage({
   const params = await searchParams;
   const caller = await requireCaller();
   const view = await resolveView(params, caller);
-  const api = queryApi();
   const [deployments, history] = await Promise.all([
-    api.deployments(caller, { projectId: view.projectId, limit: 50 }),
-    api.alertHistory(caller, { projectId: view.projectId, limit: 200 }),
+    readDeployments(pool(), caller, { projectId: view.projectId, limit: 50 }),
+    readAlertHistory(pool(), caller, { projectId: view.projectId, limit: 200 }),
   ]);
   const wanted = typeof params.canary === 'string' ? params.canary : undefined;
   const selected =
     deployments.find((d) => d.name === wanted) ?? deployments.find((d) => d.baseline !== null) ?? deployments[0];
   const pair = selected?.baseline ? [selected.name, selected.baseline] : selected ? [selected.name] : [];
   const series = pair.length
-    ? await api.metrics(caller, {
+    ? await readMetrics(pool(), caller, {
         projectId: view.projectId,
         window: { from: view.from, to: view.to },
         filters: { ...view.filters, category: ['model'], deployment: pair },

@@ -8,7 +8,8 @@ import type { Caller } from '@vigil/core';
 import { SeriesChart } from '../../components/charts.tsx';
 import { DataTable } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
-import { queryApi } from '../../lib/db.ts';
+import { readDistribution, readMetrics } from '@vigil/core';
+import { pool } from '../../lib/db.ts';
 import { formatCount, formatMs, formatPercent } from '../../lib/format.ts';
 import { toSeries } from '../../lib/series.ts';
 import { requireCaller } from '../../lib/session.ts';
@@ -20,18 +21,17 @@ export const dynamic = 'force-dynamic';
 const BREAKDOWNS = { surface: 'surface', model: 'model', deployment: 'deployment' } as const;
 
 async function Breakdown({ caller, view, by }: { caller: Caller; view: View; by: keyof typeof BREAKDOWNS }) {
-  const api = queryApi();
   const window = { from: view.from, to: view.to };
   const filters = { ...view.filters, category: ['model'] };
   const [breakdown, distribution] = await Promise.all([
-    api.metrics(caller, {
+    readMetrics(pool(), caller, {
       projectId: view.projectId,
       window,
       filters,
       groupBy: [BREAKDOWNS[by]],
       quantiles: [0.5, 0.95, 0.99],
     }),
-    api.distribution(caller, { projectId: view.projectId, window, filters }),
+    readDistribution(pool(), caller, { projectId: view.projectId, window, filters }),
   ]);
   const sorted = [...breakdown].sort((a, b) => (b.latencyMs.quantiles.p95 ?? -1) - (a.latencyMs.quantiles.p95 ?? -1));
   return (
@@ -94,7 +94,7 @@ export default async function LatencyPage({
   const by = (
     typeof params.by === 'string' && params.by in BREAKDOWNS ? params.by : 'model'
   ) as keyof typeof BREAKDOWNS;
-  const series = await queryApi().metrics(caller, {
+  const series = await readMetrics(pool(), caller, {
     projectId: view.projectId,
     window: { from: view.from, to: view.to },
     filters: { ...view.filters, category: ['model'] },

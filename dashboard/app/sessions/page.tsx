@@ -7,7 +7,8 @@ import { redirect } from 'next/navigation';
 import { SessionTable } from '../../components/session-table.tsx';
 import { DataTable, shortTime } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
-import { queryApi } from '../../lib/db.ts';
+import { readTopSessions, readTraces } from '@vigil/core';
+import { pool } from '../../lib/db.ts';
 import { formatCount, formatMs, formatUsd } from '../../lib/format.ts';
 import { requireCaller } from '../../lib/session.ts';
 import { resolveView } from '../../lib/view.ts';
@@ -24,16 +25,21 @@ export default async function SessionsPage({
   const view = await resolveView(params, caller);
   const search = typeof params.q === 'string' ? params.q.trim() : '';
   if (/^[0-9a-f]{32}$/.test(search)) redirect(`/traces/${search}?${view.query}`);
-  const api = queryApi();
   const window = { from: view.from, to: view.to };
   const tenant = view.selected.tenant ? { tenantId: view.selected.tenant } : {};
   const [sessions, traces, userSessions] = await Promise.all([
-    api.topSessions(caller, { projectId: view.projectId, window, ...tenant, limit: 500 }),
+    readTopSessions(pool(), caller, { projectId: view.projectId, window, ...tenant, limit: 500 }),
     search
-      ? api.traces(caller, { projectId: view.projectId, window, filters: view.filters, sessionId: search, limit: 200 })
+      ? readTraces(pool(), caller, {
+          projectId: view.projectId,
+          window,
+          filters: view.filters,
+          sessionId: search,
+          limit: 200,
+        })
       : Promise.resolve([]),
     search
-      ? api.topSessions(caller, { projectId: view.projectId, window, ...tenant, userId: search, limit: 100 })
+      ? readTopSessions(pool(), caller, { projectId: view.projectId, window, ...tenant, userId: search, limit: 100 })
       : Promise.resolve([]),
   ]);
   const session = search ? sessions.find((s) => s.sessionId === search) : undefined;

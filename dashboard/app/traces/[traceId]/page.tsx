@@ -3,7 +3,8 @@
 
 import { Card, Text } from '@tremor/react';
 import { notFound } from 'next/navigation';
-import { queryApi } from '../../../lib/db.ts';
+import { readTrace } from '@vigil/core';
+import { pool } from '../../../lib/db.ts';
 import { formatMs, formatUsd } from '../../../lib/format.ts';
 import { requireCaller } from '../../../lib/session.ts';
 import { resolveView } from '../../../lib/view.ts';
@@ -29,7 +30,7 @@ export default async function TracePage({
   if (!/^[0-9a-f]{32}$/.test(traceId)) notFound();
   const caller = await requireCaller();
   const view = await resolveView(await searchParams, caller);
-  const spans = await queryApi().trace(caller, { projectId: view.projectId, traceId });
+  const spans = await readTrace(pool(), caller, { projectId: view.projectId, traceId });
   if (spans.length === 0) notFound();
   const start = Math.min(...spans.map((s) => Date.parse(s.start)));
   const end = Math.max(...spans.map((s) => Date.parse(s.start) + s.durationMs));

@@ -4,8 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { createPool } from '../src/db/database.ts';
-import { migrate } from '../src/db/migrate.ts';
+import { createPool, migrate } from '@vigil/core';
 
 export interface TestDatabase {
   url: string;

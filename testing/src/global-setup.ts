@@ -4,7 +4,7 @@
 
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres } from '../src/db/embedded.ts';
+import { startEmbeddedPostgres } from '@vigil/core';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -2,7 +2,7 @@
 // log-normal latencies and a slow mode, errors, cached tokens and TTFT.
 
 import { randomBytes } from 'node:crypto';
-import type { SpanRow as SpanRecord } from '../src/spans/index.ts';
+import type { SpanRow } from '@vigil/core';
 
 export function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -30,9 +30,9 @@ export interface GenerateOptions {
   deployments?: string[];
 }
 
-export function generateSpans(o: GenerateOptions): SpanRecord[] {
+export function generateSpans(o: GenerateOptions): SpanRow[] {
   const random = rng(o.seed ?? 1);
-  const spans: SpanRecord[] = [];
+  const spans: SpanRow[] = [];
   const tenants = o.tenants ?? 6;
   for (let r = 0; r < o.requests; r++) {
     const traceId = randomBytes(16).toString('hex');

@@ -1,0 +1,97 @@
+// Core's routes: the read API. Each is a POST of a JSON query (they are long and structured),
+// answered as the token's caller under row-level security: { data: … }.
+
+import type pg from 'pg';
+import type { z } from 'zod';
+import type { Caller } from '../query/caller.ts';
+import { readBudgets } from '../query/read-budgets.ts';
+import { readMetrics, readSli } from '../query/read-metrics.ts';
+import { readCostByUser, readSessionCostByTenant, readTopSessions } from '../query/read-sessions.ts';
+import { readTrace, readTraces } from '../query/read-traces.ts';
+import {
+  budgetsQuerySchema,
+  metricsQuerySchema,
+  sessionCostQuerySchema,
+  sliQuerySchema,
+  topSessionsQuerySchema,
+  traceQuerySchema,
+  tracesQuerySchema,
+  userCostQuerySchema,
+} from '../query/schemas.ts';
+import { type ApiRoute, defineRoute } from './route.ts';
+
+/** A read route: POST path with a query body, answered by `read` as the caller. */
+export function readRoute<Query>(
+  pool: pg.Pool,
+  path: string,
+  summary: string,
+  tag: string,
+  schema: z.ZodType<Query>,
+  read: (pool: pg.Pool, caller: Caller, query: Query) => Promise<unknown>,
+): ApiRoute {
+  return defineRoute<Query>({
+    method: 'post',
+    path,
+    summary,
+    tag,
+    body: schema,
+    invalidBody: 'invalid query',
+    projectFromCaller: true,
+    handle: async ({ caller, body }) => ({ body: { data: await read(pool, caller, body) } }),
+  });
+}
+
+export function readRoutes(pool: pg.Pool): ApiRoute[] {
+  return [
+    readRoute(
+      pool,
+      '/metrics',
+      'Quantiles, errors, tokens and cost: a series (stepMs), a breakdown (groupBy) or top-N (orderBy, limit)',
+      'metrics',
+      metricsQuerySchema,
+      readMetrics,
+    ),
+    readRoute(
+      pool,
+      '/sli',
+      'Good and total events under a latency or TTFT threshold, and errors',
+      'metrics',
+      sliQuerySchema,
+      readSli,
+    ),
+    readRoute(
+      pool,
+      '/sessions/top',
+      'Sessions active in the window, costliest first',
+      'sessions',
+      topSessionsQuerySchema,
+      readTopSessions,
+    ),
+    readRoute(
+      pool,
+      '/users/cost',
+      'Cost per user over the sessions active in the window',
+      'sessions',
+      userCostQuerySchema,
+      readCostByUser,
+    ),
+    readRoute(
+      pool,
+      '/tenants/session-cost',
+      'Per tenant, the sessions active in the window and what a session costs',
+      'sessions',
+      sessionCostQuerySchema,
+      readSessionCostByTenant,
+    ),
+    readRoute(
+      pool,
+      '/budgets',
+      "Each budget's spend this month and its month-end forecast",
+      'budgets',
+      budgetsQuerySchema,
+      readBudgets,
+    ),
+    readRoute(pool, '/traces', 'Recent traces from raw spans, newest first', 'traces', tracesQuerySchema, readTraces),
+    readRoute(pool, '/trace', 'Every span of one trace, in start order', 'traces', traceQuerySchema, readTrace),
+  ];
+}

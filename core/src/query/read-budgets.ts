@@ -1,0 +1,109 @@
+// Budget reads, and the one month-spend forecast that the dashboard's budget columns and the
+// budget alerts both use: spend this month, and the month-end forecast at the trailing 7-day rate.
+
+import type pg from 'pg';
+import { DAY_MS, MINUTE_MS } from '../rollups/rollup-rows.ts';
+import { ALL_TENANTS } from '../spans/index.ts';
+import type { Caller } from './caller.ts';
+import { withCaller } from './caller.ts';
+import { readMetrics } from './read-metrics.ts';
+import { type BudgetsQuery, budgetsQuerySchema } from './schemas.ts';
+
+export interface BudgetStatus {
+  /** ALL_TENANTS ('*') is the whole project. */
+  tenantId: string;
+  monthlyUsd: number;
+  spentUsd: number;
+  forecastUsd: number;
+  spentFraction: number;
+  forecastFraction: number;
+}
+
+export interface Spend {
+  spentUsd: number;
+  forecastUsd: number;
+}
+
+export interface MonthSpend {
+  /** YYYY-MM (UTC). */
+  month: string;
+  /** Per tenant that spent anything this month, and ALL_TENANTS for the whole project. */
+  byTenant: Map<string, Spend>;
+}
+
+/**
+ * The spend of the UTC month holding `at`, per tenant and in total, with a month-end forecast at
+ * the trailing 7-day rate (or the month so far, when younger). "Now" is `at` rounded up to the
+ * minute (rollups are per minute) and capped at the month's end.
+ */
+export async function monthSpend(pool: pg.Pool, caller: Caller, projectId: string, at: Date): Promise<MonthSpend> {
+  const monthStart = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
+  const monthEnd = Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1);
+  const now = Math.min(Math.ceil(at.getTime() / MINUTE_MS) * MINUTE_MS, monthEnd);
+  const month = new Date(monthStart).toISOString().slice(0, 7);
+  const byTenant = new Map<string, Spend>();
+  if (now <= monthStart) return { month, byTenant };
+  const rateFrom = Math.max(monthStart, now - 7 * DAY_MS);
+  const costByTenant = async (fromMs: number) => {
+    const points = await readMetrics(pool, caller, {
+      projectId,
+      window: { from: new Date(fromMs), to: new Date(now) },
+      groupBy: ['tenant_id'],
+      quantiles: [],
+    });
+    return new Map(points.map((p) => [p.group.tenant_id ?? '', p.costUsd]));
+  };
+  const spent = await costByTenant(monthStart);
+  const recent = rateFrom === monthStart ? spent : await costByTenant(rateFrom);
+  const forecast = (spentUsd: number, recentUsd: number): Spend => ({
+    spentUsd,
+    forecastUsd: spentUsd + (recentUsd / (now - rateFrom)) * (monthEnd - now),
+  });
+  const total = (costs: Map<string, number>) => [...costs.values()].reduce((a, b) => a + b, 0);
+  for (const [tenant, spentUsd] of spent) byTenant.set(tenant, forecast(spentUsd, recent.get(tenant) ?? 0));
+  byTenant.set(ALL_TENANTS, forecast(total(spent), total(recent)));
+  return { month, byTenant };
+}
+
+/** A tenant's (or ALL_TENANTS') spend in a MonthSpend: nothing spent is zero, not unknown. */
+export function spendOf(spend: MonthSpend, tenantId: string): Spend {
+  return spend.byTenant.get(tenantId) ?? { spentUsd: 0, forecastUsd: 0 };
+}
+
+/** Each budget's spend this month and the month-end forecast. */
+export async function readBudgets(
+  pool: pg.Pool,
+  caller: Caller,
+  input: BudgetsQuery,
+): Promise<{ month: string; budgets: BudgetStatus[] }> {
+  const q = budgetsQuerySchema.parse(input);
+  const budgets = await withCaller(
+    pool,
+    caller,
+    async (client) =>
+      (
+        await client.query<{ tenant_id: string; monthly_usd: number }>(
+          `select tenant_id, monthly_usd from budgets where project_id = $1 order by tenant_id`,
+          [q.projectId],
+        )
+      ).rows,
+  );
+  const at = q.at ?? new Date();
+  if (budgets.length === 0) return { month: new Date(at).toISOString().slice(0, 7), budgets: [] };
+  const spend = await monthSpend(pool, caller, q.projectId, at);
+  if (spend.byTenant.size === 0) return { month: spend.month, budgets: [] };
+  return {
+    month: spend.month,
+    budgets: budgets.map((b) => {
+      const { spentUsd, forecastUsd } = spendOf(spend, b.tenant_id);
+      return {
+        tenantId: b.tenant_id,
+        monthlyUsd: b.monthly_usd,
+        spentUsd,
+        forecastUsd,
+        spentFraction: spentUsd / b.monthly_usd,
+        forecastFraction: forecastUsd / b.monthly_usd,
+      };
+    }),
+  };
+}

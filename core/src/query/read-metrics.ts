@@ -1,0 +1,228 @@
+// Metrics reads: quantiles, errors, tokens and cost (series, breakdowns, top-N), SLI counts, the
+// canary judge's per-span samples and latency distributions. From rollups unless a query asks
+// for exact answers from raw spans; every read runs as its caller, under row-level security.
+
+import type pg from 'pg';
+import { type Caller, isTenantScoped, withCaller } from './caller.ts';
+import { type MergedPoint, type MetricsPoint, metricsFromRollups, metricsFromSpans, publicPoint } from './metrics.ts';
+import type { BuiltUntil } from './plan.ts';
+import { rawFilterSql } from './raw-filters.ts';
+import {
+  type CostSliQuery,
+  costSliQuerySchema,
+  type DistributionQuery,
+  distributionQuerySchema,
+  type MetricsQuery,
+  metricsQuerySchema,
+  type SamplesQuery,
+  type SliQuery,
+  samplesQuerySchema,
+  sliQuerySchema,
+} from './schemas.ts';
+
+export interface SliResult {
+  total: number;
+  /** Requests at or under the threshold (when one was given). */
+  good: number | null;
+  goodRatio: number | null;
+  errors: number;
+  errorRatio: number | null;
+  costUsd: number;
+  requests: number;
+  costPerRequest: number | null;
+}
+
+/** Per-span values, newest first, for tests that need the distributions themselves (the canary judge). */
+export interface Samples {
+  latencyMs: number[];
+  /** Only spans that measured a time to first token. */
+  ttftMs: number[];
+  /** 1 for an error, 0 otherwise. */
+  errors: number[];
+  /** Only spans with a cost. */
+  costUsd: number[];
+}
+
+/** Counts of requests per duration bin: (previous upper bound, upperMs]. */
+export interface DistributionBin {
+  upperMs: number;
+  count: number;
+}
+
+/** Bin edges for latency histograms: 10 ms to 5 min, four per doubling (about 19% wide). */
+export const DISTRIBUTION_EDGES_MS: readonly number[] = Array.from(
+  { length: 61 },
+  (_, i) => Math.round(10 * 2 ** (i / 4) * 100) / 100,
+).filter((v) => v <= 300_000);
+
+/** Quantiles, errors, tokens and cost: a series with stepMs, a breakdown with groupBy, top-N with orderBy and limit. */
+export async function readMetrics(pool: pg.Pool, caller: Caller, input: MetricsQuery): Promise<MetricsPoint[]> {
+  return (await mergedMetrics(pool, caller, input)).map(publicPoint);
+}
+
+/** SLI ratios for the alert engine: good/total by a latency threshold, and errors/total. */
+export async function readSli(pool: pg.Pool, caller: Caller, input: SliQuery): Promise<SliResult> {
+  const q = sliQuerySchema.parse(input);
+  const [point] = await mergedMetrics(
+    pool,
+    caller,
+    { projectId: q.projectId, window: q.window, filters: q.filters, quantiles: [], exact: q.exact },
+    q.thresholdMs !== undefined ? q.metric : undefined,
+  );
+  const metric = q.metric;
+  if (!point)
+    return {
+      total: 0,
+      good: q.thresholdMs ? 0 : null,
+      goodRatio: null,
+      errors: 0,
+      errorRatio: null,
+      costUsd: 0,
+      requests: 0,
+      costPerRequest: null,
+    };
+  const total = metric === 'latency' ? point.spans : point.ttftMs.count;
+  let good: number | null = null;
+  if (q.thresholdMs !== undefined) {
+    const histogram = metric === 'latency' ? point.latency : point.ttft;
+    good = histogram
+      ? histogram.countAtOrBelow(q.thresholdMs)
+      : await exactGood(pool, caller, q.projectId, q.window, q.filters, metric, q.thresholdMs);
+  }
+  return {
+    total,
+    good,
+    goodRatio: good !== null && total > 0 ? good / total : null,
+    errors: point.errors,
+    errorRatio: point.spans > 0 ? point.errors / point.spans : null,
+    costUsd: point.costUsd,
+    requests: point.requests,
+    costPerRequest: point.costPerRequest,
+  };
+}
+
+/** Requests over a cost limit: good/total for a cost-per-request SLO (from raw spans; rollups keep sums, not distributions of cost). */
+export async function readCostSli(
+  pool: pg.Pool,
+  caller: Caller,
+  input: CostSliQuery,
+): Promise<{ total: number; good: number }> {
+  const q = costSliQuerySchema.parse(input);
+  return withCaller(pool, caller, async (client) => {
+    const params: unknown[] = [q.projectId, q.window.from, q.window.to, q.maxUsd];
+    const where = rawFilterSql(q.filters, params);
+    const { rows } = await client.query(
+      `select count(*)::float8 as total, (count(*) filter (where coalesce(cost_usd, 0) <= $4))::float8 as good
+         from spans where project_id = $1 and start_time >= $2 and start_time < $3${where}`,
+      params,
+    );
+    return { total: rows[0].total, good: rows[0].good };
+  });
+}
+
+/** The latest spans' latency, TTFT, error flag and cost in the window, for the canary judge. */
+export async function readSamples(pool: pg.Pool, caller: Caller, input: SamplesQuery): Promise<Samples> {
+  const q = samplesQuerySchema.parse(input);
+  return withCaller(pool, caller, async (client) => {
+    const params: unknown[] = [q.projectId, q.window.from, q.window.to];
+    const where = rawFilterSql(q.filters, params);
+    params.push(q.limit);
+    const { rows } = await client.query<{
+      duration_ms: number;
+      ttft_ms: number | null;
+      error: number;
+      cost_usd: number | null;
+    }>(
+      `select duration_ms, ttft_ms, (status = 'error')::int as error, cost_usd::float8 as cost_usd
+         from spans where project_id = $1 and start_time >= $2 and start_time < $3${where}
+        order by start_time desc limit $${params.length}`,
+      params,
+    );
+    const samples: Samples = { latencyMs: [], ttftMs: [], errors: [], costUsd: [] };
+    for (const row of rows) {
+      samples.latencyMs.push(row.duration_ms);
+      samples.errors.push(row.error);
+      if (row.ttft_ms !== null) samples.ttftMs.push(row.ttft_ms);
+      if (row.cost_usd !== null) samples.costUsd.push(row.cost_usd);
+    }
+    return samples;
+  });
+}
+
+/** The window's distribution of latency or TTFT in fixed log-spaced bins (from the rollups' histograms). */
+export async function readDistribution(
+  pool: pg.Pool,
+  caller: Caller,
+  input: DistributionQuery,
+): Promise<DistributionBin[]> {
+  const q = distributionQuerySchema.parse(input);
+  const [point] = await mergedMetrics(
+    pool,
+    caller,
+    { projectId: q.projectId, window: q.window, filters: q.filters, quantiles: [] },
+    q.metric,
+  );
+  const histogram = q.metric === 'latency' ? point?.latency : point?.ttft;
+  if (!histogram || histogram.isEmpty()) return [];
+  const bins: DistributionBin[] = [];
+  let below = 0;
+  for (const edge of DISTRIBUTION_EDGES_MS) {
+    const atOrBelow = histogram.countAtOrBelow(edge);
+    bins.push({ upperMs: edge, count: atOrBelow - below });
+    below = atOrBelow;
+  }
+  bins.push({ upperMs: Number.POSITIVE_INFINITY, count: histogram.total - below });
+  // Trim empty bins at both ends: the chart shows where the requests are.
+  const firstUsed = bins.findIndex((b) => b.count > 0);
+  let lastUsed = bins.length - 1;
+  while (lastUsed > firstUsed && bins[lastUsed]!.count === 0) lastUsed--;
+  return bins.slice(firstUsed, lastUsed + 1);
+}
+
+/** thresholdOf: the distribution an SLI counts under a threshold, read even without quantiles. */
+async function mergedMetrics(
+  pool: pg.Pool,
+  caller: Caller,
+  input: MetricsQuery,
+  thresholdOf?: 'latency' | 'ttft',
+): Promise<MergedPoint[]> {
+  const q = metricsQuerySchema.parse(input);
+  return withCaller(pool, caller, async (client) => {
+    if (q.exact) return metricsFromSpans(client, q);
+    return metricsFromRollups(
+      client,
+      { ...q, ...(thresholdOf ? { thresholdOf } : {}) },
+      await builtUntil(client),
+      isTenantScoped(caller),
+    );
+  });
+}
+
+async function exactGood(
+  pool: pg.Pool,
+  caller: Caller,
+  projectId: string,
+  window: { from: Date; to: Date },
+  filters: Record<string, string[] | undefined>,
+  metric: 'latency' | 'ttft',
+  thresholdMs: number,
+): Promise<number> {
+  return withCaller(pool, caller, async (client) => {
+    const params: unknown[] = [projectId, window.from, window.to, thresholdMs];
+    const where = rawFilterSql(filters, params);
+    const column = metric === 'latency' ? 'duration_ms' : 'ttft_ms';
+    const { rows } = await client.query(
+      `select count(*)::float8 as good from spans where project_id = $1 and start_time >= $2 and start_time < $3 and ${column} <= $4${where}`,
+      params,
+    );
+    return rows[0].good;
+  });
+}
+
+async function builtUntil(client: pg.ClientBase): Promise<BuiltUntil> {
+  const { rows } = await client.query<{ grain: 'hour' | 'day'; ms: number }>(
+    `select grain, extract(epoch from built_until) * 1000 as ms from rollup_progress`,
+  );
+  const get = (grain: 'hour' | 'day') => Number(rows.find((r) => r.grain === grain)?.ms ?? 0);
+  return { hour: get('hour'), day: get('day') };
+}
