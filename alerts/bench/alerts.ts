@@ -18,12 +18,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
-import { signToken } from '@vigil/core';
-import { createPool } from '@vigil/core';
-import { startEmbeddedPostgres } from '@vigil/core';
-import { freshDatabase } from '@vigil/core';
-import { createIngestKey, createProject } from '@vigil/core';
-import { bulkLoadSpans } from '@vigil/core';
+import {
+  bulkLoadSpans,
+  createIngestKey,
+  createPool,
+  createProject,
+  freshDatabase,
+  signToken,
+  startEmbeddedPostgres,
+} from '@vigil/core';
 import { judgeDeployment, toDeploymentRow } from '../src/canary/judge-deployment.ts';
 import { parseAlertsConfig } from '../src/config/load.ts';
 import { startFakeSlack } from '../test/support/fake-slack.ts';

@@ -4,9 +4,7 @@
 
 import { readAlertSamples } from '../src/index.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createProject } from '@vigil/core';
-import { SERVICE_CALLER } from '@vigil/core';
-import { readBudgets, readCostSli } from '@vigil/core';
+import { createProject, readBudgets, readCostSli, SERVICE_CALLER } from '@vigil/core';
 import { createTestDatabase, type TestDatabase } from '@vigil/testing';
 import { parseAlertsConfig } from '../src/config/load.ts';
 import type { AlertsConfig } from '../src/config/schema.ts';

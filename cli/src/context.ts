@@ -1,7 +1,6 @@
 // Opening what a command needs, once: validated config and the database.
 
-import { loadConfig, type VigilConfig } from '@vigil/core';
-import { openDatabase, type Database } from '@vigil/core';
+import { type Database, loadConfig, openDatabase, type VigilConfig } from '@vigil/core';
 
 export function config(): VigilConfig {
   return loadConfig();

@@ -5,9 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { VigilConfig } from '@vigil/core';
-import type { Database } from '@vigil/core';
-import { createIngestKey, createProject, findProject } from '@vigil/core';
+import { createIngestKey, createProject, type Database, findProject, type VigilConfig } from '@vigil/core';
 import { APP_ENTRY, startLoad } from '@vigil/example-ai-app';
 import { startFakeProviders } from '@vigil/fake-providers';
 import { info } from './output.ts';

@@ -13,10 +13,7 @@ import { mkdirSync, openSync, writeSync, closeSync, rmSync, chmodSync, readFileS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '@vigil/core';
-import { createPool } from '@vigil/core';
-import { freshDatabase } from '@vigil/core';
-import { createIngestKey, createProject } from '@vigil/core';
+import { createIngestKey, createPool, createProject, freshDatabase, startEmbeddedPostgres } from '@vigil/core';
 import { generateRequests } from './workload.ts';
 
 const TOTAL_SPANS = Number(process.env.BENCH_SPANS ?? 1_000_000);

@@ -16,10 +16,14 @@ import { TracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporte
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import pg from 'pg';
-import { createPool } from '@vigil/core';
-import { startEmbeddedPostgres, type RunningPostgres } from '@vigil/core';
-import { migrate } from '@vigil/core';
-import { createIngestKey, createProject } from '@vigil/core';
+import {
+  createIngestKey,
+  createPool,
+  createProject,
+  migrate,
+  type RunningPostgres,
+  startEmbeddedPostgres,
+} from '@vigil/core';
 import { startCollector, type RunningCollector } from '../src/collector.ts';
 import { DEFAULT_TEST_SETTINGS } from './harness.ts';
 

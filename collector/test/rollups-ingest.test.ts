@@ -3,9 +3,7 @@
 // raw spans: pending, after compaction, and in every grain.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readMetrics, readTopSessions } from '@vigil/core';
-import { SERVICE_CALLER } from '@vigil/core';
-import { compactRollups } from '@vigil/core';
+import { compactRollups, readMetrics, readTopSessions, SERVICE_CALLER } from '@vigil/core';
 import { startTestCollector, randomHex, type TestCollector } from './harness.ts';
 import { chatAttributes, otlpJsonBody, postJson, type TestSpan } from './otlp-json.ts';
 

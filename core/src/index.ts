@@ -7,7 +7,7 @@ export { copyRows } from './db/copy-rows.ts';
 export { type Database, type OpenDatabaseOptions, openDatabase } from './db/database.ts';
 export { type EmbeddedPostgresOptions, type RunningPostgres, startEmbeddedPostgres } from './db/embedded.ts';
 export { freshDatabase } from './db/fresh-database.ts';
-export { loadMigrations, type Migration, migrate, migrationsDirectory } from './db/migrate.ts';
+export { loadMigrations, type Migration, migrate, migratePool, migrationsDirectory } from './db/migrate.ts';
 export { createPool, type PoolOptions } from './db/pool.ts';
 export { HistogramBuilder, LogHistogram } from './histogram/log-histogram.ts';
 export { type ApiAppOptions, API_BASE, createApiApp, MAX_API_BODY_BYTES } from './http/app.ts';

@@ -2,7 +2,7 @@
 // charts, firing alerts and the latest deployments with their verdicts.
 
 import { Card, Metric, Text } from '@tremor/react';
-import { StatusBadge } from '../components/status-badge.tsx';
+import { ALERT_STATE_COLOR, StatusBadge } from '../components/status-badge.tsx';
 import Link from 'next/link';
 import { BurnSparkline, SeriesChart } from '../components/charts.tsx';
 import { ViewBar } from '../components/view-bar.tsx';
@@ -16,15 +16,6 @@ import { resolveView } from '../lib/view.ts';
 
 export const dynamic = 'force-dynamic';
 
-const STATE_COLOR: Record<string, string> = {
-  firing: 'rose',
-  recovering: 'amber',
-  pending: 'amber',
-  nodata: 'gray',
-  error: 'gray',
-  normal: 'emerald',
-  resolved: 'emerald',
-};
 const VERDICT_COLOR: Record<string, string> = { pass: 'emerald', fail: 'rose', inconclusive: 'amber', error: 'gray' };
 
 export default async function OverviewPage({
@@ -125,11 +116,11 @@ export OTEL_EXPORTER_OTLP_HEADERS="authorization=Bearer $(cat .vigil/default-ing
               key={slo.name}
               data-testid={`slo-${slo.name}`}
               decoration="top"
-              decorationColor={STATE_COLOR[slo.state] as never}
+              decorationColor={ALERT_STATE_COLOR[slo.state] as never}
             >
               <div className="flex items-center justify-between">
                 <Text className="font-medium text-tremor-content-strong">{slo.name}</Text>
-                <StatusBadge color={STATE_COLOR[slo.state]}>{slo.state}</StatusBadge>
+                <StatusBadge color={ALERT_STATE_COLOR[slo.state]}>{slo.state}</StatusBadge>
               </div>
               <Text className="mt-1">{slo.sli}</Text>
               <div className="mt-2 flex items-baseline justify-between gap-2" data-testid={`slo-current-${slo.name}`}>
@@ -249,7 +240,7 @@ export OTEL_EXPORTER_OTLP_HEADERS="authorization=Bearer $(cat .vigil/default-ing
               {firing.map((a) => (
                 <li key={a.fingerprint} className="flex items-center justify-between py-2">
                   <span>
-                    <StatusBadge color={STATE_COLOR[a.state]}>{a.state}</StatusBadge>{' '}
+                    <StatusBadge color={ALERT_STATE_COLOR[a.state]}>{a.state}</StatusBadge>{' '}
                     <span className="ml-2">{a.name}</span> <span className="text-tremor-content">[{a.severity}]</span>
                   </span>
                   <span className="text-tremor-label text-tremor-content">

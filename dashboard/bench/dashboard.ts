@@ -12,9 +12,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import pg from 'pg';
 import { chromium } from 'playwright-core';
-import { startEmbeddedPostgres } from '@vigil/core';
-import { migrate } from '@vigil/core';
-import { signToken } from '@vigil/core';
+import { migrate, signToken, startEmbeddedPostgres } from '@vigil/core';
 import { buildDashboard } from '../../cli/src/dashboard.ts';
 
 const LOADS = Number(process.env.BENCH_LOADS ?? 10);

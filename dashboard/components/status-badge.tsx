@@ -12,6 +12,17 @@ const CLASSES: Record<BadgeColor, string> = {
   blue: 'bg-blue-50 text-blue-800 ring-blue-600/20 dark:bg-blue-400/10 dark:text-blue-300 dark:ring-blue-400/30',
 };
 
+/** The colour of an alert instance's state, wherever it is shown. */
+export const ALERT_STATE_COLOR: Record<string, BadgeColor> = {
+  firing: 'rose',
+  recovering: 'amber',
+  pending: 'amber',
+  nodata: 'gray',
+  error: 'gray',
+  normal: 'emerald',
+  resolved: 'emerald',
+};
+
 export function StatusBadge({
   color,
   children,

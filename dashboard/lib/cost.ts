@@ -1,7 +1,6 @@
 // The per-tenant cost table: one function for the page and its CSV export, so they always agree.
 
-import type { Caller } from '@vigil/core';
-import { readBudgets, readMetrics, readSessionCostByTenant } from '@vigil/core';
+import { type Caller, NO_TENANT, readBudgets, readMetrics, readSessionCostByTenant } from '@vigil/core';
 import { pool } from './db.ts';
 import { formatCount, formatPercent, formatUnitUsd, formatUsd } from './format.ts';
 import type { View } from './view.ts';
@@ -51,7 +50,7 @@ export async function tenantCosts(caller: Caller, view: View): Promise<TenantCos
   return points
     .filter((p) => p.modelCalls > 0)
     .map((p) => {
-      const tenant = p.group.tenant_id ?? 'unknown';
+      const tenant = p.group.tenant_id ?? NO_TENANT;
       const budget = budgetOf.get(tenant);
       const requests = countsRequests ? p.requests : null;
       const session = sessionsOf.get(tenant);

@@ -3,8 +3,7 @@
 
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { AuthError, callerFromToken } from '@vigil/core';
-import type { Caller } from '@vigil/core';
+import { AuthError, type Caller, callerFromToken } from '@vigil/core';
 
 export const TOKEN_COOKIE = 'vigil_token';
 

@@ -12,17 +12,26 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signToken } from '@vigil/core';
-import { createProject } from '@vigil/core';
-import { SERVICE_CALLER } from '@vigil/core';
-import { readMetrics, readSessionCostByTenant, readSli, readTopSessions, readTrace, readTraces } from '@vigil/core';
-import { bulkLoadSpans } from '@vigil/core';
+import {
+  bulkLoadSpans,
+  createApiApp,
+  createProject,
+  readMetrics,
+  readSessionCostByTenant,
+  readSli,
+  readTopSessions,
+  readTrace,
+  readTraces,
+  type RunningServer,
+  serveApp,
+  SERVICE_CALLER,
+  signToken,
+} from '@vigil/core';
 import { createTestDatabase, type TestDatabase, generateSpans } from '@vigil/testing';
 import { AlertEngine } from '../../alerts/src/engine/engine.ts';
 import { parseAlertsConfig } from '../../alerts/src/config/load.ts';
 import { buildDashboard } from '../../cli/src/dashboard.ts';
 import { alertsApiRoutes } from '../../alerts/src/api/index.ts';
-import { createApiApp, type RunningServer, serveApp } from '@vigil/core';
 import { formatCount, formatMs, formatPercent, formatUnitUsd, formatUsd } from '../lib/format.ts';
 
 const SECRET = 'dashboard-e2e-secret-of-at-least-32-chars';

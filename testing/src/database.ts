@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { createPool, migrate } from '@vigil/core';
+import { createPool, migratePool } from '@vigil/core';
 
 export interface TestDatabase {
   url: string;
@@ -27,14 +27,7 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
   await admin.end();
   const url = withDatabase(adminUrl, name);
   const pool = createPool(url, { poolSize: 8, applicationName: 'vigil-test' });
-  if (options.migrate !== false) {
-    const client = await pool.connect();
-    try {
-      await migrate(client);
-    } finally {
-      client.release();
-    }
-  }
+  if (options.migrate !== false) await migratePool(pool);
   return {
     url,
     pool,

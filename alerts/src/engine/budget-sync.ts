@@ -1,6 +1,7 @@
 // Config budgets as rows of `budgets`, which the query API and the dashboard read: one place
 // declares a budget, and alerts and the cost table show the same figure.
 
+import { ALL_TENANTS } from '@vigil/core';
 import type pg from 'pg';
 import type { AlertsConfig } from '../config/schema.ts';
 
@@ -14,7 +15,7 @@ export async function syncBudgets(
   for (const budget of config.budgets) {
     const projectId = projects.get(budget.project);
     if (!projectId) continue;
-    const tenantId = budget.tenant ?? '*';
+    const tenantId = budget.tenant ?? ALL_TENANTS;
     const key = `${projectId}\u0001${tenantId}`;
     if (!wanted.has(key)) wanted.set(key, { projectId, tenantId, monthlyUsd: budget.monthlyUsd });
   }

@@ -3,6 +3,7 @@
 // claimant calls the hooks. Each attempt is recorded in rollback_hook_calls, the outcome on the
 // rollback, and Slack is told.
 
+import { ALL_TENANTS } from '@vigil/core';
 import type pg from 'pg';
 import type { AlertsConfig } from '../config/schema.ts';
 import { enqueue } from '../engine/outbox.ts';
@@ -122,7 +123,7 @@ export async function rollBack(
   try {
     await enqueue(client2, config, request.projectName, {
       projectId: request.projectId,
-      tenantId: '*',
+      tenantId: ALL_TENANTS,
       fingerprint: null,
       kind: 'rollback',
       severity: 'page',

@@ -3,8 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { SpanRow as SpanRecord } from '@vigil/core';
-import { bulkLoadSpans } from '@vigil/core';
+import { bulkLoadSpans, type SpanRow as SpanRecord } from '@vigil/core';
 
 export interface TrafficOptions {
   projectId: string;

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '@vigil/core';
-import { openDatabase } from '@vigil/core';
-import { migrate } from '@vigil/core';
+import { loadConfig, migrate, openDatabase } from '@vigil/core';
 import { result } from '../output.ts';
 
 export function registerMigrateCommand(program: Command): void {

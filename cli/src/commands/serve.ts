@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { info } from '../output.ts';
-import { loadConfig } from '@vigil/core';
+import { loadConfig, resolveJwtSecret } from '@vigil/core';
 import { startDashboard } from '../dashboard.ts';
 import { startDemo } from '../demo.ts';
-import { resolveJwtSecret } from '@vigil/core';
 import {
   ensureDefaultProject,
   openServiceDatabase,

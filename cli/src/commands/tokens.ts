@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { findProject } from '@vigil/core';
-import { signToken } from '@vigil/core';
-import { resolveJwtSecret } from '@vigil/core';
+import { findProject, resolveJwtSecret, signToken } from '@vigil/core';
 import { withDatabase } from '../context.ts';
 import { info, result } from '../output.ts';
 

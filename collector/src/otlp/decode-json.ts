@@ -11,7 +11,6 @@ import {
   type Attributes,
   type DecodeLimits,
   type DecodeResult,
-  type DecodedEvent,
   type DecodedResourceSpans,
   type DecodedSpan,
 } from './types.ts';
@@ -118,31 +117,26 @@ function readSpan(span: JsonObject, path: string, state: DecodeState): DecodedSp
   const name = stringAt(span.name, `${path}.name`);
   const startNs = int64At(span.startTimeUnixNano, `${path}.startTimeUnixNano`);
   const endNs = int64At(span.endTimeUnixNano, `${path}.endTimeUnixNano`);
-  const kind = enumAt(span.kind, SPAN_KINDS, `${path}.kind`);
   const status = span.status === undefined || span.status === null ? {} : objectAt(span.status, `${path}.status`);
-  const statusCode = enumAt(status.code, STATUS_CODES, `${path}.status.code`);
-  const statusMessage = stringAt(status.message, `${path}.status.message`);
-  const attributes = readAttributes(span.attributes, `${path}.attributes`, state);
-  const events: DecodedEvent[] = arrayAt(span.events, `${path}.events`).map((item, e) => {
-    const event = objectAt(item, `${path}.events[${e}]`);
-    return {
-      name: stringAt(event.name, `${path}.events[${e}].name`),
-      timeMs: int64At(event.timeUnixNano, `${path}.events[${e}].timeUnixNano`) / 1e6,
-      attributes: readAttributes(event.attributes, `${path}.events[${e}].attributes`, state),
-    };
-  });
   const decoded: DecodedSpan = {
     traceId,
     spanId,
     parentSpanId,
     name,
-    kind,
+    kind: enumAt(span.kind, SPAN_KINDS, `${path}.kind`),
     startMs: startNs / 1e6,
     endMs: endMsOf(startNs, endNs),
-    statusCode,
-    statusMessage,
-    attributes,
-    events,
+    statusCode: enumAt(status.code, STATUS_CODES, `${path}.status.code`),
+    statusMessage: stringAt(status.message, `${path}.status.message`),
+    attributes: readAttributes(span.attributes, `${path}.attributes`, state),
+    events: arrayAt(span.events, `${path}.events`).map((item, e) => {
+      const event = objectAt(item, `${path}.events[${e}]`);
+      return {
+        name: stringAt(event.name, `${path}.events[${e}].name`),
+        timeMs: int64At(event.timeUnixNano, `${path}.events[${e}].timeUnixNano`) / 1e6,
+        attributes: readAttributes(event.attributes, `${path}.events[${e}].attributes`, state),
+      };
+    }),
   };
   return state.accept(decoded, path) ? decoded : null;
 }

@@ -2,9 +2,15 @@
 // a short time so the hot path does not ask Postgres on every request; a revoked key stops working
 // within the cache's lifetime.
 
-import { hashIngestKey, looksLikeIngestKey, resolveIngestKey, type Project } from '@vigil/core';
-import { createPriceCatalog, type PriceCatalog } from '@vigil/core';
-import type { ModelPriceOverride } from '@vigil/core';
+import {
+  createPriceCatalog,
+  hashIngestKey,
+  looksLikeIngestKey,
+  type ModelPriceOverride,
+  type PriceCatalog,
+  type Project,
+  resolveIngestKey,
+} from '@vigil/core';
 import type pg from 'pg';
 
 interface Cached<T> {

@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import type { VigilConfig } from '../config.ts';
 import { startEmbeddedPostgres } from './embedded.ts';
-import { migrate } from './migrate.ts';
+import { migratePool } from './migrate.ts';
 import { createPool } from './pool.ts';
 
 export { createPool } from './pool.ts';
@@ -37,14 +37,7 @@ export async function openDatabase(config: VigilConfig, options: OpenDatabaseOpt
   }
   const pool = createPool(url, options);
   try {
-    if (options.migrate !== false) {
-      const client = await pool.connect();
-      try {
-        await migrate(client);
-      } finally {
-        client.release();
-      }
-    }
+    if (options.migrate !== false) await migratePool(pool);
   } catch (error) {
     await pool.end().catch(() => {});
     await stopServer().catch(() => {});

@@ -71,3 +71,13 @@ export async function migrate(client: pg.ClientBase, migrations?: Migration[]): 
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
   }
 }
+
+/** Applies pending migrations on a connection of the pool (see migrate). */
+export async function migratePool(pool: pg.Pool): Promise<string[]> {
+  const client = await pool.connect();
+  try {
+    return await migrate(client);
+  } finally {
+    client.release();
+  }
+}

@@ -3,7 +3,7 @@
 
 import type pg from 'pg';
 import { LogHistogram } from '../histogram/log-histogram.ts';
-import type { StoredSessionRow } from '../rollups/session-rows.ts';
+import { SESSION_METRIC_COLUMNS, type StoredSessionRow } from '../rollups/session-rows.ts';
 import type { UsageColumns } from '../rollups/usage-totals.ts';
 import { type Caller, withCaller } from './caller.ts';
 import type { Tokens } from './metrics.ts';
@@ -105,22 +105,20 @@ export async function readTopSessions(
 
 /** Cost per user: the sessions active in the window, summed by their user. */
 export async function readCostByUser(pool: pg.Pool, caller: Caller, input: UserCostQuery): Promise<UserCost[]> {
-  const q = userCostQuerySchema.parse(input);
-  return withCaller(pool, caller, async (client) => {
-    const { rows } = await client.query(
-      `select user_id, count(distinct (tenant_id, session_id))::float8 as sessions, ${SESSION_SUMS}
-         from ${SESSIONS_IN_WINDOW} s
-        group by user_id order by cost_usd desc, 1 limit $5`,
-      [q.projectId, q.tenantId ?? null, q.window.from, q.window.to, q.limit],
-    );
-    return rows.map((r) => ({
-      userId: r.user_id,
-      sessions: r.sessions,
-      modelCalls: r.model_calls,
-      tokens: tokensOf(r),
-      costUsd: r.cost_usd,
-    }));
-  });
+  const rows = await groupSessionsInWindow(
+    pool,
+    caller,
+    userCostQuerySchema.parse(input),
+    'user_id',
+    `count(distinct (tenant_id, session_id))::float8 as sessions, ${SESSION_SUMS}`,
+  );
+  return rows.map((r) => ({
+    userId: r.user_id,
+    sessions: r.sessions,
+    modelCalls: r.model_calls,
+    tokens: tokensOf(r),
+    costUsd: r.cost_usd,
+  }));
 }
 
 /** Per tenant, the sessions active in the window and their whole cost: what a session costs. */
@@ -129,37 +127,39 @@ export async function readSessionCostByTenant(
   caller: Caller,
   input: SessionCostQuery,
 ): Promise<TenantSessionCost[]> {
-  const q = sessionCostQuerySchema.parse(input);
+  const rows = await groupSessionsInWindow(
+    pool,
+    caller,
+    sessionCostQuerySchema.parse(input),
+    'tenant_id',
+    'count(distinct session_id)::float8 as sessions, coalesce(sum(cost_usd), 0)::float8 as cost_usd',
+  );
+  return rows.map((r) => ({
+    tenantId: r.tenant_id,
+    sessions: r.sessions,
+    costUsd: r.cost_usd,
+    costPerSession: r.sessions > 0 ? r.cost_usd / r.sessions : null,
+  }));
+}
+
+/** The sessions active in the window, grouped by one column and summed, costliest group first. */
+async function groupSessionsInWindow(
+  pool: pg.Pool,
+  caller: Caller,
+  q: { projectId: string; tenantId?: string | undefined; window: { from: Date; to: Date }; limit: number },
+  groupBy: 'user_id' | 'tenant_id',
+  sums: string,
+) {
   return withCaller(pool, caller, async (client) => {
-    const { rows } = await client.query<{ tenant_id: string; sessions: number; cost_usd: number }>(
-      `select tenant_id, count(distinct session_id)::float8 as sessions, coalesce(sum(cost_usd), 0)::float8 as cost_usd
-         from ${SESSIONS_IN_WINDOW} s
-        group by tenant_id order by cost_usd desc, 1 limit $5`,
+    const { rows } = await client.query(
+      `select ${groupBy}, ${sums} from ${SESSIONS_IN_WINDOW} s group by ${groupBy} order by cost_usd desc, 1 limit $5`,
       [q.projectId, q.tenantId ?? null, q.window.from, q.window.to, q.limit],
     );
-    return rows.map((r) => ({
-      tenantId: r.tenant_id,
-      sessions: r.sessions,
-      costUsd: r.cost_usd,
-      costPerSession: r.sessions > 0 ? r.cost_usd / r.sessions : null,
-    }));
+    return rows;
   });
 }
 
-const SESSION_METRICS = [
-  'span_count',
-  'error_count',
-  'model_calls',
-  'input_tokens',
-  'output_tokens',
-  'cache_read_tokens',
-  'cache_write_tokens',
-  'reasoning_tokens',
-  'cost_usd',
-  'model_latency_hist',
-];
-
-const sessionColumns = (alias = '') => SESSION_METRICS.map((c) => alias + c).join(', ');
+const sessionColumns = (alias = '') => SESSION_METRIC_COLUMNS.map((c) => alias + c).join(', ');
 
 /**
  * The session rows active in the window ($3, $4) of project $1 (tenant $2 or all), with every

@@ -4,7 +4,7 @@
 import { HistogramBuilder } from '../histogram/log-histogram.ts';
 import { copyBytea, copyNumber, copyText, copyTimestamp } from '../db/copy-text.ts';
 import { CopyBuffer } from '../db/copy-buffer.ts';
-import type { Dimension } from './cuboids.ts';
+import { DIMENSIONS, type Dimension } from './cuboids.ts';
 import { NO_TENANT, type RollupSpan } from '../spans/index.ts';
 
 export type { RollupSpan } from '../spans/index.ts';
@@ -116,19 +116,10 @@ export interface StoredRollupRow extends UsageColumns {
   priced_calls: number;
 }
 
-export const ROLLUP_KEY_COLUMNS = [
-  'project_id',
-  'tenant_id',
-  'cuboid',
-  'bucket',
-  'service_name',
-  'category',
-  'surface',
-  'model',
-  'provider',
-  'deployment',
-  'status',
-] as const;
+/** The dimensions a row keys by besides the tenant ('' where the span has none or the cuboid sums over it). */
+const DIM_NAMES = DIMENSIONS.filter((d): d is Exclude<Dimension, 'tenant_id'> => d !== 'tenant_id');
+
+export const ROLLUP_KEY_COLUMNS = ['project_id', 'tenant_id', 'cuboid', 'bucket', ...DIM_NAMES] as const;
 
 export const ROLLUP_METRIC_COLUMNS = [
   'span_count',
@@ -149,8 +140,6 @@ export const ROLLUP_COLUMNS = [...ROLLUP_KEY_COLUMNS, 'pending', 'swept', ...ROL
 export const ROLLUP_MERGE_SQL = ROLLUP_METRIC_COLUMNS.map((c) =>
   c.endsWith('_hist') ? `string_agg(${c}, ''::bytea) as ${c}` : `sum(${c}) as ${c}`,
 ).join(', ');
-
-const DIM_NAMES = ['service_name', 'category', 'surface', 'model', 'provider', 'deployment', 'status'] as const;
 
 export function dimensionsOfSpan(span: RollupSpan): DimensionValues {
   return {

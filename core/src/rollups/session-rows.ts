@@ -19,6 +19,9 @@ export interface StoredSessionRow extends UsageColumns {
   model_latency_hist: Uint8Array | null;
 }
 
+/** What a session row adds up (the rest of its columns are its key and extent). */
+export const SESSION_METRIC_COLUMNS = ['span_count', 'error_count', ...USAGE_COLUMNS, 'model_latency_hist'] as const;
+
 export const SESSION_COLUMNS = [
   'project_id',
   'tenant_id',
@@ -27,10 +30,7 @@ export const SESSION_COLUMNS = [
   'user_id',
   'first_seen',
   'last_seen',
-  'span_count',
-  'error_count',
-  ...USAGE_COLUMNS,
-  'model_latency_hist',
+  ...SESSION_METRIC_COLUMNS,
 ] as const;
 
 export class SessionAggregate {

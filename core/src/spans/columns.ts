@@ -97,15 +97,7 @@ export function spanRow(span: SpanRow): string {
     '\t' +
     copyNumber(span.ttftMs) +
     '\t' +
-    copyNumber(span.inputTokens) +
-    '\t' +
-    copyNumber(span.outputTokens) +
-    '\t' +
-    copyNumber(span.cacheReadTokens) +
-    '\t' +
-    copyNumber(span.cacheWriteTokens) +
-    '\t' +
-    copyNumber(span.reasoningTokens) +
+    usageCells(span) +
     '\t' +
     copyNumber(span.costUsd) +
     '\t' +
@@ -115,6 +107,21 @@ export function spanRow(span: SpanRow): string {
     '\t' +
     (span.events.length > 0 ? copyJson(span.events) : '\\N') +
     '\n'
+  );
+}
+
+/** The five token counts, as consecutive COPY fields (both tables store them in this order). */
+function usageCells(span: SpanRow): string {
+  return (
+    copyNumber(span.inputTokens) +
+    '\t' +
+    copyNumber(span.outputTokens) +
+    '\t' +
+    copyNumber(span.cacheReadTokens) +
+    '\t' +
+    copyNumber(span.cacheWriteTokens) +
+    '\t' +
+    copyNumber(span.reasoningTokens)
   );
 }
 
@@ -154,15 +161,7 @@ export function aiCallRow(span: SpanRow): string {
     '\t' +
     copyText(span.model) +
     '\t' +
-    copyNumber(span.inputTokens) +
-    '\t' +
-    copyNumber(span.outputTokens) +
-    '\t' +
-    copyNumber(span.cacheReadTokens) +
-    '\t' +
-    copyNumber(span.cacheWriteTokens) +
-    '\t' +
-    copyNumber(span.reasoningTokens) +
+    usageCells(span) +
     '\t' +
     copyNumber(span.durationMs) +
     '\t' +

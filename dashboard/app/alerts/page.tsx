@@ -3,7 +3,7 @@
 
 import { Card, Text } from '@tremor/react';
 import { Notice } from '../../components/notice.tsx';
-import { StatusBadge } from '../../components/status-badge.tsx';
+import { ALERT_STATE_COLOR, StatusBadge } from '../../components/status-badge.tsx';
 import { DataTable, shortTime } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
 import { type AlertObservation, readAlertHistory, readAlerts } from '@vigil/alerts';
@@ -16,13 +16,7 @@ import { createSilence, expireSilence } from './actions.ts';
 export const dynamic = 'force-dynamic';
 
 const COLOR: Record<string, string> = {
-  firing: 'rose',
-  recovering: 'amber',
-  pending: 'amber',
-  nodata: 'gray',
-  error: 'gray',
-  normal: 'emerald',
-  resolved: 'emerald',
+  ...ALERT_STATE_COLOR,
   sent: 'emerald',
   pending_delivery: 'amber',
   failed: 'rose',

@@ -4,13 +4,12 @@
 import { Card, Text } from '@tremor/react';
 import Link from 'next/link';
 import { Suspense } from 'react';
-import type { Caller } from '@vigil/core';
+import { type Caller, readMetrics, readTopSessions } from '@vigil/core';
 import { SeriesChart } from '../../components/charts.tsx';
 import { SessionTable } from '../../components/session-table.tsx';
 import { DataTable } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
 import { sessionsIgnoreFilters, TENANT_COLUMNS, tenantCells, tenantCosts } from '../../lib/cost.ts';
-import { readMetrics, readTopSessions } from '@vigil/core';
 import { pool } from '../../lib/db.ts';
 import { formatCount, formatPercent } from '../../lib/format.ts';
 import { timeLabel } from '../../lib/series.ts';

@@ -4,11 +4,10 @@
 import { Card, Text } from '@tremor/react';
 import Link from 'next/link';
 import { Suspense } from 'react';
-import type { Caller } from '@vigil/core';
+import { type Caller, readDistribution, readMetrics } from '@vigil/core';
 import { SeriesChart } from '../../components/charts.tsx';
 import { DataTable } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
-import { readDistribution, readMetrics } from '@vigil/core';
 import { pool } from '../../lib/db.ts';
 import { formatCount, formatMs, formatPercent } from '../../lib/format.ts';
 import { toSeries } from '../../lib/series.ts';
