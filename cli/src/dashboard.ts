@@ -28,11 +28,14 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** Whether .next holds a build newer than every dashboard and core source file. */
+/** The sources a dashboard build is made of: its own, and the parts it imports. */
+const BUILD_SOURCES = [dashboardDir, path.join(dashboardDir, '../core/src'), path.join(dashboardDir, '../alerts/src')];
+
+/** Whether .next holds a build newer than every source file it was made from. */
 function buildIsCurrent(): boolean {
   try {
     const built = statSync(path.join(dashboardDir, '.next/BUILD_ID')).mtimeMs;
-    return built >= newestSource(dashboardDir) && built >= newestSource(path.join(dashboardDir, '../core/src'));
+    return BUILD_SOURCES.every((dir) => built >= newestSource(dir));
   } catch {
     return false;
   }
