@@ -169,6 +169,35 @@ describe('dashboard', () => {
     await page.close();
   });
 
+  it('serves Vigil’s HTTP API too: the same answers and documents as the API server, bearer tokens not cookies', async () => {
+    const token = await signToken({ role: 'authenticated', projectId: shop, ttlSeconds: 600 }, SECRET);
+    const query = { window: { from, to }, filters: { category: ['model'] }, groupBy: ['model' as const], quantiles: [0.95] };
+    const response = await fetch(`${baseUrl}/api/v1/metrics`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: JSON.stringify(query),
+    });
+    expect(response.status).toBe(200);
+    const { data } = (await response.json()) as { data: unknown[] };
+    const direct = await readMetrics(
+      db.pool,
+      { role: 'authenticated', projectId: shop },
+      { projectId: shop, ...query },
+    );
+    expect(direct.length).toBeGreaterThan(0);
+    expect(data).toEqual(JSON.parse(JSON.stringify(direct)));
+    // No token: the API's own 401, not the dashboard's redirect to its login page.
+    const refused = await fetch(`${baseUrl}/api/v1/metrics`, { method: 'POST', body: '{}', redirect: 'manual' });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ error: { code: 'unauthorized' } });
+    const document = (await (await fetch(`${baseUrl}/api/v1/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/metrics', '/api/v1/gate/argo', '/api/v1/deployments/{name}/rollback']),
+    );
+  });
+
   it('shows on the overview the numbers the query API gives, and filters change them', async () => {
     const page = await signedIn({ projectId: shop });
     await page.goto(`${baseUrl}/?${windowQuery}`);
