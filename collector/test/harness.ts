@@ -1,20 +1,10 @@
 // A real collector on a throw-away database, with two projects and a key each.
 
 import { createIngestKey, createProject } from '@vigil/core';
-import { createTestDatabase, type TestDatabase } from '@vigil/testing';
+import { COLLECTOR_TEST_SETTINGS, createTestDatabase, type TestDatabase } from '@vigil/testing';
 import { startCollector, type CollectorSettings, type RunningCollector } from '../src/collector.ts';
 
-export const DEFAULT_TEST_SETTINGS: CollectorSettings = {
-  VIGIL_COLLECTOR_HOST: '127.0.0.1',
-  VIGIL_COLLECTOR_PORT: 0,
-  VIGIL_MAX_BODY_BYTES: 16 * 1024 * 1024,
-  VIGIL_MAX_DECOMPRESSED_BYTES: 64 * 1024 * 1024,
-  VIGIL_MAX_ATTRIBUTES: 128,
-  VIGIL_MAX_ATTRIBUTE_LENGTH: 16 * 1024,
-  VIGIL_QUEUE_MAX_SPANS: 200_000,
-  VIGIL_BATCH_MAX_SPANS: 10_000,
-  VIGIL_WRITER_LANES: 2,
-};
+export const DEFAULT_TEST_SETTINGS: CollectorSettings = COLLECTOR_TEST_SETTINGS;
 
 export interface TestCollector {
   db: TestDatabase;

@@ -3,7 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { createPriceCatalog } from '../src/prices/catalog.ts';
-import type { SpanRow as SpanRecord } from '../src/spans/index.ts';
+import { NO_USAGE, type SpanRow as SpanRecord } from '../src/spans/index.ts';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -119,13 +119,7 @@ export function* generateSlices(o: WorkloadOptions): Generator<{ spans: SpanReco
         environment: 'production',
         operation: null,
         ttftMs: null,
-        inputTokens: null,
-        outputTokens: null,
-        cacheReadTokens: null,
-        cacheWriteTokens: null,
-        reasoningTokens: null,
-        costUsd: null,
-        costSource: null,
+        ...NO_USAGE,
         model: null,
         provider: null,
         attributes: {},

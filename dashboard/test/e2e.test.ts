@@ -171,7 +171,12 @@ describe('dashboard', () => {
 
   it('serves Vigil’s HTTP API too: the same answers and documents as the API server, bearer tokens not cookies', async () => {
     const token = await signToken({ role: 'authenticated', projectId: shop, ttlSeconds: 600 }, SECRET);
-    const query = { window: { from, to }, filters: { category: ['model'] }, groupBy: ['model' as const], quantiles: [0.95] };
+    const query = {
+      window: { from, to },
+      filters: { category: ['model'] },
+      groupBy: ['model' as const],
+      quantiles: [0.95],
+    };
     const response = await fetch(`${baseUrl}/api/v1/metrics`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}` },

@@ -9,7 +9,7 @@ import { createIngestKey, createProject } from '@vigil/core';
 import { type RunningCollector, startCollector } from '@vigil/collector';
 import { type FakeProviders, startFakeProviders } from '@vigil/fake-providers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@vigil/testing';
+import { COLLECTOR_TEST_SETTINGS, createTestDatabase, type TestDatabase } from '@vigil/testing';
 import { type FakePostgrest, startFakePostgrest } from './support/fake-postgrest.ts';
 import { type RedisServer, startRedisServer } from './support/redis-server.ts';
 
@@ -45,17 +45,7 @@ beforeAll(async () => {
   await db.pool.query(`update projects set capture_content = true where id = $1`, [captureProjectId]);
   captureKey = (await createIngestKey(db.pool, 'e2e-capture')).key;
   collector = await startCollector(
-    {
-      VIGIL_COLLECTOR_HOST: '127.0.0.1',
-      VIGIL_COLLECTOR_PORT: 0,
-      VIGIL_MAX_BODY_BYTES: 16 * 1024 * 1024,
-      VIGIL_MAX_DECOMPRESSED_BYTES: 64 * 1024 * 1024,
-      VIGIL_MAX_ATTRIBUTES: 128,
-      VIGIL_MAX_ATTRIBUTE_LENGTH: 16 * 1024,
-      VIGIL_QUEUE_MAX_SPANS: 100_000,
-      VIGIL_BATCH_MAX_SPANS: 5_000,
-      VIGIL_WRITER_LANES: 2,
-    },
+    { ...COLLECTOR_TEST_SETTINGS, VIGIL_QUEUE_MAX_SPANS: 100_000, VIGIL_BATCH_MAX_SPANS: 5_000 },
     db.pool,
   );
   providers = await startFakeProviders(BEHAVIOUR);

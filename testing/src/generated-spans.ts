@@ -2,7 +2,7 @@
 // log-normal latencies and a slow mode, errors, cached tokens and TTFT.
 
 import { randomBytes } from 'node:crypto';
-import type { SpanRow } from '@vigil/core';
+import { NO_USAGE, type SpanRow } from '@vigil/core';
 
 export function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -56,13 +56,7 @@ export function generateSpans(o: GenerateOptions): SpanRow[] {
       environment: 'test',
       operation: null,
       ttftMs: null,
-      inputTokens: null,
-      outputTokens: null,
-      cacheReadTokens: null,
-      cacheWriteTokens: null,
-      reasoningTokens: null,
-      costUsd: null,
-      costSource: null,
+      ...NO_USAGE,
       model: null,
       provider: null,
       attributes: {},

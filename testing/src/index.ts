@@ -1,2 +1,3 @@
+export { COLLECTOR_TEST_SETTINGS } from './collector-settings.ts';
 export { createTestDatabase, type TestDatabase } from './database.ts';
 export { generateSpans, rng } from './generated-spans.ts';

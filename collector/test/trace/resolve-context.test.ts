@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { RecentSpans } from '../../src/trace/recent-spans.ts';
 import { resolveBatchContext, type StoredLookup } from '../../src/trace/resolve-context.ts';
-import type { StoredSpan } from '@vigil/core';
+import { NO_USAGE, type StoredSpan } from '@vigil/core';
 
 const P = '00000000-0000-0000-0000-000000000001';
 const T = 'a'.repeat(32);
@@ -38,13 +38,7 @@ function span(id: string, parent: string | null, fields: Partial<StoredSpan> = {
     wrapper: false,
     attributes: {},
     events: [],
-    inputTokens: null,
-    outputTokens: null,
-    cacheReadTokens: null,
-    cacheWriteTokens: null,
-    reasoningTokens: null,
-    costUsd: null,
-    costSource: null,
+    ...NO_USAGE,
     ...fields,
   };
 }

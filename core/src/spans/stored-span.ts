@@ -100,13 +100,8 @@ export function storedContextOf(span: InheritedContext): InheritedContext {
   return { ...contextOf(span), tenantId: span.tenantId === NO_TENANT ? null : span.tenantId };
 }
 
-/**
- * What a wrapper keeps of a model span: its span, but not its usage or cost, which the inner call
- * carries (so no model call is counted twice). In TypeScript for spans at ingest, as SQL for
- * spans stored before their inner call arrived.
- */
-export const WRAPPER_FIELDS = {
-  category: 'other',
+/** A span that reports no usage: every token count and its cost unknown (null, never zero). */
+export const NO_USAGE = {
   inputTokens: null,
   outputTokens: null,
   cacheReadTokens: null,
@@ -115,6 +110,13 @@ export const WRAPPER_FIELDS = {
   costUsd: null,
   costSource: null,
 } as const satisfies Partial<StoredSpan>;
+
+/**
+ * What a wrapper keeps of a model span: its span, but not its usage or cost, which the inner call
+ * carries (so no model call is counted twice). In TypeScript for spans at ingest, as SQL for
+ * spans stored before their inner call arrived.
+ */
+export const WRAPPER_FIELDS = { category: 'other', ...NO_USAGE } as const satisfies Partial<StoredSpan>;
 
 /** Makes a span a wrapper, in place (the ingest path does this per span). */
 export function asWrapper(span: StoredSpan): void {
