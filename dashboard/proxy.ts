@@ -3,6 +3,7 @@
 
 import { NextResponse, type NextRequest } from 'next/server';
 import { AuthError, callerFromToken } from '@vigil/core';
+import { pagePolicy } from './lib/content-policy.ts';
 
 const TOKEN_COOKIE = 'vigil_token';
 
@@ -33,7 +34,19 @@ export async function proxy(request: NextRequest) {
     params.delete('q');
     return to(`/traces/${q}`, `?${params}`);
   }
-  return NextResponse.next();
+  return withScriptPolicy(request);
+}
+
+/** The page's Content-Security-Policy, with a nonce for this request's scripts. */
+function withScriptPolicy(request: NextRequest): NextResponse {
+  const nonce = Buffer.from(crypto.randomUUID()).toString('base64');
+  const policy = pagePolicy(nonce);
+  const headers = new Headers(request.headers);
+  headers.set('x-nonce', nonce);
+  headers.set('content-security-policy', policy);
+  const response = NextResponse.next({ request: { headers } });
+  response.headers.set('content-security-policy', policy);
+  return response;
 }
 
 export const config = {

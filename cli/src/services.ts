@@ -1,7 +1,7 @@
 // Long-running commands: start services, print where they are, and shut down cleanly on
 // SIGINT/SIGTERM (queued spans are committed first, then the embedded database stops).
 
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AlertEngine, alertsApiRoutes, ConfigSource } from '@vigil/alerts';
 import { type RunningCollector, startCollector } from '@vigil/collector';
@@ -42,6 +42,8 @@ export async function ensureDefaultProject(db: Database, config: VigilConfig): P
   }
   await createProject(db.pool, 'default');
   const created = await createIngestKey(db.pool, 'default', 'created by vigil up');
+  // With DATABASE_URL nothing else has created the data directory yet.
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   await writeFile(keyFile, created.key + '\n', { mode: 0o600 });
   info(`created project "default" and ingest key ${created.info.prefix}… (saved to ${keyFile}, readable only by you)`);
 }

@@ -180,6 +180,24 @@ describe('vigil CLI', () => {
   });
 });
 
+describe('vigil up on a database of its own', () => {
+  it('creates the data directory when it does not exist yet, with DATABASE_URL set', async () => {
+    const own = await createTestDatabase();
+    const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'vigil-cli-')), 'not', 'there', 'yet');
+    try {
+      const up = await runUntil(
+        ['up'],
+        { ...env, DATABASE_URL: own.url, VIGIL_DATA_DIR: dataDir, VIGIL_COLLECTOR_PORT: '0', VIGIL_API_PORT: '0' },
+        /query API:/,
+      );
+      expect(up.code).toBe(0);
+      expect(readFileSync(path.join(dataDir, 'default-ingest-key'), 'utf8').trim()).toMatch(/^vgl_/);
+    } finally {
+      await own.drop();
+    }
+  });
+});
+
 describe('vigil deploy and vigil gate', () => {
   it('records a canary and exits 0 to promote, 1 to roll back, 2 when it cannot tell yet, 3 when it cannot judge', async () => {
     await vigil(['projects', 'create', 'gated'], env);

@@ -31,10 +31,15 @@ export function formatCount(n: number | null | undefined): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
-/** RFC 4180: quote fields with commas, quotes or line breaks; double the quotes. */
+/**
+ * RFC 4180: quote fields with commas, quotes or line breaks; double the quotes. A text cell that a
+ * spreadsheet would run as a formula (it starts with =, +, -, @, a tab or a carriage return: a
+ * tenant or session named by the watched app can) gets a leading ' as OWASP recommends, so it is
+ * shown as text. Numbers are left as they are.
+ */
 export function toCsv(header: string[], rows: (string | number)[][]): string {
   const field = (v: string | number) => {
-    const text = String(v);
+    const text = typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v);
     return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
   return [header, ...rows].map((row) => row.map(field).join(',')).join('\r\n') + '\r\n';

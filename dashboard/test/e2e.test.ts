@@ -203,6 +203,42 @@ describe('dashboard', () => {
     );
   });
 
+  it('sends a nonce script policy, refuses framing, and takes sign-in and sign-out posts only from itself', async () => {
+    const page = await signedIn({ projectId: shop });
+    const blocked: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());
+    });
+    const response = await page.goto(`${baseUrl}/?${windowQuery}`);
+    const headers = response!.headers();
+    expect(headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+    expect(headers['content-security-policy']).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+    expect(headers['x-frame-options']).toBe('DENY');
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['referrer-policy']).toBe('same-origin');
+    // The page's own scripts still run under the policy: its charts are drawn in the browser.
+    await page.getByTestId('chart-latency').locator('svg.recharts-surface').first().waitFor();
+    expect(blocked).toEqual([]);
+    await page.close();
+
+    const token = await signToken({ role: 'authenticated', projectId: shop, ttlSeconds: 600 }, SECRET);
+    const post = (path: string, origin: string) =>
+      fetch(`${baseUrl}${path}`, {
+        method: 'POST',
+        headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
+        body: `token=${token}`,
+        redirect: 'manual',
+      });
+    const forged = await post('/auth', 'http://attacker.example');
+    expect(forged.status).toBe(403);
+    expect(forged.headers.get('set-cookie')).toBeNull();
+    const own = await post('/auth', baseUrl);
+    expect(own.status).toBe(303);
+    expect(own.headers.get('set-cookie')).toContain('vigil_token=');
+    expect((await post('/logout', 'http://attacker.example')).status).toBe(403);
+    expect((await post('/logout', baseUrl)).status).toBe(303);
+  });
+
   it('shows on the overview the numbers the query API gives, and filters change them', async () => {
     const page = await signedIn({ projectId: shop });
     await page.goto(`${baseUrl}/?${windowQuery}`);

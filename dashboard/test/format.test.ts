@@ -68,6 +68,24 @@ describe('formatting', () => {
     ).toBe('tenant,spend\r\n"acme, inc","$1,234.50"\r\nplain,"say ""hi"""\r\n');
   });
 
+  it('writes text a spreadsheet would run as a formula as text (OWASP CSV injection), numbers as numbers', () => {
+    expect(
+      toCsv(
+        ['tenant', 'n'],
+        [
+          ['=HYPERLINK("http://evil","x")', -3],
+          ['+1+2', 1.5],
+          ['-2+3', 0],
+          ['@SUM(A1)', 2],
+          ['\tcmd', 3],
+          ['acme', -0.25],
+        ],
+      ),
+    ).toBe(
+      'tenant,n\r\n"\'=HYPERLINK(""http://evil"",""x"")",-3\r\n\'+1+2,1.5\r\n\'-2+3,0\r\n\'@SUM(A1),2\r\n\'\tcmd,3\r\nacme,-0.25\r\n',
+    );
+  });
+
   it('draws about 60 points whatever the range, never finer than a minute', () => {
     expect(stepFor(3_600_000)).toBe(60_000);
     expect(stepFor(86_400_000)).toBe(1_440_000);

@@ -2,6 +2,7 @@
 // token is checked before it is stored, and the cookie lasts no longer than the token.
 
 import { NextResponse, type NextRequest } from 'next/server';
+import { crossOriginRefusal } from '../../lib/same-origin.ts';
 import { TOKEN_COOKIE, verify } from '../../lib/session.ts';
 
 async function signIn(request: NextRequest, token: string | null): Promise<NextResponse> {
@@ -33,6 +34,8 @@ export async function GET(request: NextRequest) {
 }
 
 export async function POST(request: NextRequest) {
+  const refusal = crossOriginRefusal(request);
+  if (refusal) return new NextResponse(refusal, { status: 403 });
   const form = await request.formData();
   return signIn(request, String(form.get('token') ?? '') || null);
 }
