@@ -5,7 +5,7 @@
 // database outages, 4xx for bad data.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Project } from '@vigil/core';
+import { bearerToken, type Project } from '@vigil/core';
 import type { CollectorMetrics } from '../../metrics.ts';
 import { decodeTraces } from '../../otlp/decode.ts';
 import { encodeErrorStatus, encodeExportResponse, type WireFormat } from '../../otlp/encode-response.ts';
@@ -43,10 +43,7 @@ function wireFormatOf(request: IncomingMessage): WireFormat | null {
 
 function ingestKeyOf(request: IncomingMessage): string | null {
   const authorization = request.headers.authorization;
-  if (authorization) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    return match ? match[1]! : null;
-  }
+  if (authorization) return bearerToken(authorization);
   const header = request.headers['x-vigil-key'];
   return typeof header === 'string' && header.trim() !== '' ? header.trim() : null;
 }
