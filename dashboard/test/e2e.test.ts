@@ -237,6 +237,21 @@ describe('dashboard', () => {
     expect(own.headers.get('set-cookie')).toContain('vigil_token=');
     expect((await post('/logout', 'http://attacker.example')).status).toBe(403);
     expect((await post('/logout', baseUrl)).status).toBe(303);
+    // A sign-in body is read only up to its limit, as it streams: 4 MB chunked, no content-length.
+    const huge = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 64; i++) controller.enqueue(new Uint8Array(64 * 1024).fill(97));
+        controller.close();
+      },
+    });
+    const oversized = await fetch(`${baseUrl}/auth`, {
+      method: 'POST',
+      headers: { origin: baseUrl, 'content-type': 'application/x-www-form-urlencoded' },
+      body: huge,
+      duplex: 'half',
+      redirect: 'manual',
+    } as RequestInit);
+    expect(oversized.status).toBe(413);
   });
 
   it('shows on the overview the numbers the query API gives, and filters change them', async () => {

@@ -2,8 +2,11 @@
 // token is checked before it is stored, and the cookie lasts no longer than the token.
 
 import { NextResponse, type NextRequest } from 'next/server';
+import { limitedText } from '../../lib/limited-body.ts';
 import { crossOriginRefusal } from '../../lib/same-origin.ts';
 import { TOKEN_COOKIE, verify } from '../../lib/session.ts';
+
+const MAX_FORM_BYTES = 16 * 1024;
 
 async function signIn(request: NextRequest, token: string | null): Promise<NextResponse> {
   // A relative Location: behind `next start` request.url names localhost, which is not
@@ -36,6 +39,8 @@ export async function GET(request: NextRequest) {
 export async function POST(request: NextRequest) {
   const refusal = crossOriginRefusal(request);
   if (refusal) return new NextResponse(refusal, { status: 403 });
-  const form = await request.formData();
-  return signIn(request, String(form.get('token') ?? '') || null);
+  // The sign-in form, urlencoded; a token is a few hundred bytes.
+  const body = await limitedText(request, MAX_FORM_BYTES);
+  if (body === null) return new NextResponse(`sign-in form over ${MAX_FORM_BYTES} bytes`, { status: 413 });
+  return signIn(request, new URLSearchParams(body).get('token') || null);
 }
