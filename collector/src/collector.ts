@@ -71,7 +71,7 @@ export async function startCollector(
       maxDecompressedBytes: settings.VIGIL_MAX_DECOMPRESSED_BYTES,
       limits,
     },
-    { pipeline, projects, metrics, queuedSpans: () => writer.queuedSpans, log },
+    { pipeline, projects, metrics, log },
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -2,6 +2,7 @@
 // now (its hooks, once), and list them. Changes run as the caller under row-level security.
 
 import { ApiError, type ApiRoute, defineRoute, readRoute } from '@vigil/core';
+import type pg from 'pg';
 import { z } from 'zod';
 import { promoteDeployment, recordDeployment } from '../canary/deployments.ts';
 import { rollBack } from '../hooks/rollback.ts';
@@ -24,11 +25,7 @@ const nameParams = z.object({ name: deploymentName });
 export function deploymentRoutes(options: AlertsApiOptions): ApiRoute[] {
   const { pool } = options;
   /** The deployment's row, locked, if the caller may change it (403 if not, 404 if there is none). */
-  const lockDeployment = (
-    client: Parameters<Parameters<typeof changeAsCaller>[2]>[0],
-    projectId: string,
-    name: string,
-  ) =>
+  const lockDeployment = (client: pg.ClientBase, projectId: string, name: string) =>
     lockChangeable<{ state: string }>(
       pool,
       client,

@@ -47,6 +47,11 @@ export class TracePipeline {
     return this.deps.writer.databaseAvailable;
   }
 
+  /** Spans accepted and not yet committed, for health and metrics. */
+  get queuedSpans(): number {
+    return this.deps.writer.queuedSpans;
+  }
+
   /** Throws QueueFullError or DatabaseUnavailableError (retryable) when the batch was not stored. */
   async consume(batch: TraceBatch): Promise<ConsumeOutcome> {
     const { writer, projects, metrics } = this.deps;

@@ -84,9 +84,12 @@ export function createApiApp(options: ApiAppOptions): Hono<Env> {
     else app.post(route.path, authenticate, limitBody, handler);
   }
 
-  const document = () => openApiDocument(options.routes, API_BASE);
-  app.get('/openapi.json', (c) => c.json(document()));
-  app.get('/docs', (c) => c.html(referencePage(document())));
+  // The routes are fixed once the app is made: the document and its page are built once, when first asked for.
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  let page: string | undefined;
+  const documentOnce = () => (document ??= openApiDocument(options.routes, API_BASE));
+  app.get('/openapi.json', (c) => c.json(documentOnce()));
+  app.get('/docs', (c) => c.html((page ??= referencePage(documentOnce()))));
 
   app.notFound((c) => {
     const error = new ApiError(404, `no such endpoint: ${c.req.path}`);

@@ -71,11 +71,12 @@ export function openApiDocument(routes: readonly ApiRoute[], basePath: string): 
         ? { 413: { description: 'body over the limit', content: { 'application/json': { schema: ERROR_SCHEMA } } } }
         : {}),
     };
+    const routeParameters = parameters(route);
     const operation: Json = {
       summary: route.summary,
       tags: [route.tag],
       security: [{ bearer: [] }],
-      ...(parameters(route).length ? { parameters: parameters(route) } : {}),
+      ...(routeParameters.length ? { parameters: routeParameters } : {}),
       ...(route.body
         ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } } }
         : {}),

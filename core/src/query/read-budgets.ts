@@ -4,8 +4,7 @@
 import type pg from 'pg';
 import { DAY_MS, MINUTE_MS } from '../rollups/rollup-rows.ts';
 import { ALL_TENANTS } from '../spans/index.ts';
-import type { Caller } from './caller.ts';
-import { withCaller } from './caller.ts';
+import { type Caller, withCaller } from './caller.ts';
 import { readMetrics } from './read-metrics.ts';
 import { type BudgetsQuery, budgetsQuerySchema } from './schemas.ts';
 
@@ -36,11 +35,14 @@ export interface MonthSpend {
  * the trailing 7-day rate (or the month so far, when younger). "Now" is `at` rounded up to the
  * minute (rollups are per minute) and capped at the month's end.
  */
+/** YYYY-MM of the UTC month holding `at`. */
+const utcMonth = (at: Date) => at.toISOString().slice(0, 7);
+
 export async function monthSpend(pool: pg.Pool, caller: Caller, projectId: string, at: Date): Promise<MonthSpend> {
   const monthStart = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
   const monthEnd = Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1);
   const now = Math.min(Math.ceil(at.getTime() / MINUTE_MS) * MINUTE_MS, monthEnd);
-  const month = new Date(monthStart).toISOString().slice(0, 7);
+  const month = utcMonth(at);
   const byTenant = new Map<string, Spend>();
   if (now <= monthStart) return { month, byTenant };
   const rateFrom = Math.max(monthStart, now - 7 * DAY_MS);
@@ -89,7 +91,7 @@ export async function readBudgets(
       ).rows,
   );
   const at = q.at ?? new Date();
-  if (budgets.length === 0) return { month: new Date(at).toISOString().slice(0, 7), budgets: [] };
+  if (budgets.length === 0) return { month: utcMonth(at), budgets: [] };
   const spend = await monthSpend(pool, caller, q.projectId, at);
   if (spend.byTenant.size === 0) return { month: spend.month, budgets: [] };
   return {

@@ -19,13 +19,12 @@ import { decompress, readBody } from './read-body.ts';
 export interface CollectorServerOptions {
   maxBodyBytes: number;
   maxDecompressedBytes: number;
+  limits: DecodeLimits;
 }
 
 export interface CollectorServerDeps {
   pipeline: TracePipeline;
   projects: ProjectDirectory;
-  /** Queued spans, for /healthz. */
-  queuedSpans: () => number;
   metrics: CollectorMetrics;
   log?: (message: string) => void;
 }
@@ -66,10 +65,7 @@ function send(
 
 const CONTENT_TYPE_OF: Record<WireFormat, string> = { json: 'application/json', protobuf: 'application/x-protobuf' };
 
-export function createCollectorServer(
-  options: CollectorServerOptions & { limits: DecodeLimits },
-  deps: CollectorServerDeps,
-): Server {
+export function createCollectorServer(options: CollectorServerOptions, deps: CollectorServerDeps): Server {
   const { limits } = options;
   const { pipeline, projects, metrics } = deps;
   const log = deps.log ?? (() => {});
@@ -170,11 +166,11 @@ export function createCollectorServer(
         response,
         healthy ? 200 : 503,
         'application/json',
-        JSON.stringify({ status: healthy ? 'ok' : 'database_unavailable', queueSpans: deps.queuedSpans() }),
+        JSON.stringify({ status: healthy ? 'ok' : 'database_unavailable', queueSpans: pipeline.queuedSpans }),
       );
     }
     if (path === '/metrics' && request.method === 'GET') {
-      metrics.queueSpans.set(deps.queuedSpans());
+      metrics.queueSpans.set(pipeline.queuedSpans);
       return send(response, 200, metrics.registry.contentType, await metrics.registry.metrics());
     }
     send(
