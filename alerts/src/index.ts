@@ -1,4 +1,4 @@
-export { type AlertsApiOptions, alertsApiRoutes } from './api/index.ts';
+export { type AlertsApiOptions, alertsApiRoutes, createVigilApi } from './api/index.ts';
 export { findDeployment, judgeDeployment } from './canary/judge-deployment.ts';
 export { promoteDeployment, recordDeployment } from './canary/deployments.ts';
 export { ConfigError, loadAlertsConfig, parseAlertsConfig } from './config/load.ts';

@@ -3,10 +3,9 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AlertEngine, alertsApiRoutes, ConfigSource } from '@vigil/alerts';
+import { AlertEngine, ConfigSource, createVigilApi } from '@vigil/alerts';
 import { type RunningCollector, startCollector } from '@vigil/collector';
 import {
-  createApiApp,
   createIngestKey,
   createProject,
   type Database,
@@ -14,7 +13,6 @@ import {
   listProjects,
   openDatabase,
   type RunningServer,
-  readRoutes,
   resolveJwtSecret,
   serveApp,
   type VigilConfig,
@@ -88,10 +86,11 @@ export async function startApiService(
   alerts: AlertsService,
 ): Promise<RunningServer> {
   const { secret, source } = await resolveJwtSecret(config);
-  const app = createApiApp({
+  const app = createVigilApi({
+    pool: db.pool,
+    config: alerts.source.current,
     jwtSecret: secret,
     ...(config.VIGIL_JWKS_URL ? { jwksUrl: config.VIGIL_JWKS_URL } : {}),
-    routes: [...readRoutes(db.pool), ...alertsApiRoutes({ pool: db.pool, config: alerts.source.current })],
     log: (message) => info(`[api] ${message}`),
   });
   const server = await serveApp(app, config.VIGIL_API_HOST, config.VIGIL_API_PORT);

@@ -1,7 +1,7 @@
 // The alerts part's contribution to the HTTP API: deployments, rollout gates, silences and the
 // alert reads. Mounted into core's app beside the read routes.
 
-import type { ApiRoute } from '@vigil/core';
+import { type ApiAppOptions, type ApiRoute, createApiApp, readRoutes } from '@vigil/core';
 import { alertRoutes } from './alert-routes.ts';
 import type { AlertsApiOptions } from './context.ts';
 import { deploymentRoutes } from './deployment-routes.ts';
@@ -11,4 +11,13 @@ export type { AlertsApiOptions } from './context.ts';
 
 export function alertsApiRoutes(options: AlertsApiOptions): ApiRoute[] {
   return [...deploymentRoutes(options), ...gateRoutes(options), ...alertRoutes(options)];
+}
+
+/** The whole HTTP API, core's reads and this part's routes: what `vigil up` serves and the dashboard mounts. */
+export function createVigilApi(options: AlertsApiOptions & Omit<ApiAppOptions, 'routes'>) {
+  const { pool, config, env, ...app } = options;
+  return createApiApp({
+    ...app,
+    routes: [...readRoutes(pool), ...alertsApiRoutes({ pool, config, ...(env ? { env } : {}) })],
+  });
 }

@@ -1,21 +1,21 @@
 // Vigil's HTTP API served by the dashboard too: the same Hono app `vigil up` serves on its API
-// port (core's reads and the alerts part's routes), mounted as one Next.js route handler.
+// port (createVigilApi: core's reads and the alerts part's routes), mounted as one Next.js route handler.
 
-import { alertsApiRoutes, ConfigSource } from '@vigil/alerts';
-import { createApiApp, readRoutes } from '@vigil/core';
+import { ConfigSource, createVigilApi } from '@vigil/alerts';
 import { pool } from '../../../../lib/db.ts';
 
-let app: ReturnType<typeof createApiApp> | undefined;
+let app: ReturnType<typeof createVigilApi> | undefined;
 
-function api(): ReturnType<typeof createApiApp> {
+function api(): ReturnType<typeof createVigilApi> {
   if (!app) {
     const secret = process.env.VIGIL_JWT_SECRET;
     if (!secret) throw new Error('VIGIL_JWT_SECRET is not set: start the dashboard with `vigil up`');
     const config = new ConfigSource(pool(), process.env.VIGIL_CONFIG);
-    app = createApiApp({
+    app = createVigilApi({
+      pool: pool(),
+      config: config.current,
       jwtSecret: secret,
       ...(process.env.VIGIL_JWKS_URL ? { jwksUrl: process.env.VIGIL_JWKS_URL } : {}),
-      routes: [...readRoutes(pool()), ...alertsApiRoutes({ pool: pool(), config: config.current })],
       log: (message) => console.error(`[api] ${message}`),
     });
   }
