@@ -3,8 +3,9 @@
 
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
-import { DEFAULT_RETENTION, type Maintenance, startMaintenance, type VigilConfig } from '@vigil/core';
+import { configSchema, DEFAULT_RETENTION, type Maintenance, startMaintenance, type VigilConfig } from '@vigil/core';
 import { type CollectorMetrics, createCollectorMetrics } from './metrics.ts';
+import { type DecodeLimitSettings, decodeLimitsFrom } from './otlp/decode-limits.ts';
 import { TracePipeline } from './pipeline/trace-pipeline.ts';
 import { ProjectDirectory } from './projects/project-directory.ts';
 import { createCollectorServer } from './receivers/http/server.ts';
@@ -34,9 +35,15 @@ export type CollectorSettings = Pick<
   Partial<
     Pick<
       VigilConfig,
-      'VIGIL_COMPACT_INTERVAL_MS' | 'VIGIL_MINUTE_ROLLUP_RETENTION_DAYS' | 'VIGIL_ROLLUP_RETENTION_DAYS'
+      | 'VIGIL_COMPACT_INTERVAL_MS'
+      | 'VIGIL_MINUTE_ROLLUP_RETENTION_DAYS'
+      | 'VIGIL_ROLLUP_RETENTION_DAYS'
+      | 'VIGIL_MAX_INFLIGHT_BYTES'
+      | Exclude<keyof DecodeLimitSettings, 'VIGIL_MAX_ATTRIBUTES' | 'VIGIL_MAX_ATTRIBUTE_LENGTH'>
     >
   >;
+
+const DEFAULTS = configSchema.parse({});
 
 export async function startCollector(
   settings: CollectorSettings,
@@ -60,10 +67,7 @@ export async function startCollector(
     },
   );
   const projects = new ProjectDirectory(pool);
-  const limits = {
-    maxAttributesPerSpan: settings.VIGIL_MAX_ATTRIBUTES,
-    maxAttributeValueLength: settings.VIGIL_MAX_ATTRIBUTE_LENGTH,
-  };
+  const limits = decodeLimitsFrom({ ...DEFAULTS, ...settings });
   const pipeline = new TracePipeline({ writer, projects, metrics, limits });
   const server = createCollectorServer(
     {

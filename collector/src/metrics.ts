@@ -46,6 +46,22 @@ export function createCollectorMetrics() {
       help: 'Attribute values shortened or attributes dropped by the configured limits.',
       registers: [registry],
     }),
+    eventsDropped: new Counter({
+      name: 'vigil_span_events_dropped_total',
+      help: 'Span events dropped over the configured limit per span (VIGIL_MAX_EVENTS_PER_SPAN).',
+      registers: [registry],
+    }),
+    valuesCleared: new Counter({
+      name: 'vigil_span_values_cleared_total',
+      help: 'Span values stored as null because they did not fit their column (a token count out of range, ...).',
+      labelNames: ['field'] as const,
+      registers: [registry],
+    }),
+    restarts: new Gauge({
+      name: 'vigil_collector_restarts',
+      help: 'Times the supervisor has restarted this collector process after it died (0 when it is not supervised).',
+      registers: [registry],
+    }),
     unpricedModelSpans: new Counter({
       name: 'vigil_unpriced_model_spans_total',
       help: 'Model calls stored with a null cost because no price is known for the model.',

@@ -22,6 +22,15 @@ export const configSchema = z.object({
   VIGIL_MAX_DECOMPRESSED_BYTES: positiveInt.default(64 * MiB),
   VIGIL_MAX_ATTRIBUTES: positiveInt.default(128),
   VIGIL_MAX_ATTRIBUTE_LENGTH: positiveInt.default(16 * 1024),
+  // Limits on what one request decodes to, counted while it decodes (see collector/README.md).
+  VIGIL_MAX_RESOURCE_SPANS: positiveInt.default(1000),
+  VIGIL_MAX_SCOPE_SPANS: positiveInt.default(10_000),
+  VIGIL_MAX_SPANS_PER_REQUEST: positiveInt.default(20_000),
+  VIGIL_MAX_EVENTS_PER_SPAN: positiveInt.default(128),
+  VIGIL_MAX_EVENT_ATTRIBUTES: positiveInt.default(128),
+  VIGIL_MAX_REQUEST_MEMORY_BYTES: positiveInt.default(128 * MiB),
+  // Decoded bytes of all requests in flight at once (read, decoded, not yet queued); over it, 429.
+  VIGIL_MAX_INFLIGHT_BYTES: positiveInt.default(256 * MiB),
   VIGIL_QUEUE_MAX_SPANS: positiveInt.default(50_000),
   VIGIL_BATCH_MAX_SPANS: positiveInt.default(10_000),
   VIGIL_WRITER_LANES: z.coerce.number().int().min(1).max(16).default(3),

@@ -3,7 +3,8 @@
 // too), unknown fields ignored. A value of the wrong type fails with its JSON path.
 
 import { MAX_VALUE_DEPTH, limitString, setAttribute } from './attribute-limits.ts';
-import { DecodeState, endMsOf } from './decode-state.ts';
+import { DECODED_COST, DecodeState, endMsOf } from './decode-state.ts';
+import { jsonParseCost } from './json-parse-cost.ts';
 import { normalizeParentId } from './span-ids.ts';
 import {
   OtlpDecodeError,
@@ -75,27 +76,39 @@ function describe(value: Json): string {
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
 }
 
-export function decodeJsonTraces(text: string, limits: DecodeLimits): DecodeResult {
+export function decodeJsonTraces(body: Buffer | string, limits: DecodeLimits): DecodeResult {
+  const state = new DecodeState(limits);
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  // JSON.parse builds the whole tree before any of it can be counted, so what it would build is
+  // estimated from the text first (a million "{}" cost more than their bytes suggest).
+  state.charge(jsonParseCost(bytes));
   let root: Json;
   try {
-    root = JSON.parse(text);
+    root = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
   } catch (error) {
     throw new OtlpDecodeError(`invalid JSON body: ${(error as Error).message}`);
   }
   const request = objectAt(root, '(root)');
-  const state = new DecodeState(limits);
   const resourceSpans: DecodedResourceSpans[] = arrayAt(request.resourceSpans, 'resourceSpans').map((item, r) => {
     const path = `resourceSpans[${r}]`;
+    state.enterResourceSpans();
     const rs = objectAt(item, path);
     const resource = rs.resource === undefined || rs.resource === null ? {} : objectAt(rs.resource, `${path}.resource`);
     return {
-      resource: readAttributes(resource.attributes, `${path}.resource.attributes`, state),
+      resource: readAttributes(
+        resource.attributes,
+        `${path}.resource.attributes`,
+        state.limits.maxAttributesPerSpan,
+        state,
+      ),
       scopeSpans: arrayAt(rs.scopeSpans, `${path}.scopeSpans`).map((scopeItem, s) => {
         const scopePath = `${path}.scopeSpans[${s}]`;
+        state.enterScopeSpans();
         const ss = objectAt(scopeItem, scopePath);
         const scope = ss.scope === undefined || ss.scope === null ? {} : objectAt(ss.scope, `${scopePath}.scope`);
         const spans: DecodedSpan[] = [];
         arrayAt(ss.spans, `${scopePath}.spans`).forEach((spanItem, i) => {
+          state.enterSpan();
           const span = readSpan(objectAt(spanItem, `${scopePath}.spans[${i}]`), `${scopePath}.spans[${i}]`, state);
           if (span) spans.push(span);
         });
@@ -118,6 +131,11 @@ function readSpan(span: JsonObject, path: string, state: DecodeState): DecodedSp
   const startNs = int64At(span.startTimeUnixNano, `${path}.startTimeUnixNano`);
   const endNs = int64At(span.endTimeUnixNano, `${path}.endTimeUnixNano`);
   const status = span.status === undefined || span.status === null ? {} : objectAt(span.status, `${path}.status`);
+  const statusMessage = stringAt(status.message, `${path}.status.message`);
+  const events = arrayAt(span.events, `${path}.events`);
+  if (events.length > state.limits.maxEventsPerSpan)
+    state.droppedEvents += events.length - state.limits.maxEventsPerSpan;
+  state.charge(name.length + statusMessage.length);
   const decoded: DecodedSpan = {
     traceId,
     spanId,
@@ -127,32 +145,40 @@ function readSpan(span: JsonObject, path: string, state: DecodeState): DecodedSp
     startMs: startNs / 1e6,
     endMs: endMsOf(startNs, endNs),
     statusCode: enumAt(status.code, STATUS_CODES, `${path}.status.code`),
-    statusMessage: stringAt(status.message, `${path}.status.message`),
-    attributes: readAttributes(span.attributes, `${path}.attributes`, state),
-    events: arrayAt(span.events, `${path}.events`).map((item, e) => {
+    statusMessage,
+    attributes: readAttributes(span.attributes, `${path}.attributes`, state.limits.maxAttributesPerSpan, state),
+    events: events.slice(0, state.limits.maxEventsPerSpan).map((item, e) => {
       const event = objectAt(item, `${path}.events[${e}]`);
+      const eventName = stringAt(event.name, `${path}.events[${e}].name`);
+      state.charge(DECODED_COST.event + eventName.length);
       return {
-        name: stringAt(event.name, `${path}.events[${e}].name`),
+        name: eventName,
         timeMs: int64At(event.timeUnixNano, `${path}.events[${e}].timeUnixNano`) / 1e6,
-        attributes: readAttributes(event.attributes, `${path}.events[${e}].attributes`, state),
+        attributes: readAttributes(
+          event.attributes,
+          `${path}.events[${e}].attributes`,
+          state.limits.maxAttributesPerEvent,
+          state,
+        ),
       };
     }),
   };
   return state.accept(decoded, path) ? decoded : null;
 }
 
-function readAttributes(list: Json, path: string, state: DecodeState): Attributes {
+function readAttributes(list: Json, path: string, max: number, state: DecodeState): Attributes {
   const attributes: Attributes = {};
   let count = 0;
   arrayAt(list, path).forEach((item, i) => {
     const kv = objectAt(item, `${path}[${i}]`);
     const key = stringAt(kv.key, `${path}[${i}].key`);
     if (!Object.hasOwn(attributes, key)) {
-      if (count >= state.limits.maxAttributesPerSpan) {
+      if (count >= max) {
         state.droppedAttributes++;
         return;
       }
       count++;
+      state.charge(DECODED_COST.attribute + key.length);
     }
     const value =
       kv.value === undefined || kv.value === null ? null : readAnyValue(kv.value, `${path}[${i}].value`, state, 0);
@@ -164,8 +190,11 @@ function readAttributes(list: Json, path: string, state: DecodeState): Attribute
 function readAnyValue(raw: Json, path: string, state: DecodeState, depth: number): AttributeValue {
   if (depth > MAX_VALUE_DEPTH) fail(path, `value nested deeper than ${MAX_VALUE_DEPTH} levels`);
   const value = objectAt(raw, path);
-  if (value.stringValue !== undefined)
-    return limitString(stringAt(value.stringValue, `${path}.stringValue`), state.limits, state);
+  if (value.stringValue !== undefined) {
+    const text = limitString(stringAt(value.stringValue, `${path}.stringValue`), state.limits, state);
+    state.charge(text.length);
+    return text;
+  }
   if (value.intValue !== undefined) return int64At(value.intValue, `${path}.intValue`);
   if (value.doubleValue !== undefined) {
     const double = value.doubleValue;
@@ -180,16 +209,18 @@ function readAnyValue(raw: Json, path: string, state: DecodeState, depth: number
   }
   if (value.arrayValue !== undefined) {
     const array = objectAt(value.arrayValue, `${path}.arrayValue`);
-    return arrayAt(array.values, `${path}.arrayValue.values`).map((item, i) =>
-      readAnyValue(item, `${path}.arrayValue.values[${i}]`, state, depth + 1),
-    );
+    const items = arrayAt(array.values, `${path}.arrayValue.values`);
+    state.charge(DECODED_COST.container + items.length * DECODED_COST.element);
+    return items.map((item, i) => readAnyValue(item, `${path}.arrayValue.values[${i}]`, state, depth + 1));
   }
   if (value.kvlistValue !== undefined) {
     const kvlist = objectAt(value.kvlistValue, `${path}.kvlistValue`);
     const object: Attributes = {};
+    state.charge(DECODED_COST.container);
     arrayAt(kvlist.values, `${path}.kvlistValue.values`).forEach((item, i) => {
       const kv = objectAt(item, `${path}.kvlistValue.values[${i}]`);
       const key = stringAt(kv.key, `${path}.kvlistValue.values[${i}].key`);
+      state.charge(DECODED_COST.element + key.length);
       setAttribute(
         object,
         key,
@@ -200,6 +231,10 @@ function readAnyValue(raw: Json, path: string, state: DecodeState, depth: number
     });
     return object;
   }
-  if (value.bytesValue !== undefined) return stringAt(value.bytesValue, `${path}.bytesValue`);
+  if (value.bytesValue !== undefined) {
+    const text = stringAt(value.bytesValue, `${path}.bytesValue`);
+    state.charge(text.length);
+    return text;
+  }
   return null;
 }

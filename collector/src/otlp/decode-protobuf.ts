@@ -5,7 +5,7 @@
 
 import { MAX_VALUE_DEPTH, limitString, setAttribute } from './attribute-limits.ts';
 import { ProtoReader, WIRE_FIXED64, WIRE_LENGTH, WIRE_VARINT } from './proto-reader.ts';
-import { DecodeState, endMsOf } from './decode-state.ts';
+import { DECODED_COST, DecodeState, endMsOf } from './decode-state.ts';
 import { normalizeParentId } from './span-ids.ts';
 import type {
   AttributeValue,
@@ -27,6 +27,7 @@ export function decodeProtobufTraces(body: Uint8Array, limits: DecodeLimits): De
     const tag = reader.uint32();
     if (tag >>> 3 === 1) {
       reader.expect(tag & 7, WIRE_LENGTH, 'resource_spans');
+      state.enterResourceSpans();
       resourceSpans.push(readResourceSpans(reader, reader.lengthEnd(), state));
     } else reader.skip(tag & 7);
   }
@@ -44,6 +45,7 @@ function readResourceSpans(reader: ProtoReader, end: number, state: DecodeState)
       resource = readResource(reader, reader.lengthEnd(), state);
     } else if (field === 2) {
       reader.expect(tag & 7, WIRE_LENGTH, 'scope_spans');
+      state.enterScopeSpans();
       scopeSpans.push(readScopeSpans(reader, reader.lengthEnd(), state));
     } else reader.skip(tag & 7);
   }
@@ -57,7 +59,7 @@ function readResource(reader: ProtoReader, end: number, state: DecodeState): Att
     const tag = reader.uint32();
     if (tag >>> 3 === 1) {
       reader.expect(tag & 7, WIRE_LENGTH, 'resource attribute');
-      count = readKeyValue(reader, reader.lengthEnd(), attributes, count, state);
+      count = readKeyValue(reader, reader.lengthEnd(), attributes, count, state.limits.maxAttributesPerSpan, state);
     } else reader.skip(tag & 7);
   }
   return attributes;
@@ -82,10 +84,12 @@ function readScopeSpans(reader: ProtoReader, end: number, state: DecodeState): D
       }
     } else if (field === 2) {
       reader.expect(tag & 7, WIRE_LENGTH, 'span');
+      state.enterSpan();
       const span = readSpan(reader, reader.lengthEnd(), state);
       if (span) spans.push(span);
     } else reader.skip(tag & 7);
   }
+  state.charge(scopeName.length + scopeVersion.length);
   return { scopeName, scopeVersion, spans };
 }
 
@@ -136,11 +140,23 @@ function readSpan(reader: ProtoReader, end: number, state: DecodeState): Decoded
         break;
       case 9:
         reader.expect(wire, WIRE_LENGTH, 'span.attributes');
-        attributeCount = readKeyValue(reader, reader.lengthEnd(), attributes, attributeCount, state);
+        attributeCount = readKeyValue(
+          reader,
+          reader.lengthEnd(),
+          attributes,
+          attributeCount,
+          state.limits.maxAttributesPerSpan,
+          state,
+        );
         break;
       case 11:
         reader.expect(wire, WIRE_LENGTH, 'span.events');
-        events.push(readEvent(reader, reader.lengthEnd(), state));
+        if (events.length < state.limits.maxEventsPerSpan) events.push(readEvent(reader, reader.lengthEnd(), state));
+        else {
+          // Past the limit an event is skipped undecoded, as the SDKs drop events past theirs.
+          reader.skip(WIRE_LENGTH);
+          state.droppedEvents++;
+        }
         break;
       case 15: {
         reader.expect(wire, WIRE_LENGTH, 'span.status');
@@ -158,6 +174,7 @@ function readSpan(reader: ProtoReader, end: number, state: DecodeState): Decoded
         reader.skip(wire);
     }
   }
+  state.charge(name.length + statusMessage.length);
   const decoded: DecodedSpan = {
     traceId,
     spanId,
@@ -185,18 +202,26 @@ function readEvent(reader: ProtoReader, end: number, state: DecodeState): Decode
     if (field === 1 && (tag & 7) === WIRE_FIXED64) timeNs = reader.fixed64();
     else if (field === 2 && (tag & 7) === WIRE_LENGTH) name = reader.string();
     else if (field === 3 && (tag & 7) === WIRE_LENGTH)
-      count = readKeyValue(reader, reader.lengthEnd(), attributes, count, state);
+      count = readKeyValue(reader, reader.lengthEnd(), attributes, count, state.limits.maxAttributesPerEvent, state);
     else reader.skip(tag & 7);
   }
+  state.charge(DECODED_COST.event + name.length);
   return { name, timeMs: timeNs / 1e6, attributes };
 }
 
-/** Reads one KeyValue into `into`, honouring the attribute-count limit; returns the new count. */
-function readKeyValue(reader: ProtoReader, end: number, into: Attributes, count: number, state: DecodeState): number {
+/** Reads one KeyValue into `into`, honouring the attribute-count limit `max`; returns the new count. */
+function readKeyValue(
+  reader: ProtoReader,
+  end: number,
+  into: Attributes,
+  count: number,
+  max: number,
+  state: DecodeState,
+): number {
   let key: string | null = null;
   let value: AttributeValue = null;
   // Over the limit, the value is not decoded at all (its bytes are skipped): nothing to truncate.
-  const full = count >= state.limits.maxAttributesPerSpan;
+  const full = count >= max;
   while (reader.pos < end) {
     const tag = reader.uint32();
     const field = tag >>> 3;
@@ -211,10 +236,11 @@ function readKeyValue(reader: ProtoReader, end: number, into: Attributes, count:
     setAttribute(into, key, value); // a later duplicate wins, as in the SDKs
     return count;
   }
-  if (count >= state.limits.maxAttributesPerSpan) {
+  if (count >= max) {
     state.droppedAttributes++;
     return count;
   }
+  state.charge(DECODED_COST.attribute + key.length);
   setAttribute(into, key, value);
   return count + 1;
 }
@@ -229,6 +255,7 @@ function readAnyValue(reader: ProtoReader, end: number, state: DecodeState, dept
       case 1:
         reader.expect(wire, WIRE_LENGTH, 'AnyValue.string_value');
         value = limitString(reader.string(), state.limits, state);
+        state.charge(value.length);
         break;
       case 2:
         reader.expect(wire, WIRE_VARINT, 'AnyValue.bool_value');
@@ -248,10 +275,12 @@ function readAnyValue(reader: ProtoReader, end: number, state: DecodeState, dept
         const values: AttributeValue[] = [];
         while (reader.pos < arrayEnd) {
           const itemTag = reader.uint32();
-          if (itemTag >>> 3 === 1 && (itemTag & 7) === WIRE_LENGTH)
+          if (itemTag >>> 3 === 1 && (itemTag & 7) === WIRE_LENGTH) {
+            state.charge(DECODED_COST.element);
             values.push(readAnyValue(reader, reader.lengthEnd(), state, depth + 1));
-          else reader.skip(itemTag & 7);
+          } else reader.skip(itemTag & 7);
         }
+        state.charge(DECODED_COST.container);
         value = values;
         break;
       }
@@ -266,12 +295,14 @@ function readAnyValue(reader: ProtoReader, end: number, state: DecodeState, dept
             count = readNestedKeyValue(reader, reader.lengthEnd(), object, count, state, depth + 1);
           } else reader.skip(itemTag & 7);
         }
+        state.charge(DECODED_COST.container);
         value = object;
         break;
       }
       case 7:
         reader.expect(wire, WIRE_LENGTH, 'AnyValue.bytes_value');
         value = reader.bytesBase64();
+        state.charge(value.length);
         break;
       default:
         reader.skip(wire);
@@ -297,6 +328,7 @@ function readNestedKeyValue(
     else if (field === 2 && (tag & 7) === WIRE_LENGTH) value = readAnyValue(reader, reader.lengthEnd(), state, depth);
     else reader.skip(tag & 7);
   }
+  state.charge(DECODED_COST.element + key.length);
   setAttribute(into, key, value);
   return count + 1;
 }

@@ -1,9 +1,33 @@
 // What both decoders keep while they read one request: the limits, the counters the limits feed,
-// and which spans were accepted or rejected (with a few reasons for partialSuccess).
+// and which spans were accepted or rejected (with a few reasons for partialSuccess). The request
+// limits are counted here as objects are decoded, so a hostile body stops at the limit instead of
+// after it has been turned into millions of objects.
 
 import type { LimitCounters } from './attribute-limits.ts';
 import { invalidIdsReason, MAX_REJECTION_REASONS } from './span-ids.ts';
-import type { DecodedResourceSpans, DecodedSpan, DecodeLimits, DecodeResult } from './types.ts';
+import {
+  type DecodedResourceSpans,
+  type DecodedSpan,
+  type DecodeLimits,
+  type DecodeResult,
+  OtlpDecodeError,
+} from './types.ts';
+
+/**
+ * Estimated sizes, in bytes, of what the decoders build, for DecodeLimits.maxDecodedBytes. Measured
+ * on Node 24 (heap growth over 20k decoded spans of the bench generator: 2.4 KB per span with 20
+ * attributes against an estimate of 2.6 KB); strings count their length on top.
+ */
+export const DECODED_COST = {
+  resourceSpans: 160,
+  scopeSpans: 160,
+  span: 400,
+  event: 120,
+  attribute: 64,
+  /** An array or kvlist value, plus 16 per element. */
+  container: 64,
+  element: 16,
+} as const;
 
 export class DecodeState implements LimitCounters {
   readonly limits: DecodeLimits;
@@ -12,9 +36,48 @@ export class DecodeState implements LimitCounters {
   readonly rejectionReasons: string[] = [];
   droppedAttributes = 0;
   truncatedValues = 0;
+  droppedEvents = 0;
+  decodedBytes = 0;
+  private resourceSpansSeen = 0;
+  private scopeSpansSeen = 0;
 
   constructor(limits: DecodeLimits) {
     this.limits = limits;
+  }
+
+  /** Counts one more ResourceSpans; throws (413) past the limit. */
+  enterResourceSpans(): void {
+    if (++this.resourceSpansSeen > this.limits.maxResourceSpans)
+      this.overLimit(`more than ${this.limits.maxResourceSpans} resourceSpans`, 'VIGIL_MAX_RESOURCE_SPANS');
+    this.charge(DECODED_COST.resourceSpans);
+  }
+
+  /** Counts one more ScopeSpans; throws (413) past the limit. */
+  enterScopeSpans(): void {
+    if (++this.scopeSpansSeen > this.limits.maxScopeSpans)
+      this.overLimit(`more than ${this.limits.maxScopeSpans} scopeSpans`, 'VIGIL_MAX_SCOPE_SPANS');
+    this.charge(DECODED_COST.scopeSpans);
+  }
+
+  /** Counts one more span, before it is decoded; throws (413) past the limit. */
+  enterSpan(): void {
+    if (this.spanCount + this.rejectedSpans >= this.limits.maxSpans)
+      this.overLimit(`more than ${this.limits.maxSpans} spans`, 'VIGIL_MAX_SPANS_PER_REQUEST');
+    this.charge(DECODED_COST.span);
+  }
+
+  /** Adds to the request's estimated decoded size; throws (413) past the memory budget. */
+  charge(bytes: number): void {
+    this.decodedBytes += bytes;
+    if (this.decodedBytes > this.limits.maxDecodedBytes)
+      this.overLimit(
+        `decodes to more than ${this.limits.maxDecodedBytes} bytes (estimated)`,
+        'VIGIL_MAX_REQUEST_MEMORY_BYTES',
+      );
+  }
+
+  private overLimit(what: string, setting: string): never {
+    throw new OtlpDecodeError(`request has ${what}, over the limit (${setting}); send smaller batches`, 413);
   }
 
   /**
@@ -27,11 +90,14 @@ export class DecodeState implements LimitCounters {
       this.spanCount++;
       return true;
     }
-    const label = where ?? `span ${this.spanCount + this.rejectedSpans}`;
+    this.reject(where ?? `span ${this.spanCount + this.rejectedSpans}`, span.name, reason);
+    return false;
+  }
+
+  private reject(label: string, name: string, reason: string): void {
     this.rejectedSpans++;
     if (this.rejectionReasons.length < MAX_REJECTION_REASONS)
-      this.rejectionReasons.push(`${label} ("${span.name.slice(0, 60)}"): ${reason}`);
-    return false;
+      this.rejectionReasons.push(`${label} ("${name.slice(0, 60)}"): ${reason}`);
   }
 
   result(resourceSpans: DecodedResourceSpans[]): DecodeResult {
@@ -42,6 +108,8 @@ export class DecodeState implements LimitCounters {
       rejectionReasons: this.rejectionReasons,
       droppedAttributes: this.droppedAttributes,
       truncatedValues: this.truncatedValues,
+      droppedEvents: this.droppedEvents,
+      decodedBytes: this.decodedBytes,
     };
   }
 }

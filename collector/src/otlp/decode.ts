@@ -7,5 +7,5 @@ import type { WireFormat } from './encode-response.ts';
 import type { DecodeLimits, DecodeResult } from './types.ts';
 
 export function decodeTraces(format: WireFormat, body: Buffer, limits: DecodeLimits): DecodeResult {
-  return format === 'protobuf' ? decodeProtobufTraces(body, limits) : decodeJsonTraces(body.toString('utf8'), limits);
+  return format === 'protobuf' ? decodeProtobufTraces(body, limits) : decodeJsonTraces(body, limits);
 }

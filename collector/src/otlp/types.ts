@@ -40,10 +40,25 @@ export interface DecodedResourceSpans {
 }
 
 export interface DecodeLimits {
-  /** Attributes kept per span, resource or event; the rest are dropped and counted. */
+  /** Attributes kept per span or resource; the rest are dropped and counted. */
   maxAttributesPerSpan: number;
+  /** Attributes kept per span event; the rest are dropped and counted. */
+  maxAttributesPerEvent: number;
   /** Longest string attribute value kept, in UTF-16 code units; longer ones are truncated and counted. */
   maxAttributeValueLength: number;
+  /** Events kept per span (the OTel SDKs' default is 128); the rest are dropped and counted. */
+  maxEventsPerSpan: number;
+  /** ResourceSpans per request; over it the request is refused (413). */
+  maxResourceSpans: number;
+  /** ScopeSpans per request, over all resources; over it the request is refused (413). */
+  maxScopeSpans: number;
+  /** Spans per request, valid or not; over it the request is refused (413). */
+  maxSpans: number;
+  /**
+   * What the decoded request may cost in memory, estimated as it decodes (strings by length, each
+   * object at a fixed size); over it the request is refused (413) before it costs more.
+   */
+  maxDecodedBytes: number;
 }
 
 export interface DecodeResult {
@@ -58,9 +73,22 @@ export interface DecodeResult {
   droppedAttributes: number;
   /** String values shortened because of maxAttributeValueLength. */
   truncatedValues: number;
+  /** Span events dropped because of maxEventsPerSpan. */
+  droppedEvents: number;
+  /** The decoded request's estimated size in bytes (see DecodeLimits.maxDecodedBytes). */
+  decodedBytes: number;
 }
 
-/** Thrown for a body that cannot be decoded at all. The message is shown to the client in a 400. */
+/**
+ * Thrown for a body that cannot be decoded at all (400) or that is over a decode limit (413). The
+ * message is shown to the client.
+ */
 export class OtlpDecodeError extends Error {
   override name = 'OtlpDecodeError';
+  readonly status: 400 | 413;
+
+  constructor(message: string, status: 400 | 413 = 400) {
+    super(message);
+    this.status = status;
+  }
 }

@@ -60,6 +60,7 @@ export class TracePipeline {
     if (traces.rejectedSpans > 0) metrics.spansRejected.inc({ reason: 'invalid_span' }, traces.rejectedSpans);
     const truncated = traces.droppedAttributes + traces.truncatedValues;
     if (truncated > 0) metrics.attributesTruncated.inc(truncated);
+    if (traces.droppedEvents > 0) metrics.eventsDropped.inc(traces.droppedEvents);
     try {
       const catalog = await projects.priceCatalog(project.id).catch((error: unknown) => {
         throw new DatabaseUnavailableError(`price overrides unavailable: ${(error as Error).message}`);
@@ -86,11 +87,13 @@ function partialSuccessOf(traces: DecodeResult, limits: DecodeLimits): PartialSu
     messages.push(`${traces.rejectedSpans} spans rejected: ${traces.rejectionReasons.join('; ')}`);
   if (traces.droppedAttributes > 0)
     messages.push(
-      `${traces.droppedAttributes} attributes dropped over the limit of ${limits.maxAttributesPerSpan} per span`,
+      `${traces.droppedAttributes} attributes dropped over the limits of ${limits.maxAttributesPerSpan} per span and ${limits.maxAttributesPerEvent} per event`,
     );
   if (traces.truncatedValues > 0)
     messages.push(
       `${traces.truncatedValues} attribute values truncated to ${limits.maxAttributeValueLength} characters`,
     );
+  if (traces.droppedEvents > 0)
+    messages.push(`${traces.droppedEvents} span events dropped over the limit of ${limits.maxEventsPerSpan} per span`);
   return messages.length > 0 ? { rejectedSpans: traces.rejectedSpans, errorMessage: messages.join('; ') } : undefined;
 }

@@ -11,8 +11,9 @@ import { decodeJsonTraces } from '../../src/otlp/decode-json.ts';
 import { normalizeSpan } from '../../src/normalize/normalize.ts';
 import type { StoredSpan as NormalizedSpan } from '@vigil/core';
 import { PEER_TTFT_MS } from '../peers/behaviour.ts';
+import { DEFAULT_DECODE_LIMITS } from '../../src/otlp/decode-limits.ts';
 
-const LIMITS = { maxAttributesPerSpan: 128, maxAttributeValueLength: 16 * 1024 };
+const LIMITS = DEFAULT_DECODE_LIMITS;
 const CAPTURE = path.join(import.meta.dirname, '../peers/capture.ts');
 
 async function capture(name: string): Promise<NormalizedSpan[]> {

@@ -7,8 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { decodeJsonTraces } from '../../src/otlp/decode-json.ts';
 import { normalizeSpan } from '../../src/normalize/normalize.ts';
 import type { StoredSpan as NormalizedSpan } from '@vigil/core';
+import { DEFAULT_DECODE_LIMITS } from '../../src/otlp/decode-limits.ts';
 
-const LIMITS = { maxAttributesPerSpan: 128, maxAttributeValueLength: 16 * 1024 };
+const LIMITS = DEFAULT_DECODE_LIMITS;
 
 function normalizeFixture(name: string, captureContent = false): NormalizedSpan[] {
   const text = readFileSync(path.join(import.meta.dirname, '../fixtures/dialects', `${name}.json`), 'utf8');

@@ -10,8 +10,9 @@ import { decodeJsonTraces } from '../../src/otlp/decode-json.ts';
 import { decodeProtobufTraces } from '../../src/otlp/decode-protobuf.ts';
 import { encodeExportResponse } from '../../src/otlp/encode-response.ts';
 import { OtlpDecodeError, type DecodeResult } from '../../src/otlp/types.ts';
+import { DEFAULT_DECODE_LIMITS } from '../../src/otlp/decode-limits.ts';
 
-const LIMITS = { maxAttributesPerSpan: 128, maxAttributeValueLength: 16 * 1024 };
+const LIMITS = DEFAULT_DECODE_LIMITS;
 
 function varint(n: number): Buffer {
   const bytes: number[] = [];
@@ -234,7 +235,7 @@ describe('bad bodies', () => {
     const body = JSON.stringify({
       resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), attributes }] }] }],
     });
-    const decoded = decodeJsonTraces(body, { maxAttributesPerSpan: 4, maxAttributeValueLength: 20 });
+    const decoded = decodeJsonTraces(body, { ...LIMITS, maxAttributesPerSpan: 4, maxAttributeValueLength: 20 });
     const span = decoded.resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
     expect(Object.keys(span.attributes)).toEqual(['k0', 'k1', 'k2', 'k3']);
     expect(decoded.droppedAttributes).toBe(6);

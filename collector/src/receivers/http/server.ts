@@ -125,8 +125,8 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
       traces = decodeTraces(format, body, limits);
     } catch (error) {
       if (error instanceof OtlpDecodeError) {
-        metrics.spansRejected.inc({ reason: 'malformed' });
-        return sendError(response, format, 400, error.message);
+        metrics.spansRejected.inc({ reason: error.status === 413 ? 'over_limit' : 'malformed' });
+        return sendError(response, format, error.status, error.message);
       }
       throw error;
     }
