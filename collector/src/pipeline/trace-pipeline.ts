@@ -1,6 +1,6 @@
 // The trace pipeline behind every receiver, as in the OpenTelemetry Collector: a receiver
 // authenticates and decodes, then hands a batch to consume(); the stages are
-//   normalize (dialects → StoredSpan) → price → write (group commit, with trace assembly inside
+//   normalize (dialects → StoredSpan) → price → fit to columns → write (group commit, with trace assembly inside
 //   the transaction: context inheritance, wrappers, late parents) → acknowledge.
 // consume() settles only once the batch's spans are committed. A gRPC or logs receiver is one new
 // file that calls it.
@@ -12,8 +12,10 @@ import type { PartialSuccess } from '../otlp/encode-response.ts';
 import type { DecodeLimits, DecodeResult } from '../otlp/types.ts';
 import { priceSpans } from '../price/price-spans.ts';
 import type { ProjectDirectory } from '../projects/project-directory.ts';
-import { DatabaseUnavailableError, QueueFullError } from '../writer/errors.ts';
-import type { SpanWriter } from '../writer/span-writer.ts';
+import { MAX_REJECTION_REASONS } from '../otlp/span-ids.ts';
+import { DatabaseUnavailableError, QueueFullError, SpansRefusedError } from '../writer/errors.ts';
+import type { SpanWriter, WriteOutcome } from '../writer/span-writer.ts';
+import { type FittedSpans, fitSpansToColumns } from './fit-to-columns.ts';
 
 /** One receiver request: the project its key names, and its decoded spans. */
 export interface TraceBatch {
@@ -52,7 +54,10 @@ export class TracePipeline {
     return this.deps.writer.queuedSpans;
   }
 
-  /** Throws QueueFullError or DatabaseUnavailableError (retryable) when the batch was not stored. */
+  /**
+   * Throws QueueFullError or DatabaseUnavailableError (retryable) when the batch was not stored, and
+   * SpansRefusedError when the database refused every span of it.
+   */
   async consume(batch: TraceBatch): Promise<ConsumeOutcome> {
     const { writer, projects, metrics } = this.deps;
     const { traces, project } = batch;
@@ -67,24 +72,41 @@ export class TracePipeline {
       });
       const spans = normalizeRequest(traces, project);
       priceSpans(spans, catalog);
-      const outcome = await writer.write(spans);
+      const fitted = fitSpansToColumns(spans);
+      if (fitted.rejected.count > 0) metrics.spansRejected.inc({ reason: 'out_of_range' }, fitted.rejected.count);
+      for (const [field, n] of fitted.cleared) metrics.valuesCleared.inc({ field }, n);
+      const outcome = await writer.write(fitted.storable);
       metrics.spansStored.inc(outcome.stored);
       if (outcome.duplicates > 0) metrics.spansDuplicate.inc(outcome.duplicates);
-      const partialSuccess = partialSuccessOf(traces, this.deps.limits);
-      return { ...outcome, ...(partialSuccess ? { partialSuccess } : {}) };
+      if (outcome.refused > 0) metrics.spansRejected.inc({ reason: 'refused_by_database' }, outcome.refused);
+      const partialSuccess = partialSuccessOf(traces, fitted, outcome, this.deps.limits);
+      return { stored: outcome.stored, duplicates: outcome.duplicates, ...(partialSuccess ? { partialSuccess } : {}) };
     } catch (error) {
       if (error instanceof QueueFullError) metrics.spansDropped.inc({ reason: 'queue_full' }, traces.spanCount);
       if (error instanceof DatabaseUnavailableError)
         metrics.spansDropped.inc({ reason: 'database_unavailable' }, traces.spanCount);
+      if (error instanceof SpansRefusedError)
+        metrics.spansRejected.inc({ reason: 'refused_by_database' }, traces.spanCount);
       throw error;
     }
   }
 }
 
-function partialSuccessOf(traces: DecodeResult, limits: DecodeLimits): PartialSuccess | undefined {
+function partialSuccessOf(
+  traces: DecodeResult,
+  fitted: FittedSpans,
+  written: WriteOutcome,
+  limits: DecodeLimits,
+): PartialSuccess | undefined {
   const messages: string[] = [];
-  if (traces.rejectedSpans > 0)
-    messages.push(`${traces.rejectedSpans} spans rejected: ${traces.rejectionReasons.join('; ')}`);
+  const reasons = [...traces.rejectionReasons, ...fitted.rejected.reasons].slice(0, MAX_REJECTION_REASONS);
+  const rejected = traces.rejectedSpans + fitted.rejected.count;
+  if (rejected > 0) messages.push(`${rejected} spans rejected: ${reasons.join('; ')}`);
+  if (written.refused > 0) messages.push(`${written.refused} spans refused by the database: ${written.refusedReason}`);
+  if (fitted.cleared.size > 0)
+    messages.push(
+      `values that do not fit their column stored as null: ${[...fitted.cleared].map(([field, n]) => `${field} (${n})`).join(', ')}`,
+    );
   if (traces.droppedAttributes > 0)
     messages.push(
       `${traces.droppedAttributes} attributes dropped over the limits of ${limits.maxAttributesPerSpan} per span and ${limits.maxAttributesPerEvent} per event`,
@@ -95,5 +117,7 @@ function partialSuccessOf(traces: DecodeResult, limits: DecodeLimits): PartialSu
     );
   if (traces.droppedEvents > 0)
     messages.push(`${traces.droppedEvents} span events dropped over the limit of ${limits.maxEventsPerSpan} per span`);
-  return messages.length > 0 ? { rejectedSpans: traces.rejectedSpans, errorMessage: messages.join('; ') } : undefined;
+  return messages.length > 0
+    ? { rejectedSpans: rejected + written.refused, errorMessage: messages.join('; ') }
+    : undefined;
 }

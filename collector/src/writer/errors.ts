@@ -12,6 +12,20 @@ export function isTransientDatabaseError(error: unknown): boolean {
   return true;
 }
 
+/** Values Postgres refuses (SQLSTATE class 22 data exception, 23 constraint, 54 program limit). */
+export function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && ['22', '23', '54'].includes(code.slice(0, 2));
+}
+
+/**
+ * A request whose spans the database refused even when written alone: the request's own fault, so
+ * a 400 (when none of its spans was stored) that the exporter does not retry.
+ */
+export class SpansRefusedError extends Error {
+  override name = 'SpansRefusedError';
+}
+
 export class QueueFullError extends Error {
   override name = 'QueueFullError';
 }

@@ -3,9 +3,19 @@
 // parallel, so Postgres works on one batch while the collector prepares the next; a trace always
 // lands in the same lane, so trace-level work (inheritance, wrappers, late parents) never races.
 // A request's promise settles only once all its spans are committed.
+//
+// A batch mixes requests from any project, so a batch that fails for any reason but an outage is
+// written again request by request: every other request commits, and only the one at fault is
+// refused (SpansRefusedError, or a partial success when its spans in another lane were stored).
 
 import type pg from 'pg';
-import { DatabaseUnavailableError, QueueFullError, isTransientDatabaseError } from './errors.ts';
+import {
+  DatabaseUnavailableError,
+  isDataError,
+  isTransientDatabaseError,
+  QueueFullError,
+  SpansRefusedError,
+} from './errors.ts';
 import { RecentSpans } from '../trace/recent-spans.ts';
 import { writeBatch } from './write-batch.ts';
 import type { StoredSpan } from '@vigil/core';
@@ -15,7 +25,12 @@ export interface WriteOutcome {
   stored: number;
   /** Spans already stored before (a retried export): accepted, not stored twice. */
   duplicates: number;
+  /** Spans the database refused (their lane's part of the request), with the reason; 0 and null if none. */
+  refused: number;
+  refusedReason: string | null;
 }
+
+const NOTHING_WRITTEN: WriteOutcome = { stored: 0, duplicates: 0, refused: 0, refusedReason: null };
 
 export interface WriterOptions {
   maxQueueSpans: number;
@@ -71,7 +86,7 @@ export class SpanWriter {
   }
 
   async write(spans: StoredSpan[]): Promise<WriteOutcome> {
-    if (spans.length === 0) return { stored: 0, duplicates: 0 };
+    if (spans.length === 0) return NOTHING_WRITTEN;
     if (!this.databaseAvailable) throw new DatabaseUnavailableError('database unavailable, retry later');
     const queued = this.queuedSpans;
     if (queued > 0 && queued + spans.length > this.options.maxQueueSpans) {
@@ -81,7 +96,7 @@ export class SpanWriter {
     const outcomes = await Promise.allSettled(
       parts.map((part, i) =>
         part.length === 0
-          ? Promise.resolve({ stored: 0, duplicates: 0 })
+          ? Promise.resolve(NOTHING_WRITTEN)
           : new Promise<WriteOutcome>((resolve, reject) => {
               const lane = this.lanes[i]!;
               lane.queue.push({ spans: part, resolve, reject });
@@ -90,15 +105,23 @@ export class SpanWriter {
             }),
       ),
     );
-    const failed = outcomes.find((o) => o.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
-    return outcomes.reduce(
-      (sum, o) => {
-        const value = (o as PromiseFulfilledResult<WriteOutcome>).value;
-        return { stored: sum.stored + value.stored, duplicates: sum.duplicates + value.duplicates };
-      },
-      { stored: 0, duplicates: 0 },
-    );
+    let sum: WriteOutcome = NOTHING_WRITTEN;
+    let failure: unknown = null;
+    for (const [i, outcome] of outcomes.entries()) {
+      if (outcome.status === 'fulfilled') sum = addOutcomes(sum, outcome.value);
+      else if (outcome.reason instanceof SpansRefusedError)
+        sum = addOutcomes(sum, {
+          ...NOTHING_WRITTEN,
+          refused: parts[i]!.length,
+          refusedReason: outcome.reason.message,
+        });
+      else failure ??= outcome.reason;
+    }
+    // An outage or a bug: retryable or not, the whole request is answered by it. A retry is safe,
+    // as spans committed in another lane are recognised as duplicates.
+    if (failure !== null) throw failure;
+    if (sum.stored + sum.duplicates === 0) throw new SpansRefusedError(sum.refusedReason ?? 'spans refused');
+    return sum;
   }
 
   /** Resolves once everything queued so far has been written (or failed). */
@@ -130,22 +153,8 @@ export class SpanWriter {
     while (lane.queue.length > 0) {
       const batch = takeBatch(lane.queue, this.options.maxBatchSpans);
       const count = batch.reduce((n, w) => n + w.spans.length, 0);
-      const started = performance.now();
       try {
-        const outcomes = await writeBatch(
-          this.pool,
-          batch.map((w) => w.spans),
-          {
-            recent: this.recent,
-            knownPartitionDays: this.knownPartitionDays,
-            onUnpricedModel: this.events.onUnpricedModel,
-          },
-        );
-        batch.forEach((w, i) => {
-          w.resolve(outcomes[i]!);
-        });
-        const stored = outcomes.reduce((n, o) => n + o.stored, 0);
-        this.events.onBatch?.({ spans: count, stored, durationMs: performance.now() - started });
+        await this.writeAll(batch, count);
       } catch (error) {
         if (isTransientDatabaseError(error)) {
           this.unavailableUntil = Date.now() + (this.options.unavailableBackoffMs ?? 1000);
@@ -155,14 +164,68 @@ export class SpanWriter {
           const rest = lane.queue.splice(0);
           for (const w of rest) w.reject(unavailable);
           lane.queued -= rest.reduce((n, w) => n + w.spans.length, 0);
+        } else if (batch.length === 1) {
+          batch[0]!.reject(refusal(error));
         } else {
-          for (const w of batch) w.reject(error);
+          await this.writeOneByOne(batch);
         }
       } finally {
         lane.queued -= count;
       }
     }
   }
+
+  /** One transaction for the batch; resolves each request with its outcome. */
+  private async writeAll(batch: PendingWrite[], count: number): Promise<void> {
+    const started = performance.now();
+    const outcomes = await writeBatch(
+      this.pool,
+      batch.map((w) => w.spans),
+      {
+        recent: this.recent,
+        knownPartitionDays: this.knownPartitionDays,
+        onUnpricedModel: this.events.onUnpricedModel,
+      },
+    );
+    batch.forEach((w, i) => {
+      w.resolve(outcomes[i]!);
+    });
+    const stored = outcomes.reduce((n, o) => n + o.stored, 0);
+    this.events.onBatch?.({ spans: count, stored, durationMs: performance.now() - started });
+  }
+
+  /** After a batch failed: each request in its own transaction, so only the one at fault fails. */
+  private async writeOneByOne(batch: PendingWrite[]): Promise<void> {
+    for (const [i, w] of batch.entries()) {
+      try {
+        await this.writeAll([w], w.spans.length);
+      } catch (error) {
+        if (!isTransientDatabaseError(error)) {
+          w.reject(refusal(error));
+          continue;
+        }
+        this.unavailableUntil = Date.now() + (this.options.unavailableBackoffMs ?? 1000);
+        const unavailable = new DatabaseUnavailableError(`database unavailable: ${(error as Error).message}`);
+        for (const rest of batch.slice(i)) rest.reject(unavailable);
+        return;
+      }
+    }
+  }
+}
+
+/** What a request is answered when its spans failed alone: refused for their data, else the error. */
+function refusal(error: unknown): unknown {
+  if (!isDataError(error)) return error;
+  return new SpansRefusedError(`spans refused by the database: ${(error as Error).message}`);
+}
+
+function addOutcomes(a: WriteOutcome, b: WriteOutcome): WriteOutcome {
+  return {
+    stored: a.stored + b.stored,
+    duplicates: a.duplicates + b.duplicates,
+    refused: a.refused + b.refused,
+    refusedReason: a.refusedReason ?? b.refusedReason,
+  };
 }
 
 function takeBatch(queue: PendingWrite[], maxSpans: number): PendingWrite[] {

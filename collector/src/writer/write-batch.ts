@@ -73,7 +73,7 @@ export async function writeBatch(
         context.recent.updateContext(projectId, span.traceId, span.spanId, span.context);
       return requests.map((spans) => {
         const n = spans.filter((s) => storedSet.has(s)).length;
-        return { stored: n, duplicates: spans.length - n };
+        return { stored: n, duplicates: spans.length - n, refused: 0, refusedReason: null };
       });
     } catch (error) {
       await client.query('rollback').catch(() => {

@@ -12,7 +12,7 @@ import { encodeErrorStatus, encodeExportResponse, type WireFormat } from '../../
 import { type DecodeLimits, type DecodeResult, OtlpDecodeError } from '../../otlp/types.ts';
 import type { TracePipeline } from '../../pipeline/trace-pipeline.ts';
 import type { ProjectDirectory } from '../../projects/project-directory.ts';
-import { DatabaseUnavailableError, QueueFullError } from '../../writer/errors.ts';
+import { DatabaseUnavailableError, QueueFullError, SpansRefusedError } from '../../writer/errors.ts';
 import { HttpError } from './http-error.ts';
 import { decompress, readBody } from './read-body.ts';
 
@@ -155,6 +155,7 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
           return sendError(response, format, error.status, error.message, error.retryAfterSeconds);
         if (error instanceof QueueFullError) return sendError(response, format, 429, error.message, 1);
         if (error instanceof DatabaseUnavailableError) return sendError(response, format, 503, error.message, 2);
+        if (error instanceof SpansRefusedError) return sendError(response, format, 400, error.message);
         log(`ingest failed: ${(error as Error).stack ?? String(error)}`);
         return sendError(response, format, 500, 'internal error while storing spans');
       }
