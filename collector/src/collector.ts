@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { configSchema, DEFAULT_RETENTION, type Maintenance, startMaintenance, type VigilConfig } from '@vigil/core';
 import { type CollectorMetrics, createCollectorMetrics } from './metrics.ts';
 import { type DecodeLimitSettings, decodeLimitsFrom } from './otlp/decode-limits.ts';
+import { Admission } from './pipeline/admission.ts';
 import { TracePipeline } from './pipeline/trace-pipeline.ts';
 import { ProjectDirectory } from './projects/project-directory.ts';
 import { createCollectorServer } from './receivers/http/server.ts';
@@ -69,13 +70,22 @@ export async function startCollector(
   const projects = new ProjectDirectory(pool);
   const limits = decodeLimitsFrom({ ...DEFAULTS, ...settings });
   const pipeline = new TracePipeline({ writer, projects, metrics, limits });
+  const admission = new Admission(
+    {
+      maxQueueSpans: settings.VIGIL_QUEUE_MAX_SPANS,
+      maxInflightBytes: settings.VIGIL_MAX_INFLIGHT_BYTES ?? DEFAULTS.VIGIL_MAX_INFLIGHT_BYTES,
+      maxSpansPerRequest: limits.maxSpans,
+      maxDecodedBytesPerRequest: limits.maxDecodedBytes,
+    },
+    () => writer.queuedSpans,
+  );
   const server = createCollectorServer(
     {
       maxBodyBytes: settings.VIGIL_MAX_BODY_BYTES,
       maxDecompressedBytes: settings.VIGIL_MAX_DECOMPRESSED_BYTES,
       limits,
     },
-    { pipeline, projects, metrics, log },
+    { pipeline, admission, projects, metrics, log },
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -68,6 +68,16 @@ export function createCollectorMetrics() {
       registers: [registry],
     }),
     queueSpans: new Gauge({ name: 'vigil_queue_spans', help: 'Spans waiting to be committed.', registers: [registry] }),
+    admissionReservedSpans: new Gauge({
+      name: 'vigil_admission_reserved_spans',
+      help: 'Spans (estimated, then counted) of requests admitted and still being read or decoded.',
+      registers: [registry],
+    }),
+    admissionReservedBytes: new Gauge({
+      name: 'vigil_admission_reserved_bytes',
+      help: 'Decoded bytes (estimated) of requests admitted and still being read or decoded.',
+      registers: [registry],
+    }),
     batchDuration: new Histogram({
       name: 'vigil_batch_duration_seconds',
       help: 'Time to commit one group-commit batch.',

@@ -15,12 +15,15 @@ import type { ProjectDirectory } from '../projects/project-directory.ts';
 import { MAX_REJECTION_REASONS } from '../otlp/span-ids.ts';
 import { DatabaseUnavailableError, QueueFullError, SpansRefusedError } from '../writer/errors.ts';
 import type { SpanWriter, WriteOutcome } from '../writer/span-writer.ts';
+import type { AdmissionTicket } from './admission.ts';
 import { type FittedSpans, fitSpansToColumns } from './fit-to-columns.ts';
 
 /** One receiver request: the project its key names, and its decoded spans. */
 export interface TraceBatch {
   project: Project;
   traces: DecodeResult;
+  /** Its reservation, released as soon as its spans are in the write queue. */
+  admission?: Pick<AdmissionTicket, 'release'>;
 }
 
 export interface ConsumeOutcome {
@@ -75,7 +78,10 @@ export class TracePipeline {
       const fitted = fitSpansToColumns(spans);
       if (fitted.rejected.count > 0) metrics.spansRejected.inc({ reason: 'out_of_range' }, fitted.rejected.count);
       for (const [field, n] of fitted.cleared) metrics.valuesCleared.inc({ field }, n);
-      const outcome = await writer.write(fitted.storable);
+      const written = writer.write(fitted.storable);
+      // write() has queued the spans synchronously: from here the queue counts them.
+      batch.admission?.release();
+      const outcome = await written;
       metrics.spansStored.inc(outcome.stored);
       if (outcome.duplicates > 0) metrics.spansDuplicate.inc(outcome.duplicates);
       if (outcome.refused > 0) metrics.spansRejected.inc({ reason: 'refused_by_database' }, outcome.refused);

@@ -5,11 +5,19 @@ import type { IncomingMessage } from 'node:http';
 import { gunzip } from 'node:zlib';
 import { HttpError } from './http-error.ts';
 
-export async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) {
+/** The body's declared length (null when chunked); throws 413 when it is over the limit. */
+export function declaredLength(request: IncomingMessage, maxBytes: number): number | null {
+  const header = request.headers['content-length'];
+  if (header === undefined) return null;
+  const declared = Number(header);
+  if (!Number.isFinite(declared)) return null;
+  if (declared > maxBytes)
     throw new HttpError(413, `request body of ${declared} bytes is over the limit of ${maxBytes} bytes`);
-  }
+  return declared;
+}
+
+export async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  declaredLength(request, maxBytes);
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {

@@ -10,11 +10,12 @@ import type { CollectorMetrics } from '../../metrics.ts';
 import { decodeTraces } from '../../otlp/decode.ts';
 import { encodeErrorStatus, encodeExportResponse, type WireFormat } from '../../otlp/encode-response.ts';
 import { type DecodeLimits, type DecodeResult, OtlpDecodeError } from '../../otlp/types.ts';
+import type { Admission } from '../../pipeline/admission.ts';
 import type { TracePipeline } from '../../pipeline/trace-pipeline.ts';
 import type { ProjectDirectory } from '../../projects/project-directory.ts';
 import { DatabaseUnavailableError, QueueFullError, SpansRefusedError } from '../../writer/errors.ts';
 import { HttpError } from './http-error.ts';
-import { decompress, readBody } from './read-body.ts';
+import { declaredLength, decompress, readBody } from './read-body.ts';
 
 export interface CollectorServerOptions {
   maxBodyBytes: number;
@@ -24,6 +25,7 @@ export interface CollectorServerOptions {
 
 export interface CollectorServerDeps {
   pipeline: TracePipeline;
+  admission: Admission;
   projects: ProjectDirectory;
   metrics: CollectorMetrics;
   log?: (message: string) => void;
@@ -115,24 +117,38 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
     }
     if (!project) return sendError(response, format, 401, 'invalid or revoked ingest key');
 
-    const body = await decompress(
-      await readBody(request, options.maxBodyBytes),
-      request.headers['content-encoding'],
-      options.maxDecompressedBytes,
-    );
-    let traces: DecodeResult;
+    // Admission from the headers alone: a request that will not fit is refused before its body is read.
+    const encoding = request.headers['content-encoding'];
+    const admission = deps.admission.admit({
+      wireBytes: declaredLength(request, options.maxBodyBytes),
+      format,
+      gzip: (encoding ?? '').trim().toLowerCase() === 'gzip',
+    });
+    if (!admission.admitted) return sendError(response, format, 429, admission.reason, admission.retryAfterSeconds);
+    const { ticket } = admission;
     try {
-      traces = decodeTraces(format, body, limits);
-    } catch (error) {
-      if (error instanceof OtlpDecodeError) {
-        metrics.spansRejected.inc({ reason: error.status === 413 ? 'over_limit' : 'malformed' });
-        return sendError(response, format, error.status, error.message);
+      const body = await decompress(
+        await readBody(request, options.maxBodyBytes),
+        encoding,
+        options.maxDecompressedBytes,
+      );
+      let traces: DecodeResult;
+      try {
+        traces = decodeTraces(format, body, limits);
+      } catch (error) {
+        if (error instanceof OtlpDecodeError) {
+          metrics.spansRejected.inc({ reason: error.status === 413 ? 'over_limit' : 'malformed' });
+          return sendError(response, format, error.status, error.message);
+        }
+        throw error;
       }
-      throw error;
+      ticket.settle(traces.spanCount + traces.rejectedSpans, traces.decodedBytes);
+      const outcome = await pipeline.consume({ project, traces, admission: ticket });
+      metrics.requests.inc({ status: '200' });
+      send(response, 200, CONTENT_TYPE_OF[format], encodeExportResponse(format, outcome.partialSuccess));
+    } finally {
+      ticket.release();
     }
-    const outcome = await pipeline.consume({ project, traces });
-    metrics.requests.inc({ status: '200' });
-    send(response, 200, CONTENT_TYPE_OF[format], encodeExportResponse(format, outcome.partialSuccess));
   }
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -172,6 +188,8 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
     }
     if (path === '/metrics' && request.method === 'GET') {
       metrics.queueSpans.set(pipeline.queuedSpans);
+      metrics.admissionReservedSpans.set(deps.admission.reserved.spans);
+      metrics.admissionReservedBytes.set(deps.admission.reserved.bytes);
       return send(response, 200, metrics.registry.contentType, await metrics.registry.metrics());
     }
     send(
