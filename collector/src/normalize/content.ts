@@ -1,9 +1,16 @@
 // Prompts, completions and tool payloads are dropped at ingest unless the project opted in
-// (projects.capture_content). These are the places each dialect puts them.
+// (projects.capture_content), from span attributes and from event attributes alike. Two rules
+// decide what is content (the table in ../normalize/README.md):
+//   1. the keys and key prefixes each dialect puts content under, listed below;
+//   2. a generic rule for the dialects not listed yet: a string, array or map value whose key has a
+//      segment that names content (prompt, messages, input, output, completion, content, ...).
+// Numbers and booleans are never content, so token counts under such names (llm.token_count.prompt)
+// are kept.
 
-import type { DecodedEvent } from '../otlp/types.ts';
+import type { AttributeValue, DecodedEvent } from '../otlp/types.ts';
 
 export const CONTENT_KEYS = new Set([
+  // OTel GenAI semantic conventions, current and deprecated.
   'gen_ai.input.messages',
   'gen_ai.output.messages',
   'gen_ai.system_instructions',
@@ -12,11 +19,18 @@ export const CONTENT_KEYS = new Set([
   'gen_ai.tool.call.result',
   'gen_ai.prompt',
   'gen_ai.completion',
+  'gen_ai.request.messages',
+  'gen_ai.content.prompt',
+  'gen_ai.content.completion',
+  // OpenInference.
   'input.value',
   'output.value',
   'llm.prompts',
   'llm.prompt_template.variables',
   'llm.prompt_template.template',
+  'tool.parameters',
+  'tool.description',
+  // Vercel AI SDK.
   'ai.prompt',
   'ai.prompt.messages',
   'ai.prompt.tools',
@@ -31,26 +45,72 @@ export const CONTENT_KEYS = new Set([
   'ai.toolCall.result',
   'ai.value',
   'ai.values',
+  // OpenLLMetry / Traceloop.
   'traceloop.entity.input',
   'traceloop.entity.output',
+  // Langfuse.
   'langfuse.observation.input',
   'langfuse.observation.output',
   'langfuse.trace.input',
   'langfuse.trace.output',
-  'gen_ai.content.prompt',
-  'gen_ai.content.completion',
+  // LangSmith.
+  'langsmith.prompt',
+  // MLflow.
+  'mlflow.spanInputs',
+  'mlflow.spanOutputs',
+  'mlflow.traceInputs',
+  'mlflow.traceOutputs',
+  // Logfire (its OpenAI/Anthropic integrations and pydantic-ai).
+  'prompt',
+  'request_data',
+  'response_data',
+  'all_messages_events',
+  'events',
+  'final_result',
+  'tool_arguments',
+  'tool_response',
 ]);
 
 export const CONTENT_PREFIXES = [
   'gen_ai.prompt.',
   'gen_ai.completion.',
+  'gen_ai.request.messages.',
   'llm.input_messages.',
   'llm.output_messages.',
   'llm.prompts.',
+  'llm.tools.',
+  'llm.request.functions.',
   'db.query.parameter.',
   'retrieval.documents.',
+  'reranker.input_documents.',
+  'reranker.output_documents.',
   'embedding.embeddings.',
 ];
+
+/** Key segments that name content (rule 2), compared in lower case. */
+const CONTENT_SEGMENTS = new Set([
+  'prompt',
+  'prompts',
+  'completion',
+  'completions',
+  'messages',
+  'input',
+  'inputs',
+  'output',
+  'outputs',
+  'content',
+  'contents',
+  'request_data',
+  'response_data',
+  'spaninputs',
+  'spanoutputs',
+  'arguments',
+  'args',
+  'instructions',
+  'system_instructions',
+]);
+/** Last segments that describe content without holding it: `input.mime_type` is kept. */
+const DESCRIPTIVE_SEGMENTS = new Set(['mime_type', 'type']);
 
 export const CONTENT_EVENTS = new Set([
   'gen_ai.user.message',
@@ -63,12 +123,59 @@ export const CONTENT_EVENTS = new Set([
   'gen_ai.client.inference.operation.details',
 ]);
 
-export function isContentKey(key: string): boolean {
+function keyNamesContent(key: string): boolean {
   if (CONTENT_KEYS.has(key)) return true;
   for (const prefix of CONTENT_PREFIXES) if (key.startsWith(prefix)) return true;
-  return false;
+  const segments = key.toLowerCase().split('.');
+  if (DESCRIPTIVE_SEGMENTS.has(segments[segments.length - 1]!)) return false;
+  return segments.some((segment) => CONTENT_SEGMENTS.has(segment));
 }
 
+// Keys repeat across spans, and this runs for every attribute of every span: the decision is kept
+// per key (bounded; cleared when full).
+const decided = new Map<string, boolean>();
+const MAX_DECIDED = 20_000;
+
+export function isContentKey(key: string): boolean {
+  let answer = decided.get(key);
+  if (answer === undefined) {
+    answer = keyNamesContent(key);
+    if (decided.size >= MAX_DECIDED) decided.clear();
+    decided.set(key, answer);
+  }
+  return answer;
+}
+
+/** Whether an attribute holds content: a content key with a string, array or map value. */
+export function isContentAttribute(key: string, value: AttributeValue | undefined): boolean {
+  return value !== null && typeof value === 'object'
+    ? isContentKey(key)
+    : typeof value === 'string' && isContentKey(key);
+}
+
+/** The attributes without their content, or the same object when it holds none. */
+export function withoutContentAttributes<T extends Record<string, AttributeValue>>(attributes: T): T {
+  let stripped: T | null = null;
+  for (const key of Object.keys(attributes)) {
+    if (!isContentAttribute(key, attributes[key])) continue;
+    stripped ??= { ...attributes };
+    delete stripped[key];
+  }
+  return stripped ?? attributes;
+}
+
+/** Events without content: content events dropped, content attributes removed from the others. */
 export function withoutContentEvents(events: DecodedEvent[]): DecodedEvent[] {
-  return events.some((e) => CONTENT_EVENTS.has(e.name)) ? events.filter((e) => !CONTENT_EVENTS.has(e.name)) : events;
+  let changed = false;
+  const kept: DecodedEvent[] = [];
+  for (const event of events) {
+    if (CONTENT_EVENTS.has(event.name)) {
+      changed = true;
+      continue;
+    }
+    const attributes = withoutContentAttributes(event.attributes);
+    if (attributes !== event.attributes) changed = true;
+    kept.push(attributes === event.attributes ? event : { ...event, attributes });
+  }
+  return changed ? kept : events;
 }

@@ -2,7 +2,7 @@
 
 import type { Attributes, DecodedSpan } from '../otlp/types.ts';
 import { classify } from './category.ts';
-import { isContentKey, withoutContentEvents } from './content.ts';
+import { isContentAttribute, withoutContentEvents } from './content.ts';
 import {
   DEPLOYMENT_KEYS,
   ENVIRONMENT_KEYS,
@@ -87,7 +87,7 @@ export function normalizeSpan(span: DecodedSpan, resource: Attributes, options: 
   let contentKeys: string[] | null = null;
   for (const key of Object.keys(source)) {
     if (key.startsWith('cache.')) hasCacheAttribute = true;
-    else if (!options.captureContent && isContentKey(key)) (contentKeys ??= []).push(key);
+    else if (!options.captureContent && isContentAttribute(key, source[key])) (contentKeys ??= []).push(key);
   }
   let attributes = source;
   if (contentKeys) {
