@@ -17,6 +17,7 @@ import {
   serveApp,
   type VigilConfig,
 } from '@vigil/core';
+import { type SupervisedCollector, superviseCollector } from './collector-supervisor.ts';
 import { info } from './output.ts';
 
 export async function openServiceDatabase(config: VigilConfig): Promise<Database> {
@@ -48,10 +49,36 @@ export async function ensureDefaultProject(db: Database, config: VigilConfig): P
 
 export async function startCollectorService(db: Database, config: VigilConfig): Promise<RunningCollector> {
   const collector = await startCollector(config, db.pool, (message) => info(`[collector] ${message}`));
+  collector.metrics.restarts.set(config.VIGIL_COLLECTOR_RESTARTS);
+  announceCollector(collector.url);
+  return collector;
+}
+
+/** The collector in a supervised child process (see collector-supervisor.ts). */
+export async function startSupervisedCollectorService(db: Database, config: VigilConfig): Promise<SupervisedCollector> {
+  const collector = await superviseCollector({
+    databaseUrl: db.url,
+    maxHeapMb: config.VIGIL_COLLECTOR_MAX_HEAP_MB,
+    log: (message) => info(`[supervisor] ${message}`),
+  });
   info(
-    `collector: OTLP/HTTP on ${collector.url}/v1/traces (protobuf or JSON, gzip ok); health ${collector.url}/healthz, metrics ${collector.url}/metrics`,
+    `collector: in its own process (pid ${collector.pid}, heap limit ${config.VIGIL_COLLECTOR_MAX_HEAP_MB} MiB), restarted if it dies`,
   );
   return collector;
+}
+
+function announceCollector(url: string): void {
+  info(
+    `collector: OTLP/HTTP on ${url}/v1/traces (protobuf or JSON, gzip ok); health ${url}/healthz, metrics ${url}/metrics`,
+  );
+}
+
+/** Resolves when the process that forked this one is gone (its IPC channel closed). */
+export function parentGone(): Promise<string> {
+  return new Promise((resolve) => {
+    if (!process.send) return;
+    process.once('disconnect', () => resolve('parent process gone'));
+  });
 }
 
 export interface AlertsService {

@@ -33,6 +33,11 @@ export const configSchema = z.object({
   VIGIL_MAX_INFLIGHT_BYTES: positiveInt.default(256 * MiB),
   VIGIL_QUEUE_MAX_SPANS: positiveInt.default(50_000),
   VIGIL_BATCH_MAX_SPANS: positiveInt.default(10_000),
+  // `vigil up` runs the collector in a child process with this heap limit (MiB); past it only the
+  // collector dies, and it is restarted.
+  VIGIL_COLLECTOR_MAX_HEAP_MB: z.coerce.number().int().min(64).default(512),
+  // Set by `vigil up` for the collector process it supervises: restarts so far, shown in /metrics.
+  VIGIL_COLLECTOR_RESTARTS: z.coerce.number().int().min(0).default(0),
   VIGIL_WRITER_LANES: z.coerce.number().int().min(1).max(16).default(3),
   VIGIL_API_HOST: z.string().min(1).default('127.0.0.1'),
   VIGIL_API_PORT: port.default(3000),

@@ -9,7 +9,9 @@ import {
   shutdownSignal,
   startAlertsService,
   startApiService,
+  parentGone,
   startCollectorService,
+  startSupervisedCollectorService,
   stopOnSignal,
 } from '../services.ts';
 
@@ -30,7 +32,7 @@ export function registerServeCommands(program: Command): void {
       try {
         await ensureDefaultProject(db, config);
         const alerts = await startAlertsService(db, config);
-        const collector = await startCollectorService(db, config);
+        const collector = await startSupervisedCollectorService(db, config);
         const api = await startApiService(db, config, alerts);
         const dashboard =
           config.VIGIL_DASHBOARD === 'on'
@@ -64,13 +66,17 @@ export function registerServeCommands(program: Command): void {
     .description('run the OTLP collector alone')
     .action(async () => {
       const config = loadConfig();
-      const signal = shutdownSignal();
+      // Under `vigil up` the parent's going away is a stop signal too: a collector never outlives it.
+      const signal = Promise.race([shutdownSignal(), parentGone()]);
       const db = await openServiceDatabase(config);
       try {
         const collector = await startCollectorService(db, config);
+        process.send?.({ type: 'ready', url: collector.url });
         await stopOnSignal(signal, () => collector.close());
       } finally {
         await db.close();
+        // An open IPC channel keeps a forked process alive: close it so the supervisor sees the exit.
+        if (process.connected) process.disconnect();
       }
     });
 }
