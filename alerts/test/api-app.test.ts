@@ -13,7 +13,7 @@ import {
   withCaller,
 } from '@vigil/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@vigil/testing';
+import { createTestDatabase, rawHttpStatusLine, type TestDatabase } from '@vigil/testing';
 import { alertsApiRoutes } from '../src/api/index.ts';
 import { parseAlertsConfig } from '../src/config/load.ts';
 
@@ -99,6 +99,39 @@ describe('the HTTP API', () => {
       expect(body.error.code).toBe(code);
       expect(body.error.message.length).toBeGreaterThan(5);
     }
+  });
+
+  it('answers a malformed Host header with 400', async () => {
+    for (const host of ['a b', '[::1', 'x:99999'])
+      expect(
+        await rawHttpStatusLine(
+          server.url,
+          `GET /api/v1/openapi.json HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+        ),
+      ).toMatch(/^HTTP\/1\.1 400/);
+  });
+
+  it('authenticates before reading a body: no token gets 401 while the body has not been sent', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const url = new URL(`${server.url}/api/v1/metrics`);
+      const request = http.request({
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'transfer-encoding': 'chunked', 'content-type': 'application/json' },
+      });
+      request.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+        request.destroy();
+      });
+      request.on('error', (error) => {
+        if ((error as NodeJS.ErrnoException).code !== 'ECONNRESET') reject(error);
+      });
+      request.flushHeaders(); // the 512 MB of the report never follow
+    });
+    expect(status).toBe(401);
   });
 
   it('stops reading a chunked body at the byte limit with 413, before the handler runs', async () => {

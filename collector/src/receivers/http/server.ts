@@ -65,6 +65,16 @@ function send(
   response.end(body);
 }
 
+/** A Host header that parses as a URL authority (HTTP/1.0 clients may send none). */
+function isValidHost(host: string | undefined): boolean {
+  if (host === undefined) return true;
+  try {
+    return new URL(`http://${host}/`).host !== '';
+  } catch {
+    return false;
+  }
+}
+
 const CONTENT_TYPE_OF: Record<WireFormat, string> = { json: 'application/json', protobuf: 'application/x-protobuf' };
 
 export function createCollectorServer(options: CollectorServerOptions, deps: CollectorServerDeps): Server {
@@ -152,6 +162,13 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
   }
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (!isValidHost(request.headers.host))
+      return send(
+        response,
+        400,
+        'application/json',
+        JSON.stringify({ code: 3, message: `invalid Host header "${String(request.headers.host).slice(0, 100)}"` }),
+      );
     const path = (request.url ?? '/').split('?')[0];
     if (path === '/v1/traces') {
       if (request.method !== 'POST') {
