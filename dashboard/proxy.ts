@@ -2,12 +2,18 @@
 // login page with a real redirect, saying why. Pages check the token again themselves.
 
 import { NextResponse, type NextRequest } from 'next/server';
-import { AuthError, callerFromToken } from '@vigil/core';
+import { AuthError, callerFromToken, isValidHostHeader } from '@vigil/core';
 import { pagePolicy } from './lib/content-policy.ts';
 
 const TOKEN_COOKIE = 'vigil_token';
 
+// Sign-in, sign-out and the API (bearer tokens, checked by the API itself) need no cookie.
+const OPEN_PATHS = /^\/(login|auth|logout|api\/)/;
+
 export async function proxy(request: NextRequest) {
+  if (!isValidHostHeader(request.headers.get('host')))
+    return new NextResponse('invalid Host header', { status: 400, headers: { 'content-type': 'text/plain' } });
+  if (OPEN_PATHS.test(request.nextUrl.pathname)) return NextResponse.next();
   const token = request.cookies.get(TOKEN_COOKIE)?.value;
   const to = (pathname: string, search: string) => {
     const url = request.nextUrl.clone();
@@ -50,7 +56,6 @@ function withScriptPolicy(request: NextRequest): NextResponse {
 }
 
 export const config = {
-  // Everything but sign-in, sign-out, the API (bearer tokens, checked by the API itself), Next's
-  // assets and the favicon.
-  matcher: ['/((?!login|auth|logout|api/|_next/|favicon.ico).*)'],
+  // Everything but Next's assets and the favicon: the Host check applies to every route.
+  matcher: ['/((?!_next/|favicon.ico).*)'],
 };

@@ -7,6 +7,7 @@ import { configSchema, DEFAULT_RETENTION, type Maintenance, startMaintenance, ty
 import { type CollectorMetrics, createCollectorMetrics } from './metrics.ts';
 import { type DecodeLimitSettings, decodeLimitsFrom } from './otlp/decode-limits.ts';
 import { Admission } from './pipeline/admission.ts';
+import { ProcessingSlots } from './pipeline/processing-slots.ts';
 import { TracePipeline } from './pipeline/trace-pipeline.ts';
 import { ProjectDirectory } from './projects/project-directory.ts';
 import { createCollectorServer } from './receivers/http/server.ts';
@@ -45,6 +46,8 @@ export type CollectorSettings = Pick<
   >;
 
 const DEFAULTS = configSchema.parse({});
+/** Requests in the CPU-bound stages at once (see processing-slots.ts). */
+const PROCESSING_SLOTS = 2;
 
 export async function startCollector(
   settings: CollectorSettings,
@@ -85,7 +88,7 @@ export async function startCollector(
       maxDecompressedBytes: settings.VIGIL_MAX_DECOMPRESSED_BYTES,
       limits,
     },
-    { pipeline, admission, projects, metrics, log },
+    { pipeline, admission, slots: new ProcessingSlots(PROCESSING_SLOTS), projects, metrics, log },
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -68,3 +68,5 @@ export { DEFAULT_RETENTION, enforceRetention, type RetentionSettings } from './r
 export { DAY_MS, HOUR_MS, MINUTE_MS } from './rollups/rollup-rows.ts';
 export * from './spans/index.ts';
 export type { TokenUsage } from './usage.ts';
+export { forEachInTurns, ITEMS_PER_TURN } from './event-loop.ts';
+export { isValidHostHeader } from './http/host.ts';

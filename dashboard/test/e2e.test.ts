@@ -27,7 +27,7 @@ import {
   SERVICE_CALLER,
   signToken,
 } from '@vigil/core';
-import { createTestDatabase, type TestDatabase, generateSpans } from '@vigil/testing';
+import { createTestDatabase, type TestDatabase, generateSpans, rawHttpStatusLine } from '@vigil/testing';
 import { AlertEngine } from '../../alerts/src/engine/engine.ts';
 import { parseAlertsConfig } from '../../alerts/src/config/load.ts';
 import { buildDashboard } from '../../cli/src/dashboard.ts';
@@ -252,6 +252,11 @@ describe('dashboard', () => {
       redirect: 'manual',
     } as RequestInit);
     expect(oversized.status).toBe(413);
+    // A malformed Host header is the client's error.
+    for (const host of ['a b', '[::1', 'x:99999'])
+      expect(
+        await rawHttpStatusLine(baseUrl, `GET /login HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`),
+      ).toMatch(/^HTTP\/1\.1 400/);
   });
 
   it('shows on the overview the numbers the query API gives, and filters change them', async () => {

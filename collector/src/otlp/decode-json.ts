@@ -81,7 +81,7 @@ export function decodeJsonTraces(body: Buffer | string, limits: DecodeLimits): D
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
   // JSON.parse builds the whole tree before any of it can be counted, so what it would build is
   // estimated from the text first (a million "{}" cost more than their bytes suggest).
-  state.charge(jsonParseCost(bytes));
+  state.charge(jsonParseCost(bytes, limits.maxDecodedBytes));
   let root: Json;
   try {
     root = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));

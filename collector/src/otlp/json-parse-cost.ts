@@ -16,11 +16,15 @@ const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
 const OPEN_BRACKET = 0x5b;
 
-export function jsonParseCost(bytes: Uint8Array): number {
+/** The estimate, or a number over `budget` as soon as the bytes read so far pass it. */
+export function jsonParseCost(bytes: Uint8Array, budget = Number.POSITIVE_INFINITY): number {
   let objects = 0;
   let arrays = 0;
   let inString = false;
   for (let i = 0; i < bytes.length; i++) {
+    // Every 64 KiB: a body over the budget is refused without reading the rest of it.
+    if ((i & 0xffff) === 0 && i + objects * JSON_OBJECT_COST + arrays * JSON_ARRAY_COST > budget)
+      return bytes.length + objects * JSON_OBJECT_COST + arrays * JSON_ARRAY_COST;
     const byte = bytes[i]!;
     if (inString) {
       if (byte === BACKSLASH) i++;

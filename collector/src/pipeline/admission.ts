@@ -23,6 +23,14 @@ export interface RequestShape {
 }
 
 export interface AdmissionTicket {
+  /**
+   * Reserves room to decompress the body into, before it is decompressed (so concurrent requests
+   * cannot all count on the same free memory), and says how many output bytes that room allows:
+   * decompression keeps its chunks and their concatenation, twice the output, at the end.
+   */
+  reserveDecompression(maxOutputBytes: number): number;
+  /** Sets what this request holds to `bytes` (its body, once decompressed). */
+  resize(bytes: number): void;
   /** Replaces the estimate by what the request really decoded to. */
   settle(spans: number, decodedBytes: number): void;
   /** The request's spans are in the write queue (or it failed): its reservation ends. Idempotent. */
@@ -92,14 +100,29 @@ export class Admission {
     return {
       admitted: true,
       ticket: {
+        reserveDecompression: (maxOutputBytes) => {
+          if (released) return maxOutputBytes;
+          const room = bytes + Math.max(0, this.options.maxInflightBytes - this.reservedBytes);
+          const output = Math.min(maxOutputBytes, Math.floor(room / 2));
+          this.reservedBytes += 2 * output - bytes;
+          bytes = 2 * output;
+          return output;
+        },
+        resize: (held) => {
+          if (released) return;
+          this.reservedBytes += held - bytes;
+          bytes = held;
+        },
         settle: (actualSpans, decodedBytes) => {
           if (released) return;
           if (shape.wireBytes !== null && shape.wireBytes > 0)
             this.learn(ratio, shape.wireBytes, actualSpans, decodedBytes);
           this.reservedSpans += actualSpans - spans;
-          this.reservedBytes += decodedBytes - bytes;
           spans = actualSpans;
-          bytes = decodedBytes;
+          // The body stays in memory beside what it decoded to until the request is queued.
+          const held = Math.max(bytes, decodedBytes);
+          this.reservedBytes += held - bytes;
+          bytes = held;
         },
         release: () => {
           if (released) return;

@@ -5,6 +5,7 @@
 // consume() settles only once the batch's spans are committed. A gRPC or logs receiver is one new
 // file that calls it.
 
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Project } from '@vigil/core';
 import type { CollectorMetrics } from '../metrics.ts';
 import { normalizeRequest } from '../normalize/normalize-request.ts';
@@ -73,6 +74,9 @@ export class TracePipeline {
       const catalog = await projects.priceCatalog(project.id).catch((error: unknown) => {
         throw new DatabaseUnavailableError(`price overrides unavailable: ${(error as Error).message}`);
       });
+      // A turn of the event loop between decoding and normalising: health checks and other
+      // requests' I/O get in between, rather than waiting for many requests' work in one go.
+      await yieldToEventLoop();
       const spans = normalizeRequest(traces, project);
       priceSpans(spans, catalog);
       const fitted = fitSpansToColumns(spans);

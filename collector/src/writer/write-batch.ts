@@ -5,7 +5,7 @@ import {
   type ChangedSpan,
   contextOf,
   copyRows,
-  encodeSpanRows,
+  encodeSpanRowsInTurns,
   isCountedModelCall,
   SPAN_COLUMNS,
   type StoredSpan,
@@ -120,7 +120,12 @@ async function writeInTransaction(
 
   const stored = await storeSpans(client, all);
   result.spans = stored;
-  await copyRows(client, 'ai_api_calls', AI_CALL_COLUMNS, encodeSpanRows(stored.filter(isCountedModelCall), aiCallRow));
+  await copyRows(
+    client,
+    'ai_api_calls',
+    AI_CALL_COLUMNS,
+    await encodeSpanRowsInTurns(stored.filter(isCountedModelCall), aiCallRow),
+  );
   const storedSet = new Set(stored);
 
   for (const { projectId, spans, awaiting, resolved } of plans) {
@@ -185,7 +190,7 @@ async function ensurePartitions(client: pg.ClientBase, spans: StoredSpan[], know
 async function storeSpans(client: pg.ClientBase, spans: StoredSpan[]): Promise<StoredSpan[]> {
   await client.query('savepoint vigil_copy_spans');
   try {
-    await copyRows(client, 'spans', SPAN_COLUMNS, encodeSpanRows(spans, spanRow));
+    await copyRows(client, 'spans', SPAN_COLUMNS, await encodeSpanRowsInTurns(spans, spanRow));
     await client.query('release savepoint vigil_copy_spans');
     return spans;
   } catch (error) {
@@ -195,7 +200,7 @@ async function storeSpans(client: pg.ClientBase, spans: StoredSpan[]): Promise<S
   await client.query(
     'create temp table if not exists vigil_spans_stage (like spans including defaults) on commit delete rows',
   );
-  await copyRows(client, 'vigil_spans_stage', SPAN_COLUMNS, encodeSpanRows(spans, spanRow));
+  await copyRows(client, 'vigil_spans_stage', SPAN_COLUMNS, await encodeSpanRowsInTurns(spans, spanRow));
   const columns = SPAN_COLUMNS.join(', ');
   const { rows: inserted } = await client.query<{ k: string }>(
     `insert into spans (${columns}) select ${columns} from vigil_spans_stage on conflict do nothing

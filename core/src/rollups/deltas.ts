@@ -4,6 +4,7 @@
 
 import type pg from 'pg';
 import { copyRows } from '../db/copy-rows.ts';
+import { forEachInTurns } from '../event-loop.ts';
 import type { RollupSpan } from '../spans/index.ts';
 import { ROLLUP_COLUMNS, RollupMap } from './rollup-rows.ts';
 import { SESSION_COLUMNS, SessionMap } from './session-rows.ts';
@@ -22,10 +23,10 @@ export async function writeRollupDeltas(
 ): Promise<void> {
   const rollups = new RollupMap();
   const sessions = new SessionMap();
-  for (const span of stored) {
+  await forEachInTurns(stored, (span) => {
     rollups.addSpan(span, 1);
     sessions.addSpan(span, 1);
-  }
+  });
   for (const { before, after } of changes) {
     rollups.addSpan(before, -1);
     rollups.addSpan(after, 1);

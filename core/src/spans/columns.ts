@@ -3,6 +3,7 @@
 // here; the migration holds the same columns.
 
 import { CopyBuffer } from '../db/copy-buffer.ts';
+import { forEachInTurns } from '../event-loop.ts';
 import { copyJson, copyNumber, copyText, copyTimestamp } from '../db/copy-text.ts';
 import { NO_TENANT, type SpanRow, type StoredSpan, WRAPPER_FIELDS } from './stored-span.ts';
 
@@ -185,6 +186,16 @@ export function aiCallRow(span: SpanRow): string {
 export function encodeSpanRows(spans: readonly SpanRow[], encode: (span: SpanRow) => string): CopyBuffer {
   const data = new CopyBuffer();
   for (const span of spans) data.push(encode(span));
+  return data;
+}
+
+/** encodeSpanRows for the ingest path, in turns of the event loop (see event-loop.ts). */
+export async function encodeSpanRowsInTurns(
+  spans: readonly SpanRow[],
+  encode: (span: SpanRow) => string,
+): Promise<CopyBuffer> {
+  const data = new CopyBuffer();
+  await forEachInTurns(spans, (span) => data.push(encode(span)));
   return data;
 }
 

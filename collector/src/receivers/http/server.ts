@@ -5,12 +5,13 @@
 // database outages, 4xx for bad data.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { bearerToken, type Project } from '@vigil/core';
+import { bearerToken, isValidHostHeader, type Project } from '@vigil/core';
 import type { CollectorMetrics } from '../../metrics.ts';
 import { decodeTraces } from '../../otlp/decode.ts';
 import { encodeErrorStatus, encodeExportResponse, type WireFormat } from '../../otlp/encode-response.ts';
 import { type DecodeLimits, type DecodeResult, OtlpDecodeError } from '../../otlp/types.ts';
 import type { Admission } from '../../pipeline/admission.ts';
+import type { ProcessingSlots } from '../../pipeline/processing-slots.ts';
 import type { TracePipeline } from '../../pipeline/trace-pipeline.ts';
 import type { ProjectDirectory } from '../../projects/project-directory.ts';
 import { DatabaseUnavailableError, QueueFullError, SpansRefusedError } from '../../writer/errors.ts';
@@ -26,6 +27,7 @@ export interface CollectorServerOptions {
 export interface CollectorServerDeps {
   pipeline: TracePipeline;
   admission: Admission;
+  slots: ProcessingSlots;
   projects: ProjectDirectory;
   metrics: CollectorMetrics;
   log?: (message: string) => void;
@@ -65,14 +67,8 @@ function send(
   response.end(body);
 }
 
-/** A Host header that parses as a URL authority (HTTP/1.0 clients may send none). */
-function isValidHost(host: string | undefined): boolean {
-  if (host === undefined) return true;
-  try {
-    return new URL(`http://${host}/`).host !== '';
-  } catch {
-    return false;
-  }
+function isGzip(encoding: string | undefined): boolean {
+  return (encoding ?? '').trim().toLowerCase() === 'gzip';
 }
 
 const CONTENT_TYPE_OF: Record<WireFormat, string> = { json: 'application/json', protobuf: 'application/x-protobuf' };
@@ -132,16 +128,17 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
     const admission = deps.admission.admit({
       wireBytes: declaredLength(request, options.maxBodyBytes),
       format,
-      gzip: (encoding ?? '').trim().toLowerCase() === 'gzip',
+      gzip: isGzip(encoding),
     });
     if (!admission.admitted) return sendError(response, format, 429, admission.reason, admission.retryAfterSeconds);
     const { ticket } = admission;
+    let releaseSlot: (() => void) | undefined;
     try {
-      const body = await decompress(
-        await readBody(request, options.maxBodyBytes),
-        encoding,
-        options.maxDecompressedBytes,
-      );
+      const wire = await readBody(request, options.maxBodyBytes);
+      const allowance = isGzip(encoding) ? ticket.reserveDecompression(options.maxDecompressedBytes) : wire.length;
+      const body = await decompress(wire, encoding, options.maxDecompressedBytes, allowance);
+      ticket.resize(wire.length + body.length);
+      releaseSlot = await deps.slots.acquire();
       let traces: DecodeResult;
       try {
         traces = decodeTraces(format, body, limits);
@@ -153,16 +150,27 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
         throw error;
       }
       ticket.settle(traces.spanCount + traces.rejectedSpans, traces.decodedBytes);
-      const outcome = await pipeline.consume({ project, traces, admission: ticket });
+      const queued = releaseSlot;
+      const outcome = await pipeline.consume({
+        project,
+        traces,
+        admission: {
+          release: () => {
+            ticket.release();
+            queued();
+          },
+        },
+      });
       metrics.requests.inc({ status: '200' });
       send(response, 200, CONTENT_TYPE_OF[format], encodeExportResponse(format, outcome.partialSuccess));
     } finally {
       ticket.release();
+      releaseSlot?.();
     }
   }
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    if (!isValidHost(request.headers.host))
+    if (!isValidHostHeader(request.headers.host))
       return send(
         response,
         400,
