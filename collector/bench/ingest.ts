@@ -9,11 +9,12 @@
 // Prints: ingest spans_per_s=<n> copy_rows_per_s=<m> ratio=<n/m> rss_mb=<collector peak RSS>
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, writeSync, closeSync, rmSync, chmodSync, readFileSync } from 'node:fs';
+import { mkdirSync, rmSync, chmodSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createIngestKey, createPool, createProject, freshDatabase, startEmbeddedPostgres } from '@vigil/core';
+import { writeRequestFile } from './request-file.ts';
 import { generateRequests } from './workload.ts';
 
 const TOTAL_SPANS = Number(process.env.BENCH_SPANS ?? 1_000_000);
@@ -28,19 +29,7 @@ function log(message: string): void {
 }
 
 function writeRequests(file: string): { requests: number; spans: number; bytes: number } {
-  const fd = openSync(file, 'w');
-  let requests = 0;
-  let bytes = 0;
-  const header = Buffer.alloc(4);
-  for (const body of generateRequests(TOTAL_SPANS, SPANS_PER_REQUEST)) {
-    header.writeUInt32LE(body.length);
-    writeSync(fd, header);
-    writeSync(fd, body);
-    requests++;
-    bytes += body.length;
-  }
-  closeSync(fd);
-  return { requests, spans: TOTAL_SPANS, bytes };
+  return { ...writeRequestFile(file, generateRequests(TOTAL_SPANS, SPANS_PER_REQUEST)), spans: TOTAL_SPANS };
 }
 
 function peakRssMb(pid: number): number {

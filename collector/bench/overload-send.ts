@@ -7,9 +7,9 @@
 //
 // usage: node collector/bench/overload-send.ts <requests-file> <collector-url> <keyA,keyB,keyC> <capacity-s> <overload-s>
 
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { gzipSync } from 'node:zlib';
+import { readRequestFile } from './request-file.ts';
 
 const [file, url, keysText, capacityText, overloadText] = process.argv.slice(2);
 if (!file || !url || !keysText) {
@@ -22,18 +22,7 @@ const overloadSeconds = Number(overloadText ?? 60);
 const MAX_IN_FLIGHT = 256;
 const MAX_RETRIES = 5;
 
-function readRequests(path: string): Buffer[] {
-  const data = readFileSync(path);
-  const requests: Buffer[] = [];
-  for (let offset = 0; offset < data.length; ) {
-    const length = data.readUInt32LE(offset);
-    requests.push(data.subarray(offset + 4, offset + 4 + length));
-    offset += 4 + length;
-  }
-  return requests;
-}
-
-const requests = readRequests(file);
+const requests = readRequestFile(file);
 const spansPerRequest = Number(process.env.BENCH_SPANS_PER_REQUEST ?? 512);
 const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT });
 const target = new URL('/v1/traces', url);

@@ -14,18 +14,7 @@
 //         duplicated=… cross_project_failures=… capacity_spans_per_s=… accepted_ratio=…
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -39,6 +28,7 @@ import {
 import { DEFAULT_DECODE_LIMITS } from '../src/otlp/decode-limits.ts';
 import { decodeProtobufTraces } from '../src/otlp/decode-protobuf.ts';
 import { generateRequests } from './workload.ts';
+import { readRequestFile, writeRequestFile } from './request-file.ts';
 
 const TOTAL_SPANS = Number(process.env.BENCH_SPANS ?? 1_500_000);
 const SPANS_PER_REQUEST = 512;
@@ -58,27 +48,9 @@ function requestsFile(): string {
   if (existsSync(file)) return file;
   log(`building ${TOTAL_SPANS} spans as OTLP protobuf requests (kept in ${file} for the next run)…`);
   const partial = `${file}.partial`;
-  const fd = openSync(partial, 'w');
-  const header = Buffer.alloc(4);
-  for (const body of generateRequests(TOTAL_SPANS, SPANS_PER_REQUEST)) {
-    header.writeUInt32LE(body.length);
-    writeSync(fd, header);
-    writeSync(fd, body);
-  }
-  closeSync(fd);
+  writeRequestFile(partial, generateRequests(TOTAL_SPANS, SPANS_PER_REQUEST));
   renameSync(partial, file);
   return file;
-}
-
-function readRequests(file: string): Buffer[] {
-  const data = readFileSync(file);
-  const requests: Buffer[] = [];
-  for (let offset = 0; offset < data.length; ) {
-    const length = data.readUInt32LE(offset);
-    requests.push(data.subarray(offset + 4, offset + 4 + length));
-    offset += 4 + length;
-  }
-  return requests;
 }
 
 const freePort = () => 43000 + Math.floor(Math.random() * 2000);
@@ -281,7 +253,7 @@ async function main(): Promise<void> {
     });
 
     log(`checking ${result.acknowledged.length} acknowledged requests span by span…`);
-    const requests = readRequests(file);
+    const requests = readRequestFile(file);
     const expected = new Set<string>();
     for (const [project, index] of result.acknowledged) {
       const decoded = decodeProtobufTraces(requests[index]!, DEFAULT_DECODE_LIMITS);

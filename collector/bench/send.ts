@@ -4,8 +4,8 @@
 //
 // usage: node collector/bench/send.ts <requests-file> <collector-url> <key> <concurrency>
 
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { readRequestFile } from './request-file.ts';
 
 const [file, url, key, concurrencyText] = process.argv.slice(2);
 if (!file || !url || !key) {
@@ -14,18 +14,7 @@ if (!file || !url || !key) {
 }
 const concurrency = Number(concurrencyText ?? 8);
 
-function readRequests(path: string): Buffer[] {
-  const data = readFileSync(path);
-  const requests: Buffer[] = [];
-  for (let offset = 0; offset < data.length; ) {
-    const length = data.readUInt32LE(offset);
-    requests.push(data.subarray(offset + 4, offset + 4 + length));
-    offset += 4 + length;
-  }
-  return requests;
-}
-
-const requests = readRequests(file);
+const requests = readRequestFile(file);
 const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 const target = new URL('/v1/traces', url);
 
