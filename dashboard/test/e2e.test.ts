@@ -201,6 +201,20 @@ describe('dashboard', () => {
     expect(Object.keys(document.paths)).toEqual(
       expect.arrayContaining(['/api/v1/metrics', '/api/v1/gate/argo', '/api/v1/deployments/{name}/rollback']),
     );
+    // Its body limit holds here too, counted as the body streams: 4 MB chunked, no content-length.
+    const huge = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 64; i++) controller.enqueue(new Uint8Array(64 * 1024).fill(32));
+        controller.close();
+      },
+    });
+    const oversized = await fetch(`${baseUrl}/api/v1/metrics`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: huge,
+      duplex: 'half',
+    } as RequestInit);
+    expect(oversized.status).toBe(413);
   });
 
   it('sends a nonce script policy, refuses framing, and takes sign-in and sign-out posts only from itself', async () => {
