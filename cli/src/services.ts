@@ -49,8 +49,7 @@ export async function ensureDefaultProject(db: Database, config: VigilConfig): P
 
 export async function startCollectorService(db: Database, config: VigilConfig): Promise<RunningCollector> {
   const collector = await startCollector(config, db.pool, (message) => info(`[collector] ${message}`));
-  collector.metrics.restarts.set(config.VIGIL_COLLECTOR_RESTARTS);
-  announceCollector(collector.url);
+  announceCollector(collector.url, collector.healthUrl);
   return collector;
 }
 
@@ -67,9 +66,9 @@ export async function startSupervisedCollectorService(db: Database, config: Vigi
   return collector;
 }
 
-function announceCollector(url: string): void {
+function announceCollector(url: string, healthUrl: string): void {
   info(
-    `collector: OTLP/HTTP on ${url}/v1/traces (protobuf or JSON, gzip ok); health ${url}/healthz, metrics ${url}/metrics`,
+    `collector: OTLP/HTTP on ${url}/v1/traces (protobuf or JSON, gzip ok); health ${healthUrl}/healthz (its own thread; also ${url}/healthz), metrics ${url}/metrics`,
   );
 }
 

@@ -67,6 +67,7 @@ beforeAll(async () => {
     DATABASE_URL: db.url,
     VIGIL_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'vigil-cli-')),
     VIGIL_DASHBOARD: 'off',
+    VIGIL_COLLECTOR_HEALTH_PORT: '0',
   };
 });
 afterAll(async () => {

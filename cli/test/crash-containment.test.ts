@@ -64,6 +64,7 @@ beforeAll(async () => {
       VIGIL_DASHBOARD: 'off',
       VIGIL_CONFIG: configFile,
       VIGIL_COLLECTOR_PORT: String(collectorPort),
+      VIGIL_COLLECTOR_HEALTH_PORT: '0',
       VIGIL_API_PORT: String(apiPort),
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -77,7 +77,12 @@ async function main(): Promise<void> {
 
     const port = 43180 + Math.floor(Math.random() * 1000);
     const collector = spawn(process.execPath, [path.join(root, 'cli/bin/vigil.mjs'), 'collector'], {
-      env: { ...process.env, DATABASE_URL: ingestUrl, VIGIL_COLLECTOR_PORT: String(port) },
+      env: {
+        ...process.env,
+        DATABASE_URL: ingestUrl,
+        VIGIL_COLLECTOR_PORT: String(port),
+        VIGIL_COLLECTOR_HEALTH_PORT: '0',
+      },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     const collectorUrl = `http://127.0.0.1:${port}`;

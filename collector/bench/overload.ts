@@ -5,7 +5,8 @@
 //    (overload-send.ts): a 20 s capacity phase (closed loop, good requests), then 60 s of arrivals
 //    at twice that rate: mostly good requests from the three projects, and from the third also
 //    malformed bodies, decode bombs and poison values.
-// 2. Every 200 ms during the overload phase: GET /healthz on the collector, one query API call
+// 2. Every 200 ms during the overload phase: GET /healthz on the collector's health port (and, for
+//    comparison, on its ingest port), one query API call
 //    (POST /api/v1/metrics, grouped by model over the last hour), and the RSS of vigil's processes.
 // 3. Afterwards, every span of every acknowledged good request is looked up: lost (acknowledged,
 //    not stored), duplicated (stored twice), and good requests answered anything but 200/429/503
@@ -15,7 +16,7 @@
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   createIngestKey,
@@ -126,6 +127,8 @@ async function main(): Promise<void> {
     );
     const collectorPort = freePort();
     const apiPort = collectorPort + 2001;
+    const healthPort = collectorPort + 1000;
+    const healthUrl = `http://127.0.0.1:${healthPort}`;
     const collectorUrl = `http://127.0.0.1:${collectorPort}`;
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     let output = '';
@@ -137,6 +140,7 @@ async function main(): Promise<void> {
         VIGIL_DASHBOARD: 'off',
         VIGIL_CONFIG: configFile,
         VIGIL_COLLECTOR_PORT: String(collectorPort),
+        VIGIL_COLLECTOR_HEALTH_PORT: String(healthPort),
         VIGIL_API_PORT: String(apiPort),
         VIGIL_JWT_SECRET: JWT_SECRET,
       },
@@ -149,6 +153,7 @@ async function main(): Promise<void> {
 
     let recording = false;
     const healthz: number[] = [];
+    const ingestPortHealthz: number[] = [];
     const api: number[] = [];
     let peakRss = 0;
     const peakByProcess = new Map<string, number>();
@@ -159,7 +164,8 @@ async function main(): Promise<void> {
     const sampler = setInterval(() => {
       if (!recording) return;
       const now = Date.now();
-      void timed(() => fetch(`${collectorUrl}/healthz`)).then((ms) => healthz.push(ms));
+      void timed(() => fetch(`${healthUrl}/healthz`)).then((ms) => healthz.push(ms));
+      void timed(() => fetch(`${collectorUrl}/healthz`)).then((ms) => ingestPortHealthz.push(ms));
       void timed(() =>
         fetch(`${apiUrl}/api/v1/metrics`, {
           method: 'POST',
@@ -208,6 +214,8 @@ async function main(): Promise<void> {
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    // The load generator stands for apps on other machines: it yields the CPU to Vigil and Postgres.
+    setPriority(sender.pid!, 19);
     let sent = '';
     sender.stdout!.on('data', (d) => (sent += d));
     sender.stderr!.on('data', (d: Buffer) => {
@@ -235,7 +243,7 @@ async function main(): Promise<void> {
         `${result.retries} retries, ${result.gaveUp} given up after 5, ${result.clientDropped} arrivals dropped by the sender (256 in flight)${result.exhausted ? '; the workload ran out' : ''}`,
     );
     log(
-      `peak RSS by process: ${[...peakByProcess].map(([name, mb]) => `${name} ${Math.round(mb)} MB`).join(', ')}; collector event-loop lag max ${peakLagMs.toFixed(0)} ms, heap used max ${Math.round(peakHeapMb)} MB, external max ${Math.round(peakExternalMb)} MB, queue max ${peakQueue} spans; healthz samples ${healthz.length}, median ${median(healthz).toFixed(1)} ms; api median ${median(api).toFixed(1)} ms`,
+      `peak RSS by process: ${[...peakByProcess].map(([name, mb]) => `${name} ${Math.round(mb)} MB`).join(', ')}; collector event-loop lag max ${peakLagMs.toFixed(0)} ms, heap used max ${Math.round(peakHeapMb)} MB, external max ${Math.round(peakExternalMb)} MB, queue max ${peakQueue} spans; healthz samples ${healthz.length}, median ${median(healthz).toFixed(1)} ms (on the ingest port: median ${median(ingestPortHealthz).toFixed(1)} ms, p99 ${p99(ingestPortHealthz).toFixed(1)} ms); api median ${median(api).toFixed(1)} ms`,
     );
     const finalMetrics = await (await fetch(`${collectorUrl}/metrics`)).text();
     const restarts = /^vigil_collector_restarts (\d+)/m.exec(finalMetrics)?.[1];

@@ -4,6 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { configSchema, DEFAULT_RETENTION, type Maintenance, startMaintenance, type VigilConfig } from '@vigil/core';
+import { startHealthServer } from './health/health-server.ts';
 import { type CollectorMetrics, createCollectorMetrics } from './metrics.ts';
 import { type DecodeLimitSettings, decodeLimitsFrom } from './otlp/decode-limits.ts';
 import { Admission } from './pipeline/admission.ts';
@@ -16,6 +17,8 @@ import { SpanWriter } from './writer/span-writer.ts';
 export interface RunningCollector {
   url: string;
   port: number;
+  /** The health endpoint on its own thread: `${healthUrl}/healthz`. */
+  healthUrl: string;
   writer: SpanWriter;
   metrics: CollectorMetrics;
   /** Stops accepting requests, waits for queued spans to commit, then closes. */
@@ -41,6 +44,8 @@ export type CollectorSettings = Pick<
       | 'VIGIL_MINUTE_ROLLUP_RETENTION_DAYS'
       | 'VIGIL_ROLLUP_RETENTION_DAYS'
       | 'VIGIL_MAX_INFLIGHT_BYTES'
+      | 'VIGIL_COLLECTOR_HEALTH_PORT'
+      | 'VIGIL_COLLECTOR_RESTARTS'
       | Exclude<keyof DecodeLimitSettings, 'VIGIL_MAX_ATTRIBUTES' | 'VIGIL_MAX_ATTRIBUTE_LENGTH'>
     >
   >;
@@ -98,6 +103,16 @@ export async function startCollector(
     });
   });
   const { port } = server.address() as AddressInfo;
+  const restarts = settings.VIGIL_COLLECTOR_RESTARTS ?? 0;
+  metrics.restarts.set(restarts);
+  const health = await startHealthServer(
+    settings.VIGIL_COLLECTOR_HOST,
+    settings.VIGIL_COLLECTOR_HEALTH_PORT ?? DEFAULTS.VIGIL_COLLECTOR_HEALTH_PORT,
+    { queueSpans: () => writer.queuedSpans, databaseAvailable: () => writer.databaseAvailable, restarts },
+  ).catch(async (error: unknown) => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  });
   const maintenance: Maintenance | null = settings.VIGIL_COMPACT_INTERVAL_MS
     ? startMaintenance(pool, {
         compactEveryMs: settings.VIGIL_COMPACT_INTERVAL_MS,
@@ -115,9 +130,11 @@ export async function startCollector(
   const host = settings.VIGIL_COLLECTOR_HOST.includes(':')
     ? `[${settings.VIGIL_COLLECTOR_HOST}]`
     : settings.VIGIL_COLLECTOR_HOST;
+  const origin = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}`;
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    url: `${origin}:${port}`,
     port,
+    healthUrl: `${origin}:${health.port}`,
     writer,
     metrics,
     close: async () => {
@@ -127,6 +144,7 @@ export async function startCollector(
       });
       await writer.drain();
       await maintenance?.stop();
+      await health.close();
     },
   };
 }
