@@ -145,16 +145,18 @@ async function sendBad(kind: string, body: Buffer, headers: Record<string, strin
   badAnswers[`${kind} ${answer.status}`] = (badAnswers[`${kind} ${answer.status}`] ?? 0) + 1;
 }
 
-// Capacity: good requests only, closed loop.
+// Capacity: the overload phase's good traffic (the same three projects in turn) without the
+// overload: closed loop, with enough exporters (32) to keep the write queue busy, as overload does.
 const capacityStarted = performance.now();
 let capacitySpans = 0;
 await Promise.all(
-  Array.from({ length: 8 }, async () => {
+  Array.from({ length: 32 }, async () => {
     while (performance.now() - capacityStarted < capacitySeconds * 1000) {
       const index = nextRequest++;
-      const answer = await post(requests[index]!, keys[0]!, PROTOBUF);
+      const project = index % 3;
+      const answer = await post(requests[index]!, keys[project]!, PROTOBUF);
       if (answer.status === 200) {
-        acknowledged.push([0, index]);
+        acknowledged.push([project, index]);
         capacitySpans += spansPerRequest;
       } else if (answer.status !== 429 && answer.status !== 503) crossProjectFailures++;
     }

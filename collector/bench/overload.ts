@@ -2,7 +2,8 @@
 // engine in the parent) for 60 s at twice the ingest capacity it measured itself, in one run:
 //
 // 1. Starts `vigil up` on a fresh database with three projects, and a sender process
-//    (overload-send.ts): a 20 s capacity phase (closed loop, good requests), then 60 s of arrivals
+//    (overload-send.ts): a 20 s capacity phase (closed loop, 32 exporters, good requests from the
+//    three projects), then 60 s of arrivals
 //    at twice that rate: mostly good requests from the three projects, and from the third also
 //    malformed bodies, decode bombs and poison values.
 // 2. Every 200 ms during the overload phase: GET /healthz on the collector's health port (and, for

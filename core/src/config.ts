@@ -33,7 +33,7 @@ export const configSchema = z.object({
   VIGIL_MAX_EVENT_ATTRIBUTES: positiveInt.default(128),
   VIGIL_MAX_REQUEST_MEMORY_BYTES: positiveInt.default(128 * MiB),
   // Decoded bytes of all requests in flight at once (read, decoded, not yet queued); over it, 429.
-  VIGIL_MAX_INFLIGHT_BYTES: positiveInt.default(128 * MiB),
+  VIGIL_MAX_INFLIGHT_BYTES: positiveInt.default(64 * MiB),
   VIGIL_QUEUE_MAX_SPANS: positiveInt.default(50_000),
   VIGIL_BATCH_MAX_SPANS: positiveInt.default(10_000),
   // `vigil up` runs the collector in a child process with this heap limit (MiB); past it only the

@@ -102,8 +102,11 @@ export class Admission {
       ticket: {
         reserveDecompression: (maxOutputBytes) => {
           if (released) return maxOutputBytes;
+          const alone = this.reservedBytes === bytes;
           const room = bytes + Math.max(0, this.options.maxInflightBytes - this.reservedBytes);
-          const output = Math.min(maxOutputBytes, Math.floor(room / 2));
+          // Alone, a request may always use the configured limit: otherwise a budget under twice
+          // VIGIL_MAX_DECOMPRESSED_BYTES would refuse the largest legal body forever.
+          const output = alone ? maxOutputBytes : Math.min(maxOutputBytes, Math.floor(room / 2));
           this.reservedBytes += 2 * output - bytes;
           bytes = 2 * output;
           return output;
