@@ -47,8 +47,7 @@ export class DecodeState implements LimitCounters {
 
   /** Counts one more ResourceSpans; throws (413) past the limit. */
   enterResourceSpans(): void {
-    if (++this.resourceSpansSeen > this.limits.maxResourceSpans)
-      this.overLimit(`more than ${this.limits.maxResourceSpans} resourceSpans`, 'VIGIL_MAX_RESOURCE_SPANS');
+    if (++this.resourceSpansSeen > this.limits.maxResourceSpans) throw tooManyResourceSpans(this.limits);
     this.charge(DECODED_COST.resourceSpans);
   }
 
@@ -77,7 +76,7 @@ export class DecodeState implements LimitCounters {
   }
 
   private overLimit(what: string, setting: string): never {
-    throw new OtlpDecodeError(`request has ${what}, over the limit (${setting}); send smaller batches`, 413);
+    throw overLimitError(what, setting);
   }
 
   /**
@@ -112,6 +111,15 @@ export class DecodeState implements LimitCounters {
       decodedBytes: this.decodedBytes,
     };
   }
+}
+
+/** The 413 of a request over a decode limit, naming the setting. */
+export function overLimitError(what: string, setting: string): OtlpDecodeError {
+  return new OtlpDecodeError(`request has ${what}, over the limit (${setting}); send smaller batches`, 413);
+}
+
+export function tooManyResourceSpans(limits: DecodeLimits): OtlpDecodeError {
+  return overLimitError(`more than ${limits.maxResourceSpans} resourceSpans`, 'VIGIL_MAX_RESOURCE_SPANS');
 }
 
 /** A span's end in epoch ms: an end before the start (a broken clock) is taken as the start. */

@@ -2,7 +2,7 @@
 // decompressed size by zlib itself (maxOutputLength), so a gzip bomb stops at the limit.
 
 import type { IncomingMessage } from 'node:http';
-import { gunzip } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { HttpError } from './http-error.ts';
 
 /** The body's declared length (null when chunked); throws 413 when it is over the limit. */
@@ -30,33 +30,59 @@ export async function readBody(request: IncomingMessage, maxBytes: number): Prom
 
 /**
  * Gunzips within `maxBytes` (the configured limit: 413 past it) and `allowanceBytes` (what the
- * memory in flight leaves for this request: 429 past it, as it may fit later).
+ * memory in flight leaves for this request: 429 past it, as it may fit later). `inspect` sees each
+ * chunk as it is inflated and may refuse the body early by throwing.
  */
 export function decompress(
   body: Buffer,
   encoding: string | undefined,
   maxBytes: number,
   allowanceBytes = maxBytes,
+  inspect?: (chunk: Buffer) => void,
 ): Promise<Buffer> {
   const name = (encoding ?? 'identity').trim().toLowerCase();
   if (name === 'identity' || name === '') return Promise.resolve(body);
   if (name !== 'gzip') {
     return Promise.reject(new HttpError(415, `unsupported content-encoding "${name}": send gzip or no encoding`));
   }
+  const limit = Math.max(1, Math.min(maxBytes, allowanceBytes));
+  // Large output chunks: every chunk is a callback on the event loop (a 64 MB body in the default
+  // 16 KiB chunks is 4000 of them, 0.9 s of main-thread time over a minute of decode bombs).
+  const chunkSize = Math.min(1 << 20, Math.max(64 * 1024, body.length * 8));
   return new Promise((resolve, reject) => {
-    const limit = Math.max(1, Math.min(maxBytes, allowanceBytes));
-    // Large output chunks: every chunk is a callback on the event loop (a 64 MB body in the default
-    // 16 KiB chunks is 4000 of them, 0.9 s of main-thread time over a minute of decode bombs).
-    const chunkSize = Math.min(1 << 20, Math.max(64 * 1024, body.length * 8));
-    gunzip(body, { maxOutputLength: limit, chunkSize }, (error, result) => {
-      if (!error) return resolve(result);
-      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
+    const gunzip = createGunzip({ chunkSize });
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let settled = false;
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      gunzip.destroy();
+      reject(error);
+    };
+    gunzip.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      total += chunk.length;
+      if (total > limit) {
         if (limit < maxBytes)
-          reject(new HttpError(429, 'too many requests decoding at once for this body to decompress, retry later', 1));
-        else reject(new HttpError(413, `decompressed body is over the limit of ${maxBytes} bytes`));
-      } else {
-        reject(new HttpError(400, `invalid gzip body: ${error.message}`));
+          return fail(
+            new HttpError(429, 'too many requests decoding at once for this body to decompress, retry later', 1),
+          );
+        return fail(new HttpError(413, `decompressed body is over the limit of ${maxBytes} bytes`));
       }
+      try {
+        inspect?.(chunk);
+      } catch (error) {
+        return fail(error);
+      }
+      chunks.push(chunk);
     });
+    gunzip.on('error', (error) => fail(new HttpError(400, `invalid gzip body: ${error.message}`)));
+    gunzip.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+    });
+    gunzip.end(body);
   });
 }

@@ -8,6 +8,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { bearerToken, isValidHostHeader, type Project } from '@vigil/core';
 import type { CollectorMetrics } from '../../metrics.ts';
 import { decodeTraces } from '../../otlp/decode.ts';
+import { tooManyResourceSpans } from '../../otlp/decode-state.ts';
+import { ResourceSpansCounter } from '../../otlp/resource-spans-counter.ts';
 import { encodeErrorStatus, encodeExportResponse, type WireFormat } from '../../otlp/encode-response.ts';
 import { type DecodeLimits, type DecodeResult, OtlpDecodeError } from '../../otlp/types.ts';
 import type { Admission } from '../../pipeline/admission.ts';
@@ -136,19 +138,23 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
     try {
       const wire = await readBody(request, options.maxBodyBytes);
       const allowance = isGzip(encoding) ? ticket.reserveDecompression(options.maxDecompressedBytes) : wire.length;
-      const body = await decompress(wire, encoding, options.maxDecompressedBytes, allowance);
+      const counter =
+        format === 'protobuf'
+          ? new ResourceSpansCounter(limits.maxResourceSpans, () => {
+              throw tooManyResourceSpans(limits);
+            })
+          : null;
+      const body = await decompress(
+        wire,
+        encoding,
+        options.maxDecompressedBytes,
+        allowance,
+        counter ? (chunk) => counter.push(chunk) : undefined,
+      );
       ticket.resize(wire.length + body.length);
       releaseSlot = await deps.slots.acquire();
-      let traces: DecodeResult;
-      try {
-        traces = decodeTraces(format, body, limits);
-      } catch (error) {
-        if (error instanceof OtlpDecodeError) {
-          metrics.spansRejected.inc({ reason: error.status === 413 ? 'over_limit' : 'malformed' });
-          return sendError(response, format, error.status, error.message);
-        }
-        throw error;
-      }
+      // Throws OtlpDecodeError (400, or 413 over a limit), answered in route().
+      const traces: DecodeResult = decodeTraces(format, body, limits);
       ticket.settle(traces.spanCount + traces.rejectedSpans, traces.decodedBytes);
       const queued = releaseSlot;
       const outcome = await pipeline.consume({
@@ -194,6 +200,10 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
       } catch (error) {
         if (error instanceof HttpError)
           return sendError(response, format, error.status, error.message, error.retryAfterSeconds);
+        if (error instanceof OtlpDecodeError) {
+          metrics.spansRejected.inc({ reason: error.status === 413 ? 'over_limit' : 'malformed' });
+          return sendError(response, format, error.status, error.message);
+        }
         if (error instanceof QueueFullError) return sendError(response, format, 429, error.message, 1);
         if (error instanceof DatabaseUnavailableError) return sendError(response, format, 503, error.message, 2);
         if (error instanceof SpansRefusedError) return sendError(response, format, 400, error.message);
