@@ -355,6 +355,32 @@ describe('pricing', () => {
     expect(metrics).toMatch(/vigil_unpriced_model_spans_total [1-9]/);
   });
 
+  it('stores a known model call that reports no token counts with a null cost, in spans and ai_api_calls', async () => {
+    const traceId = randomHex(16);
+    const body = otlpJsonBody([
+      {
+        traceId,
+        spanId: '0000000000000051',
+        name: 'stream without usage',
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'anthropic',
+          'gen_ai.request.model': 'claude-sonnet-4-20250514',
+        },
+      },
+    ]);
+    expect((await postJson(t.url, t.keyA, body)).status).toBe(200);
+    const [span] = await spansOf(traceId);
+    expect(span).toMatchObject({ input_tokens: null, output_tokens: null, cost_usd: null, cost_source: null });
+    const calls = await t.db.pool.query('select estimated_cost from ai_api_calls where trace_id = $1', [traceId]);
+    expect(calls.rows).toEqual([{ estimated_cost: null }]);
+    const unpriced = await t.db.pool.query(
+      `select count(*)::int as n from unpriced_models where project_id = $1 and model = 'claude-sonnet-4-20250514'`,
+      [t.projectA],
+    );
+    expect(unpriced.rows[0].n).toBe(0);
+  });
+
   it('uses a project price override over the catalog', async () => {
     // A project the collector has not seen yet: overrides are cached per project for a minute.
     const project = await createProject(t.db.pool, 'app-priced');

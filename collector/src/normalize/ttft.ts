@@ -14,7 +14,16 @@ const SECONDS_KEYS = [
   'gen_ai.response.time_to_first_token',
 ];
 const MS_KEYS = ['ai.response.msToFirstChunk', 'ai.stream.msToFirstChunk'];
-const FIRST_CHUNK_EVENTS = new Set(['ai.stream.firstChunk', 'gen_ai.first_chunk', 'first_token']);
+// Events at the first chunk: the Vercel AI SDK's, OpenInference's (`First Token Stream Event`, added
+// on the stream's first iteration) and OpenLLMetry's per-chunk events, of which the first counts.
+const FIRST_CHUNK_EVENTS = new Set([
+  'ai.stream.firstChunk',
+  'gen_ai.first_chunk',
+  'first_token',
+  'First Token Stream Event',
+  'gen_ai.content.completion.chunk',
+  'llm.content.completion.chunk',
+]);
 
 export function readTtftMs(
   attributes: Attributes,

@@ -19,11 +19,18 @@ export function toCount(value: AttributeValue | undefined): number | null {
 
 const MAX_ID_LENGTH = 256;
 
+/**
+ * Logfire's scrubber replaces a value whose key looks sensitive (`session.id` matches "session")
+ * with `[Scrubbed due to 'session']`: the value is absent, not an id.
+ */
+const SCRUBBED = /^\[Scrubbed due to .*\]$/;
+
 /** An identifier (tenant, session, user, model…): a non-empty string, numbers stringified. */
 export function toId(value: AttributeValue | undefined): string | null {
   if (typeof value === 'string') {
     const trimmed = value.trim();
-    return trimmed === '' ? null : trimmed.length > MAX_ID_LENGTH ? trimmed.slice(0, MAX_ID_LENGTH) : trimmed;
+    if (trimmed === '' || (trimmed[0] === '[' && SCRUBBED.test(trimmed))) return null;
+    return trimmed.length > MAX_ID_LENGTH ? trimmed.slice(0, MAX_ID_LENGTH) : trimmed;
   }
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return null;

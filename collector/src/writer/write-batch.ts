@@ -231,6 +231,8 @@ async function recordUnpricedModels(
   const counts = new Map<string, { projectId: string; provider: string; model: string; n: number }>();
   for (const span of spans) {
     if (!isCountedModelCall(span) || !span.model || span.costSource !== null) continue;
+    // No token counts: its cost is unknown for want of usage, not of a price.
+    if (span.inputTokens === null && span.outputTokens === null) continue;
     const key = `${span.projectId}\u0000${span.provider ?? ''}\u0000${span.model}`;
     const entry = counts.get(key);
     if (entry) entry.n++;

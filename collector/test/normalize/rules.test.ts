@@ -115,6 +115,29 @@ describe('normalisation rules', () => {
     expect(withEvent.ttftMs).toBe(250);
   });
 
+  it('takes TTFT from the first first-chunk event: OpenInference, and the first of OpenLLMetry chunk events', () => {
+    const chat = { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' };
+    const at = (name: string, ms: number) => ({ name, timeMs: 1000 + ms, attributes: {} });
+    const ttftOf = (events: DecodedSpan['events']) =>
+      normalizeSpan(span(chat, 1000, events), {}, { tenantKeys: [], captureContent: false }).ttftMs;
+    expect(ttftOf([at('First Token Stream Event', 150)])).toBe(150);
+    expect(
+      ttftOf([
+        at('gen_ai.content.completion.chunk', 160),
+        at('gen_ai.content.completion.chunk', 170),
+        at('gen_ai.content.completion.chunk', 400),
+      ]),
+    ).toBe(160);
+    expect(ttftOf([at('something else', 100)])).toBeNull();
+  });
+
+  it('reads a Logfire scrub marker as no value, not as an id', () => {
+    const scrubbed = normalize({ 'session.id': "[Scrubbed due to 'session']", 'user.id': 'u-1' });
+    expect(scrubbed.sessionId).toBeNull();
+    expect(scrubbed.userId).toBe('u-1');
+    expect(normalize({ 'tenant.id': '[Scrubbed due to cycle]' }).tenantId).toBeNull();
+  });
+
   it('classifies db, cache, http and tool spans', () => {
     expect(normalize({ 'db.system.name': 'postgresql' }).category).toBe('db');
     expect(normalize({ 'db.system': 'redis' }).category).toBe('cache');

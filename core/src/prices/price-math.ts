@@ -30,7 +30,16 @@ function rate(price: UnitPrice | undefined, totalInput: number): number | undefi
   return current;
 }
 
-export function costOf(prices: ModelPrices, usage: TokenUsage): number {
+/**
+ * The call's cost in USD, or null when the call reports no token counts at all: an unknown usage
+ * has an unknown cost, never zero (unless the model is priced per request only).
+ */
+export function costOf(prices: ModelPrices, usage: TokenUsage): number | null {
+  if (usage.inputTokens === null && usage.outputTokens === null) {
+    const perRequest = rate(prices.requests_kcount, 0);
+    const priced = prices.input_mtok !== undefined || prices.output_mtok !== undefined;
+    return perRequest !== undefined && !priced ? perRequest / 1000 : null;
+  }
   const input = usage.inputTokens ?? 0;
   const output = usage.outputTokens ?? 0;
   const inputRate = rate(prices.input_mtok, input) ?? 0;

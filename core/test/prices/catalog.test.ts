@@ -72,6 +72,13 @@ describe('price catalog', () => {
     });
   });
 
+  it('leaves a known model null, never zero, when the call reports no token counts', () => {
+    expect(price('openai', 'gpt-4o-mini', {})).toEqual({ costUsd: null, source: 'catalog' });
+    expect(price('anthropic', 'claude-sonnet-4-20250514', { cacheReadTokens: 100 }).costUsd).toBeNull();
+    // Embeddings report input only: that is a known usage, priced.
+    expect(price('openai', 'text-embedding-3-small', { inputTokens: 1_000_000 }).costUsd).toBeCloseTo(0.02, 9);
+  });
+
   it('resolves model strings as they appear in the wild', () => {
     for (const [provider, model] of [
       [null, 'gpt-4o-2024-08-06'],
