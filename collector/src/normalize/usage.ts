@@ -11,7 +11,9 @@
 // - Vercel AI SDK ai.usage.promptTokens / inputTokens: inclusive for OpenAI, EXCLUSIVE for
 //   Anthropic up to AI SDK 5 (the provider copied Anthropic's input_tokens and reported cache
 //   counts only in providerMetadata / cachedInputTokens). AI SDK 6+ reports inputTokenDetails.
-// - Langfuse usage_details "input": exclusive (Langfuse subtracts cache counts from input).
+// - Langfuse usage_details "input": exclusive (Langfuse subtracts cache counts from input); when
+//   usage_details is the provider's raw object instead, its provider's convention (providerUsage).
+// - Logfire gen_ai.usage.raw: the provider's raw object (providerUsage).
 // Whatever the source, a cache part larger than the whole proves the whole was exclusive.
 
 import type { TokenUsage } from '@vigil/core';
@@ -129,20 +131,59 @@ function vercelUsage(attributes: Attributes, provider: string | null): TokenUsag
   return makeInputInclusive(usage);
 }
 
-/** Langfuse `langfuse.observation.usage_details`: input is the uncached part. */
+/**
+ * A provider's own usage object, as some libraries pass it on whole (Langfuse's usage_details,
+ * Logfire's gen_ai.usage.raw), in its provider's convention:
+ * - OpenAI chat: `prompt_tokens` inclusive of `prompt_tokens_details.cached_tokens`,
+ *   `completion_tokens` inclusive of `completion_tokens_details.reasoning_tokens`;
+ * - OpenAI Responses: `input_tokens` inclusive of `input_tokens_details.cached_tokens`,
+ *   `output_tokens` of `output_tokens_details.reasoning_tokens`;
+ * - Anthropic: `input_tokens` EXCLUSIVE of `cache_read_input_tokens` and
+ *   `cache_creation_input_tokens`.
+ * Null when the object is none of these.
+ */
+export function providerUsage(raw: Attributes): TokenUsage | null {
+  const usage = emptyUsage();
+  if (raw.prompt_tokens !== undefined || raw.completion_tokens !== undefined) {
+    usage.inputTokens = toCount(raw.prompt_tokens);
+    usage.outputTokens = toCount(raw.completion_tokens);
+    usage.cacheReadTokens = toCount(pathValue(raw, ['prompt_tokens_details', 'cached_tokens']));
+    usage.reasoningTokens = toCount(pathValue(raw, ['completion_tokens_details', 'reasoning_tokens']));
+  } else if (raw.cache_read_input_tokens !== undefined || raw.cache_creation_input_tokens !== undefined) {
+    const uncached = toCount(raw.input_tokens);
+    usage.cacheReadTokens = toCount(raw.cache_read_input_tokens);
+    usage.cacheWriteTokens = toCount(raw.cache_creation_input_tokens);
+    usage.inputTokens =
+      uncached === null ? null : uncached + (usage.cacheReadTokens ?? 0) + (usage.cacheWriteTokens ?? 0);
+    usage.outputTokens = toCount(raw.output_tokens);
+  } else if (raw.input_tokens !== undefined || raw.output_tokens !== undefined) {
+    // OpenAI Responses, or Anthropic without cache counts (then exclusive and inclusive agree).
+    usage.inputTokens = toCount(raw.input_tokens);
+    usage.outputTokens = toCount(raw.output_tokens);
+    usage.cacheReadTokens = toCount(pathValue(raw, ['input_tokens_details', 'cached_tokens']));
+    usage.reasoningTokens = toCount(pathValue(raw, ['output_tokens_details', 'reasoning_tokens']));
+  } else return null;
+  return hasAny(usage) ? makeInputInclusive(usage) : null;
+}
+
+/**
+ * Langfuse `langfuse.observation.usage_details`: either the provider's raw usage object (the
+ * Python SDK passes OpenAI's on whole) or Langfuse's own keys, where input is the uncached part.
+ */
 function langfuseUsage(attributes: Attributes): TokenUsage | null {
   const details = jsonObject(attributes['langfuse.observation.usage_details']);
   if (!details) return null;
+  if (details.prompt_tokens !== undefined || details.input_tokens !== undefined) return providerUsage(details);
   const usage = emptyUsage();
   const read = toCount(details.cache_read_input_tokens ?? details.input_cached_tokens ?? details.input_cache_read);
   const write = toCount(
     details.cache_creation_input_tokens ?? details.input_cache_creation ?? details.input_cache_write,
   );
-  const input = toCount(details.input ?? details.prompt_tokens ?? details.input_tokens);
+  const input = toCount(details.input);
   usage.cacheReadTokens = read;
   usage.cacheWriteTokens = write;
   usage.inputTokens = input === null ? null : input + (read ?? 0) + (write ?? 0);
-  usage.outputTokens = toCount(details.output ?? details.completion_tokens ?? details.output_tokens);
+  usage.outputTokens = toCount(details.output);
   usage.reasoningTokens = toCount(
     details.output_reasoning_tokens ?? details.reasoning_tokens ?? details.output_reasoning,
   );
@@ -158,6 +199,10 @@ export function readUsage(attributes: Attributes, provider: string | null): Toke
     const vercel = vercelUsage(attributes, provider);
     if (vercel) return vercel;
   }
+  // Logfire keeps the cache and reasoning counts only in the provider's raw usage.
+  const raw = jsonObject(attributes['gen_ai.usage.raw']);
+  const fromRaw = raw ? providerUsage(raw) : null;
+  if (fromRaw) return fromRaw;
   const usage = emptyUsage();
   usage.inputTokens = firstCount(attributes, INPUT_KEYS);
   usage.outputTokens = firstCount(attributes, OUTPUT_KEYS);
