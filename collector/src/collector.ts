@@ -3,7 +3,7 @@
 
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
-import { configSchema, DEFAULT_RETENTION, type Maintenance, startMaintenance, type VigilConfig } from '@vigil/core';
+import { CONFIG_DEFAULTS, DEFAULT_RETENTION, type Maintenance, startMaintenance, type VigilConfig } from '@vigil/core';
 import { startHealthServer } from './health/health-server.ts';
 import { type CollectorMetrics, createCollectorMetrics } from './metrics.ts';
 import { type DecodeLimitSettings, decodeLimitsFrom } from './otlp/decode-limits.ts';
@@ -50,7 +50,6 @@ export type CollectorSettings = Pick<
     >
   >;
 
-const DEFAULTS = configSchema.parse({});
 /** Requests in the CPU-bound stages at once (see processing-slots.ts). */
 const PROCESSING_SLOTS = 2;
 
@@ -76,12 +75,14 @@ export async function startCollector(
     },
   );
   const projects = new ProjectDirectory(pool);
-  const limits = decodeLimitsFrom({ ...DEFAULTS, ...settings });
+  // The optional settings take their configured defaults, here once.
+  const resolved = { ...CONFIG_DEFAULTS, ...settings };
+  const limits = decodeLimitsFrom(resolved);
   const pipeline = new TracePipeline({ writer, projects, metrics, limits });
   const admission = new Admission(
     {
       maxQueueSpans: settings.VIGIL_QUEUE_MAX_SPANS,
-      maxInflightBytes: settings.VIGIL_MAX_INFLIGHT_BYTES ?? DEFAULTS.VIGIL_MAX_INFLIGHT_BYTES,
+      maxInflightBytes: resolved.VIGIL_MAX_INFLIGHT_BYTES,
       maxSpansPerRequest: limits.maxSpans,
       maxDecodedBytesPerRequest: limits.maxDecodedBytes,
     },
@@ -103,13 +104,13 @@ export async function startCollector(
     });
   });
   const { port } = server.address() as AddressInfo;
-  const restarts = settings.VIGIL_COLLECTOR_RESTARTS ?? 0;
+  const restarts = resolved.VIGIL_COLLECTOR_RESTARTS;
   metrics.restarts.set(restarts);
-  const health = await startHealthServer(
-    settings.VIGIL_COLLECTOR_HOST,
-    settings.VIGIL_COLLECTOR_HEALTH_PORT ?? DEFAULTS.VIGIL_COLLECTOR_HEALTH_PORT,
-    { queueSpans: () => writer.queuedSpans, databaseAvailable: () => writer.databaseAvailable, restarts },
-  ).catch(async (error: unknown) => {
+  const health = await startHealthServer(settings.VIGIL_COLLECTOR_HOST, resolved.VIGIL_COLLECTOR_HEALTH_PORT, {
+    queueSpans: () => writer.queuedSpans,
+    databaseAvailable: () => writer.databaseAvailable,
+    restarts,
+  }).catch(async (error: unknown) => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     throw error;
   });

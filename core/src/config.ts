@@ -65,6 +65,9 @@ export const configSchema = z.object({
 
 export type VigilConfig = z.infer<typeof configSchema> & { dataDir: string };
 
+/** Every setting at its default (what an empty environment gives). */
+export const CONFIG_DEFAULTS: z.infer<typeof configSchema> = configSchema.parse({});
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }

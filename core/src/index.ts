@@ -1,7 +1,14 @@
 // @vigil/core: what several parts of Vigil share. Other parts import from here only; what is not
 // exported here is core's own business.
 
-export { ConfigError, configSchema, loadConfig, redactDatabaseUrl, type VigilConfig } from './config.ts';
+export {
+  CONFIG_DEFAULTS,
+  ConfigError,
+  configSchema,
+  loadConfig,
+  redactDatabaseUrl,
+  type VigilConfig,
+} from './config.ts';
 export { CopyBuffer } from './db/copy-buffer.ts';
 export { copyRows } from './db/copy-rows.ts';
 export { type Database, type OpenDatabaseOptions, openDatabase } from './db/database.ts';

@@ -148,9 +148,7 @@ export function isContentKey(key: string): boolean {
 
 /** Whether an attribute holds content: a content key with a string, array or map value. */
 export function isContentAttribute(key: string, value: AttributeValue | undefined): boolean {
-  return value !== null && typeof value === 'object'
-    ? isContentKey(key)
-    : typeof value === 'string' && isContentKey(key);
+  return (typeof value === 'string' || (value !== null && typeof value === 'object')) && isContentKey(key);
 }
 
 /** The attributes without their content, or the same object when it holds none. */

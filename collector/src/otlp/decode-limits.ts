@@ -1,7 +1,7 @@
 // The decode limits as configured (VIGIL_MAX_*), in one place for the receiver, the pipeline's
 // messages and the tests.
 
-import { configSchema, type VigilConfig } from '@vigil/core';
+import { CONFIG_DEFAULTS, type VigilConfig } from '@vigil/core';
 import type { DecodeLimits } from './types.ts';
 
 export type DecodeLimitSettings = Pick<
@@ -30,4 +30,4 @@ export function decodeLimitsFrom(settings: DecodeLimitSettings): DecodeLimits {
 }
 
 /** The limits of a default configuration. */
-export const DEFAULT_DECODE_LIMITS: DecodeLimits = decodeLimitsFrom(configSchema.parse({}));
+export const DEFAULT_DECODE_LIMITS: DecodeLimits = decodeLimitsFrom(CONFIG_DEFAULTS);

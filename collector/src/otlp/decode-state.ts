@@ -54,14 +54,14 @@ export class DecodeState implements LimitCounters {
   /** Counts one more ScopeSpans; throws (413) past the limit. */
   enterScopeSpans(): void {
     if (++this.scopeSpansSeen > this.limits.maxScopeSpans)
-      this.overLimit(`more than ${this.limits.maxScopeSpans} scopeSpans`, 'VIGIL_MAX_SCOPE_SPANS');
+      throw overLimitError(`more than ${this.limits.maxScopeSpans} scopeSpans`, 'VIGIL_MAX_SCOPE_SPANS');
     this.charge(DECODED_COST.scopeSpans);
   }
 
   /** Counts one more span, before it is decoded; throws (413) past the limit. */
   enterSpan(): void {
     if (this.spanCount + this.rejectedSpans >= this.limits.maxSpans)
-      this.overLimit(`more than ${this.limits.maxSpans} spans`, 'VIGIL_MAX_SPANS_PER_REQUEST');
+      throw overLimitError(`more than ${this.limits.maxSpans} spans`, 'VIGIL_MAX_SPANS_PER_REQUEST');
     this.charge(DECODED_COST.span);
   }
 
@@ -69,14 +69,10 @@ export class DecodeState implements LimitCounters {
   charge(bytes: number): void {
     this.decodedBytes += bytes;
     if (this.decodedBytes > this.limits.maxDecodedBytes)
-      this.overLimit(
+      throw overLimitError(
         `decodes to more than ${this.limits.maxDecodedBytes} bytes (estimated)`,
         'VIGIL_MAX_REQUEST_MEMORY_BYTES',
       );
-  }
-
-  private overLimit(what: string, setting: string): never {
-    throw overLimitError(what, setting);
   }
 
   /**

@@ -21,10 +21,10 @@ export function jsonParseCost(bytes: Uint8Array, budget = Number.POSITIVE_INFINI
   let objects = 0;
   let arrays = 0;
   let inString = false;
+  const cost = (text: number) => text + objects * JSON_OBJECT_COST + arrays * JSON_ARRAY_COST;
   for (let i = 0; i < bytes.length; i++) {
     // Every 64 KiB: a body over the budget is refused without reading the rest of it.
-    if ((i & 0xffff) === 0 && i + objects * JSON_OBJECT_COST + arrays * JSON_ARRAY_COST > budget)
-      return bytes.length + objects * JSON_OBJECT_COST + arrays * JSON_ARRAY_COST;
+    if ((i & 0xffff) === 0 && cost(i) > budget) return cost(bytes.length);
     const byte = bytes[i]!;
     if (inString) {
       if (byte === BACKSLASH) i++;
@@ -33,5 +33,5 @@ export function jsonParseCost(bytes: Uint8Array, budget = Number.POSITIVE_INFINI
     else if (byte === OPEN_BRACE) objects++;
     else if (byte === OPEN_BRACKET) arrays++;
   }
-  return bytes.length + objects * JSON_OBJECT_COST + arrays * JSON_ARRAY_COST;
+  return cost(bytes.length);
 }

@@ -157,8 +157,7 @@ export class SpanWriter {
         await this.writeAll(batch, count);
       } catch (error) {
         if (isTransientDatabaseError(error)) {
-          this.unavailableUntil = Date.now() + (this.options.unavailableBackoffMs ?? 1000);
-          const unavailable = new DatabaseUnavailableError(`database unavailable: ${(error as Error).message}`);
+          const unavailable = this.markUnavailable(error);
           for (const w of batch) w.reject(unavailable);
           // Everything still queued in this lane would fail the same way; exporters retry it.
           const rest = lane.queue.splice(0);
@@ -204,12 +203,17 @@ export class SpanWriter {
           w.reject(refusal(error));
           continue;
         }
-        this.unavailableUntil = Date.now() + (this.options.unavailableBackoffMs ?? 1000);
-        const unavailable = new DatabaseUnavailableError(`database unavailable: ${(error as Error).message}`);
+        const unavailable = this.markUnavailable(error);
         for (const rest of batch.slice(i)) rest.reject(unavailable);
         return;
       }
     }
+  }
+
+  /** After an outage-class failure: answer "unavailable" for a while, with this error. */
+  private markUnavailable(error: unknown): DatabaseUnavailableError {
+    this.unavailableUntil = Date.now() + (this.options.unavailableBackoffMs ?? 1000);
+    return new DatabaseUnavailableError(`database unavailable: ${(error as Error).message}`);
   }
 }
 

@@ -1,9 +1,15 @@
 // Reading a request body within limits: the compressed size is checked while it streams in, the
-// decompressed size by zlib itself (maxOutputLength), so a gzip bomb stops at the limit.
+// decompressed size as gunzip's chunks come out, so a gzip bomb stops at the limit.
 
 import type { IncomingMessage } from 'node:http';
 import { createGunzip } from 'node:zlib';
 import { HttpError } from './http-error.ts';
+
+/** A Content-Encoding header's coding, lower-cased; none is `identity`. */
+export function contentEncoding(header: string | undefined): string {
+  const name = (header ?? '').trim().toLowerCase();
+  return name === '' ? 'identity' : name;
+}
 
 /** The body's declared length (null when chunked); throws 413 when it is over the limit. */
 export function declaredLength(request: IncomingMessage, maxBytes: number): number | null {
@@ -40,8 +46,8 @@ export function decompress(
   allowanceBytes = maxBytes,
   inspect?: (chunk: Buffer) => void,
 ): Promise<Buffer> {
-  const name = (encoding ?? 'identity').trim().toLowerCase();
-  if (name === 'identity' || name === '') return Promise.resolve(body);
+  const name = contentEncoding(encoding);
+  if (name === 'identity') return Promise.resolve(body);
   if (name !== 'gzip') {
     return Promise.reject(new HttpError(415, `unsupported content-encoding "${name}": send gzip or no encoding`));
   }

@@ -18,7 +18,7 @@ import type { TracePipeline } from '../../pipeline/trace-pipeline.ts';
 import type { ProjectDirectory } from '../../projects/project-directory.ts';
 import { DatabaseUnavailableError, QueueFullError, SpansRefusedError } from '../../writer/errors.ts';
 import { HttpError } from './http-error.ts';
-import { declaredLength, decompress, readBody } from './read-body.ts';
+import { contentEncoding, declaredLength, decompress, readBody } from './read-body.ts';
 
 export interface CollectorServerOptions {
   maxBodyBytes: number;
@@ -67,10 +67,6 @@ function send(
   if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
   response.writeHead(status, headers);
   response.end(body);
-}
-
-function isGzip(encoding: string | undefined): boolean {
-  return (encoding ?? '').trim().toLowerCase() === 'gzip';
 }
 
 const CONTENT_TYPE_OF: Record<WireFormat, string> = { json: 'application/json', protobuf: 'application/x-protobuf' };
@@ -130,14 +126,15 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
     const admission = deps.admission.admit({
       wireBytes: declaredLength(request, options.maxBodyBytes),
       format,
-      gzip: isGzip(encoding),
+      gzip: contentEncoding(encoding) === 'gzip',
     });
     if (!admission.admitted) return sendError(response, format, 429, admission.reason, admission.retryAfterSeconds);
     const { ticket } = admission;
     let releaseSlot: (() => void) | undefined;
     try {
       const wire = await readBody(request, options.maxBodyBytes);
-      const allowance = isGzip(encoding) ? ticket.reserveDecompression(options.maxDecompressedBytes) : wire.length;
+      const allowance =
+        contentEncoding(encoding) === 'gzip' ? ticket.reserveDecompression(options.maxDecompressedBytes) : wire.length;
       const counter =
         format === 'protobuf'
           ? new ResourceSpansCounter(limits.maxResourceSpans, () => {
