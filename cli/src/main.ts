@@ -6,6 +6,7 @@ import { registerDeployCommands } from './commands/deploy.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerProjectCommands } from './commands/projects.ts';
+import { registerRepriceCommand } from './commands/reprice.ts';
 import { registerServeCommands } from './commands/serve.ts';
 import { registerTokenCommands } from './commands/tokens.ts';
 import { fail } from './output.ts';
@@ -23,6 +24,7 @@ registerProjectCommands(program);
 registerKeyCommands(program);
 registerTokenCommands(program);
 registerDeployCommands(program);
+registerRepriceCommand(program);
 
 function messageOf(error: unknown): string {
   if (error instanceof Error) {

@@ -79,7 +79,7 @@ describe('vigil CLI', () => {
   it('has --help for every command', async () => {
     const top = await vigil(['--help']);
     expect(top.code).toBe(0);
-    for (const command of ['up', 'migrate', 'collector', 'projects', 'keys', 'tokens', 'deploy', 'gate'])
+    for (const command of ['up', 'migrate', 'collector', 'projects', 'keys', 'tokens', 'deploy', 'gate', 'reprice'])
       expect(top.stdout).toContain(command);
     for (const command of [
       ['keys', 'create'],
@@ -93,6 +93,7 @@ describe('vigil CLI', () => {
       ['deploy', 'start'],
       ['deploy', 'rollback'],
       ['gate'],
+      ['reprice'],
     ]) {
       const help = await vigil([...command, '--help']);
       expect(help.code, command.join(' ')).toBe(0);
@@ -200,6 +201,32 @@ describe('vigil up on a database of its own', () => {
 });
 
 describe('vigil deploy and vigil gate', () => {
+  it("re-prices a project's days with the current catalog, once: a second run changes nothing", async () => {
+    const created = await vigil(['projects', 'create', 'repriced'], env);
+    expect(created.code).toBe(0);
+    const projectId = created.stdout.trim();
+    const day = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 2 * 86_400_000;
+    const date = new Date(day).toISOString().slice(0, 10);
+    // Stored at a made-up cost per call, not the catalog's price for their tokens.
+    await loadTraffic(db.pool, { projectId, fromMs: day + 3_600_000, toMs: day + 7_200_000, count: 50, costUsd: 0.5 });
+    const first = await vigil(['reprice', '--project', 'repriced', '--from', date, '--to', date], env);
+    expect(first.code, first.stderr).toBe(0);
+    const [header, row] = first.stdout.trim().split('\n');
+    expect(header).toBe('day\tcalls\tchanged\tbefore usd\tafter usd');
+    const [rowDay, calls, changed, , after] = row!.split('\t');
+    expect([rowDay, calls, changed]).toEqual([date, '50', '50']);
+    // gpt-4o-mini, 100 input and 20 output tokens: 50 × (100 × 0.15 + 20 × 0.60) / 1e6.
+    expect(Number(after)).toBeCloseTo((50 * (100 * 0.15 + 20 * 0.6)) / 1e6, 6);
+    expect(first.stderr).toMatch(/re-pricing "repriced" with @pydantic\/genai-prices@/);
+    const second = await vigil(['reprice', '--project', 'repriced', '--from', date, '--to', date], env);
+    expect(second.stdout.trim().split('\n')[1]!.split('\t').slice(0, 3)).toEqual([date, '50', '0']);
+    const bad = await vigil(['reprice', '--project', 'repriced', '--from', '2026-13-40', '--to', date], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toBe('vigil: not a calendar date');
+    const backwards = await vigil(['reprice', '--project', 'repriced', '--from', date, '--to', '2020-01-01'], env);
+    expect(backwards.stderr.trim()).toBe('vigil: --from must be on or before --to');
+  });
+
   it('records a canary and exits 0 to promote, 1 to roll back, 2 when it cannot tell yet, 3 when it cannot judge', async () => {
     await vigil(['projects', 'create', 'gated'], env);
     const { rows } = await db.pool.query(`select id from projects where name = 'gated'`);

@@ -59,6 +59,7 @@ export async function startCollector(
   log: (message: string) => void = () => {},
 ): Promise<RunningCollector> {
   const metrics = createCollectorMetrics();
+  const projects = new ProjectDirectory(pool);
   const writer = new SpanWriter(
     pool,
     {
@@ -72,9 +73,9 @@ export async function startCollector(
         metrics.batchSpans.observe(spans);
       },
       onUnpricedModel: (count) => metrics.unpricedModelSpans.inc(count),
+      catalogLabel: (projectId) => projects.cachedCatalogLabel(projectId),
     },
   );
-  const projects = new ProjectDirectory(pool);
   // The optional settings take their configured defaults, here once.
   const resolved = { ...CONFIG_DEFAULTS, ...settings };
   const limits = decodeLimitsFrom(resolved);

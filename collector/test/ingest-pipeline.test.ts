@@ -2,7 +2,7 @@
 // project of the key, with context inherited down the trace and model calls counted once.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIngestKey, createProject } from '@vigil/core';
+import { createIngestKey, createProject, readCostCoverage, readMetrics, SERVICE_CALLER } from '@vigil/core';
 import { startTestCollector, randomHex, type TestCollector } from './harness.ts';
 import { chatAttributes, otlpJsonBody, postJson } from './otlp-json.ts';
 
@@ -355,7 +355,7 @@ describe('pricing', () => {
     expect(metrics).toMatch(/vigil_unpriced_model_spans_total [1-9]/);
   });
 
-  it('stores a known model call that reports no token counts with a null cost, in spans and ai_api_calls', async () => {
+  it('keeps a known model call that reports no token counts unknown end to end: spans, ai_api_calls, rollups, coverage', async () => {
     const traceId = randomHex(16);
     const body = otlpJsonBody([
       {
@@ -379,6 +379,19 @@ describe('pricing', () => {
       [t.projectA],
     );
     expect(unpriced.rows[0].n).toBe(0);
+    // The rollups count the call, but not as priced: its cost adds nothing and is not called $0.
+    const window = { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 60_000) };
+    const filters = { model: ['claude-sonnet-4-20250514'] };
+    const [point] = await readMetrics(t.db.pool, SERVICE_CALLER, {
+      projectId: t.projectA,
+      window,
+      filters,
+      quantiles: [],
+    });
+    expect(point).toMatchObject({ modelCalls: 1, pricedCalls: 0, costUsd: 0 });
+    const coverage = await readCostCoverage(t.db.pool, SERVICE_CALLER, { projectId: t.projectA, window, filters });
+    expect(coverage).toMatchObject({ modelCalls: 1, pricedCalls: 0, coverage: 0 });
+    expect(coverage.unpricedModels).toMatchObject([{ model: 'claude-sonnet-4-20250514', reason: 'no_usage' }]);
   });
 
   it('uses a project price override over the catalog', async () => {

@@ -22,6 +22,7 @@ const usage = {
   outputTokens: 400,
   cacheReadTokens: 1000,
   cacheWriteTokens: null,
+  cacheWrite1hTokens: null,
   reasoningTokens: null,
 };
 const at = Date.now();

@@ -118,6 +118,8 @@ export function* generateSlices(o: WorkloadOptions): Generator<{ spans: SpanReco
         statusMessage: null,
         environment: 'production',
         operation: null,
+        promptName: null,
+        promptVersion: null,
         ttftMs: null,
         ...NO_USAGE,
         model: null,
@@ -169,6 +171,7 @@ export function* generateSlices(o: WorkloadOptions): Generator<{ spans: SpanReco
           outputTokens: 30 + Math.floor(random() * 900),
           cacheReadTokens: random() < 0.5 ? Math.floor(input * random() * 0.7) : 0,
           cacheWriteTokens: 0,
+          cacheWrite1hTokens: null,
           reasoningTokens: m.model === 'o3-mini' ? Math.floor(random() * 2000) : 0,
         };
         const error = random() < 0.015;

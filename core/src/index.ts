@@ -27,6 +27,10 @@ export { type RunningServer, serveApp } from './http/serve.ts';
 export { resolveJwtSecret } from './http/jwt-secret.ts';
 export { catalogInfo, createPriceCatalog, type PriceCatalog } from './prices/catalog.ts';
 export type { ModelPriceOverride, PriceQuery, PriceResult } from './prices/types.ts';
+export { type PricedSpan, priceSpan, priceSpans } from './prices/price-spans.ts';
+export { loadPriceCatalog } from './prices/project-catalog.ts';
+export { dayOf, type PricingDay, recordPricingDays } from './prices/pricing-days.ts';
+export { type RepricedDay, type RepriceOptions, repriceDays } from './prices/reprice.ts';
 export * from './projects.ts';
 export {
   type Caller,
@@ -45,6 +49,13 @@ export {
   type Spend,
   spendOf,
 } from './query/read-budgets.ts';
+export {
+  type CostCoverage,
+  type ReportedCost,
+  readCostCoverage,
+  readReportedCost,
+  type UnpricedModel,
+} from './query/read-cost.ts';
 export {
   DISTRIBUTION_EDGES_MS,
   type DistributionBin,

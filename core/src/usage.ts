@@ -9,6 +9,11 @@ export interface TokenUsage {
   cacheReadTokens: number | null;
   /** Input tokens written to the provider's prompt cache (a part of inputTokens). */
   cacheWriteTokens: number | null;
+  /**
+   * The cache writes kept for one hour (a part of cacheWriteTokens; the rest are five-minute
+   * writes). Anthropic bills them at 2x the input rate, against 1.25x for five minutes.
+   */
+  cacheWrite1hTokens: number | null;
   /** Reasoning ("thinking") tokens (a part of outputTokens). */
   reasoningTokens: number | null;
 }

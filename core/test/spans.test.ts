@@ -45,13 +45,16 @@ function modelSpan(overrides: Partial<StoredSpan> = {}): StoredSpan {
     model: 'gpt-4o',
     provider: 'openai',
     operation: 'chat',
+    promptName: 'support-answer',
+    promptVersion: '7',
     ttftMs: 120.5,
     inputTokens: 1200,
     outputTokens: 300,
     cacheReadTokens: 1000,
     cacheWriteTokens: 0,
     reasoningTokens: 100,
-    reportedCostUsd: null,
+    cacheWrite1hTokens: null,
+    reportedCostUsd: 0.0048,
     wrapper: false,
     costUsd: 0.00475,
     costSource: 'catalog',
@@ -81,7 +84,7 @@ describe('the stored span', () => {
         `select ${selectSpanFields(STORED_FIELDS)} from spans s where s.project_id = $1 and s.span_id = $2`,
         [projectId, span.spanId],
       );
-      const { reportedCostUsd: _reported, wrapper: _wrapper, ...stored } = span;
+      const { wrapper: _wrapper, ...stored } = span;
       expect(rows[0].startMs).toBeCloseTo(span.startMs, 3);
       expect({ ...rows[0], startMs: span.startMs }).toEqual(stored);
     } finally {
@@ -114,7 +117,7 @@ describe('the stored span', () => {
       const wrapped = modelSpan({ spanId: span.spanId, startMs: span.startMs });
       asWrapper(wrapped);
       expect(wrapped).toMatchObject({ wrapper: true, ...WRAPPER_FIELDS });
-      const { reportedCostUsd: _reported, wrapper: _wrapper, ...expected } = wrapped;
+      const { wrapper: _wrapper, ...expected } = wrapped;
       expect({ ...rows[0], startMs: span.startMs }).toEqual(expected);
     } finally {
       client.release();

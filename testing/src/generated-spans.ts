@@ -55,6 +55,8 @@ export function generateSpans(o: GenerateOptions): SpanRow[] {
       statusMessage: null,
       environment: 'test',
       operation: null,
+      promptName: null,
+      promptVersion: null,
       ttftMs: null,
       ...NO_USAGE,
       model: null,

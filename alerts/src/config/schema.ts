@@ -93,6 +93,8 @@ export const ruleMetricSchema = z.enum([
   'ttft_p99',
   'error_ratio',
   'cost_per_request',
+  /** The share of model calls with a known cost (0 to 1): alert with `op: '<'` when prices go missing. */
+  'cost_coverage',
   'requests',
 ]);
 export type RuleMetric = z.infer<typeof ruleMetricSchema>;

@@ -20,7 +20,6 @@ import { type WindowPair, evaluatePair, scaledWindows } from '../slo/burn-rate.t
 import { type Filters, selectorFilters, selectorLabels } from '../slo/selector.ts';
 import type { Observation, Timing } from '../state/machine.ts';
 import type { BudgetObservation, AlertObservation, RuleObservation, SloObservation } from './observations.ts';
-import type { SlowCountCache } from './slow-count-cache.ts';
 
 export interface Evaluation {
   observation: Observation;
@@ -41,7 +40,7 @@ export interface AlertDefinition {
   summary: string;
   /** Set when the alert watches one deployment: a page then rolls that deployment back. */
   deployment: string | null;
-  evaluate(pool: pg.Pool, now: number, slowCounts: SlowCountCache<Counts>): Promise<Evaluation>;
+  evaluate(pool: pg.Pool, now: number): Promise<Evaluation>;
 }
 
 export function fingerprint(labels: Record<string, string>): string {
@@ -60,7 +59,6 @@ export interface Counts {
 /** Good and bad events of an SLO over the window ending now. */
 async function sloCounts(
   pool: pg.Pool,
-  slowCounts: SlowCountCache<Counts>,
   slo: SloConfig,
   projectId: string,
   filters: Filters,
@@ -85,11 +83,9 @@ async function sloCounts(
       return { total: r.total, bad: r.errors };
     }
     case 'cost_per_request': {
-      const { maxUsd } = slo.sli;
-      return slowCounts.get(`${projectId}|${maxUsd}|${JSON.stringify(filters)}|${ms}`, ms, now, async () => {
-        const r = await readCostSli(pool, caller, { projectId, window: w, filters, maxUsd });
-        return { total: r.total, bad: r.total - r.good };
-      });
+      // From the rollups' cost distributions: every window is as fresh as the latency ones.
+      const r = await readCostSli(pool, caller, { projectId, window: w, filters, maxUsd: slo.sli.maxUsd });
+      return { total: r.total, bad: r.total - r.good };
     }
   }
 }
@@ -128,11 +124,11 @@ function sloDefinitions(slo: SloConfig, projectId: string, timing: Timing): Aler
         timing: { ...timing, forMs: 0, keepFiringForMs: 0 },
         summary: `${slo.name}: ${describeSli(slo)} for ${slo.objective}% over ${Math.round(slo.period / 86_400_000)}d`,
         deployment,
-        async evaluate(pool: pg.Pool, now: number, slowCounts: SlowCountCache<Counts>): Promise<Evaluation> {
+        async evaluate(pool: pg.Pool, now: number): Promise<Evaluation> {
           const cache = new Map<number, Promise<Counts>>();
           const counts = (ms: number) => {
             let found = cache.get(ms);
-            if (!found) cache.set(ms, (found = sloCounts(pool, slowCounts, slo, projectId, filters, now, ms)));
+            if (!found) cache.set(ms, (found = sloCounts(pool, slo, projectId, filters, now, ms)));
             return found;
           };
           const evaluations = await Promise.all(
@@ -210,6 +206,8 @@ async function ruleValue(
       return { value: point.errorRate, events: point.spans };
     case 'cost_per_request':
       return { value: point.spans > 0 ? point.costUsd / point.spans : null, events: point.spans };
+    case 'cost_coverage':
+      return { value: point.modelCalls > 0 ? point.pricedCalls / point.modelCalls : null, events: point.modelCalls };
     case 'requests':
       return { value: point.spans, events: point.spans };
     default: {

@@ -15,8 +15,7 @@ import type { AlertsConfig } from '../config/schema.ts';
 import { rollBack } from '../hooks/rollback.ts';
 import { alertMessage } from '../slack/message.ts';
 import { SlackSender } from '../slack/sender.ts';
-import { type AlertDefinition, type Counts, type Evaluation, alertDefinitions } from './definitions.ts';
-import { SlowCountCache } from './slow-count-cache.ts';
+import { type AlertDefinition, type Evaluation, alertDefinitions } from './definitions.ts';
 import { type DispatchResult, dispatch, enqueue } from './outbox.ts';
 import { ZERO_TIME, type WebhookAlert } from '../webhook/payload.ts';
 import { WebhookSender } from '../webhook/sender.ts';
@@ -62,7 +61,6 @@ export class AlertEngine {
   private task: ScheduledTask | null = null;
   private lastDeploymentScan = 0;
   private nextSamplePrune = 0;
-  private readonly slowCounts = new SlowCountCache<Counts>();
 
   constructor(options: EngineOptions) {
     this.options = options;
@@ -186,7 +184,7 @@ export class AlertEngine {
     const worker = async () => {
       for (let d = queue.shift(); d; d = queue.shift()) {
         try {
-          results.set(d.fingerprint, await d.evaluate(this.pool, now, this.slowCounts));
+          results.set(d.fingerprint, await d.evaluate(this.pool, now));
         } catch (error) {
           results.set(d.fingerprint, {
             observation: 'error',

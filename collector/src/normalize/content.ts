@@ -8,6 +8,7 @@
 // are kept.
 
 import type { AttributeValue, DecodedEvent } from '../otlp/types.ts';
+import { PROMPT_KEYS } from './prompt.ts';
 
 export const CONTENT_KEYS = new Set([
   // OTel GenAI semantic conventions, current and deprecated.
@@ -124,6 +125,7 @@ export const CONTENT_EVENTS = new Set([
 ]);
 
 function keyNamesContent(key: string): boolean {
+  if (PROMPT_KEYS.has(key)) return false;
   if (CONTENT_KEYS.has(key)) return true;
   for (const prefix of CONTENT_PREFIXES) if (key.startsWith(prefix)) return true;
   const segments = key.toLowerCase().split('.');

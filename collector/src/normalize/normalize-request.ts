@@ -12,7 +12,7 @@ export function normalizeRequest(decoded: DecodeResult, project: Project): Store
   for (const resourceSpans of decoded.resourceSpans) {
     for (const scope of resourceSpans.scopeSpans) {
       for (const decodedSpan of scope.spans) {
-        const span = normalizeSpan(decodedSpan, resourceSpans.resource, options);
+        const span = normalizeSpan(decodedSpan, resourceSpans.resource, options, scope.scopeName);
         span.projectId = project.id;
         if (span.wrapper) asWrapper(span);
         spans.push(span);

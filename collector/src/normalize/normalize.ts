@@ -1,8 +1,9 @@
 // One span of any dialect → the columns Vigil stores. Pure and fast: it runs for every span.
 
 import type { Attributes, DecodedSpan } from '../otlp/types.ts';
-import { classify } from './category.ts';
+import { type Classification, classify } from './category.ts';
 import { isContentAttribute, withoutContentEvents } from './content.ts';
+import { inputConventionOf, logfireRole, logfireStreamMs } from './emitter.ts';
 import {
   DEPLOYMENT_KEYS,
   ENVIRONMENT_KEYS,
@@ -13,6 +14,7 @@ import {
   resourceIdentity,
 } from './identity.ts';
 import { inferProviderFromModel, normalizeProvider } from './provider.ts';
+import { readPrompt } from './prompt.ts';
 import { readTtftMs } from './ttft.ts';
 import type { NormalizeOptions } from './types.ts';
 import type { StoredSpan } from '@vigil/core';
@@ -41,7 +43,14 @@ const PROVIDER_KEYS = [
   'ls_provider',
 ];
 const OPERATION_KEYS = ['gen_ai.operation.name', 'llm.request.type'];
-const REPORTED_COST_KEYS = ['gen_ai.usage.cost', 'llm.cost.total', 'gen_ai.cost.total_cost', 'gen_ai.cost.total'];
+// `operation.cost` is Logfire's (computed with genai-prices).
+const REPORTED_COST_KEYS = [
+  'gen_ai.usage.cost',
+  'llm.cost.total',
+  'gen_ai.cost.total_cost',
+  'gen_ai.cost.total',
+  'operation.cost',
+];
 /** Any of these means the span is about a model, even without a model name. */
 const MODEL_SIGNAL_KEYS = [
   'gen_ai.operation.name',
@@ -80,7 +89,12 @@ function operationOf(attributes: Attributes): string | null {
   return null;
 }
 
-export function normalizeSpan(span: DecodedSpan, resource: Attributes, options: NormalizeOptions): StoredSpan {
+export function normalizeSpan(
+  span: DecodedSpan,
+  resource: Attributes,
+  options: NormalizeOptions,
+  scopeName = '',
+): StoredSpan {
   const source = span.attributes;
   // One pass over the keys: prefix families cannot be looked up directly.
   let hasCacheAttribute = false;
@@ -100,9 +114,23 @@ export function normalizeSpan(span: DecodedSpan, resource: Attributes, options: 
   const operation = operationOf(source);
   let hasModel = model !== null;
   if (!hasModel) for (const key of MODEL_SIGNAL_KEYS) if (source[key] !== undefined) hasModel = true;
-  const { category, wrapper } = classify(source, operation, hasModel, hasCacheAttribute);
-  const usage = category === 'model' || wrapper ? readUsage(source, provider) : null;
-  const durationMs = Math.max(0, span.endMs - span.startMs);
+  const logfire = logfireRole(source);
+  const classified: Classification =
+    logfire === 'pending'
+      ? { category: 'other', wrapper: false }
+      : classify(source, operation, hasModel, hasCacheAttribute);
+  const category = classified.category;
+  const wrapper = classified.wrapper || (logfire === 'stream-request' && category === 'model');
+  const usage =
+    category === 'model' || wrapper ? readUsage(source, provider, inputConventionOf(scopeName, resource)) : null;
+  let startMs = span.startMs;
+  let durationMs = Math.max(0, span.endMs - span.startMs);
+  // Logfire logs a stream at its end, with its length: the call spans the stream.
+  const streamMs = logfire === 'stream-log' ? logfireStreamMs(source) : null;
+  if (streamMs !== null) {
+    startMs = span.startMs - streamMs;
+    durationMs = streamMs;
+  }
   const error = span.statusCode === 2 || source['error.type'] !== undefined;
 
   const fromResource = resourceIdentity(resource, options.tenantKeys);
@@ -114,7 +142,7 @@ export function normalizeSpan(span: DecodedSpan, resource: Attributes, options: 
     name: span.name,
     kind: span.kind,
     serviceName: fromResource.serviceName,
-    startMs: span.startMs,
+    startMs,
     durationMs,
     category,
     status: error ? 'error' : 'ok',
@@ -132,13 +160,15 @@ export function normalizeSpan(span: DecodedSpan, resource: Attributes, options: 
     model,
     provider: category === 'model' || wrapper ? provider : null,
     operation,
-    ttftMs: category === 'model' ? readTtftMs(source, span.events, span.startMs, durationMs) : null,
+    ...readPrompt(source),
+    ttftMs: category === 'model' ? readTtftMs(source, span.events, startMs, durationMs) : null,
     reportedCostUsd: category === 'model' ? reportedCost(source) : null,
     wrapper,
     inputTokens: usage?.inputTokens ?? null,
     outputTokens: usage?.outputTokens ?? null,
     cacheReadTokens: usage?.cacheReadTokens ?? null,
     cacheWriteTokens: usage?.cacheWriteTokens ?? null,
+    cacheWrite1hTokens: usage?.cacheWrite1hTokens ?? null,
     reasoningTokens: usage?.reasoningTokens ?? null,
     costUsd: null,
     costSource: null,

@@ -14,10 +14,13 @@
 // - Langfuse usage_details "input": exclusive (Langfuse subtracts cache counts from input); when
 //   usage_details is the provider's raw object instead, its provider's convention (providerUsage).
 // - Logfire gen_ai.usage.raw: the provider's raw object (providerUsage).
+// - OpenLIT gen_ai.usage.input_tokens: the provider's own count (emitter.ts), so EXCLUSIVE for
+//   Anthropic and Bedrock, inclusive for OpenAI.
 // Whatever the source, a cache part larger than the whole proves the whole was exclusive.
 
 import type { TokenUsage } from '@vigil/core';
 import type { Attributes } from '../otlp/types.ts';
+import { type InputConvention, inputExcludesCache } from './emitter.ts';
 import { firstCount, jsonObject, pathValue, toCount } from './values.ts';
 
 const INPUT_KEYS = [
@@ -37,6 +40,7 @@ const CACHE_READ_KEYS = [
   'gen_ai.usage.cache_read_input_tokens',
   'llm.token_count.prompt_details.cache_read',
   'gen_ai.usage.prompt_tokens_details.cache_read',
+  'gen_ai.usage.prompt_tokens_details.cached_tokens',
   'gen_ai.usage.details.cache_read_tokens',
   'gen_ai.usage.details.cache_read_input_tokens',
 ];
@@ -46,6 +50,7 @@ const CACHE_WRITE_KEYS = [
   'gen_ai.usage.cache_creation_input_tokens',
   'llm.token_count.prompt_details.cache_write',
   'gen_ai.usage.prompt_tokens_details.cache_write',
+  'gen_ai.usage.prompt_tokens_details.cache_creation_tokens',
   'gen_ai.usage.details.cache_write_tokens',
   'gen_ai.usage.details.cache_creation_input_tokens',
 ];
@@ -55,6 +60,7 @@ const REASONING_KEYS = [
   'llm.usage.reasoning_tokens',
   'llm.token_count.completion_details.reasoning',
   'gen_ai.usage.completion_tokens_details.reasoning',
+  'gen_ai.usage.completion_tokens_details.reasoning_tokens',
   'gen_ai.usage.details.reasoning_tokens',
 ];
 
@@ -64,6 +70,7 @@ function emptyUsage(): TokenUsage {
     outputTokens: null,
     cacheReadTokens: null,
     cacheWriteTokens: null,
+    cacheWrite1hTokens: null,
     reasoningTokens: null,
   };
 }
@@ -111,6 +118,9 @@ function vercelUsage(attributes: Attributes, provider: string | null): TokenUsag
     pathValue(metadata, ['anthropic', 'cacheCreationInputTokens']) ??
       pathValue(metadata, ['anthropic', 'usage', 'cache_creation_input_tokens']),
   );
+  usage.cacheWrite1hTokens = toCount(
+    pathValue(metadata, ['anthropic', 'usage', 'cache_creation', 'ephemeral_1h_input_tokens']),
+  );
   const bedrockRead = toCount(pathValue(metadata, ['bedrock', 'usage', 'cacheReadInputTokens']));
   const bedrockWrite = toCount(pathValue(metadata, ['bedrock', 'usage', 'cacheWriteInputTokens']));
   const cached =
@@ -139,7 +149,8 @@ function vercelUsage(attributes: Attributes, provider: string | null): TokenUsag
  * - OpenAI Responses: `input_tokens` inclusive of `input_tokens_details.cached_tokens`,
  *   `output_tokens` of `output_tokens_details.reasoning_tokens`;
  * - Anthropic: `input_tokens` EXCLUSIVE of `cache_read_input_tokens` and
- *   `cache_creation_input_tokens`.
+ *   `cache_creation_input_tokens`, which `cache_creation.ephemeral_5m/1h_input_tokens` split by
+ *   how long the cache is kept.
  * Null when the object is none of these.
  */
 export function providerUsage(raw: Attributes): TokenUsage | null {
@@ -149,10 +160,19 @@ export function providerUsage(raw: Attributes): TokenUsage | null {
     usage.outputTokens = toCount(raw.completion_tokens);
     usage.cacheReadTokens = toCount(pathValue(raw, ['prompt_tokens_details', 'cached_tokens']));
     usage.reasoningTokens = toCount(pathValue(raw, ['completion_tokens_details', 'reasoning_tokens']));
-  } else if (raw.cache_read_input_tokens !== undefined || raw.cache_creation_input_tokens !== undefined) {
+  } else if (
+    raw.cache_read_input_tokens !== undefined ||
+    raw.cache_creation_input_tokens !== undefined ||
+    raw.cache_creation !== undefined
+  ) {
     const uncached = toCount(raw.input_tokens);
+    const fiveMinutes = toCount(pathValue(raw, ['cache_creation', 'ephemeral_5m_input_tokens']));
+    const oneHour = toCount(pathValue(raw, ['cache_creation', 'ephemeral_1h_input_tokens']));
     usage.cacheReadTokens = toCount(raw.cache_read_input_tokens);
-    usage.cacheWriteTokens = toCount(raw.cache_creation_input_tokens);
+    usage.cacheWriteTokens =
+      toCount(raw.cache_creation_input_tokens) ??
+      (fiveMinutes === null && oneHour === null ? null : (fiveMinutes ?? 0) + (oneHour ?? 0));
+    usage.cacheWrite1hTokens = oneHour;
     usage.inputTokens =
       uncached === null ? null : uncached + (usage.cacheReadTokens ?? 0) + (usage.cacheWriteTokens ?? 0);
     usage.outputTokens = toCount(raw.output_tokens);
@@ -190,7 +210,11 @@ function langfuseUsage(attributes: Attributes): TokenUsage | null {
   return hasAny(usage) ? makeInputInclusive(usage) : null;
 }
 
-export function readUsage(attributes: Attributes, provider: string | null): TokenUsage {
+export function readUsage(
+  attributes: Attributes,
+  provider: string | null,
+  convention: InputConvention = 'semconv',
+): TokenUsage {
   if (
     attributes['ai.usage.promptTokens'] !== undefined ||
     attributes['ai.usage.inputTokens'] !== undefined ||
@@ -209,6 +233,8 @@ export function readUsage(attributes: Attributes, provider: string | null): Toke
   usage.cacheReadTokens = firstCount(attributes, CACHE_READ_KEYS);
   usage.cacheWriteTokens = firstCount(attributes, CACHE_WRITE_KEYS);
   usage.reasoningTokens = firstCount(attributes, REASONING_KEYS);
+  if (usage.inputTokens !== null && inputExcludesCache(convention, provider))
+    usage.inputTokens += (usage.cacheReadTokens ?? 0) + (usage.cacheWriteTokens ?? 0);
   if (hasAny(usage)) return makeInputInclusive(usage);
   return langfuseUsage(attributes) ?? usage;
 }

@@ -6,12 +6,11 @@
 // file that calls it.
 
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { Project } from '@vigil/core';
+import { type Project, priceSpans } from '@vigil/core';
 import type { CollectorMetrics } from '../metrics.ts';
 import { normalizeRequest } from '../normalize/normalize-request.ts';
 import type { PartialSuccess } from '../otlp/encode-response.ts';
 import type { DecodeLimits, DecodeResult } from '../otlp/types.ts';
-import { priceSpans } from '../price/price-spans.ts';
 import type { ProjectDirectory } from '../projects/project-directory.ts';
 import { MAX_REJECTION_REASONS } from '../otlp/span-ids.ts';
 import { DatabaseUnavailableError, QueueFullError, SpansRefusedError } from '../writer/errors.ts';

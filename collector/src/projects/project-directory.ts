@@ -5,8 +5,8 @@
 import {
   createPriceCatalog,
   hashIngestKey,
+  loadPriceCatalog,
   looksLikeIngestKey,
-  type ModelPriceOverride,
   type PriceCatalog,
   type Project,
   resolveIngestKey,
@@ -58,25 +58,14 @@ export class ProjectDirectory {
     const now = Date.now();
     const cached = this.catalogs.get(projectId);
     if (cached && cached.expiresAt > now) return cached.value;
-    const { rows } = await this.pool.query(
-      `select provider, model, extract(epoch from valid_from) * 1000 as valid_from_ms, input_per_mtok, output_per_mtok,
-              cache_read_per_mtok, cache_write_per_mtok, reasoning_per_mtok
-         from model_price_overrides where project_id = $1`,
-      [projectId],
-    );
-    const overrides: ModelPriceOverride[] = rows.map((row) => ({
-      provider: row.provider === '' ? null : row.provider,
-      model: row.model,
-      validFromMs: Number.isFinite(row.valid_from_ms) ? row.valid_from_ms : Number.NEGATIVE_INFINITY,
-      inputPerMTok: row.input_per_mtok,
-      outputPerMTok: row.output_per_mtok,
-      cacheReadPerMTok: row.cache_read_per_mtok,
-      cacheWritePerMTok: row.cache_write_per_mtok,
-      reasoningPerMTok: row.reasoning_per_mtok,
-    }));
-    const catalog = createPriceCatalog(overrides);
+    const catalog = await loadPriceCatalog(this.pool, projectId);
     this.catalogs.set(projectId, { value: catalog, expiresAt: now + this.priceTtlMs });
     return catalog;
+  }
+
+  /** The label of the project's cached catalog (the pipeline priced with it just before writing). */
+  cachedCatalogLabel(projectId: string): string {
+    return this.catalogs.get(projectId)?.value.label ?? createPriceCatalog().label;
   }
 
   // last_used_at is for humans ("is this key still in use?"): once a minute per key is plenty.

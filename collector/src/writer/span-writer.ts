@@ -45,6 +45,8 @@ export interface WriterOptions {
 export interface WriterEvents {
   onBatch?(info: { spans: number; stored: number; durationMs: number }): void;
   onUnpricedModel?(count: number): void;
+  /** The label of the catalog a project's spans were priced with (recorded in pricing_days). */
+  catalogLabel?(projectId: string): string;
 }
 
 interface PendingWrite {
@@ -63,6 +65,7 @@ export class SpanWriter {
   private readonly lanes: Lane[];
   private unavailableUntil = 0;
   private readonly knownPartitionDays = new Set<string>();
+  private readonly recordedPricingDays = new Set<string>();
   private readonly recent: RecentSpans;
   private readonly pool: pg.Pool;
   private readonly options: WriterOptions;
@@ -183,7 +186,9 @@ export class SpanWriter {
       {
         recent: this.recent,
         knownPartitionDays: this.knownPartitionDays,
+        recordedPricingDays: this.recordedPricingDays,
         onUnpricedModel: this.events.onUnpricedModel,
+        catalogLabel: this.events.catalogLabel,
       },
     );
     batch.forEach((w, i) => {

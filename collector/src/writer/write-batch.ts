@@ -5,8 +5,11 @@ import {
   type ChangedSpan,
   contextOf,
   copyRows,
+  dayOf,
   encodeSpanRowsInTurns,
   isCountedModelCall,
+  type PricingDay,
+  recordPricingDays,
   SPAN_COLUMNS,
   type StoredSpan,
   aiCallRow,
@@ -33,8 +36,13 @@ export interface BatchContext {
   recent: RecentSpans;
   /** `${projectId}:${day}` of the span partitions known to exist. */
   knownPartitionDays: Set<string>;
+  /** `${projectId}:${day}:${catalog}` already in pricing_days (bounded; cleared when full). */
+  recordedPricingDays: Set<string>;
   onUnpricedModel?: ((count: number) => void) | undefined;
+  catalogLabel?: ((projectId: string) => string) | undefined;
 }
+
+const MAX_RECORDED_PRICING_DAYS = 10_000;
 
 const DAY_MS = 86_400_000;
 // Spans within this window get their own daily partition; older or later ones land in the default
@@ -71,6 +79,9 @@ export async function writeBatch(
       for (const { projectId, traceId, spanId } of stored.demoted) context.recent.demote(projectId, traceId, spanId);
       for (const { projectId, span } of stored.fixed)
         context.recent.updateContext(projectId, span.traceId, span.spanId, span.context);
+      if (context.recordedPricingDays.size + stored.pricingDays.length > MAX_RECORDED_PRICING_DAYS)
+        context.recordedPricingDays.clear();
+      for (const key of stored.pricingDays) context.recordedPricingDays.add(key);
       return requests.map((spans) => {
         const n = spans.filter((s) => storedSet.has(s)).length;
         return { stored: n, duplicates: spans.length - n, refused: 0, refusedReason: null };
@@ -94,6 +105,8 @@ interface TransactionResult {
   spans: StoredSpan[];
   demoted: { projectId: string; traceId: string; spanId: string }[];
   fixed: { projectId: string; span: FixedSpan }[];
+  /** pricing_days keys recorded by this transaction, remembered once it commits. */
+  pricingDays: string[];
 }
 
 async function writeInTransaction(
@@ -103,7 +116,7 @@ async function writeInTransaction(
 ): Promise<TransactionResult> {
   // A retry sitting in the same batch as its original is caught by the primary key in storeSpans.
   const byProject = groupByProject(all);
-  const result: TransactionResult = { spans: [], demoted: [], fixed: [] };
+  const result: TransactionResult = { spans: [], demoted: [], fixed: [], pricingDays: [] };
   const plans = [];
   const changes: ChangedSpan[] = [];
   for (const [projectId, spans] of byProject) {
@@ -161,7 +174,28 @@ async function writeInTransaction(
   }
   await writeRollupDeltas(client, stored, changes);
   await recordUnpricedModels(client, stored, context.onUnpricedModel);
+  result.pricingDays = await recordNewPricingDays(client, stored, context);
   return result;
+}
+
+/** The days this batch priced calls on, with the catalog it used, unless recorded before. */
+async function recordNewPricingDays(
+  client: pg.ClientBase,
+  spans: StoredSpan[],
+  context: BatchContext,
+): Promise<string[]> {
+  if (!context.catalogLabel) return [];
+  const days = new Map<string, PricingDay>();
+  for (const span of spans) {
+    if (span.costSource !== 'catalog' && span.costSource !== 'override') continue;
+    const dayMs = dayOf(span.startMs);
+    const catalog = context.catalogLabel(span.projectId);
+    const key = `${span.projectId}:${dayMs}:${catalog}`;
+    if (!context.recordedPricingDays.has(key) && !days.has(key))
+      days.set(key, { projectId: span.projectId, dayMs, catalog });
+  }
+  await recordPricingDays(client, [...days.values()], 'ingest');
+  return [...days.keys()];
 }
 
 async function ensurePartitions(client: pg.ClientBase, spans: StoredSpan[], known: Set<string>): Promise<void> {

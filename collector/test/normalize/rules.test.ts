@@ -74,6 +74,7 @@ describe('normalisation rules', () => {
       outputTokens: null,
       cacheReadTokens: null,
       cacheWriteTokens: null,
+      cacheWrite1hTokens: null,
       reasoningTokens: null,
     });
   });
@@ -89,6 +90,51 @@ describe('normalisation rules', () => {
       'anthropic',
     );
     expect(usage.inputTokens).toBe(4100);
+  });
+
+  it("counts input the emitter's way: semconv emitters inclusive, OpenLIT as the provider does", () => {
+    const counts = {
+      'gen_ai.usage.input_tokens': 3000,
+      'gen_ai.usage.cache_read.input_tokens': 200,
+      'gen_ai.usage.cache_creation.input_tokens': 100,
+      'gen_ai.usage.output_tokens': 10,
+    };
+    // A semconv-conformant emitter (the AI SDK 7, OpenLLMetry) already counted the cache parts.
+    expect(readUsage(counts, 'anthropic', 'semconv').inputTokens).toBe(3000);
+    // OpenLIT copies Anthropic's and Bedrock's uncached count, and OpenAI's inclusive one.
+    expect(readUsage(counts, 'anthropic', 'provider').inputTokens).toBe(3300);
+    expect(readUsage(counts, 'aws.bedrock', 'provider').inputTokens).toBe(3300);
+    expect(readUsage(counts, 'openai', 'provider').inputTokens).toBe(3000);
+    const chat = { ...counts, 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic' };
+    const options = { tenantKeys: [], captureContent: false };
+    expect(normalizeSpan(span(chat), {}, options, 'openlit.instrumentation.anthropic').inputTokens).toBe(3300);
+    expect(normalizeSpan(span(chat), { 'telemetry.sdk.name': 'openlit' }, options).inputTokens).toBe(3300);
+    expect(normalizeSpan(span(chat), {}, options, 'ai').inputTokens).toBe(3000);
+  });
+
+  it('never counts a Logfire pending span (a copy of an open span) as a model call', () => {
+    const chat = {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'gpt-4o',
+      'logfire.span_type': 'pending_span',
+    };
+    expect(normalize(chat).category).toBe('other');
+    expect(normalize({ ...chat, 'logfire.span_type': 'span' }).category).toBe('model');
+  });
+
+  it("keeps the managed prompt's name and version as dimensions, though content is dropped", () => {
+    const stored = normalize({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.prompt.name': 'support-answer',
+      'gen_ai.prompt.version': 'v12',
+      'gen_ai.prompt.0.content': 'the prompt text',
+    });
+    expect([stored.promptName, stored.promptVersion]).toEqual(['support-answer', 'v12']);
+    expect(stored.attributes).toEqual({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.prompt.name': 'support-answer',
+      'gen_ai.prompt.version': 'v12',
+    });
   });
 
   it('uses the project tenant keys first, then the span, then the resource', () => {

@@ -5,12 +5,15 @@ import type pg from 'pg';
 import type { z } from 'zod';
 import type { Caller } from '../query/caller.ts';
 import { readBudgets } from '../query/read-budgets.ts';
+import { readCostCoverage, readReportedCost } from '../query/read-cost.ts';
 import { readMetrics, readSli } from '../query/read-metrics.ts';
 import { readCostByUser, readSessionCostByTenant, readTopSessions } from '../query/read-sessions.ts';
 import { readTrace, readTraces } from '../query/read-traces.ts';
 import {
   budgetsQuerySchema,
+  costCoverageQuerySchema,
   metricsQuerySchema,
+  reportedCostQuerySchema,
   sessionCostQuerySchema,
   sliQuerySchema,
   topSessionsQuerySchema,
@@ -90,6 +93,22 @@ export function readRoutes(pool: pg.Pool): ApiRoute[] {
       'budgets',
       budgetsQuerySchema,
       readBudgets,
+    ),
+    readRoute(
+      pool,
+      '/cost/coverage',
+      'The share of model calls priced in the window, and the models with unpriced calls (why, since when)',
+      'cost',
+      costCoverageQuerySchema,
+      readCostCoverage,
+    ),
+    readRoute(
+      pool,
+      '/cost/reported',
+      'Per model, the cost the emitting library reported next to the cost Vigil computed',
+      'cost',
+      reportedCostQuerySchema,
+      readReportedCost,
     ),
     readRoute(pool, '/traces', 'Recent traces from raw spans, newest first', 'traces', tracesQuerySchema, readTraces),
     readRoute(pool, '/trace', 'Every span of one trace, in start order', 'traces', traceQuerySchema, readTrace),

@@ -11,11 +11,15 @@ export const CATALOG_PINNED_VERSION = '0.1.8';
 /** npm publish time of the pinned version: the newest the bundled prices can be. */
 export const CATALOG_DATA_DATE = '2026-09-23';
 
+let installed: string | null = null;
+
 export function installedCatalogVersion(): string {
+  if (installed !== null) return installed;
   // The package does not export its package.json; it sits one level above its entry point.
   const entry = fileURLToPath(import.meta.resolve(CATALOG_LIBRARY));
   const manifest = JSON.parse(readFileSync(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')) as {
     version: string;
   };
-  return manifest.version;
+  installed = manifest.version;
+  return installed;
 }

@@ -107,8 +107,14 @@ const resolvedModels = new Map<string, ResolvedModel | null>();
 
 export class PriceCatalog {
   private readonly overrides = new Map<string, ModelPriceOverride[]>();
+  /**
+   * Which prices this catalog applies, as recorded in pricing_days: the bundled catalog's package
+   * and version, and how many of the project's own prices sit on top.
+   */
+  readonly label: string;
 
   constructor(overrides: ModelPriceOverride[] = []) {
+    this.label = `${CATALOG_LIBRARY}@${installedCatalogVersion()}${overrides.length > 0 ? ` + ${overrides.length} project prices` : ''}`;
     for (const override of overrides) {
       const key = override.model;
       const list = this.overrides.get(key) ?? [];

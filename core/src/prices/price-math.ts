@@ -18,6 +18,8 @@ export interface ModelPrices {
   output_mtok?: UnitPrice;
   cache_read_mtok?: UnitPrice;
   cache_write_mtok?: UnitPrice;
+  /** One-hour cache writes (Anthropic); without it they are billed at twice the input rate. */
+  cache_write_1h_mtok?: UnitPrice;
   output_reasoning_mtok?: UnitPrice;
   requests_kcount?: UnitPrice;
 }
@@ -48,6 +50,9 @@ export function costOf(prices: ModelPrices, usage: TokenUsage): number | null {
   // A cache part without its own price is billed as ordinary input (it stays inside `input`).
   const cacheRead = cacheReadRate === undefined ? 0 : Math.min(usage.cacheReadTokens ?? 0, input);
   const cacheWrite = cacheWriteRate === undefined ? 0 : Math.min(usage.cacheWriteTokens ?? 0, input - cacheRead);
+  // One-hour writes are a part of the writes with their own price (catalog, else Anthropic's 2x input).
+  const cacheWrite1h = cacheWriteRate === undefined ? 0 : Math.min(usage.cacheWrite1hTokens ?? 0, cacheWrite);
+  const cacheWrite1hRate = rate(prices.cache_write_1h_mtok, input) ?? 2 * inputRate;
   const uncached = input - cacheRead - cacheWrite;
   const outputRate = rate(prices.output_mtok, input) ?? 0;
   const reasoningRate = rate(prices.output_reasoning_mtok, input);
@@ -56,7 +61,8 @@ export function costOf(prices: ModelPrices, usage: TokenUsage): number | null {
   return (
     (uncached * inputRate +
       cacheRead * (cacheReadRate ?? 0) +
-      cacheWrite * (cacheWriteRate ?? 0) +
+      (cacheWrite - cacheWrite1h) * (cacheWriteRate ?? 0) +
+      cacheWrite1h * cacheWrite1hRate +
       (output - reasoning) * outputRate +
       reasoning * (reasoningRate ?? 0)) /
       1e6 +

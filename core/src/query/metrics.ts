@@ -41,7 +41,12 @@ export interface MetricsPoint {
 export interface MergedPoint extends MetricsPoint {
   latency: LogHistogram | null;
   ttft: LogHistogram | null;
+  /** Priced model calls' costs, in COST_HISTOGRAM_UNITS_PER_USD; read only for cost SLIs. */
+  cost: LogHistogram | null;
 }
+
+/** The distribution a threshold SLI counts under its threshold. */
+export type ThresholdMetric = 'latency' | 'ttft' | 'cost';
 
 interface AggregateRow extends UsageColumns {
   step: number;
@@ -54,6 +59,7 @@ interface AggregateRow extends UsageColumns {
   ttft_sum_ms: number;
   ttft_hist: Buffer | null;
   priced_calls: number;
+  cost_hist: Buffer | null;
   [dimension: string]: unknown;
 }
 
@@ -85,7 +91,7 @@ function filterSql(filters: ParsedMetricsQuery['filters'], params: Params, colum
 /** From the rollups: one SQL statement over every piece of the plan plus the pending deltas. */
 export async function metricsFromRollups(
   client: pg.ClientBase,
-  q: ParsedMetricsQuery & { thresholdOf?: 'latency' | 'ttft' },
+  q: ParsedMetricsQuery & { thresholdOf?: ThresholdMetric },
   built: BuiltUntil,
   tenantScoped: boolean,
 ): Promise<MergedPoint[]> {
@@ -106,7 +112,9 @@ export async function metricsFromRollups(
     (q.quantilesOf.includes(metric) || q.thresholdOf === metric);
   const inner = [...q.groupBy, 'bucket', ...ROLLUP_METRIC_COLUMNS]
     .map((c) =>
-      (c === 'latency_hist' && !wanted('latency')) || (c === 'ttft_hist' && !wanted('ttft'))
+      (c === 'latency_hist' && !wanted('latency')) ||
+      (c === 'ttft_hist' && !wanted('ttft')) ||
+      (c === 'cost_hist' && q.thresholdOf !== 'cost')
         ? `null::bytea as ${c}`
         : c,
     )
@@ -135,7 +143,8 @@ export async function metricsFromRollups(
       sum(span_count::float8) as span_count, sum(root_count::float8) as root_count, sum(error_count::float8) as error_count,
       sum(duration_sum_ms) as duration_sum_ms, string_agg(latency_hist, ''::bytea) as latency_hist,
       sum(ttft_count::float8) as ttft_count, sum(ttft_sum_ms) as ttft_sum_ms, string_agg(ttft_hist, ''::bytea) as ttft_hist,
-      sum(model_calls::float8) as model_calls, sum(priced_calls::float8) as priced_calls, sum(input_tokens::float8) as input_tokens,
+      sum(model_calls::float8) as model_calls, sum(priced_calls::float8) as priced_calls, string_agg(cost_hist, ''::bytea) as cost_hist,
+      sum(input_tokens::float8) as input_tokens,
       sum(output_tokens::float8) as output_tokens, sum(cache_read_tokens::float8) as cache_read_tokens,
       sum(cache_write_tokens::float8) as cache_write_tokens, sum(reasoning_tokens::float8) as reasoning_tokens,
       sum(cost_usd)::float8 as cost_usd
@@ -148,7 +157,12 @@ export async function metricsFromRollups(
     latency.mergeEncoded(row.latency_hist);
     const ttft = new LogHistogram();
     ttft.mergeEncoded(row.ttft_hist);
-    return toPoint(row, q, fromMs, latency, ttft, (h, quantile) => h.quantile(quantile));
+    let cost: LogHistogram | null = null;
+    if (q.thresholdOf === 'cost') {
+      cost = new LogHistogram();
+      cost.mergeEncoded(row.cost_hist);
+    }
+    return toPoint(row, q, fromMs, { latency, ttft, cost }, (h, quantile) => h.quantile(quantile));
   });
   return finish(points, q);
 }
@@ -196,8 +210,7 @@ export async function metricsFromSpans(client: pg.ClientBase, q: ParsedMetricsQu
       row,
       q,
       fromMs,
-      null,
-      null,
+      { latency: null, ttft: null, cost: null },
       (_h, _quantile, index, metric) => (metric === 'latency' ? row.latency_q : row.ttft_q)?.[index] ?? null,
     ),
   );
@@ -208,8 +221,7 @@ function toPoint(
   row: AggregateRow,
   q: ParsedMetricsQuery,
   fromMs: number,
-  latency: LogHistogram | null,
-  ttft: LogHistogram | null,
+  { latency, ttft, cost }: Pick<MergedPoint, 'latency' | 'ttft' | 'cost'>,
   quantile: (h: LogHistogram, q: number, index: number, metric: 'latency' | 'ttft') => number | null,
 ): MergedPoint {
   const group: MergedPoint['group'] = {};
@@ -258,6 +270,7 @@ function toPoint(
     costPerRequest: requests > 0 ? row.cost_usd / requests : null,
     latency,
     ttft,
+    cost,
   };
 }
 
@@ -282,6 +295,6 @@ function finish(points: MergedPoint[], q: ParsedMetricsQuery): MergedPoint[] {
   return q.limit ? sorted.slice(0, q.limit) : sorted;
 }
 
-export function publicPoint({ latency: _latency, ttft: _ttft, ...point }: MergedPoint): MetricsPoint {
+export function publicPoint({ latency: _latency, ttft: _ttft, cost: _cost, ...point }: MergedPoint): MetricsPoint {
   return point;
 }

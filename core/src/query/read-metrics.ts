@@ -3,8 +3,16 @@
 // for exact answers from raw spans; every read runs as its caller, under row-level security.
 
 import type pg from 'pg';
+import { COST_HISTOGRAM_UNITS_PER_USD } from '../rollups/rollup-rows.ts';
 import { type Caller, isTenantScoped, withCaller } from './caller.ts';
-import { type MergedPoint, type MetricsPoint, metricsFromRollups, metricsFromSpans, publicPoint } from './metrics.ts';
+import {
+  type MergedPoint,
+  type MetricsPoint,
+  metricsFromRollups,
+  metricsFromSpans,
+  publicPoint,
+  type ThresholdMetric,
+} from './metrics.ts';
 import type { BuiltUntil } from './plan.ts';
 import { rawFilterSql } from './raw-filters.ts';
 import {
@@ -101,23 +109,41 @@ export async function readSli(pool: pg.Pool, caller: Caller, input: SliQuery): P
   };
 }
 
-/** Requests over a cost limit: good/total for a cost-per-request SLO (from raw spans; rollups keep sums, not distributions of cost). */
-export async function readCostSli(
-  pool: pg.Pool,
-  caller: Caller,
-  input: CostSliQuery,
-): Promise<{ total: number; good: number }> {
+export interface CostSliResult {
+  /** Priced model calls in the window. */
+  total: number;
+  /** Those that cost at most the limit. */
+  good: number;
+}
+
+/**
+ * Good and total for a cost-per-call SLO: the window's priced model calls, and those that cost at
+ * most maxUsd. A call of unknown cost is in neither: it is not known to be good or bad (cost
+ * coverage says how many there are). From the rollups' cost distributions, to their buckets' 1%,
+ * for any window; exactly from raw spans when asked.
+ */
+export async function readCostSli(pool: pg.Pool, caller: Caller, input: CostSliQuery): Promise<CostSliResult> {
   const q = costSliQuerySchema.parse(input);
-  return withCaller(pool, caller, async (client) => {
-    const params: unknown[] = [q.projectId, q.window.from, q.window.to, q.maxUsd];
-    const where = rawFilterSql(q.filters, params);
-    const { rows } = await client.query(
-      `select count(*)::float8 as total, (count(*) filter (where coalesce(cost_usd, 0) <= $4))::float8 as good
-         from spans where project_id = $1 and start_time >= $2 and start_time < $3${where}`,
-      params,
-    );
-    return { total: rows[0].total, good: rows[0].good };
-  });
+  if (q.exact)
+    return withCaller(pool, caller, async (client) => {
+      const params: unknown[] = [q.projectId, q.window.from, q.window.to, q.maxUsd];
+      const where = rawFilterSql(q.filters, params);
+      const { rows } = await client.query<CostSliResult>(
+        `select (count(cost_usd) filter (where category = 'model'))::float8 as total,
+                (count(*) filter (where category = 'model' and cost_usd <= $4))::float8 as good
+           from spans where project_id = $1 and start_time >= $2 and start_time < $3${where}`,
+        params,
+      );
+      return rows[0]!;
+    });
+  const [point] = await mergedMetrics(
+    pool,
+    caller,
+    { projectId: q.projectId, window: q.window, filters: q.filters, quantiles: [] },
+    'cost',
+  );
+  if (!point?.cost) return { total: 0, good: 0 };
+  return { total: point.cost.total, good: point.cost.countAtOrBelow(q.maxUsd * COST_HISTOGRAM_UNITS_PER_USD) };
 }
 
 /** The latest spans' latency, TTFT, error flag and cost in the window, for the canary judge. */
@@ -184,7 +210,7 @@ async function mergedMetrics(
   pool: pg.Pool,
   caller: Caller,
   input: MetricsQuery,
-  thresholdOf?: 'latency' | 'ttft',
+  thresholdOf?: ThresholdMetric,
 ): Promise<MergedPoint[]> {
   const q = metricsQuerySchema.parse(input);
   return withCaller(pool, caller, async (client) => {

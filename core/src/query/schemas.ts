@@ -145,8 +145,10 @@ export const costSliQuerySchema = z
     projectId: z.string().uuid(),
     window: windowSchema,
     filters: filtersSchema,
-    /** A request is good when it cost at most this. */
+    /** A model call is good when it cost at most this. */
     maxUsd: z.number().positive(),
+    /** Count raw spans instead of reading the rollups' cost distributions. */
+    exact: z.boolean().default(false),
   })
   .strict();
 
@@ -162,3 +164,24 @@ export const distributionQuerySchema = z
   .strict();
 
 export type DistributionQuery = z.input<typeof distributionQuerySchema>;
+
+export const costCoverageQuerySchema = z
+  .object({
+    projectId: z.string().uuid(),
+    window: windowSchema,
+    filters: filtersSchema,
+  })
+  .strict();
+
+export type CostCoverageQuery = z.input<typeof costCoverageQuerySchema>;
+
+export const reportedCostQuerySchema = z
+  .object({
+    projectId: z.string().uuid(),
+    window: windowSchema,
+    tenantId: z.string().min(1).max(512).optional(),
+    limit: z.number().int().positive().max(1000).default(50),
+  })
+  .strict();
+
+export type ReportedCostQuery = z.input<typeof reportedCostQuerySchema>;

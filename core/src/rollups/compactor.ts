@@ -20,7 +20,8 @@ import {
 } from './rollup-rows.ts';
 import { SESSION_COLUMNS, SessionMap, type StoredSessionRow } from './session-rows.ts';
 
-const COMPACTOR_LOCK = 7_214_002;
+/** Held by each compaction round; whatever rewrites rollup rows in place (re-pricing) takes it too. */
+export const COMPACTOR_LOCK = 7_214_002;
 
 export interface CompactionOptions {
   nowMs?: number;

@@ -11,6 +11,12 @@ export type { RollupSpan } from '../spans/index.ts';
 import { USAGE_COLUMNS, UsageTotals, type UsageColumns } from './usage-totals.ts';
 
 export const MINUTE_MS = 60_000;
+
+/**
+ * The cost histograms hold each priced model call's cost in micro-dollars: the log buckets span
+ * 1e-3 to 1e9 units, so $0.000000001 to $1000 a call, each within 1% (log-histogram.ts).
+ */
+export const COST_HISTOGRAM_UNITS_PER_USD = 1e6;
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
@@ -34,8 +40,9 @@ export class RollupAggregate {
   ttftCount = 0;
   ttftSumMs = 0;
   readonly ttft = new HistogramBuilder();
-  /** Model calls with a known cost. */
+  /** Model calls with a known cost, and the distribution of those costs. */
   pricedCalls = 0;
+  readonly cost = new HistogramBuilder();
   readonly usage = new UsageTotals();
 
   readonly key: RollupKey;
@@ -55,7 +62,10 @@ export class RollupAggregate {
       this.ttftSumMs += sign * span.ttftMs;
       this.ttft.add(span.ttftMs, sign);
     }
-    if (span.category === 'model' && span.costUsd !== null) this.pricedCalls += sign;
+    if (span.category === 'model' && span.costUsd !== null) {
+      this.pricedCalls += sign;
+      this.cost.add(span.costUsd * COST_HISTOGRAM_UNITS_PER_USD, sign);
+    }
     this.usage.addSpan(span, sign);
   }
 
@@ -70,6 +80,7 @@ export class RollupAggregate {
     this.ttftSumMs += sign * row.ttft_sum_ms;
     this.ttft.mergeEncoded(row.ttft_hist, sign, concatenated);
     this.pricedCalls += sign * row.priced_calls;
+    this.cost.mergeEncoded(row.cost_hist, sign, concatenated);
     this.usage.addRow(row, sign);
   }
 
@@ -83,6 +94,7 @@ export class RollupAggregate {
     this.ttftSumMs += other.ttftSumMs;
     this.ttft.merge(other.ttft);
     this.pricedCalls += other.pricedCalls;
+    this.cost.merge(other.cost);
     this.usage.merge(other.usage);
   }
 
@@ -114,6 +126,8 @@ export interface StoredRollupRow extends UsageColumns {
   ttft_sum_ms: number;
   ttft_hist: Uint8Array | null;
   priced_calls: number;
+  /** Null on rows built before cost distributions were kept (20261202000000_usage_detail.sql). */
+  cost_hist: Uint8Array | null;
 }
 
 /** The dimensions a row keys by besides the tenant ('' where the span has none or the cuboid sums over it). */
@@ -131,6 +145,7 @@ export const ROLLUP_METRIC_COLUMNS = [
   'ttft_sum_ms',
   'ttft_hist',
   'priced_calls',
+  'cost_hist',
   ...USAGE_COLUMNS,
 ] as const;
 
@@ -272,6 +287,8 @@ export class RollupMap {
           copyBytea(row.ttft.encode()) +
           '\t' +
           row.pricedCalls +
+          '\t' +
+          copyBytea(row.cost.encode()) +
           '\t' +
           row.usage.toCopy() +
           '\n',

@@ -4,7 +4,7 @@
 //   - a start time outside the years 1970-9999 rejects the span (there is no time to file it under);
 //   - a token count that is not an integer in 0..2^31-1 (the integer columns) is cleared to null
 //     (unknown, never zero), and so is the cost priced from it;
-//   - a duration, TTFT or cost that is NaN, infinite or negative is cleared to null (duration to 0);
+//   - a duration, TTFT, cost or reported cost that is NaN, infinite or negative is cleared to null (duration to 0);
 //   - a kind outside 0..5 (OTLP SpanKind; the column is a smallint) becomes 0, unspecified.
 
 import type { StoredSpan } from './stored-span.ts';
@@ -19,9 +19,16 @@ const TOKEN_FIELDS = [
   'cacheReadTokens',
   'cacheWriteTokens',
   'reasoningTokens',
+  'cacheWrite1hTokens',
 ] as const satisfies readonly (keyof StoredSpan)[];
 
-export type ClearedField = (typeof TOKEN_FIELDS)[number] | 'costUsd' | 'ttftMs' | 'durationMs' | 'kind';
+export type ClearedField =
+  | (typeof TOKEN_FIELDS)[number]
+  | 'costUsd'
+  | 'reportedCostUsd'
+  | 'ttftMs'
+  | 'durationMs'
+  | 'kind';
 
 export interface ColumnFit {
   /** Why the span cannot be stored at all, or null. */
@@ -60,6 +67,10 @@ export function fitToColumns(span: StoredSpan): ColumnFit {
     span.costUsd = null;
     span.costSource = null;
     (cleared ??= []).push('costUsd');
+  }
+  if (span.reportedCostUsd !== null && !fitsMeasure(span.reportedCostUsd)) {
+    span.reportedCostUsd = null;
+    (cleared ??= []).push('reportedCostUsd');
   }
   if (span.ttftMs !== null && !fitsMeasure(span.ttftMs)) {
     span.ttftMs = null;

@@ -7,7 +7,7 @@ import { forEachInTurns } from '../event-loop.ts';
 import { copyJson, copyNumber, copyText, copyTimestamp } from '../db/copy-text.ts';
 import { NO_TENANT, type SpanRow, type StoredSpan, WRAPPER_FIELDS } from './stored-span.ts';
 
-type StoredField = Exclude<keyof StoredSpan, 'reportedCostUsd' | 'wrapper'>;
+type StoredField = Exclude<keyof StoredSpan, 'wrapper'>;
 
 /** Each stored field's column, in the order of the COPY rows below. */
 export const SPAN_FIELD_COLUMNS = {
@@ -32,14 +32,18 @@ export const SPAN_FIELD_COLUMNS = {
   model: 'model',
   provider: 'provider',
   operation: 'operation',
+  promptName: 'prompt_name',
+  promptVersion: 'prompt_version',
   ttftMs: 'ttft_ms',
   inputTokens: 'input_tokens',
   outputTokens: 'output_tokens',
   cacheReadTokens: 'cache_read_tokens',
   cacheWriteTokens: 'cache_write_tokens',
   reasoningTokens: 'reasoning_tokens',
+  cacheWrite1hTokens: 'cache_write_1h_tokens',
   costUsd: 'cost_usd',
   costSource: 'cost_source',
+  reportedCostUsd: 'reported_cost_usd',
   attributes: 'attributes',
   events: 'events',
 } as const satisfies Record<StoredField, string>;
@@ -96,6 +100,10 @@ export function spanRow(span: SpanRow): string {
     '\t' +
     copyText(span.operation) +
     '\t' +
+    copyText(span.promptName) +
+    '\t' +
+    copyText(span.promptVersion) +
+    '\t' +
     copyNumber(span.ttftMs) +
     '\t' +
     usageCells(span) +
@@ -104,6 +112,8 @@ export function spanRow(span: SpanRow): string {
     '\t' +
     copyText(span.costSource) +
     '\t' +
+    copyNumber(span.reportedCostUsd) +
+    '\t' +
     copyJson(span.attributes) +
     '\t' +
     (span.events.length > 0 ? copyJson(span.events) : '\\N') +
@@ -111,7 +121,7 @@ export function spanRow(span: SpanRow): string {
   );
 }
 
-/** The five token counts, as consecutive COPY fields (both tables store them in this order). */
+/** The six token counts, as consecutive COPY fields (both tables store them in this order). */
 function usageCells(span: SpanRow): string {
   return (
     copyNumber(span.inputTokens) +
@@ -122,7 +132,9 @@ function usageCells(span: SpanRow): string {
     '\t' +
     copyNumber(span.cacheWriteTokens) +
     '\t' +
-    copyNumber(span.reasoningTokens)
+    copyNumber(span.reasoningTokens) +
+    '\t' +
+    copyNumber(span.cacheWrite1hTokens)
   );
 }
 
@@ -138,11 +150,16 @@ export const AI_CALL_COLUMNS = [
   'cache_read_tokens',
   'cache_write_tokens',
   'reasoning_tokens',
+  'cache_write_1h_tokens',
   'latency_ms',
   'ttft_ms',
   'estimated_cost',
+  'cost_source',
+  'reported_cost',
   'status',
   'deployment',
+  'prompt_name',
+  'prompt_version',
   'trace_id',
   'span_id',
   'created_at',
@@ -170,9 +187,17 @@ export function aiCallRow(span: SpanRow): string {
     '\t' +
     copyNumber(span.costUsd) +
     '\t' +
+    copyText(span.costSource) +
+    '\t' +
+    copyNumber(span.reportedCostUsd) +
+    '\t' +
     span.status +
     '\t' +
     copyText(span.deployment) +
+    '\t' +
+    copyText(span.promptName) +
+    '\t' +
+    copyText(span.promptVersion) +
     '\t' +
     span.traceId +
     '\t' +

@@ -60,8 +60,14 @@ export interface StoredSpan extends TokenUsage {
   provider: string | null;
   /** gen_ai.operation.name or the dialect's equivalent (chat, embeddings, text_completion, ...). */
   operation: string | null;
+  /** The managed prompt the call used (gen_ai.prompt.name, Langfuse's prompt name), a dimension. */
+  promptName: string | null;
+  promptVersion: string | null;
   ttftMs: number | null;
-  /** A cost the span itself reported (gen_ai.usage.cost, llm.cost.total, ...), used when no price is known. Not stored. */
+  /**
+   * The cost the emitting library computed itself (gen_ai.usage.cost, llm.cost.total, Langfuse's
+   * cost_details, ...): stored next to Vigil's own, and used as the cost when no price is known.
+   */
   reportedCostUsd: number | null;
   /**
    * An outer span that repeats the usage of inner provider calls (Vercel AI SDK `ai.generateText`
@@ -81,7 +87,7 @@ export interface StoredSpan extends TokenUsage {
  * A span's stored columns, as the collector writes them and as bulk loaders (backfills, benches)
  * build them: StoredSpan without what only ingest uses.
  */
-export type SpanRow = Omit<StoredSpan, 'reportedCostUsd' | 'wrapper'> & { wrapper?: boolean };
+export type SpanRow = Omit<StoredSpan, 'wrapper'> & { wrapper?: boolean };
 
 /** The context a span passes to its descendants when they do not name it themselves. */
 export interface InheritedContext {
@@ -106,9 +112,11 @@ export const NO_USAGE = {
   outputTokens: null,
   cacheReadTokens: null,
   cacheWriteTokens: null,
+  cacheWrite1hTokens: null,
   reasoningTokens: null,
   costUsd: null,
   costSource: null,
+  reportedCostUsd: null,
 } as const satisfies Partial<StoredSpan>;
 
 /**

@@ -11,6 +11,7 @@ const usage = (u: Partial<TokenUsage>): TokenUsage => ({
   outputTokens: null,
   cacheReadTokens: null,
   cacheWriteTokens: null,
+  cacheWrite1hTokens: null,
   reasoningTokens: null,
   ...u,
 });

@@ -6,6 +6,7 @@ import Link from 'next/link';
 import { Suspense } from 'react';
 import { type Caller, readMetrics, readTopSessions } from '@vigil/core';
 import { SeriesChart } from '../../components/charts.tsx';
+import { CostTrust, CoverageBadge } from '../../components/cost-trust.tsx';
 import { SessionTable } from '../../components/session-table.tsx';
 import { DataTable } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
@@ -147,7 +148,12 @@ export default async function CostPage({
       <ViewBar view={view} path="/cost" />
       <Card className="mb-6">
         <div className="flex items-center justify-between">
-          <Text>Spend by {stack === 'model' ? 'model' : 'tenant'}</Text>
+          <span className="flex items-center gap-3">
+            <Text>Spend by {stack === 'model' ? 'model' : 'tenant'}</Text>
+            <Suspense fallback={null}>
+              <CoverageBadge caller={caller} view={view} />
+            </Suspense>
+          </span>
           <span className="flex gap-2 text-tremor-default">
             {(['model', 'tenant'] as const).map((key) => (
               <Link
@@ -178,6 +184,9 @@ export default async function CostPage({
       </Suspense>
       <Suspense fallback={<Skeleton className="h-48" />}>
         <SessionsAndTokens caller={caller} view={view} />
+      </Suspense>
+      <Suspense fallback={<Skeleton className="mt-6 h-48" />}>
+        <CostTrust caller={caller} view={view} />
       </Suspense>
     </>
   );

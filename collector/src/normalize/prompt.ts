@@ -1,0 +1,20 @@
+// The managed prompt a call used, kept as two dimensions (prompt_name, prompt_version) so a prompt
+// change can be compared and judged like a deployment. These keys name a prompt without holding
+// its text, so content stripping keeps them (content.ts).
+
+import type { Attributes } from '../otlp/types.ts';
+import { firstId } from './values.ts';
+
+const PROMPT_NAME_KEYS = ['gen_ai.prompt.name', 'langfuse.observation.prompt.name', 'traceloop.prompt.key'];
+const PROMPT_VERSION_KEYS = [
+  'gen_ai.prompt.version',
+  'langfuse.observation.prompt.version',
+  'traceloop.prompt.version',
+  'llm.prompt_template.version',
+];
+
+export const PROMPT_KEYS: ReadonlySet<string> = new Set([...PROMPT_NAME_KEYS, ...PROMPT_VERSION_KEYS]);
+
+export function readPrompt(attributes: Attributes): { promptName: string | null; promptVersion: string | null } {
+  return { promptName: firstId(attributes, PROMPT_NAME_KEYS), promptVersion: firstId(attributes, PROMPT_VERSION_KEYS) };
+}
