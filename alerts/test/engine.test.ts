@@ -4,7 +4,7 @@
 
 import { readAlertSamples } from '../src/index.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createProject, readBudgets, readCostSli, SERVICE_CALLER } from '@vigil/core';
+import { bulkLoadSpans, createProject, readBudgets, readCostSli, SERVICE_CALLER } from '@vigil/core';
 import { createTestDatabase, type TestDatabase } from '@vigil/testing';
 import { parseAlertsConfig } from '../src/config/load.ts';
 import type { AlertsConfig } from '../src/config/schema.ts';
@@ -13,7 +13,7 @@ import { rollBack } from '../src/hooks/rollback.ts';
 import { type FakeSlack, startFakeSlack } from './support/fake-slack.ts';
 import { type HookReceivers, startHookReceivers } from './support/hook-receivers.ts';
 import { type FakeWebhookReceiver, startFakeWebhookReceiver } from './support/fake-webhook-receiver.ts';
-import { loadTraffic } from './support/traffic.ts';
+import { loadTraffic, modelCalls } from './support/traffic.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -362,6 +362,41 @@ describe('alert engine', () => {
     expect(second.windows[0].longEvents).toBe(hour.total);
     expect(second.windows[0].longEvents).toBeGreaterThan(first.windows[0].longEvents);
     expect(second.periodEvents).toBe(3400);
+  });
+
+  it('opens a ticket when the share of priced calls falls under a cost_coverage rule, and not before', async () => {
+    const projectId = (await createProject(db.pool, 'coverage-rule')).id;
+    const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };
+    const cfg = parseAlertsConfig({
+      rules: [
+        {
+          name: 'prices-missing',
+          project: 'coverage-rule',
+          metric: 'cost_coverage',
+          op: '<',
+          threshold: 0.99,
+          window: '30m',
+          minEvents: 50,
+        },
+      ],
+    });
+    await loadTraffic(db.pool, { projectId, fromMs: clock.now - 20 * MINUTE, toMs: clock.now, count: 400, seed: 8 });
+    const engine = engineAt(cfg, clock);
+    await engine.tick();
+    const observed = async () =>
+      (await db.pool.query(`select state, observed from alert_instances where project_id = $1`, [projectId])).rows[0];
+    expect(await observed()).toMatchObject({ state: 'normal', observed: { metric: 'cost_coverage', value: 1 } });
+    // A new model nobody priced: 100 of the next 500 calls have no cost.
+    const unpriced = modelCalls({ projectId, fromMs: clock.now, toMs: clock.now + 5 * MINUTE, count: 100, seed: 9 });
+    await bulkLoadSpans(
+      db.pool,
+      unpriced.map((s) => ({ ...s, model: 'acme-ft-9', costUsd: null, costSource: null })),
+    );
+    clock.now += 6 * MINUTE;
+    await engine.tick();
+    const firing = await observed();
+    expect(firing.state).toBe('firing');
+    expect(firing.observed.value).toBeCloseTo(400 / 500, 9);
   });
 
   it('does not page on one failure at low traffic', async () => {

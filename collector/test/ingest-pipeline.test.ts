@@ -394,7 +394,7 @@ describe('pricing', () => {
     expect(coverage.unpricedModels).toMatchObject([{ model: 'claude-sonnet-4-20250514', reason: 'no_usage' }]);
   });
 
-  it('uses a project price override over the catalog', async () => {
+  it('uses a project price override over the catalog, and records which prices priced the day', async () => {
     // A project the collector has not seen yet: overrides are cached per project for a minute.
     const project = await createProject(t.db.pool, 'app-priced');
     const { key } = await createIngestKey(t.db.pool, 'app-priced');
@@ -410,6 +410,17 @@ describe('pricing', () => {
     const rows = await spansOf(traceId);
     expect(rows[0]).toMatchObject({ cost_source: 'override' });
     expect(rows[0].cost_usd).toBeCloseTo(2 + 4, 9);
+    const days = await t.db.pool.query(
+      `select day = (now() at time zone 'utc')::date as today, catalog, source from pricing_days where project_id = $1`,
+      [project.id],
+    );
+    expect(days.rows).toEqual([
+      {
+        today: true,
+        catalog: expect.stringMatching(/^@pydantic\/genai-prices@[\d.]+ \+ 1 project prices$/),
+        source: 'ingest',
+      },
+    ]);
   });
 });
 

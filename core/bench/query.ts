@@ -19,7 +19,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { createProject } from '../src/projects.ts';
 import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
 import { compactRollups } from '../src/rollups/compactor.ts';
-import { readMetrics, readSli } from '../src/query/read-metrics.ts';
+import { type CostSliResult, readCostSli, readMetrics, readSli } from '../src/query/read-metrics.ts';
 import { readTopSessions } from '../src/query/read-sessions.ts';
 import type { Caller } from '../src/query/caller.ts';
 import type { MetricsPoint } from '../src/query/metrics.ts';
@@ -35,7 +35,7 @@ const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const SLICE_MS = 2 * HOUR;
-const DATASET = `spans=${TOTAL_SPANS};days=${DAYS};tenants=${TENANTS};surfaces=${SURFACES};v=9`;
+const DATASET = `spans=${TOTAL_SPANS};days=${DAYS};tenants=${TENANTS};surfaces=${SURFACES};v=10`;
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -255,6 +255,15 @@ async function main(): Promise<void> {
                 ).rows
               : readTopSessions(pool, caller, { projectId, window: w(30 * DAY), limit: 20 }),
         },
+        // A cost-per-call SLO's windows, from the rollups' cost distributions (raw: count(*) filter).
+        ...[HOUR, DAY, 30 * DAY].map((ms) => ({
+          name: `cost SLI, ${ms / HOUR}h`,
+          run: (exact: boolean) =>
+            readCostSli(pool, caller, { projectId, window: w(ms), filters: model, maxUsd: 0.002, exact }),
+          // Calls within a bucket's 1% of the limit may land on either side: the share misjudged.
+          error: (r: unknown, e: unknown) =>
+            Math.abs((r as CostSliResult).good - (e as CostSliResult).good) / Math.max(1, (e as CostSliResult).total),
+        })),
         ...[5 * MINUTE, HOUR, 6 * HOUR].map((ms) => ({
           name: `burn-rate SLI, ${ms / MINUTE}m`,
           run: (exact: boolean) =>

@@ -1,41 +1,10 @@
 // Values that do not fit their columns: one rule per field (core/src/spans/column-fit.ts).
 
 import { describe, expect, it } from 'vitest';
-import { fitToColumns, MAX_INTEGER_COLUMN, NO_USAGE, type StoredSpan } from '../src/index.ts';
+import { modelSpan } from '@vigil/testing';
+import { fitToColumns, MAX_INTEGER_COLUMN } from '../src/index.ts';
 
-function span(overrides: Partial<StoredSpan> = {}): StoredSpan {
-  return {
-    projectId: '00000000-0000-0000-0000-000000000001',
-    traceId: 'ab'.repeat(16),
-    spanId: 'cd'.repeat(8),
-    parentSpanId: null,
-    name: 'chat',
-    kind: 3,
-    serviceName: 'app',
-    startMs: Date.now(),
-    durationMs: 12,
-    category: 'model',
-    status: 'ok',
-    statusMessage: null,
-    tenantId: 'acme',
-    sessionId: null,
-    userId: null,
-    surface: null,
-    deployment: null,
-    environment: null,
-    model: 'gpt-4o',
-    provider: 'openai',
-    operation: 'chat',
-    promptName: null,
-    promptVersion: null,
-    ttftMs: null,
-    wrapper: false,
-    ...NO_USAGE,
-    attributes: {},
-    events: [],
-    ...overrides,
-  };
-}
+const span = modelSpan;
 
 describe('fitting a span to its columns', () => {
   it('leaves a span whose values fit alone', () => {

@@ -2,12 +2,12 @@
 // price known, or no token counts to price), and library-reported costs next to Vigil's own.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@vigil/testing';
+import { createTestDatabase, modelSpan, type TestDatabase } from '@vigil/testing';
 import { createProject } from '../src/projects.ts';
 import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
 import { readCostCoverage, readReportedCost } from '../src/query/read-cost.ts';
 import { SERVICE_CALLER } from '../src/query/caller.ts';
-import { NO_USAGE, type SpanRow } from '../src/spans/index.ts';
+import type { SpanRow } from '../src/spans/index.ts';
 
 const MINUTE = 60_000;
 const now = Math.floor(Date.now() / MINUTE) * MINUTE;
@@ -17,36 +17,15 @@ let db: TestDatabase;
 let projectId: string;
 
 function call(i: number, fields: Partial<SpanRow>): SpanRow {
-  return {
+  return modelSpan({
     projectId,
     tenantId: i % 2 ? 'acme' : 'globex',
     traceId: i.toString(16).padStart(32, '0'),
     spanId: i.toString(16).padStart(16, '0'),
-    parentSpanId: null,
-    name: 'chat',
-    kind: 3,
-    serviceName: 'app',
     startMs: now - 30 * MINUTE + i * 1000,
     durationMs: 500,
-    category: 'model',
-    status: 'ok',
-    statusMessage: null,
-    sessionId: null,
-    userId: null,
-    surface: null,
-    deployment: null,
-    environment: null,
-    model: 'gpt-4o',
-    provider: 'openai',
-    operation: 'chat',
-    promptName: null,
-    promptVersion: null,
-    ttftMs: null,
-    ...NO_USAGE,
-    attributes: {},
-    events: [],
     ...fields,
-  };
+  });
 }
 
 const priced = { inputTokens: 1000, outputTokens: 100, costUsd: 0.0035, costSource: 'catalog' as const };

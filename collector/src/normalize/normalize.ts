@@ -14,7 +14,7 @@ import {
   resourceIdentity,
 } from './identity.ts';
 import { inferProviderFromModel, normalizeProvider } from './provider.ts';
-import { readPrompt } from './prompt.ts';
+import { promptNameOf, promptVersionOf } from './prompt.ts';
 import { readTtftMs } from './ttft.ts';
 import type { NormalizeOptions } from './types.ts';
 import type { StoredSpan } from '@vigil/core';
@@ -160,7 +160,8 @@ export function normalizeSpan(
     model,
     provider: category === 'model' || wrapper ? provider : null,
     operation,
-    ...readPrompt(source),
+    promptName: promptNameOf(source),
+    promptVersion: promptVersionOf(source),
     ttftMs: category === 'model' ? readTtftMs(source, span.events, startMs, durationMs) : null,
     reportedCostUsd: category === 'model' ? reportedCost(source) : null,
     wrapper,

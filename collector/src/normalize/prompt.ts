@@ -15,6 +15,5 @@ const PROMPT_VERSION_KEYS = [
 
 export const PROMPT_KEYS: ReadonlySet<string> = new Set([...PROMPT_NAME_KEYS, ...PROMPT_VERSION_KEYS]);
 
-export function readPrompt(attributes: Attributes): { promptName: string | null; promptVersion: string | null } {
-  return { promptName: firstId(attributes, PROMPT_NAME_KEYS), promptVersion: firstId(attributes, PROMPT_VERSION_KEYS) };
-}
+export const promptNameOf = (attributes: Attributes): string | null => firstId(attributes, PROMPT_NAME_KEYS);
+export const promptVersionOf = (attributes: Attributes): string | null => firstId(attributes, PROMPT_VERSION_KEYS);

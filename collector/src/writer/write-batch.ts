@@ -186,9 +186,15 @@ async function recordNewPricingDays(
 ): Promise<string[]> {
   if (!context.catalogLabel) return [];
   const days = new Map<string, PricingDay>();
+  // A batch is mostly one project and one day: only a change of either builds a key.
+  let lastProject = '';
+  let lastDay = Number.NaN;
   for (const span of spans) {
     if (span.costSource !== 'catalog' && span.costSource !== 'override') continue;
     const dayMs = dayOf(span.startMs);
+    if (span.projectId === lastProject && dayMs === lastDay) continue;
+    lastProject = span.projectId;
+    lastDay = dayMs;
     const catalog = context.catalogLabel(span.projectId);
     const key = `${span.projectId}:${dayMs}:${catalog}`;
     if (!context.recordedPricingDays.has(key) && !days.has(key))
