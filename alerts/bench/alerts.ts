@@ -8,9 +8,16 @@
 //    records v2 as a canary of v1 through the API, then live healthy traffic at ~20 requests/s.
 // 3. Switches v2 to 5× latency and a 20% error rate, and times from the collector's acknowledgement
 //    of the first bad span to (a) the first Slack request and (b) the rollback hook's request.
-// 4. Judges 200 healthy-but-noisy canaries (each against its own baseline, through the database)
-//    and counts the ones the judge would roll back.
+// 4. Low traffic: records v3 as a canary of v1 and sends it at 0.4 requests/s (v1 at 3.6) with the
+//    demo's incident from its first call (10× latency, 30× the tokens, so 30× the cost), and times
+//    from the first bad span's acknowledgement to v3's rollback hook request.
+// 5. Judges 200 healthy-but-noisy canaries (each against its own baseline, through the database)
+//    and counts the ones the judge would roll back; then 200 healthy low-traffic canaries (0.4
+//    calls/s against 2/s, with the same noise), each judged through the database once a minute
+//    over ten minutes of its traffic (the judge's every-tick validity over an hour is a unit test,
+//    alerts/test/canary-judge.test.ts), and counts those failed at any look.
 // Last line: alerts detect_s=<to Slack> rollback_s=<to rollback hook> false_rollbacks=<n>/200
+//   lowtraffic_rollback_s=<first bad call to rollback> lowtraffic_false_rollbacks=<n>/200
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -48,10 +55,14 @@ interface Behaviour {
   latencyMs: number;
   ttftMs: number;
   errorRate: number;
+  /** Token counts are multiplied by this (the cost with them). */
+  tokens?: number;
 }
 
 const HEALTHY: Behaviour = { latencyMs: 600, ttftMs: 200, errorRate: 0.001 };
 const BAD: Behaviour = { latencyMs: 3000, ttftMs: 1000, errorRate: 0.2 };
+/** The demo's incident: 10× slower, 30× costlier, errors as usual. */
+const INCIDENT: Behaviour = { latencyMs: 6000, ttftMs: 2000, errorRate: 0.001, tokens: 30 };
 
 /** One OTLP/JSON request: `count` chat spans of one deployment ending around `endMs`. */
 function otlpBatch(deployment: string, count: number, endMs: number, behaviour: Behaviour): string {
@@ -71,8 +82,14 @@ function otlpBatch(deployment: string, count: number, endMs: number, behaviour: 
         { key: 'gen_ai.operation.name', value: { stringValue: 'chat' } },
         { key: 'gen_ai.provider.name', value: { stringValue: 'openai' } },
         { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o-mini' } },
-        { key: 'gen_ai.usage.input_tokens', value: { intValue: String(300 + Math.floor(Math.random() * 200)) } },
-        { key: 'gen_ai.usage.output_tokens', value: { intValue: String(60 + Math.floor(Math.random() * 60)) } },
+        {
+          key: 'gen_ai.usage.input_tokens',
+          value: { intValue: String((300 + Math.floor(Math.random() * 200)) * (behaviour.tokens ?? 1)) },
+        },
+        {
+          key: 'gen_ai.usage.output_tokens',
+          value: { intValue: String((60 + Math.floor(Math.random() * 60)) * (behaviour.tokens ?? 1)) },
+        },
         { key: 'gen_ai.response.time_to_first_chunk', value: { doubleValue: (behaviour.ttftMs * noise) / 1000 } },
         { key: 'tenant.id', value: { stringValue: `tenant-${Math.floor(Math.random() * 5)}` } },
       ],
@@ -103,17 +120,27 @@ async function post(url: string, key: string, body: string): Promise<void> {
   if (!response.ok) throw new Error(`collector answered ${response.status}: ${await response.text()}`);
 }
 
+/** A count with the given mean: its whole part, and one more with the fractional part's chance. */
+const countOf = (mean: number) => Math.floor(mean) + (Math.random() < mean % 1 ? 1 : 0);
+
 /** Sends one 250 ms tick of traffic (both deployments); resolves when the collector acknowledged it. */
-async function sendTick(collectorUrl: string, key: string, endMs: number, canary: Behaviour): Promise<void> {
-  const perTick = RATE_PER_S / 4;
-  const canaryCount =
-    Math.random() < (perTick * CANARY_SHARE) % 1
-      ? Math.ceil(perTick * CANARY_SHARE)
-      : Math.floor(perTick * CANARY_SHARE);
+async function sendTick(
+  collectorUrl: string,
+  key: string,
+  endMs: number,
+  canary: Behaviour,
+  traffic = { ratePerS: RATE_PER_S, canaryShare: CANARY_SHARE, canary: 'v2' },
+): Promise<number> {
+  const perTick = traffic.ratePerS / 4;
+  const canaryCount = countOf(perTick * traffic.canaryShare);
+  const baselineCount = countOf(perTick * (1 - traffic.canaryShare));
   await Promise.all([
-    post(collectorUrl, key, otlpBatch('v1', Math.round(perTick * (1 - CANARY_SHARE)), endMs, HEALTHY)),
-    canaryCount > 0 ? post(collectorUrl, key, otlpBatch('v2', canaryCount, endMs, canary)) : Promise.resolve(),
+    baselineCount > 0 ? post(collectorUrl, key, otlpBatch('v1', baselineCount, endMs, HEALTHY)) : Promise.resolve(),
+    canaryCount > 0
+      ? post(collectorUrl, key, otlpBatch(traffic.canary, canaryCount, endMs, canary))
+      : Promise.resolve(),
   ]);
+  return canaryCount;
 }
 
 function waitForLine(child: ReturnType<typeof spawn>, pattern: RegExp, timeoutMs: number): Promise<string> {
@@ -179,6 +206,55 @@ async function falseRollbacks(
     if (judged.verdict !== 'pass' && process.env.BENCH_VERBOSE) log(`${r.name}: ${judged.verdict}: ${judged.reason}`);
   }
   return { fails: verdicts.fail ?? 0, verdicts };
+}
+
+/** 200 healthy low-traffic canaries, each judged once a minute over its ten minutes of traffic. */
+async function lowTrafficFalseRollbacks(pool: pg.Pool, projectId: string): Promise<number> {
+  const now = Date.now();
+  const config = parseAlertsConfig({}).canary;
+  const startMs = now - 10 * 60_000;
+  const spans = [];
+  for (let i = 0; i < JUDGEMENTS; i++) {
+    for (const [deployment, count, seed] of [
+      [`quiet-base-${i}`, 1200, 2 * i + 1],
+      [`quiet-canary-${i}`, 240, 2 * i + 2],
+    ] as const) {
+      for (const span of modelCalls({
+        projectId,
+        fromMs: startMs,
+        toMs: now,
+        count,
+        deployment,
+        latencyMs: 700,
+        ttftMs: 250,
+        errorRate: 0.02,
+        costUsd: 0.002,
+        seed: seed * 104_729,
+      })) {
+        if (Math.random() < 0.02) span.durationMs *= 4;
+        spans.push(span);
+      }
+    }
+  }
+  await bulkLoadSpans(pool, spans);
+  let failed = 0;
+  for (let i = 0; i < JUDGEMENTS; i++) {
+    const { rows } = await pool.query(
+      `insert into deployments (project_id, name, baseline, source, started_at) values ($1, $2, $3, 'api', $4)
+       returning id, project_id, name, baseline, started_at, state`,
+      [projectId, `quiet-canary-${i}`, `quiet-base-${i}`, new Date(startMs)],
+    );
+    const deployment = toDeploymentRow(rows[0]);
+    for (let minute = 1; minute <= 10; minute++) {
+      const judged = await judgeDeployment(pool, config, deployment, startMs + minute * 60_000);
+      if (judged.verdict === 'fail') {
+        failed++;
+        if (process.env.BENCH_VERBOSE) log(`${deployment.name} failed at minute ${minute}: ${judged.reason}`);
+        break;
+      }
+    }
+  }
+  return failed;
 }
 
 const server = await startEmbeddedPostgres({
@@ -292,6 +368,32 @@ try {
   if (quiet.slack > 0 || quiet.hooks > 0)
     log(`WARNING: ${quiet.slack} messages and ${quiet.hooks} rollbacks while the canary was healthy`);
 
+  // Low traffic: a new canary at 0.4 requests/s, bad from its first call.
+  const lowRecorded = await fetch(`${apiUrl}/api/v1/deployments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ deployment: 'v3', baseline: 'v1', weight: 10 }),
+  });
+  if (lowRecorded.status !== 201)
+    throw new Error(`recording the low-traffic canary failed: ${lowRecorded.status} ${await lowRecorded.text()}`);
+  log('low traffic: v3 at 0.4 requests/s (v1 at 3.6) with 10× latency and 30× cost from its first call');
+  const rollbacksBefore = hooks.webhook.length;
+  let firstLowAckAt: number | null = null;
+  const lowDeadline = Date.now() + 300_000;
+  while (hooks.webhook.length === rollbacksBefore && Date.now() < lowDeadline) {
+    const tickStart = Date.now();
+    const sent = await sendTick(collectorUrl, key, tickStart, INCIDENT, {
+      ratePerS: 4,
+      canaryShare: 0.1,
+      canary: 'v3',
+    });
+    if (sent > 0 && firstLowAckAt === null) firstLowAckAt = Date.now();
+    await new Promise((r) => setTimeout(r, Math.max(0, 250 - (Date.now() - tickStart))));
+  }
+  const lowHook = hooks.webhook[rollbacksBefore];
+  const lowRollback = lowHook && firstLowAckAt !== null ? (lowHook.at - firstLowAckAt) / 1000 : Number.NaN;
+  log(`low-traffic rollback hook: ${lowHook ? JSON.stringify(lowHook.body).slice(0, 160) : 'none in 5 minutes'}`);
+
   vigil.kill('SIGTERM');
   await new Promise((r) => vigil!.once('exit', r));
   vigil = null;
@@ -299,9 +401,11 @@ try {
   log(`judging ${JUDGEMENTS} healthy but noisy canaries…`);
   const noisy = await falseRollbacks(setup, project.id);
   log(`verdicts: ${JSON.stringify(noisy.verdicts)}`);
+  log(`judging ${JUDGEMENTS} healthy low-traffic canaries once a minute for ten minutes…`);
+  const lowFails = await lowTrafficFalseRollbacks(setup, project.id);
   await setup.end();
   console.log(
-    `alerts detect_s=${detect.toFixed(1)} rollback_s=${rollback.toFixed(1)} false_rollbacks=${noisy.fails + quiet.hooks}/${JUDGEMENTS}`,
+    `alerts detect_s=${detect.toFixed(1)} rollback_s=${rollback.toFixed(1)} false_rollbacks=${noisy.fails + quiet.hooks}/${JUDGEMENTS} lowtraffic_rollback_s=${lowRollback.toFixed(1)} lowtraffic_false_rollbacks=${lowFails}/${JUDGEMENTS}`,
   );
 } finally {
   vigil?.kill('SIGKILL');

@@ -112,7 +112,14 @@ describe('rollout gates', () => {
     const body = (await failing.json()) as { metrics: Record<string, { classification: string; samples: unknown }> };
     expect(body).toMatchObject({ verdict: 'fail', ok: false, deployment: 'v42', baseline: 'v41' });
     expect(body.metrics.latency!.classification).toBe('high');
-    expect(body.metrics.errors!.samples).toEqual({ canary: 200, baseline: 400 });
+    // Every canary call, against the baseline's since the canary's first call (the same time).
+    const { rows } = await db.pool.query(
+      `select count(*)::int as n from spans where project_id = $1 and deployment = 'v41'
+          and start_time >= (select min(start_time) from spans where project_id = $1 and deployment = 'v42')`,
+      [projectId],
+    );
+    expect(body.metrics.errors!.samples).toEqual({ canary: 200, baseline: rows[0].n });
+    expect(rows[0].n).toBeGreaterThan(380);
 
     expect(await (await call('/api/v1/gate/argo?deployment=v43')).json()).toMatchObject({ verdict: 'pass', ok: true });
     // Unknown deployment or missing parameter: still JSON, an error verdict (Argo counts an Error).

@@ -36,6 +36,22 @@ async function baselineOf(pool: pg.Pool, deployment: DeploymentRow, from: Date, 
   return rows[0]?.deployment ?? null;
 }
 
+/** When the oldest of the deployment's newest `limit` spans in the window started, if it has any. */
+async function oldestRecentCallOf(
+  pool: pg.Pool,
+  deployment: DeploymentRow,
+  from: Date,
+  limit: number,
+): Promise<Date | null> {
+  const { rows } = await pool.query<{ first: Date | null }>(
+    `select min(start_time) as first from (
+       select start_time from spans where project_id = $1 and deployment = $2 and start_time >= $3
+        order by start_time desc limit $4) recent`,
+    [deployment.projectId, deployment.name, from, limit],
+  );
+  return rows[0]?.first ?? null;
+}
+
 export async function judgeDeployment(
   pool: pg.Pool,
   config: CanaryConfig,
@@ -43,8 +59,8 @@ export async function judgeDeployment(
   now = Date.now(),
 ): Promise<RecordedJudgement> {
   const to = new Date(now);
-  // The same recent window for both. A deployment's spans carry its name, so traffic from before
-  // it was recorded (a pipeline that calls us late) still counts as its own.
+  // The canary's calls in the window (its spans carry its name, so also those from before a late
+  // pipeline recorded it), its newest maxSamples, and the baseline's over the same time.
   const from = new Date(now - config.window);
   let result: RecordedJudgement;
   let baseline: string | null = null;
@@ -60,13 +76,15 @@ export async function judgeDeployment(
         window: { from, to },
       };
     } else {
-      const read = (name: string) =>
+      const since = (await oldestRecentCallOf(pool, deployment, from, config.maxSamples)) ?? from;
+      const read = (name: string, limit: number) =>
         readSamples(pool, SERVICE_CALLER, {
           projectId: deployment.projectId,
-          window: { from, to },
+          window: { from: since, to },
           filters: selectorFilters(config.selector, { deployment: [name] }),
+          limit,
         });
-      const [canary, base] = await Promise.all([read(deployment.name), read(baseline)]);
+      const [canary, base] = await Promise.all([read(deployment.name, config.maxSamples), read(baseline, 5000)]);
       const samples: Samples = {
         latency: { canary: canary.latencyMs, baseline: base.latencyMs },
         ttft: { canary: canary.ttftMs, baseline: base.ttftMs },

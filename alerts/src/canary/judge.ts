@@ -1,12 +1,16 @@
-// The canary judge, after Kayenta's NetflixACAJudge: each metric of the canary is compared with the
-// baseline over the same window by a Mann-Whitney test, and counts as worse ("high") only when the
-// difference is both significant and larger than the metric's allowed increase. Tails get their own
-// test, so a canary that is worse only at p95 is caught. Critical metrics fail the canary at once.
-// Score = weighted share of metrics that pass; Pass, Fail and Inconclusive are kept apart (and the
-// engine adds Error when the data could not be read).
+// The canary judge: each metric of the canary is compared with the baseline's calls over the same
+// time, and counts as worse ("high") only when a sequential test says it is worse than its allowed
+// increase. The test (sequential.ts) stays at its error rate however often it is checked, so the
+// judge can look at every canary call since the deployment started on every tick: a huge
+// regression is decided on a handful of calls, noise never is. Latency, TTFT and cost are compared
+// on the log scale (their ratio), with a second test on the tail (more canary calls above the
+// baseline's p95); errors as rates. Critical metrics fail the canary at once. Pass needs minSamples
+// calls of each; until then the verdict says how many more calls a decision needs at the effect
+// seen so far. Score = weighted share of metrics that pass, after Kayenta's NetflixACAJudge.
 
 import type { CanaryConfig } from '../config/schema.ts';
-import { fisherGreater, hodgesLehmann, mannWhitney, quantileSorted, sorted } from './statistics.ts';
+import { alwaysValidPValue, meanAndVariance, samplesNeeded } from './sequential.ts';
+import { quantileSorted, sorted } from './statistics.ts';
 
 export type JudgedMetric = 'latency' | 'ttft' | 'errors' | 'cost_per_request';
 export const JUDGED_METRICS: readonly JudgedMetric[] = ['latency', 'ttft', 'errors', 'cost_per_request'];
@@ -32,8 +36,11 @@ export interface MetricResult {
   effect: number | null;
   /** Relative increase of p95 (latency, TTFT, cost). */
   tailEffect: number | null;
+  /** Always-valid p-values of "worse than allowed" (location, tail). */
   pValue: number | null;
   tailPValue: number | null;
+  /** More canary calls needed to call it worse, at the effect seen so far; null when it is not worse. */
+  callsNeeded: number | null;
   criticalFailure: boolean;
   reason: string;
 }
@@ -57,6 +64,38 @@ function summarize(values: Float64Array): Summary {
   };
 }
 
+/** Canary calls before any test: a variance from fewer is noise. */
+const MIN_CANARY_CALLS = 5;
+/** Canary calls before the tail test: whether a few calls lie above a p95 says little before this. */
+const MIN_TAIL_CALLS = 20;
+/** The mixing variances: the effect sizes found fastest (a doubling; 10 points of error rate). */
+const LOG_TAU2 = Math.LN2 ** 2;
+const RATE_TAU2 = 0.1 ** 2;
+/** Values at or under these count as these on the log scale (a 0 ms TTFT, a free call). */
+const LOG_FLOOR: Record<Exclude<JudgedMetric, 'errors'>, number> = { latency: 1, ttft: 1, cost_per_request: 1e-7 };
+
+interface Test {
+  effect: number;
+  pValue: number;
+  callsNeeded: number | null;
+}
+
+/** Is the canary's rate above the baseline's by more than allowed? (errors; the tail's exceedances) */
+function rateTest(kc: number, nc: number, kb: number, nb: number, allowed: number, alpha: number): Test {
+  const pc = kc / nc;
+  const pb = kb / nb;
+  // The pooled rate, but never 0: no errors in either says little about their variance.
+  const pooled = Math.max((kc + kb) / (nc + nb), 1 / (nc + nb), pb);
+  const perCall = pooled * (1 - pooled);
+  const v = perCall / nc + perCall / nb;
+  const effect = pc - pb;
+  return {
+    effect,
+    pValue: alwaysValidPValue(effect, allowed, v, RATE_TAU2),
+    callsNeeded: samplesNeeded(effect, allowed, perCall, perCall / nb, RATE_TAU2, alpha, nc),
+  };
+}
+
 function judgeMetric(
   metric: JudgedMetric,
   samples: { canary: number[]; baseline: number[] },
@@ -66,7 +105,10 @@ function judgeMetric(
   const canary = sorted(samples.canary);
   const baseline = sorted(samples.baseline);
   const base = { metric, canary: summarize(canary), baseline: summarize(baseline), criticalFailure: false };
-  if (canary.length < config.minSamples || baseline.length < config.minSamples) {
+  const nc = canary.length;
+  const nb = baseline.length;
+  const counts = `canary ${nc}, baseline ${nb}`;
+  if (nc < MIN_CANARY_CALLS || nb < config.minSamples) {
     return {
       ...base,
       classification: 'nodata',
@@ -74,70 +116,92 @@ function judgeMetric(
       tailEffect: null,
       pValue: null,
       tailPValue: null,
-      reason: `fewer than ${config.minSamples} samples (canary ${canary.length}, baseline ${baseline.length})`,
+      callsNeeded: null,
+      reason: `fewer than ${nc < MIN_CANARY_CALLS ? `${MIN_CANARY_CALLS} canary` : `${config.minSamples} baseline`} samples (${counts})`,
     };
   }
   const alpha = 1 - config.confidence;
+  const enough = nc >= config.minSamples;
+  const waiting = (needed: number | null, seen: string) =>
+    `${seen}; ${needed === null ? 'no sign of worse yet' : `about ${needed} more canary calls to decide at this effect`}, ${config.minSamples - nc} more to pass (${counts})`;
 
   if (metric === 'errors') {
-    // Errors are yes/no and rare: Mann-Whitney on 0/1 is a 2×2 table, tested exactly.
-    const canaryErrors = Math.round(base.canary.mean! * canary.length);
-    const baselineErrors = Math.round(base.baseline.mean! * baseline.length);
-    const pGreater = fisherGreater(canaryErrors, canary.length, baseline.length, canaryErrors + baselineErrors);
-    const effect = base.canary.mean! - base.baseline.mean!;
-    const significant = pGreater < alpha;
-    const high = significant && effect > settings.allowedIncrease;
+    let kc = 0;
+    let kb = 0;
+    for (const v of canary) kc += v;
+    for (const v of baseline) kb += v;
+    const test = rateTest(kc, nc, kb, nb, settings.allowedIncrease, alpha);
+    const high = test.pValue < alpha;
     const criticalFailure =
-      settings.critical && settings.criticalIncrease !== undefined && significant && effect > settings.criticalIncrease;
+      settings.critical && settings.criticalIncrease !== undefined && high && test.effect > settings.criticalIncrease;
+    const seen = `error rate ${pct(base.canary.mean!)} vs ${pct(base.baseline.mean!)}`;
     const reason = high
-      ? `error rate ${pct(base.canary.mean!)} vs ${pct(base.baseline.mean!)} (p=${pValue(pGreater)})`
-      : `error rate ${pct(base.canary.mean!)} vs ${pct(base.baseline.mean!)}: within +${pct(settings.allowedIncrease)} or not significant`;
+      ? `${seen} (p=${pValue(test.pValue)})`
+      : enough
+        ? `${seen}: within +${pct(settings.allowedIncrease)} or not significant`
+        : waiting(test.callsNeeded, seen);
     return {
       ...base,
-      classification: high ? 'high' : 'pass',
-      effect,
+      classification: high ? 'high' : enough ? 'pass' : 'nodata',
+      effect: test.effect,
       tailEffect: null,
-      pValue: pGreater,
+      pValue: test.pValue,
       tailPValue: null,
+      callsNeeded: high ? 0 : test.callsNeeded,
       criticalFailure,
       reason,
     };
   }
 
-  // Two tests per metric (location and tail), each at half the level, so that a metric of an
-  // equal canary is still called worse at most 1 − confidence of the time.
+  // Two tests per metric (location and tail), each at half the level.
   const perTest = alpha / 2;
-  const { pGreater } = mannWhitney(samples.canary, samples.baseline);
-  // Location: the Hodges-Lehmann shift relative to the baseline's median.
-  const scale = base.baseline.p50! > 0 ? base.baseline.p50! : base.baseline.mean! > 0 ? base.baseline.mean! : 1;
-  const effect = hodgesLehmann(canary, baseline) / scale;
-  const shifted = pGreater < perTest && effect > settings.allowedIncrease;
-  // Tail: do more canary than baseline requests land above the pooled p95? Both samples are
-  // compared against one threshold from both, so the baseline's own noise is accounted for.
+  const floor = LOG_FLOOR[metric];
+  const logOf = (values: Float64Array) => values.map((v) => Math.log(Math.max(v, floor)));
+  const c = meanAndVariance(logOf(canary));
+  const b = meanAndVariance(logOf(baseline));
+  // The canary's own variance from a few calls is unreliable; the baseline's is its floor.
+  const canaryVariance = Math.max(c.variance, b.variance);
+  const logDiff = c.mean - b.mean;
+  const theta0 = Math.log1p(settings.allowedIncrease);
+  const location: Test = {
+    effect: Math.expm1(logDiff),
+    pValue: alwaysValidPValue(logDiff, theta0, canaryVariance / nc + b.variance / nb, LOG_TAU2),
+    callsNeeded: samplesNeeded(logDiff, theta0, canaryVariance, b.variance / nb, LOG_TAU2, perTest, nc),
+  };
+  const shifted = location.pValue < perTest;
+  // Tail: are more canary calls above the baseline's p95 than the baseline's own share, by more
+  // than that share again (twice as many slow calls)?
   const baselineP95 = base.baseline.p95!;
-  const pooledP95 = quantileSorted(sorted([...samples.canary, ...samples.baseline]), 0.95);
-  let canaryAbove = 0;
-  let baselineAbove = 0;
-  for (const v of canary) if (v > pooledP95) canaryAbove++;
-  for (const v of baseline) if (v > pooledP95) baselineAbove++;
-  const tailPValue = fisherGreater(canaryAbove, canary.length, baseline.length, canaryAbove + baselineAbove);
   const tailEffect = baselineP95 > 0 ? base.canary.p95! / baselineP95 - 1 : null;
-  const tailWorse = tailEffect !== null && tailPValue < perTest && tailEffect > settings.allowedIncrease;
+  let tail: Test | null = null;
+  if (nc >= MIN_TAIL_CALLS) {
+    let kc = 0;
+    let kb = 0;
+    for (const v of canary) if (v > baselineP95) kc++;
+    for (const v of baseline) if (v > baselineP95) kb++;
+    tail = rateTest(kc, nc, kb, nb, Math.max(kb / nb, 0.01), perTest);
+  }
+  const tailWorse =
+    tail !== null && tailEffect !== null && tail.pValue < perTest && tailEffect > settings.allowedIncrease;
   const high = shifted || tailWorse;
-  const worst = Math.max(effect, tailEffect ?? 0);
+  const worst = Math.max(location.effect, tailEffect ?? 0);
   const criticalFailure =
     settings.critical && settings.criticalIncrease !== undefined && high && worst > settings.criticalIncrease;
   const unit = metric === 'cost_per_request' ? '$' : 'ms';
+  const seen = `shift ${signedPct(location.effect)}, p95 ${fmt(base.canary.p95!, unit)} vs ${fmt(baselineP95, unit)}`;
   const reason = high
-    ? `${shifted ? `median shift ${signedPct(effect)} (p=${pValue(pGreater)})` : ''}${shifted && tailWorse ? ', ' : ''}${tailWorse ? `p95 ${fmt(base.canary.p95!, unit)} vs ${fmt(baselineP95, unit)} (p=${pValue(tailPValue)})` : ''}`
-    : `shift ${signedPct(effect)}, p95 ${fmt(base.canary.p95!, unit)} vs ${fmt(baselineP95, unit)}: within +${pct(settings.allowedIncrease)} or not significant`;
+    ? `${shifted ? `shift ${signedPct(location.effect)} (p=${pValue(location.pValue)})` : ''}${shifted && tailWorse ? ', ' : ''}${tailWorse ? `p95 ${fmt(base.canary.p95!, unit)} vs ${fmt(baselineP95, unit)} (p=${pValue(tail!.pValue)})` : ''}`
+    : enough
+      ? `${seen}: within +${pct(settings.allowedIncrease)} or not significant`
+      : waiting(location.callsNeeded, seen);
   return {
     ...base,
-    classification: high ? 'high' : 'pass',
-    effect,
+    classification: high ? 'high' : enough ? 'pass' : 'nodata',
+    effect: location.effect,
     tailEffect,
-    pValue: pGreater,
-    tailPValue,
+    pValue: location.pValue,
+    tailPValue: tail?.pValue ?? null,
+    callsNeeded: high ? 0 : location.callsNeeded,
     criticalFailure,
     reason,
   };
@@ -153,6 +217,20 @@ export function judge(samples: Samples, config: CanaryConfig): Judgement {
       score: 0,
       metrics,
       reason: `critical: ${critical.map((m) => `${m.metric} ${m.reason}`).join('; ')}`,
+    };
+  }
+  // Clearly worse metrics decide before the others have data: even if every metric still
+  // without enough calls passed, the score would be under the marginal score.
+  const weightOf = (m: MetricResult) => config.metrics[m.metric].weight;
+  const allWeight = metrics.reduce((sum, m) => sum + weightOf(m), 0);
+  const worseWeight = metrics.filter((m) => m.classification === 'high').reduce((sum, m) => sum + weightOf(m), 0);
+  if (worseWeight > 0 && ((allWeight - worseWeight) / allWeight) * 100 < config.marginalScore) {
+    const worse = metrics.filter((m) => m.classification === 'high');
+    return {
+      verdict: 'fail',
+      score: Math.round(((allWeight - worseWeight) / allWeight) * 1000) / 10,
+      metrics,
+      reason: `worse: ${worse.map((m) => `${m.metric} ${m.reason}`).join('; ')}`,
     };
   }
   // Kayenta scores 0 when half the metrics have no data; a judge that cannot see is not a Fail.

@@ -198,10 +198,16 @@ export const canarySchema = z
   .object({
     /** Which spans the judge compares (the same selector for canary and baseline, besides deployment). */
     selector: selectorSchema,
-    /** Compare this much recent traffic: short enough that a regression dominates it within seconds. */
-    window: durationSchema.prefault('2m'),
+    /**
+     * Judge the canary's calls since it started, up to this far back and at most its newest
+     * `maxSamples`, against the baseline's calls over the same time (at most 5000). At low traffic
+     * every call adds up; at high traffic the newest calls show a regression that starts late.
+     */
+    window: durationSchema.prefault('1h'),
+    maxSamples: z.number().int().min(20).max(5000).default(200),
+    /** Calls of each side a Pass needs; a Fail can come sooner (a large regression on a few calls). */
     minSamples: z.number().int().min(5).default(50),
-    /** Confidence of the Mann-Whitney test (Kayenta uses 0.98). */
+    /** 1 − the error rate of the sequential test, per metric and however often it is checked. */
     confidence: z.number().gt(0.5).lt(1).default(0.98),
     passScore: z.number().min(0).max(100).default(95),
     marginalScore: z.number().min(0).max(100).default(75),
