@@ -158,6 +158,24 @@ function waitForLine(child: ReturnType<typeof spawn>, pattern: RegExp, timeoutMs
   });
 }
 
+/** Healthy but noisy model calls of one deployment: heavy tails, a 2% error rate, a slow call now and then. */
+function noisyCalls(projectId: string, deployment: string, count: number, fromMs: number, toMs: number, seed: number) {
+  const spans = modelCalls({
+    projectId,
+    fromMs,
+    toMs,
+    count,
+    deployment,
+    latencyMs: 700,
+    ttftMs: 250,
+    errorRate: 0.02,
+    costUsd: 0.002,
+    seed,
+  });
+  for (const span of spans) if (Math.random() < 0.02) span.durationMs *= 4;
+  return spans;
+}
+
 /** 200 canaries and baselines drawn from one noisy distribution, judged through the database. */
 async function falseRollbacks(
   pool: pg.Pool,
@@ -175,21 +193,7 @@ async function falseRollbacks(
       [`noisy-base-${i}`, baselineCount, 2 * i + 1],
       [`noisy-canary-${i}`, canaryCount, 2 * i + 2],
     ] as const) {
-      for (const span of modelCalls({
-        projectId,
-        fromMs: now - 110_000,
-        toMs: now - 1000,
-        count,
-        deployment,
-        latencyMs: 700,
-        ttftMs: 250,
-        errorRate: 0.02,
-        costUsd: 0.002,
-        seed: seed * 7919,
-      })) {
-        if (Math.random() < 0.02) span.durationMs *= 4;
-        spans.push(span);
-      }
+      spans.push(...noisyCalls(projectId, deployment, count, now - 110_000, now - 1000, seed * 7919));
     }
   }
   await bulkLoadSpans(pool, spans);
@@ -219,21 +223,7 @@ async function lowTrafficFalseRollbacks(pool: pg.Pool, projectId: string): Promi
       [`quiet-base-${i}`, 1200, 2 * i + 1],
       [`quiet-canary-${i}`, 240, 2 * i + 2],
     ] as const) {
-      for (const span of modelCalls({
-        projectId,
-        fromMs: startMs,
-        toMs: now,
-        count,
-        deployment,
-        latencyMs: 700,
-        ttftMs: 250,
-        errorRate: 0.02,
-        costUsd: 0.002,
-        seed: seed * 104_729,
-      })) {
-        if (Math.random() < 0.02) span.durationMs *= 4;
-        spans.push(span);
-      }
+      spans.push(...noisyCalls(projectId, deployment, count, startMs, now, seed * 104_729));
     }
   }
   await bulkLoadSpans(pool, spans);

@@ -48,8 +48,11 @@ function traffic(rand: () => number, n: number, t: Traffic) {
 
 function samples(seed: number, n: number, canary: Traffic, baseline: Traffic): Samples {
   const rand = random(seed);
-  const c = traffic(rand, n, canary);
-  const b = traffic(rand, n, baseline);
+  return paired(traffic(rand, n, canary), traffic(rand, n, baseline));
+}
+
+/** Canary and baseline traffic as the judge takes it. */
+function paired(c: ReturnType<typeof traffic>, b: ReturnType<typeof traffic>): Samples {
   return {
     latency: { canary: c.latency, baseline: b.latency },
     ttft: { canary: c.ttft, baseline: b.ttft },
@@ -108,15 +111,7 @@ describe('canary judge', () => {
     const rand = random(7);
     const c = traffic(rand, 8, { ...healthy, latencyMs: 8000, ttftMs: 2100, costUsd: 0.06 });
     const b = traffic(rand, 400, healthy);
-    const judgement = judge(
-      {
-        latency: { canary: c.latency, baseline: b.latency },
-        ttft: { canary: c.ttft, baseline: b.ttft },
-        errors: { canary: c.errors, baseline: b.errors },
-        cost_per_request: { canary: c.cost, baseline: b.cost },
-      },
-      config,
-    );
+    const judgement = judge(paired(c, b), config);
     expect(judgement.verdict).toBe('fail');
     expect(judgement.metrics.filter((m) => m.classification === 'high').map((m) => m.metric)).toEqual([
       'latency',
@@ -129,15 +124,7 @@ describe('canary judge', () => {
     const rand = random(8);
     const c = traffic(rand, 12, { ...healthy, latencyMs: 1300 });
     const b = traffic(rand, 400, healthy);
-    const judgement = judge(
-      {
-        latency: { canary: c.latency, baseline: b.latency },
-        ttft: { canary: c.ttft, baseline: b.ttft },
-        errors: { canary: c.errors, baseline: b.errors },
-        cost_per_request: { canary: c.cost, baseline: b.cost },
-      },
-      config,
-    );
+    const judgement = judge(paired(c, b), config);
     expect(judgement.verdict).toBe('inconclusive');
     const latency = judgement.metrics.find((m) => m.metric === 'latency')!;
     expect(latency.classification).toBe('nodata');

@@ -48,6 +48,12 @@ const DEMO_ALERTS = {
       sli: { kind: 'cost_per_request', maxUsd: 0.002 },
     },
   ],
+  // The playbook's budgets: the answer route, and each kind of call inside it.
+  timeBudgets: {
+    objective: 95,
+    surfaces: { '/api/answer': '4s' },
+    dependencies: { db: '300ms', cache: '200ms', model: '3s' },
+  },
   budgets: [
     { name: 'demo-monthly', monthlyUsd: 100 },
     { name: 'tenant-0-monthly', tenant: 'tenant-0', monthlyUsd: 40 },

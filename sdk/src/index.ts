@@ -5,3 +5,4 @@ export { vigilMiddleware, withRequestContext, withVigil } from './middleware.ts'
 export { traceCache, type TraceCacheOptions } from './cache.ts';
 export { traceModelCall, type TraceModelCallOptions } from './trace-model-call.ts';
 export { redact } from './redact.ts';
+export { setSurface, SURFACE_KEY } from './surface.ts';

@@ -7,7 +7,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ContextSpanProcessor } from '../src/context-span-processor.ts';
-import { withContext } from '../src/index.ts';
+import { SURFACE_KEY, setSurface, withContext } from '../src/index.ts';
 
 const exporter = new InMemorySpanExporter();
 const provider = new TracerProvider({
@@ -73,5 +73,18 @@ describe('context span processor', () => {
       .getFinishedSpans()
       .filter((span) => span.attributes['session.id'] !== `s-${span.name.slice(5)}`);
     expect(wrong).toHaveLength(0);
+  });
+
+  it('names the surface on the request span with setSurface, and nowhere else', () => {
+    tracer.startActiveSpan('POST', (request) => {
+      setSurface('/api/answer');
+      tracer.startSpan('inside').end();
+      request.end();
+    });
+    setSurface('/nowhere'); // no active span: nothing to mark, nothing thrown
+    const spans = exporter.getFinishedSpans();
+    expect(spans.find((s) => s.name === 'POST')!.attributes[SURFACE_KEY]).toBe('/api/answer');
+    // Children inherit it in the collector (trace assembly), not as an attribute.
+    expect(spans.find((s) => s.name === 'inside')!.attributes[SURFACE_KEY]).toBeUndefined();
   });
 });

@@ -5,12 +5,14 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { describeIssues, findConfigFile, loadAlertsConfig, parseAlertsConfig } from './load.ts';
 import { type AlertsConfig, budgetSchema, ruleSchema, sloSchema } from './schema.ts';
+import { expandTimeBudgets, timeBudgetsSchema } from './time-budgets.ts';
 
 const overridesSchema = z
   .object({
     slos: z.array(sloSchema.omit({ project: true })).default([]),
     rules: z.array(ruleSchema.omit({ project: true })).default([]),
     budgets: z.array(budgetSchema.omit({ project: true })).default([]),
+    timeBudgets: timeBudgetsSchema.omit({ project: true }).optional(),
   })
   .strict();
 
@@ -49,6 +51,8 @@ export async function withProjectOverrides(
       }
     };
     replace(merged.slos, parsed.data.slos);
+    if (parsed.data.timeBudgets)
+      replace(merged.slos, expandTimeBudgets({ ...parsed.data.timeBudgets, project: row.name }));
     replace(merged.rules, parsed.data.rules);
     replace(merged.budgets, parsed.data.budgets);
   }

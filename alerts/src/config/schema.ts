@@ -4,6 +4,7 @@
 
 import { z } from 'zod';
 import { durationSchema } from './duration.ts';
+import { expandTimeBudgets, timeBudgetsSchema } from './time-budgets.ts';
 
 const name = z
   .string()
@@ -251,6 +252,11 @@ export const engineSchema = z
 export const alertsConfigSchema = z
   .object({
     slos: z.array(sloSchema).default([]),
+    /** Latency budgets per surface and dependency, each expanded into a latency SLO. */
+    timeBudgets: z.preprocess(
+      (v) => (v === undefined || Array.isArray(v) ? v : [v]),
+      z.array(timeBudgetsSchema).default([]),
+    ),
     budgets: z.array(budgetSchema).default([]),
     rules: z.array(ruleSchema).default([]),
     slack: z.array(slackSchema).default([]),
@@ -262,6 +268,10 @@ export const alertsConfigSchema = z
     engine: engineSchema.prefault({}),
   })
   .strict()
+  .transform(({ timeBudgets, ...config }) => ({
+    ...config,
+    slos: [...config.slos, ...timeBudgets.flatMap(expandTimeBudgets)],
+  }))
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
     for (const [list, items] of [

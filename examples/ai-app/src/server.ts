@@ -2,7 +2,7 @@
 // x-session-id and x-user-id (an auth layer would set them; the demo's load generator does).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { withRequestContext } from '@vigil/sdk';
+import { setSurface, withRequestContext } from '@vigil/sdk';
 import { ZodError } from 'zod';
 import { type Orchestrator, RateLimited } from './orchestrator.ts';
 
@@ -38,6 +38,7 @@ export function createAppServer(orchestrator: Orchestrator): Server {
   return createServer(
     withRequestContext(contextFrom, async (request, response) => {
       if (request.url !== '/api/answer') return send(response, 404, { error: 'not found' });
+      setSurface('/api/answer');
       if (request.method !== 'POST') return send(response, 405, { error: 'POST only' });
       try {
         const body = await readJson(request);
