@@ -96,7 +96,18 @@ describe('alerting config', () => {
     const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
     const example = /## Alerts, canaries and rollback[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
     const config = parseAlertsConfig((parseYaml(example) as { alerts: unknown }).alerts, 'README.md');
-    expect(config.slos.map((s) => s.name)).toEqual(['chat-latency', 'chat-errors']);
+    // The two SLOs written out, then the time budgets' own.
+    expect(config.slos.map((s) => s.name)).toEqual([
+      'chat-latency',
+      'chat-errors',
+      'budget.surface.feed',
+      'budget.surface.search',
+      'budget.surface.generate',
+      'budget.db',
+      'budget.cache',
+      'budget.model',
+    ]);
+    expect(config.rules.map((r) => r.metric)).toEqual(['latency_p95', 'cost_coverage']);
     expect(config.rollbackHooks.map((h) => h.type)).toEqual(['webhook', 'github', 'flag']);
     expect(config.webhooks).toEqual([
       { name: 'pager', urlEnv: 'PAGER_WEBHOOK_URL', severities: ['page'], sendResolved: true, maxAlerts: 0 },
