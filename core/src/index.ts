@@ -43,6 +43,7 @@ export {
 export type { MetricsPoint, Tokens } from './query/metrics.ts';
 export {
   type BudgetStatus,
+  exhaustionOf,
   type MonthSpend,
   monthSpend,
   readBudgets,

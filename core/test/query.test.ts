@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject } from '../src/projects.ts';
 import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
 import { compactRollups } from '../src/rollups/compactor.ts';
-import { readBudgets } from '../src/query/read-budgets.ts';
+import { exhaustionOf, readBudgets } from '../src/query/read-budgets.ts';
 import { readDistribution, readMetrics, readSli } from '../src/query/read-metrics.ts';
 import { readTopSessions } from '../src/query/read-sessions.ts';
 import { SERVICE_CALLER } from '../src/query/caller.ts';
@@ -245,6 +245,14 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
       const forecast = spent + ((await exactCost(rateFrom, tenant)) / (now - rateFrom)) * (monthEnd - now);
       expect(b.forecastUsd).toBeCloseTo(forecast, 9);
       expect(b.spentFraction).toBeCloseTo(spent / b.monthlyUsd, 9);
+      // Time to exhaustion at the last 24 h's rate, as exhaustionOf defines it.
+      const lastDayUsd = await exactCost(now - DAY, tenant);
+      const runsOut = exhaustionOf({ spentUsd: spent, forecastUsd: forecast, lastDayUsd }, b.monthlyUsd, {
+        nowMs: now,
+        monthEndMs: monthEnd,
+      });
+      if (runsOut === null) expect(b.exhaustsAt).toBeNull();
+      else expect(Date.parse(b.exhaustsAt!)).toBeCloseTo(runsOut, -3);
     }
     expect(budgets.map((b) => b.tenantId)).toEqual(['*', 'tenant-0']);
   });

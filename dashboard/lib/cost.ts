@@ -17,6 +17,8 @@ export interface TenantCostRow {
   budgetUsd: number | null;
   forecastUsd: number | null;
   budgetUsed: number | null;
+  /** When the month's budget runs out at the last 24 h's rate (ISO); null when it lasts. */
+  budgetRunsOut: string | null;
 }
 
 /** Filters only model spans carry: a request (the trace root) never matches them. */
@@ -65,6 +67,7 @@ export async function tenantCosts(caller: Caller, view: View): Promise<TenantCos
         budgetUsd: budget?.monthlyUsd ?? null,
         forecastUsd: budget?.forecastUsd ?? null,
         budgetUsed: budget?.spentFraction ?? null,
+        budgetRunsOut: budget?.exhaustsAt ?? null,
       };
     });
 }
@@ -80,6 +83,7 @@ export const TENANT_COLUMNS = [
   'monthly budget',
   'month forecast',
   'budget used',
+  'budget runs out',
 ];
 
 export function tenantCells(row: TenantCostRow): string[] {
@@ -94,5 +98,6 @@ export function tenantCells(row: TenantCostRow): string[] {
     formatUsd(row.budgetUsd),
     formatUsd(row.forecastUsd),
     formatPercent(row.budgetUsed, 0),
+    row.budgetRunsOut ? `${row.budgetRunsOut.slice(0, 16).replace('T', ' ')} UTC` : '—',
   ];
 }

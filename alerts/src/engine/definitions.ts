@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import {
   ALL_TENANTS,
   type Caller,
+  exhaustionOf,
   monthSpend,
   readCostSli,
   readMetrics,
@@ -283,7 +284,9 @@ function budgetDefinitions(budget: BudgetConfig, projectId: string, timing: Timi
       summary: `${budget.name}: ${budget.tenant ? `tenant ${budget.tenant}` : 'project'} ${measure} ≥ ${Math.round(at * 100)}% of $${budget.monthlyUsd}/month`,
       deployment: null,
       async evaluate(pool: pg.Pool, now: number): Promise<Evaluation> {
-        const spend: Spend = spendOf(await monthSpend(pool, caller, projectId, new Date(now)), tenantId);
+        const month = await monthSpend(pool, caller, projectId, new Date(now));
+        const spend: Spend = spendOf(month, tenantId);
+        const exhaustsAt = exhaustionOf(spend, budget.monthlyUsd, month);
         const value = measure === 'spent' ? spend.spentUsd : spend.forecastUsd;
         const observed: BudgetObservation = {
           kind: 'budget',
@@ -293,6 +296,7 @@ function budgetDefinitions(budget: BudgetConfig, projectId: string, timing: Timi
           measure,
           fraction: value / budget.monthlyUsd,
           threshold: at,
+          exhaustsAt: exhaustsAt === null ? null : new Date(exhaustsAt).toISOString(),
         };
         return { observation: value / budget.monthlyUsd >= at ? 'true' : 'false', observed };
       },

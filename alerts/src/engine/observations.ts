@@ -47,6 +47,8 @@ export interface BudgetObservation {
   measure: 'spent' | 'forecast';
   fraction: number;
   threshold: number;
+  /** When the budget runs out at the last 24 h's rate (ISO); null when it lasts the month. */
+  exhaustsAt: string | null;
 }
 
 /** The evaluation itself failed (a query error): the instance goes to its Error state. */

@@ -67,6 +67,9 @@ export function describeObserved(observed: AlertObservation): string[] {
     case 'budget':
       return [
         `spent $${num(observed.spentUsd)} · forecast $${num(observed.forecastUsd)} of $${num(observed.monthlyUsd)} (${num(observed.fraction * 100, 0)}% ${observed.measure})`,
+        ...(observed.exhaustsAt
+          ? [`at the last 24 h's rate it runs out ${observed.exhaustsAt.slice(0, 16).replace('T', ' ')} UTC`]
+          : []),
       ];
     case 'error':
       return [];

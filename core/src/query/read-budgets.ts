@@ -16,16 +16,23 @@ export interface BudgetStatus {
   forecastUsd: number;
   spentFraction: number;
   forecastFraction: number;
+  /** When the budget runs out at the last 24 h's rate (ISO); null when it lasts the month. */
+  exhaustsAt: string | null;
 }
 
 export interface Spend {
   spentUsd: number;
   forecastUsd: number;
+  /** Spend over the 24 hours up to now: the rate the budget's exhaustion is forecast at. */
+  lastDayUsd: number;
 }
 
 export interface MonthSpend {
   /** YYYY-MM (UTC). */
   month: string;
+  /** The "now" the spend is measured to, and the month's end (epoch ms). */
+  nowMs: number;
+  monthEndMs: number;
   /** Per tenant that spent anything this month, and ALL_TENANTS for the whole project. */
   byTenant: Map<string, Spend>;
 }
@@ -44,7 +51,7 @@ export async function monthSpend(pool: pg.Pool, caller: Caller, projectId: strin
   const now = Math.min(Math.ceil(at.getTime() / MINUTE_MS) * MINUTE_MS, monthEnd);
   const month = utcMonth(at);
   const byTenant = new Map<string, Spend>();
-  if (now <= monthStart) return { month, byTenant };
+  if (now <= monthStart) return { month, nowMs: now, monthEndMs: monthEnd, byTenant };
   const rateFrom = Math.max(monthStart, now - 7 * DAY_MS);
   const costByTenant = async (fromMs: number) => {
     const points = await readMetrics(pool, caller, {
@@ -55,21 +62,34 @@ export async function monthSpend(pool: pg.Pool, caller: Caller, projectId: strin
     });
     return new Map(points.map((p) => [p.group.tenant_id ?? '', p.costUsd]));
   };
-  const spent = await costByTenant(monthStart);
+  const [spent, lastDay] = await Promise.all([costByTenant(monthStart), costByTenant(now - DAY_MS)]);
   const recent = rateFrom === monthStart ? spent : await costByTenant(rateFrom);
-  const forecast = (spentUsd: number, recentUsd: number): Spend => ({
+  const forecast = (spentUsd: number, recentUsd: number, lastDayUsd: number): Spend => ({
     spentUsd,
     forecastUsd: spentUsd + (recentUsd / (now - rateFrom)) * (monthEnd - now),
+    lastDayUsd,
   });
   const total = (costs: Map<string, number>) => [...costs.values()].reduce((a, b) => a + b, 0);
-  for (const [tenant, spentUsd] of spent) byTenant.set(tenant, forecast(spentUsd, recent.get(tenant) ?? 0));
-  byTenant.set(ALL_TENANTS, forecast(total(spent), total(recent)));
-  return { month, byTenant };
+  for (const [tenant, spentUsd] of spent)
+    byTenant.set(tenant, forecast(spentUsd, recent.get(tenant) ?? 0, lastDay.get(tenant) ?? 0));
+  byTenant.set(ALL_TENANTS, forecast(total(spent), total(recent), total(lastDay)));
+  return { month, nowMs: now, monthEndMs: monthEnd, byTenant };
+}
+
+/**
+ * When a monthly budget runs out at the last 24 hours' rate (epoch ms): now when it is spent
+ * already; null when no spend in the last day, or when it lasts past the month's end.
+ */
+export function exhaustionOf(spend: Spend, monthlyUsd: number, month: Pick<MonthSpend, 'nowMs' | 'monthEndMs'>) {
+  if (spend.spentUsd >= monthlyUsd) return month.nowMs;
+  if (!(spend.lastDayUsd > 0)) return null;
+  const at = month.nowMs + ((monthlyUsd - spend.spentUsd) / spend.lastDayUsd) * DAY_MS;
+  return at < month.monthEndMs ? at : null;
 }
 
 /** A tenant's (or ALL_TENANTS') spend in a MonthSpend: nothing spent is zero, not unknown. */
 export function spendOf(spend: MonthSpend, tenantId: string): Spend {
-  return spend.byTenant.get(tenantId) ?? { spentUsd: 0, forecastUsd: 0 };
+  return spend.byTenant.get(tenantId) ?? { spentUsd: 0, forecastUsd: 0, lastDayUsd: 0 };
 }
 
 /** Each budget's spend this month and the month-end forecast. */
@@ -97,7 +117,9 @@ export async function readBudgets(
   return {
     month: spend.month,
     budgets: budgets.map((b) => {
-      const { spentUsd, forecastUsd } = spendOf(spend, b.tenant_id);
+      const tenantSpend = spendOf(spend, b.tenant_id);
+      const { spentUsd, forecastUsd } = tenantSpend;
+      const exhaustsAt = exhaustionOf(tenantSpend, b.monthly_usd, spend);
       return {
         tenantId: b.tenant_id,
         monthlyUsd: b.monthly_usd,
@@ -105,6 +127,7 @@ export async function readBudgets(
         forecastUsd,
         spentFraction: spentUsd / b.monthly_usd,
         forecastFraction: forecastUsd / b.monthly_usd,
+        exhaustsAt: exhaustsAt === null ? null : new Date(exhaustsAt).toISOString(),
       };
     }),
   };
