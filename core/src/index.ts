@@ -29,7 +29,7 @@ export { catalogInfo, createPriceCatalog, type PriceCatalog } from './prices/cat
 export type { ModelPriceOverride, PriceQuery, PriceResult } from './prices/types.ts';
 export { type PricedSpan, priceSpan, priceSpans } from './prices/price-spans.ts';
 export { loadPriceCatalog } from './prices/project-catalog.ts';
-export { dayOf, type PricingDay, recordPricingDays } from './prices/pricing-days.ts';
+export { type PricingDay, recordPricingDays } from './prices/pricing-days.ts';
 export { type RepricedDay, type RepriceOptions, repriceDays } from './prices/reprice.ts';
 export * from './projects.ts';
 export {
@@ -84,7 +84,7 @@ export { CUBOIDS, type Cuboid, chooseCuboid, DIMENSIONS, type Dimension } from '
 export { type ChangedSpan, writeRollupDeltas } from './rollups/deltas.ts';
 export { type Maintenance, type MaintenanceOptions, startMaintenance } from './rollups/maintenance.ts';
 export { DEFAULT_RETENTION, enforceRetention, type RetentionSettings } from './rollups/retention.ts';
-export { DAY_MS, HOUR_MS, MINUTE_MS } from './rollups/rollup-rows.ts';
+export { DAY_MS, floorTo, HOUR_MS, MINUTE_MS } from './rollups/rollup-rows.ts';
 export * from './spans/index.ts';
 export type { TokenUsage } from './usage.ts';
 export { forEachInTurns, ITEMS_PER_TURN } from './event-loop.ts';

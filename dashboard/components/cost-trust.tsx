@@ -2,9 +2,9 @@
 // unpriced models, with why and since when), and the libraries' own costs next to Vigil's.
 
 import { Card, Text } from '@tremor/react';
-import { type Caller, readCostCoverage, readReportedCost } from '@vigil/core';
+import { type Caller, type CostCoverage, readCostCoverage, readReportedCost } from '@vigil/core';
 import { pool } from '../lib/db.ts';
-import { formatCount, formatPercent, formatUsd } from '../lib/format.ts';
+import { formatCount, formatPercent, formatUsd, formatUtcMinute } from '../lib/format.ts';
 import type { View } from '../lib/view.ts';
 import { StatusBadge } from './status-badge.tsx';
 import { DataTable } from './table.tsx';
@@ -15,12 +15,17 @@ const REASONS = {
   no_usage: 'no token counts reported',
 } as const;
 
-export async function CoverageBadge({ caller, view }: { caller: Caller; view: View }) {
-  const coverage = await readCostCoverage(pool(), caller, {
+/** The page's coverage, read once and shared by the badge and the list (each awaits it). */
+export function pageCoverage(caller: Caller, view: View): Promise<CostCoverage> {
+  return readCostCoverage(pool(), caller, {
     projectId: view.projectId,
     window: { from: view.from, to: view.to },
     filters: view.filters,
   });
+}
+
+export async function CoverageBadge({ coverage: pending }: { coverage: Promise<CostCoverage> }) {
+  const coverage = await pending;
   if (coverage.coverage === null) return null;
   const unknown = coverage.unpricedModels.filter((m) => m.reason === 'no_price').length;
   const text = `${formatPercent(coverage.coverage)} of calls priced${unknown > 0 ? ` · ${unknown} ${unknown === 1 ? 'model' : 'models'} unknown` : ''}`;
@@ -33,11 +38,19 @@ export async function CoverageBadge({ caller, view }: { caller: Caller; view: Vi
   );
 }
 
-export async function CostTrust({ caller, view }: { caller: Caller; view: View }) {
+export async function CostTrust({
+  caller,
+  view,
+  coverage: pending,
+}: {
+  caller: Caller;
+  view: View;
+  coverage: Promise<CostCoverage>;
+}) {
   const window = { from: view.from, to: view.to };
   const tenant = view.filters.tenant_id?.length === 1 ? view.filters.tenant_id[0] : undefined;
   const [coverage, reported] = await Promise.all([
-    readCostCoverage(pool(), caller, { projectId: view.projectId, window, filters: view.filters }),
+    pending,
     readReportedCost(pool(), caller, { projectId: view.projectId, window, ...(tenant ? { tenantId: tenant } : {}) }),
   ]);
   return (
@@ -54,7 +67,7 @@ export async function CostTrust({ caller, view }: { caller: Caller; view: View }
             formatCount(m.unpricedCalls),
             formatCount(m.calls),
             REASONS[m.reason],
-            m.firstSeen ? m.firstSeen.slice(0, 16).replace('T', ' ') : '—',
+            m.firstSeen ? formatUtcMinute(m.firstSeen) : '—',
           ])}
         />
         <Text className="mt-2 text-tremor-label">

@@ -2,7 +2,7 @@
 
 import { type Caller, NO_TENANT, readBudgets, readMetrics, readSessionCostByTenant } from '@vigil/core';
 import { pool } from './db.ts';
-import { formatCount, formatPercent, formatUnitUsd, formatUsd } from './format.ts';
+import { formatCount, formatPercent, formatUnitUsd, formatUsd, formatUtcMinute } from './format.ts';
 import type { View } from './view.ts';
 
 export interface TenantCostRow {
@@ -98,6 +98,6 @@ export function tenantCells(row: TenantCostRow): string[] {
     formatUsd(row.budgetUsd),
     formatUsd(row.forecastUsd),
     formatPercent(row.budgetUsed, 0),
-    row.budgetRunsOut ? `${row.budgetRunsOut.slice(0, 16).replace('T', ' ')} UTC` : '—',
+    row.budgetRunsOut ? `${formatUtcMinute(row.budgetRunsOut)} UTC` : '—',
   ];
 }

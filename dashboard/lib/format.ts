@@ -45,6 +45,11 @@ export function toCsv(header: string[], rows: (string | number)[][]): string {
   return [header, ...rows].map((row) => row.map(field).join(',')).join('\r\n') + '\r\n';
 }
 
+/** "2026-12-15 14:00": an ISO time to the minute, as the dashboard shows UTC times. */
+export function formatUtcMinute(iso: string): string {
+  return iso.slice(0, 16).replace('T', ' ');
+}
+
 /** "11:45 UTC, 2h 45m ago": when something started, readable at a glance on call. */
 export function formatSince(iso: string, nowMs: number): string {
   const at = new Date(iso);
@@ -58,5 +63,5 @@ export function formatSince(iso: string, nowMs: number): string {
           ? `${Math.floor(minutes / 60)}h ${minutes % 60}m ago`
           : `${Math.floor(minutes / 1440)}d ago`;
   const sameDay = nowMs - at.getTime() < 86_400_000 && new Date(nowMs).getUTCDate() === at.getUTCDate();
-  return `${sameDay ? at.toISOString().slice(11, 16) : at.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${ago}`;
+  return `${sameDay ? at.toISOString().slice(11, 16) : formatUtcMinute(at.toISOString())} UTC, ${ago}`;
 }

@@ -210,6 +210,10 @@ function judgeMetric(
 export function judge(samples: Samples, config: CanaryConfig): Judgement {
   const metrics = JUDGED_METRICS.map((metric) => judgeMetric(metric, samples[metric], config));
   const withData = metrics.filter((m) => m.classification !== 'nodata');
+  // 'high' is only ever given with data: the worse metrics are the same among all or withData.
+  const worse = metrics.filter((m) => m.classification === 'high');
+  const worseReason = `worse: ${worse.map((m) => `${m.metric} ${m.reason}`).join('; ')}`;
+  const weightOf = (m: MetricResult) => config.metrics[m.metric].weight;
   const critical = metrics.filter((m) => m.criticalFailure);
   if (critical.length > 0) {
     return {
@@ -221,16 +225,14 @@ export function judge(samples: Samples, config: CanaryConfig): Judgement {
   }
   // Clearly worse metrics decide before the others have data: even if every metric still
   // without enough calls passed, the score would be under the marginal score.
-  const weightOf = (m: MetricResult) => config.metrics[m.metric].weight;
   const allWeight = metrics.reduce((sum, m) => sum + weightOf(m), 0);
-  const worseWeight = metrics.filter((m) => m.classification === 'high').reduce((sum, m) => sum + weightOf(m), 0);
+  const worseWeight = worse.reduce((sum, m) => sum + weightOf(m), 0);
   if (worseWeight > 0 && ((allWeight - worseWeight) / allWeight) * 100 < config.marginalScore) {
-    const worse = metrics.filter((m) => m.classification === 'high');
     return {
       verdict: 'fail',
       score: Math.round(((allWeight - worseWeight) / allWeight) * 1000) / 10,
       metrics,
-      reason: `worse: ${worse.map((m) => `${m.metric} ${m.reason}`).join('; ')}`,
+      reason: worseReason,
     };
   }
   // Kayenta scores 0 when half the metrics have no data; a judge that cannot see is not a Fail.
@@ -248,15 +250,11 @@ export function judge(samples: Samples, config: CanaryConfig): Judgement {
   let passed = 0;
   let total = 0;
   for (const m of withData) {
-    const weight = config.metrics[m.metric].weight;
-    total += weight;
-    if (m.classification === 'pass') passed += weight;
+    total += weightOf(m);
+    if (m.classification === 'pass') passed += weightOf(m);
   }
   const score = Math.round((passed / total) * 1000) / 10;
-  const worse = withData.filter((m) => m.classification === 'high');
-  const reason = worse.length
-    ? `worse: ${worse.map((m) => `${m.metric} ${m.reason}`).join('; ')}`
-    : 'no metric worse than allowed';
+  const reason = worse.length ? worseReason : 'no metric worse than allowed';
   if (score >= config.passScore) return { verdict: 'pass', score, metrics, reason };
   if (score >= config.marginalScore) return { verdict: 'inconclusive', score, metrics, reason: `marginal: ${reason}` };
   return { verdict: 'fail', score, metrics, reason };

@@ -5,8 +5,9 @@ import {
   type ChangedSpan,
   contextOf,
   copyRows,
-  dayOf,
+  DAY_MS,
   encodeSpanRowsInTurns,
+  floorTo,
   isCountedModelCall,
   type PricingDay,
   recordPricingDays,
@@ -44,7 +45,6 @@ export interface BatchContext {
 
 const MAX_RECORDED_PRICING_DAYS = 10_000;
 
-const DAY_MS = 86_400_000;
 // Spans within this window get their own daily partition; older or later ones land in the default
 // partition (kept, never lost) so clock skew cannot make us create partitions forever.
 const PARTITION_PAST_DAYS = 7;
@@ -191,7 +191,7 @@ async function recordNewPricingDays(
   let lastDay = Number.NaN;
   for (const span of spans) {
     if (span.costSource !== 'catalog' && span.costSource !== 'override') continue;
-    const dayMs = dayOf(span.startMs);
+    const dayMs = floorTo(span.startMs, DAY_MS);
     if (span.projectId === lastProject && dayMs === lastDay) continue;
     lastProject = span.projectId;
     lastDay = dayMs;

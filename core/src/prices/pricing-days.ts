@@ -2,7 +2,6 @@
 // and for re-pricing.
 
 import type pg from 'pg';
-import { DAY_MS } from '../rollups/rollup-rows.ts';
 
 export interface PricingDay {
   projectId: string;
@@ -10,8 +9,6 @@ export interface PricingDay {
   dayMs: number;
   catalog: string;
 }
-
-export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_MS;
 
 /** Ingest adds the catalog it priced with to each day; a re-price makes it the day's only one. */
 export async function recordPricingDays(

@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import { COMPACTOR_LOCK } from '../rollups/compactor.ts';
 import { type ChangedSpan, replaceDayRollups, writeSessionDeltas } from '../rollups/deltas.ts';
-import { DAY_MS, RollupMap } from '../rollups/rollup-rows.ts';
+import { DAY_MS, floorTo, RollupMap } from '../rollups/rollup-rows.ts';
 import {
   isCountedModelCall,
   ROLLUP_SPAN_FIELDS,
@@ -18,7 +18,7 @@ import {
 } from '../spans/index.ts';
 import type { PriceCatalog } from './catalog.ts';
 import { type PricedSpan, priceSpan } from './price-spans.ts';
-import { dayOf, recordPricingDays } from './pricing-days.ts';
+import { recordPricingDays } from './pricing-days.ts';
 
 export interface RepriceOptions {
   projectId: string;
@@ -67,7 +67,7 @@ export async function repriceDays(
   onDay: (day: RepricedDay) => void = () => {},
 ): Promise<RepricedDay[]> {
   const days: RepricedDay[] = [];
-  for (let dayMs = dayOf(options.fromMs); dayMs < options.toMs; dayMs += DAY_MS) {
+  for (let dayMs = floorTo(options.fromMs, DAY_MS); dayMs < options.toMs; dayMs += DAY_MS) {
     const report = await repriceDayWithRetry(pool, options, dayMs);
     days.push(report);
     onDay(report);

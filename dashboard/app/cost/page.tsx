@@ -6,7 +6,7 @@ import Link from 'next/link';
 import { Suspense } from 'react';
 import { type Caller, readMetrics, readTopSessions } from '@vigil/core';
 import { SeriesChart } from '../../components/charts.tsx';
-import { CostTrust, CoverageBadge } from '../../components/cost-trust.tsx';
+import { CostTrust, CoverageBadge, pageCoverage } from '../../components/cost-trust.tsx';
 import { SessionTable } from '../../components/session-table.tsx';
 import { DataTable } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
@@ -127,6 +127,10 @@ export default async function CostPage({
   const caller = await requireCaller();
   const view = await resolveView(params, caller);
   const stack = params.stack === 'tenant' ? 'tenant_id' : 'model';
+  // Read once for the badge and the unpriced-models list, started now so it overlaps the series;
+  // its failure is handled where each awaits it (the catch only keeps it from going unhandled).
+  const coverage = pageCoverage(caller, view);
+  coverage.catch(() => {});
   const series = await readMetrics(pool(), caller, {
     projectId: view.projectId,
     window: { from: view.from, to: view.to },
@@ -151,7 +155,7 @@ export default async function CostPage({
           <span className="flex items-center gap-3">
             <Text>Spend by {stack === 'model' ? 'model' : 'tenant'}</Text>
             <Suspense fallback={null}>
-              <CoverageBadge caller={caller} view={view} />
+              <CoverageBadge coverage={coverage} />
             </Suspense>
           </span>
           <span className="flex gap-2 text-tremor-default">
@@ -186,7 +190,7 @@ export default async function CostPage({
         <SessionsAndTokens caller={caller} view={view} />
       </Suspense>
       <Suspense fallback={<Skeleton className="mt-6 h-48" />}>
-        <CostTrust caller={caller} view={view} />
+        <CostTrust caller={caller} view={view} coverage={coverage} />
       </Suspense>
     </>
   );
