@@ -14,6 +14,10 @@ export type {
   SloWindowObservation,
 } from './engine/observations.ts';
 export { rollBack } from './hooks/rollback.ts';
+export { cohortBucket } from './rollout/cohort.ts';
+export { type EnterStepOutcome, enterStep } from './rollout/enter-step.ts';
+export { type Rollout, type RolloutInput, rolloutSchema } from './rollout/schema.ts';
+export { readServing, type Serving } from './reads/serving-reads.ts';
 export { sign, verifySignature } from './hooks/signature.ts';
 export {
   type AlertHistory,

@@ -1,5 +1,6 @@
-// Deployments through the API: record one (a pipeline starting a canary), promote it, roll it back
-// now (its hooks, once), and list them. Changes run as the caller under row-level security.
+// Deployments through the API: record one (a pipeline starting a canary, or a stepped rollout),
+// promote it, roll it back now (its hooks, once), list them, and say which one serves a tenant.
+// Changes run as the caller under row-level security; hooks are the engine's, whoever asked.
 
 import { ApiError, type ApiRoute, defineRoute, readRoute } from '@vigil/core';
 import type pg from 'pg';
@@ -7,8 +8,11 @@ import { z } from 'zod';
 import { promoteDeployment, recordDeployment } from '../canary/deployments.ts';
 import { rollBack } from '../hooks/rollback.ts';
 import { deploymentsQuerySchema, readDeployments } from '../reads/deployment-reads.ts';
+import { readServing } from '../reads/serving-reads.ts';
+import { enterStep } from '../rollout/enter-step.ts';
+import { rolloutSchema } from '../rollout/schema.ts';
 import { changeAsCaller, lockChangeable } from './changes.ts';
-import { type AlertsApiOptions, deploymentName, projectName, projectOf } from './context.ts';
+import { type AlertsApiOptions, deploymentName, projectName, projectOf, requireProjectWide } from './context.ts';
 
 const startSchema = z
   .object({
@@ -16,8 +20,16 @@ const startSchema = z
     deployment: deploymentName,
     baseline: deploymentName.optional(),
     weight: z.number().min(0).max(100).optional(),
+    /** Steps through these weights, judged at each, promote hooks called as each is entered. */
+    rollout: rolloutSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((b) => !(b.rollout && b.weight !== undefined), {
+    message: 'a rollout sets its weight by its steps: leave weight out',
+    path: ['weight'],
+  });
+
+const servingQuery = z.object({ tenant: z.string().min(1).max(200), project: projectName });
 
 const actionSchema = z.object({ project: projectName, reason: z.string().optional() });
 const nameParams = z.object({ name: deploymentName });
@@ -26,10 +38,15 @@ export function deploymentRoutes(options: AlertsApiOptions): ApiRoute[] {
   const { pool } = options;
   /** The deployment's row, locked, if the caller may change it (403 if not, 404 if there is none). */
   const lockDeployment = (client: pg.ClientBase, projectId: string, name: string) =>
-    lockChangeable<{ state: string }>(
+    lockChangeable<{ state: string; steps: number[] | null }>(
       pool,
       client,
-      { table: 'deployments', columns: 'state', where: 'project_id = $1 and name = $2', params: [projectId, name] },
+      {
+        table: 'deployments',
+        columns: 'state, steps',
+        where: 'project_id = $1 and name = $2',
+        params: [projectId, name],
+      },
       `no deployment "${name}" in this project`,
     );
 
@@ -37,39 +54,79 @@ export function deploymentRoutes(options: AlertsApiOptions): ApiRoute[] {
     defineRoute<z.infer<typeof startSchema>>({
       method: 'post',
       path: '/deployments',
-      summary: 'Record a running deployment (a canary) with its baseline and traffic weight',
+      summary:
+        'Record a running deployment (a canary) with its baseline and traffic weight, or start a stepped rollout (rollout.steps)',
       tag: 'deployments',
       body: startSchema,
       responses: { 201: 'recorded' },
       handle: async ({ caller, body }) => {
         const project = await projectOf(pool, caller, body.project);
+        const rollout = body.rollout;
+        const config = await options.config();
         const recorded = await changeAsCaller(pool, caller, (client) =>
           recordDeployment(client, project.id, {
             name: body.deployment,
             baseline: body.baseline,
             weight: body.weight,
             source: 'api',
+            rollout: rollout && {
+              steps: rollout.steps,
+              minStepTimeMs: rollout.minStepTime ?? config.canary.rollout.minStepTime,
+              cohort: rollout.cohort,
+              tenants: rollout.tenants,
+            },
           }),
         );
-        return { status: 201, body: { deployment: recorded } };
+        if (!rollout) return { status: 201, body: { deployment: recorded } };
+        const step = await enterStep(
+          pool,
+          config,
+          {
+            projectId: project.id,
+            projectName: project.name,
+            deployment: body.deployment,
+            toStep: 0,
+            trigger: 'start',
+            reason: 'rollout started',
+          },
+          options.env,
+        );
+        return { status: 201, body: { deployment: recorded, step: stepBody(step) } };
       },
     }),
     defineRoute<z.infer<typeof actionSchema>, undefined, z.infer<typeof nameParams>>({
       method: 'post',
       path: '/deployments/:name/promote',
-      summary: 'Mark a running deployment promoted',
+      summary: 'Mark a running deployment promoted; a stepped rollout goes to 100% at once (its promote hooks, once)',
       tag: 'deployments',
       params: nameParams,
       body: actionSchema,
       responses: { 409: 'the deployment is not running' },
       handle: async ({ caller, body, params }) => {
         const project = await projectOf(pool, caller, body.project);
-        await changeAsCaller(pool, caller, async (client) => {
-          await lockDeployment(client, project.id, params.name);
+        const stepped = await changeAsCaller(pool, caller, async (client) => {
+          const row = await lockDeployment(client, project.id, params.name);
+          if (row.steps) return true;
           if (!(await promoteDeployment(client, project.id, params.name)))
             throw new ApiError(409, `deployment "${params.name}" is not running`);
+          return false;
         });
-        return { body: { deployment: { name: params.name, state: 'promoted' } } };
+        if (!stepped) return { body: { deployment: { name: params.name, state: 'promoted' } } };
+        const step = await enterStep(
+          pool,
+          await options.config(),
+          {
+            projectId: project.id,
+            projectName: project.name,
+            deployment: params.name,
+            toStep: 'final',
+            trigger: 'manual',
+            reason: (body.reason ?? 'promoted by hand').slice(0, 500),
+          },
+          options.env,
+        );
+        if (!step.entered) throw new ApiError(409, `not promoted: ${step.reason.replaceAll('_', ' ')}`);
+        return { body: { deployment: { name: params.name, state: 'promoted' }, step: stepBody(step) } };
       },
     }),
     defineRoute<z.infer<typeof actionSchema>, undefined, z.infer<typeof nameParams>>({
@@ -108,6 +165,18 @@ export function deploymentRoutes(options: AlertsApiOptions): ApiRoute[] {
         };
       },
     }),
+    defineRoute<undefined, z.infer<typeof servingQuery>>({
+      method: 'get',
+      path: '/deployments/serving',
+      summary: "Which deployment serves a tenant now: a tenant cohort's canary or its baseline (cache for ttlSeconds)",
+      tag: 'deployments',
+      query: servingQuery,
+      handle: async ({ caller, query }) => {
+        requireProjectWide(caller);
+        const project = await projectOf(pool, caller, query.project);
+        return { body: await readServing(pool, caller, project.id, query.tenant) };
+      },
+    }),
     readRoute(
       pool,
       '/deployments/list',
@@ -117,4 +186,17 @@ export function deploymentRoutes(options: AlertsApiOptions): ApiRoute[] {
       readDeployments,
     ),
   ];
+}
+
+/** A step entered (or why not) as the API answers it. */
+function stepBody(step: Awaited<ReturnType<typeof enterStep>>) {
+  if (!step.entered) return { entered: false, reason: step.reason };
+  return {
+    entered: true,
+    step: step.step,
+    weight: step.weight,
+    final: step.final,
+    status: step.status,
+    hooks: step.hooks.map((h) => ({ hook: h.hook, ok: h.ok, attempts: h.attempts.length })),
+  };
 }

@@ -12,19 +12,54 @@ export interface StartedDeployment {
   weight: number | null;
   state: string;
   started_at: Date;
+  steps: number[] | null;
 }
 
-/** Records a running deployment; recording it again keeps what was known and fills in what is new. */
+/** A stepped rollout's plan, as recorded on its deployment (steps entered later, one by one). */
+export interface RolloutPlan {
+  steps: number[];
+  minStepTimeMs: number;
+  cohort: 'traffic' | 'tenants';
+  tenants: string[];
+}
+
+/**
+ * Records a running deployment; recording it again keeps what was known and fills in what is new.
+ * A rollout's plan, once recorded, stays: starting it twice does not restart it.
+ */
 export async function recordDeployment(
   db: Queryable,
   projectId: string,
-  deployment: { name: string; baseline?: string | undefined; weight?: number | undefined; source: 'api' | 'cli' },
+  deployment: {
+    name: string;
+    baseline?: string | undefined;
+    weight?: number | undefined;
+    source: 'api' | 'cli';
+    rollout?: RolloutPlan | undefined;
+  },
 ): Promise<StartedDeployment> {
+  const rollout = deployment.rollout;
   const { rows } = await db.query<StartedDeployment>(
-    `insert into deployments (project_id, name, baseline, weight, source) values ($1, $2, $3, $4, $5)
-     on conflict (project_id, name) do update set baseline = coalesce(excluded.baseline, deployments.baseline), weight = coalesce(excluded.weight, deployments.weight)
-     returning name, baseline, weight, state, started_at`,
-    [projectId, deployment.name, deployment.baseline ?? null, deployment.weight ?? null, deployment.source],
+    `insert into deployments (project_id, name, baseline, weight, source, steps, min_step_time_ms, cohort, cohort_tenants)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     on conflict (project_id, name) do update set baseline = coalesce(excluded.baseline, deployments.baseline),
+       weight = coalesce(excluded.weight, deployments.weight),
+       steps = coalesce(deployments.steps, excluded.steps),
+       min_step_time_ms = case when deployments.steps is null then excluded.min_step_time_ms else deployments.min_step_time_ms end,
+       cohort = case when deployments.steps is null then excluded.cohort else deployments.cohort end,
+       cohort_tenants = case when deployments.steps is null then excluded.cohort_tenants else deployments.cohort_tenants end
+     returning name, baseline, weight::float8 as weight, state, started_at, steps::float8[] as steps`,
+    [
+      projectId,
+      deployment.name,
+      deployment.baseline ?? null,
+      deployment.weight ?? null,
+      deployment.source,
+      rollout?.steps ?? null,
+      rollout?.minStepTimeMs ?? null,
+      rollout?.cohort ?? 'traffic',
+      rollout?.tenants ?? [],
+    ],
   );
   return rows[0]!;
 }

@@ -7,6 +7,18 @@ import type { CanaryConfig } from '../config/schema.ts';
 import { selectorFilters } from '../slo/selector.ts';
 import { type Judgement, type Samples, type Verdict, judge } from './judge.ts';
 
+/** Where a stepped rollout stands; null for a deployment without steps. */
+export interface RolloutRow {
+  steps: number[];
+  step: number;
+  stepStartedAt: Date;
+  /** The deployment's own minimum step time, if its start gave one. */
+  minStepTimeMs: number | null;
+  cohort: 'traffic' | 'tenants';
+  tenants: string[];
+  heldPagedAt: Date | null;
+}
+
 export interface DeploymentRow {
   id: string;
   projectId: string;
@@ -14,7 +26,12 @@ export interface DeploymentRow {
   baseline: string | null;
   startedAt: Date;
   state: string;
+  rollout: RolloutRow | null;
 }
+
+/** The deployments columns toDeploymentRow reads: select these wherever a DeploymentRow is made. */
+export const DEPLOYMENT_COLUMNS =
+  'id, project_id, name, baseline, started_at, state, steps::float8[] as steps, step, step_started_at, min_step_time_ms::float8 as min_step_time_ms, cohort, cohort_tenants, held_paged_at';
 
 export interface RecordedJudgement {
   verdict: Verdict;
@@ -36,18 +53,21 @@ async function baselineOf(pool: pg.Pool, deployment: DeploymentRow, from: Date, 
   return rows[0]?.deployment ?? null;
 }
 
-/** When the oldest of the deployment's newest `limit` spans in the window started, if it has any. */
+/**
+ * When the oldest of the deployment's newest `limit` spans in the window started, if it has any.
+ * Bounded above too: a span stamped ahead of the judge's clock (a skewed host) is not yet counted.
+ */
 async function oldestRecentCallOf(
   pool: pg.Pool,
   deployment: DeploymentRow,
-  from: Date,
+  window: { from: Date; to: Date },
   limit: number,
 ): Promise<Date | null> {
   const { rows } = await pool.query<{ first: Date | null }>(
     `select min(start_time) as first from (
-       select start_time from spans where project_id = $1 and deployment = $2 and start_time >= $3
-        order by start_time desc limit $4) recent`,
-    [deployment.projectId, deployment.name, from, limit],
+       select start_time from spans where project_id = $1 and deployment = $2 and start_time >= $3 and start_time < $4
+        order by start_time desc limit $5) recent`,
+    [deployment.projectId, deployment.name, window.from, window.to, limit],
   );
   return rows[0]?.first ?? null;
 }
@@ -60,8 +80,10 @@ export async function judgeDeployment(
 ): Promise<RecordedJudgement> {
   const to = new Date(now);
   // The canary's calls in the window (its spans carry its name, so also those from before a late
-  // pipeline recorded it), its newest maxSamples, and the baseline's over the same time.
-  const from = new Date(now - config.window);
+  // pipeline recorded it), its newest maxSamples, and the baseline's over the same time. On a
+  // rollout's later step, only the calls served at that step: a step is judged at its own weight.
+  const stepFrom = deployment.rollout && deployment.rollout.step > 0 ? deployment.rollout.stepStartedAt.getTime() : 0;
+  const from = new Date(Math.max(now - config.window, stepFrom));
   let result: RecordedJudgement;
   let baseline: string | null = null;
   try {
@@ -76,7 +98,7 @@ export async function judgeDeployment(
         window: { from, to },
       };
     } else {
-      const since = (await oldestRecentCallOf(pool, deployment, from, config.maxSamples)) ?? from;
+      const since = (await oldestRecentCallOf(pool, deployment, { from, to }, config.maxSamples)) ?? from;
       const read = (name: string, limit: number) =>
         readSamples(pool, SERVICE_CALLER, {
           projectId: deployment.projectId,
@@ -143,13 +165,13 @@ export async function judgeDeployment(
 
 export async function findDeployment(pool: pg.Pool, projectId: string, name: string): Promise<DeploymentRow | null> {
   const { rows } = await pool.query(
-    `select id, project_id, name, baseline, started_at, state from deployments where project_id = $1 and name = $2`,
+    `select ${DEPLOYMENT_COLUMNS} from deployments where project_id = $1 and name = $2`,
     [projectId, name],
   );
   return rows[0] ? toDeploymentRow(rows[0]) : null;
 }
 
-/** A deployments row (id, project_id, name, baseline, started_at, state) as the judge takes it. */
+/** A deployments row, selected with DEPLOYMENT_COLUMNS, as the judge and the rollout driver take it. */
 export function toDeploymentRow(r: {
   id: string;
   project_id: string;
@@ -157,6 +179,13 @@ export function toDeploymentRow(r: {
   baseline: string | null;
   started_at: Date;
   state: string;
+  steps: number[] | null;
+  step: number | null;
+  step_started_at: Date | null;
+  min_step_time_ms: number | null;
+  cohort: 'traffic' | 'tenants';
+  cohort_tenants: string[];
+  held_paged_at: Date | null;
 }): DeploymentRow {
   return {
     id: r.id,
@@ -165,5 +194,17 @@ export function toDeploymentRow(r: {
     baseline: r.baseline,
     startedAt: r.started_at,
     state: r.state,
+    rollout:
+      r.steps && r.step !== null && r.step_started_at
+        ? {
+            steps: r.steps,
+            step: r.step,
+            stepStartedAt: r.step_started_at,
+            minStepTimeMs: r.min_step_time_ms,
+            cohort: r.cohort,
+            tenants: r.cohort_tenants,
+            heldPagedAt: r.held_paged_at,
+          }
+        : null,
   };
 }

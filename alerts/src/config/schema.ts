@@ -158,14 +158,16 @@ export type WebhookReceiverConfig = z.output<typeof webhookReceiverSchema>;
 
 const hookBase = { name, timeout: durationSchema.prefault('10s'), retries: z.number().int().min(0).max(10).default(3) };
 
-export const rollbackHookSchema = z.discriminatedUnion('type', [
+/** A hook Vigil calls to roll a deployment back or to move a rollout to its next step. */
+export const hookSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('webhook'), ...hookBase, url: z.string().url(), secretEnv: secretRef }).strict(),
   z
     .object({
       type: z.literal('github'),
       ...hookBase,
       repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'write owner/repo'),
-      eventType: z.string().min(1).max(100).default('vigil-rollback'),
+      /** The dispatch's event_type: vigil-rollback or vigil-promote when left out. */
+      eventType: z.string().min(1).max(100).optional(),
       tokenEnv: secretRef,
       apiUrl: z.string().url().default('https://api.github.com'),
     })
@@ -182,7 +184,7 @@ export const rollbackHookSchema = z.discriminatedUnion('type', [
     .strict(),
 ]);
 
-export type RollbackHookConfig = z.output<typeof rollbackHookSchema>;
+export type HookConfig = z.output<typeof hookSchema>;
 
 const judgedMetric = z
   .object({
@@ -215,6 +217,16 @@ export const canarySchema = z
     /** Judge running canaries this often (at most once per engine tick), and roll back on Fail. */
     interval: durationSchema.prefault('10s'),
     autoRollback: z.boolean().default(true),
+    /** Stepped rollouts (vigil deploy start --steps): the defaults a start may override. */
+    rollout: z
+      .object({
+        /** Each step lasts at least this long, however soon the judge passes it. */
+        minStepTime: durationSchema.prefault('10m'),
+        /** Held this long past its minimum time without a decision, a rollout pages (once per step). */
+        maxHold: durationSchema.prefault('1h'),
+      })
+      .strict()
+      .prefault({}),
     metrics: z
       .object({
         latency: judgedMetric.prefault({ allowedIncrease: 0.25 }),
@@ -261,7 +273,12 @@ export const alertsConfigSchema = z
     rules: z.array(ruleSchema).default([]),
     slack: z.array(slackSchema).default([]),
     webhooks: z.array(webhookReceiverSchema).default([]),
-    rollbackHooks: z.array(rollbackHookSchema).default([]),
+    rollbackHooks: z.array(hookSchema).default([]),
+    /**
+     * Called when a stepped rollout enters a step (its first at start, the next when the judge
+     * passes it, 100% at the end): a signed webhook, a GitHub dispatch, or a flag's weight update.
+     */
+    promoteHooks: z.array(hookSchema).default([]),
     /** Roll back a deployment when a page-severity burn alert is scoped to it. */
     rollbackOnPage: z.boolean().default(true),
     canary: canarySchema.prefault({}),
@@ -300,16 +317,18 @@ export const alertsConfigSchema = z
         });
       receivers.add(receiver.name);
     });
-    const hooks = new Set<string>();
-    config.rollbackHooks.forEach((hook, index) => {
-      if (hooks.has(hook.name))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['rollbackHooks', index, 'name'],
-          message: `hook "${hook.name}" is defined twice`,
-        });
-      hooks.add(hook.name);
-    });
+    for (const list of ['rollbackHooks', 'promoteHooks'] as const) {
+      const hooks = new Set<string>();
+      config[list].forEach((hook, index) => {
+        if (hooks.has(hook.name))
+          ctx.addIssue({
+            code: 'custom',
+            path: [list, index, 'name'],
+            message: `hook "${hook.name}" is defined twice`,
+          });
+        hooks.add(hook.name);
+      });
+    }
   });
 
 export type AlertsConfig = z.output<typeof alertsConfigSchema>;

@@ -3,16 +3,19 @@
 //   1. evaluates every alert instance the config defines, through the query API;
 //   2. steps their state machines and writes states, events and notifications in one transaction;
 //   3. rolls back deployments that a page-severity alert scoped to them has just fired for;
-//   4. judges running canaries that are due, and rolls back those that fail;
+//   4. judges running canaries that are due, and rolls back those that fail; a stepped rollout's
+//      canary enters its next step on a Pass (its promote hooks, once) or holds;
 //   5. delivers due notifications.
 // A second engine finds the lock taken and skips the tick, so nothing is evaluated, notified or
 // rolled back twice; if the holder dies, its connection closes and the lock is free again.
 
 import cron, { type ScheduledTask } from 'node-cron';
 import type pg from 'pg';
-import { judgeDeployment, toDeploymentRow } from '../canary/judge-deployment.ts';
+import { DEPLOYMENT_COLUMNS, judgeDeployment, toDeploymentRow } from '../canary/judge-deployment.ts';
 import type { AlertsConfig } from '../config/schema.ts';
 import { rollBack } from '../hooks/rollback.ts';
+import { driveRollout } from '../rollout/drive.ts';
+import { enterStep } from '../rollout/enter-step.ts';
 import { alertMessage } from '../slack/message.ts';
 import { SlackSender } from '../slack/sender.ts';
 import { type AlertDefinition, type Evaluation, alertDefinitions } from './definitions.ts';
@@ -290,24 +293,36 @@ export class AlertEngine {
     now: number,
     rollbacks: string[],
   ): Promise<TickResult['judged']> {
+    await this.enterFirstSteps(config, projectNames, now);
     const { rows } = await this.pool.query(
-      `select id, project_id, name, baseline, started_at, state from deployments
+      `select ${DEPLOYMENT_COLUMNS} from deployments
         where state = 'running' and (judged_at is null or judged_at <= $1)
-          and baseline is not null and started_at >= $2`,
+          and baseline is not null and started_at >= $2 and (steps is null or step is not null)`,
       [new Date(now - config.canary.interval), new Date(now - 7 * 86_400_000)],
     );
     const judged: TickResult['judged'] = [];
     for (const r of rows) {
       const deployment = toDeploymentRow(r);
+      const projectName = projectNames.get(deployment.projectId) ?? '?';
       const result = await judgeDeployment(this.pool, config.canary, deployment, now);
       judged.push({ deployment: deployment.name, verdict: result.verdict });
+      if (deployment.rollout) {
+        const { rollout } = deployment;
+        const driven = await driveRollout(
+          { pool: this.pool, config, projectName, now, env: this.options.env },
+          { ...deployment, rollout },
+          result,
+        );
+        if (driven.action.kind === 'rollback' && driven.done) rollbacks.push(deployment.name);
+        continue;
+      }
       if (result.verdict === 'fail' && config.canary.autoRollback) {
         const outcome = await rollBack(
           this.pool,
           config,
           {
             projectId: deployment.projectId,
-            projectName: projectNames.get(deployment.projectId) ?? '?',
+            projectName,
             deployment: deployment.name,
             trigger: 'judge',
             reason: `canary judge: Fail (score ${result.score}): ${result.reason}`,
@@ -318,6 +333,28 @@ export class AlertEngine {
       }
     }
     return judged;
+  }
+
+  /** A rollout recorded without entering its first step (its start was cut short) enters it now. */
+  private async enterFirstSteps(config: AlertsConfig, projectNames: Map<string, string>, now: number): Promise<void> {
+    const { rows } = await this.pool.query<{ project_id: string; name: string }>(
+      `select project_id, name from deployments where state = 'running' and steps is not null and step is null`,
+    );
+    for (const r of rows)
+      await enterStep(
+        this.pool,
+        config,
+        {
+          projectId: r.project_id,
+          projectName: projectNames.get(r.project_id) ?? '?',
+          deployment: r.name,
+          toStep: 0,
+          trigger: 'start',
+          reason: 'the rollout was recorded without entering its first step',
+          at: new Date(now),
+        },
+        this.options.env,
+      );
   }
 }
 

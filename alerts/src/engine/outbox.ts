@@ -71,7 +71,7 @@ export function notificationRoutes(config: AlertsConfig, projectName: string): N
 }
 
 export async function enqueue(
-  client: pg.ClientBase,
+  client: pg.ClientBase | pg.Pool,
   config: AlertsConfig,
   projectName: string,
   row: OutboxRow,

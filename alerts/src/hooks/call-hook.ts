@@ -1,8 +1,8 @@
-// Calls one rollback hook: a signed generic webhook, a GitHub repository_dispatch, or a feature
-// flag kill switch. Each attempt has a timeout (10 s by default); 5xx, 429 and network errors are
+// Calls one hook, to roll back or to promote a rollout's step: a signed generic webhook, a GitHub
+// repository_dispatch, or a feature flag (its kill switch, or its canary weight). Each attempt has a timeout (10 s by default); 5xx, 429 and network errors are
 // retried with jittered backoff; other 4xx are final. Every attempt is returned for the audit trail.
 
-import type { RollbackHookConfig } from '../config/schema.ts';
+import type { HookConfig } from '../config/schema.ts';
 import { backoff } from '../delivery.ts';
 import { signedHeaders } from './signature.ts';
 
@@ -15,6 +15,43 @@ export interface RollbackPayload {
   trigger: 'judge' | 'burn_alert' | 'manual';
   reason: string;
   at: string;
+}
+
+/** A stepped rollout entering a step: the canary now gets `weight` percent; `final` at 100. */
+export interface PromotePayload {
+  event: 'vigil.promote';
+  idempotencyKey: string;
+  project: string;
+  deployment: string;
+  baseline: string | null;
+  step: number;
+  weight: number;
+  final: boolean;
+  reason: string;
+  at: string;
+}
+
+export type HookPayload = RollbackPayload | PromotePayload;
+
+/** What a flag service is asked to do: kill the canary, or give it its step's weight. */
+function flagBody(payload: HookPayload) {
+  if (payload.event === 'vigil.rollback')
+    return {
+      action: 'kill',
+      enabled: false,
+      deployment: payload.deployment,
+      reason: payload.reason,
+      idempotencyKey: payload.idempotencyKey,
+    };
+  return {
+    action: 'set_weight',
+    enabled: true,
+    deployment: payload.deployment,
+    weight: payload.weight,
+    final: payload.final,
+    reason: payload.reason,
+    idempotencyKey: payload.idempotencyKey,
+  };
 }
 
 export interface HookAttempt {
@@ -46,8 +83,8 @@ function secretFrom(env: NodeJS.ProcessEnv, name: string, hook: string): string 
 }
 
 export function prepareRequest(
-  hook: RollbackHookConfig,
-  payload: RollbackPayload,
+  hook: HookConfig,
+  payload: HookPayload,
   env: NodeJS.ProcessEnv,
   nowMs = Date.now(),
 ): PreparedRequest {
@@ -76,8 +113,11 @@ export function prepareRequest(
           'x-github-api-version': '2022-11-28',
           authorization: `Bearer ${secretFrom(env, hook.tokenEnv, hook.name)}`,
         },
-        // client_payload takes at most 10 top-level keys (GitHub's limit); ours has 8.
-        body: JSON.stringify({ event_type: hook.eventType, client_payload: payload }),
+        // client_payload takes at most 10 top-level keys (GitHub's limit); ours have 8 and 10.
+        body: JSON.stringify({
+          event_type: hook.eventType ?? (payload.event === 'vigil.rollback' ? 'vigil-rollback' : 'vigil-promote'),
+          client_payload: payload,
+        }),
       };
     case 'flag':
       return {
@@ -87,20 +127,14 @@ export function prepareRequest(
           ...common,
           ...(hook.tokenEnv ? { authorization: `Bearer ${secretFrom(env, hook.tokenEnv, hook.name)}` } : {}),
         },
-        body: JSON.stringify({
-          action: 'kill',
-          enabled: false,
-          deployment: payload.deployment,
-          reason: payload.reason,
-          idempotencyKey: payload.idempotencyKey,
-        }),
+        body: JSON.stringify(flagBody(payload)),
       };
   }
 }
 
 export async function callHook(
-  hook: RollbackHookConfig,
-  payload: RollbackPayload,
+  hook: HookConfig,
+  payload: HookPayload,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<HookResult> {
   const attempts: HookAttempt[] = [];

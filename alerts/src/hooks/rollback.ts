@@ -7,8 +7,14 @@ import { ALL_TENANTS } from '@vigil/core';
 import type pg from 'pg';
 import type { AlertsConfig } from '../config/schema.ts';
 import { enqueue } from '../engine/outbox.ts';
-import { rollbackMessage } from '../slack/message.ts';
-import { type HookResult, type RollbackPayload, callHook } from './call-hook.ts';
+import { deploymentMessage } from '../slack/message.ts';
+import type { HookResult, RollbackPayload } from './call-hook.ts';
+import { hookLines, runHooks } from './run-hooks.ts';
+
+/** The dashboard's page of one deployment, for notifications. */
+export function deploymentLink(config: AlertsConfig, project: string, deployment: string): string {
+  return `${config.engine.dashboardUrl}/deployments?project=${encodeURIComponent(project)}&deployment=${encodeURIComponent(deployment)}`;
+}
 
 export interface RollbackRequest {
   projectId: string;
@@ -83,55 +89,31 @@ export async function rollBack(
     reason: request.reason,
     at: new Date().toISOString(),
   };
-  const hooks = await Promise.all(config.rollbackHooks.map((hook) => callHook(hook, payload, env)));
-  for (const result of hooks) {
-    for (const a of result.attempts) {
-      await pool.query(
-        `insert into rollback_hook_calls (project_id, rollback_id, hook, attempt, started_at, duration_ms, status_code, ok, error)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [
-          request.projectId,
-          claimed.rollbackId,
-          result.hook,
-          a.attempt,
-          a.startedAt,
-          a.durationMs,
-          a.statusCode,
-          a.ok,
-          a.error,
-        ],
-      );
-    }
-  }
-  const succeeded = hooks.filter((h) => h.ok).length;
-  const status = hooks.length === 0 || succeeded === hooks.length ? 'succeeded' : succeeded > 0 ? 'partial' : 'failed';
+  const { status, hooks } = await runHooks(
+    pool,
+    config.rollbackHooks,
+    payload,
+    { projectId: request.projectId, table: 'rollback_hook_calls', column: 'rollback_id', id: claimed.rollbackId },
+    env,
+  );
   await pool.query(`update rollbacks set status = $2, finished_at = now() where id = $1`, [claimed.rollbackId, status]);
-  const message = rollbackMessage({
+  const message = deploymentMessage({
     kind: 'rollback',
     project: request.projectName,
     deployment: request.deployment,
     trigger: request.trigger,
     reason: request.reason,
-    hooks: hooks.map((h) => ({
-      hook: h.hook,
-      ok: h.ok,
-      detail: h.ok ? `ok after ${h.attempts.length} attempt(s)` : (h.attempts.at(-1)?.error ?? 'failed'),
-    })),
-    link: `${config.engine.dashboardUrl}/deployments?project=${encodeURIComponent(request.projectName)}&deployment=${encodeURIComponent(request.deployment)}`,
+    hooks: hookLines(hooks),
+    link: deploymentLink(config, request.projectName, request.deployment),
   });
-  const client2 = await pool.connect();
-  try {
-    await enqueue(client2, config, request.projectName, {
-      projectId: request.projectId,
-      tenantId: ALL_TENANTS,
-      fingerprint: null,
-      kind: 'rollback',
-      severity: 'page',
-      status: 'pending',
-      message,
-    });
-  } finally {
-    client2.release();
-  }
+  await enqueue(pool, config, request.projectName, {
+    projectId: request.projectId,
+    tenantId: ALL_TENANTS,
+    fingerprint: null,
+    kind: 'rollback',
+    severity: 'page',
+    status: 'pending',
+    message,
+  });
   return { started: true, rollbackId: claimed.rollbackId, status, hooks };
 }

@@ -19,14 +19,31 @@ export interface AlertNotice {
   link: string;
 }
 
-export interface RollbackNotice {
-  kind: 'rollback';
+/** Something done to a deployment: rolled back, a rollout step entered, or a rollout held too long. */
+export interface DeploymentNotice {
+  kind: 'rollback' | 'step' | 'held';
   project: string;
   deployment: string;
   trigger: string;
   reason: string;
   hooks: { hook: string; ok: boolean; detail: string }[];
   link: string;
+  /** For rollouts: the step entered or held on, 1-based, of how many, at what weight. */
+  step?: { number: number; of: number; weight: number };
+}
+
+function deploymentTitle(notice: DeploymentNotice): string {
+  const step = notice.step ? `${notice.step.weight}% (step ${notice.step.number} of ${notice.step.of})` : '';
+  switch (notice.kind) {
+    case 'rollback':
+      return `ROLLBACK ${notice.deployment} (${notice.project})`;
+    case 'step':
+      return notice.step?.weight === 100
+        ? `PROMOTED ${notice.deployment} to 100% (${notice.project})`
+        : `ROLLOUT ${notice.deployment} at ${step} (${notice.project})`;
+    case 'held':
+      return `ROLLOUT HELD ${notice.deployment} at ${step} (${notice.project})`;
+  }
 }
 
 export interface SlackMessage {
@@ -110,8 +127,8 @@ export function alertMessage(notice: AlertNotice): SlackMessage {
   return { text, blocks: blocks.slice(0, LIMITS.blocks) };
 }
 
-export function rollbackMessage(notice: RollbackNotice): SlackMessage {
-  const title = `ROLLBACK ${notice.deployment} (${notice.project})`;
+export function deploymentMessage(notice: DeploymentNotice): SlackMessage {
+  const title = deploymentTitle(notice);
   const hookLines = notice.hooks.map((h) => `${h.ok ? '✅' : '❌'} ${h.hook}: ${h.detail}`);
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(title, LIMITS.header) } },

@@ -1,5 +1,5 @@
-// Local servers that speak the rollback hooks' contracts: a receiver of Vigil's signed webhook
-// (verifying the signature and refusing replays by idempotency key), GitHub's
+// Local servers that speak the hooks' contracts: a receiver of Vigil's signed webhook at /rollback
+// and /promote (verifying the signature and refusing replays by idempotency key), GitHub's
 // POST /repos/{owner}/{repo}/dispatches (204, 401 without a token, 422 without event_type), and a
 // feature-flag kill switch. Each records what it accepted.
 
@@ -17,6 +17,8 @@ export interface ReceivedHook {
 export interface HookReceivers {
   url: string;
   webhook: ReceivedHook[];
+  /** Signed promote hooks (POST /promote). */
+  promote: ReceivedHook[];
   github: ReceivedHook[];
   flag: ReceivedHook[];
   rejected: { path: string; status: number; reason: string }[];
@@ -30,6 +32,7 @@ export async function startHookReceivers(secret: string, githubToken: string): P
   const failures: number[] = [];
   const receivers: Omit<HookReceivers, 'url' | 'close'> = {
     webhook: [],
+    promote: [],
     github: [],
     flag: [],
     rejected: [],
@@ -49,8 +52,8 @@ export async function startHookReceivers(secret: string, githubToken: string): P
       response.writeHead(status);
       response.end();
     };
-    if (path === '/rollback') {
-      const failure = failures.shift();
+    if (path === '/rollback' || path === '/promote') {
+      const failure = path === '/rollback' ? failures.shift() : undefined;
       if (failure) return reject(failure, 'told to fail');
       const headers = Object.fromEntries(
         Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]),
@@ -60,7 +63,7 @@ export async function startHookReceivers(secret: string, githubToken: string): P
       const key = String(request.headers['idempotency-key']);
       if (seenKeys.has(key)) return reject(409, 'replay: idempotency key already seen');
       seenKeys.add(key);
-      return record(receivers.webhook);
+      return record(path === '/rollback' ? receivers.webhook : receivers.promote);
     }
     const dispatch = /^\/repos\/([\w.-]+)\/([\w.-]+)\/dispatches$/.exec(path);
     if (dispatch) {

@@ -5,17 +5,33 @@
 import type { Command } from 'commander';
 import {
   ConfigSource,
+  type EnterStepOutcome,
+  enterStep,
   findDeployment,
   judgeDeployment,
   promoteDeployment,
+  readServing,
   recordDeployment,
   rollBack,
+  rolloutSchema,
 } from '@vigil/alerts';
-import { findProject } from '@vigil/core';
+import { findProject, SERVICE_CALLER } from '@vigil/core';
 import { withDatabase } from '../context.ts';
 import { info, result } from '../output.ts';
 
 const EXIT = { pass: 0, fail: 1, inconclusive: 2, error: 3 } as const;
+
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+
+function describeStep(step: EnterStepOutcome): string {
+  if (!step.entered) return `no step entered: ${step.reason.replaceAll('_', ' ')}`;
+  const hooks = step.hooks.map((h) => `${h.ok ? 'ok' : 'FAILED'} ${h.hook}`).join(', ');
+  return `${step.final ? 'promoted to 100%' : `step ${step.step + 1} at ${step.weight}%`}; promote hooks ${step.status}${hooks ? ` (${hooks})` : ''}`;
+}
 
 async function projectId(pool: import('pg').Pool, name: string): Promise<string> {
   const project = await findProject(pool, name);
@@ -36,33 +52,110 @@ export function registerDeployCommands(program: Command): void {
       if (!Number.isFinite(n) || n < 0 || n > 100) throw new Error('--weight must be a percentage between 0 and 100');
       return n;
     })
+    .option('--steps <weights>', 'a stepped rollout through these weights, e.g. 5,25,100: Vigil promotes on Pass')
+    .option('--min-step-time <duration>', 'each step lasts at least this long (default: canary.rollout.minStepTime)')
+    .option('--cohort <kind>', 'who the canary serves: traffic (a random share) or tenants (a hashed share)')
+    .option('--tenants <ids>', 'tenants the canary serves from its first step (with --cohort tenants)')
     .option('--project <name>', 'the project', 'default')
-    .action(async (options: { deployment: string; baseline?: string; weight?: number; project: string }) => {
-      await withDatabase(async (db) => {
-        const id = await projectId(db.pool, options.project);
-        await recordDeployment(db.pool, id, {
-          name: options.deployment,
-          baseline: options.baseline,
-          weight: options.weight,
-          source: 'cli',
+    .action(
+      async (options: {
+        deployment: string;
+        baseline?: string;
+        weight?: number;
+        steps?: string;
+        minStepTime?: string;
+        cohort?: string;
+        tenants?: string;
+        project: string;
+      }) => {
+        const rollout =
+          options.steps === undefined
+            ? undefined
+            : rolloutSchema.parse({
+                steps: list(options.steps).map(Number),
+                ...(options.minStepTime ? { minStepTime: options.minStepTime } : {}),
+                ...(options.cohort ? { cohort: options.cohort } : {}),
+                ...(options.tenants ? { tenants: list(options.tenants) } : {}),
+              });
+        if (!rollout && (options.minStepTime || options.cohort || options.tenants))
+          throw new Error('--min-step-time, --cohort and --tenants belong to a stepped rollout: give --steps');
+        if (rollout && options.weight !== undefined)
+          throw new Error('a rollout sets its weight by its steps: leave --weight out');
+        await withDatabase(async (db, config) => {
+          const id = await projectId(db.pool, options.project);
+          const { config: alerts } = await new ConfigSource(db.pool, config.VIGIL_CONFIG).load();
+          await recordDeployment(db.pool, id, {
+            name: options.deployment,
+            baseline: options.baseline,
+            weight: options.weight,
+            source: 'cli',
+            rollout: rollout && {
+              steps: rollout.steps,
+              minStepTimeMs: rollout.minStepTime ?? alerts.canary.rollout.minStepTime,
+              cohort: rollout.cohort,
+              tenants: rollout.tenants,
+            },
+          });
+          const running = `deployment ${options.deployment} running${options.baseline ? ` against baseline ${options.baseline}` : ''}`;
+          if (!rollout) {
+            result(`${running}${options.weight !== undefined ? ` at ${options.weight}%` : ''}`);
+            return;
+          }
+          const step = await enterStep(db.pool, alerts, {
+            projectId: id,
+            projectName: options.project,
+            deployment: options.deployment,
+            toStep: 0,
+            trigger: 'start',
+            reason: 'rollout started',
+          });
+          result(`${running}, stepping through ${rollout.steps.join(', ')}%: ${describeStep(step)}`);
+          if (step.entered && step.status !== 'succeeded') process.exitCode = 1;
         });
-        result(
-          `deployment ${options.deployment} running${options.baseline ? ` against baseline ${options.baseline}` : ''}${options.weight !== undefined ? ` at ${options.weight}%` : ''}`,
-        );
+      },
+    );
+
+  deploy
+    .command('promote')
+    .description('mark a running deployment promoted (a stepped rollout goes to 100% at once: its promote hooks)')
+    .requiredOption('--deployment <name>', 'the deployment')
+    .option('--reason <text>', 'why, for the audit trail and Slack', 'promoted by hand')
+    .option('--project <name>', 'the project', 'default')
+    .action(async (options: { deployment: string; reason: string; project: string }) => {
+      await withDatabase(async (db, config) => {
+        const id = await projectId(db.pool, options.project);
+        const found = await findDeployment(db.pool, id, options.deployment);
+        if (found?.rollout) {
+          const { config: alerts } = await new ConfigSource(db.pool, config.VIGIL_CONFIG).load();
+          const step = await enterStep(db.pool, alerts, {
+            projectId: id,
+            projectName: options.project,
+            deployment: options.deployment,
+            toStep: 'final',
+            trigger: 'manual',
+            reason: options.reason,
+          });
+          if (!step.entered) throw new Error(`not promoted: ${step.reason.replaceAll('_', ' ')}`);
+          result(`deployment ${options.deployment} ${describeStep(step)}`);
+          if (step.status !== 'succeeded') process.exitCode = 1;
+          return;
+        }
+        if (!(await promoteDeployment(db.pool, id, options.deployment)))
+          throw new Error(`deployment "${options.deployment}" is not running`);
+        result(`deployment ${options.deployment} promoted`);
       });
     });
 
   deploy
-    .command('promote')
-    .description('mark a running deployment promoted')
-    .requiredOption('--deployment <name>', 'the deployment')
+    .command('serving')
+    .description('which deployment serves a tenant now (a tenant cohort’s canary or its baseline)')
+    .requiredOption('--tenant <id>', 'the tenant (org id)')
     .option('--project <name>', 'the project', 'default')
-    .action(async (options: { deployment: string; project: string }) => {
+    .action(async (options: { tenant: string; project: string }) => {
       await withDatabase(async (db) => {
         const id = await projectId(db.pool, options.project);
-        if (!(await promoteDeployment(db.pool, id, options.deployment)))
-          throw new Error(`deployment "${options.deployment}" is not running`);
-        result(`deployment ${options.deployment} promoted`);
+        const serving = await readServing(db.pool, SERVICE_CALLER, id, options.tenant);
+        result(`${serving.deployment ?? '(none)'}\t${serving.reason}`);
       });
     });
 
