@@ -16,7 +16,15 @@
 //    calls/s against 2/s, with the same noise), each judged through the database once a minute
 //    over ten minutes of its traffic (the judge's every-tick validity over an hour is a unit test,
 //    alerts/test/canary-judge.test.ts), and counts those failed at any look.
+// 6. Stepped rollouts (steps 5, 25, 100; 30 s minimum step time), live through `vigil up`, with
+//    traffic split by the weight the promote hook (a flag service here) last set: a healthy canary
+//    is timed from its start to 100%; another turns bad (5× latency, 20% errors) when it reaches
+//    25%, timed from its first bad call's acknowledgement to its rollback hook.
+// 7. 200 rollouts whose canary turns 2× slower at its second step, each driven through the
+//    database on a simulated 10 s tick (the engine's judge and rollout driver, 10 s of traffic
+//    loaded per tick at the weight entered), and counts those promoted to 100% anyway.
 // Last line: alerts detect_s=<to Slack> rollback_s=<to rollback hook> false_rollbacks=<n>/200
+//   promote_s=<start to 100%> false_promotions=<n>/200 step_rollback_s=<bad traffic to rollback>
 //   lowtraffic_rollback_s=<first bad call to rollback> lowtraffic_false_rollbacks=<n>/200
 
 import { spawn } from 'node:child_process';
@@ -34,8 +42,11 @@ import {
   signToken,
   startEmbeddedPostgres,
 } from '@vigil/core';
-import { judgeDeployment, toDeploymentRow } from '../src/canary/judge-deployment.ts';
+import { recordDeployment } from '../src/canary/deployments.ts';
+import { findDeployment, judgeDeployment, toDeploymentRow } from '../src/canary/judge-deployment.ts';
 import { parseAlertsConfig } from '../src/config/load.ts';
+import { driveRollout } from '../src/rollout/drive.ts';
+import { enterStep } from '../src/rollout/enter-step.ts';
 import { startFakeSlack } from '../test/support/fake-slack.ts';
 import { startHookReceivers } from '../test/support/hook-receivers.ts';
 import { modelCalls } from '../test/support/traffic.ts';
@@ -247,6 +258,77 @@ async function lowTrafficFalseRollbacks(pool: pg.Pool, projectId: string): Promi
   return failed;
 }
 
+/**
+ * Rollouts whose canary turns 2× slower when it enters its second step, each driven tick by tick
+ * on a simulated clock (10 s of traffic loaded per tick at the weight it is on); how many reach
+ * 100% anyway, and how the others ended.
+ */
+async function falsePromotions(
+  pool: pg.Pool,
+  projectId: string,
+): Promise<{ promoted: number; outcomes: Record<string, number> }> {
+  const config = parseAlertsConfig({ canary: { rollout: { minStepTime: '30s' } } });
+  const TICK = 10_000;
+  const outcomes: Record<string, number> = {};
+  for (let i = 0; i < JUDGEMENTS; i++) {
+    const name = `stepped-${i}`;
+    const baseline = `stepped-base-${i}`;
+    const t0 = Date.now() - 3_600_000;
+    // Two minutes of baseline history, then the rollout.
+    await bulkLoadSpans(pool, noisyCalls(projectId, baseline, 2280, t0 - 120_000, t0, 31 * i + 1));
+    await recordDeployment(pool, projectId, {
+      name,
+      baseline,
+      source: 'api',
+      rollout: { steps: [5, 25, 100], minStepTimeMs: 30_000, cohort: 'traffic', tenants: [] },
+    });
+    const start = { projectId, projectName: 'default', deployment: name, trigger: 'start' as const, reason: 'bench' };
+    await enterStep(pool, config, { ...start, toStep: 0, at: new Date(t0) });
+    let outcome = 'held';
+    for (let tick = 1, now = t0 + TICK; tick <= 60; tick++, now += TICK) {
+      const deployment = (await findDeployment(pool, projectId, name))!;
+      const weight = deployment.rollout!.steps[deployment.rollout!.step]!;
+      const canaryCount = countOf((19 * TICK * weight) / 100 / 1000);
+      const spans = noisyCalls(projectId, baseline, 190, now - TICK, now, 31 * i + 2 * tick);
+      if (canaryCount > 0) {
+        const canary = noisyCalls(projectId, name, canaryCount, now - TICK, now, 31 * i + 2 * tick + 1);
+        if (deployment.rollout!.step >= 1) for (const span of canary) span.durationMs *= 2;
+        spans.push(...canary);
+      }
+      await bulkLoadSpans(pool, spans);
+      const judged = await judgeDeployment(pool, config.canary, deployment, now);
+      const driven = await driveRollout(
+        { pool, config, projectName: 'default', now },
+        {
+          ...deployment,
+          rollout: deployment.rollout!,
+        },
+        judged,
+      );
+      if (driven.action.kind === 'rollback') {
+        outcome = `rolled back at step ${deployment.rollout!.step + 1}`;
+        break;
+      }
+      if (driven.action.kind === 'advance' && driven.action.final) {
+        outcome = 'promoted';
+        if (process.env.BENCH_VERBOSE) log(`${name} promoted: ${judged.reason}`);
+        break;
+      }
+    }
+    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+  }
+  return { promoted: outcomes.promoted ?? 0, outcomes };
+}
+
+/** The weight the flag service was last told for a deployment (the promote hook's set_weight). */
+function flagWeight(received: { body: Record<string, unknown> }[], deployment: string): number {
+  for (let i = received.length - 1; i >= 0; i--) {
+    const body = received[i]!.body;
+    if (body.deployment === deployment) return body.action === 'kill' ? 0 : Number(body.weight);
+  }
+  return 0;
+}
+
 const server = await startEmbeddedPostgres({
   dataDir: path.join(root, '.vigil/bench-alerts'),
   port: Number(process.env.BENCH_PG_PORT ?? 54342),
@@ -279,6 +361,8 @@ try {
       '    - webhookUrlEnv: SLACK_ONCALL',
       '  rollbackHooks:',
       `    - { type: webhook, name: deployer, url: "${hooks.url}/rollback", secretEnv: ROLLBACK_SECRET }`,
+      '  promoteHooks:',
+      `    - { type: flag, name: router, url: "${hooks.url}/flags/router" }`,
     ].join('\n'),
   );
 
@@ -384,6 +468,62 @@ try {
   const lowRollback = lowHook && firstLowAckAt !== null ? (lowHook.at - firstLowAckAt) / 1000 : Number.NaN;
   log(`low-traffic rollback hook: ${lowHook ? JSON.stringify(lowHook.body).slice(0, 160) : 'none in 5 minutes'}`);
 
+  // Stepped rollouts, traffic split by the weight the promote hook last set.
+  const startRollout = async (deployment: string) => {
+    const response = await fetch(`${apiUrl}/api/v1/deployments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ deployment, baseline: 'v1', rollout: { steps: [5, 25, 100], minStepTime: '30s' } }),
+    });
+    if (response.status !== 201)
+      throw new Error(`starting ${deployment} failed: ${response.status} ${await response.text()}`);
+    return Date.now();
+  };
+  /** Sends traffic until `done` or five minutes; the canary behaves as `behaviour(weight)` says. */
+  const rolloutTraffic = async (deployment: string, behaviour: (weight: number) => Behaviour, done: () => boolean) => {
+    let firstBadAck: number | null = null;
+    const until = Date.now() + 300_000;
+    while (!done() && Date.now() < until) {
+      const tickStart = Date.now();
+      const weight = flagWeight(hooks.flag, deployment);
+      const canary = behaviour(weight);
+      const sent = await sendTick(collectorUrl, key, tickStart, canary, {
+        ratePerS: RATE_PER_S,
+        canaryShare: weight / 100,
+        canary: deployment,
+      });
+      if (sent > 0 && canary !== HEALTHY && firstBadAck === null) firstBadAck = Date.now();
+      await new Promise((r) => setTimeout(r, Math.max(0, 250 - (Date.now() - tickStart))));
+    }
+    return firstBadAck;
+  };
+  log('stepped rollout: v4 healthy through 5%, 25%, 100% (30 s minimum per step)');
+  const v4Start = await startRollout('v4');
+  await rolloutTraffic(
+    'v4',
+    () => HEALTHY,
+    () => flagWeight(hooks.flag, 'v4') === 100,
+  );
+  const v4Final = hooks.flag.find((h) => h.body.deployment === 'v4' && h.body.weight === 100);
+  const promote = v4Final ? (v4Final.at - v4Start) / 1000 : Number.NaN;
+  log(
+    `v4 steps: ${hooks.flag
+      .filter((h) => h.body.deployment === 'v4')
+      .map((h) => `${h.body.weight}% at +${((h.at - v4Start) / 1000).toFixed(1)} s`)
+      .join(', ')}`,
+  );
+  log('stepped rollout: v5 turns bad (5× latency, 20% errors) when it reaches 25%');
+  const v5RollbacksBefore = hooks.webhook.length;
+  await startRollout('v5');
+  const v5FirstBad = await rolloutTraffic(
+    'v5',
+    (weight) => (weight >= 25 ? BAD : HEALTHY),
+    () => hooks.webhook.length > v5RollbacksBefore,
+  );
+  const v5Hook = hooks.webhook[v5RollbacksBefore];
+  const stepRollback = v5Hook && v5FirstBad !== null ? (v5Hook.at - v5FirstBad) / 1000 : Number.NaN;
+  log(`v5 rollback hook: ${v5Hook ? JSON.stringify(v5Hook.body).slice(0, 200) : 'none in 5 minutes'}`);
+
   vigil.kill('SIGTERM');
   await new Promise((r) => vigil!.once('exit', r));
   vigil = null;
@@ -393,9 +533,12 @@ try {
   log(`verdicts: ${JSON.stringify(noisy.verdicts)}`);
   log(`judging ${JUDGEMENTS} healthy low-traffic canaries once a minute for ten minutes…`);
   const lowFails = await lowTrafficFalseRollbacks(setup, project.id);
+  log(`driving ${JUDGEMENTS} rollouts whose canary turns 2× slower at its second step…`);
+  const stepped = await falsePromotions(setup, project.id);
+  log(`outcomes: ${JSON.stringify(stepped.outcomes)}`);
   await setup.end();
   console.log(
-    `alerts detect_s=${detect.toFixed(1)} rollback_s=${rollback.toFixed(1)} false_rollbacks=${noisy.fails + quiet.hooks}/${JUDGEMENTS} lowtraffic_rollback_s=${lowRollback.toFixed(1)} lowtraffic_false_rollbacks=${lowFails}/${JUDGEMENTS}`,
+    `alerts detect_s=${detect.toFixed(1)} rollback_s=${rollback.toFixed(1)} false_rollbacks=${noisy.fails + quiet.hooks}/${JUDGEMENTS} promote_s=${promote.toFixed(1)} false_promotions=${stepped.promoted}/${JUDGEMENTS} step_rollback_s=${stepRollback.toFixed(1)} lowtraffic_rollback_s=${lowRollback.toFixed(1)} lowtraffic_false_rollbacks=${lowFails}/${JUDGEMENTS}`,
   );
 } finally {
   vigil?.kill('SIGKILL');

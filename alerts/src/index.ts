@@ -15,6 +15,11 @@ export type {
 } from './engine/observations.ts';
 export { rollBack } from './hooks/rollback.ts';
 export { cohortBucket } from './rollout/cohort.ts';
+export { checkCost, costCheckSchema } from './check/cost.ts';
+export { checkLatency, latencyCheckSchema } from './check/latency.ts';
+export { CHECK_EXIT, type CheckReport, markdownReport } from './check/report.ts';
+export { checkSlo } from './check/slo.ts';
+export { parseDuration } from './config/duration.ts';
 export { type EnterStepOutcome, enterStep } from './rollout/enter-step.ts';
 export { type Rollout, type RolloutInput, rolloutSchema } from './rollout/schema.ts';
 export { readServing, type Serving } from './reads/serving-reads.ts';

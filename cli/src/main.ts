@@ -2,6 +2,7 @@
 // non-zero exit code.
 
 import { Command, CommanderError } from 'commander';
+import { registerCheckCommands } from './commands/check.ts';
 import { registerDeployCommands } from './commands/deploy.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
@@ -25,6 +26,7 @@ registerKeyCommands(program);
 registerTokenCommands(program);
 registerDeployCommands(program);
 registerRepriceCommand(program);
+registerCheckCommands(program);
 
 function messageOf(error: unknown): string {
   if (error instanceof Error) {

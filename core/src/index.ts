@@ -68,6 +68,7 @@ export {
   type Samples,
   type SliResult,
 } from './query/read-metrics.ts';
+export { type RequestSamples, type RequestsQuery, readRequestSamples } from './query/read-requests.ts';
 export {
   readCostByUser,
   readSessionCostByTenant,

@@ -4,7 +4,7 @@
 // projects stay apart whatever the URL says, and a bad or expired token goes to the login page.
 // Screenshots land in artifacts/screenshots/ (git-ignored).
 
-import { readAlerts, readDeployments } from '@vigil/alerts';
+import { enterStep, readAlerts, readDeployments, recordDeployment } from '@vigil/alerts';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,6 +88,22 @@ beforeAll(async () => {
   const clock = { now: now - 165 * 60_000 };
   const engine = new AlertEngine({ pool: db.pool, config: () => config, now: () => clock.now });
   for (; clock.now < now; clock.now += 15 * 60_000) await engine.tick();
+  // A stepped rollout five minutes into its first step.
+  await recordDeployment(db.pool, shop, {
+    name: 'v3',
+    baseline: 'v1',
+    source: 'api',
+    rollout: { steps: [5, 25, 100], minStepTimeMs: 10 * 60_000, cohort: 'tenants', tenants: ['tenant-0'] },
+  });
+  await enterStep(db.pool, config, {
+    projectId: shop,
+    projectName: 'shop',
+    deployment: 'v3',
+    toStep: 0,
+    trigger: 'start',
+    reason: 'rollout started',
+    at: new Date(now - 5 * 60_000),
+  });
   // Vigil's API (deployments, silences, definitions), which the dashboard calls for changes.
   apiServer = await serveApp(
     createApiApp({ jwtSecret: SECRET, routes: alertsApiRoutes({ pool: db.pool, config: () => config }) }),
@@ -474,6 +490,23 @@ describe('dashboard', () => {
     expect(await page.getByTestId('judgement-history').textContent()).toContain(v2!.verdict!);
     await page.getByTestId('chart-canary-latency').locator('svg.recharts-surface').first().waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'deployments.png'), fullPage: true });
+  });
+
+  it('shows a stepped rollout: its steps, the one it is on, when the next may come, and whom it serves', async () => {
+    const page = await signedIn({ projectId: shop });
+    await page.goto(`${baseUrl}/deployments?${windowQuery}&canary=v3`);
+    const steps = page.getByTestId('rollout-steps');
+    const text = await steps.textContent();
+    expect(text).toMatch(/5%.*25%.*100%/);
+    const [v3] = (await readDeployments(db.pool, SERVICE_CALLER, { projectId: shop })).filter((d) => d.name === 'v3');
+    expect(text).toContain(
+      `Next step not before ${v3!.rollout!.nextStepNotBefore!.slice(0, 16).replace('T', ' ')} UTC`,
+    );
+    expect(text).toContain('always tenant-0');
+    expect(await steps.locator('[data-step-state="current"]').textContent()).toMatch(/^5%/);
+    expect(await steps.locator('[data-step-state="next"]').count()).toBe(2);
+    expect(await page.getByTestId('deployment-list').textContent()).toContain('5% (step 1/3)');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'deployments-rollout.png'), fullPage: true });
   });
 
   it('breaks latency down by model, surface or deployment, slowest p95 first, as the query API does', async () => {

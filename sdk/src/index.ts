@@ -6,3 +6,4 @@ export { traceCache, type TraceCacheOptions } from './cache.ts';
 export { traceModelCall, type TraceModelCallOptions } from './trace-model-call.ts';
 export { redact } from './redact.ts';
 export { setSurface, SURFACE_KEY } from './surface.ts';
+export { type DeploymentRouter, type DeploymentRouterOptions, deploymentRouter } from './deployment-router.ts';

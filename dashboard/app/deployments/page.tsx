@@ -1,8 +1,9 @@
 // Deployments: is the canary good? Each canary against its baseline, metric by metric, with the
-// judge's score and verdict, its history, and the rollback record.
+// judge's score and verdict, its history, a stepped rollout's steps, and the rollback record.
 
 import { Card, Text } from '@tremor/react';
 import { Notice } from '../../components/notice.tsx';
+import { RolloutSteps } from '../../components/rollout-steps.tsx';
 import { StatusBadge } from '../../components/status-badge.tsx';
 import Link from 'next/link';
 import { SeriesChart } from '../../components/charts.tsx';
@@ -85,7 +86,11 @@ export default async function DeploymentsPage({
               {d.name}
             </Link>,
             d.baseline ?? '—',
-            d.weight === null ? '—' : `${d.weight}%`,
+            d.weight === null
+              ? '—'
+              : d.rollout?.step != null && d.state === 'running'
+                ? `${d.weight}% (step ${d.rollout.step + 1}/${d.rollout.steps.length})`
+                : `${d.weight}%`,
             d.state.replace('_', ' '),
             d.verdict ? (
               <StatusBadge key="v" color={VERDICT_COLOR[d.verdict]}>
@@ -114,6 +119,7 @@ export default async function DeploymentsPage({
               ) : null}
             </div>
             <Text className="mt-1">{selected.judgement?.reason ?? 'Not judged yet.'}</Text>
+            {selected.rollout ? <RolloutSteps deployment={{ ...selected, rollout: selected.rollout }} /> : null}
             <div className="mt-3">
               <DataTable
                 id="judged-metrics"

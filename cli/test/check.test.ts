@@ -1,0 +1,133 @@
+// `vigil check` as a CI job runs it: a real process against real Postgres with generated traffic,
+// exit 0 pass, 1 fail, 2 inconclusive, 3 could not check; Markdown for $GITHUB_STEP_SUMMARY and JSON.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProject } from '@vigil/core';
+import { createTestDatabase, type TestDatabase } from '@vigil/testing';
+import { loadTraffic } from '../../alerts/test/support/traffic.ts';
+
+const bin = path.resolve(import.meta.dirname, '../bin/vigil.mjs');
+let db: TestDatabase;
+let dir: string;
+let env: Record<string, string>;
+
+function vigil(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, 'check', ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  dir = mkdtempSync(path.join(tmpdir(), 'vigil-check-'));
+  const projectId = (await createProject(db.pool, 'default')).id;
+  const now = Date.now();
+  const run = (deployment: string, count: number, extra: Record<string, number> = {}) =>
+    loadTraffic(db.pool, { projectId, fromMs: now - 20 * 60_000, toMs: now - 1000, count, deployment, ...extra });
+  await run('main', 400, { costUsd: 0.002, latencyMs: 400, seed: 1 });
+  await run('ci-cheap', 200, { costUsd: 0.002, latencyMs: 400, seed: 2 });
+  await run('ci-pricey', 200, { costUsd: 0.006, latencyMs: 1500, errorRate: 0.3, seed: 3 });
+  await run('ci-few', 6, { costUsd: 0.002, seed: 4 });
+  const config = path.join(dir, 'vigil.config.yaml');
+  writeFileSync(
+    config,
+    ['alerts:', '  slos:', '    - name: chat-errors', '      objective: 99', '      sli: { kind: errors }', ''].join(
+      '\n',
+    ),
+  );
+  env = { DATABASE_URL: db.url, VIGIL_CONFIG: config, VIGIL_DATA_DIR: dir };
+});
+
+afterAll(async () => {
+  await db.drop();
+});
+
+describe('vigil check', () => {
+  it('cost: passes under the limit, fails over it, and is inconclusive on a handful of requests', async () => {
+    const pass = await vigil(['cost', '--deployment', 'ci-cheap', '--max-usd-per-request', '0.003']);
+    expect(pass.code).toBe(0);
+    expect(pass.stdout).toMatch(/^### Vigil cost check: ✅ pass/);
+    expect(pass.stdout).toMatch(
+      /\| cost per request \| \$0\.00\d+ \(95% CI \$0\.00\d+–\$0\.00\d+\) \| ≤ \$0\.00300 \|/,
+    );
+    const fail = await vigil(['cost', '--deployment', 'ci-pricey', '--max-usd-per-request', '0.003']);
+    expect(fail.code).toBe(1);
+    const few = await vigil(['cost', '--deployment', 'ci-few', '--max-usd-per-request', '0.0001']);
+    expect(few.code).toBe(2);
+    expect(few.stdout).toContain('6 priced request(s): fewer than 20, too few to decide');
+  });
+
+  it('cost: compares with a baseline and forecasts the month, as JSON and into the step summary', async () => {
+    const summary = path.join(dir, 'step-summary.md');
+    const run = await vigil([
+      'cost',
+      '--deployment',
+      'ci-pricey',
+      '--baseline',
+      'main',
+      '--max-increase',
+      '20%',
+      '--requests-per-month',
+      '100000',
+      '--max-usd-per-month',
+      '1000',
+      '--json',
+      '--summary',
+      summary,
+    ]);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ check: 'cost', verdict: 'fail', figures: { requests: 200, baselineRequests: 400 } });
+    expect(report.figures.increase).toBeGreaterThan(1.5);
+    expect(report.findings.map((f: { verdict: string }) => f.verdict)).toEqual(['pass', 'fail']);
+    expect(readFileSync(summary, 'utf8')).toContain('| cost per request vs main |');
+  });
+
+  it('latency: judges the p95 against a limit and a baseline', async () => {
+    expect((await vigil(['latency', '--deployment', 'ci-cheap', '--max-ms', '2000'])).code).toBe(0);
+    const slower = await vigil(['latency', '--deployment', 'ci-pricey', '--baseline', 'main', '--max-increase', '25']);
+    expect(slower.code).toBe(1);
+    expect(slower.stdout).toMatch(/request latency p95 vs main/);
+    expect((await vigil(['latency', '--deployment', 'ci-few', '--max-ms', '1'])).code).toBe(2);
+  });
+
+  it('slo: fails when a run burns its error budget past the page threshold, passes when it does not', async () => {
+    const burning = await vigil(['slo', '--deployment', 'ci-pricey']);
+    expect(burning.code).toBe(1);
+    expect(burning.stdout).toMatch(/chat-errors \(.*99%\)/);
+    expect((await vigil(['slo', '--deployment', 'ci-cheap'])).code).toBe(0);
+    expect((await vigil(['slo', '--deployment', 'never-ran'])).code).toBe(2);
+  });
+
+  it('exits 3 with a message when it cannot check', async () => {
+    const noLimit = await vigil(['cost', '--deployment', 'ci-cheap']);
+    expect(noLimit.code).toBe(3);
+    expect(noLimit.stderr).toMatch(/could not check: give a limit/);
+    const badPercent = await vigil([
+      'cost',
+      '--deployment',
+      'ci-cheap',
+      '--baseline',
+      'main',
+      '--max-increase',
+      'lots',
+    ]);
+    expect(badPercent.code).toBe(3);
+    expect(badPercent.stderr).toMatch(/--max-increase is a percentage/);
+    const noProject = await vigil(['slo', '--project', 'nope']);
+    expect(noProject.code).toBe(3);
+    expect(noProject.stderr).toMatch(/no project named "nope"/);
+  });
+});
