@@ -16,6 +16,7 @@ export type {
 export { rollBack } from './hooks/rollback.ts';
 export { cohortBucket } from './rollout/cohort.ts';
 export { checkCost, costCheckSchema } from './check/cost.ts';
+export { checkEvals, evalsCheckSchema } from './check/evals.ts';
 export { checkLatency, latencyCheckSchema } from './check/latency.ts';
 export { CHECK_EXIT, type CheckReport, markdownReport } from './check/report.ts';
 export { checkSlo } from './check/slo.ts';

@@ -6,9 +6,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProject } from '@vigil/core';
+import { bulkLoadSpans, createProject } from '@vigil/core';
 import { createTestDatabase, type TestDatabase } from '@vigil/testing';
-import { loadTraffic } from '../../alerts/test/support/traffic.ts';
+import { loadTraffic, modelCalls } from '../../alerts/test/support/traffic.ts';
 
 const bin = path.resolve(import.meta.dirname, '../bin/vigil.mjs');
 let db: TestDatabase;
@@ -40,6 +40,29 @@ beforeAll(async () => {
   await run('ci-cheap', 200, { costUsd: 0.002, latencyMs: 400, seed: 2 });
   await run('ci-pricey', 200, { costUsd: 0.006, latencyMs: 1500, errorRate: 0.3, seed: 3 });
   await run('ci-few', 6, { costUsd: 0.002, seed: 4 });
+  // Evaluation results: faithfulness around 0.8 on main and a good run, 0.6 on a worse one.
+  let s = 17;
+  const noise = () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return ((s + 0.5) / 2 ** 32 - 0.5) * 0.3;
+  };
+  for (const [deployment, mean] of [
+    ['eval-main', 0.8],
+    ['eval-good', 0.8],
+    ['eval-worse', 0.6],
+  ] as const) {
+    const calls = modelCalls({
+      projectId,
+      fromMs: now - 10 * 60_000,
+      toMs: now - 1000,
+      count: 150,
+      deployment,
+      seed: 9,
+    });
+    for (const call of calls)
+      call.evaluations = [{ name: 'faithfulness', score: mean + noise(), label: null, atMs: call.startMs + 1 }];
+    await bulkLoadSpans(db.pool, calls);
+  }
   const config = path.join(dir, 'vigil.config.yaml');
   writeFileSync(
     config,
@@ -109,6 +132,36 @@ describe('vigil check', () => {
     expect(burning.stdout).toMatch(/chat-errors \(.*99%\)/);
     expect((await vigil(['slo', '--deployment', 'ci-cheap'])).code).toBe(0);
     expect((await vigil(['slo', '--deployment', 'never-ran'])).code).toBe(2);
+  });
+
+  it('evals: fails a significant drop against the baseline, passes a run like it, checks a minimum', async () => {
+    const worse = await vigil([
+      'evals',
+      '--deployment',
+      'eval-worse',
+      '--name',
+      'faithfulness',
+      '--baseline',
+      'eval-main',
+    ]);
+    expect(worse.code).toBe(1);
+    expect(worse.stdout).toMatch(/\| faithfulness vs eval-main \| 0\.\d{3} vs 0\.\d{3} \(drop 0\.\d{3}/);
+    const good = await vigil([
+      'evals',
+      '--deployment',
+      'eval-good',
+      '--name',
+      'faithfulness',
+      '--baseline',
+      'eval-main',
+    ]);
+    expect(good.code).toBe(0);
+    expect((await vigil(['evals', '--deployment', 'eval-good', '--name', 'faithfulness', '--min', '0.7'])).code).toBe(
+      0,
+    );
+    const none = await vigil(['evals', '--deployment', 'eval-good', '--name', 'no-such-eval', '--min', '0.7']);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toContain('0 scored result(s)');
   });
 
   it('exits 3 with a message when it cannot check', async () => {

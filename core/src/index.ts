@@ -80,6 +80,14 @@ export {
 export { readTrace, readTraces, type TraceSpan, type TraceSummary } from './query/read-traces.ts';
 export * from './query/schemas.ts';
 export { bulkLoadSpans } from './rollups/bulk-load.ts';
+export { EVALUATION_COLUMNS, writeEvaluations } from './evaluations/write-evaluations.ts';
+export {
+  type EvaluationScoresQuery,
+  type EvaluationSlice,
+  type EvaluationSummary,
+  readEvaluationScores,
+  readEvaluationSummary,
+} from './evaluations/read-evaluations.ts';
 export { type CompactionOptions, type CompactionResult, compactRollups } from './rollups/compactor.ts';
 export { CUBOIDS, type Cuboid, chooseCuboid, DIMENSIONS, type Dimension } from './rollups/cuboids.ts';
 export { type ChangedSpan, writeRollupDeltas } from './rollups/deltas.ts';

@@ -77,6 +77,23 @@ beforeAll(async () => {
     db.pool,
     generateSpans({ projectId: other, fromMs: now - 3 * 3_600_000, toMs: now, requests: 100, seed: 4, tenants: 2 }),
   );
+  // Evaluation results on some of v1's and v2's calls: faithfulness 0.9 and 0.7.
+  for (const [deployment, score] of [
+    ['v1', 0.9],
+    ['v2', 0.7],
+  ] as const) {
+    const scored = generateSpans({
+      projectId: shop,
+      fromMs: now - 3_600_000,
+      toMs: now,
+      requests: 20,
+      seed: deployment === 'v1' ? 5 : 6,
+      deployments: [deployment],
+    })
+      .filter((span) => span.category === 'model')
+      .map((span) => ({ ...span, evaluations: [{ name: 'faithfulness', score, label: null, atMs: span.startMs }] }));
+    await bulkLoadSpans(db.pool, scored);
+  }
   await db.pool.query(`insert into deployments (project_id, name, baseline, source) values ($1, 'v2', 'v1', 'api')`, [
     shop,
   ]);
@@ -488,6 +505,8 @@ describe('dashboard', () => {
     expect(detail).toContain('v2 vs v1');
     expect(detail).toContain(v2!.judgement!.reason);
     expect(await page.getByTestId('judgement-history').textContent()).toContain(v2!.verdict!);
+    const evaluations = await page.getByTestId('evaluation-scores').textContent();
+    expect(evaluations).toMatch(/faithfulness\s*0\.700 \(\d+\)\s*0\.900 \(\d+\)/);
     await page.getByTestId('chart-canary-latency').locator('svg.recharts-surface').first().waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'deployments.png'), fullPage: true });
   });

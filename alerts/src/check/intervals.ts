@@ -99,3 +99,10 @@ export function verdictAgainst(interval: Interval, limit: number): GateVerdict {
   if (interval.high <= limit) return 'pass';
   return 'inconclusive';
 }
+
+/** Against a lower limit (a minimum score): the mirror of verdictAgainst. */
+export function verdictAtLeast(interval: Interval, minimum: number): GateVerdict {
+  if (interval.high < minimum) return 'fail';
+  if (interval.low >= minimum) return 'pass';
+  return 'inconclusive';
+}

@@ -12,7 +12,7 @@ export interface CheckFinding {
 }
 
 export interface CheckReport {
-  check: 'cost' | 'latency' | 'slo';
+  check: 'cost' | 'latency' | 'slo' | 'evals';
   verdict: GateVerdict;
   /** What was checked: "deployment ci-1234 (412 requests)". */
   subject: string;

@@ -1,4 +1,4 @@
-// `vigil check cost|latency|slo`: CI gates. Each prints a Markdown summary (for
+// `vigil check cost|latency|evals|slo`: CI gates. Each prints a Markdown summary (for
 // $GITHUB_STEP_SUMMARY; --summary <file> appends it there) or, with --json, the whole report, and
 // exits 0 pass, 1 fail, 2 inconclusive, 3 when it could not check (bad options, no database).
 
@@ -7,6 +7,7 @@ import {
   CHECK_EXIT,
   type CheckReport,
   checkCost,
+  checkEvals,
   checkLatency,
   checkSlo,
   ConfigSource,
@@ -70,6 +71,34 @@ async function guarded(run: () => Promise<void>): Promise<void> {
   }
 }
 
+/** What every run-reading gate takes: the project, the run, the window ending now, and the statistics' settings. */
+interface GateCommon {
+  projectId: string;
+  deployment: string;
+  window: { from: Date; to: Date };
+  confidence?: number;
+  minRequests?: number;
+}
+
+/** Reads the project, builds the common input, runs the gate and prints its report. */
+async function runGate(
+  options: z.output<typeof commonOptions> & { deployment: string },
+  gate: (pool: import('pg').Pool, common: GateCommon) => Promise<CheckReport>,
+): Promise<void> {
+  await withDatabase(async (db) => {
+    const project = await getProject(db.pool, options.project);
+    const now = Date.now();
+    const common: GateCommon = {
+      projectId: project.id,
+      deployment: options.deployment,
+      window: { from: new Date(now - options.since), to: new Date(now) },
+      ...(options.confidence !== undefined ? { confidence: options.confidence } : {}),
+      ...(options.minRequests !== undefined ? { minRequests: options.minRequests } : {}),
+    };
+    report(options, await gate(db.pool, common));
+  });
+}
+
 function withCommon(command: Command): Command {
   return command
     .option('--project <name>', 'the project', 'default')
@@ -107,25 +136,16 @@ export function registerCheckCommands(program: Command): void {
           maxUsdPerMonth: number('--max-usd-per-month').optional(),
         })
         .parse(raw);
-      await withDatabase(async (db) => {
-        const project = await getProject(db.pool, options.project);
-        const now = Date.now();
-        report(
-          options,
-          await checkCost(db.pool, SERVICE_CALLER, {
-            projectId: project.id,
-            deployment: options.deployment,
-            window: { from: new Date(now - options.since), to: new Date(now) },
-            ...(options.confidence !== undefined ? { confidence: options.confidence } : {}),
-            ...(options.minRequests !== undefined ? { minRequests: options.minRequests } : {}),
-            maxUsdPerRequest: options.maxUsdPerRequest,
-            baseline: options.baseline,
-            maxIncrease: options.maxIncrease,
-            requestsPerMonth: options.requestsPerMonth,
-            maxUsdPerMonth: options.maxUsdPerMonth,
-          }),
-        );
-      });
+      await runGate(options, (pool, common) =>
+        checkCost(pool, SERVICE_CALLER, {
+          ...common,
+          maxUsdPerRequest: options.maxUsdPerRequest,
+          baseline: options.baseline,
+          maxIncrease: options.maxIncrease,
+          requestsPerMonth: options.requestsPerMonth,
+          maxUsdPerMonth: options.maxUsdPerMonth,
+        }),
+      );
     }),
   );
 
@@ -151,25 +171,48 @@ export function registerCheckCommands(program: Command): void {
           maxIncrease: percentage.optional(),
         })
         .parse(raw);
-      await withDatabase(async (db) => {
-        const project = await getProject(db.pool, options.project);
-        const now = Date.now();
-        report(
-          options,
-          await checkLatency(db.pool, SERVICE_CALLER, {
-            projectId: project.id,
-            deployment: options.deployment,
-            window: { from: new Date(now - options.since), to: new Date(now) },
-            ...(options.confidence !== undefined ? { confidence: options.confidence } : {}),
-            ...(options.minRequests !== undefined ? { minRequests: options.minRequests } : {}),
-            metric: options.metric,
-            quantile: options.quantile,
-            maxMs: options.maxMs,
-            baseline: options.baseline,
-            maxIncrease: options.maxIncrease,
-          }),
-        );
-      });
+      await runGate(options, (pool, common) =>
+        checkLatency(pool, SERVICE_CALLER, {
+          ...common,
+          metric: options.metric,
+          quantile: options.quantile,
+          maxMs: options.maxMs,
+          baseline: options.baseline,
+          maxIncrease: options.maxIncrease,
+        }),
+      );
+    }),
+  );
+
+  withCommon(
+    check
+      .command('evals')
+      .description('an evaluation’s scores (gen_ai.evaluation.result) against a minimum or a baseline')
+      .requiredOption('--deployment <name>', 'the CI run’s deployment')
+      .requiredOption('--name <eval>', 'the evaluation (gen_ai.evaluation.name)')
+      .option('--min <score>', 'fail when the mean score is below this, with confidence')
+      .option('--baseline <deployment>', 'fail when the score drops below this deployment’s, significantly')
+      .option('--max-drop <points>', 'with --baseline: a drop up to this (on the score’s scale) is allowed', '0'),
+  ).action((raw: Record<string, string | boolean>) =>
+    guarded(async () => {
+      const options = commonOptions
+        .extend({
+          deployment: z.string().min(1),
+          name: z.string().min(1),
+          min: number('--min').optional(),
+          baseline: z.string().min(1).optional(),
+          maxDrop: number('--max-drop'),
+        })
+        .parse(raw);
+      await runGate(options, (pool, common) =>
+        checkEvals(pool, SERVICE_CALLER, {
+          ...common,
+          name: options.name,
+          min: options.min,
+          baseline: options.baseline,
+          maxDrop: options.maxDrop,
+        }),
+      );
     }),
   );
 

@@ -23,6 +23,8 @@ export const CONTENT_KEYS = new Set([
   'gen_ai.request.messages',
   'gen_ai.content.prompt',
   'gen_ai.content.completion',
+  // An evaluator's reasoning quotes the answer it judged.
+  'gen_ai.evaluation.explanation',
   // OpenInference.
   'input.value',
   'output.value',

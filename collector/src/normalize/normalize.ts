@@ -14,6 +14,7 @@ import {
   resourceIdentity,
 } from './identity.ts';
 import { inferProviderFromModel, normalizeProvider } from './provider.ts';
+import { evaluationsOf } from './evaluation.ts';
 import { promptNameOf, promptVersionOf } from './prompt.ts';
 import { readTtftMs } from './ttft.ts';
 import type { NormalizeOptions } from './types.ts';
@@ -134,6 +135,7 @@ export function normalizeSpan(
   const error = span.statusCode === 2 || source['error.type'] !== undefined;
 
   const fromResource = resourceIdentity(resource, options.tenantKeys);
+  const evaluations = evaluationsOf(source, span.events, startMs);
   return {
     projectId: '',
     traceId: span.traceId,
@@ -175,5 +177,6 @@ export function normalizeSpan(
     costSource: null,
     attributes,
     events: options.captureContent ? span.events : withoutContentEvents(span.events),
+    ...(evaluations.length ? { evaluations } : {}),
   };
 }

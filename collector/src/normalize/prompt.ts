@@ -5,9 +5,15 @@
 import type { Attributes } from '../otlp/types.ts';
 import { firstId } from './values.ts';
 
-const PROMPT_NAME_KEYS = ['gen_ai.prompt.name', 'langfuse.observation.prompt.name', 'traceloop.prompt.key'];
+const PROMPT_NAME_KEYS = [
+  'gen_ai.prompt.name',
+  'vigil.prompt.name',
+  'langfuse.observation.prompt.name',
+  'traceloop.prompt.key',
+];
 const PROMPT_VERSION_KEYS = [
   'gen_ai.prompt.version',
+  'vigil.prompt.version',
   'langfuse.observation.prompt.version',
   'traceloop.prompt.version',
   'llm.prompt_template.version',

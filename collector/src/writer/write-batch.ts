@@ -16,6 +16,7 @@ import {
   aiCallRow,
   spanRow,
   storedContextOf,
+  writeEvaluations,
   writeRollupDeltas,
 } from '@vigil/core';
 import type pg from 'pg';
@@ -139,6 +140,7 @@ async function writeInTransaction(
     AI_CALL_COLUMNS,
     await encodeSpanRowsInTurns(stored.filter(isCountedModelCall), aiCallRow),
   );
+  await writeEvaluations(client, stored);
   const storedSet = new Set(stored);
 
   for (const { projectId, spans, awaiting, resolved } of plans) {

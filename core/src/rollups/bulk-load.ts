@@ -2,6 +2,7 @@
 // spans, ai_api_calls, and the pending rollup and session deltas, in one transaction. For backfills,
 // imports and benchmarks; the collector's own path adds trace-context resolution around the same rows.
 
+import { writeEvaluations } from '../evaluations/write-evaluations.ts';
 import type pg from 'pg';
 import { CopyBuffer } from '../db/copy-buffer.ts';
 import { copyRows } from '../db/copy-rows.ts';
@@ -31,6 +32,7 @@ export async function bulkLoadSpans(pool: pg.Pool, spans: readonly SpanRow[]): P
       await copyRows(client, 'spans', SPAN_COLUMNS, spanData);
       await copyRows(client, 'ai_api_calls', AI_CALL_COLUMNS, callData);
       await writeRollupDeltas(client, spans);
+      await writeEvaluations(client, spans);
       await client.query('commit');
     } catch (error) {
       await client.query('rollback').catch(() => {});

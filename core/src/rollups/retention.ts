@@ -1,6 +1,7 @@
 // Retention: raw spans by each project's raw_retention_days, dropping whole daily partitions;
 // rollups and sessions by one setting for the installation (13 months by default), minute rollups
-// sooner (they are the largest and only needed for recent, fine-grained views).
+// sooner (they are the largest and only needed for recent, fine-grained views); evaluation results
+// and their rollups as long as rollups.
 
 import type pg from 'pg';
 
@@ -36,6 +37,9 @@ export async function enforceRetention(
   deleted += (await pool.query('delete from rollups_hour where bucket < $1', [cutoff])).rowCount ?? 0;
   deleted += (await pool.query('delete from rollups_day where bucket < $1', [cutoff])).rowCount ?? 0;
   deleted += (await pool.query('delete from sessions where last_seen < $1 and not pending', [cutoff])).rowCount ?? 0;
+  // Evaluation results are few beside spans and are the history a score is compared with: kept as long as rollups.
+  deleted += (await pool.query('delete from evaluations where at < $1', [cutoff])).rowCount ?? 0;
+  deleted += (await pool.query('delete from evaluation_rollups where bucket < $1', [cutoff])).rowCount ?? 0;
   return { droppedPartitions: rows.map((r) => r.partition_name), deletedRollupRows: deleted };
 }
 

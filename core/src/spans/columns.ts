@@ -7,7 +7,8 @@ import { forEachInTurns } from '../event-loop.ts';
 import { copyJson, copyNumber, copyText, copyTimestamp } from '../db/copy-text.ts';
 import { NO_TENANT, type SpanRow, type StoredSpan, WRAPPER_FIELDS } from './stored-span.ts';
 
-type StoredField = Exclude<keyof StoredSpan, 'wrapper'>;
+// Evaluations are rows of their own table (evaluations/write-evaluations.ts), not span columns.
+type StoredField = Exclude<keyof StoredSpan, 'wrapper' | 'evaluations'>;
 
 /** Each stored field's column, in the order of the COPY rows below. */
 export const SPAN_FIELD_COLUMNS = {

@@ -18,6 +18,14 @@ export interface SpanEvent {
   attributes: Attributes;
 }
 
+/** One evaluator's verdict on a span (gen_ai.evaluation.result): a score, a label, or both. */
+export interface EvaluationResult {
+  name: string;
+  score: number | null;
+  label: string | null;
+  atMs: number;
+}
+
 /** A span's tenant when neither it nor any ancestor names one (`spans.tenant_id`'s default). */
 export const NO_TENANT = 'unknown';
 /** `tenant_id` of rows that concern every tenant of a project: all-tenant rollups, budgets, alerts. */
@@ -81,6 +89,8 @@ export interface StoredSpan extends TokenUsage {
   /** Span attributes after content stripping (prompts and completions removed unless captured). */
   attributes: Attributes;
   events: SpanEvent[];
+  /** Evaluation results the span carries (its gen_ai.evaluation.result events, or its own attributes). */
+  evaluations?: EvaluationResult[];
 }
 
 /**

@@ -10,7 +10,7 @@ import { SeriesChart } from '../../components/charts.tsx';
 import { DataTable, shortTime } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
 import { readAlertHistory, readDeployments } from '@vigil/alerts';
-import { readMetrics } from '@vigil/core';
+import { readEvaluationSummary, readMetrics } from '@vigil/core';
 import { pool } from '../../lib/db.ts';
 import { formatMs, formatPercent, formatUnitUsd } from '../../lib/format.ts';
 import { timeLabel } from '../../lib/series.ts';
@@ -68,6 +68,21 @@ export default async function DeploymentsPage({
     row[`${p.group.deployment} p95`] = p.latencyMs.quantiles.p95 ?? null;
     rows.set(time, row);
   }
+  const evaluations = pair.length
+    ? await readEvaluationSummary(pool(), caller, {
+        projectId: view.projectId,
+        window: { from: view.from, to: view.to },
+        deployments: pair,
+      })
+    : [];
+  const evaluationNames = [...new Set(evaluations.map((e) => e.name))];
+  const evaluationOf = (name: string, deployment: string | undefined) =>
+    evaluations.find((e) => e.name === name && e.deployment === deployment);
+  const scoreCell = (name: string, deployment: string | undefined) => {
+    const e = evaluationOf(name, deployment);
+    if (!e) return '—';
+    return e.meanScore === null ? `${e.results} labels` : `${e.meanScore.toFixed(3)} (${e.scored})`;
+  };
   const metrics = (selected?.judgement?.metrics ?? []) as unknown as JudgedMetric[];
   const judgements = history.judgements.filter((j) => j.deployment === selected?.name).slice(0, 20);
 
@@ -173,6 +188,15 @@ export default async function DeploymentsPage({
               data={[...rows.values()] as never}
               categories={pair.map((d) => `${d} p95`)}
               colors={['rose', 'blue']}
+            />
+          </Card>
+          <Card className="xl:col-span-2">
+            <Text className="mb-2 font-medium text-tremor-content-strong">Evaluations</Text>
+            <DataTable
+              id="evaluation-scores"
+              empty="No evaluation results in this window (gen_ai.evaluation.result events on the spans)."
+              columns={['evaluation', `${pair[0] ?? 'canary'} mean (n)`, `${pair[1] ?? 'baseline'} mean (n)`]}
+              rows={evaluationNames.map((name) => [name, scoreCell(name, pair[0]), scoreCell(name, pair[1])])}
             />
           </Card>
           <Card className="xl:col-span-2">
