@@ -2,7 +2,7 @@ export { type AlertsApiOptions, alertsApiRoutes, createVigilApi } from './api/in
 export { findDeployment, judgeDeployment } from './canary/judge-deployment.ts';
 export { promoteDeployment, recordDeployment } from './canary/deployments.ts';
 export { ConfigError, loadAlertsConfig, parseAlertsConfig } from './config/load.ts';
-export type { AlertsConfig } from './config/schema.ts';
+export { type AlertsConfig, comparedSelectorSchema } from './config/schema.ts';
 export { ConfigSource } from './config/source.ts';
 export { AlertEngine, type TickResult } from './engine/engine.ts';
 export type {

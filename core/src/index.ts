@@ -63,6 +63,7 @@ export {
   readCostSli,
   readDistribution,
   readMetrics,
+  readRecentStart,
   readSamples,
   readSli,
   type Samples,
@@ -86,6 +87,7 @@ export {
   type EvaluationSlice,
   type EvaluationSummary,
   readEvaluationScores,
+  readEvaluationScoresByName,
   readEvaluationSummary,
 } from './evaluations/read-evaluations.ts';
 export { type CompactionOptions, type CompactionResult, compactRollups } from './rollups/compactor.ts';

@@ -11,6 +11,7 @@ import { deploymentsQuerySchema, readDeployments } from '../reads/deployment-rea
 import { readServing } from '../reads/serving-reads.ts';
 import { enterStep } from '../rollout/enter-step.ts';
 import { rolloutSchema } from '../rollout/schema.ts';
+import { comparedSelectorSchema } from '../config/schema.ts';
 import { changeAsCaller, lockChangeable } from './changes.ts';
 import { type AlertsApiOptions, deploymentName, projectName, projectOf, requireProjectWide } from './context.ts';
 
@@ -22,6 +23,11 @@ const startSchema = z
     weight: z.number().min(0).max(100).optional(),
     /** Steps through these weights, judged at each, promote hooks called as each is entered. */
     rollout: rolloutSchema.optional(),
+    /**
+     * Judge a slice of traffic instead of the deployment's spans: a prompt version, a model behind
+     * a flag. `deployment` then names the comparison; the baseline is labelled by its selector.
+     */
+    compare: z.object({ canary: comparedSelectorSchema, baseline: comparedSelectorSchema }).strict().optional(),
   })
   .strict()
   .refine((b) => !(b.rollout && b.weight !== undefined), {
@@ -69,6 +75,7 @@ export function deploymentRoutes(options: AlertsApiOptions): ApiRoute[] {
             baseline: body.baseline,
             weight: body.weight,
             source: 'api',
+            slices: body.compare,
             rollout: rollout && {
               steps: rollout.steps,
               minStepTimeMs: rollout.minStepTime ?? config.canary.rollout.minStepTime,

@@ -2,6 +2,7 @@
 // (through the API) do to a deployment's row.
 
 import type pg from 'pg';
+import type { ComparedSelector } from '../config/schema.ts';
 
 /** A pool (the CLI, as the admin) or a caller's transaction (the API, under row-level security). */
 type Queryable = pg.Pool | pg.ClientBase;
@@ -23,6 +24,14 @@ export interface RolloutPlan {
   tenants: string[];
 }
 
+/** A selector as a person reads it, and as a canary's baseline is labelled: "prompt=answer promptVersion=3". */
+export function describeSelector(selector: ComparedSelector): string {
+  return Object.entries(selector)
+    .filter(([, values]) => values !== undefined)
+    .map(([key, values]) => `${key}=${(values as string[]).join('|')}`)
+    .join(' ');
+}
+
 /**
  * Records a running deployment; recording it again keeps what was known and fills in what is new.
  * A rollout's plan, once recorded, stays: starting it twice does not restart it.
@@ -36,13 +45,19 @@ export async function recordDeployment(
     weight?: number | undefined;
     source: 'api' | 'cli';
     rollout?: RolloutPlan | undefined;
+    /** A canary and baseline as slices of traffic; the baseline's label is its selector's. */
+    slices?: { canary: ComparedSelector; baseline: ComparedSelector } | undefined;
   },
 ): Promise<StartedDeployment> {
   const rollout = deployment.rollout;
+  const slices = deployment.slices;
   const { rows } = await db.query<StartedDeployment>(
-    `insert into deployments (project_id, name, baseline, weight, source, steps, min_step_time_ms, cohort, cohort_tenants)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    `insert into deployments (project_id, name, baseline, weight, source, steps, min_step_time_ms, cohort, cohort_tenants,
+                              canary_selector, baseline_selector)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
      on conflict (project_id, name) do update set baseline = coalesce(excluded.baseline, deployments.baseline),
+       canary_selector = coalesce(deployments.canary_selector, excluded.canary_selector),
+       baseline_selector = coalesce(deployments.baseline_selector, excluded.baseline_selector),
        weight = coalesce(excluded.weight, deployments.weight),
        steps = coalesce(deployments.steps, excluded.steps),
        min_step_time_ms = case when deployments.steps is null then excluded.min_step_time_ms else deployments.min_step_time_ms end,
@@ -52,13 +67,15 @@ export async function recordDeployment(
     [
       projectId,
       deployment.name,
-      deployment.baseline ?? null,
+      deployment.baseline ?? (slices ? describeSelector(slices.baseline) : null),
       deployment.weight ?? null,
       deployment.source,
       rollout?.steps ?? null,
       rollout?.minStepTimeMs ?? null,
       rollout?.cohort ?? 'traffic',
       rollout?.tenants ?? [],
+      slices ? JSON.stringify(slices.canary) : null,
+      slices ? JSON.stringify(slices.baseline) : null,
     ],
   );
   return rows[0]!;

@@ -2,10 +2,10 @@
 // read through the query API, judged, and recorded (canary_judgements and the deployment's row).
 
 import type pg from 'pg';
-import { readSamples, SERVICE_CALLER } from '@vigil/core';
-import type { CanaryConfig } from '../config/schema.ts';
-import { selectorFilters } from '../slo/selector.ts';
-import { type Judgement, type Samples, type Verdict, judge } from './judge.ts';
+import { readEvaluationScoresByName, readRecentStart, readSamples, SERVICE_CALLER } from '@vigil/core';
+import { type CanaryConfig, type ComparedSelector, comparedSelectorSchema } from '../config/schema.ts';
+import { comparedFilters, type RawFilters, selectorFilters } from '../slo/selector.ts';
+import { type Judgement, judge, type Samples, type Sides, type Verdict } from './judge.ts';
 
 /** Where a stepped rollout stands; null for a deployment without steps. */
 export interface RolloutRow {
@@ -19,6 +19,12 @@ export interface RolloutRow {
   heldPagedAt: Date | null;
 }
 
+/** A canary compared as slices of traffic (a prompt version, a model) instead of by deployment. */
+export interface ComparedSlices {
+  canary: ComparedSelector;
+  baseline: ComparedSelector;
+}
+
 export interface DeploymentRow {
   id: string;
   projectId: string;
@@ -27,11 +33,13 @@ export interface DeploymentRow {
   startedAt: Date;
   state: string;
   rollout: RolloutRow | null;
+  /** Null: the canary is the deployment's spans, the baseline the baseline deployment's. */
+  slices: ComparedSlices | null;
 }
 
 /** The deployments columns toDeploymentRow reads: select these wherever a DeploymentRow is made. */
 export const DEPLOYMENT_COLUMNS =
-  'id, project_id, name, baseline, started_at, state, steps::float8[] as steps, step, step_started_at, min_step_time_ms::float8 as min_step_time_ms, cohort, cohort_tenants, held_paged_at';
+  'id, project_id, name, baseline, started_at, state, steps::float8[] as steps, step, step_started_at, min_step_time_ms::float8 as min_step_time_ms, cohort, cohort_tenants, held_paged_at, canary_selector, baseline_selector';
 
 export interface RecordedJudgement {
   verdict: Verdict;
@@ -53,23 +61,48 @@ async function baselineOf(pool: pg.Pool, deployment: DeploymentRow, from: Date, 
   return rows[0]?.deployment ?? null;
 }
 
-/**
- * When the oldest of the deployment's newest `limit` spans in the window started, if it has any.
- * Bounded above too: a span stamped ahead of the judge's clock (a skewed host) is not yet counted.
- */
-async function oldestRecentCallOf(
+/** The evaluation slice of a compared selector: only single-valued keys evaluations carry. */
+type Slice = Partial<Record<'deployment' | 'model' | 'promptName' | 'promptVersion', string>>;
+
+function evaluationSlice(filters: RawFilters): Slice | null {
+  const slice: Slice = {};
+  const keys: [keyof RawFilters, keyof Slice][] = [
+    ['deployment', 'deployment'],
+    ['model', 'model'],
+    ['prompt_name', 'promptName'],
+    ['prompt_version', 'promptVersion'],
+  ];
+  for (const [dimension, field] of keys) {
+    const values = filters[dimension];
+    if (!values) continue;
+    if (values.length !== 1) return null;
+    slice[field] = values[0]!;
+  }
+  // Evaluation rows carry no surface, tenant or provider: such a slice cannot be matched.
+  const other = Object.keys(filters).filter((k) => k !== 'category' && !keys.some(([d]) => d === k));
+  return other.length || Object.keys(slice).length === 0 ? null : slice;
+}
+
+/** Each evaluation scored on both sides, with both sides' scores. */
+async function evaluationSides(
   pool: pg.Pool,
-  deployment: DeploymentRow,
+  projectId: string,
   window: { from: Date; to: Date },
-  limit: number,
-): Promise<Date | null> {
-  const { rows } = await pool.query<{ first: Date | null }>(
-    `select min(start_time) as first from (
-       select start_time from spans where project_id = $1 and deployment = $2 and start_time >= $3 and start_time < $4
-        order by start_time desc limit $5) recent`,
-    [deployment.projectId, deployment.name, window.from, window.to, limit],
-  );
-  return rows[0]?.first ?? null;
+  canary: RawFilters,
+  baseline: RawFilters,
+): Promise<Map<string, Sides>> {
+  const canarySlice = evaluationSlice(canary);
+  const baselineSlice = evaluationSlice(baseline);
+  const sides = new Map<string, Sides>();
+  if (!canarySlice || !baselineSlice) return sides;
+  const read = (slice: Slice) =>
+    readEvaluationScoresByName(pool, SERVICE_CALLER, { projectId, window, slice, limit: 10_000 });
+  const [c, b] = await Promise.all([read(canarySlice), read(baselineSlice)]);
+  for (const [name, scores] of c) {
+    const base = b.get(name);
+    if (base) sides.set(name, { canary: scores, baseline: base });
+  }
+  return sides;
 }
 
 export async function judgeDeployment(
@@ -82,12 +115,13 @@ export async function judgeDeployment(
   // The canary's calls in the window (its spans carry its name, so also those from before a late
   // pipeline recorded it), its newest maxSamples, and the baseline's over the same time. On a
   // rollout's later step, only the calls served at that step: a step is judged at its own weight.
+  // A canary given as slices (a prompt version, a model) is judged the same way on those slices.
   const stepFrom = deployment.rollout && deployment.rollout.step > 0 ? deployment.rollout.stepStartedAt.getTime() : 0;
   const from = new Date(Math.max(now - config.window, stepFrom));
   let result: RecordedJudgement;
   let baseline: string | null = null;
   try {
-    baseline = await baselineOf(pool, deployment, from, to);
+    baseline = deployment.slices ? deployment.baseline : await baselineOf(pool, deployment, from, to);
     if (!baseline) {
       result = {
         verdict: 'inconclusive',
@@ -98,20 +132,37 @@ export async function judgeDeployment(
         window: { from, to },
       };
     } else {
-      const since = (await oldestRecentCallOf(pool, deployment, { from, to }, config.maxSamples)) ?? from;
-      const read = (name: string, limit: number) =>
+      const canaryFilters = deployment.slices
+        ? comparedFilters(config.selector, deployment.slices.canary)
+        : selectorFilters(config.selector, { deployment: [deployment.name] });
+      const baselineFilters = deployment.slices
+        ? comparedFilters(config.selector, deployment.slices.baseline)
+        : selectorFilters(config.selector, { deployment: [baseline] });
+      const since =
+        (await readRecentStart(pool, SERVICE_CALLER, {
+          projectId: deployment.projectId,
+          window: { from, to },
+          filters: canaryFilters,
+          limit: config.maxSamples,
+        })) ?? from;
+      const read = (filters: RawFilters, limit: number) =>
         readSamples(pool, SERVICE_CALLER, {
           projectId: deployment.projectId,
           window: { from: since, to },
-          filters: selectorFilters(config.selector, { deployment: [name] }),
+          filters,
           limit,
         });
-      const [canary, base] = await Promise.all([read(deployment.name, config.maxSamples), read(baseline, 5000)]);
+      const [canary, base, evaluations] = await Promise.all([
+        read(canaryFilters, config.maxSamples),
+        read(baselineFilters, 5000),
+        evaluationSides(pool, deployment.projectId, { from: since, to }, canaryFilters, baselineFilters),
+      ]);
       const samples: Samples = {
         latency: { canary: canary.latencyMs, baseline: base.latencyMs },
         ttft: { canary: canary.ttftMs, baseline: base.ttftMs },
         errors: { canary: canary.errors, baseline: base.errors },
         cost_per_request: { canary: canary.costUsd, baseline: base.costUsd },
+        evaluations,
       };
       const judgement = judge(samples, config);
       result = {
@@ -186,6 +237,8 @@ export function toDeploymentRow(r: {
   cohort: 'traffic' | 'tenants';
   cohort_tenants: string[];
   held_paged_at: Date | null;
+  canary_selector: unknown;
+  baseline_selector: unknown;
 }): DeploymentRow {
   return {
     id: r.id,
@@ -194,6 +247,14 @@ export function toDeploymentRow(r: {
     baseline: r.baseline,
     startedAt: r.started_at,
     state: r.state,
+    // Written by the API from the same schema; parsed again so a hand-edited row fails loudly here.
+    slices:
+      r.canary_selector && r.baseline_selector
+        ? {
+            canary: comparedSelectorSchema.parse(r.canary_selector),
+            baseline: comparedSelectorSchema.parse(r.baseline_selector),
+          }
+        : null,
     rollout:
       r.steps && r.step !== null && r.step_started_at
         ? {

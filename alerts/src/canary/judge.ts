@@ -9,6 +9,7 @@
 // seen so far. Score = weighted share of metrics that pass, after Kayenta's NetflixACAJudge.
 
 import type { CanaryConfig } from '../config/schema.ts';
+import { scoreDropTest } from './score-test.ts';
 import { alwaysValidPValue, meanAndVariance, samplesNeeded } from './sequential.ts';
 import { quantileSorted, sorted } from './statistics.ts';
 
@@ -17,8 +18,19 @@ export const JUDGED_METRICS: readonly JudgedMetric[] = ['latency', 'ttft', 'erro
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive' | 'error';
 
-/** Per-request values: latency and TTFT in ms, errors as 0/1, cost in USD. */
-export type Samples = Record<JudgedMetric, { canary: number[]; baseline: number[] }>;
+/** An evaluation judged like a metric: `eval:faithfulness`. */
+export type EvaluationMetric = `eval:${string}`;
+
+export interface Sides {
+  canary: number[];
+  baseline: number[];
+}
+
+/**
+ * Per-request values: latency and TTFT in ms, errors as 0/1, cost in USD; and, where the slices
+ * have them, each evaluation's scores.
+ */
+export type Samples = Record<JudgedMetric, Sides> & { evaluations?: ReadonlyMap<string, Sides> };
 
 export interface Summary {
   n: number;
@@ -28,7 +40,7 @@ export interface Summary {
 }
 
 export interface MetricResult {
-  metric: JudgedMetric;
+  metric: JudgedMetric | EvaluationMetric;
   classification: 'pass' | 'high' | 'nodata';
   canary: Summary;
   baseline: Summary;
@@ -207,13 +219,61 @@ function judgeMetric(
   };
 }
 
+/** An evaluation's scores: worse when the canary's mean drops below the baseline's by more than allowed. */
+function judgeEvaluation(name: string, sides: Sides, config: CanaryConfig): MetricResult {
+  const canary = sorted(sides.canary);
+  const baseline = sorted(sides.baseline);
+  const base = {
+    metric: `eval:${name}` as const,
+    canary: summarize(canary),
+    baseline: summarize(baseline),
+    tailEffect: null,
+    tailPValue: null,
+    criticalFailure: false,
+  };
+  const nc = canary.length;
+  const nb = baseline.length;
+  const counts = `canary ${nc}, baseline ${nb}`;
+  if (nc < MIN_CANARY_CALLS || nb < config.minSamples)
+    return {
+      ...base,
+      classification: 'nodata',
+      effect: null,
+      pValue: null,
+      callsNeeded: null,
+      reason: `fewer than ${nc < MIN_CANARY_CALLS ? `${MIN_CANARY_CALLS} canary` : `${config.minSamples} baseline`} results (${counts})`,
+    };
+  const alpha = 1 - config.confidence;
+  const { maxDrop } = config.metrics.evaluations;
+  const test = scoreDropTest(sides.canary, sides.baseline, maxDrop, alpha);
+  const high = test.pValue < alpha;
+  const seen = `mean ${test.canaryMean.toFixed(3)} vs ${test.baselineMean.toFixed(3)}`;
+  return {
+    ...base,
+    classification: high ? 'high' : nc >= config.minSamples ? 'pass' : 'nodata',
+    effect: -test.drop,
+    pValue: test.pValue,
+    callsNeeded: high ? 0 : test.resultsNeeded,
+    reason: high
+      ? `${seen} (p=${pValue(test.pValue)})`
+      : nc >= config.minSamples
+        ? `${seen}: within −${maxDrop} or not significant`
+        : `${seen}; ${config.minSamples - nc} more results to pass (${counts})`,
+  };
+}
+
 export function judge(samples: Samples, config: CanaryConfig): Judgement {
-  const metrics = JUDGED_METRICS.map((metric) => judgeMetric(metric, samples[metric], config));
+  const core = JUDGED_METRICS.map((metric) => judgeMetric(metric, samples[metric], config));
+  const evaluations = [...(samples.evaluations ?? [])].map(([name, sides]) => judgeEvaluation(name, sides, config));
+  const metrics = [...core, ...evaluations];
+  // Whether the judge can see at all is the core metrics' question: evaluations are often sparse.
   const withData = metrics.filter((m) => m.classification !== 'nodata');
+  const coreWithData = core.filter((m) => m.classification !== 'nodata');
   // 'high' is only ever given with data: the worse metrics are the same among all or withData.
   const worse = metrics.filter((m) => m.classification === 'high');
   const worseReason = `worse: ${worse.map((m) => `${m.metric} ${m.reason}`).join('; ')}`;
-  const weightOf = (m: MetricResult) => config.metrics[m.metric].weight;
+  const weightOf = (m: MetricResult) =>
+    m.metric.startsWith('eval:') ? config.metrics.evaluations.weight : config.metrics[m.metric as JudgedMetric].weight;
   const critical = metrics.filter((m) => m.criticalFailure);
   if (critical.length > 0) {
     return {
@@ -225,7 +285,10 @@ export function judge(samples: Samples, config: CanaryConfig): Judgement {
   }
   // Clearly worse metrics decide before the others have data: even if every metric still
   // without enough calls passed, the score would be under the marginal score.
-  const allWeight = metrics.reduce((sum, m) => sum + weightOf(m), 0);
+  const allWeight = [...core, ...evaluations.filter((m) => m.classification !== 'nodata')].reduce(
+    (sum, m) => sum + weightOf(m),
+    0,
+  );
   const worseWeight = worse.reduce((sum, m) => sum + weightOf(m), 0);
   if (worseWeight > 0 && ((allWeight - worseWeight) / allWeight) * 100 < config.marginalScore) {
     return {
@@ -236,12 +299,12 @@ export function judge(samples: Samples, config: CanaryConfig): Judgement {
     };
   }
   // Kayenta scores 0 when half the metrics have no data; a judge that cannot see is not a Fail.
-  if (withData.length * 2 <= metrics.length) {
+  if (coreWithData.length * 2 <= core.length) {
     return {
       verdict: 'inconclusive',
       score: 0,
       metrics,
-      reason: `not enough data: ${metrics
+      reason: `not enough data: ${core
         .filter((m) => m.classification === 'nodata')
         .map((m) => `${m.metric} (${m.reason})`)
         .join('; ')}`,

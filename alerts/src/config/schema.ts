@@ -13,21 +13,31 @@ const values = z
   .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
   .transform((v) => (Array.isArray(v) ? v : [v]));
 
+const selectorShape = {
+  service: values.optional(),
+  surface: values.optional(),
+  model: values.optional(),
+  provider: values.optional(),
+  tenant: values.optional(),
+  deployment: values.optional(),
+  category: values.optional(),
+};
+
 /** Which spans an SLO or rule covers. Every key is optional; values are one or several. */
-export const selectorSchema = z
-  .object({
-    service: values.optional(),
-    surface: values.optional(),
-    model: values.optional(),
-    provider: values.optional(),
-    tenant: values.optional(),
-    deployment: values.optional(),
-    category: values.optional(),
-  })
-  .strict()
-  .prefault({});
+export const selectorSchema = z.object(selectorShape).strict().prefault({});
 
 export type Selector = z.output<typeof selectorSchema>;
+
+/**
+ * A canary or its baseline as any slice of traffic, not only a deployment: a prompt version, a
+ * model, a provider, or any other dimension. Read on raw spans, so the prompt keys are allowed.
+ */
+export const comparedSelectorSchema = z
+  .object({ ...selectorShape, prompt: values.optional(), promptVersion: values.optional() })
+  .strict()
+  .refine((s) => Object.values(s).some((v) => v !== undefined), 'a canary or baseline selector names at least one key');
+
+export type ComparedSelector = z.output<typeof comparedSelectorSchema>;
 
 const severity = z.enum(['page', 'ticket']);
 export type Severity = z.infer<typeof severity>;
@@ -233,6 +243,11 @@ export const canarySchema = z
         ttft: judgedMetric.prefault({ allowedIncrease: 0.25 }),
         errors: judgedMetric.prefault({ allowedIncrease: 0.02, critical: true, criticalIncrease: 0.1 }),
         cost_per_request: judgedMetric.prefault({ allowedIncrease: 0.3 }),
+        /** Every evaluation scored on both sides: worse when its mean drops by more than maxDrop, significantly. */
+        evaluations: z
+          .object({ maxDrop: z.number().nonnegative().default(0), weight: z.number().positive().default(1) })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

@@ -1,10 +1,10 @@
 // A config selector as query filters. SLOs and rules are about model calls unless they say
 // otherwise (category: [http] for request spans, say): an AI app's latency is its model calls'.
 
-import type { Dimension } from '@vigil/core';
-import type { Selector } from '../config/schema.ts';
+import type { Dimension, RawDimension } from '@vigil/core';
+import type { ComparedSelector, Selector } from '../config/schema.ts';
 
-const DIMENSION_OF: Record<keyof Selector, Dimension> = {
+const DIMENSION_OF: Record<keyof ComparedSelector, RawDimension> = {
   service: 'service_name',
   surface: 'surface',
   model: 'model',
@@ -12,17 +12,28 @@ const DIMENSION_OF: Record<keyof Selector, Dimension> = {
   tenant: 'tenant_id',
   deployment: 'deployment',
   category: 'category',
+  prompt: 'prompt_name',
+  promptVersion: 'prompt_version',
 };
 
 export type Filters = Partial<Record<Dimension, string[]>>;
+export type RawFilters = Partial<Record<RawDimension, string[]>>;
 
-export function selectorFilters(selector: Selector, overrides: Partial<Selector> = {}): Filters {
-  const merged: Selector = { category: ['model'], ...selector, ...overrides };
-  const filters: Filters = {};
-  for (const [key, values] of Object.entries(merged) as [keyof Selector, string[] | undefined][]) {
+function filtersOf(merged: Partial<ComparedSelector>): RawFilters {
+  const filters: RawFilters = {};
+  for (const [key, values] of Object.entries(merged) as [keyof ComparedSelector, string[] | undefined][]) {
     if (values && values.length > 0) filters[DIMENSION_OF[key]] = values;
   }
   return filters;
+}
+
+export function selectorFilters(selector: Selector, overrides: Partial<Selector> = {}): Filters {
+  return filtersOf({ category: ['model'], ...selector, ...overrides }) as Filters;
+}
+
+/** Raw-span filters for a canary or baseline slice, within the judge's own selector. */
+export function comparedFilters(selector: Selector, compared: ComparedSelector): RawFilters {
+  return filtersOf({ category: ['model'], ...selector, ...compared });
 }
 
 /** The selector as alert labels: service=chat-api, surface=/api/chat, … */

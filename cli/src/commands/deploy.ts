@@ -13,6 +13,7 @@ import {
   readServing,
   recordDeployment,
   rollBack,
+  comparedSelectorSchema,
   rolloutSchema,
 } from '@vigil/alerts';
 import { findProject, SERVICE_CALLER } from '@vigil/core';
@@ -26,6 +27,17 @@ const list = (value: string) =>
     .split(',')
     .map((v) => v.trim())
     .filter(Boolean);
+
+/** "prompt=answer,promptVersion=4" as a selector's input: each key once, values split by "|". */
+function selectorOf(text: string): Record<string, string[]> {
+  const selector: Record<string, string[]> = {};
+  for (const pair of list(text)) {
+    const [key, value] = pair.split('=', 2);
+    if (!key || !value) throw new Error(`"${pair}" is not key=value (e.g. promptVersion=4)`);
+    selector[key.trim()] = value.split('|').map((v) => v.trim());
+  }
+  return selector;
+}
 
 function describeStep(step: EnterStepOutcome): string {
   if (!step.entered) return `no step entered: ${step.reason.replaceAll('_', ' ')}`;
@@ -56,6 +68,8 @@ export function registerDeployCommands(program: Command): void {
     .option('--min-step-time <duration>', 'each step lasts at least this long (default: canary.rollout.minStepTime)')
     .option('--cohort <kind>', 'who the canary serves: traffic (a random share) or tenants (a hashed share)')
     .option('--tenants <ids>', 'tenants the canary serves from its first step (with --cohort tenants)')
+    .option('--canary-selector <k=v,…>', 'judge this slice of traffic instead, e.g. prompt=answer,promptVersion=4')
+    .option('--baseline-selector <k=v,…>', 'against this slice, e.g. prompt=answer,promptVersion=3')
     .option('--project <name>', 'the project', 'default')
     .action(
       async (options: {
@@ -66,8 +80,19 @@ export function registerDeployCommands(program: Command): void {
         minStepTime?: string;
         cohort?: string;
         tenants?: string;
+        canarySelector?: string;
+        baselineSelector?: string;
         project: string;
       }) => {
+        if ((options.canarySelector === undefined) !== (options.baselineSelector === undefined))
+          throw new Error('give --canary-selector and --baseline-selector together');
+        const slices =
+          options.canarySelector && options.baselineSelector
+            ? {
+                canary: comparedSelectorSchema.parse(selectorOf(options.canarySelector)),
+                baseline: comparedSelectorSchema.parse(selectorOf(options.baselineSelector)),
+              }
+            : undefined;
         const rollout =
           options.steps === undefined
             ? undefined
@@ -89,6 +114,7 @@ export function registerDeployCommands(program: Command): void {
             baseline: options.baseline,
             weight: options.weight,
             source: 'cli',
+            slices,
             rollout: rollout && {
               steps: rollout.steps,
               minStepTimeMs: rollout.minStepTime ?? alerts.canary.rollout.minStepTime,

@@ -38,6 +38,18 @@ export const evaluationScoresQuerySchema = z
 
 export type EvaluationScoresQuery = z.input<typeof evaluationScoresQuerySchema>;
 
+/** `and column = $n` for each value of the slice, its values appended to params. */
+function sliceSql(slice: z.output<typeof sliceSchema>, params: unknown[]): string {
+  let where = '';
+  for (const [field, column] of Object.entries(SLICE_COLUMNS)) {
+    const value = slice[field as keyof typeof SLICE_COLUMNS];
+    if (value === undefined) continue;
+    params.push(value);
+    where += ` and ${column} = $${params.length}`;
+  }
+  return where;
+}
+
 /** The newest scores of one evaluation in the slice; results with only a label are counted apart. */
 export async function readEvaluationScores(
   pool: pg.Pool,
@@ -47,13 +59,7 @@ export async function readEvaluationScores(
   const q = evaluationScoresQuerySchema.parse(input);
   return withCaller(pool, caller, async (client) => {
     const params: unknown[] = [q.projectId, q.window.from, q.window.to, q.name];
-    let where = '';
-    for (const [field, column] of Object.entries(SLICE_COLUMNS)) {
-      const value = q.slice[field as keyof typeof SLICE_COLUMNS];
-      if (value === undefined) continue;
-      params.push(value);
-      where += ` and ${column} = $${params.length}`;
-    }
+    const where = sliceSql(q.slice, params);
     params.push(q.limit);
     const { rows } = await client.query<{ score: number | null }>(
       `select score from evaluations where project_id = $1 and at >= $2 and at < $3 and name = $4${where}
@@ -67,6 +73,32 @@ export async function readEvaluationScores(
       else scores.push(r.score);
     }
     return { scores, labelOnly };
+  });
+}
+
+/** Every evaluation's newest scores in the slice, by name (the canary judge's eval metrics). */
+export async function readEvaluationScoresByName(
+  pool: pg.Pool,
+  caller: Caller,
+  input: Omit<EvaluationScoresQuery, 'name'>,
+): Promise<Map<string, number[]>> {
+  const q = evaluationScoresQuerySchema.omit({ name: true }).parse(input);
+  return withCaller(pool, caller, async (client) => {
+    const params: unknown[] = [q.projectId, q.window.from, q.window.to];
+    const where = sliceSql(q.slice, params);
+    params.push(q.limit);
+    const { rows } = await client.query<{ name: string; score: number }>(
+      `select name, score from evaluations where project_id = $1 and at >= $2 and at < $3 and score is not null${where}
+        order by at desc limit $${params.length}`,
+      params,
+    );
+    const byName = new Map<string, number[]>();
+    for (const r of rows) {
+      const scores = byName.get(r.name);
+      if (scores) scores.push(r.score);
+      else byName.set(r.name, [r.score]);
+    }
+    return byName;
   });
 }
 

@@ -175,6 +175,27 @@ export async function readSamples(pool: pg.Pool, caller: Caller, input: SamplesQ
   });
 }
 
+/**
+ * When the oldest of the slice's newest `limit` spans in the window started (null: none): the
+ * start of "its newest N calls", for the canary judge. Bounded above by the window's end, so a
+ * span stamped ahead of the reader's clock (a skewed host) is not yet counted.
+ */
+export async function readRecentStart(pool: pg.Pool, caller: Caller, input: SamplesQuery): Promise<Date | null> {
+  const q = samplesQuerySchema.parse(input);
+  return withCaller(pool, caller, async (client) => {
+    const params: unknown[] = [q.projectId, q.window.from, q.window.to];
+    const where = rawFilterSql(q.filters, params);
+    params.push(q.limit);
+    const { rows } = await client.query<{ first: Date | null }>(
+      `select min(start_time) as first from (
+         select start_time from spans where project_id = $1 and start_time >= $2 and start_time < $3${where}
+          order by start_time desc limit $${params.length}) recent`,
+      params,
+    );
+    return rows[0]?.first ?? null;
+  });
+}
+
 /** The window's distribution of latency or TTFT in fixed log-spaced bins (from the rollups' histograms). */
 export async function readDistribution(
   pool: pg.Pool,

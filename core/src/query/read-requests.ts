@@ -6,14 +6,14 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { type Caller, withCaller } from './caller.ts';
 import { rawFilterSql } from './raw-filters.ts';
-import { filtersSchema, windowSchema } from './schemas.ts';
+import { rawFiltersSchema, windowSchema } from './schemas.ts';
 
 export const requestsQuerySchema = z
   .object({
     projectId: z.string().uuid(),
     window: windowSchema,
     /** Which spans' traces are requests of the slice (a deployment, a service); not by category. */
-    filters: filtersSchema.refine(
+    filters: rawFiltersSchema.refine(
       (f) => !f.category,
       'requests are whole traces: filter them by anything but category',
     ),

@@ -27,6 +27,25 @@ export const filtersSchema = z
   .strict()
   .default({});
 
+/**
+ * Span columns that are not rollup dimensions but can filter raw spans (the canary judge's and
+ * the CI gates' samples): a prompt version is judged like a deployment.
+ */
+export const RAW_ONLY_DIMENSIONS = ['prompt_name', 'prompt_version'] as const;
+export type RawDimension = (typeof DIMENSIONS)[number] | (typeof RAW_ONLY_DIMENSIONS)[number];
+
+/** Filters on raw spans: the rollup dimensions and the raw-only ones. */
+export const rawFiltersSchema = z
+  .object(
+    Object.fromEntries(
+      [...DIMENSIONS, ...RAW_ONLY_DIMENSIONS].map((d) => [d, z.array(z.string().max(512)).min(1).max(100).optional()]),
+    ) as Record<RawDimension, z.ZodOptional<z.ZodArray<z.ZodString>>>,
+  )
+  .strict()
+  .default({});
+
+export type RawFilters = Partial<Record<RawDimension, string[]>>;
+
 export const metricsQuerySchema = z
   .object({
     projectId: z.string().uuid(),
@@ -132,7 +151,7 @@ export const samplesQuerySchema = z
   .object({
     projectId: z.string().uuid(),
     window: windowSchema,
-    filters: filtersSchema,
+    filters: rawFiltersSchema,
     /** The most recent spans in the window, at most this many. */
     limit: z.number().int().positive().max(20_000).default(5_000),
   })

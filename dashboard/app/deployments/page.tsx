@@ -31,8 +31,17 @@ interface JudgedMetric {
   reason: string;
 }
 
+/** Errors and evaluation scores are compared by their means, the others by their p95s. */
+const byMean = (metric: string) => metric === 'errors' || metric.startsWith('eval:');
+
 const show = (metric: string, v: number | null) =>
-  metric === 'errors' ? formatPercent(v, 2) : metric === 'cost_per_request' ? formatUnitUsd(v) : formatMs(v);
+  metric === 'errors'
+    ? formatPercent(v, 2)
+    : metric === 'cost_per_request'
+      ? formatUnitUsd(v)
+      : metric.startsWith('eval:')
+        ? (v?.toFixed(3) ?? '—')
+        : formatMs(v);
 
 export default async function DeploymentsPage({
   searchParams,
@@ -139,11 +148,11 @@ export default async function DeploymentsPage({
               <DataTable
                 id="judged-metrics"
                 empty="No metric judged yet."
-                columns={['metric', 'canary p95', 'baseline p95', 'samples', 'p-value', 'result']}
+                columns={['metric', 'canary', 'baseline', 'samples', 'p-value', 'result']}
                 rows={metrics.map((m) => [
                   m.metric,
-                  show(m.metric, m.metric === 'errors' ? m.canary.mean : m.canary.p95),
-                  show(m.metric, m.metric === 'errors' ? m.baseline.mean : m.baseline.p95),
+                  show(m.metric, byMean(m.metric) ? m.canary.mean : m.canary.p95),
+                  show(m.metric, byMean(m.metric) ? m.baseline.mean : m.baseline.p95),
                   `${m.canary.n} / ${m.baseline.n}`,
                   m.pValue === null ? '—' : m.pValue < 0.0001 ? '<0.0001' : m.pValue.toFixed(4),
                   m.classification,
