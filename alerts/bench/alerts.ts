@@ -20,9 +20,10 @@
 //    traffic split by the weight the promote hook (a flag service here) last set: a healthy canary
 //    is timed from its start to 100%; another turns bad (5× latency, 20% errors) when it reaches
 //    25%, timed from its first bad call's acknowledgement to its rollback hook.
-// 7. 200 rollouts whose canary turns 2× slower at its second step, each driven through the
-//    database on a simulated 10 s tick (the engine's judge and rollout driver, 10 s of traffic
-//    loaded per tick at the weight entered), and counts those promoted to 100% anyway.
+// 7. 200 rollouts whose canary turns 2× slower (latency and TTFT) at its second step, each driven
+//    through the database on a simulated 10 s tick for five minutes (the engine's judge and
+//    rollout driver, 10 s of traffic loaded per tick at the weight entered), and counts those
+//    promoted to 100% anyway.
 // Last line: alerts detect_s=<to Slack> rollback_s=<to rollback hook> false_rollbacks=<n>/200
 //   promote_s=<start to 100%> false_promotions=<n>/200 step_rollback_s=<bad traffic to rollback>
 //   lowtraffic_rollback_s=<first bad call to rollback> lowtraffic_false_rollbacks=<n>/200
@@ -285,14 +286,19 @@ async function falsePromotions(
     const start = { projectId, projectName: 'default', deployment: name, trigger: 'start' as const, reason: 'bench' };
     await enterStep(pool, config, { ...start, toStep: 0, at: new Date(t0) });
     let outcome = 'held';
-    for (let tick = 1, now = t0 + TICK; tick <= 60; tick++, now += TICK) {
+    for (let tick = 1, now = t0 + TICK; tick <= 30; tick++, now += TICK) {
       const deployment = (await findDeployment(pool, projectId, name))!;
       const weight = deployment.rollout!.steps[deployment.rollout!.step]!;
       const canaryCount = countOf((19 * TICK * weight) / 100 / 1000);
       const spans = noisyCalls(projectId, baseline, 190, now - TICK, now, 31 * i + 2 * tick);
       if (canaryCount > 0) {
         const canary = noisyCalls(projectId, name, canaryCount, now - TICK, now, 31 * i + 2 * tick + 1);
-        if (deployment.rollout!.step >= 1) for (const span of canary) span.durationMs *= 2;
+        // A slower model behind the flag: twice the latency, to the first token too.
+        if (deployment.rollout!.step >= 1)
+          for (const span of canary) {
+            span.durationMs *= 2;
+            if (span.ttftMs !== null) span.ttftMs *= 2;
+          }
         spans.push(...canary);
       }
       await bulkLoadSpans(pool, spans);
@@ -467,6 +473,9 @@ try {
   const lowHook = hooks.webhook[rollbacksBefore];
   const lowRollback = lowHook && firstLowAckAt !== null ? (lowHook.at - firstLowAckAt) / 1000 : Number.NaN;
   log(`low-traffic rollback hook: ${lowHook ? JSON.stringify(lowHook.body).slice(0, 160) : 'none in 5 minutes'}`);
+  log(
+    `detect_s=${detect.toFixed(1)} rollback_s=${rollback.toFixed(1)} lowtraffic_rollback_s=${lowRollback.toFixed(1)}`,
+  );
 
   // Stepped rollouts, traffic split by the weight the promote hook last set.
   const startRollout = async (deployment: string) => {
@@ -506,6 +515,7 @@ try {
   );
   const v4Final = hooks.flag.find((h) => h.body.deployment === 'v4' && h.body.weight === 100);
   const promote = v4Final ? (v4Final.at - v4Start) / 1000 : Number.NaN;
+  log(`promote_s=${promote.toFixed(1)}`);
   log(
     `v4 steps: ${hooks.flag
       .filter((h) => h.body.deployment === 'v4')
@@ -523,6 +533,7 @@ try {
   const v5Hook = hooks.webhook[v5RollbacksBefore];
   const stepRollback = v5Hook && v5FirstBad !== null ? (v5Hook.at - v5FirstBad) / 1000 : Number.NaN;
   log(`v5 rollback hook: ${v5Hook ? JSON.stringify(v5Hook.body).slice(0, 200) : 'none in 5 minutes'}`);
+  log(`step_rollback_s=${stepRollback.toFixed(1)}`);
 
   vigil.kill('SIGTERM');
   await new Promise((r) => vigil!.once('exit', r));

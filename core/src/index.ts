@@ -43,12 +43,14 @@ export {
 export type { MetricsPoint, Tokens } from './query/metrics.ts';
 export {
   type BudgetStatus,
+  budgetBurnRate,
   exhaustionOf,
   type MonthSpend,
   monthSpend,
   readBudgets,
   type Spend,
   spendOf,
+  utcMonthMs,
 } from './query/read-budgets.ts';
 export {
   type CostCoverage,

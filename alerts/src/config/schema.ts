@@ -89,6 +89,8 @@ export const budgetSchema = z
     forecastAt: z.number().positive().default(1),
     /** Page when the month's spend passes this fraction. */
     spentAt: z.number().positive().default(1),
+    /** Burn-rate alerts on spend, with the SLO windows: fast burn pages, slow burn tickets. */
+    burnAlerts: z.boolean().default(true),
     labels: z.record(z.string(), z.string()).default({}),
   })
   .strict();

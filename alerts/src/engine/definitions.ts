@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import {
   ALL_TENANTS,
+  budgetBurnRate,
   type Caller,
   exhaustionOf,
   monthSpend,
@@ -14,13 +15,21 @@ import {
   SERVICE_CALLER,
   type Spend,
   spendOf,
+  utcMonthMs,
 } from '@vigil/core';
 import type pg from 'pg';
 import type { AlertsConfig, BudgetConfig, RuleConfig, Severity, SloConfig } from '../config/schema.ts';
-import { type WindowPair, evaluatePair, scaledWindows } from '../slo/burn-rate.ts';
+import { type WindowPair, evaluatePair, scaledWindows, WORKBOOK_WINDOWS } from '../slo/burn-rate.ts';
 import { type Filters, selectorFilters, selectorLabels } from '../slo/selector.ts';
 import type { Observation, Timing } from '../state/machine.ts';
-import type { BudgetObservation, AlertObservation, RuleObservation, SloObservation } from './observations.ts';
+import type {
+  AlertObservation,
+  BudgetBurnObservation,
+  BudgetBurnWindow,
+  BudgetObservation,
+  RuleObservation,
+  SloObservation,
+} from './observations.ts';
 
 export interface Evaluation {
   observation: Observation;
@@ -302,7 +311,76 @@ function budgetDefinitions(budget: BudgetConfig, projectId: string, timing: Timi
       },
     };
   };
-  return [make('ticket', 'forecast', budget.forecastAt), make('page', 'spent', budget.spentAt)];
+  // Burn: the SLO windows for a 30-day period (a month), on spend instead of errors. Fast burn
+  // (2% of the month's budget in an hour, 5% in six) pages; slow burn (10% in a day or three) tickets.
+  const burn = (severity: Severity): AlertDefinition => {
+    const pairs = WORKBOOK_WINDOWS.filter((w) => w.severity === severity);
+    const labels = {
+      alertname: budget.name,
+      project: budget.project,
+      budget: budget.name,
+      severity,
+      measure: 'burn',
+      ...(budget.tenant ? { tenant: budget.tenant } : {}),
+      ...budget.labels,
+    };
+    const filters: Filters = budget.tenant ? { tenant_id: [budget.tenant] } : {};
+    const spendOver = async (db: pg.Pool, now: number, ms: number) => {
+      const [point] = await readMetrics(db, caller, { projectId, window: window(now, ms), filters, quantiles: [] });
+      return point?.costUsd ?? 0;
+    };
+    return {
+      fingerprint: fingerprint(labels),
+      projectId,
+      projectName: budget.project,
+      tenantId,
+      name: budget.name,
+      kind: 'budget',
+      severity,
+      labels,
+      timing: { ...timing, forMs: 0, keepFiringForMs: 0 },
+      summary: `${budget.name}: ${budget.tenant ? `tenant ${budget.tenant}` : 'project'} spending ${pairs.map((p) => `${p.burnRate}×`).join(' or ')} faster than $${budget.monthlyUsd}/month allows`,
+      deployment: null,
+      async evaluate(db: pg.Pool, now: number): Promise<Evaluation> {
+        const monthMs = utcMonthMs(now);
+        const month = await monthSpend(db, caller, projectId, new Date(now));
+        const spend = spendOf(month, tenantId);
+        const exhaustsAt = exhaustionOf(spend, budget.monthlyUsd, month);
+        const windows: BudgetBurnWindow[] = [];
+        for (const pair of pairs) {
+          const [longUsd, shortUsd] = await Promise.all([
+            spendOver(db, now, pair.longMs),
+            spendOver(db, now, pair.shortMs),
+          ]);
+          const longBurn = longUsd > 0 ? budgetBurnRate(longUsd, pair.longMs, budget.monthlyUsd, monthMs) : null;
+          const shortBurn = shortUsd > 0 ? budgetBurnRate(shortUsd, pair.shortMs, budget.monthlyUsd, monthMs) : null;
+          windows.push({
+            long: pair.longMs,
+            short: pair.shortMs,
+            threshold: pair.burnRate,
+            longBurn,
+            shortBurn,
+            longUsd,
+            shortUsd,
+            firing: longBurn !== null && shortBurn !== null && longBurn >= pair.burnRate && shortBurn >= pair.burnRate,
+          });
+        }
+        const observed: BudgetBurnObservation = {
+          kind: 'budget_burn',
+          monthlyUsd: budget.monthlyUsd,
+          spentUsd: spend.spentUsd,
+          exhaustsAt: exhaustsAt === null ? null : new Date(exhaustsAt).toISOString(),
+          windows,
+        };
+        return { observation: windows.some((w) => w.firing) ? 'true' : 'false', observed };
+      },
+    };
+  };
+  return [
+    make('ticket', 'forecast', budget.forecastAt),
+    make('page', 'spent', budget.spentAt),
+    ...(budget.burnAlerts ? [burn('page'), burn('ticket')] : []),
+  ];
 }
 
 /** Every alert instance the config defines, for the projects that exist (by name → id). */

@@ -51,18 +51,46 @@ export interface BudgetObservation {
   exhaustsAt: string | null;
 }
 
+/** One window pair of a budget's burn: spend rate over each window against the budget's even rate. */
+export interface BudgetBurnWindow {
+  long: number;
+  short: number;
+  threshold: number;
+  /** Spend per hour over the window ÷ the monthly budget's per hour; null while nothing is priced. */
+  longBurn: number | null;
+  shortBurn: number | null;
+  longUsd: number;
+  shortUsd: number;
+  firing: boolean;
+}
+
+/** A budget's burn rate over multiple windows (fast burn pages, slow burn tickets), as for SLOs. */
+export interface BudgetBurnObservation {
+  kind: 'budget_burn';
+  monthlyUsd: number;
+  spentUsd: number;
+  exhaustsAt: string | null;
+  /** The fastest pair first. */
+  windows: BudgetBurnWindow[];
+}
+
 /** The evaluation itself failed (a query error): the instance goes to its Error state. */
 export interface EvaluationErrorObservation {
   kind: 'error';
   error: string;
 }
 
-export type AlertObservation = SloObservation | RuleObservation | BudgetObservation | EvaluationErrorObservation;
+export type AlertObservation =
+  | SloObservation
+  | RuleObservation
+  | BudgetObservation
+  | BudgetBurnObservation
+  | EvaluationErrorObservation;
 
 /** The number an observation is judged by: SLO burn over the fastest long window, a rule's value, a budget's fraction. */
 export function judgedValue(observed: AlertObservation): number | null {
   const value =
-    observed.kind === 'slo'
+    observed.kind === 'slo' || observed.kind === 'budget_burn'
       ? observed.windows[0]?.longBurn
       : observed.kind === 'rule'
         ? observed.value

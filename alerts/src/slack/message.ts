@@ -88,6 +88,14 @@ export function describeObserved(observed: AlertObservation): string[] {
           ? [`at the last 24 h's rate it runs out ${observed.exhaustsAt.slice(0, 16).replace('T', ' ')} UTC`]
           : []),
       ];
+    case 'budget_burn':
+      return [
+        ...observed.windows.map(
+          (w) =>
+            `${w.firing ? '🔴' : '⚪'} ${ms(w.long)}/${ms(w.short)}: spending ${num(w.longBurn, 1)}× / ${num(w.shortBurn, 1)}× the even rate vs ${w.threshold}× ($${num(w.longUsd)} in ${ms(w.long)})`,
+        ),
+        `spent $${num(observed.spentUsd)} of $${num(observed.monthlyUsd)}${observed.exhaustsAt ? `; at the last 24 h's rate it runs out ${observed.exhaustsAt.slice(0, 16).replace('T', ' ')} UTC` : ''}`,
+      ];
     case 'error':
       return [];
   }

@@ -87,6 +87,21 @@ export function exhaustionOf(spend: Spend, monthlyUsd: number, month: Pick<Month
   return at < month.monthEndMs ? at : null;
 }
 
+/**
+ * How many times faster than evenly a budget is being spent: the spend rate over a window against
+ * the monthly budget spread over its month (1 = on course to spend exactly the budget). The
+ * budget burn alerts' windows are the SLO ones, so 14.4× over an hour is 2% of the month's budget.
+ */
+export function budgetBurnRate(windowUsd: number, windowMs: number, monthlyUsd: number, monthMs: number): number {
+  return windowUsd / windowMs / (monthlyUsd / monthMs);
+}
+
+/** The length of the UTC month `atMs` falls in. */
+export function utcMonthMs(atMs: number): number {
+  const at = new Date(atMs);
+  return Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1) - Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
+}
+
 /** A tenant's (or ALL_TENANTS') spend in a MonthSpend: nothing spent is zero, not unknown. */
 export function spendOf(spend: MonthSpend, tenantId: string): Spend {
   return spend.byTenant.get(tenantId) ?? { spentUsd: 0, forecastUsd: 0, lastDayUsd: 0 };

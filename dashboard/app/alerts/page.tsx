@@ -37,6 +37,13 @@ function describe(observed: AlertObservation): string {
       return `${observed.metric} = ${observed.value === null ? '—' : observed.value.toFixed(3)} ${observed.op} ${observed.threshold}`;
     case 'budget':
       return `spent $${observed.spentUsd.toFixed(2)}, forecast $${observed.forecastUsd.toFixed(2)} of $${observed.monthlyUsd}`;
+    case 'budget_burn':
+      return observed.windows
+        .map(
+          (w) =>
+            `${Math.round(w.long / 60_000)}m/${Math.round(w.short / 60_000)}m ${w.longBurn?.toFixed(1) ?? '—'}×/${w.shortBurn?.toFixed(1) ?? '—'}× of even spend vs ${w.threshold}×`,
+        )
+        .join(' · ');
     case 'error':
       return `error: ${observed.error}`;
   }
