@@ -21,6 +21,8 @@ export { checkLatency, latencyCheckSchema } from './check/latency.ts';
 export { CHECK_EXIT, type CheckReport, markdownReport } from './check/report.ts';
 export { checkSlo } from './check/slo.ts';
 export { parseDuration } from './config/duration.ts';
+export { TIME_BUDGET_LABEL } from './config/time-budgets.ts';
+export { selectorFilters } from './slo/selector.ts';
 export { type EnterStepOutcome, enterStep } from './rollout/enter-step.ts';
 export { type Rollout, type RolloutInput, rolloutSchema } from './rollout/schema.ts';
 export { readServing, type Serving } from './reads/serving-reads.ts';

@@ -7,6 +7,7 @@ export const metadata: Metadata = { title: 'Vigil', description: 'SLOs and cost 
 const PAGES = [
   ['/', 'Overview'],
   ['/latency', 'Latency'],
+  ['/time-budgets', 'Time budgets'],
   ['/cost', 'Cost'],
   ['/sessions', 'Sessions'],
   ['/deployments', 'Deployments'],

@@ -6,7 +6,7 @@
 
 import { enterStep, readAlerts, readDeployments, recordDeployment } from '@vigil/alerts';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -48,6 +48,7 @@ let server: ChildProcess;
 let baseUrl: string;
 let browser: Browser;
 let apiServer: RunningServer;
+let configFile: string;
 let shop: string;
 let other: string;
 const now = Math.floor(Date.now() / 60_000) * 60_000;
@@ -97,9 +98,14 @@ beforeAll(async () => {
   await db.pool.query(`insert into deployments (project_id, name, baseline, source) values ($1, 'v2', 'v1', 'api')`, [
     shop,
   ]);
-  const config = parseAlertsConfig({
+  // The config the API and the dashboard both read: an SLO, and time budgets for the shop.
+  const configInput = {
     slos: [{ name: 'chat-errors', project: 'shop', objective: 99.9, sli: { kind: 'errors' } }],
-  });
+    timeBudgets: { project: 'shop', dependencies: { db: '300ms', model: '1.5s' } },
+  };
+  configFile = path.join(mkdtempSync(path.join(tmpdir(), 'vigil-e2e-config-')), 'vigil.config.json');
+  writeFileSync(configFile, JSON.stringify({ alerts: configInput }));
+  const config = parseAlertsConfig(configInput);
   // The engine as if it had run for the last three hours (a tick every 15 minutes), so the SLO
   // tiles have burn history to draw.
   const clock = { now: now - 165 * 60_000 };
@@ -138,6 +144,7 @@ beforeAll(async () => {
       DATABASE_URL: db.url,
       VIGIL_JWT_SECRET: SECRET,
       VIGIL_API_URL: apiServer.url,
+      VIGIL_CONFIG: configFile,
       NEXT_TELEMETRY_DISABLED: '1',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -528,6 +535,28 @@ describe('dashboard', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'deployments-rollout.png'), fullPage: true });
   });
 
+  it('shows each time budget: p95 against the budget, the share over it, the worst offenders and the trend', async () => {
+    const page = await signedIn({ projectId: shop });
+    await page.goto(`${baseUrl}/time-budgets?${windowQuery}`);
+    const table = await page.getByTestId('time-budgets').textContent();
+    for (const [label, category, limit] of [
+      ['db calls', 'db', 300],
+      ['model calls', 'model', 1500],
+    ] as const) {
+      const [point] = await readMetrics(db.pool, SERVICE_CALLER, {
+        projectId: shop,
+        window: { from: new Date(from), to: new Date(to) },
+        filters: { category: [category] },
+        quantiles: [0.95],
+      });
+      expect(table).toContain(
+        `${label}${formatMs(limit)}${formatCount(point!.spans)}${formatMs(point!.latencyMs.quantiles.p95!)}`,
+      );
+    }
+    await page.getByTestId('chart-time-budget-trend').locator('svg.recharts-surface').first().waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'time-budgets.png'), fullPage: true });
+  });
+
   it('breaks latency down by model, surface or deployment, slowest p95 first, as the query API does', async () => {
     const page = await signedIn({ projectId: shop });
     await page.goto(`${baseUrl}/latency?${windowQuery}&by=surface`);
@@ -645,6 +674,7 @@ describe('dashboard', () => {
     const pages = [
       ['overview', '/'],
       ['latency', '/latency'],
+      ['time-budgets', '/time-budgets'],
       ['cost', '/cost'],
       ['sessions', '/sessions'],
       ['trace', `/traces/${trace!.traceId}`],

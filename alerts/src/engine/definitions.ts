@@ -270,16 +270,17 @@ function ruleDefinition(rule: RuleConfig, projectId: string, timing: Timing): Al
 
 function budgetDefinitions(budget: BudgetConfig, projectId: string, timing: Timing): AlertDefinition[] {
   const tenantId = budget.tenant ?? ALL_TENANTS;
+  const labelsOf = (severity: Severity, measure: 'spent' | 'forecast' | 'burn') => ({
+    alertname: budget.name,
+    project: budget.project,
+    budget: budget.name,
+    severity,
+    measure,
+    ...(budget.tenant ? { tenant: budget.tenant } : {}),
+    ...budget.labels,
+  });
   const make = (severity: Severity, measure: 'spent' | 'forecast', at: number): AlertDefinition => {
-    const labels = {
-      alertname: budget.name,
-      project: budget.project,
-      budget: budget.name,
-      severity,
-      measure,
-      ...(budget.tenant ? { tenant: budget.tenant } : {}),
-      ...budget.labels,
-    };
+    const labels = labelsOf(severity, measure);
     return {
       fingerprint: fingerprint(labels),
       projectId,
@@ -315,15 +316,7 @@ function budgetDefinitions(budget: BudgetConfig, projectId: string, timing: Timi
   // (2% of the month's budget in an hour, 5% in six) pages; slow burn (10% in a day or three) tickets.
   const burn = (severity: Severity): AlertDefinition => {
     const pairs = WORKBOOK_WINDOWS.filter((w) => w.severity === severity);
-    const labels = {
-      alertname: budget.name,
-      project: budget.project,
-      budget: budget.name,
-      severity,
-      measure: 'burn',
-      ...(budget.tenant ? { tenant: budget.tenant } : {}),
-      ...budget.labels,
-    };
+    const labels = labelsOf(severity, 'burn');
     const filters: Filters = budget.tenant ? { tenant_id: [budget.tenant] } : {};
     const spendOver = async (db: pg.Pool, now: number, ms: number) => {
       const [point] = await readMetrics(db, caller, { projectId, window: window(now, ms), filters, quantiles: [] });

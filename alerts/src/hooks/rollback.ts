@@ -93,10 +93,9 @@ export async function rollBack(
     pool,
     config.rollbackHooks,
     payload,
-    { projectId: request.projectId, table: 'rollback_hook_calls', column: 'rollback_id', id: claimed.rollbackId },
+    { projectId: request.projectId, kind: 'rollback', id: claimed.rollbackId },
     env,
   );
-  await pool.query(`update rollbacks set status = $2, finished_at = now() where id = $1`, [claimed.rollbackId, status]);
   const message = deploymentMessage({
     kind: 'rollback',
     project: request.projectName,

@@ -134,10 +134,9 @@ export async function enterStep(
     pool,
     config.promoteHooks,
     payload,
-    { projectId: request.projectId, table: 'rollout_hook_calls', column: 'rollout_step_id', id: claimed.stepId },
+    { projectId: request.projectId, kind: 'step', id: claimed.stepId },
     env,
   );
-  await pool.query(`update rollout_steps set status = $2, finished_at = now() where id = $1`, [claimed.stepId, status]);
   await enqueue(pool, config, request.projectName, {
     projectId: request.projectId,
     tenantId: ALL_TENANTS,
