@@ -18,7 +18,7 @@ export { cohortBucket } from './rollout/cohort.ts';
 export { checkCost, costCheckSchema } from './check/cost.ts';
 export { checkEvals, evalsCheckSchema } from './check/evals.ts';
 export { checkLatency, latencyCheckSchema } from './check/latency.ts';
-export { CHECK_EXIT, type CheckReport, markdownReport } from './check/report.ts';
+export { CHECK_EXIT, type CheckReport, checkReportSchema, markdownReport } from './check/report.ts';
 export { checkSlo } from './check/slo.ts';
 export { parseDuration } from './config/duration.ts';
 export { TIME_BUDGET_LABEL } from './config/time-budgets.ts';

@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bulkLoadSpans, createProject } from '@vigil/core';
+import { alertsApiRoutes, loadAlertsConfig } from '@vigil/alerts';
+import { bulkLoadSpans, createApiApp, createProject, type RunningServer, serveApp, signToken } from '@vigil/core';
 import { createTestDatabase, type TestDatabase } from '@vigil/testing';
 import { loadTraffic, modelCalls } from '../../alerts/test/support/traffic.ts';
 
@@ -14,6 +15,10 @@ const bin = path.resolve(import.meta.dirname, '../bin/vigil.mjs');
 let db: TestDatabase;
 let dir: string;
 let env: Record<string, string>;
+let api: RunningServer;
+let projectToken: string;
+let tenantToken: string;
+const JWT = 'a-jwt-secret-for-tests-only-32-chars-long';
 
 function vigil(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -71,9 +76,18 @@ beforeAll(async () => {
     ),
   );
   env = { DATABASE_URL: db.url, VIGIL_CONFIG: config, VIGIL_DATA_DIR: dir };
+  const alerts = await loadAlertsConfig(config);
+  api = await serveApp(
+    createApiApp({ jwtSecret: JWT, routes: alertsApiRoutes({ pool: db.pool, config: () => alerts }) }),
+    '127.0.0.1',
+    0,
+  );
+  projectToken = await signToken({ role: 'authenticated', projectId, ttlSeconds: 600 }, JWT);
+  tenantToken = await signToken({ role: 'authenticated', projectId, tenantId: 'tenant-0', ttlSeconds: 600 }, JWT);
 });
 
 afterAll(async () => {
+  await api.close();
   await db.drop();
 });
 
@@ -162,6 +176,29 @@ describe('vigil check', () => {
     const none = await vigil(['evals', '--deployment', 'eval-good', '--name', 'no-such-eval', '--min', '0.7']);
     expect(none.code).toBe(2);
     expect(none.stdout).toContain('0 scored result(s)');
+  });
+
+  it('asks the API instead of the database with --api and a project token, with the same verdicts', async () => {
+    const remote = (args: string[], token = projectToken) => vigil([...args, '--api', api.url, '--token', token]);
+    const pass = await remote(['cost', '--deployment', 'ci-cheap', '--max-usd-per-request', '0.003', '--json']);
+    expect(pass.code).toBe(0);
+    const local = await vigil(['cost', '--deployment', 'ci-cheap', '--max-usd-per-request', '0.003', '--json']);
+    expect(JSON.parse(pass.stdout).figures).toEqual(JSON.parse(local.stdout).figures);
+    expect(
+      (await remote(['latency', '--deployment', 'ci-pricey', '--baseline', 'main', '--max-increase', '25'])).code,
+    ).toBe(1);
+    expect(
+      (await remote(['evals', '--deployment', 'eval-worse', '--name', 'faithfulness', '--baseline', 'eval-main'])).code,
+    ).toBe(1);
+    expect((await remote(['slo', '--deployment', 'ci-pricey'])).code).toBe(1);
+    const refused = await remote(['cost', '--deployment', 'ci-cheap', '--max-usd-per-request', '1'], tenantToken);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/the API answered 403/);
+    const invalid = await remote(['cost', '--deployment', 'ci-cheap', '--baseline', 'main']);
+    expect(invalid.code).toBe(3);
+    expect(invalid.stderr).toMatch(/the API answered 400: .*--baseline and --max-increase together/);
+    const away = await vigil(['slo', '--api', 'http://127.0.0.1:9', '--token', projectToken]);
+    expect(away.code).toBe(3);
   });
 
   it('exits 3 with a message when it cannot check', async () => {

@@ -90,6 +90,7 @@ beforeAll(async () => {
       requests: 20,
       seed: deployment === 'v1' ? 5 : 6,
       deployments: [deployment],
+      tenants: 4,
     })
       .filter((span) => span.category === 'model')
       .map((span) => ({ ...span, evaluations: [{ name: 'faithfulness', score, label: null, atMs: span.startMs }] }));

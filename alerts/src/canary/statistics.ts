@@ -1,4 +1,5 @@
-// Order statistics for the canary judge's summaries and its tail test.
+// Order statistics for the canary judge's summaries and its tail test, and the exact binomial tail
+// for rates on a few calls.
 
 /** The q-quantile of sorted values (linear interpolation, as percentile_cont). */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
@@ -11,4 +12,19 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
 
 export function sorted(values: readonly number[]): Float64Array {
   return Float64Array.from(values).sort();
+}
+
+/** P(X ≥ k) for X ~ Binomial(n, p), summed exactly: for the small n where a normal approximation fails. */
+export function binomialUpperTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  if (p <= 0) return 0;
+  if (p >= 1) return 1;
+  let term = (1 - p) ** n; // P(X = 0)
+  let below = 0;
+  for (let i = 0; i < k; i++) {
+    below += term;
+    term *= ((n - i) / (i + 1)) * (p / (1 - p));
+  }
+  return Math.min(1, Math.max(0, 1 - below));
 }

@@ -1,27 +1,27 @@
 // What a CI gate (`vigil check …`) says: one verdict, each measure against its limit, as Markdown
 // for $GITHUB_STEP_SUMMARY and as JSON. Exit codes: 0 pass, 1 fail, 2 inconclusive.
 
+import { z } from 'zod';
 import type { GateVerdict, Interval } from './intervals.ts';
 
-export interface CheckFinding {
-  measure: string;
-  /** The estimate and its interval, as a person reads them. */
-  value: string;
-  limit: string;
-  verdict: GateVerdict;
-}
+const gateVerdict = z.enum(['pass', 'fail', 'inconclusive']);
 
-export interface CheckReport {
-  check: 'cost' | 'latency' | 'slo' | 'evals';
-  verdict: GateVerdict;
+/** The report, as the checks build it and as `vigil check --api` reads it back from the API. */
+export const checkReportSchema = z.object({
+  check: z.enum(['cost', 'latency', 'slo', 'evals']),
+  verdict: gateVerdict,
   /** What was checked: "deployment ci-1234 (412 requests)". */
-  subject: string;
+  subject: z.string(),
   /** One sentence: why this verdict. */
-  summary: string;
-  findings: CheckFinding[];
+  summary: z.string(),
+  /** Each measure: its estimate and interval as a person reads them, its limit, its verdict. */
+  findings: z.array(z.object({ measure: z.string(), value: z.string(), limit: z.string(), verdict: gateVerdict })),
   /** The figures behind the findings, for --json readers. */
-  figures: Record<string, number | string | null>;
-}
+  figures: z.record(z.string(), z.union([z.number(), z.string(), z.null()])),
+});
+
+export type CheckReport = z.infer<typeof checkReportSchema>;
+export type CheckFinding = CheckReport['findings'][number];
 
 export const CHECK_EXIT: Record<GateVerdict, number> = { pass: 0, fail: 1, inconclusive: 2 };
 
