@@ -120,6 +120,21 @@ describe('canary judge', () => {
     ]);
   });
 
+  it('does not fail 2 errors in 10 canary calls against a 1% baseline, but fails a canary whose every call errs', () => {
+    const rand = random(11);
+    const b = traffic(rand, 400, healthy);
+    const c = traffic(rand, 10, healthy);
+    c.errors = [1, 1, 0, 0, 0, 0, 0, 0, 0, 0];
+    const twoInTen = judge(paired(c, b), config);
+    expect(twoInTen.metrics.find((m) => m.metric === 'errors')?.classification).not.toBe('high');
+    expect(twoInTen.verdict).not.toBe('fail');
+    const down = traffic(rand, 5, healthy);
+    down.errors = [1, 1, 1, 1, 1];
+    const allFail = judge(paired(down, b), config);
+    expect(allFail.verdict).toBe('fail');
+    expect(allFail.reason).toMatch(/^critical: errors/);
+  });
+
   it('says how many more calls a decision needs while a small regression is still unproven', () => {
     const rand = random(8);
     const c = traffic(rand, 12, { ...healthy, latencyMs: 1300 });
