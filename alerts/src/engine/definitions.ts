@@ -279,7 +279,8 @@ function budgetDefinitions(budget: BudgetConfig, projectId: string, timing: Timi
     ...(budget.tenant ? { tenant: budget.tenant } : {}),
     ...budget.labels,
   });
-  const make = (severity: Severity, measure: 'spent' | 'forecast', at: number): AlertDefinition => {
+  /** What every budget alert shares: identity, labels, timing; the measure names the instance. */
+  const base = (severity: Severity, measure: 'spent' | 'forecast' | 'burn') => {
     const labels = labelsOf(severity, measure);
     return {
       fingerprint: fingerprint(labels),
@@ -287,12 +288,17 @@ function budgetDefinitions(budget: BudgetConfig, projectId: string, timing: Timi
       projectName: budget.project,
       tenantId,
       name: budget.name,
-      kind: 'budget',
+      kind: 'budget' as const,
       severity,
       labels,
       timing: { ...timing, forMs: 0, keepFiringForMs: 0 },
-      summary: `${budget.name}: ${budget.tenant ? `tenant ${budget.tenant}` : 'project'} ${measure} ≥ ${Math.round(at * 100)}% of $${budget.monthlyUsd}/month`,
       deployment: null,
+    };
+  };
+  const make = (severity: Severity, measure: 'spent' | 'forecast', at: number): AlertDefinition => {
+    return {
+      ...base(severity, measure),
+      summary: `${budget.name}: ${budget.tenant ? `tenant ${budget.tenant}` : 'project'} ${measure} ≥ ${Math.round(at * 100)}% of $${budget.monthlyUsd}/month`,
       async evaluate(pool: pg.Pool, now: number): Promise<Evaluation> {
         const month = await monthSpend(pool, caller, projectId, new Date(now));
         const spend: Spend = spendOf(month, tenantId);
@@ -316,24 +322,14 @@ function budgetDefinitions(budget: BudgetConfig, projectId: string, timing: Timi
   // (2% of the month's budget in an hour, 5% in six) pages; slow burn (10% in a day or three) tickets.
   const burn = (severity: Severity): AlertDefinition => {
     const pairs = WORKBOOK_WINDOWS.filter((w) => w.severity === severity);
-    const labels = labelsOf(severity, 'burn');
     const filters: Filters = budget.tenant ? { tenant_id: [budget.tenant] } : {};
     const spendOver = async (db: pg.Pool, now: number, ms: number) => {
       const [point] = await readMetrics(db, caller, { projectId, window: window(now, ms), filters, quantiles: [] });
       return point?.costUsd ?? 0;
     };
     return {
-      fingerprint: fingerprint(labels),
-      projectId,
-      projectName: budget.project,
-      tenantId,
-      name: budget.name,
-      kind: 'budget',
-      severity,
-      labels,
-      timing: { ...timing, forMs: 0, keepFiringForMs: 0 },
+      ...base(severity, 'burn'),
       summary: `${budget.name}: ${budget.tenant ? `tenant ${budget.tenant}` : 'project'} spending ${pairs.map((p) => `${p.burnRate}×`).join(' or ')} faster than $${budget.monthlyUsd}/month allows`,
-      deployment: null,
       async evaluate(db: pg.Pool, now: number): Promise<Evaluation> {
         const monthMs = utcMonthMs(now);
         const month = await monthSpend(db, caller, projectId, new Date(now));
