@@ -1,89 +1,24 @@
 // npm run bench:query — the dashboard's and alert engine's questions over 10M spans, answered from
 // rollups through the query API, against the same questions answered exactly from raw spans.
 //
-// 1. Generates 10M spans over 30 days (50 tenants, 8 models, 20 surfaces, Zipf skew, daily cycle,
-//    slow tails, errors) and loads them with the bulk path: spans, ai_api_calls and pending rollup
-//    deltas in one transaction per slice, compacting as simulated time passes (as if live).
-//    The dataset is kept in .vigil/bench-query and reused when its parameters match
-//    (BENCH_REGENERATE=1 forces a new one).
+// 1. Opens the 10M-span dataset (query-dataset.ts: generated once with the bulk path, kept in
+//    .vigil/bench-query and reused when its parameters match; BENCH_REGENERATE=1 forces a new one).
 // 2. Times a fixed suite through the query API as a project member (RLS on): 20 runs per query
 //    after warm-up; the raw suite 3 runs per query.
 // 3. Compares every quantile with percentile_cont on the raw spans.
 // Prints: query p95_ms=<slowest query's p95> raw_ms=<raw suite> speedup=<raw/rollup> max_rel_err=<worst quantile error>
 
-import path from 'node:path';
-import pg from 'pg';
-import { startEmbeddedPostgres } from '../src/db/embedded.ts';
-import { createPool } from '../src/db/database.ts';
-import { migrate } from '../src/db/migrate.ts';
-import { createProject } from '../src/projects.ts';
-import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
-import { compactRollups } from '../src/rollups/compactor.ts';
 import { type CostSliResult, readCostSli, readMetrics, readSli } from '../src/query/read-metrics.ts';
 import { readTopSessions } from '../src/query/read-sessions.ts';
 import type { Caller } from '../src/query/caller.ts';
 import type { MetricsPoint } from '../src/query/metrics.ts';
-import { generateSlices } from './query-workload.ts';
+import { log, openQueryDataset } from './query-dataset.ts';
 
-const TOTAL_SPANS = Number(process.env.BENCH_SPANS ?? 10_000_000);
-const DAYS = 30;
-const TENANTS = 50;
-const SURFACES = 20;
 const RUNS = 20;
 const RAW_RUNS = Number(process.env.BENCH_RAW_RUNS ?? 3);
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
-const SLICE_MS = 2 * HOUR;
-const DATASET = `spans=${TOTAL_SPANS};days=${DAYS};tenants=${TENANTS};surfaces=${SURFACES};v=10`;
-
-const root = path.resolve(import.meta.dirname, '../..');
-
-function log(message: string): void {
-  process.stderr.write(`[bench] ${message}\n`);
-}
-
-async function loadDataset(pool: pg.Pool, endMs: number): Promise<string> {
-  const projectId = (await createProject(pool, 'bench')).id;
-  const startMs = endMs - DAYS * DAY;
-  // As if the compactor had been running all along: hours and days get built as time passes.
-  await pool.query(`update rollup_progress set built_until = $1`, [new Date(Math.floor(startMs / DAY) * DAY)]);
-  const started = performance.now();
-  let loaded = 0;
-  for (const slice of generateSlices({
-    projectId,
-    startMs,
-    endMs,
-    totalSpans: TOTAL_SPANS,
-    tenants: TENANTS,
-    surfaces: SURFACES,
-    sliceMs: SLICE_MS,
-  })) {
-    await bulkLoadSpans(pool, slice.spans);
-    loaded += slice.spans.length;
-    await compactRollups(pool, { nowMs: Math.min(slice.endMs + 3 * MINUTE, endMs) });
-    if (Math.floor(loaded / 1_000_000) !== Math.floor((loaded - slice.spans.length) / 1_000_000)) {
-      log(`loaded ${loaded} spans (${Math.round(loaded / ((performance.now() - started) / 1000))} spans/s)`);
-    }
-  }
-  // The live tail: the last seconds of traffic, which the compactor has not folded in yet.
-  for (const tail of generateSlices({
-    projectId,
-    startMs: endMs - 5000,
-    endMs,
-    totalSpans: 60,
-    tenants: TENANTS,
-    surfaces: SURFACES,
-    sliceMs: SLICE_MS,
-  })) {
-    await bulkLoadSpans(pool, tail.spans);
-  }
-  log('vacuum analyze…');
-  await pool.query('vacuum analyze');
-  await pool.query(`create table if not exists bench_meta (dataset text, project_id uuid, end_ms bigint)`);
-  await pool.query(`insert into bench_meta values ($1, $2, $3)`, [DATASET, projectId, endMs]);
-  return projectId;
-}
 
 interface Timed<T> {
   result: T;
@@ -130,56 +65,10 @@ function worstQuantileError(rollup: MetricsPoint[], exact: MetricsPoint[], key: 
 }
 
 async function main(): Promise<void> {
-  const server = await startEmbeddedPostgres({
-    dataDir: path.join(root, '.vigil/bench-query'),
-    port: Number(process.env.BENCH_PG_PORT ?? 54341),
-  });
-  const adminUrl = server.url;
-  const url = adminUrl.replace(/\/postgres$/, '/vigil_bench_query');
+  const dataset = await openQueryDataset();
+  const { pool, projectId, endMs } = dataset;
   try {
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    const exists = (await admin.query(`select 1 from pg_database where datname = 'vigil_bench_query'`)).rowCount === 1;
-    let reuse = false;
-    if (exists && process.env.BENCH_REGENERATE !== '1') {
-      const probe = new pg.Client({ connectionString: url });
-      await probe.connect();
-      const meta = await probe
-        .query(`select dataset from bench_meta`)
-        .catch(() => ({ rows: [] as { dataset: string }[] }));
-      await probe.end();
-      reuse = meta.rows[0]?.dataset === DATASET;
-    }
-    if (!reuse) {
-      await admin.query(`drop database if exists vigil_bench_query with (force)`);
-      await admin.query(`create database vigil_bench_query`);
-    }
-    await admin.end();
-    const pool = createPool(url, { poolSize: 4, applicationName: 'vigil-bench' });
-    try {
-      const client = await pool.connect();
-      await migrate(client);
-      client.release();
-      let projectId: string;
-      let endMs: number;
-      if (reuse) {
-        const { rows } = await pool.query(`select project_id, end_ms from bench_meta`);
-        projectId = rows[0].project_id;
-        endMs = Number(rows[0].end_ms);
-        log(`reusing the generated dataset (${DATASET}); BENCH_REGENERATE=1 builds a new one`);
-      } else {
-        endMs = Math.floor(Date.now() / MINUTE) * MINUTE;
-        log(`generating and loading ${TOTAL_SPANS} spans over ${DAYS} days…`);
-        const started = performance.now();
-        projectId = await loadDataset(pool, endMs);
-        log(`loaded in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-      }
-      const { rows: sizes } = await pool.query(
-        `select (select count(*) from spans)::float8 as spans, (select count(*) from rollups_minute)::float8 as minute_rows,
-                (select count(*) from rollups_hour)::float8 as hour_rows, (select count(*) from rollups_day)::float8 as day_rows,
-                (select count(*) from sessions)::float8 as sessions, (select count(*) from rollups_minute where pending)::float8 as pending`,
-      );
-      log(`dataset: ${JSON.stringify(sizes[0])}`);
+    {
       const caller: Caller = { role: 'authenticated', projectId };
       const w = (ms: number) => ({ from: new Date(endMs - ms), to: new Date(endMs) });
       const model = { category: ['model'] };
@@ -303,11 +192,9 @@ async function main(): Promise<void> {
       console.log(
         `query p95_ms=${slowestP95.toFixed(1)} raw_ms=${rawTotal.toFixed(0)} speedup=${(rawTotal / rollupTotal).toFixed(0)} max_rel_err=${maxRelErr.toFixed(4)}`,
       );
-    } finally {
-      await pool.end();
     }
   } finally {
-    await server.stop();
+    await dataset.close();
   }
 }
 

@@ -533,6 +533,8 @@ describe('dashboard', () => {
     expect(await steps.locator('[data-step-state="current"]').textContent()).toMatch(/^5%/);
     expect(await steps.locator('[data-step-state="next"]').count()).toBe(2);
     expect(await page.getByTestId('deployment-list').textContent()).toContain('5% (step 1/3)');
+    await page.waitForLoadState('networkidle');
+    await steps.scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'deployments-rollout.png'), fullPage: true });
   });
 

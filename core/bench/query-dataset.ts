@@ -1,0 +1,149 @@
+// The query benches' dataset: 10M spans over 30 days (50 tenants, 8 models, 20 surfaces, Zipf
+// skew, daily cycle, slow tails, errors), loaded with the bulk path (spans, ai_api_calls and
+// pending rollup deltas in one transaction per slice, compacting as simulated time passes, as if
+// live). Kept in .vigil/bench-query and reused when its parameters match (BENCH_REGENERATE=1
+// forces a new one), so bench:query and bench:storage share one generation.
+
+import path from 'node:path';
+import pg from 'pg';
+import { createPool } from '../src/db/database.ts';
+import { type RunningPostgres, startEmbeddedPostgres } from '../src/db/embedded.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { createProject } from '../src/projects.ts';
+import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
+import { compactRollups } from '../src/rollups/compactor.ts';
+import { generateSlices } from './query-workload.ts';
+
+export const TOTAL_SPANS = Number(process.env.BENCH_SPANS ?? 10_000_000);
+export const DAYS = 30;
+export const TENANTS = 50;
+export const SURFACES = 20;
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const SLICE_MS = 2 * HOUR;
+const DATASET = `spans=${TOTAL_SPANS};days=${DAYS};tenants=${TENANTS};surfaces=${SURFACES};v=10`;
+const DATABASE = 'vigil_bench_query';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+export function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+async function loadDataset(pool: pg.Pool, endMs: number): Promise<string> {
+  const projectId = (await createProject(pool, 'bench')).id;
+  const startMs = endMs - DAYS * DAY;
+  // As if the compactor had been running all along: hours and days get built as time passes.
+  await pool.query(`update rollup_progress set built_until = $1`, [new Date(Math.floor(startMs / DAY) * DAY)]);
+  const started = performance.now();
+  let loaded = 0;
+  for (const slice of generateSlices({
+    projectId,
+    startMs,
+    endMs,
+    totalSpans: TOTAL_SPANS,
+    tenants: TENANTS,
+    surfaces: SURFACES,
+    sliceMs: SLICE_MS,
+  })) {
+    await bulkLoadSpans(pool, slice.spans);
+    loaded += slice.spans.length;
+    await compactRollups(pool, { nowMs: Math.min(slice.endMs + 3 * MINUTE, endMs) });
+    if (Math.floor(loaded / 1_000_000) !== Math.floor((loaded - slice.spans.length) / 1_000_000)) {
+      log(`loaded ${loaded} spans (${Math.round(loaded / ((performance.now() - started) / 1000))} spans/s)`);
+    }
+  }
+  // The live tail: the last seconds of traffic, which the compactor has not folded in yet.
+  for (const tail of generateSlices({
+    projectId,
+    startMs: endMs - 5000,
+    endMs,
+    totalSpans: 60,
+    tenants: TENANTS,
+    surfaces: SURFACES,
+    sliceMs: SLICE_MS,
+  })) {
+    await bulkLoadSpans(pool, tail.spans);
+  }
+  log('vacuum analyze…');
+  await pool.query('vacuum analyze');
+  await pool.query(`create table if not exists bench_meta (dataset text, project_id uuid, end_ms bigint)`);
+  await pool.query(`insert into bench_meta values ($1, $2, $3)`, [DATASET, projectId, endMs]);
+  return projectId;
+}
+
+export interface QueryDataset {
+  server: RunningPostgres;
+  pool: pg.Pool;
+  projectId: string;
+  endMs: number;
+  close(): Promise<void>;
+}
+
+/** The dataset, generated when missing or when its parameters changed. */
+export async function openQueryDataset(): Promise<QueryDataset> {
+  const server = await startEmbeddedPostgres({
+    dataDir: path.join(root, '.vigil/bench-query'),
+    port: Number(process.env.BENCH_PG_PORT ?? 54341),
+  });
+  try {
+    const adminUrl = server.url;
+    const url = adminUrl.replace(/\/postgres$/, `/${DATABASE}`);
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    const exists = (await admin.query(`select 1 from pg_database where datname = $1`, [DATABASE])).rowCount === 1;
+    let reuse = false;
+    if (exists && process.env.BENCH_REGENERATE !== '1') {
+      const probe = new pg.Client({ connectionString: url });
+      await probe.connect();
+      const meta = await probe
+        .query(`select dataset from bench_meta`)
+        .catch(() => ({ rows: [] as { dataset: string }[] }));
+      await probe.end();
+      reuse = meta.rows[0]?.dataset === DATASET;
+    }
+    if (!reuse) {
+      await admin.query(`drop database if exists ${DATABASE} with (force)`);
+      await admin.query(`create database ${DATABASE}`);
+    }
+    await admin.end();
+    const pool = createPool(url, { poolSize: 4, applicationName: 'vigil-bench' });
+    const client = await pool.connect();
+    await migrate(client);
+    client.release();
+    let projectId: string;
+    let endMs: number;
+    if (reuse) {
+      const { rows } = await pool.query(`select project_id, end_ms from bench_meta`);
+      projectId = rows[0].project_id;
+      endMs = Number(rows[0].end_ms);
+      log(`reusing the generated dataset (${DATASET}); BENCH_REGENERATE=1 builds a new one`);
+    } else {
+      endMs = Math.floor(Date.now() / MINUTE) * MINUTE;
+      log(`generating and loading ${TOTAL_SPANS} spans over ${DAYS} days…`);
+      const started = performance.now();
+      projectId = await loadDataset(pool, endMs);
+      log(`loaded in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    }
+    const { rows: sizes } = await pool.query(
+      `select (select count(*) from spans)::float8 as spans, (select count(*) from rollups_minute)::float8 as minute_rows,
+              (select count(*) from rollups_hour)::float8 as hour_rows, (select count(*) from rollups_day)::float8 as day_rows,
+              (select count(*) from sessions)::float8 as sessions, (select count(*) from rollups_minute where pending)::float8 as pending`,
+    );
+    log(`dataset: ${JSON.stringify(sizes[0])}`);
+    return {
+      server,
+      pool,
+      projectId,
+      endMs,
+      close: async () => {
+        await pool.end();
+        await server.stop();
+      },
+    };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
