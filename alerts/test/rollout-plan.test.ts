@@ -25,6 +25,8 @@ describe('planRollout', () => {
   it('waits out the minimum step time on a Pass, then enters the next step', () => {
     expect(planRollout(at(0), 'pass', 9 * MINUTE)).toEqual({ kind: 'wait', dueAt: 10 * MINUTE });
     expect(planRollout(at(0), 'pass', 10 * MINUTE)).toEqual({ kind: 'advance', toStep: 1, weight: 25, final: false });
+    // A tick whose clock reads a few milliseconds short of the minimum does not wait a whole tick more.
+    expect(planRollout(at(0), 'pass', 10 * MINUTE - 30).kind).toBe('advance');
   });
 
   it('makes the step to 100% the final one: the deployment is promoted', () => {

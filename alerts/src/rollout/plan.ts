@@ -26,11 +26,18 @@ export type RolloutAction =
   | { kind: 'wait'; dueAt: number }
   | { kind: 'hold'; page: boolean; since: number };
 
+/**
+ * A step that has lasted its minimum time to within this is due: the engine stamps a step with the
+ * clock of the tick that entered it, and a later tick's clock, read a few milliseconds earlier in
+ * its run, would otherwise make a 30 s step wait a whole extra tick (10 s) in bench:alerts.
+ */
+const CLOCK_SLACK_MS = 1000;
+
 export function planRollout(position: RolloutPosition, verdict: Verdict, now: number): RolloutAction {
   if (verdict === 'fail') return { kind: 'rollback' };
   const dueAt = position.stepStartedAt + position.minStepTimeMs;
   if (verdict === 'pass') {
-    if (now < dueAt) return { kind: 'wait', dueAt };
+    if (now + CLOCK_SLACK_MS < dueAt) return { kind: 'wait', dueAt };
     const toStep = position.step + 1;
     const weight = position.steps[toStep] ?? 100;
     return { kind: 'advance', toStep, weight, final: weight >= 100 };
