@@ -152,7 +152,7 @@ describe('re-pricing', () => {
     expect(second.map((d) => d.changed)).toEqual([0, 0]);
     // The same dollars; summed in the order rows come back, which an update may change, so equal
     // to the last few bits of a double, not to all of them.
-    second.forEach((d, i) => expect(d.afterUsd).toBeCloseTo(first[i]!.afterUsd, 12));
+    for (const [i, day] of second.entries()) expect(day.afterUsd).toBeCloseTo(first[i]!.afterUsd, 12);
     const after = await totals();
     expect(after.rollup.costUsd).toBeCloseTo(before.rollup.costUsd, 9);
     expect(after.rollup.costUsd).toBeCloseTo(after.exact.costUsd, 9);
