@@ -31,7 +31,10 @@ async function tableSizes(pool: pg.Pool): Promise<TableSize[]> {
             sum(pg_indexes_size(part.oid))::float8 as indexes
        from pg_class top
        join pg_namespace n on n.oid = top.relnamespace and n.nspname = 'public'
-       cross join lateral pg_partition_tree(top.oid) tree
+       -- A partitioned table's leaves; a plain table (pg_partition_tree gives it no rows) itself.
+       cross join lateral (
+         select relid from pg_partition_tree(top.oid) where isleaf
+         union all select top.oid where top.relkind = 'r') tree
        join pg_class part on part.oid = tree.relid
       where top.relkind in ('r', 'p') and not top.relispartition
       group by top.relname
