@@ -109,6 +109,8 @@ describe('alerting config', () => {
     ]);
     expect(config.rules.map((r) => r.metric)).toEqual(['latency_p95', 'cost_coverage']);
     expect(config.rollbackHooks.map((h) => h.type)).toEqual(['webhook', 'github', 'flag']);
+    expect(config.promoteHooks).toMatchObject([{ type: 'flag', name: 'weights', method: 'PUT' }]);
+    expect(config.canary.rollout).toEqual({ minStepTime: 600_000, maxHold: 3_600_000 });
     expect(config.webhooks).toEqual([
       { name: 'pager', urlEnv: 'PAGER_WEBHOOK_URL', severities: ['page'], sendResolved: true, maxAlerts: 0 },
     ]);
