@@ -3,22 +3,11 @@
 // calls it needs), and healthy low-traffic canaries judged every tick for an hour never fail.
 
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../src/canary/statistics.ts';
 import { canarySchema } from '../src/config/schema.ts';
 import { type Samples, judge } from '../src/canary/judge.ts';
 
 const config = canarySchema.parse({});
-
-/** A small seeded generator (mulberry32), so that every run judges the same canaries. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function lognormal(rand: () => number, median: number, sigma: number): number {
   const z = Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
@@ -47,7 +36,7 @@ function traffic(rand: () => number, n: number, t: Traffic) {
 }
 
 function samples(seed: number, n: number, canary: Traffic, baseline: Traffic): Samples {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   return paired(traffic(rand, n, canary), traffic(rand, n, baseline));
 }
 
@@ -85,7 +74,7 @@ describe('canary judge', () => {
 
   it('sees a canary worse only in its tail', () => {
     const base = samples(3, 2000, healthy, healthy);
-    const rand = random(33);
+    const rand = seededRandom(33);
     // 15% of the canary's requests take 5× as long: the median barely moves, the p95 does.
     base.latency.canary = base.latency.canary.map((v) => (rand() < 0.15 ? v * 5 : v));
     const latency = judge(base, config).metrics.find((m) => m.metric === 'latency')!;
@@ -108,7 +97,7 @@ describe('canary judge', () => {
 
   it('fails a low-traffic canary with a huge regression on a handful of calls', () => {
     // The demo's incident: 10× latency, 7× TTFT, 30× cost, at 0.4 canary calls/s: 8 calls in 20 s.
-    const rand = random(7);
+    const rand = seededRandom(7);
     const c = traffic(rand, 8, { ...healthy, latencyMs: 8000, ttftMs: 2100, costUsd: 0.06 });
     const b = traffic(rand, 400, healthy);
     const judgement = judge(paired(c, b), config);
@@ -121,7 +110,7 @@ describe('canary judge', () => {
   });
 
   it('does not fail 2 errors in 10 canary calls against a 1% baseline, but fails a canary whose every call errs', () => {
-    const rand = random(11);
+    const rand = seededRandom(11);
     const b = traffic(rand, 400, healthy);
     const c = traffic(rand, 10, healthy);
     c.errors = [1, 1, 0, 0, 0, 0, 0, 0, 0, 0];
@@ -136,7 +125,7 @@ describe('canary judge', () => {
   });
 
   it('says how many more calls a decision needs while a small regression is still unproven', () => {
-    const rand = random(8);
+    const rand = seededRandom(8);
     const c = traffic(rand, 12, { ...healthy, latencyMs: 1300 });
     const b = traffic(rand, 400, healthy);
     const judgement = judge(paired(c, b), config);
@@ -153,7 +142,7 @@ describe('canary judge', () => {
     let fails = 0;
     let passes = 0;
     for (let seed = 1000; seed < 1200; seed++) {
-      const rand = random(seed);
+      const rand = seededRandom(seed);
       const c = traffic(rand, 1440, healthy);
       const b = traffic(rand, 12_960, healthy);
       let failed = false;

@@ -3,17 +3,11 @@
 
 import { describe, expect, it } from 'vitest';
 import { alwaysValidPValue, meanAndVariance, mixtureLogRatio, samplesNeeded } from '../src/canary/sequential.ts';
+import { seededRandom } from '../src/canary/statistics.ts';
 
-/** mulberry32 and Box-Muller, seeded. */
+/** Seeded normals: mulberry32 and Box-Muller. */
 function normals(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = seededRandom(seed);
   return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 

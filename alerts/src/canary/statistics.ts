@@ -1,5 +1,5 @@
-// Order statistics for the canary judge's summaries and its tail test, and the exact binomial tail
-// for rates on a few calls.
+// Order statistics for the canary judge's summaries and its tail test, the exact binomial tail
+// for rates on a few calls, and the seeded generator the CI gates resample with.
 
 /** The q-quantile of sorted values (linear interpolation, as percentile_cont). */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
@@ -27,4 +27,16 @@ export function binomialUpperTail(k: number, n: number, p: number): number {
     term *= ((n - i) / (i + 1)) * (p / (1 - p));
   }
   return Math.min(1, Math.max(0, 1 - below));
+}
+
+/** Mulberry32: a small, fast seeded generator in [0, 1), so that a resampling is reproducible. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

@@ -2,7 +2,7 @@
 // cost or latency distributions (both are skewed, heavy-tailed and often multimodal), the same
 // method for a mean, a p95 and a ratio of two of them, and reproducible (a seeded generator).
 
-import { quantileSorted } from '../canary/statistics.ts';
+import { quantileSorted, seededRandom } from '../canary/statistics.ts';
 
 export interface Interval {
   /** The statistic on the samples as they are. */
@@ -25,18 +25,6 @@ export function quantile(q: number): Statistic {
   return (values) => quantileSorted(values.sort(), q);
 }
 
-/** Mulberry32: small, fast, and good enough for resampling indices. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function resample(from: readonly number[], into: Float64Array, random: () => number): Float64Array {
   for (let i = 0; i < into.length; i++) into[i] = from[Math.floor(random() * from.length)]!;
   return into;
@@ -56,7 +44,7 @@ export interface BootstrapOptions {
 
 /** The interval of `statistic` over one sample. */
 export function bootstrap(values: readonly number[], statistic: Statistic, options: BootstrapOptions): Interval {
-  const random = generator(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const draws = new Float64Array(options.resamples ?? 2000);
   const scratch = new Float64Array(values.length);
   for (let i = 0; i < draws.length; i++) draws[i] = statistic(resample(values, scratch, random));
@@ -70,7 +58,7 @@ export function bootstrapRatio(
   statistic: Statistic,
   options: BootstrapOptions,
 ): Interval {
-  const random = generator(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const draws = new Float64Array(options.resamples ?? 2000);
   const scratchA = new Float64Array(a.length);
   const scratchB = new Float64Array(b.length);
