@@ -2,7 +2,7 @@ export { type AlertsApiOptions, alertsApiRoutes, createVigilApi } from './api/in
 export { findDeployment, judgeDeployment } from './canary/judge-deployment.ts';
 export { promoteDeployment, recordDeployment } from './canary/deployments.ts';
 export { ConfigError, loadAlertsConfig, parseAlertsConfig } from './config/load.ts';
-export { type AlertsConfig, comparedSelectorSchema } from './config/schema.ts';
+export { type AlertsConfig, comparedSlicesSchema } from './config/schema.ts';
 export { ConfigSource } from './config/source.ts';
 export { AlertEngine, type TickResult } from './engine/engine.ts';
 export type {
@@ -24,7 +24,7 @@ export { parseDuration } from './config/duration.ts';
 export { TIME_BUDGET_LABEL } from './config/time-budgets.ts';
 export { selectorFilters } from './slo/selector.ts';
 export { type EnterStepOutcome, enterStep } from './rollout/enter-step.ts';
-export { type Rollout, type RolloutInput, rolloutSchema } from './rollout/schema.ts';
+export { type Rollout, type RolloutInput, rolloutPlanOf, rolloutSchema } from './rollout/schema.ts';
 export { readServing, type Serving } from './reads/serving-reads.ts';
 export { sign, verifySignature } from './hooks/signature.ts';
 export {

@@ -10,8 +10,8 @@ import { rollBack } from '../hooks/rollback.ts';
 import { deploymentsQuerySchema, readDeployments } from '../reads/deployment-reads.ts';
 import { readServing } from '../reads/serving-reads.ts';
 import { enterStep } from '../rollout/enter-step.ts';
-import { rolloutSchema } from '../rollout/schema.ts';
-import { comparedSelectorSchema } from '../config/schema.ts';
+import { rolloutPlanOf, rolloutSchema } from '../rollout/schema.ts';
+import { comparedSlicesSchema } from '../config/schema.ts';
 import { changeAsCaller, lockChangeable } from './changes.ts';
 import { type AlertsApiOptions, deploymentName, projectName, projectOf, requireProjectWide } from './context.ts';
 
@@ -27,7 +27,7 @@ const startSchema = z
      * Judge a slice of traffic instead of the deployment's spans: a prompt version, a model behind
      * a flag. `deployment` then names the comparison; the baseline is labelled by its selector.
      */
-    compare: z.object({ canary: comparedSelectorSchema, baseline: comparedSelectorSchema }).strict().optional(),
+    compare: comparedSlicesSchema.optional(),
   })
   .strict()
   .refine((b) => !(b.rollout && b.weight !== undefined), {
@@ -76,12 +76,7 @@ export function deploymentRoutes(options: AlertsApiOptions): ApiRoute[] {
             weight: body.weight,
             source: 'api',
             slices: body.compare,
-            rollout: rollout && {
-              steps: rollout.steps,
-              minStepTimeMs: rollout.minStepTime ?? config.canary.rollout.minStepTime,
-              cohort: rollout.cohort,
-              tenants: rollout.tenants,
-            },
+            rollout: rollout && rolloutPlanOf(rollout, config),
           }),
         );
         if (!rollout) return { status: 201, body: { deployment: recorded } };

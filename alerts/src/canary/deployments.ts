@@ -2,7 +2,7 @@
 // (through the API) do to a deployment's row.
 
 import type pg from 'pg';
-import type { ComparedSelector } from '../config/schema.ts';
+import type { ComparedSelector, ComparedSlices } from '../config/schema.ts';
 
 /** A pool (the CLI, as the admin) or a caller's transaction (the API, under row-level security). */
 type Queryable = pg.Pool | pg.ClientBase;
@@ -46,7 +46,7 @@ export async function recordDeployment(
     source: 'api' | 'cli';
     rollout?: RolloutPlan | undefined;
     /** A canary and baseline as slices of traffic; the baseline's label is its selector's. */
-    slices?: { canary: ComparedSelector; baseline: ComparedSelector } | undefined;
+    slices?: ComparedSlices | undefined;
   },
 ): Promise<StartedDeployment> {
   const rollout = deployment.rollout;

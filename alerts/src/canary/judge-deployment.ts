@@ -2,9 +2,9 @@
 // read through the query API, judged, and recorded (canary_judgements and the deployment's row).
 
 import type pg from 'pg';
-import { readEvaluationScoresByName, readRecentStart, readSamples, SERVICE_CALLER } from '@vigil/core';
-import { type CanaryConfig, type ComparedSelector, comparedSelectorSchema } from '../config/schema.ts';
-import { comparedFilters, type RawFilters, selectorFilters } from '../slo/selector.ts';
+import { type RawFilters, readEvaluationScoresByName, readRecentStart, readSamples, SERVICE_CALLER } from '@vigil/core';
+import { type CanaryConfig, type ComparedSlices, comparedSlicesSchema } from '../config/schema.ts';
+import { comparedFilters, selectorFilters } from '../slo/selector.ts';
 import { type Judgement, judge, type Samples, type Sides, type Verdict } from './judge.ts';
 
 /** Where a stepped rollout stands; null for a deployment without steps. */
@@ -17,12 +17,6 @@ export interface RolloutRow {
   cohort: 'traffic' | 'tenants';
   tenants: string[];
   heldPagedAt: Date | null;
-}
-
-/** A canary compared as slices of traffic (a prompt version, a model) instead of by deployment. */
-export interface ComparedSlices {
-  canary: ComparedSelector;
-  baseline: ComparedSelector;
 }
 
 export interface DeploymentRow {
@@ -250,10 +244,7 @@ export function toDeploymentRow(r: {
     // Written by the API from the same schema; parsed again so a hand-edited row fails loudly here.
     slices:
       r.canary_selector && r.baseline_selector
-        ? {
-            canary: comparedSelectorSchema.parse(r.canary_selector),
-            baseline: comparedSelectorSchema.parse(r.baseline_selector),
-          }
+        ? comparedSlicesSchema.parse({ canary: r.canary_selector, baseline: r.baseline_selector })
         : null,
     rollout:
       r.steps && r.step !== null && r.step_started_at

@@ -39,6 +39,13 @@ export const comparedSelectorSchema = z
 
 export type ComparedSelector = z.output<typeof comparedSelectorSchema>;
 
+/** A canary and its baseline as slices of traffic (a prompt version, a model) instead of deployments. */
+export const comparedSlicesSchema = z
+  .object({ canary: comparedSelectorSchema, baseline: comparedSelectorSchema })
+  .strict();
+
+export type ComparedSlices = z.output<typeof comparedSlicesSchema>;
+
 const severity = z.enum(['page', 'ticket']);
 export type Severity = z.infer<typeof severity>;
 

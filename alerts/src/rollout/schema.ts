@@ -2,7 +2,9 @@
 // steps through, how long each step lasts at least, and who the canary serves.
 
 import { z } from 'zod';
+import type { RolloutPlan } from '../canary/deployments.ts';
 import { durationSchema } from '../config/duration.ts';
+import type { AlertsConfig } from '../config/schema.ts';
 
 const tenant = z.string().min(1).max(200);
 
@@ -36,3 +38,13 @@ export const rolloutSchema = z
 
 export type RolloutInput = z.input<typeof rolloutSchema>;
 export type Rollout = z.output<typeof rolloutSchema>;
+
+/** The plan recorded on the deployment: the config's minimum step time where the start gave none. */
+export function rolloutPlanOf(rollout: Rollout, config: AlertsConfig): RolloutPlan {
+  return {
+    steps: rollout.steps,
+    minStepTimeMs: rollout.minStepTime ?? config.canary.rollout.minStepTime,
+    cohort: rollout.cohort,
+    tenants: rollout.tenants,
+  };
+}

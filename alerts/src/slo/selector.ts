@@ -1,7 +1,7 @@
 // A config selector as query filters. SLOs and rules are about model calls unless they say
 // otherwise (category: [http] for request spans, say): an AI app's latency is its model calls'.
 
-import type { Dimension, RawDimension } from '@vigil/core';
+import type { Dimension, RawDimension, RawFilters } from '@vigil/core';
 import type { ComparedSelector, Selector } from '../config/schema.ts';
 
 const DIMENSION_OF: Record<keyof ComparedSelector, RawDimension> = {
@@ -17,7 +17,6 @@ const DIMENSION_OF: Record<keyof ComparedSelector, RawDimension> = {
 };
 
 export type Filters = Partial<Record<Dimension, string[]>>;
-export type RawFilters = Partial<Record<RawDimension, string[]>>;
 
 function filtersOf(merged: Partial<ComparedSelector>): RawFilters {
   const filters: RawFilters = {};

@@ -13,7 +13,8 @@ import {
   readServing,
   recordDeployment,
   rollBack,
-  comparedSelectorSchema,
+  comparedSlicesSchema,
+  rolloutPlanOf,
   rolloutSchema,
 } from '@vigil/alerts';
 import { findProject, SERVICE_CALLER } from '@vigil/core';
@@ -88,10 +89,10 @@ export function registerDeployCommands(program: Command): void {
           throw new Error('give --canary-selector and --baseline-selector together');
         const slices =
           options.canarySelector && options.baselineSelector
-            ? {
-                canary: comparedSelectorSchema.parse(selectorOf(options.canarySelector)),
-                baseline: comparedSelectorSchema.parse(selectorOf(options.baselineSelector)),
-              }
+            ? comparedSlicesSchema.parse({
+                canary: selectorOf(options.canarySelector),
+                baseline: selectorOf(options.baselineSelector),
+              })
             : undefined;
         const rollout =
           options.steps === undefined
@@ -115,12 +116,7 @@ export function registerDeployCommands(program: Command): void {
             weight: options.weight,
             source: 'cli',
             slices,
-            rollout: rollout && {
-              steps: rollout.steps,
-              minStepTimeMs: rollout.minStepTime ?? alerts.canary.rollout.minStepTime,
-              cohort: rollout.cohort,
-              tenants: rollout.tenants,
-            },
+            rollout: rollout && rolloutPlanOf(rollout, alerts),
           });
           const running = `deployment ${options.deployment} running${options.baseline ? ` against baseline ${options.baseline}` : ''}`;
           if (!rollout) {
