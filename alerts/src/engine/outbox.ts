@@ -5,7 +5,8 @@
 
 import type pg from 'pg';
 import type { AlertsConfig, Severity } from '../config/schema.ts';
-import { type SlackMessage, groupedMessage } from '../slack/message.ts';
+import { ALL_TENANTS } from '@vigil/core';
+import { type DeploymentNotice, deploymentMessage, type SlackMessage, groupedMessage } from '../slack/message.ts';
 import type { SlackSender } from '../slack/sender.ts';
 import type { SendOutcome } from '../delivery.ts';
 import { type WebhookAlert, webhookPayload } from '../webhook/payload.ts';
@@ -120,6 +121,30 @@ export async function enqueue(
     );
   }
   return deliveries.length;
+}
+
+/**
+ * Something done to a deployment (rolled back, a step entered, a rollout held), for the whole
+ * project: Slack hears it, and webhook receivers too when it comes as an alert.
+ */
+export function enqueueDeploymentNotice(
+  db: pg.ClientBase | pg.Pool,
+  config: AlertsConfig,
+  projectId: string,
+  notice: DeploymentNotice,
+  severity: Severity,
+  alert?: WebhookAlert,
+): Promise<number> {
+  return enqueue(db, config, notice.project, {
+    projectId,
+    tenantId: ALL_TENANTS,
+    fingerprint: null,
+    kind: notice.kind === 'rollback' ? 'rollback' : 'verdict',
+    severity,
+    status: 'pending',
+    message: deploymentMessage(notice),
+    ...(alert ? { alert } : {}),
+  });
 }
 
 export interface DispatchResult {

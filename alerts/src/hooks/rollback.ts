@@ -3,11 +3,9 @@
 // claimant calls the hooks. Each attempt is recorded in rollback_hook_calls, the outcome on the
 // rollback, and Slack is told.
 
-import { ALL_TENANTS } from '@vigil/core';
 import type pg from 'pg';
 import type { AlertsConfig } from '../config/schema.ts';
-import { enqueue } from '../engine/outbox.ts';
-import { deploymentMessage } from '../slack/message.ts';
+import { enqueueDeploymentNotice } from '../engine/outbox.ts';
 import type { HookResult, RollbackPayload } from './call-hook.ts';
 import { hookLines, runHooks } from './run-hooks.ts';
 
@@ -96,23 +94,20 @@ export async function rollBack(
     { projectId: request.projectId, kind: 'rollback', id: claimed.rollbackId },
     env,
   );
-  const message = deploymentMessage({
-    kind: 'rollback',
-    project: request.projectName,
-    deployment: request.deployment,
-    trigger: request.trigger,
-    reason: request.reason,
-    hooks: hookLines(hooks),
-    link: deploymentLink(config, request.projectName, request.deployment),
-  });
-  await enqueue(pool, config, request.projectName, {
-    projectId: request.projectId,
-    tenantId: ALL_TENANTS,
-    fingerprint: null,
-    kind: 'rollback',
-    severity: 'page',
-    status: 'pending',
-    message,
-  });
+  await enqueueDeploymentNotice(
+    pool,
+    config,
+    request.projectId,
+    {
+      kind: 'rollback',
+      project: request.projectName,
+      deployment: request.deployment,
+      trigger: request.trigger,
+      reason: request.reason,
+      hooks: hookLines(hooks),
+      link: deploymentLink(config, request.projectName, request.deployment),
+    },
+    'page',
+  );
   return { started: true, rollbackId: claimed.rollbackId, status, hooks };
 }

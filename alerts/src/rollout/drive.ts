@@ -1,13 +1,12 @@
 // The engine's part in a stepped rollout: after each judgement of a rollout's canary, carry out
 // what planRollout says (enter the next step, roll back, or hold and page once when held too long).
 
-import { ALL_TENANTS } from '@vigil/core';
 import type pg from 'pg';
 import type { DeploymentRow, RecordedJudgement } from '../canary/judge-deployment.ts';
 import type { AlertsConfig } from '../config/schema.ts';
-import { enqueue } from '../engine/outbox.ts';
+import { enqueueDeploymentNotice } from '../engine/outbox.ts';
 import { deploymentLink, rollBack } from '../hooks/rollback.ts';
-import { deploymentMessage } from '../slack/message.ts';
+import { type RolloutStepLabel, stepLabel } from '../slack/message.ts';
 import { ZERO_TIME } from '../webhook/payload.ts';
 import { enterStep } from './enter-step.ts';
 import { planRollout, type RolloutAction } from './plan.ts';
@@ -45,7 +44,12 @@ export async function driveRollout(
     judged.verdict,
     now,
   );
-  const at = `${rollout.steps[rollout.step]}% (step ${rollout.step + 1} of ${rollout.steps.length})`;
+  const step: RolloutStepLabel = {
+    number: rollout.step + 1,
+    of: rollout.steps.length,
+    weight: rollout.steps[rollout.step]!,
+  };
+  const at = stepLabel(step);
   switch (action.kind) {
     case 'advance': {
       const outcome = await enterStep(
@@ -80,7 +84,7 @@ export async function driveRollout(
       return { action, done: outcome.started };
     }
     case 'hold':
-      return { action, done: action.page ? await pageHeld(context, deployment, judged, at) : true };
+      return { action, done: action.page ? await pageHeld(context, deployment, judged, step) : true };
     case 'wait':
       return { action, done: true };
   }
@@ -91,7 +95,7 @@ async function pageHeld(
   context: DriveContext,
   deployment: DeploymentRow & { rollout: NonNullable<DeploymentRow['rollout']> },
   judged: RecordedJudgement,
-  at: string,
+  step: RolloutStepLabel,
 ): Promise<boolean> {
   const { pool, config, projectName, now } = context;
   const { rowCount } = await pool.query(
@@ -99,41 +103,33 @@ async function pageHeld(
     [deployment.id, deployment.rollout.step, new Date(now)],
   );
   if (rowCount !== 1) return false;
-  const since = deployment.rollout.stepStartedAt.toISOString();
   const link = deploymentLink(config, projectName, deployment.name);
-  const reason = `no decision since ${since}: the judge says ${judged.verdict}: ${judged.reason}`;
-  const message = deploymentMessage({
-    kind: 'held',
-    project: projectName,
-    deployment: deployment.name,
-    trigger: 'judge',
-    reason,
-    hooks: [],
-    link,
-    step: {
-      number: deployment.rollout.step + 1,
-      of: deployment.rollout.steps.length,
-      weight: deployment.rollout.steps[deployment.rollout.step]!,
+  const reason = `no decision since ${deployment.rollout.stepStartedAt.toISOString()}: the judge says ${judged.verdict}: ${judged.reason}`;
+  await enqueueDeploymentNotice(
+    pool,
+    config,
+    deployment.projectId,
+    {
+      kind: 'held',
+      project: projectName,
+      deployment: deployment.name,
+      trigger: 'judge',
+      reason,
+      hooks: [],
+      link,
+      step,
     },
-  });
-  await enqueue(pool, config, projectName, {
-    projectId: deployment.projectId,
-    tenantId: ALL_TENANTS,
-    fingerprint: null,
-    kind: 'verdict',
-    severity: 'page',
-    status: 'pending',
-    message,
+    'page',
     // Pagers take alerts: a held rollout is one, so that it reaches whoever is on call.
-    alert: {
+    {
       status: 'firing',
       labels: { alertname: 'rollout_held', project: projectName, deployment: deployment.name, severity: 'page' },
-      annotations: { summary: `rollout of ${deployment.name} held at ${at}`, description: reason },
+      annotations: { summary: `rollout of ${deployment.name} held at ${stepLabel(step)}`, description: reason },
       startsAt: new Date(now).toISOString(),
       endsAt: ZERO_TIME,
       generatorURL: link,
       fingerprint: `rollout-held-${deployment.id}-${deployment.rollout.step}`,
     },
-  });
+  );
   return true;
 }

@@ -3,14 +3,12 @@
 // step, is claimed in the transaction that moves the deployment; only the claimant calls the
 // promote hooks. The last step (100%) promotes the deployment.
 
-import { ALL_TENANTS } from '@vigil/core';
 import type pg from 'pg';
 import type { AlertsConfig } from '../config/schema.ts';
-import { enqueue } from '../engine/outbox.ts';
+import { enqueueDeploymentNotice } from '../engine/outbox.ts';
 import type { HookResult, PromotePayload } from '../hooks/call-hook.ts';
 import { deploymentLink } from '../hooks/rollback.ts';
 import { type HooksStatus, hookLines, runHooks } from '../hooks/run-hooks.ts';
-import { deploymentMessage } from '../slack/message.ts';
 
 export interface EnterStepRequest {
   projectId: string;
@@ -137,15 +135,11 @@ export async function enterStep(
     { projectId: request.projectId, kind: 'step', id: claimed.stepId },
     env,
   );
-  await enqueue(pool, config, request.projectName, {
-    projectId: request.projectId,
-    tenantId: ALL_TENANTS,
-    fingerprint: null,
-    kind: 'verdict',
-    // A step whose hooks failed did not happen where traffic is split: someone must look.
-    severity: status === 'succeeded' ? 'ticket' : 'page',
-    status: 'pending',
-    message: deploymentMessage({
+  await enqueueDeploymentNotice(
+    pool,
+    config,
+    request.projectId,
+    {
       kind: 'step',
       project: request.projectName,
       deployment: request.deployment,
@@ -154,8 +148,10 @@ export async function enterStep(
       hooks: hookLines(hooks),
       link: deploymentLink(config, request.projectName, request.deployment),
       step: { number: claimed.step + 1, of: claimed.steps.length, weight: claimed.weight },
-    }),
-  });
+    },
+    // A step whose hooks failed did not happen where traffic is split: someone must look.
+    status === 'succeeded' ? 'ticket' : 'page',
+  );
   return {
     entered: true,
     stepId: claimed.stepId,

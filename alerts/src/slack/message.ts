@@ -28,12 +28,24 @@ export interface DeploymentNotice {
   reason: string;
   hooks: { hook: string; ok: boolean; detail: string }[];
   link: string;
-  /** For rollouts: the step entered or held on, 1-based, of how many, at what weight. */
-  step?: { number: number; of: number; weight: number };
+  /** For rollouts: the step entered or held on. */
+  step?: RolloutStepLabel;
+}
+
+/** A rollout's step as people read it: 1-based, of how many, at what weight. */
+export interface RolloutStepLabel {
+  number: number;
+  of: number;
+  weight: number;
+}
+
+/** "25% (step 2 of 3)". */
+export function stepLabel(step: RolloutStepLabel): string {
+  return `${step.weight}% (step ${step.number} of ${step.of})`;
 }
 
 function deploymentTitle(notice: DeploymentNotice): string {
-  const step = notice.step ? `${notice.step.weight}% (step ${notice.step.number} of ${notice.step.of})` : '';
+  const step = notice.step ? stepLabel(notice.step) : '';
   switch (notice.kind) {
     case 'rollback':
       return `ROLLBACK ${notice.deployment} (${notice.project})`;
