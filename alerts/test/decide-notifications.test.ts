@@ -1,7 +1,7 @@
 // Who hears about an alert, tick by tick, without Postgres: the engine's policy as a pure function.
 
 import { describe, expect, it } from 'vitest';
-import type { AlertDefinition, Evaluation } from '../src/engine/definitions.ts';
+import type { AlertDefinition, Evaluation } from '../src/engine/alert-definition.ts';
 import { decideNotifications, type InstanceDecision, type StoredInstance } from '../src/engine/decide.ts';
 import type { Silence } from '../src/engine/policy.ts';
 

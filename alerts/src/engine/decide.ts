@@ -4,7 +4,7 @@
 // never announced is kept quiet (as Alertmanager does). Unit-tested without Postgres.
 
 import { type AlertState, INITIAL, type InstanceState, isActive, step } from '../state/machine.ts';
-import type { AlertDefinition, Evaluation } from './definitions.ts';
+import type { AlertDefinition, Evaluation } from './alert-definition.ts';
 import { inhibitedBy, isSilenced, type Silence } from './policy.ts';
 
 export type NoticeKind = 'firing' | 'resolved' | 'nodata' | 'error' | 'repeat';

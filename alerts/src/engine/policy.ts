@@ -2,7 +2,7 @@
 // firing page mute the ticket of the same SLO, rule or budget (the SRE Workbook asks for it: a fast
 // burn also trips the slow windows, and one incident should not notify twice).
 
-import type { AlertDefinition } from './definitions.ts';
+import type { AlertDefinition } from './alert-definition.ts';
 
 export interface Silence {
   projectId: string;

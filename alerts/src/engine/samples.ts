@@ -2,7 +2,7 @@
 // dashboard's burn-rate sparklines. A tick overwrites its minute's sample, so the last word wins.
 
 import type pg from 'pg';
-import type { AlertDefinition, Evaluation } from './definitions.ts';
+import type { AlertDefinition, Evaluation } from './alert-definition.ts';
 import { judgedValue } from './observations.ts';
 
 const KEEP_MS = 8 * 86_400_000;
