@@ -11,18 +11,12 @@ import {
   type CheckReport,
   formatInterval,
   overallVerdict,
+  baselineWithIncrease,
+  gateCommon,
+  percent,
   signedPercent,
   verdictSummary,
 } from './report.ts';
-
-export const gateCommon = {
-  projectId: z.string().uuid(),
-  deployment: z.string().min(1),
-  window: z.object({ from: z.date(), to: z.date() }),
-  confidence: z.number().gt(0.5).lt(1).default(0.95),
-  /** Fewer requests than this are never enough to pass or fail. */
-  minRequests: z.number().int().min(2).default(20),
-};
 
 export const costCheckSchema = z
   .object({
@@ -35,9 +29,7 @@ export const costCheckSchema = z
     maxUsdPerMonth: z.number().positive().optional(),
   })
   .strict()
-  .refine((c) => (c.baseline === undefined) === (c.maxIncrease === undefined), {
-    message: 'give --baseline and --max-increase together',
-  })
+  .refine(...baselineWithIncrease)
   .refine((c) => (c.requestsPerMonth === undefined) === (c.maxUsdPerMonth === undefined), {
     message: 'give --requests-per-month and --max-usd-per-month together',
   })
@@ -48,7 +40,6 @@ export const costCheckSchema = z
 export type CostCheck = z.output<typeof costCheckSchema>;
 
 export const usd = (v: number) => `$${v < 0.01 ? v.toPrecision(3) : v.toFixed(v < 100 ? 4 : 0)}`;
-export const percent = (fraction: number) => `${(100 * fraction).toFixed(1)}%`;
 
 /** The judgement itself, on samples already read: pure, so it is tested on known distributions. */
 export function judgeCost(

@@ -6,9 +6,15 @@ import { type Caller, readEvaluationScores } from '@vigil/core';
 import type pg from 'pg';
 import { z } from 'zod';
 import { scoreDropTest } from '../canary/score-test.ts';
-import { gateCommon } from './cost.ts';
 import { bootstrap, mean, verdictAtLeast } from './intervals.ts';
-import { type CheckFinding, type CheckReport, formatInterval, overallVerdict, verdictSummary } from './report.ts';
+import {
+  type CheckFinding,
+  type CheckReport,
+  formatInterval,
+  gateCommon,
+  overallVerdict,
+  verdictSummary,
+} from './report.ts';
 
 export const evalsCheckSchema = z
   .object({

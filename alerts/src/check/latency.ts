@@ -4,13 +4,15 @@
 import { type Caller, readRequestSamples } from '@vigil/core';
 import type pg from 'pg';
 import { z } from 'zod';
-import { gateCommon, percent } from './cost.ts';
 import { affine, bootstrap, bootstrapRatio, quantile, verdictAgainst } from './intervals.ts';
 import {
+  baselineWithIncrease,
   type CheckFinding,
   type CheckReport,
   formatInterval,
+  gateCommon,
   overallVerdict,
+  percent,
   signedPercent,
   verdictSummary,
 } from './report.ts';
@@ -25,9 +27,7 @@ export const latencyCheckSchema = z
     maxIncrease: z.number().nonnegative().optional(),
   })
   .strict()
-  .refine((c) => (c.baseline === undefined) === (c.maxIncrease === undefined), {
-    message: 'give --baseline and --max-increase together',
-  })
+  .refine(...baselineWithIncrease)
   .refine((c) => c.maxMs !== undefined || c.baseline !== undefined, {
     message: 'give a limit: --max-ms, or --baseline with --max-increase',
   });

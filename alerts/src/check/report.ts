@@ -4,6 +4,23 @@
 import { z } from 'zod';
 import type { GateVerdict, Interval } from './intervals.ts';
 
+/** What every check of a run's spans takes besides its limits. */
+export const gateCommon = {
+  projectId: z.string().uuid(),
+  deployment: z.string().min(1),
+  window: z.object({ from: z.date(), to: z.date() }),
+  confidence: z.number().gt(0.5).lt(1).default(0.95),
+  /** Fewer requests than this are never enough to pass or fail. */
+  minRequests: z.number().int().min(2).default(20),
+};
+
+/** A baseline is compared only with an allowed increase, and the other way round. */
+export const baselineWithIncrease = [
+  (c: { baseline?: string | undefined; maxIncrease?: number | undefined }) =>
+    (c.baseline === undefined) === (c.maxIncrease === undefined),
+  { message: 'give --baseline and --max-increase together' },
+] as const;
+
 const gateVerdict = z.enum(['pass', 'fail', 'inconclusive']);
 
 /** The report, as the checks build it and as `vigil check --api` reads it back from the API. */
@@ -65,5 +82,8 @@ export function verdictSummary(verdict: GateVerdict, samples: number, minSamples
   return 'A limit lies inside the confidence interval: more requests would decide.';
 }
 
+/** "12.5%", from a fraction. */
+export const percent = (fraction: number) => `${(100 * fraction).toFixed(1)}%`;
+
 /** "+12.5%" or "-3.0%": a change, from a fraction. */
-export const signedPercent = (fraction: number) => `${fraction >= 0 ? '+' : ''}${(100 * fraction).toFixed(1)}%`;
+export const signedPercent = (fraction: number) => `${fraction >= 0 ? '+' : ''}${percent(fraction)}`;
