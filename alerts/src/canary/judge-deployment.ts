@@ -5,17 +5,15 @@ import type pg from 'pg';
 import { type RawFilters, readEvaluationScoresByName, readRecentStart, readSamples, SERVICE_CALLER } from '@vigil/core';
 import { type CanaryConfig, type ComparedSlices, comparedSlicesSchema } from '../config/schema.ts';
 import { comparedFilters, selectorFilters } from '../slo/selector.ts';
+import type { RolloutPlan } from './deployments.ts';
 import { type Judgement, judge, type Samples, type Sides, type Verdict } from './judge.ts';
 
-/** Where a stepped rollout stands; null for a deployment without steps. */
-export interface RolloutRow {
-  steps: number[];
+/** Where a stepped rollout stands: its plan, the step it is on and since when; null without steps. */
+export interface RolloutRow extends Omit<RolloutPlan, 'minStepTimeMs'> {
   step: number;
   stepStartedAt: Date;
-  /** The deployment's own minimum step time, if its start gave one. */
+  /** The deployment's own minimum step time (null only on a row written by hand). */
   minStepTimeMs: number | null;
-  cohort: 'traffic' | 'tenants';
-  tenants: string[];
   heldPagedAt: Date | null;
 }
 
