@@ -50,6 +50,31 @@ function sliceSql(slice: z.output<typeof sliceSchema>, params: unknown[]): strin
   return where;
 }
 
+/** The newest results in the window and slice: of one evaluation or of all, with a score or any. */
+async function resultRows(
+  pool: pg.Pool,
+  caller: Caller,
+  q: Omit<z.output<typeof evaluationScoresQuerySchema>, 'name'>,
+  only: { name: string | null; scored: boolean },
+): Promise<{ name: string; score: number | null }[]> {
+  return withCaller(pool, caller, async (client) => {
+    const params: unknown[] = [q.projectId, q.window.from, q.window.to];
+    let where = only.scored ? ' and score is not null' : '';
+    if (only.name !== null) {
+      params.push(only.name);
+      where += ` and name = $${params.length}`;
+    }
+    where += sliceSql(q.slice, params);
+    params.push(q.limit);
+    const { rows } = await client.query<{ name: string; score: number | null }>(
+      `select name, score from evaluations where project_id = $1 and at >= $2 and at < $3${where}
+        order by at desc limit $${params.length}`,
+      params,
+    );
+    return rows;
+  });
+}
+
 /** The newest scores of one evaluation in the slice; results with only a label are counted apart. */
 export async function readEvaluationScores(
   pool: pg.Pool,
@@ -57,23 +82,13 @@ export async function readEvaluationScores(
   input: EvaluationScoresQuery,
 ): Promise<{ scores: number[]; labelOnly: number }> {
   const q = evaluationScoresQuerySchema.parse(input);
-  return withCaller(pool, caller, async (client) => {
-    const params: unknown[] = [q.projectId, q.window.from, q.window.to, q.name];
-    const where = sliceSql(q.slice, params);
-    params.push(q.limit);
-    const { rows } = await client.query<{ score: number | null }>(
-      `select score from evaluations where project_id = $1 and at >= $2 and at < $3 and name = $4${where}
-        order by at desc limit $${params.length}`,
-      params,
-    );
-    const scores: number[] = [];
-    let labelOnly = 0;
-    for (const r of rows) {
-      if (r.score === null) labelOnly++;
-      else scores.push(r.score);
-    }
-    return { scores, labelOnly };
-  });
+  const scores: number[] = [];
+  let labelOnly = 0;
+  for (const r of await resultRows(pool, caller, q, { name: q.name, scored: false })) {
+    if (r.score === null) labelOnly++;
+    else scores.push(r.score);
+  }
+  return { scores, labelOnly };
 }
 
 /** Every evaluation's newest scores in the slice, by name (the canary judge's eval metrics). */
@@ -83,23 +98,13 @@ export async function readEvaluationScoresByName(
   input: Omit<EvaluationScoresQuery, 'name'>,
 ): Promise<Map<string, number[]>> {
   const q = evaluationScoresQuerySchema.omit({ name: true }).parse(input);
-  return withCaller(pool, caller, async (client) => {
-    const params: unknown[] = [q.projectId, q.window.from, q.window.to];
-    const where = sliceSql(q.slice, params);
-    params.push(q.limit);
-    const { rows } = await client.query<{ name: string; score: number }>(
-      `select name, score from evaluations where project_id = $1 and at >= $2 and at < $3 and score is not null${where}
-        order by at desc limit $${params.length}`,
-      params,
-    );
-    const byName = new Map<string, number[]>();
-    for (const r of rows) {
-      const scores = byName.get(r.name);
-      if (scores) scores.push(r.score);
-      else byName.set(r.name, [r.score]);
-    }
-    return byName;
-  });
+  const byName = new Map<string, number[]>();
+  for (const r of await resultRows(pool, caller, q, { name: null, scored: true })) {
+    const scores = byName.get(r.name);
+    if (scores) scores.push(r.score!);
+    else byName.set(r.name, [r.score!]);
+  }
+  return byName;
 }
 
 export const evaluationSummaryQuerySchema = z
