@@ -1,7 +1,6 @@
 // `vigil check` as a CI job runs it: a real process against real Postgres with generated traffic,
 // exit 0 pass, 1 fail, 2 inconclusive, 3 could not check; Markdown for $GITHUB_STEP_SUMMARY and JSON.
 
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,8 +9,8 @@ import { alertsApiRoutes, loadAlertsConfig } from '@vigil/alerts';
 import { bulkLoadSpans, createApiApp, createProject, type RunningServer, serveApp, signToken } from '@vigil/core';
 import { createTestDatabase, type TestDatabase } from '@vigil/testing';
 import { loadTraffic, modelCalls } from '../../alerts/test/support/traffic.ts';
+import { runVigil } from './support/run-vigil.ts';
 
-const bin = path.resolve(import.meta.dirname, '../bin/vigil.mjs');
 let db: TestDatabase;
 let dir: string;
 let env: Record<string, string>;
@@ -20,19 +19,8 @@ let projectToken: string;
 let tenantToken: string;
 const JWT = 'a-jwt-secret-for-tests-only-32-chars-long';
 
-function vigil(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, 'check', ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** `vigil check …` with this test's database and config. */
+const vigil = (args: string[]) => runVigil(['check', ...args], env);
 
 beforeAll(async () => {
   db = await createTestDatabase();

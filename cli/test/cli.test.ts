@@ -7,28 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@vigil/testing';
 import { loadTraffic } from '../../alerts/test/support/traffic.ts';
-
-const bin = path.resolve(import.meta.dirname, '../bin/vigil.mjs');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function vigil(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { type Run, VIGIL_BIN as bin, runVigil as vigil } from './support/run-vigil.ts';
 
 /** Starts a long-running command, waits for a line on stderr (and runMs more), then stops it with SIGTERM. */
 function runUntil(args: string[], env: Record<string, string>, ready: RegExp, runMs = 0): Promise<Run> {
