@@ -9,7 +9,7 @@
 // Prints: ingest spans_per_s=<n> copy_rows_per_s=<m> ratio=<n/m> rss_mb=<collector peak RSS>
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -30,6 +30,27 @@ function log(message: string): void {
 
 function writeRequests(file: string): { requests: number; spans: number; bytes: number } {
   return { ...writeRequestFile(file, generateRequests(TOTAL_SPANS, SPANS_PER_REQUEST)), spans: TOTAL_SPANS };
+}
+
+/** CPU seconds a process has used, and (children) those its exited, reaped children used. */
+function cpuSeconds(pid: number, children = false): number {
+  // Fields after the command's closing parenthesis: state is field 3, utime 14, stime 15, cutime 16, cstime 17.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticks = children ? Number(fields[13]) + Number(fields[14]) : Number(fields[11]) + Number(fields[12]);
+  return ticks / 100;
+}
+
+/** CPU seconds used by a Postgres server so far: the postmaster, its live children and those it reaped. */
+function postgresCpuSeconds(postmaster: number): number {
+  let total = cpuSeconds(postmaster) + cpuSeconds(postmaster, true);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      if (Number(fields[1]) === postmaster) total += cpuSeconds(Number(entry));
+    } catch {} // exited while listed
+  }
+  return total;
 }
 
 function peakRssMb(pid: number): number {
@@ -87,6 +108,9 @@ async function main(): Promise<void> {
     });
     const collectorUrl = `http://127.0.0.1:${port}`;
     await waitForHealth(collectorUrl);
+    const backend = (await setup.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+    const postmaster = Number(readFileSync(`/proc/${backend}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+    const cpuBefore = { collector: cpuSeconds(collector.pid!), postgres: postgresCpuSeconds(postmaster) };
 
     log(`sending with ${CONCURRENCY} concurrent exporters from a separate process…`);
     const sent = JSON.parse(
@@ -105,8 +129,13 @@ async function main(): Promise<void> {
       `rollup compaction while ingesting: ${metric('vigil_rollup_compaction_duration_seconds_count')} rounds, ` +
         `${metric('vigil_rollup_compaction_duration_seconds_sum').toFixed(1)} s, ${metric('vigil_rollup_pending_rows_folded_total')} pending deltas folded`,
     );
+    const collectorCpuS = cpuSeconds(collector.pid!) - cpuBefore.collector;
     collector.kill('SIGTERM');
     await new Promise((r) => collector.once('exit', r));
+    // Where the CPU went (2 cores shared by all three): the profile to start from.
+    log(
+      `CPU while ingesting: collector ${collectorCpuS.toFixed(1)} s, Postgres ${(postgresCpuSeconds(postmaster) - cpuBefore.postgres).toFixed(1)} s, sender ${sent.cpuS.toFixed(1)} s`,
+    );
 
     const stored = await setup.query(
       `select (select count(*) from spans)::int as spans, (select count(*) from ai_api_calls)::int as calls`,

@@ -67,4 +67,6 @@ const started = performance.now();
 await Promise.all(Array.from({ length: concurrency }, exporter));
 const elapsedMs = performance.now() - started;
 agent.destroy();
-console.log(JSON.stringify({ requests: requests.length, elapsedMs, retries, failures }));
+const usage = process.resourceUsage();
+const cpuS = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
+console.log(JSON.stringify({ requests: requests.length, elapsedMs, retries, failures, cpuS }));

@@ -1,7 +1,7 @@
 // The query benches' dataset: 10M spans over 30 days (50 tenants, 8 models, 20 surfaces, Zipf
 // skew, daily cycle, slow tails, errors), loaded with the bulk path (spans, ai_api_calls and
-// pending rollup deltas in one transaction per slice, compacting as simulated time passes, as if
-// live). Kept in .vigil/bench-query and reused when its parameters match (BENCH_REGENERATE=1
+// pending rollup deltas in one transaction per slice, compacting and enforcing retention as
+// simulated time passes, as if live). Kept in .vigil/bench-query and reused when its parameters match (BENCH_REGENERATE=1
 // forces a new one), so bench:query and bench:storage share one generation.
 
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { createProject } from '../src/projects.ts';
 import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
 import { compactRollups } from '../src/rollups/compactor.ts';
+import { enforceRetention } from '../src/rollups/retention.ts';
 import { generateSlices } from './query-workload.ts';
 
 export const TOTAL_SPANS = Number(process.env.BENCH_SPANS ?? 10_000_000);
@@ -22,7 +23,7 @@ const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const SLICE_MS = 2 * HOUR;
-const DATASET = `spans=${TOTAL_SPANS};days=${DAYS};tenants=${TENANTS};surfaces=${SURFACES};v=10`;
+const DATASET = `spans=${TOTAL_SPANS};days=${DAYS};tenants=${TENANTS};surfaces=${SURFACES};v=11`;
 const DATABASE = 'vigil_bench_query';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -38,6 +39,7 @@ async function loadDataset(pool: pg.Pool, endMs: number): Promise<string> {
   await pool.query(`update rollup_progress set built_until = $1`, [new Date(Math.floor(startMs / DAY) * DAY)]);
   const started = performance.now();
   let loaded = 0;
+  let retainedDay = Math.floor(startMs / DAY);
   for (const slice of generateSlices({
     projectId,
     startMs,
@@ -50,6 +52,11 @@ async function loadDataset(pool: pg.Pool, endMs: number): Promise<string> {
     await bulkLoadSpans(pool, slice.spans);
     loaded += slice.spans.length;
     await compactRollups(pool, { nowMs: Math.min(slice.endMs + 3 * MINUTE, endMs) });
+    // The collector's maintenance runs retention hourly; once a simulated day is enough here.
+    if (Math.floor(slice.endMs / DAY) !== retainedDay) {
+      retainedDay = Math.floor(slice.endMs / DAY);
+      await enforceRetention(pool, undefined, slice.endMs);
+    }
     if (Math.floor(loaded / 1_000_000) !== Math.floor((loaded - slice.spans.length) / 1_000_000)) {
       log(`loaded ${loaded} spans (${Math.round(loaded / ((performance.now() - started) / 1000))} spans/s)`);
     }
@@ -66,6 +73,7 @@ async function loadDataset(pool: pg.Pool, endMs: number): Promise<string> {
   })) {
     await bulkLoadSpans(pool, tail.spans);
   }
+  await enforceRetention(pool, undefined, endMs);
   log('vacuum analyze…');
   await pool.query('vacuum analyze');
   await pool.query(`create table if not exists bench_meta (dataset text, project_id uuid, end_ms bigint)`);

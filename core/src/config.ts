@@ -54,7 +54,7 @@ export const configSchema = z.object({
   VIGIL_JWKS_URL: z.string().url().optional(),
   // How often pending rollup deltas are folded in; 0 turns the compactor off in this process.
   VIGIL_COMPACT_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
-  VIGIL_MINUTE_ROLLUP_RETENTION_DAYS: positiveInt.default(35),
+  VIGIL_MINUTE_ROLLUP_RETENTION_DAYS: positiveInt.default(4),
   VIGIL_ROLLUP_RETENTION_DAYS: positiveInt.default(397),
   VIGIL_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   // The alerting config (vigil.config.ts, .yaml, .yml or .json); found in the working directory when not set.

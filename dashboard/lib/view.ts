@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Caller } from '@vigil/core';
 import { pool } from './db.ts';
-import { stepFor } from './view-step.ts';
+import { alignedStart, stepFor } from './view-step.ts';
 
 export const RANGES = {
   '1h': 3_600_000,
@@ -85,6 +85,8 @@ export async function resolveView(params: SearchParams, caller: Caller, now = Da
     selected.tenant = tenantScoped;
     filters.tenant_id = [tenantScoped];
   }
+  const stepMs = stepFor(to.getTime() - from.getTime());
+  from = new Date(alignedStart(from.getTime(), stepMs));
   const refresh = Number(first(params.refresh));
   const query = new URLSearchParams(
     Object.entries(params).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(first(v))]])),
@@ -96,7 +98,7 @@ export async function resolveView(params: SearchParams, caller: Caller, now = Da
     range,
     from,
     to,
-    stepMs: stepFor(to.getTime() - from.getTime()),
+    stepMs,
     filters,
     selected,
     refreshS: Number.isFinite(refresh) && refresh >= 5 ? refresh : null,

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatCount, formatMs, formatPercent, formatSince, formatUnitUsd, formatUsd, toCsv } from '../lib/format.ts';
 import { onStepGrid } from '../lib/series.ts';
-import { stepFor } from '../lib/view-step.ts';
+import { alignedStart, stepFor } from '../lib/view-step.ts';
 
 describe('formatting', () => {
   it('writes durations, money, ratios and counts with units, and a dash for nothing', () => {
@@ -90,5 +90,9 @@ describe('formatting', () => {
     expect(stepFor(3_600_000)).toBe(60_000);
     expect(stepFor(86_400_000)).toBe(1_440_000);
     expect(stepFor(30 * 86_400_000)).toBe(43_200_000);
+    // Past an hour, whole hours: 7 days / 60 is 168 minutes, answered as 3-hour points from hour rollups.
+    expect(stepFor(7 * 86_400_000)).toBe(3 * 3_600_000);
+    expect(alignedStart(Date.UTC(2026, 0, 1, 10, 37), 3 * 3_600_000)).toBe(Date.UTC(2026, 0, 1, 10));
+    expect(alignedStart(Date.UTC(2026, 0, 1, 10, 37), 1_440_000)).toBe(Date.UTC(2026, 0, 1, 10, 37));
   });
 });

@@ -6,7 +6,7 @@ import { LogHistogram } from '../histogram/log-histogram.ts';
 import { chooseCuboid, type Dimension } from '../rollups/cuboids.ts';
 import { ROLLUP_METRIC_COLUMNS } from '../rollups/rollup-rows.ts';
 import type { UsageColumns } from '../rollups/usage-totals.ts';
-import { alignWindow, planPieces, type BuiltUntil } from './plan.ts';
+import { alignWindow, type BuiltUntil, planPieces, seriesStep } from './plan.ts';
 import type { ParsedMetricsQuery } from './schemas.ts';
 
 export interface Tokens {
@@ -91,11 +91,12 @@ function filterSql(filters: ParsedMetricsQuery['filters'], params: Params, colum
 /** From the rollups: one SQL statement over every piece of the plan plus the pending deltas. */
 export async function metricsFromRollups(
   client: pg.ClientBase,
-  q: ParsedMetricsQuery & { thresholdOf?: ThresholdMetric },
+  asked: ParsedMetricsQuery & { thresholdOf?: ThresholdMetric },
   built: BuiltUntil,
   tenantScoped: boolean,
 ): Promise<MergedPoint[]> {
-  const { fromMs, toMs } = alignWindow(q.window.from.getTime(), q.window.to.getTime());
+  const { fromMs, toMs } = alignWindow(asked.window.from.getTime(), asked.window.to.getTime(), built.minuteFrom);
+  const q = { ...asked, stepMs: seriesStep(asked.stepMs, fromMs, built.minuteFrom) };
   const needed = new Set<Dimension>([
     ...q.groupBy,
     ...(Object.keys(q.filters) as Dimension[]).filter((d) => q.filters[d]),

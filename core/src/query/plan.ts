@@ -1,5 +1,6 @@
 // Which rollup rows answer a window: whole days from day rollups, whole hours from hour rollups,
-// the ragged edges from minutes. Only buckets already built in a grain are read from it.
+// the ragged edges from minutes. Only buckets already built in a grain are read from it, and
+// minutes only where retention keeps them: older edges are widened to whole hours.
 
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../rollups/rollup-rows.ts';
 
@@ -14,6 +15,8 @@ export interface Piece {
 export interface BuiltUntil {
   hour: number;
   day: number;
+  /** Minute rows are kept from here on (an hour boundary); retention deleted the earlier ones. */
+  minuteFrom: number;
 }
 
 /**
@@ -28,6 +31,11 @@ export function planPieces(fromMs: number, toMs: number, built: BuiltUntil, step
     const [grain, ...finer] = grains;
     if (!grain) return;
     if (finer.length === 0) {
+      // alignWindow and seriesStep keep a plan off deleted minutes while hours are built there.
+      if (a < built.minuteFrom)
+        throw new Error(
+          `no hour rollups before ${new Date(b).toISOString()}, where minutes are gone: is the compactor running?`,
+        );
       pieces.push({ table: grain.table, fromMs: a, toMs: b });
       return;
     }
@@ -52,6 +60,29 @@ export function planPieces(fromMs: number, toMs: number, built: BuiltUntil, step
   return pieces;
 }
 
-export function alignWindow(fromMs: number, toMs: number): { fromMs: number; toMs: number } {
-  return { fromMs: Math.floor(fromMs / MINUTE_MS) * MINUTE_MS, toMs: Math.ceil(toMs / MINUTE_MS) * MINUTE_MS };
+/**
+ * The window the rollups answer: outward to whole minutes, and to whole hours where it reaches
+ * before the minutes kept (as Prometheus-style downsampling does), so an old edge is read from the
+ * hour rows instead of from minute rows that are gone.
+ */
+export function alignWindow(
+  fromMs: number,
+  toMs: number,
+  minuteFrom = Number.NEGATIVE_INFINITY,
+): { fromMs: number; toMs: number } {
+  const outward = (ms: number, grain: number, round: (x: number) => number) => round(ms / grain) * grain;
+  let from = outward(fromMs, MINUTE_MS, Math.floor);
+  let to = outward(toMs, MINUTE_MS, Math.ceil);
+  if (from < minuteFrom) from = outward(from, HOUR_MS, Math.floor);
+  if (to < minuteFrom) to = outward(to, HOUR_MS, Math.ceil);
+  return { fromMs: from, toMs: to };
+}
+
+/**
+ * The step a series is answered at: as asked, or rounded up to whole hours when its window reaches
+ * before the minutes kept, which only hour rows can answer. Each point names its bucket.
+ */
+export function seriesStep(stepMs: number | undefined, fromMs: number, minuteFrom: number): number | undefined {
+  if (stepMs === undefined || fromMs >= minuteFrom || stepMs % HOUR_MS === 0) return stepMs;
+  return Math.ceil(stepMs / HOUR_MS) * HOUR_MS;
 }

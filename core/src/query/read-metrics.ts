@@ -267,9 +267,11 @@ async function exactGood(
 }
 
 async function builtUntil(client: pg.ClientBase): Promise<BuiltUntil> {
-  const { rows } = await client.query<{ grain: 'hour' | 'day'; ms: number }>(
-    `select grain, extract(epoch from built_until) * 1000 as ms from rollup_progress`,
+  const { rows } = await client.query<{ grain: 'hour' | 'day' | 'minute'; ms: number }>(
+    `select grain, extract(epoch from built_until) * 1000 as ms from rollup_progress
+     union all select grain, extract(epoch from kept_from) * 1000 from rollup_retention`,
   );
-  const get = (grain: 'hour' | 'day') => Number(rows.find((r) => r.grain === grain)?.ms ?? 0);
-  return { hour: get('hour'), day: get('day') };
+  const get = (grain: 'hour' | 'day' | 'minute', none: number) =>
+    Number(rows.find((r) => r.grain === grain)?.ms ?? none);
+  return { hour: get('hour', 0), day: get('day', 0), minuteFrom: get('minute', Number.NEGATIVE_INFINITY) };
 }

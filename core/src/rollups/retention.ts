@@ -1,18 +1,22 @@
 // Retention: raw spans by each project's raw_retention_days, dropping whole daily partitions;
 // rollups and sessions by one setting for the installation (13 months by default), minute rollups
-// sooner (they are the largest and only needed for recent, fine-grained views); evaluation results
-// and their rollups as long as rollups.
+// after days (they were the largest table, and older windows are answered from hours); evaluation
+// results and their rollups as long as rollups.
 
 import type pg from 'pg';
+import { floorTo, HOUR_MS } from './rollup-rows.ts';
 
 export interface RetentionSettings {
-  /** Minute rollups older than this many days are deleted. */
+  /**
+   * Minute rollups older than this many days (to the hour) are deleted. Four days by default: every
+   * SLO burn window (the longest is three days) and the canary judge read whole minutes.
+   */
   minuteRollupDays: number;
   /** Hour and day rollups and sessions older than this many days are deleted. */
   rollupDays: number;
 }
 
-export const DEFAULT_RETENTION: RetentionSettings = { minuteRollupDays: 35, rollupDays: 397 };
+export const DEFAULT_RETENTION: RetentionSettings = { minuteRollupDays: 4, rollupDays: 397 };
 
 export interface RetentionResult {
   droppedPartitions: string[];
@@ -29,11 +33,8 @@ export async function enforceRetention(
     'select partition_name from vigil_drop_expired_spans_partitions($1)',
     [now],
   );
-  const minuteCutoff = new Date(nowMs - settings.minuteRollupDays * 86_400_000);
   const cutoff = new Date(nowMs - settings.rollupDays * 86_400_000);
-  let deleted = 0;
-  deleted +=
-    (await pool.query('delete from rollups_minute where bucket < $1 and not pending', [minuteCutoff])).rowCount ?? 0;
+  let deleted = await deleteOldMinutes(pool, floorTo(nowMs - settings.minuteRollupDays * 86_400_000, HOUR_MS));
   deleted += (await pool.query('delete from rollups_hour where bucket < $1', [cutoff])).rowCount ?? 0;
   deleted += (await pool.query('delete from rollups_day where bucket < $1', [cutoff])).rowCount ?? 0;
   deleted += (await pool.query('delete from sessions where last_seen < $1 and not pending', [cutoff])).rowCount ?? 0;
@@ -41,6 +42,30 @@ export async function enforceRetention(
   deleted += (await pool.query('delete from evaluations where at < $1', [cutoff])).rowCount ?? 0;
   deleted += (await pool.query('delete from evaluation_rollups where bucket < $1', [cutoff])).rowCount ?? 0;
   return { droppedPartitions: rows.map((r) => r.partition_name), deletedRollupRows: deleted };
+}
+
+/**
+ * Deletes minute rollups before `cutoffMs` (an hour boundary) and records that minutes are kept
+ * from there, in one transaction: a query sees both or neither, so it never plans a minute read
+ * of rows that are gone. Pending deltas stay for the compactor, at any age.
+ */
+async function deleteOldMinutes(pool: pg.Pool, cutoffMs: number): Promise<number> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const cutoff = new Date(cutoffMs);
+    await client.query(`update rollup_retention set kept_from = greatest(kept_from, $1) where grain = 'minute'`, [
+      cutoff,
+    ]);
+    const { rowCount } = await client.query('delete from rollups_minute where bucket < $1 and not pending', [cutoff]);
+    await client.query('commit');
+    return rowCount ?? 0;
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
 }
 
 /** Creates every project's span partitions for yesterday through the day after tomorrow. */

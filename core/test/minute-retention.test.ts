@@ -1,0 +1,98 @@
+// Minute rollups kept for days: a window reaching before them is answered from hours, widened to
+// whole hours at its old edges, and the answer equals raw spans over that widened window; inside
+// the minutes kept, answers stay to the minute.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProject } from '../src/projects.ts';
+import { SERVICE_CALLER } from '../src/query/caller.ts';
+import type { MetricsPoint } from '../src/query/metrics.ts';
+import { readMetrics } from '../src/query/read-metrics.ts';
+import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
+import { compactRollups } from '../src/rollups/compactor.ts';
+import { enforceRetention } from '../src/rollups/retention.ts';
+import { createTestDatabase, generateSpans, type TestDatabase } from '@vigil/testing';
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const now = Math.floor(Date.now() / MINUTE) * MINUTE;
+const floorHour = (ms: number) => Math.floor(ms / HOUR) * HOUR;
+
+let db: TestDatabase;
+let projectId: string;
+let cutoff: number;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  projectId = (await createProject(db.pool, 'minute-retention')).id;
+  const start = Math.floor((now - 6 * DAY) / DAY) * DAY;
+  await db.pool.query(`update rollup_progress set built_until = $1`, [new Date(start)]);
+  for (let i = 0; i < 6; i++) {
+    const from = start + ((now - start) * i) / 6;
+    const to = start + ((now - start) * (i + 1)) / 6;
+    await bulkLoadSpans(db.pool, generateSpans({ projectId, fromMs: from, toMs: to, requests: 400, seed: i + 7 }));
+    await compactRollups(db.pool, { nowMs: to });
+  }
+  await enforceRetention(db.pool, { minuteRollupDays: 2, rollupDays: 397 }, now);
+  cutoff = floorHour(now - 2 * DAY);
+}, 120_000);
+
+afterAll(() => db.drop());
+
+const totals = (points: MetricsPoint[]) => ({
+  spans: points.reduce((n, p) => n + p.spans, 0),
+  errors: points.reduce((n, p) => n + p.errors, 0),
+  modelCalls: points.reduce((n, p) => n + p.modelCalls, 0),
+  tokens: points.reduce((n, p) => n + p.tokens.input + p.tokens.output, 0),
+});
+
+async function both(from: number, to: number, exactFrom = from, exactTo = to, stepMs?: number) {
+  const window = (a: number, b: number) => ({ from: new Date(a), to: new Date(b) });
+  const q = { projectId, quantiles: [], groupBy: ['category' as const] };
+  return {
+    rollup: await readMetrics(db.pool, SERVICE_CALLER, {
+      ...q,
+      window: window(from, to),
+      ...(stepMs ? { stepMs } : {}),
+    }),
+    exact: await readMetrics(db.pool, SERVICE_CALLER, { ...q, window: window(exactFrom, exactTo), exact: true }),
+  };
+}
+
+describe('minute rollups kept for days', () => {
+  it('deletes the older minute rows and records from when minutes are kept, at an hour', async () => {
+    const { rows } = await db.pool.query(
+      `select (select min(bucket) from rollups_minute where not pending) as oldest,
+              (select kept_from from rollup_retention where grain = 'minute') as kept_from`,
+    );
+    expect(rows[0].kept_from.getTime()).toBe(cutoff);
+    expect(rows[0].oldest.getTime()).toBeGreaterThanOrEqual(cutoff);
+  });
+
+  it('answers a window inside the minutes kept to the minute', async () => {
+    const from = now - DAY + 7 * MINUTE;
+    const { rollup, exact } = await both(from, now);
+    expect(totals(rollup)).toEqual(totals(exact));
+  });
+
+  it('widens a window reaching before them to the hour at its old edge, and agrees with raw spans there', async () => {
+    const from = now - 5 * DAY + 17 * MINUTE;
+    const { rollup, exact } = await both(from, now, floorHour(from), now);
+    expect(totals(rollup).spans).toBeGreaterThan(0);
+    expect(totals(rollup)).toEqual(totals(exact));
+    // A window wholly before them: both edges go outward to whole hours.
+    const to = now - 4 * DAY + 23 * MINUTE;
+    const old = await both(from, to, floorHour(from), floorHour(to) + HOUR);
+    expect(totals(old.rollup).spans).toBeGreaterThan(0);
+    expect(totals(old.rollup)).toEqual(totals(old.exact));
+  });
+
+  it('answers a minute-step series reaching before them at whole hours, every span counted', async () => {
+    const from = now - 3 * DAY + 17 * MINUTE;
+    const { rollup, exact } = await both(from, now, floorHour(from), now, 5 * MINUTE);
+    const buckets = new Set(rollup.map((p) => Date.parse(p.bucket!)));
+    expect(buckets.size).toBeGreaterThan(24);
+    for (const bucket of buckets) expect(bucket % HOUR).toBe(0);
+    expect(totals(rollup)).toEqual(totals(exact));
+  });
+});

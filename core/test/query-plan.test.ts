@@ -1,0 +1,60 @@
+// The planner's pieces: coarsest grain first, minutes only where retention keeps them.
+
+import { describe, expect, it } from 'vitest';
+import { alignWindow, planPieces, seriesStep } from '../src/query/plan.ts';
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const t0 = Date.UTC(2026, 10, 20);
+
+describe('the query plan', () => {
+  it('reads whole days, then hours, then the ragged minutes', () => {
+    const built = { hour: t0 + 10 * DAY, day: t0 + 10 * DAY, minuteFrom: Number.NEGATIVE_INFINITY };
+    const from = t0 + 22 * HOUR + 13 * MINUTE;
+    const to = t0 + 3 * DAY + 2 * HOUR + 5 * MINUTE;
+    expect(planPieces(from, to, built)).toEqual([
+      { table: 'rollups_minute', fromMs: from, toMs: t0 + 23 * HOUR },
+      { table: 'rollups_hour', fromMs: t0 + 23 * HOUR, toMs: t0 + DAY },
+      { table: 'rollups_day', fromMs: t0 + DAY, toMs: t0 + 3 * DAY },
+      { table: 'rollups_hour', fromMs: t0 + 3 * DAY, toMs: t0 + 3 * DAY + 2 * HOUR },
+      { table: 'rollups_minute', fromMs: t0 + 3 * DAY + 2 * HOUR, toMs: to },
+    ]);
+  });
+
+  it('widens only the edges older than the minutes kept to whole hours', () => {
+    const minuteFrom = t0 + 5 * DAY;
+    expect(alignWindow(t0 + DAY + 13 * MINUTE + 1, t0 + 6 * DAY + 7 * MINUTE - 1, minuteFrom)).toEqual({
+      fromMs: t0 + DAY,
+      toMs: t0 + 6 * DAY + 7 * MINUTE,
+    });
+    expect(alignWindow(t0 + DAY + 13 * MINUTE, t0 + 2 * DAY + 7 * MINUTE, minuteFrom)).toEqual({
+      fromMs: t0 + DAY,
+      toMs: t0 + 2 * DAY + HOUR,
+    });
+    // Without a horizon (minutes kept as long as hours), a window is to the minute.
+    expect(alignWindow(t0 + DAY + 13 * MINUTE, t0 + 2 * DAY + 7 * MINUTE)).toEqual({
+      fromMs: t0 + DAY + 13 * MINUTE,
+      toMs: t0 + 2 * DAY + 7 * MINUTE,
+    });
+  });
+
+  it('never plans a minute piece before the minutes kept', () => {
+    const built = { hour: t0 + 10 * DAY, day: t0 + 10 * DAY, minuteFrom: t0 + 5 * DAY };
+    const { fromMs, toMs } = alignWindow(t0 + 4 * DAY + 13 * MINUTE, t0 + 6 * DAY + 7 * MINUTE, built.minuteFrom);
+    const pieces = planPieces(fromMs, toMs, built, seriesStep(5 * MINUTE, fromMs, built.minuteFrom));
+    expect(pieces.filter((p) => p.table === 'rollups_minute').every((p) => p.fromMs >= built.minuteFrom)).toBe(true);
+    expect(pieces[0]).toEqual({ table: 'rollups_hour', fromMs: t0 + 4 * DAY, toMs: t0 + 6 * DAY });
+    // Hours not built where minutes are gone: an error, not a silent gap.
+    expect(() => planPieces(fromMs, toMs, { ...built, hour: t0 + 3 * DAY, day: t0 + 3 * DAY })).toThrow(/compactor/);
+  });
+
+  it('rounds a series step up to whole hours only when its window reaches before the minutes kept', () => {
+    const minuteFrom = t0 + 5 * DAY;
+    expect(seriesStep(5 * MINUTE, t0 + 4 * DAY, minuteFrom)).toBe(HOUR);
+    expect(seriesStep(168 * MINUTE, t0 + 4 * DAY, minuteFrom)).toBe(3 * HOUR);
+    expect(seriesStep(2 * HOUR, t0 + 4 * DAY, minuteFrom)).toBe(2 * HOUR);
+    expect(seriesStep(5 * MINUTE, t0 + 5 * DAY, minuteFrom)).toBe(5 * MINUTE);
+    expect(seriesStep(undefined, t0, minuteFrom)).toBeUndefined();
+  });
+});
