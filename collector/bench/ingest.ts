@@ -97,7 +97,9 @@ async function main(): Promise<void> {
     const { key } = await createIngestKey(setup, 'bench');
 
     const port = 43180 + Math.floor(Math.random() * 1000);
-    const collector = spawn(process.execPath, [path.join(root, 'cli/bin/vigil.mjs'), 'collector'], {
+    // BENCH_CPU_PROF=<dir>: the collector writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const collector = spawn(process.execPath, [...profile, path.join(root, 'cli/bin/vigil.mjs'), 'collector'], {
       env: {
         ...process.env,
         DATABASE_URL: ingestUrl,
