@@ -32,10 +32,15 @@ function writeRequests(file: string): { requests: number; spans: number; bytes: 
   return { ...writeRequestFile(file, generateRequests(TOTAL_SPANS, SPANS_PER_REQUEST)), spans: TOTAL_SPANS };
 }
 
+/** /proc/<pid>/stat from field 3 (state) on: the fields after the command's closing parenthesis. */
+function procStat(pid: number | string): string[] {
+  return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+}
+
 /** CPU seconds a process has used, and (children) those its exited, reaped children used. */
 function cpuSeconds(pid: number, children = false): number {
-  // Fields after the command's closing parenthesis: state is field 3, utime 14, stime 15, cutime 16, cstime 17.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime is field 14, stime 15, cutime 16, cstime 17.
+  const fields = procStat(pid);
   const ticks = children ? Number(fields[13]) + Number(fields[14]) : Number(fields[11]) + Number(fields[12]);
   return ticks / 100;
 }
@@ -46,8 +51,7 @@ function postgresCpuSeconds(postmaster: number): number {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      if (Number(fields[1]) === postmaster) total += cpuSeconds(Number(entry));
+      if (Number(procStat(entry)[1]) === postmaster) total += cpuSeconds(Number(entry));
     } catch {} // exited while listed
   }
   return total;
@@ -111,7 +115,7 @@ async function main(): Promise<void> {
     const collectorUrl = `http://127.0.0.1:${port}`;
     await waitForHealth(collectorUrl);
     const backend = (await setup.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
-    const postmaster = Number(readFileSync(`/proc/${backend}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+    const postmaster = Number(procStat(backend)[1]);
     const cpuBefore = { collector: cpuSeconds(collector.pid!), postgres: postgresCpuSeconds(postmaster) };
 
     log(`sending with ${CONCURRENCY} concurrent exporters from a separate process…`);

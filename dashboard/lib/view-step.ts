@@ -1,5 +1,4 @@
-const MINUTE_MS = 60_000;
-const HOUR_MS = 3_600_000;
+import { floorTo, HOUR_MS, MINUTE_MS } from '@vigil/core';
 
 /**
  * The step between chart points: about 60 across the range, in whole minutes, and in whole hours
@@ -13,5 +12,5 @@ export function stepFor(rangeMs: number): number {
 
 /** A range's start on its step's grid when the step is whole hours: points fall on hour boundaries. */
 export function alignedStart(fromMs: number, stepMs: number): number {
-  return stepMs % HOUR_MS === 0 ? Math.floor(fromMs / HOUR_MS) * HOUR_MS : fromMs;
+  return stepMs % HOUR_MS === 0 ? floorTo(fromMs, HOUR_MS) : fromMs;
 }

@@ -2,7 +2,7 @@
 // the ragged edges from minutes. Only buckets already built in a grain are read from it, and
 // minutes only where retention keeps them: older edges are widened to whole hours.
 
-import { DAY_MS, HOUR_MS, MINUTE_MS } from '../rollups/rollup-rows.ts';
+import { ceilTo, DAY_MS, floorTo, HOUR_MS, MINUTE_MS } from '../rollups/rollup-rows.ts';
 
 export type RollupTable = 'rollups_minute' | 'rollups_hour' | 'rollups_day';
 
@@ -39,7 +39,7 @@ export function planPieces(fromMs: number, toMs: number, built: BuiltUntil, step
       pieces.push({ table: grain.table, fromMs: a, toMs: b });
       return;
     }
-    const start = Math.ceil(a / grain.size) * grain.size;
+    const start = ceilTo(a, grain.size);
     const end = Math.min(
       Math.floor(b / grain.size) * grain.size,
       Math.floor(grain.builtUntil / grain.size) * grain.size,
@@ -70,12 +70,12 @@ export function alignWindow(
   toMs: number,
   minuteFrom = Number.NEGATIVE_INFINITY,
 ): { fromMs: number; toMs: number } {
-  const outward = (ms: number, grain: number, round: (x: number) => number) => round(ms / grain) * grain;
-  let from = outward(fromMs, MINUTE_MS, Math.floor);
-  let to = outward(toMs, MINUTE_MS, Math.ceil);
-  if (from < minuteFrom) from = outward(from, HOUR_MS, Math.floor);
-  if (to < minuteFrom) to = outward(to, HOUR_MS, Math.ceil);
-  return { fromMs: from, toMs: to };
+  const from = floorTo(fromMs, MINUTE_MS);
+  const to = ceilTo(toMs, MINUTE_MS);
+  return {
+    fromMs: from < minuteFrom ? floorTo(from, HOUR_MS) : from,
+    toMs: to < minuteFrom ? ceilTo(to, HOUR_MS) : to,
+  };
 }
 
 /**
@@ -84,5 +84,5 @@ export function alignWindow(
  */
 export function seriesStep(stepMs: number | undefined, fromMs: number, minuteFrom: number): number | undefined {
   if (stepMs === undefined || fromMs >= minuteFrom || stepMs % HOUR_MS === 0) return stepMs;
-  return Math.ceil(stepMs / HOUR_MS) * HOUR_MS;
+  return ceilTo(stepMs, HOUR_MS);
 }

@@ -189,6 +189,10 @@ export function floorTo(ms: number, grainMs: number): number {
   return Math.floor(ms / grainMs) * grainMs;
 }
 
+export function ceilTo(ms: number, grainMs: number): number {
+  return Math.ceil(ms / grainMs) * grainMs;
+}
+
 /** Aggregates by key. */
 export class RollupMap {
   readonly rows = new Map<string, RollupAggregate>();
