@@ -23,7 +23,7 @@ const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const SLICE_MS = 2 * HOUR;
-const DATASET = `spans=${TOTAL_SPANS};days=${DAYS};tenants=${TENANTS};surfaces=${SURFACES};v=11`;
+const DATASET = `spans=${TOTAL_SPANS};days=${DAYS};tenants=${TENANTS};surfaces=${SURFACES};v=13`;
 const DATABASE = 'vigil_bench_query';
 
 const root = path.resolve(import.meta.dirname, '../..');

@@ -259,13 +259,32 @@ describe('the HTTP API', () => {
 });
 
 describe('retention', () => {
-  it('drops whole expired daily partitions of one project and keeps its rollups', async () => {
+  it('drops whole expired daily partitions of one project and its model calls, and keeps its rollups', async () => {
     const old = { from: new Date(now - 6 * DAY), to: new Date(now - 3 * DAY) };
     const before = await readMetrics(db.pool, SERVICE_CALLER, { projectId: a, window: old });
     const rawBefore = await readMetrics(db.pool, SERVICE_CALLER, { projectId: a, window: old, exact: true });
     expect(rawBefore[0]!.spans).toBeGreaterThan(0);
+    const calls = async (project: string, older: boolean) =>
+      Number(
+        (
+          await db.pool.query(
+            `select count(*) as n from ai_api_calls where project_id = $1 and (created_at < $2) = $3 and trace_id is not null`,
+            [project, new Date(now - 2 * DAY), older],
+          )
+        ).rows[0].n,
+      );
+    const [oldCallsA, recentCallsA, oldCallsB] = [await calls(a, true), await calls(a, false), await calls(b, true)];
+    expect(Math.min(oldCallsA, recentCallsA, oldCallsB)).toBeGreaterThan(0);
+    // A row the app wrote itself (no trace id) is the app's to keep, however old.
+    await db.pool.query(`insert into ai_api_calls (project_id, user_id, created_at) values ($1, 'app-row', $2)`, [
+      a,
+      new Date(now - 4 * DAY),
+    ]);
     await db.pool.query(`update projects set raw_retention_days = 2 where id = $1`, [a]);
     const result = await enforceRetention(db.pool, { minuteRollupDays: 35, rollupDays: 397 }, now);
+    expect(result.deletedModelCalls).toBe(oldCallsA);
+    expect([await calls(a, true), await calls(a, false), await calls(b, true)]).toEqual([0, recentCallsA, oldCallsB]);
+    expect((await db.pool.query(`select 1 from ai_api_calls where user_id = 'app-row'`)).rowCount).toBe(1);
     expect(result.droppedPartitions.length).toBeGreaterThanOrEqual(3);
     expect(result.droppedPartitions.every((name) => name.startsWith(`spans_${a.replaceAll('-', '')}_p`))).toBe(true);
     expect(await readMetrics(db.pool, SERVICE_CALLER, { projectId: a, window: old, exact: true })).toEqual([]);

@@ -30,12 +30,12 @@ async function asRole<T>(
 async function seedSpan(projectId: string, tenantId: string, spanId: string): Promise<void> {
   await db.pool.query(
     `insert into spans (project_id, tenant_id, trace_id, span_id, name, start_time, duration_ms, category, status)
-     values ($1, $2, repeat('c', 32), $3, 'chat gpt-4o', now(), 12, 'model', 'ok')`,
+     values ($1, $2, repeat('c', 32)::uuid, $3, 'chat gpt-4o', now(), 12, 'model', 'ok')`,
     [projectId, tenantId, spanId],
   );
   await db.pool.query(
     `insert into ai_api_calls (project_id, tenant_id, provider, model, input_tokens, output_tokens, trace_id, span_id)
-     values ($1, $2, 'openai', 'gpt-4o', 10, 5, repeat('c', 32), $3)`,
+     values ($1, $2, 'openai', 'gpt-4o', 10, 5, repeat('c', 32)::uuid, $3)`,
     [projectId, tenantId, spanId],
   );
 }

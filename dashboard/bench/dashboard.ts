@@ -46,7 +46,7 @@ try {
   const { rows } = await client.query(`select project_id, end_ms, dataset from bench_meta`);
   const { rows: sizes } = await client.query(`select (select count(*) from spans)::float8 as spans`);
   const traceRow = await client.query(
-    `select trace_id from spans where project_id = $1 and start_time > to_timestamp($2 / 1000.0) - interval '1 hour' limit 1`,
+    `select vigil_trace_hex(trace_id) as trace_id from spans where project_id = $1 and start_time > to_timestamp($2 / 1000.0) - interval '1 hour' limit 1`,
     [rows[0].project_id, Number(rows[0].end_ms)],
   );
   await client.end();

@@ -24,7 +24,7 @@ export async function lookupStoredSpans(
   >(
     `select ${selectSpanFields(['traceId', 'spanId', 'parentSpanId', 'tenantId', 'sessionId', 'userId', 'surface', 'category'])}
        from spans s
-      where s.project_id = $1 and s.trace_id = any($2::text[]) and s.span_id = any($3::text[])`,
+      where s.project_id = $1 and s.trace_id = any($2::uuid[]) and s.span_id = any($3::text[])`,
     [projectId, request.traceIds, request.spanIds],
   );
   const spans: StoredLookupResult = new Map();
@@ -68,9 +68,9 @@ export async function takeAwaitingChildren(
     is_model_call: boolean;
   }>(
     `delete from spans_awaiting_parent w
-      using unnest($2::text[], $3::text[]) as p(trace_id, span_id)
+      using unnest($2::uuid[], $3::text[]) as p(trace_id, span_id)
       where w.project_id = $1 and w.trace_id = p.trace_id and w.parent_span_id = p.span_id
-      returning w.trace_id, w.parent_span_id, w.span_id, w.is_model_call`,
+      returning vigil_trace_hex(w.trace_id) as trace_id, w.parent_span_id, w.span_id, w.is_model_call`,
     [projectId, parents.map((p) => p.traceId), parents.map((p) => p.spanId)],
   );
   return rows.map((row) => ({
@@ -105,19 +105,19 @@ export async function applyLateContext(
   >(
     `with recursive subtree as (
        select t.trace_id, t.span_id, t.tenant_id, t.session_id, t.user_id, t.surface, 0 as depth
-         from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+         from unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
               as t(trace_id, span_id, tenant_id, session_id, user_id, surface)
        union all
        select s.trace_id, s.span_id, subtree.tenant_id, subtree.session_id, subtree.user_id, subtree.surface, subtree.depth + 1
          from spans s join subtree on s.project_id = $1 and s.trace_id = subtree.trace_id and s.parent_span_id = subtree.span_id
-        -- The trace filter lets the planner use the (project_id, trace_id) index instead of
+        -- The trace filter lets the planner use the trace_id index instead of
         -- scanning every partition: a recursive CTE's row estimate is a guess.
-        where subtree.depth < 10000 and s.trace_id = any($2::text[])
+        where subtree.depth < 10000 and s.trace_id = any($2::uuid[])
      )
      select ${ROLLUP_SPAN_SQL}, subtree.tenant_id as inherited_tenant, subtree.session_id as inherited_session,
             subtree.user_id as inherited_user, subtree.surface as inherited_surface
        from spans s join subtree on s.trace_id = subtree.trace_id and s.span_id = subtree.span_id
-      where s.project_id = $1 and s.trace_id = any($2::text[])`,
+      where s.project_id = $1 and s.trace_id = any($2::uuid[])`,
     [
       projectId,
       traceIds,
@@ -150,15 +150,15 @@ export async function applyLateContext(
   if (changed.length === 0) return [];
   await client.query(
     `with v as (
-       select * from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+       select * from unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
          as v(trace_id, span_id, tenant_id, session_id, user_id, surface)
      ),
      fixed as (
        update spans s set tenant_id = v.tenant_id, session_id = v.session_id, user_id = v.user_id, surface = v.surface
-         from v where s.project_id = $1 and s.trace_id = v.trace_id and s.span_id = v.span_id and s.trace_id = any($2::text[])
+         from v where s.project_id = $1 and s.trace_id = v.trace_id and s.span_id = v.span_id and s.trace_id = any($2::uuid[])
      )
      update ai_api_calls a set tenant_id = v.tenant_id, session_id = v.session_id, user_id = v.user_id
-       from v where a.project_id = $1 and a.trace_id = v.trace_id and a.span_id = v.span_id and a.trace_id = any($2::text[])`,
+       from v where a.project_id = $1 and a.trace_id = v.trace_id and a.span_id = v.span_id and a.trace_id = any($2::uuid[])`,
     [
       projectId,
       changed.map((c) => c.after.traceId),
@@ -180,7 +180,7 @@ export async function recordAwaitingParents(
   if (orphans.length === 0) return;
   await client.query(
     `insert into spans_awaiting_parent (project_id, trace_id, parent_span_id, span_id, is_model_call)
-     select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::boolean[])
+     select $1, * from unnest($2::uuid[], $3::text[], $4::text[], $5::boolean[])
      on conflict do nothing`,
     [
       projectId,
@@ -202,19 +202,19 @@ export async function demoteStoredWrappers(
   const traceIds = wrappers.map((w) => w.traceId);
   const spanIds = wrappers.map((w) => w.spanId);
   const { rows } = await client.query<RollupSpan>(
-    `select ${ROLLUP_SPAN_SQL} from spans s join unnest($2::text[], $3::text[]) as w(trace_id, span_id)
+    `select ${ROLLUP_SPAN_SQL} from spans s join unnest($2::uuid[], $3::text[]) as w(trace_id, span_id)
         on s.trace_id = w.trace_id and s.span_id = w.span_id
-      where s.project_id = $1 and s.trace_id = any($2::text[]) and s.category = 'model'`,
+      where s.project_id = $1 and s.trace_id = any($2::uuid[]) and s.category = 'model'`,
     [projectId, traceIds, spanIds],
   );
   await client.query(
-    `with w as (select * from unnest($2::text[], $3::text[]) as w(trace_id, span_id)),
+    `with w as (select * from unnest($2::uuid[], $3::text[]) as w(trace_id, span_id)),
      demoted as (
        update spans s set ${WRAPPER_SET_SQL}
-         from w where s.project_id = $1 and s.trace_id = w.trace_id and s.span_id = w.span_id and s.trace_id = any($2::text[])
+         from w where s.project_id = $1 and s.trace_id = w.trace_id and s.span_id = w.span_id and s.trace_id = any($2::uuid[])
      )
      delete from ai_api_calls a using w
-      where a.project_id = $1 and a.trace_id = w.trace_id and a.span_id = w.span_id and a.trace_id = any($2::text[])`,
+      where a.project_id = $1 and a.trace_id = w.trace_id and a.span_id = w.span_id and a.trace_id = any($2::uuid[])`,
     [projectId, traceIds, spanIds],
   );
   return rows.map((before) => ({ before, after: { ...before, ...WRAPPER_FIELDS } }));

@@ -165,14 +165,14 @@ async function updateCosts(
   // which a round trip through epoch milliseconds would not match exactly.
   await client.query(
     `update spans s set cost_usd = v.cost, cost_source = v.source
-       from unnest($4::text[], $5::text[], $6::numeric[], $7::text[]) as v(trace_id, span_id, cost, source)
+       from unnest($4::uuid[], $5::text[], $6::numeric[], $7::text[]) as v(trace_id, span_id, cost, source)
       where s.project_id = $1 and s.start_time >= $2 and s.start_time < $3
         and s.trace_id = v.trace_id and s.span_id = v.span_id`,
     [projectId, new Date(dayMs), new Date(dayMs + DAY_MS), traceIds, spanIds, costs, sources],
   );
   await client.query(
     `update ai_api_calls a set estimated_cost = v.cost, cost_source = v.source
-       from unnest($2::text[], $3::text[], $4::numeric[], $5::text[]) as v(trace_id, span_id, cost, source)
+       from unnest($2::uuid[], $3::text[], $4::numeric[], $5::text[]) as v(trace_id, span_id, cost, source)
       where a.project_id = $1 and a.trace_id = v.trace_id and a.span_id = v.span_id`,
     [projectId, traceIds, spanIds, costs, sources],
   );

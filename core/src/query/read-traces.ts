@@ -63,7 +63,7 @@ export async function readTraces(pool: pg.Pool, caller: Caller, input: TracesQue
          select trace_id from spans where project_id = $1 and start_time >= $2 and start_time < $3${where}
           group by trace_id order by max(start_time) desc limit $${params.length}
        )
-       select s.trace_id, (array_agg(s.name order by s.parent_span_id nulls first, s.start_time))[1] as root_name,
+       select vigil_trace_hex(s.trace_id) as trace_id, (array_agg(s.name order by s.parent_span_id nulls first, s.start_time))[1] as root_name,
               min(s.start_time) as start,
               extract(epoch from max(s.start_time + s.duration_ms * interval '1 millisecond') - min(s.start_time)) * 1000 as duration_ms,
               count(*)::float8 as spans, (count(*) filter (where s.status = 'error'))::float8 as errors,

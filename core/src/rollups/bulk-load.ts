@@ -4,9 +4,16 @@
 
 import { writeEvaluations } from '../evaluations/write-evaluations.ts';
 import type pg from 'pg';
-import { CopyBuffer } from '../db/copy-buffer.ts';
 import { copyRows } from '../db/copy-rows.ts';
-import { AI_CALL_COLUMNS, SPAN_COLUMNS, aiCallRow, isCountedModelCall, spanRow, type SpanRow } from '../spans/index.ts';
+import {
+  AI_CALL_COLUMNS,
+  aiCallRow,
+  encodeSpanRows,
+  isCountedModelCall,
+  SPAN_COLUMNS,
+  spanRow,
+  type SpanRow,
+} from '../spans/index.ts';
 import { writeRollupDeltas } from './deltas.ts';
 import { DAY_MS } from './rollup-rows.ts';
 
@@ -23,14 +30,13 @@ export async function bulkLoadSpans(pool: pg.Pool, spans: readonly SpanRow[]): P
     }
     await client.query('begin');
     try {
-      const spanData = new CopyBuffer();
-      const callData = new CopyBuffer();
-      for (const span of spans) {
-        spanData.push(spanRow(span));
-        if (isCountedModelCall(span)) callData.push(aiCallRow(span));
-      }
-      await copyRows(client, 'spans', SPAN_COLUMNS, spanData);
-      await copyRows(client, 'ai_api_calls', AI_CALL_COLUMNS, callData);
+      await copyRows(client, 'spans', SPAN_COLUMNS, encodeSpanRows(spans, spanRow));
+      await copyRows(
+        client,
+        'ai_api_calls',
+        AI_CALL_COLUMNS,
+        encodeSpanRows(spans.filter(isCountedModelCall), aiCallRow),
+      );
       await writeRollupDeltas(client, spans);
       await writeEvaluations(client, spans);
       await client.query('commit');

