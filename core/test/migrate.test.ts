@@ -72,4 +72,25 @@ describe('migrator', () => {
     ]);
     expect(after.rows).toEqual([{ part: `${parent}_p20310504` }]);
   });
+
+  it("creates a day's partition once when several connections ask for it at the same time", async () => {
+    const {
+      rows: [project],
+    } = await db.pool.query(`insert into projects (name) values ('p-race') returning id`);
+    const clients = await Promise.all([1, 2, 3, 4].map(() => db.pool.connect()));
+    try {
+      // Each day is asked for by every connection at once; the loser of a race must not fail.
+      const created: boolean[] = [];
+      for (let day = 1; day <= 20; day++) {
+        const date = `2032-01-${String(day).padStart(2, '0')}`;
+        const results = await Promise.all(
+          clients.map((c) => c.query('select vigil_ensure_spans_partition($1, $2) as created', [project.id, date])),
+        );
+        created.push(...results.map((r) => r.rows[0].created));
+      }
+      expect(created.filter(Boolean)).toHaveLength(20);
+    } finally {
+      for (const c of clients) c.release();
+    }
+  });
 });
