@@ -25,12 +25,6 @@ const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const SLICE_MS = 2 * HOUR;
-/**
- * Slices stored at once. Postgres does most of a load's work (about 3/4 of the CPU with one
- * slice at a time); a second connection gives it the second core while this process makes the
- * next slice.
- */
-const LOAD_LANES = Number(process.env.BENCH_LOAD_LANES ?? 2);
 const VERSION = 13;
 
 const datasetKey = (totalSpans: number) =>
@@ -54,31 +48,12 @@ async function loadDataset(pool: pg.Pool, totalSpans: number, endMs: number): Pr
   await pool.query(`update rollup_progress set built_until = $1`, [new Date(Math.floor(startMs / DAY) * DAY)]);
   const started = performance.now();
   let loaded = 0;
-  let retainedDay = Math.floor(startMs / DAY);
-  // Time passes for the rollups as for a live collector: compaction after each slice, retention
-  // once a simulated day (the collector's maintenance runs it hourly). One step at a time, in order.
-  let upkeep = Promise.resolve();
+  let loadMs = 0;
   let upkeepMs = 0;
-  const passTime = async (sliceEndMs: number) => {
-    const began = performance.now();
-    await compactRollups(pool, { nowMs: Math.min(sliceEndMs + 3 * MINUTE, endMs) });
-    if (Math.floor(sliceEndMs / DAY) !== retainedDay) {
-      retainedDay = Math.floor(sliceEndMs / DAY);
-      await enforceRetention(pool, undefined, sliceEndMs);
-    }
-    upkeepMs += performance.now() - began;
-  };
-  const inFlight: { endMs: number; spans: number; stored: Promise<void> }[] = [];
-  const settleOldest = async () => {
-    const oldest = inFlight.shift()!;
-    await oldest.stored;
-    // Every earlier slice is stored too, so compaction never closes a minute a slice still adds to.
-    upkeep = upkeep.then(() => passTime(oldest.endMs));
-    loaded += oldest.spans;
-    if (Math.floor(loaded / 1_000_000) !== Math.floor((loaded - oldest.spans) / 1_000_000)) {
-      log(`loaded ${loaded} spans (${Math.round(loaded / ((performance.now() - started) / 1000))} spans/s)`);
-    }
-  };
+  let retainedDay = Math.floor(startMs / DAY);
+  // One slice at a time, then time passes for the rollups as for a live collector. Storing the
+  // next slice while compaction runs was tried: deltas folded before their minute closes must be
+  // swept again, and with loads a day ahead compaction cost about 15 times as much per slice.
   for (const slice of generateSlices({
     projectId,
     startMs,
@@ -88,15 +63,24 @@ async function loadDataset(pool: pg.Pool, totalSpans: number, endMs: number): Pr
     surfaces: SURFACES,
     sliceMs: SLICE_MS,
   })) {
-    if (inFlight.length === LOAD_LANES) await settleOldest();
-    inFlight.push({ endMs: slice.endMs, spans: slice.spans.length, stored: bulkLoadSpans(pool, slice.spans) });
+    const began = performance.now();
+    await bulkLoadSpans(pool, slice.spans);
+    loaded += slice.spans.length;
+    const stored = performance.now();
+    await compactRollups(pool, { nowMs: Math.min(slice.endMs + 3 * MINUTE, endMs) });
+    // The collector's maintenance runs retention hourly; once a simulated day is enough here.
+    if (Math.floor(slice.endMs / DAY) !== retainedDay) {
+      retainedDay = Math.floor(slice.endMs / DAY);
+      await enforceRetention(pool, undefined, slice.endMs);
+    }
+    loadMs += stored - began;
+    upkeepMs += performance.now() - stored;
+    if (Math.floor(loaded / 1_000_000) !== Math.floor((loaded - slice.spans.length) / 1_000_000)) {
+      log(
+        `loaded ${loaded} spans (${Math.round(loaded / ((performance.now() - started) / 1000))} spans/s; storing ${(loadMs / 1000).toFixed(0)} s, compaction and retention ${(upkeepMs / 1000).toFixed(0)} s)`,
+      );
+    }
   }
-  while (inFlight.length > 0) await settleOldest();
-  const storedMs = performance.now() - started;
-  await upkeep;
-  log(
-    `slices stored in ${(storedMs / 1000).toFixed(0)} s (${LOAD_LANES} at once); compaction and retention busy ${(upkeepMs / 1000).toFixed(0)} s, done at ${((performance.now() - started) / 1000).toFixed(0)} s`,
-  );
   // The live tail: the last seconds of traffic, which the compactor has not folded in yet.
   for (const tail of generateSlices({
     projectId,
