@@ -87,34 +87,24 @@ async function runSuite({ pool, projectId, endMs, totalSpans }: QueryDataset): P
     run: (exact: boolean) => Promise<unknown>;
     error?: (r: unknown, e: unknown) => number;
   }[] = [
-    {
-      name: 'p95 by model, 24h',
-      run: (exact) =>
+    ...[
+      ['24h', DAY],
+      ['7d', 7 * DAY],
+    ].map(([label, ms]) => ({
+      name: `p95 by model, ${label}`,
+      run: (exact: boolean) =>
         readMetrics(pool, caller, {
           projectId,
-          window: w(DAY),
+          window: w(ms as number),
           filters: model,
           groupBy: ['model'],
           quantiles: [0.95],
           quantilesOf: ['latency'],
           exact,
         }),
-      error: (r, e) => worstQuantileError(r as MetricsPoint[], e as MetricsPoint[], (p) => p.group.model!),
-    },
-    {
-      name: 'p95 by model, 7d',
-      run: (exact) =>
-        readMetrics(pool, caller, {
-          projectId,
-          window: w(7 * DAY),
-          filters: model,
-          groupBy: ['model'],
-          quantiles: [0.95],
-          quantilesOf: ['latency'],
-          exact,
-        }),
-      error: (r, e) => worstQuantileError(r as MetricsPoint[], e as MetricsPoint[], (p) => p.group.model!),
-    },
+      error: (r: unknown, e: unknown) =>
+        worstQuantileError(r as MetricsPoint[], e as MetricsPoint[], (p) => p.group.model!),
+    })),
     {
       name: 'TTFT p95 series, 24h at 1m',
       run: (exact) =>

@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject } from '../src/projects.ts';
 import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
 import { SERVICE_CALLER, type Caller } from '../src/query/caller.ts';
-import { readTraces } from '../src/query/read-traces.ts';
-import { rawFilterSql } from '../src/query/raw-filters.ts';
+import { readTraces, traceFilterSql } from '../src/query/read-traces.ts';
 import { createTestDatabase, type TestDatabase, generateSpans } from '@vigil/testing';
 
 const DAY = 86_400_000;
@@ -54,16 +53,10 @@ interface Asked {
  */
 async function grouped(asked: Asked): Promise<{ traceId: string; newest: number }[]> {
   const params: unknown[] = [projectId, window.from, window.to];
-  let where = rawFilterSql(asked.filters ?? {}, params);
-  if (asked.sessionId) {
-    params.push(asked.sessionId);
-    where += ` and session_id = $${params.length}`;
-  }
-  if (asked.errorsOnly) where += ` and status = 'error'`;
-  if (asked.minDurationMs !== undefined) {
-    params.push(asked.minDurationMs);
-    where += ` and duration_ms >= $${params.length}`;
-  }
+  const where = traceFilterSql(
+    { filters: asked.filters ?? {}, errorsOnly: asked.errorsOnly ?? false, ...asked },
+    params,
+  );
   const { rows } = await db.pool.query<{ trace_id: string; newest: Date }>(
     `select vigil_trace_hex(trace_id) as trace_id, max(start_time) as newest from spans
       where project_id = $1 and start_time >= $2 and start_time < $3${where} group by trace_id order by newest desc`,

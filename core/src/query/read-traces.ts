@@ -4,7 +4,13 @@ import type pg from 'pg';
 import { type SpanField, type StoredSpan, selectSpanFields } from '../spans/index.ts';
 import { type Caller, withCaller } from './caller.ts';
 import { rawFilterSql } from './raw-filters.ts';
-import { type TraceQuery, type TracesQuery, traceQuerySchema, tracesQuerySchema } from './schemas.ts';
+import {
+  type ParsedTracesQuery,
+  type TraceQuery,
+  type TracesQuery,
+  traceQuerySchema,
+  tracesQuerySchema,
+} from './schemas.ts';
 
 export interface TraceSummary {
   traceId: string;
@@ -49,16 +55,7 @@ export async function readTraces(pool: pg.Pool, caller: Caller, input: TracesQue
     const window = q.sessionId ? await sessionWindow(client, q.projectId, q.sessionId, q.window) : q.window;
     if (window.from >= window.to) return [];
     const params: unknown[] = [q.projectId, window.from, window.to];
-    let where = rawFilterSql(q.filters, params);
-    if (q.sessionId) {
-      params.push(q.sessionId);
-      where += ` and session_id = $${params.length}`;
-    }
-    if (q.errorsOnly) where += ` and status = 'error'`;
-    if (q.minDurationMs !== undefined) {
-      params.push(q.minDurationMs);
-      where += ` and duration_ms >= $${params.length}`;
-    }
+    const where = traceFilterSql(q, params);
     const traceIds = await newestTraceIds(client, where, params, q.limit);
     if (traceIds.length === 0) return [];
     const { rows } = await client.query(
@@ -84,6 +81,24 @@ export async function readTraces(pool: pg.Pool, caller: Caller, input: TracesQue
       costUsd: Number(r.cost_usd),
     }));
   });
+}
+
+/** Which spans make a trace listed: the filters, its session, errors only, a minimum duration. */
+export function traceFilterSql(
+  q: Pick<ParsedTracesQuery, 'filters' | 'sessionId' | 'errorsOnly' | 'minDurationMs'>,
+  params: unknown[],
+): string {
+  let where = rawFilterSql(q.filters, params);
+  if (q.sessionId) {
+    params.push(q.sessionId);
+    where += ` and session_id = $${params.length}`;
+  }
+  if (q.errorsOnly) where += ` and status = 'error'`;
+  if (q.minDurationMs !== undefined) {
+    params.push(q.minDurationMs);
+    where += ` and duration_ms >= $${params.length}`;
+  }
+  return where;
 }
 
 /**

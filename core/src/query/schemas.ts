@@ -137,6 +137,7 @@ export const tracesQuerySchema = z
   .strict();
 
 export type TracesQuery = z.input<typeof tracesQuerySchema>;
+export type ParsedTracesQuery = z.output<typeof tracesQuerySchema>;
 
 export const traceQuerySchema = z
   .object({
