@@ -31,7 +31,7 @@ const datasetKey = (totalSpans: number) =>
   `spans=${totalSpans};days=${DAYS};tenants=${TENANTS};surfaces=${SURFACES};v=${VERSION}`;
 
 /** The 10M dataset keeps the database name bench:dashboard opens; other sizes get their own. */
-export function datasetDatabase(totalSpans: number): string {
+function datasetDatabase(totalSpans: number): string {
   return totalSpans === 10_000_000 ? 'vigil_bench_query' : `vigil_bench_query_${totalSpans}`;
 }
 

@@ -110,7 +110,7 @@ export async function applyLateContext(
        union all
        select s.trace_id, s.span_id, subtree.tenant_id, subtree.session_id, subtree.user_id, subtree.surface, subtree.depth + 1
          from spans s join subtree on s.project_id = $1 and s.trace_id = subtree.trace_id and s.parent_span_id = subtree.span_id
-        -- The trace filter lets the planner use the trace_id index instead of
+        -- The trace filter lets the planner use the (project_id, trace_id) index instead of
         -- scanning every partition: a recursive CTE's row estimate is a guess.
         where subtree.depth < 10000 and s.trace_id = any($2::uuid[])
      )

@@ -215,7 +215,7 @@ export function aiCallRow(span: SpanRow): string {
  * 174 bytes per span in the spans' indexes, on one day of bench:storage's dataset); ai_api_calls'
  * BRIN index on created_at stays narrow too. Sorting 2,000 spans costs well under a millisecond.
  */
-export function inStartOrder<T extends { startMs: number }>(spans: readonly T[]): T[] {
+function inStartOrder<T extends { startMs: number }>(spans: readonly T[]): T[] {
   return spans.slice().sort((a, b) => a.startMs - b.startMs);
 }
 
