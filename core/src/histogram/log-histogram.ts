@@ -50,7 +50,6 @@ export class LogHistogram {
   private compacted = 0;
   private encodings: Uint8Array[] = [];
   private encodingSigns: number[] = [];
-  private cumulative: number[] | null = null;
 
   add(value: number, count = 1): void {
     this.addKey(keyOf(value), count);
@@ -59,7 +58,6 @@ export class LogHistogram {
   addKey(key: number, count: number): void {
     this.keys.push(key);
     this.counts.push(count);
-    this.cumulative = null;
     // Values added one by one (a busy rollup row) would otherwise grow without bound before a read.
     if (this.keys.length - this.compacted > Math.max(256, this.compacted * 2)) this.compact();
   }
@@ -75,7 +73,6 @@ export class LogHistogram {
     if (!bytes || bytes.length === 0) return;
     this.encodings.push(bytes);
     this.encodingSigns.push(sign);
-    this.cumulative = null;
     if (this.encodings.length > 256) this.compact();
   }
 
@@ -102,14 +99,38 @@ export class LogHistogram {
    * is any weighted mean of them. Null when empty.
    */
   quantile(q: number): number | null {
-    const cumulative = this.walk();
-    const n = cumulative.length ? cumulative[cumulative.length - 1]! : 0;
+    // Two passes over the compacted counts, no array: a 1,440-point series asks this 1,440 times,
+    // and a cumulative array per histogram was 7 MB of garbage per such answer (heap sampling).
+    this.compact();
+    const { keys, counts } = this;
+    let n = 0;
+    for (let i = 0; i < counts.length; i++) {
+      const c = Math.round(counts[i]!);
+      if (c > 0) n += c;
+    }
     if (n <= 0) return null;
     const rank = Math.min(Math.max(q, 0), 1) * (n - 1);
     const lo = Math.floor(rank);
     const hi = Math.ceil(rank);
-    const vLo = valueOf(this.keys[firstAbove(cumulative, lo)]!);
-    const vHi = valueOf(this.keys[firstAbove(cumulative, hi)]!);
+    // The first keys whose running count passes lo and hi (counts that are not positive add nothing).
+    let sum = 0;
+    let keyLo = keys[keys.length - 1]!;
+    let keyHi = keyLo;
+    let foundLo = false;
+    for (let i = 0; i < counts.length; i++) {
+      const c = Math.round(counts[i]!);
+      if (c > 0) sum += c;
+      if (!foundLo && sum > lo) {
+        keyLo = keys[i]!;
+        foundLo = true;
+      }
+      if (sum > hi) {
+        keyHi = keys[i]!;
+        break;
+      }
+    }
+    const vLo = valueOf(keyLo);
+    const vHi = valueOf(keyHi);
     return vLo + (rank - lo) * (vHi - vLo);
   }
 
@@ -150,35 +171,26 @@ export class LogHistogram {
     for (let i = 0; i < keys.length; i++) distinct = addToScratch(keys[i]!, counts[i]!, distinct);
     for (let e = 0; e < encodings.length; e++)
       distinct = decodeIntoScratch(encodings[e]!, this.encodingSigns[e]!, distinct);
-    const outKeys: number[] = [];
-    const outCounts: number[] = [];
+    // Sized once: grown by push, these arrays were most of a long series' garbage.
+    const outKeys = new Array<number>(distinct);
+    const outCounts = new Array<number>(distinct);
+    let kept = 0;
     if (distinct > SCAN_AFTER) {
       // Many keys: a pass over every slot is cheaper than sorting them.
-      for (let slot = 0; slot < SLOTS; slot++) if (SCRATCH_SEEN[slot] === 1) takeSlot(slot, outKeys, outCounts);
+      for (let slot = 0; slot < SLOTS; slot++)
+        if (SCRATCH_SEEN[slot] === 1) kept = takeSlot(slot, outKeys, outCounts, kept);
     } else {
       // A typed array sorts numerically without a comparator call per step.
       const touched = SCRATCH_TOUCHED.subarray(0, distinct).sort();
-      for (let i = 0; i < distinct; i++) takeSlot(touched[i]!, outKeys, outCounts);
+      for (let i = 0; i < distinct; i++) kept = takeSlot(touched[i]!, outKeys, outCounts, kept);
     }
+    outKeys.length = kept;
+    outCounts.length = kept;
     this.keys = outKeys;
     this.counts = outCounts;
-    this.compacted = outKeys.length;
+    this.compacted = kept;
     this.encodings = [];
     this.encodingSigns = [];
-  }
-
-  /** Cumulative rounded counts over the compacted keys (non-positive counts add nothing). */
-  private walk(): number[] {
-    if (this.cumulative) return this.cumulative;
-    this.compact();
-    const cumulative: number[] = [];
-    let sum = 0;
-    for (const count of this.counts) {
-      const c = Math.round(count);
-      if (c > 0) sum += c;
-      cumulative.push(sum);
-    }
-    return (this.cumulative = cumulative);
   }
 }
 
@@ -216,27 +228,18 @@ function decodeIntoScratch(bytes: Uint8Array, sign: number, distinct: number): n
   return distinct;
 }
 
-/** Moves a slot's count out of the scratch space, leaving the slot clear for the next compaction. */
-function takeSlot(slot: number, keys: number[], counts: number[]): void {
+/**
+ * Moves a slot's count out of the scratch space to keys/counts[at] when not zero, leaving the slot
+ * clear for the next compaction. Returns where the next kept slot goes.
+ */
+function takeSlot(slot: number, keys: number[], counts: number[], at: number): number {
   const count = SCRATCH_COUNTS[slot]!;
   SCRATCH_COUNTS[slot] = 0;
   SCRATCH_SEEN[slot] = 0;
-  if (count !== 0) {
-    keys.push(slot + ZERO_KEY);
-    counts.push(count);
-  }
-}
-
-/** The index of the first cumulative count above rank (binary search). */
-function firstAbove(cumulative: number[], rank: number): number {
-  let lo = 0;
-  let hi = cumulative.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cumulative[mid]! > rank) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
+  if (count === 0) return at;
+  keys[at] = slot + ZERO_KEY;
+  counts[at] = count;
+  return at + 1;
 }
 
 // Wire format (Postgres bytea): pairs of zigzag varints (key, count). Keys are absolute, not
