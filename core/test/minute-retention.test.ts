@@ -96,3 +96,32 @@ describe('minute rollups kept for days', () => {
     expect(totals(rollup)).toEqual(totals(exact));
   });
 });
+
+describe('space of deleted minute rows', () => {
+  it('is used again by the next minute rows, so a table that churns does not grow', async () => {
+    const scratch = await createTestDatabase();
+    try {
+      const project = (await createProject(scratch.pool, 'minute-churn')).id;
+      // A day of minute rows for 40 tenants, written once; then retention deletes that day and
+      // the next day's rows arrive. Without the space freed, the table doubles.
+      const writeDay = (dayStart: number) =>
+        scratch.pool.query(
+          `insert into rollups_minute (project_id, tenant_id, cuboid, bucket, category, span_count, swept)
+           select $1, 't' || t, 0, $2::timestamptz + make_interval(mins => m), 'model', 1, true
+             from generate_series(0, 1439) m, generate_series(1, 40) t`,
+          [project, new Date(dayStart)],
+        );
+      const size = async () =>
+        Number((await scratch.pool.query(`select pg_relation_size('rollups_minute_c0') as n`)).rows[0].n);
+      const firstDay = Math.floor(now / DAY) * DAY - 6 * DAY;
+      await writeDay(firstDay);
+      const before = await size();
+      const result = await enforceRetention(scratch.pool, { minuteRollupDays: 4, rollupDays: 397 }, firstDay + 5 * DAY);
+      expect(result.deletedRollupRows).toBe(1440 * 40);
+      await writeDay(firstDay + 4 * DAY + HOUR);
+      expect(await size()).toBeLessThan(before * 1.1);
+    } finally {
+      await scratch.drop();
+    }
+  });
+});
