@@ -388,6 +388,7 @@ try {
       DATABASE_URL: url,
       VIGIL_COLLECTOR_PORT: String(port),
       VIGIL_COLLECTOR_HEALTH_PORT: '0',
+      VIGIL_COLLECTOR_GRPC_PORT: '0',
       VIGIL_API_PORT: String(port + 1),
       VIGIL_CONFIG: configFile,
       VIGIL_DASHBOARD: 'off',

@@ -49,7 +49,7 @@ export async function ensureDefaultProject(db: Database, config: VigilConfig): P
 
 export async function startCollectorService(db: Database, config: VigilConfig): Promise<RunningCollector> {
   const collector = await startCollector(config, db.pool, (message) => info(`[collector] ${message}`));
-  announceCollector(collector.url, collector.healthUrl);
+  announceCollector(collector);
   return collector;
 }
 
@@ -66,9 +66,9 @@ export async function startSupervisedCollectorService(db: Database, config: Vigi
   return collector;
 }
 
-function announceCollector(url: string, healthUrl: string): void {
+function announceCollector({ url, healthUrl, grpcAddress }: RunningCollector): void {
   info(
-    `collector: OTLP/HTTP on ${url}/v1/traces (protobuf or JSON, gzip ok); health ${healthUrl}/healthz (its own thread; also ${url}/healthz), metrics ${url}/metrics`,
+    `collector: OTLP/HTTP on ${url}/v1/traces (protobuf or JSON, gzip ok), OTLP/gRPC on ${grpcAddress}; health ${healthUrl}/healthz (its own thread; also ${url}/healthz), metrics ${url}/metrics`,
   );
 }
 

@@ -47,6 +47,7 @@ beforeAll(async () => {
     VIGIL_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'vigil-cli-')),
     VIGIL_DASHBOARD: 'off',
     VIGIL_COLLECTOR_HEALTH_PORT: '0',
+    VIGIL_COLLECTOR_GRPC_PORT: '0',
   };
 });
 afterAll(async () => {

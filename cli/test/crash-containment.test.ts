@@ -65,6 +65,7 @@ beforeAll(async () => {
       VIGIL_CONFIG: configFile,
       VIGIL_COLLECTOR_PORT: String(collectorPort),
       VIGIL_COLLECTOR_HEALTH_PORT: '0',
+      VIGIL_COLLECTOR_GRPC_PORT: '0',
       VIGIL_API_PORT: String(apiPort),
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,16 +7,23 @@
 // 3. Exports the stored spans and ai_api_calls rows to files and COPYs them into a second fresh
 //    database with the identical schema, timing that.
 // Prints: ingest spans_per_s=<n> copy_rows_per_s=<m> ratio=<n/m> rss_mb=<collector peak RSS>
+//
+// `-- --protocol grpc` sends the same requests over OTLP/gRPC (TraceService/Export on the
+// collector's gRPC port) instead of OTLP/HTTP protobuf; the last line is the same.
 
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createIngestKey, createPool, createProject, freshDatabase, startEmbeddedPostgres } from '@vigil/core';
 import { writeRequestFile } from './request-file.ts';
 import { generateRequests } from './workload.ts';
 
+const { values: args } = parseArgs({ options: { protocol: { type: 'string', default: 'http' } } });
+if (args.protocol !== 'http' && args.protocol !== 'grpc') throw new Error('--protocol is http or grpc');
+const PROTOCOL = args.protocol;
 const TOTAL_SPANS = Number(process.env.BENCH_SPANS ?? 1_000_000);
 const SPANS_PER_REQUEST = 512;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -101,6 +108,7 @@ async function main(): Promise<void> {
     const { key } = await createIngestKey(setup, 'bench');
 
     const port = 43180 + Math.floor(Math.random() * 1000);
+    const grpcPort = port + 1000;
     // BENCH_CPU_PROF=<dir>: the collector writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
     const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
     const collector = spawn(process.execPath, [...profile, path.join(root, 'cli/bin/vigil.mjs'), 'collector'], {
@@ -109,6 +117,7 @@ async function main(): Promise<void> {
         DATABASE_URL: ingestUrl,
         VIGIL_COLLECTOR_PORT: String(port),
         VIGIL_COLLECTOR_HEALTH_PORT: '0',
+        VIGIL_COLLECTOR_GRPC_PORT: String(grpcPort),
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
@@ -118,11 +127,14 @@ async function main(): Promise<void> {
     const postmaster = Number(procStat(backend)[1]);
     const cpuBefore = { collector: cpuSeconds(collector.pid!), postgres: postgresCpuSeconds(postmaster) };
 
-    log(`sending with ${CONCURRENCY} concurrent exporters from a separate process…`);
+    log(
+      `sending over ${PROTOCOL === 'grpc' ? 'OTLP/gRPC' : 'OTLP/HTTP'} with ${CONCURRENCY} concurrent exporters from a separate process…`,
+    );
+    const target = PROTOCOL === 'grpc' ? `grpc://127.0.0.1:${grpcPort}` : collectorUrl;
     const sent = JSON.parse(
       await run(
         process.execPath,
-        [path.join(import.meta.dirname, 'send.ts'), requestsFile, collectorUrl, key, String(CONCURRENCY)],
+        [path.join(import.meta.dirname, 'send.ts'), requestsFile, target, key, String(CONCURRENCY)],
         process.env,
       ),
     );

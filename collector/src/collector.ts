@@ -1,5 +1,5 @@
-// Wires the collector together: the writer, the trace pipeline in front of it, the HTTP receiver
-// in front of that, the project directory, metrics and rollup maintenance.
+// Wires the collector together: the writer, the trace pipeline in front of it, the OTLP/HTTP and
+// OTLP/gRPC receivers in front of that, the project directory, metrics and rollup maintenance.
 
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
@@ -11,12 +11,16 @@ import { Admission } from './pipeline/admission.ts';
 import { ProcessingSlots } from './pipeline/processing-slots.ts';
 import { TracePipeline } from './pipeline/trace-pipeline.ts';
 import { ProjectDirectory } from './projects/project-directory.ts';
+import { closeGrpc, createGrpcReceiver, listenGrpc } from './receivers/grpc/server.ts';
 import { createCollectorServer } from './receivers/http/server.ts';
 import { SpanWriter } from './writer/span-writer.ts';
 
 export interface RunningCollector {
   url: string;
   port: number;
+  /** OTLP/gRPC: host:port, for an exporter's `url` (with http://) or a grpc-js client. */
+  grpcAddress: string;
+  grpcPort: number;
   /** The health endpoint on its own thread: `${healthUrl}/healthz`. */
   healthUrl: string;
   writer: SpanWriter;
@@ -45,6 +49,7 @@ export type CollectorSettings = Pick<
       | 'VIGIL_ROLLUP_RETENTION_DAYS'
       | 'VIGIL_MAX_INFLIGHT_BYTES'
       | 'VIGIL_COLLECTOR_HEALTH_PORT'
+      | 'VIGIL_COLLECTOR_GRPC_PORT'
       | 'VIGIL_COLLECTOR_RESTARTS'
       | Exclude<keyof DecodeLimitSettings, 'VIGIL_MAX_ATTRIBUTES' | 'VIGIL_MAX_ATTRIBUTE_LENGTH'>
     >
@@ -89,13 +94,19 @@ export async function startCollector(
     },
     () => writer.queuedSpans,
   );
+  // One set of processing slots for both receivers: they share the CPU-bound stages.
+  const slots = new ProcessingSlots(PROCESSING_SLOTS);
   const server = createCollectorServer(
     {
       maxBodyBytes: settings.VIGIL_MAX_BODY_BYTES,
       maxDecompressedBytes: settings.VIGIL_MAX_DECOMPRESSED_BYTES,
       limits,
     },
-    { pipeline, admission, slots: new ProcessingSlots(PROCESSING_SLOTS), projects, metrics, log },
+    { pipeline, admission, slots, projects, metrics, log },
+  );
+  const grpcServer = createGrpcReceiver(
+    { maxMessageBytes: settings.VIGIL_MAX_DECOMPRESSED_BYTES },
+    { pipeline, admission, slots, projects, metrics, limits, log },
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -105,6 +116,19 @@ export async function startCollector(
     });
   });
   const { port } = server.address() as AddressInfo;
+  const closeHttp = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+  const grpcPort = await listenGrpc(
+    grpcServer,
+    settings.VIGIL_COLLECTOR_HOST,
+    resolved.VIGIL_COLLECTOR_GRPC_PORT,
+  ).catch(async (error: unknown) => {
+    await closeHttp();
+    throw new Error(`OTLP/gRPC port ${resolved.VIGIL_COLLECTOR_GRPC_PORT}: ${(error as Error).message}`);
+  });
   const restarts = resolved.VIGIL_COLLECTOR_RESTARTS;
   metrics.restarts.set(restarts);
   const health = await startHealthServer(settings.VIGIL_COLLECTOR_HOST, resolved.VIGIL_COLLECTOR_HEALTH_PORT, {
@@ -112,7 +136,7 @@ export async function startCollector(
     databaseAvailable: () => writer.databaseAvailable,
     restarts,
   }).catch(async (error: unknown) => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.all([closeHttp(), closeGrpc(grpcServer)]);
     throw error;
   });
   const maintenance: Maintenance | null = settings.VIGIL_COMPACT_INTERVAL_MS
@@ -136,14 +160,13 @@ export async function startCollector(
   return {
     url: `${origin}:${port}`,
     port,
+    grpcAddress: `${origin.slice('http://'.length)}:${grpcPort}`,
+    grpcPort,
     healthUrl: `${origin}:${health.port}`,
     writer,
     metrics,
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      await Promise.all([closeHttp(), closeGrpc(grpcServer)]);
       await writer.drain();
       await maintenance?.stop();
       await health.close();

@@ -41,6 +41,12 @@ export function createCollectorMetrics() {
       labelNames: ['status'] as const,
       registers: [registry],
     }),
+    grpcRequests: new Counter({
+      name: 'vigil_grpc_requests_total',
+      help: 'OTLP/gRPC calls by service and status code.',
+      labelNames: ['service', 'code'] as const,
+      registers: [registry],
+    }),
     attributesTruncated: new Counter({
       name: 'vigil_attributes_truncated_total',
       help: 'Attribute values shortened or attributes dropped by the configured limits.',

@@ -1,12 +1,16 @@
-// The real OpenTelemetry JS exporters, protobuf and JSON, send to the collector: every span
-// arrives exactly once, with its attributes, under the key's project.
+// The real OpenTelemetry JS exporters, OTLP/HTTP protobuf and JSON and OTLP/gRPC (plain and gzip),
+// send to the collector: every span arrives exactly once, with its attributes, under the key's project.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SpanKind, SpanStatusCode, context, trace, type Tracer } from '@opentelemetry/api';
 import { TracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { Metadata } from '@grpc/grpc-js';
+import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import { emitRequests } from './emit-requests.ts';
 import { startTestCollector, type TestCollector } from './harness.ts';
 
 let t: TestCollector;
@@ -15,82 +19,42 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-function emitRequests(tracer: Tracer, requests: number, tenant: string): string[] {
-  const traceIds: string[] = [];
-  for (let i = 0; i < requests; i++) {
-    {
-      const root = tracer.startSpan('POST /api/answer', {
-        kind: SpanKind.SERVER,
-        attributes: {
-          'tenant.id': tenant,
-          'session.id': `sess-${i % 7}`,
-          'user.id': `user-${i % 5}`,
-          'http.route': '/api/answer',
-          'http.request.method': 'POST',
-        },
-      });
-      // No context manager is registered here, so the parent is passed explicitly.
-      const parent = trace.setSpan(context.active(), root);
-      {
-        traceIds.push(root.spanContext().traceId);
-        const model = tracer.startSpan(
-          'chat gpt-4o-mini',
-          {
-            kind: SpanKind.CLIENT,
-            startTime: Date.now() - 900, // a streamed call of ~0.9 s whose first chunk came at 0.25 s
-            attributes: {
-              'gen_ai.operation.name': 'chat',
-              'gen_ai.provider.name': 'openai',
-              'gen_ai.request.model': 'gpt-4o-mini',
-              'gen_ai.usage.input_tokens': 120 + i,
-              'gen_ai.usage.output_tokens': 30,
-              'gen_ai.response.time_to_first_chunk': 0.25,
-              'gen_ai.response.finish_reasons': ['stop'],
-            },
-          },
-          parent,
-        );
-        if (i % 10 === 0) model.setStatus({ code: SpanStatusCode.ERROR, message: 'rate limited' });
-        model.end();
-        tracer
-          .startSpan(
-            'SELECT documents',
-            {
-              kind: SpanKind.CLIENT,
-              attributes: { 'db.system.name': 'postgresql', 'db.collection.name': 'documents' },
-            },
-            parent,
-          )
-          .end();
-        tracer
-          .startSpan(
-            'GET',
-            {
-              kind: SpanKind.CLIENT,
-              attributes: { 'db.system.name': 'redis', 'db.operation.name': 'GET', 'cache.hit': i % 2 === 0 },
-            },
-            parent,
-          )
-          .end();
-        root.end();
-      }
-    }
-  }
-  return traceIds;
-}
+const httpOptions = () => ({
+  url: `${t.url}/v1/traces`,
+  headers: { authorization: `Bearer ${t.keyA}` },
+  timeoutMillis: 30_000,
+});
+const grpcMetadata = () => {
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${t.keyA}`);
+  return metadata;
+};
 
-for (const [name, Exporter] of [
-  ['protobuf', ProtoExporter],
-  ['JSON', JsonExporter],
-] as const) {
+const EXPORTERS: [string, () => SpanExporter][] = [
+  ['protobuf', () => new ProtoExporter(httpOptions())],
+  ['JSON', () => new JsonExporter(httpOptions())],
+  [
+    'gRPC',
+    () =>
+      new GrpcExporter({ url: `http://${t.collector.grpcAddress}`, metadata: grpcMetadata(), timeoutMillis: 30_000 }),
+  ],
+  [
+    'gRPC gzip',
+    () =>
+      new GrpcExporter({
+        url: `http://${t.collector.grpcAddress}`,
+        metadata: grpcMetadata(),
+        compression: CompressionAlgorithm.GZIP,
+        timeoutMillis: 30_000,
+      }),
+  ],
+];
+
+for (const [name, createExporter] of EXPORTERS) {
   describe(`the real ${name} exporter`, () => {
     it('delivers every span exactly once with tenant, session, user, model, tokens, TTFT and status', async () => {
-      const tenant = `tenant-${name.toLowerCase()}`;
-      const exporter = new Exporter({
-        url: `${t.url}/v1/traces`,
-        headers: { authorization: `Bearer ${t.keyA}` },
-        timeoutMillis: 30_000,
-      });
+      const tenant = `tenant-${name.toLowerCase().replace(' ', '-')}`;
+      const exporter = createExporter();
       const provider = new TracerProvider({
         resource: resourceFromAttributes({
           'service.name': 'answer-api',

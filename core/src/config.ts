@@ -18,6 +18,8 @@ export const configSchema = z.object({
   VIGIL_PG_PORT: port.default(54329),
   VIGIL_COLLECTOR_HOST: z.string().min(1).default('127.0.0.1'),
   VIGIL_COLLECTOR_PORT: port.default(4318),
+  // OTLP/gRPC (the OpenTelemetry Collector's and many SDKs' default exporter, Claude Code's quick start).
+  VIGIL_COLLECTOR_GRPC_PORT: port.default(4317),
   // GET /healthz on its own thread and port (the OpenTelemetry Collector's health_check port), so
   // probes are answered however busy ingest is.
   VIGIL_COLLECTOR_HEALTH_PORT: port.default(13133),

@@ -713,6 +713,7 @@ describe('npx vigil up --demo', () => {
         VIGIL_DATA_DIR: dataDir,
         VIGIL_COLLECTOR_PORT: '0',
         VIGIL_COLLECTOR_HEALTH_PORT: '0',
+        VIGIL_COLLECTOR_GRPC_PORT: '0',
         VIGIL_API_PORT: '0',
         VIGIL_DASHBOARD_PORT: String(port),
         VIGIL_JWT_SECRET: SECRET,

@@ -2,6 +2,8 @@
 // ExportTraceServiceResponse (with partial_success when spans were rejected or values truncated),
 // or a google.rpc.Status for errors.
 
+import { lengthDelimited, varintField } from './proto-writer.ts';
+
 export type WireFormat = 'json' | 'protobuf';
 
 export interface PartialSuccess {
@@ -22,25 +24,6 @@ const RPC_CODES: Record<number, number> = {
   500: 13,
   503: 14,
 };
-
-function varint(value: number): number[] {
-  const bytes: number[] = [];
-  let v = value;
-  while (v >= 0x80) {
-    bytes.push((v % 0x80) | 0x80);
-    v = Math.floor(v / 0x80);
-  }
-  bytes.push(v);
-  return bytes;
-}
-
-function lengthDelimited(field: number, payload: Uint8Array): Uint8Array {
-  return Buffer.concat([Buffer.from([(field << 3) | 2, ...varint(payload.length)]), payload]);
-}
-
-function varintField(field: number, value: number): Uint8Array {
-  return Buffer.from([(field << 3) | 0, ...varint(value)]);
-}
 
 export function encodeExportResponse(format: WireFormat, partial?: PartialSuccess): string | Uint8Array {
   if (format === 'json') {

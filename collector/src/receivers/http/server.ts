@@ -5,18 +5,18 @@
 // database outages, 4xx for bad data.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { bearerToken, isValidHostHeader, type Project } from '@vigil/core';
+import { bearerToken, isValidHostHeader } from '@vigil/core';
 import type { CollectorMetrics } from '../../metrics.ts';
-import { decodeTraces } from '../../otlp/decode.ts';
 import { tooManyResourceSpans } from '../../otlp/decode-state.ts';
 import { ResourceSpansCounter } from '../../otlp/resource-spans-counter.ts';
 import { encodeErrorStatus, encodeExportResponse, type WireFormat } from '../../otlp/encode-response.ts';
-import { type DecodeLimits, type DecodeResult, OtlpDecodeError } from '../../otlp/types.ts';
+import type { DecodeLimits } from '../../otlp/types.ts';
 import type { Admission } from '../../pipeline/admission.ts';
+import { countUndecodable, type IngestFailureKind, ingestFailureOf } from '../../pipeline/ingest-failure.ts';
+import { admit, authenticate, consumeTraces, type IngestDeps } from '../../pipeline/ingest-request.ts';
 import type { ProcessingSlots } from '../../pipeline/processing-slots.ts';
 import type { TracePipeline } from '../../pipeline/trace-pipeline.ts';
 import type { ProjectDirectory } from '../../projects/project-directory.ts';
-import { DatabaseUnavailableError, QueueFullError, SpansRefusedError } from '../../writer/errors.ts';
 import { HttpError } from './http-error.ts';
 import { contentEncoding, declaredLength, decompress, readBody } from './read-body.ts';
 
@@ -69,12 +69,22 @@ function send(
   response.end(body);
 }
 
+/** The OTLP/HTTP status for each reason a request was not taken. */
+const HTTP_STATUS: Record<IngestFailureKind, number> = {
+  unauthenticated: 401,
+  invalid: 400,
+  too_large: 413,
+  overloaded: 429,
+  unavailable: 503,
+};
+
 const CONTENT_TYPE_OF: Record<WireFormat, string> = { json: 'application/json', protobuf: 'application/x-protobuf' };
 
 export function createCollectorServer(options: CollectorServerOptions, deps: CollectorServerDeps): Server {
   const { limits } = options;
-  const { pipeline, projects, metrics } = deps;
+  const { pipeline, metrics } = deps;
   const log = deps.log ?? (() => {});
+  const ingest: IngestDeps = { ...deps, limits, log };
 
   function sendError(
     response: ServerResponse,
@@ -102,35 +112,18 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
       );
       return;
     }
-    const key = ingestKeyOf(request);
-    if (!key)
-      return sendError(
-        response,
-        format,
-        401,
-        'missing ingest key: send "Authorization: Bearer <key>" or "x-vigil-key: <key>"',
-      );
-    if (!pipeline.databaseAvailable) return sendError(response, format, 503, 'database unavailable, retry later', 2);
-
-    let project: Project | null;
-    try {
-      project = await projects.projectForKey(key);
-    } catch (error) {
-      log(`ingest key lookup failed: ${(error as Error).message}`);
-      return sendError(response, format, 503, 'database unavailable, retry later', 2);
-    }
-    if (!project) return sendError(response, format, 401, 'invalid or revoked ingest key');
-
+    const project = await authenticate(
+      ingest,
+      ingestKeyOf(request),
+      '"Authorization: Bearer <key>" or "x-vigil-key: <key>"',
+    );
     // Admission from the headers alone: a request that will not fit is refused before its body is read.
     const encoding = request.headers['content-encoding'];
-    const admission = deps.admission.admit({
+    const ticket = admit(ingest, {
       wireBytes: declaredLength(request, options.maxBodyBytes),
       format,
       gzip: contentEncoding(encoding) === 'gzip',
     });
-    if (!admission.admitted) return sendError(response, format, 429, admission.reason, admission.retryAfterSeconds);
-    const { ticket } = admission;
-    let releaseSlot: (() => void) | undefined;
     try {
       const wire = await readBody(request, options.maxBodyBytes);
       const allowance =
@@ -149,26 +142,11 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
         counter ? (chunk) => counter.push(chunk) : undefined,
       );
       ticket.resize(wire.length + body.length);
-      releaseSlot = await deps.slots.acquire();
-      // Throws OtlpDecodeError (400, or 413 over a limit), answered in route().
-      const traces: DecodeResult = decodeTraces(format, body, limits);
-      ticket.settle(traces.spanCount + traces.rejectedSpans, traces.decodedBytes);
-      const queued = releaseSlot;
-      const outcome = await pipeline.consume({
-        project,
-        traces,
-        admission: {
-          release: () => {
-            ticket.release();
-            queued();
-          },
-        },
-      });
+      const outcome = await consumeTraces(ingest, project, format, body, ticket);
       metrics.requests.inc({ status: '200' });
       send(response, 200, CONTENT_TYPE_OF[format], encodeExportResponse(format, outcome.partialSuccess));
     } finally {
       ticket.release();
-      releaseSlot?.();
     }
   }
 
@@ -197,13 +175,11 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
       } catch (error) {
         if (error instanceof HttpError)
           return sendError(response, format, error.status, error.message, error.retryAfterSeconds);
-        if (error instanceof OtlpDecodeError) {
-          metrics.spansRejected.inc({ reason: error.status === 413 ? 'over_limit' : 'malformed' });
-          return sendError(response, format, error.status, error.message);
+        const failure = ingestFailureOf(error);
+        if (failure) {
+          countUndecodable(metrics, error);
+          return sendError(response, format, HTTP_STATUS[failure.kind], failure.message, failure.retryAfterSeconds);
         }
-        if (error instanceof QueueFullError) return sendError(response, format, 429, error.message, 1);
-        if (error instanceof DatabaseUnavailableError) return sendError(response, format, 503, error.message, 2);
-        if (error instanceof SpansRefusedError) return sendError(response, format, 400, error.message);
         log(`ingest failed: ${(error as Error).stack ?? String(error)}`);
         return sendError(response, format, 500, 'internal error while storing spans');
       }

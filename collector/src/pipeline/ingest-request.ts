@@ -1,0 +1,79 @@
+// What every receiver does with a request once it has its key and its body, whatever the transport:
+// the key names a project, admission reserves room, the body decodes in a processing slot, and the
+// trace pipeline takes the spans. A receiver keeps only what its transport owns (reading the body,
+// limits on the wire, status codes); failures come out as IngestFailure (ingest-failure.ts).
+
+import type { Project } from '@vigil/core';
+import { decodeTraces } from '../otlp/decode.ts';
+import type { WireFormat } from '../otlp/encode-response.ts';
+import type { DecodeLimits, DecodeResult } from '../otlp/types.ts';
+import type { ProjectDirectory } from '../projects/project-directory.ts';
+import type { Admission, AdmissionTicket, RequestShape } from './admission.ts';
+import { IngestFailure, UNAVAILABLE_RETRY_SECONDS } from './ingest-failure.ts';
+import type { ProcessingSlots } from './processing-slots.ts';
+import type { ConsumeOutcome, TracePipeline } from './trace-pipeline.ts';
+
+export interface IngestDeps {
+  pipeline: TracePipeline;
+  admission: Admission;
+  slots: ProcessingSlots;
+  projects: ProjectDirectory;
+  limits: DecodeLimits;
+  log: (message: string) => void;
+}
+
+/** The project a request's key names. Throws IngestFailure: unauthenticated, or unavailable. */
+export async function authenticate(deps: IngestDeps, key: string | null, howToSend: string): Promise<Project> {
+  if (!key) throw new IngestFailure('unauthenticated', `missing ingest key: send ${howToSend}`);
+  if (!deps.pipeline.databaseAvailable)
+    throw new IngestFailure('unavailable', 'database unavailable, retry later', UNAVAILABLE_RETRY_SECONDS);
+  let project: Project | null;
+  try {
+    project = await deps.projects.projectForKey(key);
+  } catch (error) {
+    deps.log(`ingest key lookup failed: ${(error as Error).message}`);
+    throw new IngestFailure('unavailable', 'database unavailable, retry later', UNAVAILABLE_RETRY_SECONDS);
+  }
+  if (!project) throw new IngestFailure('unauthenticated', 'invalid or revoked ingest key');
+  return project;
+}
+
+/** Reserves room for a request of this shape. Throws IngestFailure (overloaded) when there is none. */
+export function admit(deps: IngestDeps, shape: RequestShape): AdmissionTicket {
+  const admission = deps.admission.admit(shape);
+  if (!admission.admitted) throw new IngestFailure('overloaded', admission.reason, admission.retryAfterSeconds);
+  return admission.ticket;
+}
+
+/**
+ * Decodes a whole (decompressed) body and hands its spans to the trace pipeline; settles once they
+ * are committed. The ticket is released here whatever happens.
+ */
+export async function consumeTraces(
+  deps: IngestDeps,
+  project: Project,
+  format: WireFormat,
+  body: Buffer,
+  ticket: AdmissionTicket,
+): Promise<ConsumeOutcome> {
+  let releaseSlot: (() => void) | undefined;
+  try {
+    releaseSlot = await deps.slots.acquire();
+    const traces: DecodeResult = decodeTraces(format, body, deps.limits);
+    ticket.settle(traces.spanCount + traces.rejectedSpans, traces.decodedBytes);
+    const queued = releaseSlot;
+    return await deps.pipeline.consume({
+      project,
+      traces,
+      admission: {
+        release: () => {
+          ticket.release();
+          queued();
+        },
+      },
+    });
+  } finally {
+    ticket.release();
+    releaseSlot?.();
+  }
+}

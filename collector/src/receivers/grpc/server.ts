@@ -1,0 +1,139 @@
+// The OTLP/gRPC receiver (port 4317 by default): opentelemetry.proto.collector.trace.v1.TraceService
+// on @grpc/grpc-js. It owns only what is gRPC: the key from metadata, the message limit, and status
+// codes per the OTLP specification; authentication, admission, decoding and the pipeline are the
+// same calls the HTTP receiver makes (pipeline/ingest-request.ts).
+//
+// The message reaches the handler as raw bytes (an identity deserialiser) and goes to the same
+// hand-written decoder as OTLP/HTTP protobuf: no second object tree from a generic protobuf runtime.
+// grpc-js reads a whole message, gzip or not, before the handler runs, and refuses one larger than
+// `grpc.max_receive_message_length` (after decompression too) with RESOURCE_EXHAUSTED; so here
+// admission comes after the read, where HTTP decides from the headers.
+
+import * as grpc from '@grpc/grpc-js';
+import { bearerToken } from '@vigil/core';
+import type { CollectorMetrics } from '../../metrics.ts';
+import { encodeExportResponse } from '../../otlp/encode-response.ts';
+import { countUndecodable, type IngestFailureKind, ingestFailureOf } from '../../pipeline/ingest-failure.ts';
+import { admit, authenticate, consumeTraces, type IngestDeps } from '../../pipeline/ingest-request.ts';
+import { statusWithRetryInfo } from './rpc-status.ts';
+
+export const TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+
+const identity = (bytes: Buffer) => bytes;
+
+const TRACE_SERVICE: grpc.ServiceDefinition = {
+  Export: {
+    path: TRACE_EXPORT_PATH,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+  },
+};
+
+/** The gRPC code for each reason a request was not taken (OTLP/gRPC "Failures" and "Throttling"). */
+const GRPC_CODE: Record<IngestFailureKind, grpc.status> = {
+  unauthenticated: grpc.status.UNAUTHENTICATED,
+  invalid: grpc.status.INVALID_ARGUMENT,
+  // Without RetryInfo, RESOURCE_EXHAUSTED tells the exporter not to retry: the request will not fit.
+  too_large: grpc.status.RESOURCE_EXHAUSTED,
+  overloaded: grpc.status.RESOURCE_EXHAUSTED,
+  unavailable: grpc.status.UNAVAILABLE,
+};
+
+export interface GrpcReceiverOptions {
+  /** The largest message taken, after decompression (VIGIL_MAX_DECOMPRESSED_BYTES). */
+  maxMessageBytes: number;
+}
+
+export interface GrpcReceiverDeps extends IngestDeps {
+  metrics: CollectorMetrics;
+}
+
+function metadataValue(metadata: grpc.Metadata, key: string): string | null {
+  const value = metadata.get(key)[0];
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}
+
+function ingestKeyOf(metadata: grpc.Metadata): string | null {
+  const authorization = metadataValue(metadata, 'authorization');
+  if (authorization) return bearerToken(authorization);
+  return metadataValue(metadata, 'x-vigil-key');
+}
+
+export function createGrpcReceiver(options: GrpcReceiverOptions, deps: GrpcReceiverDeps): grpc.Server {
+  const { metrics, log } = deps;
+
+  function fail(code: grpc.status, message: string, retryAfterSeconds?: number): grpc.ServerErrorResponse {
+    metrics.grpcRequests.inc({ service: 'trace', code: grpc.status[code] });
+    const error: grpc.ServerErrorResponse = Object.assign(new Error(message), { code, details: message });
+    if (retryAfterSeconds !== undefined) {
+      const trailers = new grpc.Metadata();
+      trailers.set('grpc-status-details-bin', statusWithRetryInfo(code, message, retryAfterSeconds));
+      error.metadata = trailers;
+    }
+    return error;
+  }
+
+  async function exportTraces(body: Buffer, metadata: grpc.Metadata): Promise<Buffer> {
+    const project = await authenticate(
+      deps,
+      ingestKeyOf(metadata),
+      'metadata "authorization: Bearer <key>" or "x-vigil-key: <key>"',
+    );
+    const ticket = admit(deps, { wireBytes: body.length, format: 'protobuf', gzip: false });
+    ticket.resize(body.length);
+    const outcome = await consumeTraces(deps, project, 'protobuf', body, ticket);
+    metrics.grpcRequests.inc({ service: 'trace', code: 'OK' });
+    return Buffer.from(encodeExportResponse('protobuf', outcome.partialSuccess));
+  }
+
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': options.maxMessageBytes,
+    // Exporters keep their channel open between batches; pings keep idle ones alive through proxies.
+    'grpc.keepalive_permit_without_calls': 1,
+  });
+  server.addService(TRACE_SERVICE, {
+    Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+      exportTraces(call.request, call.metadata).then(
+        (response) => callback(null, response),
+        (error: unknown) => {
+          const failure = ingestFailureOf(error);
+          if (failure) {
+            countUndecodable(metrics, error);
+            return callback(fail(GRPC_CODE[failure.kind], failure.message, failure.retryAfterSeconds));
+          }
+          log(`ingest failed: ${(error as Error).stack ?? String(error)}`);
+          callback(fail(grpc.status.INTERNAL, 'internal error while storing spans'));
+        },
+      );
+    },
+  });
+  return server;
+}
+
+/** Binds the receiver; resolves with the port (useful when asked for port 0). */
+export function listenGrpc(server: grpc.Server, host: string, port: number): Promise<number> {
+  const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    );
+  });
+}
+
+/** Stops taking calls and waits for those in flight (bounded: a stuck client cannot hold shutdown). */
+export function closeGrpc(server: grpc.Server, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, timeoutMs);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
