@@ -270,8 +270,11 @@ function writeVarint(out: number[], n: number): void {
 export class HistogramBuilder {
   private built: LogHistogram | null = null;
   private parts: Uint8Array[] = [];
+  /** The last encoding, until the next change: a pending row asks isEmpty() and then encode(). */
+  private encoded: Uint8Array | null | undefined;
 
   add(value: number, count = 1): void {
+    this.encoded = undefined;
     (this.built ??= new LogHistogram()).add(value, count);
   }
 
@@ -281,11 +284,13 @@ export class HistogramBuilder {
    */
   mergeEncoded(bytes: Uint8Array | null, sign = 1, normalize = false): void {
     if (!bytes || bytes.length === 0) return;
+    this.encoded = undefined;
     if (sign === 1 && !normalize) this.parts.push(bytes);
     else (this.built ??= new LogHistogram()).mergeEncoded(bytes, sign);
   }
 
   merge(other: HistogramBuilder): void {
+    this.encoded = undefined;
     if (other.built) (this.built ??= new LogHistogram()).merge(other.built);
     for (const part of other.parts) this.parts.push(part);
   }
@@ -295,12 +300,13 @@ export class HistogramBuilder {
   }
 
   encode(): Uint8Array | null {
-    if (!this.built && this.parts.length === 1) return this.parts[0]!;
-    if (!this.built && this.parts.length === 0) return null;
+    if (this.encoded !== undefined) return this.encoded;
+    if (!this.built && this.parts.length === 1) return (this.encoded = this.parts[0]!);
+    if (!this.built && this.parts.length === 0) return (this.encoded = null);
     const merged = this.built ?? new LogHistogram();
     for (const part of this.parts) merged.mergeEncoded(part);
     this.built = merged;
     this.parts = [];
-    return merged.encode();
+    return (this.encoded = merged.encode());
   }
 }
