@@ -50,10 +50,14 @@ export type CollectorSettings = Pick<
       | 'VIGIL_MAX_INFLIGHT_BYTES'
       | 'VIGIL_COLLECTOR_HEALTH_PORT'
       | 'VIGIL_COLLECTOR_GRPC_PORT'
+      | 'VIGIL_WRITER_LINGER_MS'
       | 'VIGIL_COLLECTOR_RESTARTS'
       | Exclude<keyof DecodeLimitSettings, 'VIGIL_MAX_ATTRIBUTES' | 'VIGIL_MAX_ATTRIBUTE_LENGTH'>
     >
   >;
+
+/** What a lingering write lane counts as a full batch (see span-writer.ts). */
+const LINGER_BATCH_SPANS = 2000;
 
 /** Requests in the CPU-bound stages at once (see processing-slots.ts). */
 const PROCESSING_SLOTS = 2;
@@ -65,12 +69,16 @@ export async function startCollector(
 ): Promise<RunningCollector> {
   const metrics = createCollectorMetrics();
   const projects = new ProjectDirectory(pool);
+  // The optional settings take their configured defaults, here once.
+  const resolved = { ...CONFIG_DEFAULTS, ...settings };
   const writer = new SpanWriter(
     pool,
     {
       maxQueueSpans: settings.VIGIL_QUEUE_MAX_SPANS,
       maxBatchSpans: settings.VIGIL_BATCH_MAX_SPANS,
       lanes: settings.VIGIL_WRITER_LANES,
+      lingerMs: resolved.VIGIL_WRITER_LINGER_MS,
+      lingerSpans: LINGER_BATCH_SPANS,
     },
     {
       onBatch: ({ spans, durationMs }) => {
@@ -81,8 +89,6 @@ export async function startCollector(
       catalogLabel: (projectId) => projects.cachedCatalogLabel(projectId),
     },
   );
-  // The optional settings take their configured defaults, here once.
-  const resolved = { ...CONFIG_DEFAULTS, ...settings };
   const limits = decodeLimitsFrom(resolved);
   const pipeline = new TracePipeline({ writer, projects, metrics, limits });
   const admission = new Admission(

@@ -43,7 +43,9 @@ export const configSchema = z.object({
   VIGIL_COLLECTOR_MAX_HEAP_MB: z.coerce.number().int().min(64).default(512),
   // Set by `vigil up` for the collector process it supervises: restarts so far, shown in /metrics.
   VIGIL_COLLECTOR_RESTARTS: z.coerce.number().int().min(0).default(0),
-  VIGIL_WRITER_LANES: z.coerce.number().int().min(1).max(16).default(3),
+  VIGIL_WRITER_LANES: z.coerce.number().int().min(1).max(16).default(2),
+  // Under load, how long a write lane waits for a fuller batch before committing (0: never).
+  VIGIL_WRITER_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(20),
   VIGIL_API_HOST: z.string().min(1).default('127.0.0.1'),
   VIGIL_API_PORT: port.default(3000),
   // The dashboard (Next.js); built on first start. VIGIL_DASHBOARD=off leaves it out.

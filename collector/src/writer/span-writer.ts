@@ -4,6 +4,14 @@
 // lands in the same lane, so trace-level work (inheritance, wrappers, late parents) never races.
 // A request's promise settles only once all its spans are committed.
 //
+// Under load a lane lingers: when spans queued while it committed are fewer than a full batch, it
+// waits a little for more before the next commit (the first batch after it was idle goes at once,
+// so light traffic pays no wait). Bigger batches cost less per span on both sides, and fewer
+// concurrent COPYs contend less for the same index pages. bench:ingest on 2 cores, alternating runs:
+// 3 lanes 31.0k spans/s and 51.5-51.9 CPU-seconds per million spans (collector and Postgres), 2
+// lanes 31.8-32.0k and 47.5-47.7, 2 lanes lingering up to 20 ms for 2,000 spans 32.5-33.5k and
+// 42.6-43.5.
+//
 // A batch mixes requests from any project, so a batch that fails for any reason but an outage is
 // written again request by request: every other request commits, and only the one at fault is
 // refused (SpansRefusedError, or a partial success when its spans in another lane were stored).
@@ -30,6 +38,11 @@ export interface WriteOutcome {
   refusedReason: string | null;
 }
 
+/** A lingering lane looks at its queue this often. */
+const LINGER_STEP_MS = 2;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 const NOTHING_WRITTEN: WriteOutcome = { stored: 0, duplicates: 0, refused: 0, refusedReason: null };
 
 export interface WriterOptions {
@@ -37,6 +50,11 @@ export interface WriterOptions {
   maxBatchSpans: number;
   /** Parallel transactions; each trace always goes to the same lane. */
   lanes?: number;
+  /** Under load, how long a lane waits for a fuller batch (ms; 0: never), and what counts as full. */
+  lingerMs?: number;
+  lingerSpans?: number;
+  /** The wait itself; tests replace it to decide when it ends. */
+  wait?: (ms: number) => Promise<void>;
   /** How long to answer "unavailable" after a database failure before trying again. */
   unavailableBackoffMs?: number;
   recentSpans?: number;
@@ -153,7 +171,10 @@ export class SpanWriter {
   }
 
   private async drainLane(lane: Lane): Promise<void> {
+    let busy = false;
     while (lane.queue.length > 0) {
+      if (busy) await this.linger(lane);
+      busy = true;
       const batch = takeBatch(lane.queue, this.options.maxBatchSpans);
       const count = batch.reduce((n, w) => n + w.spans.length, 0);
       try {
@@ -175,6 +196,15 @@ export class SpanWriter {
         lane.queued -= count;
       }
     }
+  }
+
+  /** Spans came in while this lane committed: wait, in short steps, until a batch is full or the linger ends. */
+  private async linger(lane: Lane): Promise<void> {
+    const { lingerMs = 0, maxBatchSpans } = this.options;
+    const full = Math.min(this.options.lingerSpans ?? maxBatchSpans, maxBatchSpans);
+    const wait = this.options.wait ?? sleep;
+    const step = Math.max(1, Math.min(LINGER_STEP_MS, lingerMs));
+    for (let waited = 0; waited < lingerMs && lane.queued < full; waited += step) await wait(step);
   }
 
   /** One transaction for the batch; resolves each request with its outcome. */
