@@ -8,6 +8,7 @@
 
 import http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
+import { TRACE_SERVICE } from '../src/receivers/grpc/server.ts';
 import { readRequestFile } from './request-file.ts';
 
 const [file, url, key, concurrencyText] = process.argv.slice(2);
@@ -59,21 +60,7 @@ function httpSender(): { send: Send; close(): void } {
   return { send, close: () => agent.destroy() };
 }
 
-const identity = (bytes: Buffer) => bytes;
-const TraceClient = grpc.makeGenericClientConstructor(
-  {
-    Export: {
-      path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: identity,
-      requestDeserialize: identity,
-      responseSerialize: identity,
-      responseDeserialize: identity,
-    },
-  },
-  'TraceService',
-);
+const TraceClient = grpc.makeGenericClientConstructor(TRACE_SERVICE, 'TraceService');
 
 /** One channel per exporter, as each OTel gRPC exporter holds its own. */
 function grpcSender(): { send: Send; close(): void } {

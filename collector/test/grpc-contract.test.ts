@@ -9,25 +9,11 @@ import { createPool } from '@vigil/core';
 import { startCollector } from '../src/collector.ts';
 import { ProtoReader, WIRE_LENGTH, WIRE_VARINT } from '../src/otlp/proto-reader.ts';
 import { RETRY_INFO_TYPE_URL } from '../src/receivers/grpc/rpc-status.ts';
-import { TRACE_EXPORT_PATH } from '../src/receivers/grpc/server.ts';
+import { TRACE_SERVICE } from '../src/receivers/grpc/server.ts';
 import { DEFAULT_TEST_SETTINGS, randomHex, startTestCollector, type TestCollector } from './harness.ts';
 import { keyValue, protoRequest, protoSpan } from './otlp/proto-bytes.ts';
 
-const identity = (bytes: Buffer) => bytes;
-const TraceClient = grpc.makeGenericClientConstructor(
-  {
-    Export: {
-      path: TRACE_EXPORT_PATH,
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: identity,
-      requestDeserialize: identity,
-      responseSerialize: identity,
-      responseDeserialize: identity,
-    },
-  },
-  'TraceService',
-);
+const TraceClient = grpc.makeGenericClientConstructor(TRACE_SERVICE, 'TraceService');
 
 interface Answer {
   error: grpc.ServiceError | null;

@@ -1,5 +1,6 @@
 // Why a receiver's request was not taken, in words every transport maps once: OTLP/HTTP to a status
-// code and Retry-After, OTLP/gRPC to a status code with RetryInfo. One classification, so the two
+// code and Retry-After, OTLP/gRPC to a status code with RetryInfo. One classification, for the
+// pipeline's refusals and the receivers' own limits (body size, encoding) alike, so the two
 // receivers can never disagree on what an exporter should retry.
 
 import type { CollectorMetrics } from '../metrics.ts';
@@ -13,6 +14,8 @@ export type IngestFailureKind =
   | 'invalid'
   /** Past a size or decode limit (the message names the setting): not retried. */
   | 'too_large'
+  /** An encoding the receiver does not take (HTTP's Content-Encoding): not retried. */
+  | 'unsupported'
   /** Queue full or too much decoding in flight: retried after retryAfterSeconds. */
   | 'overloaded'
   /** The database cannot take writes now: retried after retryAfterSeconds. */

@@ -21,7 +21,11 @@ export const TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceS
 
 const identity = (bytes: Buffer) => bytes;
 
-const TRACE_SERVICE: grpc.ServiceDefinition = {
+/**
+ * TraceService with raw bytes both ways, for this server and for any client (tests, the bench)
+ * that sends prepared ExportTraceServiceRequest bytes.
+ */
+export const TRACE_SERVICE = {
   Export: {
     path: TRACE_EXPORT_PATH,
     requestStream: false,
@@ -31,7 +35,7 @@ const TRACE_SERVICE: grpc.ServiceDefinition = {
     responseSerialize: identity,
     responseDeserialize: identity,
   },
-};
+} satisfies grpc.ServiceDefinition;
 
 /** The gRPC code for each reason a request was not taken (OTLP/gRPC "Failures" and "Throttling"). */
 const GRPC_CODE: Record<IngestFailureKind, grpc.status> = {
@@ -39,6 +43,8 @@ const GRPC_CODE: Record<IngestFailureKind, grpc.status> = {
   invalid: grpc.status.INVALID_ARGUMENT,
   // Without RetryInfo, RESOURCE_EXHAUSTED tells the exporter not to retry: the request will not fit.
   too_large: grpc.status.RESOURCE_EXHAUSTED,
+  // grpc-js itself answers an unknown grpc-encoding; nothing here raises it.
+  unsupported: grpc.status.INVALID_ARGUMENT,
   overloaded: grpc.status.RESOURCE_EXHAUSTED,
   unavailable: grpc.status.UNAVAILABLE,
 };

@@ -3,7 +3,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import { createGunzip } from 'node:zlib';
-import { HttpError } from './http-error.ts';
+import { IngestFailure } from '../../pipeline/ingest-failure.ts';
 
 /** A Content-Encoding header's coding, lower-cased; none is `identity`. */
 export function contentEncoding(header: string | undefined): string {
@@ -18,7 +18,7 @@ export function declaredLength(request: IncomingMessage, maxBytes: number): numb
   const declared = Number(header);
   if (!Number.isFinite(declared)) return null;
   if (declared > maxBytes)
-    throw new HttpError(413, `request body of ${declared} bytes is over the limit of ${maxBytes} bytes`);
+    throw new IngestFailure('too_large', `request body of ${declared} bytes is over the limit of ${maxBytes} bytes`);
   return declared;
 }
 
@@ -28,7 +28,7 @@ export async function readBody(request: IncomingMessage, maxBytes: number): Prom
   let total = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     total += chunk.length;
-    if (total > maxBytes) throw new HttpError(413, `request body is over the limit of ${maxBytes} bytes`);
+    if (total > maxBytes) throw new IngestFailure('too_large', `request body is over the limit of ${maxBytes} bytes`);
     chunks.push(chunk);
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
@@ -49,7 +49,9 @@ export function decompress(
   const name = contentEncoding(encoding);
   if (name === 'identity') return Promise.resolve(body);
   if (name !== 'gzip') {
-    return Promise.reject(new HttpError(415, `unsupported content-encoding "${name}": send gzip or no encoding`));
+    return Promise.reject(
+      new IngestFailure('unsupported', `unsupported content-encoding "${name}": send gzip or no encoding`),
+    );
   }
   const limit = Math.max(1, Math.min(maxBytes, allowanceBytes));
   // Large output chunks: every chunk is a callback on the event loop (a 64 MB body in the default
@@ -72,9 +74,13 @@ export function decompress(
       if (total > limit) {
         if (limit < maxBytes)
           return fail(
-            new HttpError(429, 'too many requests decoding at once for this body to decompress, retry later', 1),
+            new IngestFailure(
+              'overloaded',
+              'too many requests decoding at once for this body to decompress, retry later',
+              1,
+            ),
           );
-        return fail(new HttpError(413, `decompressed body is over the limit of ${maxBytes} bytes`));
+        return fail(new IngestFailure('too_large', `decompressed body is over the limit of ${maxBytes} bytes`));
       }
       try {
         inspect?.(chunk);
@@ -83,7 +89,7 @@ export function decompress(
       }
       chunks.push(chunk);
     });
-    gunzip.on('error', (error) => fail(new HttpError(400, `invalid gzip body: ${error.message}`)));
+    gunzip.on('error', (error) => fail(new IngestFailure('invalid', `invalid gzip body: ${error.message}`)));
     gunzip.on('end', () => {
       if (settled) return;
       settled = true;

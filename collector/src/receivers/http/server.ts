@@ -17,7 +17,6 @@ import { admit, authenticate, consumeTraces, type IngestDeps } from '../../pipel
 import type { ProcessingSlots } from '../../pipeline/processing-slots.ts';
 import type { TracePipeline } from '../../pipeline/trace-pipeline.ts';
 import type { ProjectDirectory } from '../../projects/project-directory.ts';
-import { HttpError } from './http-error.ts';
 import { contentEncoding, declaredLength, decompress, readBody } from './read-body.ts';
 
 export interface CollectorServerOptions {
@@ -74,6 +73,7 @@ const HTTP_STATUS: Record<IngestFailureKind, number> = {
   unauthenticated: 401,
   invalid: 400,
   too_large: 413,
+  unsupported: 415,
   overloaded: 429,
   unavailable: 503,
 };
@@ -173,8 +173,6 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
       try {
         await handleTraces(request, response);
       } catch (error) {
-        if (error instanceof HttpError)
-          return sendError(response, format, error.status, error.message, error.retryAfterSeconds);
         const failure = ingestFailureOf(error);
         if (failure) {
           countUndecodable(metrics, error);
