@@ -51,6 +51,7 @@ export type CollectorSettings = Pick<
       | 'VIGIL_COLLECTOR_HEALTH_PORT'
       | 'VIGIL_COLLECTOR_GRPC_PORT'
       | 'VIGIL_WRITER_LINGER_MS'
+      | 'VIGIL_MAX_GRPC_MESSAGE_BYTES'
       | 'VIGIL_COLLECTOR_RESTARTS'
       | Exclude<keyof DecodeLimitSettings, 'VIGIL_MAX_ATTRIBUTES' | 'VIGIL_MAX_ATTRIBUTE_LENGTH'>
     >
@@ -111,7 +112,7 @@ export async function startCollector(
     { pipeline, admission, slots, projects, metrics, log },
   );
   const grpcServer = createGrpcReceiver(
-    { maxMessageBytes: settings.VIGIL_MAX_DECOMPRESSED_BYTES },
+    { maxMessageBytes: resolved.VIGIL_MAX_GRPC_MESSAGE_BYTES, maxReceivingBytes: resolved.VIGIL_MAX_INFLIGHT_BYTES },
     { pipeline, admission, slots, projects, metrics, limits, log },
   );
   await new Promise<void>((resolve, reject) => {

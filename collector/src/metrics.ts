@@ -41,6 +41,11 @@ export function createCollectorMetrics() {
       labelNames: ['status'] as const,
       registers: [registry],
     }),
+    grpcReceiving: new Gauge({
+      name: 'vigil_grpc_calls_receiving',
+      help: 'OTLP/gRPC calls whose message is still arriving (bounded by the reception limit).',
+      registers: [registry],
+    }),
     grpcRequests: new Counter({
       name: 'vigil_grpc_requests_total',
       help: 'OTLP/gRPC calls by service and status code.',

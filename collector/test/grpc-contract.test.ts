@@ -1,15 +1,17 @@
 // The OTLP/gRPC contract (opentelemetry-proto's otlp.md, "OTLP/gRPC"): the key from metadata,
 // INVALID_ARGUMENT for a message that cannot be read, RESOURCE_EXHAUSTED for one over the limit
 // (without RetryInfo: not worth retrying), RESOURCE_EXHAUSTED or UNAVAILABLE with RetryInfo for
-// backpressure and outages, and partial_success in the response, through a plain grpc-js client.
+// backpressure and outages, and partial_success in the response, through a plain grpc-js client;
+// and a bound on messages arriving at once, held open by a raw HTTP/2 client.
 
+import http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '@vigil/core';
 import { startCollector } from '../src/collector.ts';
 import { ProtoReader, WIRE_LENGTH, WIRE_VARINT } from '../src/otlp/proto-reader.ts';
 import { RETRY_INFO_TYPE_URL } from '../src/receivers/grpc/rpc-status.ts';
-import { TRACE_SERVICE } from '../src/receivers/grpc/server.ts';
+import { TRACE_EXPORT_PATH, TRACE_SERVICE } from '../src/receivers/grpc/server.ts';
 import { DEFAULT_TEST_SETTINGS, randomHex, startTestCollector, type TestCollector } from './harness.ts';
 import { keyValue, protoRequest, protoSpan } from './otlp/proto-bytes.ts';
 
@@ -82,7 +84,7 @@ const spansOf = (traceId: string, n: number) =>
 
 let t: TestCollector;
 beforeAll(async () => {
-  t = await startTestCollector({ VIGIL_QUEUE_MAX_SPANS: 10, VIGIL_MAX_DECOMPRESSED_BYTES: 256 * 1024 });
+  t = await startTestCollector({ VIGIL_QUEUE_MAX_SPANS: 10, VIGIL_MAX_GRPC_MESSAGE_BYTES: 256 * 1024 });
 });
 afterAll(() => t.close());
 
@@ -172,6 +174,52 @@ describe('OTLP/gRPC TraceService', () => {
     } finally {
       await collector.close();
       await deadPool.end();
+    }
+  });
+
+  it('bounds the messages arriving at once: past the limit a call gets RESOURCE_EXHAUSTED with RetryInfo', async () => {
+    // 2 MiB for messages in flight, 1 MiB each: two may be arriving at once.
+    const small = await startCollector(
+      {
+        ...DEFAULT_TEST_SETTINGS,
+        VIGIL_MAX_GRPC_MESSAGE_BYTES: 1024 * 1024,
+        VIGIL_MAX_INFLIGHT_BYTES: 2 * 1024 * 1024,
+      },
+      t.db.pool,
+    );
+    const session = http2.connect(`http://${small.grpcAddress}`);
+    try {
+      const receiving = async () =>
+        Number(/^vigil_grpc_calls_receiving (\S+)/m.exec(await (await fetch(`${small.url}/metrics`)).text())?.[1]);
+      // Two calls that announce a 500 KB message and send 10 bytes of it, then stall.
+      const stalled = [0, 1].map(() => {
+        const stream = session.request({
+          ':method': 'POST',
+          ':path': TRACE_EXPORT_PATH,
+          'content-type': 'application/grpc',
+          te: 'trailers',
+          authorization: `Bearer ${t.keyA}`,
+        });
+        const prefix = Buffer.alloc(5);
+        prefix.writeUInt32BE(500_000, 1);
+        stream.write(Buffer.concat([prefix, Buffer.alloc(10)]));
+        stream.on('error', () => {});
+        return stream;
+      });
+      while ((await receiving()) < 2) await new Promise((r) => setTimeout(r, 10));
+      const refused = await exportCall(small.grpcAddress, spansOf(randomHex(16), 1), t.keyA);
+      expect(refused.error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+      expect(refused.error?.details).toContain('too many messages arriving at once');
+      expect(retryDelay(refused.error!)).toBeGreaterThan(0);
+      // Once they give up, calls are taken again.
+      for (const stream of stalled) stream.close(http2.constants.NGHTTP2_CANCEL);
+      while ((await receiving()) > 0) await new Promise((r) => setTimeout(r, 10));
+      const traceId = randomHex(16);
+      expect((await exportCall(small.grpcAddress, spansOf(traceId, 2), t.keyA)).error).toBeNull();
+      expect(await storedSpans(traceId)).toBe(2);
+    } finally {
+      session.destroy();
+      await small.close();
     }
   });
 

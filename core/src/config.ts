@@ -25,6 +25,9 @@ export const configSchema = z.object({
   VIGIL_COLLECTOR_HEALTH_PORT: port.default(13133),
   VIGIL_MAX_BODY_BYTES: positiveInt.default(16 * MiB),
   VIGIL_MAX_DECOMPRESSED_BYTES: positiveInt.default(64 * MiB),
+  // One OTLP/gRPC message, after decompression (the OpenTelemetry Collector's default). With
+  // VIGIL_MAX_INFLIGHT_BYTES it also sets how many messages may be arriving at once.
+  VIGIL_MAX_GRPC_MESSAGE_BYTES: positiveInt.default(4 * MiB),
   VIGIL_MAX_ATTRIBUTES: positiveInt.default(128),
   VIGIL_MAX_ATTRIBUTE_LENGTH: positiveInt.default(16 * 1024),
   // Limits on what one request decodes to, counted while it decodes (see collector/README.md).

@@ -7,7 +7,8 @@
 // hand-written decoder as OTLP/HTTP protobuf: no second object tree from a generic protobuf runtime.
 // grpc-js reads a whole message, gzip or not, before the handler runs, and refuses one larger than
 // `grpc.max_receive_message_length` (after decompression too) with RESOURCE_EXHAUSTED; so here
-// admission comes after the read, where HTTP decides from the headers.
+// admission comes after the read, where HTTP decides from the headers, and the memory of messages
+// still arriving is bounded by how many may arrive at once (reception-limit.ts).
 
 import * as grpc from '@grpc/grpc-js';
 import { bearerToken } from '@vigil/core';
@@ -15,6 +16,7 @@ import type { CollectorMetrics } from '../../metrics.ts';
 import { encodeExportResponse } from '../../otlp/encode-response.ts';
 import { countUndecodable, type IngestFailureKind, ingestFailureOf } from '../../pipeline/ingest-failure.ts';
 import { admit, authenticate, consumeTraces, type IngestDeps } from '../../pipeline/ingest-request.ts';
+import { receptionLimit } from './reception-limit.ts';
 import { statusWithRetryInfo } from './rpc-status.ts';
 
 export const TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
@@ -50,8 +52,10 @@ const GRPC_CODE: Record<IngestFailureKind, grpc.status> = {
 };
 
 export interface GrpcReceiverOptions {
-  /** The largest message taken, after decompression (VIGIL_MAX_DECOMPRESSED_BYTES). */
+  /** The largest message taken, after decompression (VIGIL_MAX_GRPC_MESSAGE_BYTES). */
   maxMessageBytes: number;
+  /** Memory for messages arriving at once (VIGIL_MAX_INFLIGHT_BYTES): at most this over maxMessageBytes calls. */
+  maxReceivingBytes: number;
 }
 
 export interface GrpcReceiverDeps extends IngestDeps {
@@ -96,7 +100,12 @@ export function createGrpcReceiver(options: GrpcReceiverOptions, deps: GrpcRecei
     return Buffer.from(encodeExportResponse('protobuf', outcome.partialSuccess));
   }
 
+  const reception = receptionLimit(Math.max(1, Math.floor(options.maxReceivingBytes / options.maxMessageBytes)), {
+    refused: () => metrics.grpcRequests.inc({ service: 'trace', code: 'RESOURCE_EXHAUSTED' }),
+    receiving: (count) => metrics.grpcReceiving.set(count),
+  });
   const server = new grpc.Server({
+    interceptors: [reception.interceptor],
     'grpc.max_receive_message_length': options.maxMessageBytes,
     // Exporters keep their channel open between batches; pings keep idle ones alive through proxies.
     'grpc.keepalive_permit_without_calls': 1,

@@ -1,0 +1,70 @@
+// A bound on the memory of gRPC messages still arriving. grpc-js holds each message whole before
+// the handler (and so admission) sees it; this interceptor counts the calls between their metadata
+// and their message, and refuses a new call with RESOURCE_EXHAUSTED and a retry delay once `max`
+// are arriving. With the message limit, that bounds what they hold: max × the largest message.
+
+import * as grpc from '@grpc/grpc-js';
+import { statusWithRetryInfo } from './rpc-status.ts';
+
+export interface ReceptionLimit {
+  interceptor: grpc.ServerInterceptor;
+  /** Calls whose metadata came and whose message has not yet, for /metrics. */
+  readonly receiving: number;
+}
+
+export interface ReceptionEvents {
+  refused(): void;
+  /** The number of calls arriving changed. */
+  receiving(count: number): void;
+}
+
+export function receptionLimit(max: number, events: ReceptionEvents): ReceptionLimit {
+  let receiving = 0;
+  const interceptor: grpc.ServerInterceptor = (_method, call) => {
+    let counted = false;
+    const arrived = () => {
+      if (!counted) return;
+      counted = false;
+      events.receiving(--receiving);
+    };
+    return new grpc.ServerInterceptingCall(call, {
+      start: (next) =>
+        next({
+          onReceiveMetadata: (metadata, nextMetadata) => {
+            if (receiving >= max) {
+              events.refused();
+              const details = `too many messages arriving at once (${receiving}), retry later`;
+              const trailers = new grpc.Metadata();
+              trailers.set(
+                'grpc-status-details-bin',
+                statusWithRetryInfo(grpc.status.RESOURCE_EXHAUSTED, details, RETRY_SECONDS),
+              );
+              call.sendStatus({ code: grpc.status.RESOURCE_EXHAUSTED, details, metadata: trailers });
+              return;
+            }
+            events.receiving(++receiving);
+            counted = true;
+            nextMetadata(metadata);
+          },
+          onReceiveMessage: (message, nextMessage) => {
+            arrived();
+            nextMessage(message);
+          },
+          onCancel: arrived,
+        }),
+      // A message refused while arriving (over the size limit) ends the call without reaching onReceiveMessage.
+      sendStatus: (status, nextStatus) => {
+        arrived();
+        nextStatus(status);
+      },
+    });
+  };
+  return {
+    interceptor,
+    get receiving() {
+      return receiving;
+    },
+  };
+}
+
+const RETRY_SECONDS = 1;
