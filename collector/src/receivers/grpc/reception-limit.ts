@@ -4,7 +4,7 @@
 // are arriving. With the message limit, that bounds what they hold: max × the largest message.
 
 import * as grpc from '@grpc/grpc-js';
-import { statusWithRetryInfo } from './rpc-status.ts';
+import { retryInfoTrailers } from './rpc-status.ts';
 
 export interface ReceptionLimit {
   interceptor: grpc.ServerInterceptor;
@@ -34,12 +34,8 @@ export function receptionLimit(max: number, events: ReceptionEvents): ReceptionL
             if (receiving >= max) {
               events.refused();
               const details = `too many messages arriving at once (${receiving}), retry later`;
-              const trailers = new grpc.Metadata();
-              trailers.set(
-                'grpc-status-details-bin',
-                statusWithRetryInfo(grpc.status.RESOURCE_EXHAUSTED, details, RETRY_SECONDS),
-              );
-              call.sendStatus({ code: grpc.status.RESOURCE_EXHAUSTED, details, metadata: trailers });
+              const code = grpc.status.RESOURCE_EXHAUSTED;
+              call.sendStatus({ code, details, metadata: retryInfoTrailers(code, details, RETRY_SECONDS) });
               return;
             }
             events.receiving(++receiving);

@@ -3,6 +3,7 @@
 // the OTLP specification asks of RESOURCE_EXHAUSTED and UNAVAILABLE answers the server will
 // recover from (without it, RESOURCE_EXHAUSTED means "do not retry").
 
+import { Metadata } from '@grpc/grpc-js';
 import { lengthDelimited, varintField } from '../../otlp/proto-writer.ts';
 
 export const RETRY_INFO_TYPE_URL = 'type.googleapis.com/google.rpc.RetryInfo';
@@ -22,4 +23,11 @@ export function statusWithRetryInfo(code: number, message: string, retryAfterSec
     lengthDelimited(2, Buffer.from(message, 'utf8')),
     lengthDelimited(3, any),
   ]);
+}
+
+/** Trailers that tell an exporter to retry after `retryAfterSeconds`. */
+export function retryInfoTrailers(code: number, message: string, retryAfterSeconds: number): Metadata {
+  const trailers = new Metadata();
+  trailers.set('grpc-status-details-bin', statusWithRetryInfo(code, message, retryAfterSeconds));
+  return trailers;
 }

@@ -17,7 +17,7 @@ import { encodeExportResponse } from '../../otlp/encode-response.ts';
 import { countUndecodable, type IngestFailureKind, ingestFailureOf } from '../../pipeline/ingest-failure.ts';
 import { admit, authenticate, consumeTraces, type IngestDeps } from '../../pipeline/ingest-request.ts';
 import { receptionLimit } from './reception-limit.ts';
-import { statusWithRetryInfo } from './rpc-status.ts';
+import { retryInfoTrailers } from './rpc-status.ts';
 
 export const TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
@@ -79,11 +79,7 @@ export function createGrpcReceiver(options: GrpcReceiverOptions, deps: GrpcRecei
   function fail(code: grpc.status, message: string, retryAfterSeconds?: number): grpc.ServerErrorResponse {
     metrics.grpcRequests.inc({ service: 'trace', code: grpc.status[code] });
     const error: grpc.ServerErrorResponse = Object.assign(new Error(message), { code, details: message });
-    if (retryAfterSeconds !== undefined) {
-      const trailers = new grpc.Metadata();
-      trailers.set('grpc-status-details-bin', statusWithRetryInfo(code, message, retryAfterSeconds));
-      error.metadata = trailers;
-    }
+    if (retryAfterSeconds !== undefined) error.metadata = retryInfoTrailers(code, message, retryAfterSeconds);
     return error;
   }
 
