@@ -130,6 +130,9 @@ describe('OTLP/gRPC TraceService', () => {
     const small = randomHex(16);
     expect((await exportCall(t.collector.grpcAddress, spansOf(small, 2), t.keyA, true)).error).toBeNull();
     expect(await storedSpans(small)).toBe(2);
+    // Refused messages no longer count as arriving.
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/^vigil_grpc_calls_receiving 0$/m);
   });
 
   it('reports spans it rejected in partial_success and stores the others', async () => {
