@@ -5,6 +5,8 @@
 // the requests decoded so far (spans and decoded bytes per wire byte, per format and encoding),
 // and corrected to the real figures once the request has decoded.
 
+import { OVERLOADED_RETRY_SECONDS } from './ingest-failure.ts';
+
 export interface AdmissionOptions {
   /** The write queue's capacity in spans (VIGIL_QUEUE_MAX_SPANS). */
   maxQueueSpans: number;
@@ -86,13 +88,13 @@ export class Admission {
       return {
         admitted: false,
         reason: `ingest queue full (${waiting} spans waiting, this request likely holds ${spans}), retry later`,
-        retryAfterSeconds: 1,
+        retryAfterSeconds: OVERLOADED_RETRY_SECONDS,
       };
     if (this.reservedBytes > 0 && this.reservedBytes + bytes > this.options.maxInflightBytes)
       return {
         admitted: false,
         reason: `too many requests decoding at once (${Math.round(this.reservedBytes / 1048576)} MiB in flight), retry later`,
-        retryAfterSeconds: 1,
+        retryAfterSeconds: OVERLOADED_RETRY_SECONDS,
       };
     this.reservedSpans += spans;
     this.reservedBytes += bytes;

@@ -35,13 +35,15 @@ export class IngestFailure extends Error {
 
 /** Seconds an exporter waits before retrying when the database is down. */
 export const UNAVAILABLE_RETRY_SECONDS = 2;
+/** Seconds an exporter waits before retrying when the collector has no room (queue, decoding, arrivals). */
+export const OVERLOADED_RETRY_SECONDS = 1;
 
 /** The failure a thrown error stands for; null for a bug (answered as an internal error). */
 export function ingestFailureOf(error: unknown): IngestFailure | null {
   if (error instanceof IngestFailure) return error;
   if (error instanceof OtlpDecodeError)
     return new IngestFailure(error.status === 413 ? 'too_large' : 'invalid', error.message);
-  if (error instanceof QueueFullError) return new IngestFailure('overloaded', error.message, 1);
+  if (error instanceof QueueFullError) return new IngestFailure('overloaded', error.message, OVERLOADED_RETRY_SECONDS);
   if (error instanceof DatabaseUnavailableError)
     return new IngestFailure('unavailable', error.message, UNAVAILABLE_RETRY_SECONDS);
   if (error instanceof SpansRefusedError) return new IngestFailure('invalid', error.message);

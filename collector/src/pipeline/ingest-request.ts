@@ -3,7 +3,7 @@
 // trace pipeline takes the spans. A receiver keeps only what its transport owns (reading the body,
 // limits on the wire, status codes); failures come out as IngestFailure (ingest-failure.ts).
 
-import type { Project } from '@vigil/core';
+import { bearerToken, type Project } from '@vigil/core';
 import { decodeTraces } from '../otlp/decode.ts';
 import type { WireFormat } from '../otlp/encode-response.ts';
 import type { DecodeLimits, DecodeResult } from '../otlp/types.ts';
@@ -20,6 +20,17 @@ export interface IngestDeps {
   projects: ProjectDirectory;
   limits: DecodeLimits;
   log: (message: string) => void;
+}
+
+/**
+ * The ingest key a request carries: `Authorization: Bearer <key>` when that header is sent (even
+ * malformed: then none), else `x-vigil-key`. HTTP headers and gRPC metadata alike.
+ */
+export function ingestKeyFrom(authorization: string | undefined, vigilKey: string | undefined): string | null {
+  const bearer = authorization?.trim();
+  if (bearer) return bearerToken(bearer);
+  const key = vigilKey?.trim();
+  return key ? key : null;
 }
 
 /** The project a request's key names. Throws IngestFailure: unauthenticated, or unavailable. */

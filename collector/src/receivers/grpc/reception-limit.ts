@@ -4,23 +4,18 @@
 // are arriving. With the message limit, that bounds what they hold: max × the largest message.
 
 import * as grpc from '@grpc/grpc-js';
+import { OVERLOADED_RETRY_SECONDS } from '../../pipeline/ingest-failure.ts';
 import { retryInfoTrailers } from './rpc-status.ts';
-
-export interface ReceptionLimit {
-  interceptor: grpc.ServerInterceptor;
-  /** Calls whose metadata came and whose message has not yet, for /metrics. */
-  readonly receiving: number;
-}
 
 export interface ReceptionEvents {
   refused(): void;
-  /** The number of calls arriving changed. */
+  /** The number of calls whose metadata came and whose message has not yet changed. */
   receiving(count: number): void;
 }
 
-export function receptionLimit(max: number, events: ReceptionEvents): ReceptionLimit {
+export function receptionLimit(max: number, events: ReceptionEvents): grpc.ServerInterceptor {
   let receiving = 0;
-  const interceptor: grpc.ServerInterceptor = (_method, call) => {
+  return (_method, call) => {
     let counted = false;
     const arrived = () => {
       if (!counted) return;
@@ -35,7 +30,7 @@ export function receptionLimit(max: number, events: ReceptionEvents): ReceptionL
               events.refused();
               const details = `too many messages arriving at once (${receiving}), retry later`;
               const code = grpc.status.RESOURCE_EXHAUSTED;
-              call.sendStatus({ code, details, metadata: retryInfoTrailers(code, details, RETRY_SECONDS) });
+              call.sendStatus({ code, details, metadata: retryInfoTrailers(code, details, OVERLOADED_RETRY_SECONDS) });
               return;
             }
             events.receiving(++receiving);
@@ -55,12 +50,4 @@ export function receptionLimit(max: number, events: ReceptionEvents): ReceptionL
       },
     });
   };
-  return {
-    interceptor,
-    get receiving() {
-      return receiving;
-    },
-  };
 }
-
-const RETRY_SECONDS = 1;

@@ -11,11 +11,10 @@
 // still arriving is bounded by how many may arrive at once (reception-limit.ts).
 
 import * as grpc from '@grpc/grpc-js';
-import { bearerToken } from '@vigil/core';
 import type { CollectorMetrics } from '../../metrics.ts';
 import { encodeExportResponse } from '../../otlp/encode-response.ts';
 import { countUndecodable, type IngestFailureKind, ingestFailureOf } from '../../pipeline/ingest-failure.ts';
-import { admit, authenticate, consumeTraces, type IngestDeps } from '../../pipeline/ingest-request.ts';
+import { admit, authenticate, consumeTraces, type IngestDeps, ingestKeyFrom } from '../../pipeline/ingest-request.ts';
 import { receptionLimit } from './reception-limit.ts';
 import { retryInfoTrailers } from './rpc-status.ts';
 
@@ -62,15 +61,13 @@ export interface GrpcReceiverDeps extends IngestDeps {
   metrics: CollectorMetrics;
 }
 
-function metadataValue(metadata: grpc.Metadata, key: string): string | null {
+function metadataValue(metadata: grpc.Metadata, key: string): string | undefined {
   const value = metadata.get(key)[0];
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+  return typeof value === 'string' ? value : undefined;
 }
 
 function ingestKeyOf(metadata: grpc.Metadata): string | null {
-  const authorization = metadataValue(metadata, 'authorization');
-  if (authorization) return bearerToken(authorization);
-  return metadataValue(metadata, 'x-vigil-key');
+  return ingestKeyFrom(metadataValue(metadata, 'authorization'), metadataValue(metadata, 'x-vigil-key'));
 }
 
 export function createGrpcReceiver(options: GrpcReceiverOptions, deps: GrpcReceiverDeps): grpc.Server {
@@ -101,7 +98,7 @@ export function createGrpcReceiver(options: GrpcReceiverOptions, deps: GrpcRecei
     receiving: (count) => metrics.grpcReceiving.set(count),
   });
   const server = new grpc.Server({
-    interceptors: [reception.interceptor],
+    interceptors: [reception],
     'grpc.max_receive_message_length': options.maxMessageBytes,
     // Exporters keep their channel open between batches; pings keep idle ones alive through proxies.
     'grpc.keepalive_permit_without_calls': 1,

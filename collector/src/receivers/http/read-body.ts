@@ -3,7 +3,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import { createGunzip } from 'node:zlib';
-import { IngestFailure } from '../../pipeline/ingest-failure.ts';
+import { IngestFailure, OVERLOADED_RETRY_SECONDS } from '../../pipeline/ingest-failure.ts';
 
 /** A Content-Encoding header's coding, lower-cased; none is `identity`. */
 export function contentEncoding(header: string | undefined): string {
@@ -77,7 +77,7 @@ export function decompress(
             new IngestFailure(
               'overloaded',
               'too many requests decoding at once for this body to decompress, retry later',
-              1,
+              OVERLOADED_RETRY_SECONDS,
             ),
           );
         return fail(new IngestFailure('too_large', `decompressed body is over the limit of ${maxBytes} bytes`));

@@ -5,7 +5,7 @@
 // database outages, 4xx for bad data.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { bearerToken, isValidHostHeader } from '@vigil/core';
+import { isValidHostHeader } from '@vigil/core';
 import type { CollectorMetrics } from '../../metrics.ts';
 import { tooManyResourceSpans } from '../../otlp/decode-state.ts';
 import { ResourceSpansCounter } from '../../otlp/resource-spans-counter.ts';
@@ -13,7 +13,7 @@ import { encodeErrorStatus, encodeExportResponse, type WireFormat } from '../../
 import type { DecodeLimits } from '../../otlp/types.ts';
 import type { Admission } from '../../pipeline/admission.ts';
 import { countUndecodable, type IngestFailureKind, ingestFailureOf } from '../../pipeline/ingest-failure.ts';
-import { admit, authenticate, consumeTraces, type IngestDeps } from '../../pipeline/ingest-request.ts';
+import { admit, authenticate, consumeTraces, type IngestDeps, ingestKeyFrom } from '../../pipeline/ingest-request.ts';
 import type { ProcessingSlots } from '../../pipeline/processing-slots.ts';
 import type { TracePipeline } from '../../pipeline/trace-pipeline.ts';
 import type { ProjectDirectory } from '../../projects/project-directory.ts';
@@ -46,10 +46,8 @@ function wireFormatOf(request: IncomingMessage): WireFormat | null {
 }
 
 function ingestKeyOf(request: IncomingMessage): string | null {
-  const authorization = request.headers.authorization;
-  if (authorization) return bearerToken(authorization);
   const header = request.headers['x-vigil-key'];
-  return typeof header === 'string' && header.trim() !== '' ? header.trim() : null;
+  return ingestKeyFrom(request.headers.authorization, typeof header === 'string' ? header : undefined);
 }
 
 function send(
