@@ -35,10 +35,31 @@ export function createCollectorMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    logRecordsReceived: new Counter({
+      name: 'vigil_log_records_received_total',
+      help: 'OTLP log records in requests that decoded.',
+      registers: [registry],
+    }),
+    logRecordsRejected: new Counter({
+      name: 'vigil_log_records_rejected_total',
+      help: 'Log records refused for bad data (malformed ids).',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    logRecordsAsCalls: new Counter({
+      name: 'vigil_log_records_model_calls_total',
+      help: 'Log records read as model calls (agent API request events); stored as spans, counted again in vigil_spans_*.',
+      registers: [registry],
+    }),
+    logRecordsNotStored: new Counter({
+      name: 'vigil_log_records_not_stored_total',
+      help: 'Log records taken and acknowledged but not stored: not a model call Vigil reads.',
+      registers: [registry],
+    }),
     requests: new Counter({
       name: 'vigil_http_requests_total',
-      help: 'OTLP requests by response status.',
-      labelNames: ['status'] as const,
+      help: 'OTLP requests by signal and response status.',
+      labelNames: ['signal', 'status'] as const,
       registers: [registry],
     }),
     grpcReceiving: new Gauge({

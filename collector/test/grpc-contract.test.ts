@@ -11,19 +11,26 @@ import { createPool } from '@vigil/core';
 import { startCollector } from '../src/collector.ts';
 import { ProtoReader, WIRE_LENGTH, WIRE_VARINT } from '../src/otlp/proto-reader.ts';
 import { RETRY_INFO_TYPE_URL } from '../src/receivers/grpc/rpc-status.ts';
-import { TRACE_EXPORT_PATH, TRACE_SERVICE } from '../src/receivers/grpc/server.ts';
+import { LOGS_SERVICE, TRACE_EXPORT_PATH, TRACE_SERVICE } from '../src/receivers/grpc/server.ts';
 import { DEFAULT_TEST_SETTINGS, randomHex, startTestCollector, type TestCollector } from './harness.ts';
 import { keyValue, protoRequest, protoSpan } from './otlp/proto-bytes.ts';
 
 const TraceClient = grpc.makeGenericClientConstructor(TRACE_SERVICE, 'TraceService');
+const LogsClient = grpc.makeGenericClientConstructor(LOGS_SERVICE, 'LogsService');
 
 interface Answer {
   error: grpc.ServiceError | null;
   response: Buffer | null;
 }
 
-function exportCall(address: string, body: Buffer, key: string | null, gzip = false): Promise<Answer> {
-  const client = new TraceClient(address, grpc.credentials.createInsecure(), {
+function exportCall(
+  address: string,
+  body: Buffer,
+  key: string | null,
+  gzip = false,
+  Client: typeof TraceClient = TraceClient,
+): Promise<Answer> {
+  const client = new Client(address, grpc.credentials.createInsecure(), {
     ...(gzip ? { 'grpc.default_compression_algorithm': 2 } : {}),
     'grpc.max_send_message_length': -1,
   });
@@ -231,5 +238,35 @@ describe('OTLP/gRPC TraceService', () => {
     expect(metrics).toMatch(/vigil_grpc_requests_total\{service="trace",code="OK"\} [1-9]/);
     expect(metrics).toMatch(/vigil_grpc_requests_total\{service="trace",code="UNAUTHENTICATED"\} 2/);
     expect(metrics).toMatch(/vigil_grpc_requests_total\{service="trace",code="INVALID_ARGUMENT"\} 1/);
+  });
+});
+
+/** A length-delimited protobuf field (field numbers below 16, short messages). */
+const field = (number: number, bytes: Buffer) => Buffer.concat([Buffer.from([(number << 3) | 2, bytes.length]), bytes]);
+
+describe('OTLP/gRPC LogsService', () => {
+  const logsCall = (body: Buffer, key: string | null) =>
+    exportCall(t.collector.grpcAddress, body, key, false, LogsClient);
+  // ExportLogsServiceRequest { resource_logs { scope_logs { log_records… } } }
+  const logsRequest = (...records: Buffer[]) => field(1, field(2, Buffer.concat(records.map((r) => field(2, r)))));
+  const bodyRecord = (text: string) => field(5, field(1, Buffer.from(text)));
+
+  it('answers UNAUTHENTICATED without a key and INVALID_ARGUMENT for a message it cannot read', async () => {
+    expect((await logsCall(logsRequest(bodyRecord('x')), null)).error?.code).toBe(grpc.status.UNAUTHENTICATED);
+    const broken = await logsCall(Buffer.from([0x0a, 0xff, 0xff, 0x03, 0x01]), t.keyA);
+    expect(broken.error?.code).toBe(grpc.status.INVALID_ARGUMENT);
+  });
+
+  it('reports a record with a malformed trace id in partial_success (rejected_log_records) and takes the rest', async () => {
+    const answer = await logsCall(
+      logsRequest(Buffer.concat([field(9, Buffer.from([1, 2, 3])), bodyRecord('bad')]), bodyRecord('fine')),
+      t.keyA,
+    );
+    expect(answer.error).toBeNull();
+    const partial = fields(fields(answer.response!).get(1) as Buffer);
+    expect(partial.get(1)).toBe(1);
+    expect((partial.get(2) as Buffer).toString()).toMatch(/1 log records rejected: log record 0.*traceId/);
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/vigil_grpc_requests_total\{service="logs",code="OK"\} [1-9]/);
   });
 });

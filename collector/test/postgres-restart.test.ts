@@ -169,6 +169,6 @@ describe('Postgres killed mid-stream', () => {
     const unknown = await pool.query(`select count(*)::int as n from spans where tenant_id = 'unknown'`);
     expect(unknown.rows[0].n).toBe(0);
     const metrics = await (await fetch(`${collector.url}/metrics`)).text();
-    expect(metrics).toMatch(/vigil_spans_dropped_total|vigil_http_requests_total\{status="503"\}/);
+    expect(metrics).toMatch(/vigil_spans_dropped_total|vigil_http_requests_total\{signal="traces",status="503"\}/);
   });
 });

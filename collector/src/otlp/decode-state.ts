@@ -29,10 +29,25 @@ export const DECODED_COST = {
   element: 16,
 } as const;
 
+/**
+ * How a signal names its levels, for the messages of the request limits. The limits themselves are
+ * shared: VIGIL_MAX_RESOURCE_SPANS also bounds resourceLogs, VIGIL_MAX_SPANS_PER_REQUEST log records.
+ */
+export interface SignalNouns {
+  resources: string;
+  scopes: string;
+  items: string;
+}
+
+export const TRACE_NOUNS: SignalNouns = { resources: 'resourceSpans', scopes: 'scopeSpans', items: 'spans' };
+export const LOG_NOUNS: SignalNouns = { resources: 'resourceLogs', scopes: 'scopeLogs', items: 'log records' };
+
 export class DecodeState implements LimitCounters {
   readonly limits: DecodeLimits;
-  spanCount = 0;
-  rejectedSpans = 0;
+  readonly nouns: SignalNouns;
+  /** Items (spans, log records) accepted, and rejected one by one. */
+  accepted = 0;
+  rejected = 0;
   readonly rejectionReasons: string[] = [];
   droppedAttributes = 0;
   truncatedValues = 0;
@@ -41,27 +56,28 @@ export class DecodeState implements LimitCounters {
   private resourceSpansSeen = 0;
   private scopeSpansSeen = 0;
 
-  constructor(limits: DecodeLimits) {
+  constructor(limits: DecodeLimits, nouns: SignalNouns = TRACE_NOUNS) {
     this.limits = limits;
+    this.nouns = nouns;
   }
 
-  /** Counts one more ResourceSpans; throws (413) past the limit. */
-  enterResourceSpans(): void {
-    if (++this.resourceSpansSeen > this.limits.maxResourceSpans) throw tooManyResourceSpans(this.limits);
+  /** Counts one more ResourceSpans (ResourceLogs); throws (413) past the limit. */
+  enterResource(): void {
+    if (++this.resourceSpansSeen > this.limits.maxResourceSpans) throw tooManyResources(this.limits, this.nouns);
     this.charge(DECODED_COST.resourceSpans);
   }
 
-  /** Counts one more ScopeSpans; throws (413) past the limit. */
-  enterScopeSpans(): void {
+  /** Counts one more ScopeSpans (ScopeLogs); throws (413) past the limit. */
+  enterScope(): void {
     if (++this.scopeSpansSeen > this.limits.maxScopeSpans)
-      throw overLimitError(`more than ${this.limits.maxScopeSpans} scopeSpans`, 'VIGIL_MAX_SCOPE_SPANS');
+      throw overLimitError(`more than ${this.limits.maxScopeSpans} ${this.nouns.scopes}`, 'VIGIL_MAX_SCOPE_SPANS');
     this.charge(DECODED_COST.scopeSpans);
   }
 
-  /** Counts one more span, before it is decoded; throws (413) past the limit. */
-  enterSpan(): void {
-    if (this.spanCount + this.rejectedSpans >= this.limits.maxSpans)
-      throw overLimitError(`more than ${this.limits.maxSpans} spans`, 'VIGIL_MAX_SPANS_PER_REQUEST');
+  /** Counts one more span (log record), before it is decoded; throws (413) past the limit. */
+  enterItem(): void {
+    if (this.accepted + this.rejected >= this.limits.maxSpans)
+      throw overLimitError(`more than ${this.limits.maxSpans} ${this.nouns.items}`, 'VIGIL_MAX_SPANS_PER_REQUEST');
     this.charge(DECODED_COST.span);
   }
 
@@ -82,15 +98,16 @@ export class DecodeState implements LimitCounters {
   accept(span: DecodedSpan, where?: string): boolean {
     const reason = invalidIdsReason(span.traceId, span.spanId, span.parentSpanId);
     if (reason === null) {
-      this.spanCount++;
+      this.accepted++;
       return true;
     }
-    this.reject(where ?? `span ${this.spanCount + this.rejectedSpans}`, span.name, reason);
+    this.reject(where ?? `span ${this.accepted + this.rejected}`, span.name, reason);
     return false;
   }
 
-  private reject(label: string, name: string, reason: string): void {
-    this.rejectedSpans++;
+  /** Rejects one item (counted, with a few reasons for partialSuccess); the rest of the request stands. */
+  reject(label: string, name: string, reason: string): void {
+    this.rejected++;
     if (this.rejectionReasons.length < MAX_REJECTION_REASONS)
       this.rejectionReasons.push(`${label} ("${name.slice(0, 60)}"): ${reason}`);
   }
@@ -98,8 +115,8 @@ export class DecodeState implements LimitCounters {
   result(resourceSpans: DecodedResourceSpans[]): DecodeResult {
     return {
       resourceSpans,
-      spanCount: this.spanCount,
-      rejectedSpans: this.rejectedSpans,
+      spanCount: this.accepted,
+      rejectedSpans: this.rejected,
       rejectionReasons: this.rejectionReasons,
       droppedAttributes: this.droppedAttributes,
       truncatedValues: this.truncatedValues,
@@ -114,8 +131,8 @@ export function overLimitError(what: string, setting: string): OtlpDecodeError {
   return new OtlpDecodeError(`request has ${what}, over the limit (${setting}); send smaller batches`, 413);
 }
 
-export function tooManyResourceSpans(limits: DecodeLimits): OtlpDecodeError {
-  return overLimitError(`more than ${limits.maxResourceSpans} resourceSpans`, 'VIGIL_MAX_RESOURCE_SPANS');
+export function tooManyResources(limits: DecodeLimits, nouns: SignalNouns): OtlpDecodeError {
+  return overLimitError(`more than ${limits.maxResourceSpans} ${nouns.resources}`, 'VIGIL_MAX_RESOURCE_SPANS');
 }
 
 /** A span's end in epoch ms: an end before the start (a broken clock) is taken as the start. */

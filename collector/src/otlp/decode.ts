@@ -1,11 +1,17 @@
-// The decode stage: a request body in either OTLP wire format → DecodeResult. Throws
+// The decode stage: a request body in either OTLP wire format → the signal's decoded shape. Throws
 // OtlpDecodeError (a 400 / INVALID_ARGUMENT, saying what was wrong) for a body that cannot be read.
 
+import { decodeJsonLogs } from './decode-logs-json.ts';
+import { decodeProtobufLogs } from './decode-logs-protobuf.ts';
 import { decodeJsonTraces } from './decode-json.ts';
 import { decodeProtobufTraces } from './decode-protobuf.ts';
 import type { WireFormat } from './encode-response.ts';
-import type { DecodeLimits, DecodeResult } from './types.ts';
+import type { DecodeLimits, DecodeResult, DecodedLogs } from './types.ts';
 
 export function decodeTraces(format: WireFormat, body: Buffer, limits: DecodeLimits): DecodeResult {
   return format === 'protobuf' ? decodeProtobufTraces(body, limits) : decodeJsonTraces(body, limits);
+}
+
+export function decodeLogs(format: WireFormat, body: Buffer, limits: DecodeLimits): DecodedLogs {
+  return format === 'protobuf' ? decodeProtobufLogs(body, limits) : decodeJsonLogs(body, limits);
 }

@@ -1,15 +1,22 @@
 // Responses in the request's own wire format, as the OTLP/HTTP spec asks: an
-// ExportTraceServiceResponse (with partial_success when spans were rejected or values truncated),
-// or a google.rpc.Status for errors.
+// Export{Trace,Logs}ServiceResponse (with partial_success when items were rejected or values
+// truncated), or a google.rpc.Status for errors.
 
 import { lengthDelimited, varintField } from './proto-writer.ts';
 
 export type WireFormat = 'json' | 'protobuf';
 
 export interface PartialSuccess {
-  rejectedSpans: number;
+  /** Spans or log records rejected. */
+  rejected: number;
   errorMessage: string;
 }
+
+/** The OTLP signals the collector takes. */
+export type Signal = 'traces' | 'logs';
+
+/** partial_success's count field in OTLP JSON; in protobuf it is field 1 for every signal. */
+const REJECTED_FIELD: Record<Signal, string> = { traces: 'rejectedSpans', logs: 'rejectedLogRecords' };
 
 // google.rpc.Code for the HTTP statuses the collector answers with.
 const RPC_CODES: Record<number, number> = {
@@ -25,17 +32,23 @@ const RPC_CODES: Record<number, number> = {
   503: 14,
 };
 
-export function encodeExportResponse(format: WireFormat, partial?: PartialSuccess): string | Uint8Array {
+export function encodeExportResponse(
+  format: WireFormat,
+  partial?: PartialSuccess,
+  signal: Signal = 'traces',
+): string | Uint8Array {
   if (format === 'json') {
     return JSON.stringify(
       partial
-        ? { partialSuccess: { rejectedSpans: String(partial.rejectedSpans), errorMessage: partial.errorMessage } }
+        ? {
+            partialSuccess: { [REJECTED_FIELD[signal]]: String(partial.rejected), errorMessage: partial.errorMessage },
+          }
         : {},
     );
   }
   if (!partial) return new Uint8Array(0);
   const inner = Buffer.concat([
-    partial.rejectedSpans > 0 ? varintField(1, partial.rejectedSpans) : new Uint8Array(0),
+    partial.rejected > 0 ? varintField(1, partial.rejected) : new Uint8Array(0),
     lengthDelimited(2, Buffer.from(partial.errorMessage, 'utf8')),
   ]);
   return lengthDelimited(1, inner);

@@ -24,4 +24,21 @@ export function normalizeParentId(parentSpanId: string): string | null {
   return parentSpanId === '' || parentSpanId === ZERO_SPAN ? null : parentSpanId;
 }
 
+/**
+ * A log record's optional ids: empty or all zeros is "not in a trace" (null). Returns why they are
+ * unusable instead when one is present but malformed.
+ */
+export function logRecordIds(
+  traceId: string,
+  spanId: string,
+): { traceId: string | null; spanId: string | null } | string {
+  const trace = traceId === '' || traceId === ZERO_TRACE ? null : traceId;
+  const span = spanId === '' || spanId === ZERO_SPAN ? null : spanId;
+  if (trace !== null && (trace.length !== 32 || !HEX_RE.test(trace)))
+    return `traceId must be empty or 16 bytes (32 hex characters), got "${trace.slice(0, 40)}"`;
+  if (span !== null && (span.length !== 16 || !HEX_RE.test(span)))
+    return `spanId must be empty or 8 bytes (16 hex characters), got "${span.slice(0, 40)}"`;
+  return { traceId: trace, spanId: span };
+}
+
 export const MAX_REJECTION_REASONS = 5;

@@ -2,7 +2,7 @@
 // (protobuf or JSON) it arrived in. Decoders produce exactly this shape; nothing downstream sees
 // protobuf or JSON specifics. Attribute and event shapes are the stored span's (core).
 
-import type { Attributes, SpanEvent } from '@vigil/core';
+import type { AttributeValue, Attributes, SpanEvent } from '@vigil/core';
 
 export type { AttributeValue, Attributes } from '@vigil/core';
 
@@ -76,6 +76,43 @@ export interface DecodeResult {
   /** Span events dropped because of maxEventsPerSpan. */
   droppedEvents: number;
   /** The decoded request's estimated size in bytes (see DecodeLimits.maxDecodedBytes). */
+  decodedBytes: number;
+}
+
+/** One OTLP LogRecord, whichever wire format it arrived in. */
+export interface DecodedLogRecord {
+  /** Epoch milliseconds: time_unix_nano, or observed_time_unix_nano when that is unset (0 if neither). */
+  timeMs: number;
+  severityNumber: number;
+  /** LogRecord.event_name (OTLP 1.5+), '' when not sent; older emitters name events in attributes. */
+  eventName: string;
+  body: AttributeValue;
+  attributes: Attributes;
+  /** Lowercase hex, or null when the record is not in a trace (empty or all zeros). */
+  traceId: string | null;
+  spanId: string | null;
+}
+
+export interface DecodedScopeLogs {
+  scopeName: string;
+  scopeVersion: string;
+  records: DecodedLogRecord[];
+}
+
+export interface DecodedResourceLogs {
+  resource: Attributes;
+  scopeLogs: DecodedScopeLogs[];
+}
+
+export interface DecodedLogs {
+  resourceLogs: DecodedResourceLogs[];
+  /** Records accepted into resourceLogs. */
+  recordCount: number;
+  /** Records dropped one by one (malformed ids); the rest of the request stands. */
+  rejectedRecords: number;
+  rejectionReasons: string[];
+  droppedAttributes: number;
+  truncatedValues: number;
   decodedBytes: number;
 }
 

@@ -4,12 +4,14 @@
 // limits on the wire, status codes); failures come out as IngestFailure (ingest-failure.ts).
 
 import { bearerToken, type Project } from '@vigil/core';
-import { decodeTraces } from '../otlp/decode.ts';
-import type { WireFormat } from '../otlp/encode-response.ts';
+import type { CollectorMetrics } from '../metrics.ts';
+import { decodeLogs, decodeTraces } from '../otlp/decode.ts';
+import type { Signal, WireFormat } from '../otlp/encode-response.ts';
 import type { DecodeLimits, DecodeResult } from '../otlp/types.ts';
 import type { ProjectDirectory } from '../projects/project-directory.ts';
 import type { Admission, AdmissionTicket, RequestShape } from './admission.ts';
 import { IngestFailure, UNAVAILABLE_RETRY_SECONDS } from './ingest-failure.ts';
+import { logsToSpans } from './logs-to-spans.ts';
 import type { ProcessingSlots } from './processing-slots.ts';
 import type { ConsumeOutcome, TracePipeline } from './trace-pipeline.ts';
 
@@ -19,6 +21,7 @@ export interface IngestDeps {
   slots: ProcessingSlots;
   projects: ProjectDirectory;
   limits: DecodeLimits;
+  metrics: CollectorMetrics;
   log: (message: string) => void;
 }
 
@@ -57,11 +60,13 @@ export function admit(deps: IngestDeps, shape: RequestShape): AdmissionTicket {
 }
 
 /**
- * Decodes a whole (decompressed) body and hands its spans to the trace pipeline; settles once they
- * are committed. The ticket is released here whatever happens.
+ * Decodes a whole (decompressed) body of a signal and hands its spans to the trace pipeline
+ * (a logs request's model-call records, as spans: logs-to-spans.ts); settles once they are
+ * committed. The ticket is released here whatever happens.
  */
-export async function consumeTraces(
+export async function consumeSignal(
   deps: IngestDeps,
+  signal: Signal,
   project: Project,
   format: WireFormat,
   body: Buffer,
@@ -70,12 +75,14 @@ export async function consumeTraces(
   let releaseSlot: (() => void) | undefined;
   try {
     releaseSlot = await deps.slots.acquire();
-    const traces: DecodeResult = decodeTraces(format, body, deps.limits);
+    const traces =
+      signal === 'traces' ? decodeTraces(format, body, deps.limits) : decodeLogsAsSpans(deps, format, body);
     ticket.settle(traces.spanCount + traces.rejectedSpans, traces.decodedBytes);
     const queued = releaseSlot;
     return await deps.pipeline.consume({
       project,
       traces,
+      items: signal === 'traces' ? 'spans' : 'log records',
       admission: {
         release: () => {
           ticket.release();
@@ -87,4 +94,15 @@ export async function consumeTraces(
     ticket.release();
     releaseSlot?.();
   }
+}
+
+function decodeLogsAsSpans(deps: IngestDeps, format: WireFormat, body: Buffer): DecodeResult {
+  const logs = decodeLogs(format, body, deps.limits);
+  const { traces, notStored } = logsToSpans(logs, Date.now());
+  const { metrics } = deps;
+  metrics.logRecordsReceived.inc(logs.recordCount);
+  if (logs.rejectedRecords > 0) metrics.logRecordsRejected.inc({ reason: 'invalid_record' }, logs.rejectedRecords);
+  if (traces.spanCount > 0) metrics.logRecordsAsCalls.inc(traces.spanCount);
+  if (notStored > 0) metrics.logRecordsNotStored.inc(notStored);
+  return traces;
 }

@@ -22,6 +22,8 @@ import { type FittedSpans, fitSpansToColumns } from './fit-to-columns.ts';
 export interface TraceBatch {
   project: Project;
   traces: DecodeResult;
+  /** What the request's items are called in partial_success ("spans", "log records"); spans by default. */
+  items?: string;
   /** Its reservation, released as soon as its spans are in the write queue. */
   admission?: Pick<AdmissionTicket, 'release'>;
 }
@@ -88,7 +90,7 @@ export class TracePipeline {
       metrics.spansStored.inc(outcome.stored);
       if (outcome.duplicates > 0) metrics.spansDuplicate.inc(outcome.duplicates);
       if (outcome.refused > 0) metrics.spansRejected.inc({ reason: 'refused_by_database' }, outcome.refused);
-      const partialSuccess = partialSuccessOf(traces, fitted, outcome, this.deps.limits);
+      const partialSuccess = partialSuccessOf(traces, fitted, outcome, this.deps.limits, batch.items ?? 'spans');
       return { stored: outcome.stored, duplicates: outcome.duplicates, ...(partialSuccess ? { partialSuccess } : {}) };
     } catch (error) {
       if (error instanceof QueueFullError) metrics.spansDropped.inc({ reason: 'queue_full' }, traces.spanCount);
@@ -106,12 +108,14 @@ function partialSuccessOf(
   fitted: FittedSpans,
   written: WriteOutcome,
   limits: DecodeLimits,
+  items: string,
 ): PartialSuccess | undefined {
   const messages: string[] = [];
   const reasons = [...traces.rejectionReasons, ...fitted.rejected.reasons].slice(0, MAX_REJECTION_REASONS);
   const rejected = traces.rejectedSpans + fitted.rejected.count;
-  if (rejected > 0) messages.push(`${rejected} spans rejected: ${reasons.join('; ')}`);
-  if (written.refused > 0) messages.push(`${written.refused} spans refused by the database: ${written.refusedReason}`);
+  if (rejected > 0) messages.push(`${rejected} ${items} rejected: ${reasons.join('; ')}`);
+  if (written.refused > 0)
+    messages.push(`${written.refused} ${items} refused by the database: ${written.refusedReason}`);
   if (fitted.cleared.size > 0)
     messages.push(
       `values that do not fit their column stored as null: ${[...fitted.cleared].map(([field, n]) => `${field} (${n})`).join(', ')}`,
@@ -126,7 +130,5 @@ function partialSuccessOf(
     );
   if (traces.droppedEvents > 0)
     messages.push(`${traces.droppedEvents} span events dropped over the limit of ${limits.maxEventsPerSpan} per span`);
-  return messages.length > 0
-    ? { rejectedSpans: rejected + written.refused, errorMessage: messages.join('; ') }
-    : undefined;
+  return messages.length > 0 ? { rejected: rejected + written.refused, errorMessage: messages.join('; ') } : undefined;
 }

@@ -262,11 +262,11 @@ describe('bad bodies', () => {
 
 describe('responses', () => {
   it('encodes partial success in both wire formats', () => {
-    expect(JSON.parse(encodeExportResponse('json', { rejectedSpans: 3, errorMessage: 'bad ids' }) as string)).toEqual({
+    expect(JSON.parse(encodeExportResponse('json', { rejected: 3, errorMessage: 'bad ids' }) as string)).toEqual({
       partialSuccess: { rejectedSpans: '3', errorMessage: 'bad ids' },
     });
     expect(encodeExportResponse('json')).toBe('{}');
-    const proto = Buffer.from(encodeExportResponse('protobuf', { rejectedSpans: 3, errorMessage: 'x' }) as Uint8Array);
+    const proto = Buffer.from(encodeExportResponse('protobuf', { rejected: 3, errorMessage: 'x' }) as Uint8Array);
     // field 1 (partial_success) { field 1 varint 3, field 2 "x" }
     expect([...proto]).toEqual([0x0a, 0x05, 0x08, 0x03, 0x12, 0x01, 0x78]);
   });

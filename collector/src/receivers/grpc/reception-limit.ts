@@ -8,14 +8,15 @@ import { OVERLOADED_RETRY_SECONDS } from '../../pipeline/ingest-failure.ts';
 import { retryInfoTrailers } from './rpc-status.ts';
 
 export interface ReceptionEvents {
-  refused(): void;
+  /** A call to `path` was refused. */
+  refused(path: string): void;
   /** The number of calls whose metadata came and whose message has not yet changed. */
   receiving(count: number): void;
 }
 
 export function receptionLimit(max: number, events: ReceptionEvents): grpc.ServerInterceptor {
   let receiving = 0;
-  return (_method, call) => {
+  return (method, call) => {
     let counted = false;
     const arrived = () => {
       if (!counted) return;
@@ -27,7 +28,7 @@ export function receptionLimit(max: number, events: ReceptionEvents): grpc.Serve
         next({
           onReceiveMetadata: (metadata, nextMetadata) => {
             if (receiving >= max) {
-              events.refused();
+              events.refused(method.path);
               const details = `too many messages arriving at once (${receiving}), retry later`;
               const code = grpc.status.RESOURCE_EXHAUSTED;
               call.sendStatus({ code, details, metadata: retryInfoTrailers(code, details, OVERLOADED_RETRY_SECONDS) });

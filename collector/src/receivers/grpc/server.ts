@@ -1,5 +1,5 @@
 // The OTLP/gRPC receiver (port 4317 by default): opentelemetry.proto.collector.trace.v1.TraceService
-// on @grpc/grpc-js. It owns only what is gRPC: the key from metadata, the message limit, and status
+// and ….logs.v1.LogsService on @grpc/grpc-js. It owns only what is gRPC: the key from metadata, the message limit, and status
 // codes per the OTLP specification; authentication, admission, decoding and the pipeline are the
 // same calls the HTTP receiver makes (pipeline/ingest-request.ts).
 //
@@ -11,32 +11,44 @@
 // still arriving is bounded by how many may arrive at once (reception-limit.ts).
 
 import * as grpc from '@grpc/grpc-js';
-import type { CollectorMetrics } from '../../metrics.ts';
-import { encodeExportResponse } from '../../otlp/encode-response.ts';
+import { encodeExportResponse, type Signal } from '../../otlp/encode-response.ts';
 import { countUndecodable, type IngestFailureKind, ingestFailureOf } from '../../pipeline/ingest-failure.ts';
-import { admit, authenticate, consumeTraces, type IngestDeps, ingestKeyFrom } from '../../pipeline/ingest-request.ts';
+import { admit, authenticate, consumeSignal, type IngestDeps, ingestKeyFrom } from '../../pipeline/ingest-request.ts';
 import { receptionLimit } from './reception-limit.ts';
 import { retryInfoTrailers } from './rpc-status.ts';
 
 export const TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+export const LOGS_EXPORT_PATH = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
 
 const identity = (bytes: Buffer) => bytes;
 
+/** An OTLP service's one method, Export, with raw bytes both ways. */
+function exportService(path: string) {
+  return {
+    Export: {
+      path,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: identity,
+      requestDeserialize: identity,
+      responseSerialize: identity,
+      responseDeserialize: identity,
+    },
+  } satisfies grpc.ServiceDefinition;
+}
+
 /**
- * TraceService with raw bytes both ways, for this server and for any client (tests, the bench)
- * that sends prepared ExportTraceServiceRequest bytes.
+ * The services, for this server and for any client (tests, the bench) that sends prepared
+ * Export*ServiceRequest bytes.
  */
-export const TRACE_SERVICE = {
-  Export: {
-    path: TRACE_EXPORT_PATH,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: identity,
-    requestDeserialize: identity,
-    responseSerialize: identity,
-    responseDeserialize: identity,
-  },
-} satisfies grpc.ServiceDefinition;
+export const TRACE_SERVICE = exportService(TRACE_EXPORT_PATH);
+export const LOGS_SERVICE = exportService(LOGS_EXPORT_PATH);
+
+/** The services served, and the signal each carries (`service` is the metrics label). */
+const SERVICES: readonly { service: string; signal: Signal; definition: grpc.ServiceDefinition }[] = [
+  { service: 'trace', signal: 'traces', definition: TRACE_SERVICE },
+  { service: 'logs', signal: 'logs', definition: LOGS_SERVICE },
+];
 
 /** The gRPC code for each reason a request was not taken (OTLP/gRPC "Failures" and "Throttling"). */
 const GRPC_CODE: Record<IngestFailureKind, grpc.status> = {
@@ -57,10 +69,6 @@ export interface GrpcReceiverOptions {
   maxReceivingBytes: number;
 }
 
-export interface GrpcReceiverDeps extends IngestDeps {
-  metrics: CollectorMetrics;
-}
-
 function metadataValue(metadata: grpc.Metadata, key: string): string | undefined {
   const value = metadata.get(key)[0];
   return typeof value === 'string' ? value : undefined;
@@ -70,17 +78,22 @@ function ingestKeyOf(metadata: grpc.Metadata): string | null {
   return ingestKeyFrom(metadataValue(metadata, 'authorization'), metadataValue(metadata, 'x-vigil-key'));
 }
 
-export function createGrpcReceiver(options: GrpcReceiverOptions, deps: GrpcReceiverDeps): grpc.Server {
+export function createGrpcReceiver(options: GrpcReceiverOptions, deps: IngestDeps): grpc.Server {
   const { metrics, log } = deps;
 
-  function fail(code: grpc.status, message: string, retryAfterSeconds?: number): grpc.ServerErrorResponse {
-    metrics.grpcRequests.inc({ service: 'trace', code: grpc.status[code] });
+  function fail(
+    service: string,
+    code: grpc.status,
+    message: string,
+    retryAfterSeconds?: number,
+  ): grpc.ServerErrorResponse {
+    metrics.grpcRequests.inc({ service, code: grpc.status[code] });
     const error: grpc.ServerErrorResponse = Object.assign(new Error(message), { code, details: message });
     if (retryAfterSeconds !== undefined) error.metadata = retryInfoTrailers(code, message, retryAfterSeconds);
     return error;
   }
 
-  async function exportTraces(body: Buffer, metadata: grpc.Metadata): Promise<Buffer> {
+  async function exportSignal(service: string, signal: Signal, body: Buffer, metadata: grpc.Metadata): Promise<Buffer> {
     const project = await authenticate(
       deps,
       ingestKeyOf(metadata),
@@ -88,13 +101,17 @@ export function createGrpcReceiver(options: GrpcReceiverOptions, deps: GrpcRecei
     );
     const ticket = admit(deps, { wireBytes: body.length, format: 'protobuf', gzip: false });
     ticket.resize(body.length);
-    const outcome = await consumeTraces(deps, project, 'protobuf', body, ticket);
-    metrics.grpcRequests.inc({ service: 'trace', code: 'OK' });
-    return Buffer.from(encodeExportResponse('protobuf', outcome.partialSuccess));
+    const outcome = await consumeSignal(deps, signal, project, 'protobuf', body, ticket);
+    metrics.grpcRequests.inc({ service, code: 'OK' });
+    return Buffer.from(encodeExportResponse('protobuf', outcome.partialSuccess, signal));
   }
 
   const reception = receptionLimit(Math.max(1, Math.floor(options.maxReceivingBytes / options.maxMessageBytes)), {
-    refused: () => metrics.grpcRequests.inc({ service: 'trace', code: 'RESOURCE_EXHAUSTED' }),
+    refused: (path) =>
+      metrics.grpcRequests.inc({
+        service: SERVICES.find((s) => s.definition.Export!.path === path)?.service ?? 'unknown',
+        code: 'RESOURCE_EXHAUSTED',
+      }),
     receiving: (count) => metrics.grpcReceiving.set(count),
   });
   const server = new grpc.Server({
@@ -103,22 +120,23 @@ export function createGrpcReceiver(options: GrpcReceiverOptions, deps: GrpcRecei
     // Exporters keep their channel open between batches; pings keep idle ones alive through proxies.
     'grpc.keepalive_permit_without_calls': 1,
   });
-  server.addService(TRACE_SERVICE, {
-    Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-      exportTraces(call.request, call.metadata).then(
-        (response) => callback(null, response),
-        (error: unknown) => {
-          const failure = ingestFailureOf(error);
-          if (failure) {
-            countUndecodable(metrics, error);
-            return callback(fail(GRPC_CODE[failure.kind], failure.message, failure.retryAfterSeconds));
-          }
-          log(`ingest failed: ${(error as Error).stack ?? String(error)}`);
-          callback(fail(grpc.status.INTERNAL, 'internal error while storing spans'));
-        },
-      );
-    },
-  });
+  for (const { service, signal, definition } of SERVICES)
+    server.addService(definition, {
+      Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+        exportSignal(service, signal, call.request, call.metadata).then(
+          (response) => callback(null, response),
+          (error: unknown) => {
+            const failure = ingestFailureOf(error);
+            if (failure) {
+              countUndecodable(metrics, error);
+              return callback(fail(service, GRPC_CODE[failure.kind], failure.message, failure.retryAfterSeconds));
+            }
+            log(`ingest failed: ${(error as Error).stack ?? String(error)}`);
+            callback(fail(service, grpc.status.INTERNAL, `internal error while storing ${signal}`));
+          },
+        );
+      },
+    });
   return server;
 }
 

@@ -1,19 +1,19 @@
-// The OTLP/HTTP receiver: POST /v1/traces (protobuf or JSON, optionally gzip), GET /healthz and
-// GET /metrics. It authenticates the key, reads and decodes the body, and hands the batch to the
-// trace pipeline; it owns only what is HTTP. Status codes follow the OTLP/HTTP contract so that
+// The OTLP/HTTP receiver: POST /v1/traces and /v1/logs (protobuf or JSON, optionally gzip), GET
+// /healthz and GET /metrics. It authenticates the key, reads and decodes the body, and hands the
+// batch to the trace pipeline; it owns only what is HTTP. Status codes follow the OTLP/HTTP contract so that
 // exporters retry exactly what is worth retrying: 429/503 (with Retry-After) for overload and
 // database outages, 4xx for bad data.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isValidHostHeader } from '@vigil/core';
 import type { CollectorMetrics } from '../../metrics.ts';
-import { tooManyResourceSpans } from '../../otlp/decode-state.ts';
+import { LOG_NOUNS, type SignalNouns, TRACE_NOUNS, tooManyResources } from '../../otlp/decode-state.ts';
 import { ResourceSpansCounter } from '../../otlp/resource-spans-counter.ts';
-import { encodeErrorStatus, encodeExportResponse, type WireFormat } from '../../otlp/encode-response.ts';
+import { encodeErrorStatus, encodeExportResponse, type Signal, type WireFormat } from '../../otlp/encode-response.ts';
 import type { DecodeLimits } from '../../otlp/types.ts';
 import type { Admission } from '../../pipeline/admission.ts';
 import { countUndecodable, type IngestFailureKind, ingestFailureOf } from '../../pipeline/ingest-failure.ts';
-import { admit, authenticate, consumeTraces, type IngestDeps, ingestKeyFrom } from '../../pipeline/ingest-request.ts';
+import { admit, authenticate, consumeSignal, type IngestDeps, ingestKeyFrom } from '../../pipeline/ingest-request.ts';
 import type { ProcessingSlots } from '../../pipeline/processing-slots.ts';
 import type { TracePipeline } from '../../pipeline/trace-pipeline.ts';
 import type { ProjectDirectory } from '../../projects/project-directory.ts';
@@ -78,6 +78,12 @@ const HTTP_STATUS: Record<IngestFailureKind, number> = {
 
 const CONTENT_TYPE_OF: Record<WireFormat, string> = { json: 'application/json', protobuf: 'application/x-protobuf' };
 
+/** The export paths, one per signal taken (OTLP/HTTP's defaults). */
+const EXPORT_PATHS: Record<string, { signal: Signal; nouns: SignalNouns }> = {
+  '/v1/traces': { signal: 'traces', nouns: TRACE_NOUNS },
+  '/v1/logs': { signal: 'logs', nouns: LOG_NOUNS },
+};
+
 export function createCollectorServer(options: CollectorServerOptions, deps: CollectorServerDeps): Server {
   const { limits } = options;
   const { pipeline, metrics } = deps;
@@ -86,19 +92,25 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
 
   function sendError(
     response: ServerResponse,
+    signal: Signal,
     format: WireFormat,
     status: number,
     message: string,
     retryAfter?: number,
   ): void {
-    metrics.requests.inc({ status: String(status) });
+    metrics.requests.inc({ signal, status: String(status) });
     send(response, status, CONTENT_TYPE_OF[format], encodeErrorStatus(format, status, message), retryAfter);
   }
 
-  async function handleTraces(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async function handleExport(
+    signal: Signal,
+    nouns: SignalNouns,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> {
     const format = wireFormatOf(request);
     if (!format) {
-      metrics.requests.inc({ status: '415' });
+      metrics.requests.inc({ signal, status: '415' });
       send(
         response,
         415,
@@ -129,7 +141,7 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
       const counter =
         format === 'protobuf'
           ? new ResourceSpansCounter(limits.maxResourceSpans, () => {
-              throw tooManyResourceSpans(limits);
+              throw tooManyResources(limits, nouns);
             })
           : null;
       const body = await decompress(
@@ -140,9 +152,9 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
         counter ? (chunk) => counter.push(chunk) : undefined,
       );
       ticket.resize(wire.length + body.length);
-      const outcome = await consumeTraces(ingest, project, format, body, ticket);
-      metrics.requests.inc({ status: '200' });
-      send(response, 200, CONTENT_TYPE_OF[format], encodeExportResponse(format, outcome.partialSuccess));
+      const outcome = await consumeSignal(ingest, signal, project, format, body, ticket);
+      metrics.requests.inc({ signal, status: '200' });
+      send(response, 200, CONTENT_TYPE_OF[format], encodeExportResponse(format, outcome.partialSuccess, signal));
     } finally {
       ticket.release();
     }
@@ -156,31 +168,45 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
         'application/json',
         JSON.stringify({ code: 3, message: `invalid Host header "${String(request.headers.host).slice(0, 100)}"` }),
       );
-    const path = (request.url ?? '/').split('?')[0];
-    if (path === '/v1/traces') {
+    const path = (request.url ?? '/').split('?')[0]!;
+    const exportPath = Object.hasOwn(EXPORT_PATHS, path) ? EXPORT_PATHS[path] : undefined;
+    if (exportPath) {
+      const { signal, nouns } = exportPath;
       if (request.method !== 'POST') {
         response.setHeader('allow', 'POST');
-        return send(
-          response,
-          405,
-          'application/json',
-          JSON.stringify({ code: 12, message: 'use POST for /v1/traces' }),
-        );
+        return send(response, 405, 'application/json', JSON.stringify({ code: 12, message: `use POST for ${path}` }));
       }
       const format = wireFormatOf(request) ?? 'json';
       try {
-        await handleTraces(request, response);
+        await handleExport(signal, nouns, request, response);
       } catch (error) {
         const failure = ingestFailureOf(error);
         if (failure) {
           countUndecodable(metrics, error);
-          return sendError(response, format, HTTP_STATUS[failure.kind], failure.message, failure.retryAfterSeconds);
+          return sendError(
+            response,
+            signal,
+            format,
+            HTTP_STATUS[failure.kind],
+            failure.message,
+            failure.retryAfterSeconds,
+          );
         }
         log(`ingest failed: ${(error as Error).stack ?? String(error)}`);
-        return sendError(response, format, 500, 'internal error while storing spans');
+        return sendError(response, signal, format, 500, `internal error while storing ${nouns.items}`);
       }
       return;
     }
+    if (path === '/v1/metrics')
+      return send(
+        response,
+        404,
+        'application/json',
+        JSON.stringify({
+          code: 5,
+          message: 'OTLP metrics are not taken yet: send traces to /v1/traces, logs to /v1/logs',
+        }),
+      );
     if (path === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {
       const healthy = pipeline.databaseAvailable;
       return send(
@@ -200,7 +226,10 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
       response,
       404,
       'application/json',
-      JSON.stringify({ code: 5, message: `no route for ${request.method} ${path}; OTLP traces go to POST /v1/traces` }),
+      JSON.stringify({
+        code: 5,
+        message: `no route for ${request.method} ${path}; OTLP traces go to POST /v1/traces, logs to POST /v1/logs`,
+      }),
     );
   }
 

@@ -1,0 +1,318 @@
+// OTLP logs end to end: the real OpenTelemetry log exporters (HTTP protobuf, HTTP JSON, gRPC plain
+// and gzip) send a Claude Code-shaped stream of events; its api_request and api_error events
+// become model calls, exactly once, priced, with the developer and the model; prompts and other
+// events are acknowledged and not stored. One call sent both as a span and as an event counts once.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Metadata } from '@grpc/grpc-js';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs';
+import { OTLPLogExporter as ProtoExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import { OTLPLogExporter as JsonExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { OTLPLogExporter as GrpcExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
+import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
+import { createPriceCatalog } from '@vigil/core';
+import { randomHex, startTestCollector, type TestCollector } from './harness.ts';
+
+let t: TestCollector;
+beforeAll(async () => {
+  t = await startTestCollector();
+});
+afterAll(() => t.close());
+
+const httpOptions = () => ({
+  url: `${t.url}/v1/logs`,
+  headers: { authorization: `Bearer ${t.keyA}` },
+  timeoutMillis: 30_000,
+});
+const grpcOptions = (gzip: boolean) => {
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${t.keyA}`);
+  return {
+    url: `http://${t.collector.grpcAddress}`,
+    metadata,
+    timeoutMillis: 30_000,
+    ...(gzip ? { compression: CompressionAlgorithm.GZIP } : {}),
+  };
+};
+
+const EXPORTERS: [string, () => LogRecordExporter][] = [
+  ['protobuf', () => new ProtoExporter(httpOptions())],
+  ['JSON', () => new JsonExporter(httpOptions())],
+  ['gRPC', () => new GrpcExporter(grpcOptions(false))],
+  ['gRPC gzip', () => new GrpcExporter(grpcOptions(true))],
+];
+
+const USERS = ['ana@example.com', 'bo@example.com', 'cy@example.com'];
+const MODELS = ['claude-sonnet-4-5-20250929', 'claude-haiku-4-5-20251001'];
+const catalog = createPriceCatalog();
+
+interface Expected {
+  calls: number;
+  errors: number;
+  input: number;
+  output: number;
+  cost: number;
+}
+
+/** Emits a Claude Code session stream per user; returns what each (user, model) should total. */
+function emitAgentStream(provider: LoggerProvider, organization: string, calls: number): Map<string, Expected> {
+  const logger = provider.getLogger('com.anthropic.claude_code.events', '2.1.3');
+  const expected = new Map<string, Expected>();
+  const start = Date.now() - 60_000;
+  for (let i = 0; i < calls; i++) {
+    const user = USERS[i % USERS.length]!;
+    const model = MODELS[i % MODELS.length]!;
+    const common = {
+      'session.id': `${organization}-session-${user}`,
+      'user.email': user,
+      'user.account_uuid': `acct-${user}`,
+      'organization.id': organization,
+      'prompt.id': `${organization}-prompt-${Math.floor(i / 4)}`,
+      'event.sequence': i,
+      'terminal.type': 'vscode',
+    };
+    const at = start + i * 10;
+    logger.emit({
+      timestamp: at - 1,
+      body: 'claude_code.user_prompt',
+      attributes: { ...common, 'event.name': 'user_prompt', prompt_length: 24, prompt: 'please refactor the vault' },
+    });
+    const key = `${user}\u0001${model}`;
+    const totals = expected.get(key) ?? { calls: 0, errors: 0, input: 0, output: 0, cost: 0 };
+    if (i % 10 === 9) {
+      logger.emit({
+        timestamp: at,
+        body: 'claude_code.api_error',
+        attributes: {
+          ...common,
+          'event.name': 'api_error',
+          model,
+          error: 'Overloaded',
+          status_code: '529',
+          duration_ms: '900',
+        },
+      });
+      totals.calls++;
+      totals.errors++;
+    } else {
+      const usage = { input: 20 + i, output: 300 + i, cacheRead: 1000 * (i % 3), cacheWrite: 50 };
+      logger.emit({
+        timestamp: at,
+        body: 'claude_code.api_request',
+        attributes: {
+          ...common,
+          'event.name': 'api_request',
+          model,
+          input_tokens: String(usage.input),
+          output_tokens: String(usage.output),
+          cache_read_tokens: String(usage.cacheRead),
+          cache_creation_tokens: String(usage.cacheWrite),
+          cost_usd: '0.5',
+          duration_ms: String(1000 + i),
+        },
+      });
+      const inputTokens = usage.input + usage.cacheRead + usage.cacheWrite;
+      const priced = catalog.price({
+        provider: 'anthropic',
+        model,
+        atMs: at - 1000 - i,
+        usage: {
+          inputTokens,
+          outputTokens: usage.output,
+          cacheReadTokens: usage.cacheRead,
+          cacheWriteTokens: usage.cacheWrite,
+          cacheWrite1hTokens: null,
+          reasoningTokens: null,
+        },
+      });
+      if (priced.costUsd === null) throw new Error(`the catalog has no price for ${model}`);
+      totals.calls++;
+      totals.input += inputTokens;
+      totals.output += usage.output;
+      totals.cost += priced.costUsd;
+    }
+    expected.set(key, totals);
+    logger.emit({
+      timestamp: at + 1,
+      body: 'claude_code.tool_result',
+      attributes: { ...common, 'event.name': 'tool_result', tool_name: 'Edit', success: 'true' },
+    });
+  }
+  return expected;
+}
+
+for (const [name, createExporter] of EXPORTERS) {
+  describe(`the real ${name} log exporter`, () => {
+    it('turns Claude Code api events into model calls, once each, priced per developer and model', async () => {
+      const organization = `org-${name.toLowerCase().replace(' ', '-')}`;
+      const provider = new LoggerProvider({
+        resource: resourceFromAttributes({ 'service.name': 'claude-code', 'service.version': '2.1.3' }),
+        processors: [
+          new BatchLogRecordProcessor({
+            exporter: createExporter(),
+            maxExportBatchSize: 50,
+            scheduledDelayMillis: 10,
+            maxQueueSize: 10_000,
+          }),
+        ],
+      });
+      const expected = emitAgentStream(provider, organization, 120);
+      await provider.forceFlush();
+      await provider.shutdown();
+
+      const { rows } = await t.db.pool.query(
+        `select user_id, model, count(*)::int as calls, count(*) filter (where status = 'error')::int as errors,
+                coalesce(sum(input_tokens), 0)::int as input, coalesce(sum(output_tokens), 0)::int as output,
+                coalesce(sum(estimated_cost), 0)::float8 as cost, count(distinct (trace_id, span_id))::int as distinct_calls
+           from ai_api_calls where project_id = $1 and tenant_id = $2 group by 1, 2 order by 1, 2`,
+        [t.projectA, organization],
+      );
+      const wanted = [...expected]
+        .map(([key, totals]) => {
+          const [user_id, model] = key.split('\u0001');
+          return { user_id, model, ...totals };
+        })
+        .sort((a, b) => `${a.user_id}${a.model}`.localeCompare(`${b.user_id}${b.model}`));
+      expect(
+        rows.map(({ cost, distinct_calls, ...rest }) => ({ ...rest, distinct: distinct_calls === rest.calls })),
+      ).toEqual(wanted.map(({ cost, ...rest }) => ({ ...rest, distinct: true })));
+      for (const [i, row] of rows.entries()) expect(row.cost).toBeCloseTo(wanted[i]!.cost, 9);
+
+      // Prompts and tool results were acknowledged, not stored; nothing of the prompt text is kept.
+      const content = await t.db.pool.query(
+        `select count(*)::int as n from spans where project_id = $1 and (name <> all($2) or attributes::text like '%vault%')`,
+        [t.projectA, ['claude_code.api_request', 'claude_code.api_error']],
+      );
+      expect(content.rows[0].n).toBe(0);
+      const sessions = await t.db.pool.query(
+        `select user_id, sum(model_calls)::int as calls from sessions where project_id = $1 and tenant_id = $2 group by 1 order by 1`,
+        [t.projectA, organization],
+      );
+      expect(sessions.rows).toEqual(USERS.map((user_id) => ({ user_id, calls: 40 })));
+    });
+  });
+}
+
+async function postJson(path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(`${t.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${t.keyA}` },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+const attr = (key: string, value: string | number) => ({
+  key,
+  value: typeof value === 'number' ? { intValue: String(value) } : { stringValue: value },
+});
+
+describe('a call reported twice', () => {
+  it('counts a retried logs request once', async () => {
+    const record = {
+      timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+      body: { stringValue: 'claude_code.api_request' },
+      attributes: [
+        attr('event.name', 'api_request'),
+        attr('session.id', 'retry-session'),
+        attr('organization.id', 'org-retry'),
+        attr('event.sequence', 1),
+        attr('model', 'claude-haiku-4-5-20251001'),
+        attr('input_tokens', 10),
+        attr('output_tokens', 20),
+        attr('duration_ms', 300),
+      ],
+    };
+    const body = {
+      resourceLogs: [
+        { resource: { attributes: [attr('service.name', 'claude-code')] }, scopeLogs: [{ logRecords: [record] }] },
+      ],
+    };
+    expect((await postJson('/v1/logs', body)).status).toBe(200);
+    expect((await postJson('/v1/logs', body)).status).toBe(200);
+    const { rows } = await t.db.pool.query(
+      `select count(*)::int as n from ai_api_calls where project_id = $1 and tenant_id = 'org-retry'`,
+      [t.projectA],
+    );
+    expect(rows[0].n).toBe(1);
+  });
+
+  for (const eventFirst of [true, false])
+    it(`counts a call sent as a model span and as an event inside that span once (${eventFirst ? 'event' : 'span'} first)`, async () => {
+      const tenant = `tenant-twice-${eventFirst}`;
+      const traceId = randomHex(16);
+      const spanId = randomHex(8);
+      const nowNs = BigInt(Date.now()) * 1_000_000n;
+      const span = {
+        traceId,
+        spanId,
+        name: 'claude_code.llm_request',
+        kind: 3,
+        startTimeUnixNano: String(nowNs - 2_000_000_000n),
+        endTimeUnixNano: String(nowNs),
+        attributes: [
+          attr('tenant.id', tenant),
+          attr('gen_ai.operation.name', 'chat'),
+          attr('gen_ai.request.model', 'claude-haiku-4-5-20251001'),
+          attr('gen_ai.usage.input_tokens', 100),
+          attr('gen_ai.usage.output_tokens', 50),
+        ],
+      };
+      const event = {
+        timeUnixNano: String(nowNs),
+        traceId,
+        spanId,
+        body: { stringValue: 'claude_code.api_request' },
+        attributes: [
+          attr('event.name', 'api_request'),
+          attr('tenant.id', tenant),
+          attr('model', 'claude-haiku-4-5-20251001'),
+          attr('input_tokens', 100),
+          attr('output_tokens', 50),
+          attr('duration_ms', 2000),
+        ],
+      };
+      const resource = { attributes: [attr('service.name', 'claude-code')] };
+      // The event first, then its span: the span arrives as the parent of a model call already stored.
+      expect(
+        (await postJson('/v1/logs', { resourceLogs: [{ resource, scopeLogs: [{ logRecords: [event] }] }] })).status,
+      ).toBe(200);
+      expect(
+        (await postJson('/v1/traces', { resourceSpans: [{ resource, scopeSpans: [{ spans: [span] }] }] })).status,
+      ).toBe(200);
+      const calls = await t.db.pool.query(
+        `select count(*)::int as n, sum(input_tokens)::int as input from ai_api_calls where project_id = $1 and tenant_id = $2`,
+        [t.projectA, tenant],
+      );
+      expect(calls.rows[0]).toEqual({ n: 1, input: 100 });
+      const spans = await t.db.pool.query(
+        `select span_id = $2 as is_span, category from spans where project_id = $1 and trace_id = $3 order by 1`,
+        [t.projectA, spanId, traceId],
+      );
+      expect(spans.rows).toEqual([
+        { is_span: false, category: 'model' },
+        { is_span: true, category: 'other' },
+      ]);
+    });
+
+  it('answers partial success in the logs vocabulary for a record with a malformed id', async () => {
+    const body = {
+      resourceLogs: [
+        {
+          scopeLogs: [{ logRecords: [{ traceId: 'xyz', body: { stringValue: 'x' } }, { body: { stringValue: 'y' } }] }],
+        },
+      ],
+    };
+    const { status, json } = await postJson('/v1/logs', body);
+    expect(status).toBe(200);
+    expect(json.partialSuccess).toMatchObject({ rejectedLogRecords: '1' });
+    expect(String((json.partialSuccess as { errorMessage: string }).errorMessage)).toMatch(
+      /1 log records rejected.*traceId/,
+    );
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/vigil_log_records_rejected_total\{reason="invalid_record"\} [1-9]/);
+    expect(metrics).toMatch(/vigil_log_records_not_stored_total [1-9]/);
+    expect(metrics).toMatch(/vigil_log_records_model_calls_total [1-9]/);
+  });
+});
