@@ -56,6 +56,29 @@ export function createCollectorMetrics() {
       help: 'Log records taken and acknowledged but not stored: not a model call Vigil reads.',
       registers: [registry],
     }),
+    metricPointsReceived: new Counter({
+      name: 'vigil_metric_points_received_total',
+      help: 'OTLP metric data points in requests that decoded.',
+      registers: [registry],
+    }),
+    metricPointsRejected: new Counter({
+      name: 'vigil_metric_points_rejected_total',
+      help: 'Metric data points refused for bad data (no time, buckets that do not match their bounds).',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    metricPointsRead: new Counter({
+      name: 'vigil_metric_points_read_total',
+      help: 'Metric data points Vigil reads, by what their series made of them: delta, first, next, reset (counted), baseline, stale (not counted).',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    metricPointsNotStored: new Counter({
+      name: 'vigil_metric_points_not_stored_total',
+      help: 'Metric data points acknowledged and not read: metrics Vigil does not use.',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     requests: new Counter({
       name: 'vigil_http_requests_total',
       help: 'OTLP requests by signal and response status.',

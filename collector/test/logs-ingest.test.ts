@@ -11,8 +11,9 @@ import { OTLPLogExporter as ProtoExporter } from '@opentelemetry/exporter-logs-o
 import { OTLPLogExporter as JsonExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPLogExporter as GrpcExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
-import { createPriceCatalog } from '@vigil/core';
+import { createPriceCatalog, readUserModelCost, SERVICE_CALLER } from '@vigil/core';
 import { randomHex, startTestCollector, type TestCollector } from './harness.ts';
+import { kv, postSignal } from './otlp-json.ts';
 
 let t: TestCollector;
 beforeAll(async () => {
@@ -178,6 +179,25 @@ for (const [name, createExporter] of EXPORTERS) {
         rows.map(({ cost, distinct_calls, ...rest }) => ({ ...rest, distinct: distinct_calls === rest.calls })),
       ).toEqual(wanted.map(({ cost, ...rest }) => ({ ...rest, distinct: true })));
       for (const [i, row] of rows.entries()) expect(row.cost).toBeCloseTo(wanted[i]!.cost, 9);
+      // The Cost page's per-developer table (the query API's /users/model-cost) says the same.
+      const perUser = await readUserModelCost(t.db.pool, SERVICE_CALLER, {
+        projectId: t.projectA,
+        window: { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 60_000) },
+        filters: { service_name: ['claude-code'], tenant_id: [organization] },
+      });
+      expect(
+        perUser
+          .map((r) => ({ user_id: r.userId, model: r.model, calls: r.calls, errors: r.errors, cost: r.costUsd }))
+          .sort((a, b) => `${a.user_id}${a.model}`.localeCompare(`${b.user_id}${b.model}`)),
+      ).toEqual(
+        wanted.map((w, i) => ({
+          user_id: w.user_id,
+          model: w.model,
+          calls: w.calls,
+          errors: w.errors,
+          cost: rows[i]!.cost,
+        })),
+      );
 
       // Prompts and tool results were acknowledged, not stored; nothing of the prompt text is kept.
       const content = await t.db.pool.query(
@@ -194,19 +214,8 @@ for (const [name, createExporter] of EXPORTERS) {
   });
 }
 
-async function postJson(path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${t.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${t.keyA}` },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-}
-
-const attr = (key: string, value: string | number) => ({
-  key,
-  value: typeof value === 'number' ? { intValue: String(value) } : { stringValue: value },
-});
+const postJson = (path: string, body: unknown) => postSignal(t.url, t.keyA, path, body);
+const attr = kv;
 
 describe('a call reported twice', () => {
   it('counts a retried logs request once', async () => {

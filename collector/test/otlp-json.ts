@@ -71,6 +71,27 @@ export async function postJson(
   });
 }
 
+/** POSTs an OTLP/JSON body of any signal to `path` (/v1/traces, /v1/logs, /v1/metrics) and reads the answer. */
+export async function postSignal(
+  url: string,
+  key: string,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+/** An OTLP/JSON KeyValue: numbers as intValue (decimal strings), the rest as strings. */
+export const kv = (key: string, value: string | number) => ({
+  key,
+  value: typeof value === 'number' ? { intValue: String(value) } : { stringValue: value },
+});
+
 /** GenAI semconv attributes of one chat call. */
 export function chatAttributes(
   model: string,

@@ -17,6 +17,12 @@ export { freshDatabase } from './db/fresh-database.ts';
 export { loadMigrations, type Migration, migrate, migratePool, migrationsDirectory } from './db/migrate.ts';
 export { createPool, type PoolOptions } from './db/pool.ts';
 export { HistogramBuilder, LogHistogram } from './histogram/log-histogram.ts';
+export {
+  addExplicitBuckets,
+  addExponentialBuckets,
+  type ExplicitBuckets,
+  type ExponentialBuckets,
+} from './histogram/otlp-buckets.ts';
 export { type ApiAppOptions, API_BASE, createApiApp, MAX_API_BODY_BYTES } from './http/app.ts';
 export { AuthError, callerFromToken, signToken, type TokenRequest, type VerifyOptions } from './http/auth.ts';
 export { bearerToken } from './http/bearer.ts';
@@ -81,6 +87,7 @@ export {
   type UserCost,
 } from './query/read-sessions.ts';
 export { readTrace, readTraces, type TraceSpan, type TraceSummary } from './query/read-traces.ts';
+export { readUserModelCost, type UserModelCost } from './query/read-user-cost.ts';
 export * from './query/schemas.ts';
 export { bulkLoadSpans } from './rollups/bulk-load.ts';
 export { EVALUATION_COLUMNS, writeEvaluations } from './evaluations/write-evaluations.ts';
@@ -95,9 +102,18 @@ export {
 export { type CompactionOptions, type CompactionResult, compactRollups } from './rollups/compactor.ts';
 export { CUBOIDS, type Cuboid, chooseCuboid, DIMENSIONS, type Dimension } from './rollups/cuboids.ts';
 export { type ChangedSpan, writeRollupDeltas } from './rollups/deltas.ts';
+export { holdMetricDeltas, METRIC_HOLD_MS, releaseMetricDeltas } from './rollups/metric-deltas.ts';
 export { type Maintenance, type MaintenanceOptions, startMaintenance } from './rollups/maintenance.ts';
 export { DEFAULT_RETENTION, enforceRetention, type RetentionSettings } from './rollups/retention.ts';
-export { DAY_MS, floorTo, HOUR_MS, MINUTE_MS } from './rollups/rollup-rows.ts';
+export {
+  DAY_MS,
+  floorTo,
+  HOUR_MS,
+  MINUTE_MS,
+  RollupAggregate,
+  type RollupKey,
+  RollupMap,
+} from './rollups/rollup-rows.ts';
 export * from './spans/index.ts';
 export type { TokenUsage } from './usage.ts';
 export { forEachInTurns, ITEMS_PER_TURN } from './event-loop.ts';

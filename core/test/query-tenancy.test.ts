@@ -281,8 +281,18 @@ describe('retention', () => {
       new Date(now - 4 * DAY),
     ]);
     await db.pool.query(`update projects set raw_retention_days = 2 where id = $1`, [a]);
+    // Metric series: one silent for longer than minute rollups are kept goes, a recent one stays.
+    await db.pool.query(
+      `insert into metric_series (project_id, series_key, start_ms, time_ms, value, sum, seen_at)
+       values ($1, 'silent', 0, 1, 1, 1, $2), ($1, 'recent', 0, 1, 1, 1, $3)`,
+      [a, new Date(now - 36 * DAY), new Date(now - DAY)],
+    );
     const result = await enforceRetention(db.pool, { minuteRollupDays: 35, rollupDays: 397 }, now);
     expect(result.deletedModelCalls).toBe(oldCallsA);
+    expect(result.deletedMetricSeries).toBe(1);
+    expect((await db.pool.query(`select series_key from metric_series where project_id = $1`, [a])).rows).toEqual([
+      { series_key: 'recent' },
+    ]);
     expect([await calls(a, true), await calls(a, false), await calls(b, true)]).toEqual([0, recentCallsA, oldCallsB]);
     expect((await db.pool.query(`select 1 from ai_api_calls where user_id = 'app-row'`)).rowCount).toBe(1);
     expect(result.droppedPartitions.length).toBeGreaterThanOrEqual(3);

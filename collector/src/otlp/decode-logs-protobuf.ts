@@ -31,6 +31,7 @@ export function decodeProtobufLogs(body: Uint8Array, limits: DecodeLimits): Deco
 }
 
 function readLogRecord(reader: ProtoReader, end: number, state: DecodeState): DecodedLogRecord | null {
+  state.enterItem();
   let timeNs = 0;
   let observedNs = 0;
   let severityNumber = 0;

@@ -33,6 +33,7 @@ export function decodeProtobufTraces(body: Uint8Array, limits: DecodeLimits): De
 }
 
 function readSpan(reader: ProtoReader, end: number, state: DecodeState): DecodedSpan | null {
+  state.enterItem();
   let traceId = '';
   let spanId = '';
   let parentSpanId = '';

@@ -41,6 +41,7 @@ export interface SignalNouns {
 
 export const TRACE_NOUNS: SignalNouns = { resources: 'resourceSpans', scopes: 'scopeSpans', items: 'spans' };
 export const LOG_NOUNS: SignalNouns = { resources: 'resourceLogs', scopes: 'scopeLogs', items: 'log records' };
+export const METRIC_NOUNS: SignalNouns = { resources: 'resourceMetrics', scopes: 'scopeMetrics', items: 'data points' };
 
 export class DecodeState implements LimitCounters {
   readonly limits: DecodeLimits;

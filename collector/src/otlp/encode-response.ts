@@ -7,16 +7,20 @@ import { lengthDelimited, varintField } from './proto-writer.ts';
 export type WireFormat = 'json' | 'protobuf';
 
 export interface PartialSuccess {
-  /** Spans or log records rejected. */
+  /** Spans, log records or data points rejected. */
   rejected: number;
   errorMessage: string;
 }
 
 /** The OTLP signals the collector takes. */
-export type Signal = 'traces' | 'logs';
+export type Signal = 'traces' | 'logs' | 'metrics';
 
 /** partial_success's count field in OTLP JSON; in protobuf it is field 1 for every signal. */
-const REJECTED_FIELD: Record<Signal, string> = { traces: 'rejectedSpans', logs: 'rejectedLogRecords' };
+const REJECTED_FIELD: Record<Signal, string> = {
+  traces: 'rejectedSpans',
+  logs: 'rejectedLogRecords',
+  metrics: 'rejectedDataPoints',
+};
 
 // google.rpc.Code for the HTTP statuses the collector answers with.
 const RPC_CODES: Record<number, number> = {

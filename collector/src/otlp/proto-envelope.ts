@@ -26,7 +26,10 @@ export interface EnvelopeFields {
   item: string;
 }
 
-/** Reads one item between reader.pos and end; null when it is rejected (the state counts it). */
+/**
+ * Reads one item between reader.pos and end; null when it is rejected (the state counts it). It
+ * counts itself against the request limit (state.enterItem) first: a metric counts its points.
+ */
 export type ItemReader<T> = (reader: ProtoReader, end: number, state: DecodeState) => T | null;
 
 export function readEnvelope<T>(
@@ -111,7 +114,6 @@ function readScope<T>(
       }
     } else if (field === 2) {
       reader.expect(tag & 7, WIRE_LENGTH, fields.item);
-      state.enterItem();
       const item = readItem(reader, reader.lengthEnd(), state);
       if (item !== null) items.push(item);
     } else reader.skip(tag & 7);

@@ -77,6 +77,32 @@ export class ProtoReader {
     return hi * 4294967296 + lo;
   }
 
+  /** sfixed64 (two's complement) as a JS number, exact below 2^53. */
+  sfixed64(): number {
+    if (this.pos + 8 > this.buf.length) this.fail('truncated sfixed64');
+    const value = this.view.getBigInt64(this.pos, true);
+    this.pos += 8;
+    return Number(value);
+  }
+
+  /** A zigzag-encoded sint32 varint. */
+  sint32(): number {
+    const n = this.uint32();
+    return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+  }
+
+  /** A repeated scalar field, packed (one length-delimited run) or not (one value per tag). */
+  repeated(wireType: number, packedAs: number, read: () => number, into: number[], field: string): void {
+    if (wireType === WIRE_LENGTH) {
+      const end = this.lengthEnd();
+      while (this.pos < end) into.push(read());
+      if (this.pos !== end) this.fail(`${field} packed values run past their length`);
+    } else {
+      this.expect(wireType, packedAs, field);
+      into.push(read());
+    }
+  }
+
   double(): number {
     if (this.pos + 8 > this.buf.length) this.fail('truncated double');
     const value = this.view.getFloat64(this.pos, true);

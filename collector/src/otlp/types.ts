@@ -116,6 +116,84 @@ export interface DecodedLogs {
   decodedBytes: number;
 }
 
+/** AggregationTemporality: how a Sum's or Histogram's points relate to each other. */
+export type Temporality = 'delta' | 'cumulative' | 'unspecified';
+
+interface DecodedPointBase {
+  attributes: Attributes;
+  /** Epoch milliseconds (fractional) of the interval the point covers: (start, time]. */
+  startMs: number;
+  timeMs: number;
+}
+
+export interface DecodedNumberPoint extends DecodedPointBase {
+  value: number;
+}
+
+export interface DecodedHistogramPoint extends DecodedPointBase {
+  count: number;
+  sum: number | null;
+  min: number | null;
+  max: number | null;
+  /** Explicit bounds; bucketCounts has one more entry (the last bucket is above the last bound). */
+  bounds: number[];
+  bucketCounts: number[];
+}
+
+export interface DecodedExponentialBuckets {
+  offset: number;
+  counts: number[];
+}
+
+export interface DecodedExponentialPoint extends DecodedPointBase {
+  count: number;
+  sum: number | null;
+  min: number | null;
+  max: number | null;
+  /** Bucket i covers (base^i, base^(i+1)] with base = 2^(2^-scale). */
+  scale: number;
+  zeroCount: number;
+  positive: DecodedExponentialBuckets;
+  negative: DecodedExponentialBuckets;
+}
+
+export type DecodedMetricData =
+  | { kind: 'sum'; temporality: Temporality; monotonic: boolean; points: DecodedNumberPoint[] }
+  | { kind: 'gauge'; points: DecodedNumberPoint[] }
+  | { kind: 'histogram'; temporality: Temporality; points: DecodedHistogramPoint[] }
+  | { kind: 'exponential_histogram'; temporality: Temporality; points: DecodedExponentialPoint[] }
+  /** Summaries (and a metric with no data) are counted, not read: no GenAI metric is one. */
+  | { kind: 'other'; points: [] };
+
+export interface DecodedMetric {
+  name: string;
+  unit: string;
+  data: DecodedMetricData;
+}
+
+export interface DecodedScopeMetrics {
+  scopeName: string;
+  scopeVersion: string;
+  metrics: DecodedMetric[];
+}
+
+export interface DecodedResourceMetrics {
+  resource: Attributes;
+  scopeMetrics: DecodedScopeMetrics[];
+}
+
+export interface DecodedMetrics {
+  resourceMetrics: DecodedResourceMetrics[];
+  /** Data points accepted (summary points included: counted, not read). */
+  pointCount: number;
+  /** Points dropped one by one (no time, a histogram whose buckets and bounds disagree). */
+  rejectedPoints: number;
+  rejectionReasons: string[];
+  droppedAttributes: number;
+  truncatedValues: number;
+  decodedBytes: number;
+}
+
 /**
  * Thrown for a body that cannot be decoded at all (400) or that is over a decode limit (413). The
  * message is shown to the client.

@@ -18,6 +18,11 @@ export interface AdmissionOptions {
 }
 
 export interface RequestShape {
+  /**
+   * The OTLP signal: each learns its own ratios (a log request may hold few spans, a metric request
+   * none: its points are not queued as spans). Traces when not said.
+   */
+  signal?: 'traces' | 'logs' | 'metrics';
   /** Content-Length, or null for a chunked body. */
   wireBytes: number | null;
   format: 'json' | 'protobuf';
@@ -62,7 +67,11 @@ const TYPICAL_CHUNKED_BYTES = 64 * 1024;
 export class Admission {
   private readonly options: AdmissionOptions;
   private readonly queuedSpans: () => number;
-  private readonly ratios = new Map<string, Ratio>(Object.entries(PRIORS).map(([k, v]) => [k, { ...v }]));
+  private readonly ratios = new Map<string, Ratio>(
+    ['traces', 'logs', 'metrics'].flatMap((signal) =>
+      Object.entries(PRIORS).map(([k, v]) => [`${signal}:${k}`, { ...v }] as [string, Ratio]),
+    ),
+  );
   private reservedSpans = 0;
   private reservedBytes = 0;
 
@@ -77,7 +86,7 @@ export class Admission {
   }
 
   admit(shape: RequestShape): AdmissionResult {
-    const key = `${shape.format}:${shape.gzip ? 'gzip' : 'identity'}`;
+    const key = `${shape.signal ?? 'traces'}:${shape.format}:${shape.gzip ? 'gzip' : 'identity'}`;
     const ratio = this.ratios.get(key)!;
     const wireBytes = shape.wireBytes ?? TYPICAL_CHUNKED_BYTES;
     let spans = Math.min(this.options.maxSpansPerRequest, Math.ceil(wireBytes * ratio.spansPerByte));

@@ -5,7 +5,8 @@
 
 import { bearerToken, type Project } from '@vigil/core';
 import type { CollectorMetrics } from '../metrics.ts';
-import { decodeLogs, decodeTraces } from '../otlp/decode.ts';
+import type { MetricPipeline } from '../metric-ingest/metric-pipeline.ts';
+import { decodeLogs, decodeMetrics, decodeTraces } from '../otlp/decode.ts';
 import type { Signal, WireFormat } from '../otlp/encode-response.ts';
 import type { DecodeLimits, DecodeResult } from '../otlp/types.ts';
 import type { ProjectDirectory } from '../projects/project-directory.ts';
@@ -17,6 +18,7 @@ import type { ConsumeOutcome, TracePipeline } from './trace-pipeline.ts';
 
 export interface IngestDeps {
   pipeline: TracePipeline;
+  metricPipeline: MetricPipeline;
   admission: Admission;
   slots: ProcessingSlots;
   projects: ProjectDirectory;
@@ -60,9 +62,9 @@ export function admit(deps: IngestDeps, shape: RequestShape): AdmissionTicket {
 }
 
 /**
- * Decodes a whole (decompressed) body of a signal and hands its spans to the trace pipeline
- * (a logs request's model-call records, as spans: logs-to-spans.ts); settles once they are
- * committed. The ticket is released here whatever happens.
+ * Decodes a whole (decompressed) body of a signal and hands its spans to the trace pipeline (a logs
+ * request's model-call records, as spans: logs-to-spans.ts), or its points to the metric pipeline;
+ * settles once they are committed. The ticket is released here whatever happens.
  */
 export async function consumeSignal(
   deps: IngestDeps,
@@ -75,6 +77,19 @@ export async function consumeSignal(
   let releaseSlot: (() => void) | undefined;
   try {
     releaseSlot = await deps.slots.acquire();
+    if (signal === 'metrics') {
+      const decoded = decodeMetrics(format, body, deps.limits);
+      // Points are not queued as spans: the request holds no room in the write queue.
+      ticket.settle(0, decoded.decodedBytes);
+      releaseSlot();
+      releaseSlot = undefined;
+      const outcome = await deps.metricPipeline.consume(project, decoded);
+      return {
+        stored: outcome.counted,
+        duplicates: 0,
+        ...(outcome.partialSuccess ? { partialSuccess: outcome.partialSuccess } : {}),
+      };
+    }
     const traces =
       signal === 'traces' ? decodeTraces(format, body, deps.limits) : decodeLogsAsSpans(deps, format, body);
     ticket.settle(traces.spanCount + traces.rejectedSpans, traces.decodedBytes);

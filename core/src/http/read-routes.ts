@@ -8,6 +8,7 @@ import { readBudgets } from '../query/read-budgets.ts';
 import { readCostCoverage, readReportedCost } from '../query/read-cost.ts';
 import { readMetrics, readSli } from '../query/read-metrics.ts';
 import { readCostByUser, readSessionCostByTenant, readTopSessions } from '../query/read-sessions.ts';
+import { readUserModelCost } from '../query/read-user-cost.ts';
 import { readTrace, readTraces } from '../query/read-traces.ts';
 import {
   budgetsQuerySchema,
@@ -20,6 +21,7 @@ import {
   traceQuerySchema,
   tracesQuerySchema,
   userCostQuerySchema,
+  userModelCostQuerySchema,
 } from '../query/schemas.ts';
 import { type ApiRoute, defineRoute } from './route.ts';
 
@@ -77,6 +79,14 @@ export function readRoutes(pool: pg.Pool): ApiRoute[] {
       'sessions',
       userCostQuerySchema,
       readCostByUser,
+    ),
+    readRoute(
+      pool,
+      '/users/model-cost',
+      'Cost per user and model over the model calls started in the window (an agent fleet: filter service_name)',
+      'cost',
+      userModelCostQuerySchema,
+      readUserModelCost,
     ),
     readRoute(
       pool,

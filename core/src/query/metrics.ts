@@ -139,7 +139,8 @@ export async function metricsFromRollups(
   const order = orderSql(q, q.groupBy);
   const limit = q.limit && q.orderBy !== 'p95' ? ` limit ${params.add(q.limit)}` : '';
   // Counts summed in float8: exact below 2^53 and far cheaper than numeric aggregation. Cost is
-  // summed as numeric (exact, and cheaper than casting every row to float8) and cast once.
+  // summed as numeric (exact, and cheaper than casting every row to float8) and cast once. A group
+  // whose deltas cancelled out is left out; one with usage and no calls (token and cost metrics) is not.
   const sql = `select ${groupColumns ? groupColumns + ', ' : ''}${step} as step,
       sum(span_count::float8) as span_count, sum(root_count::float8) as root_count, sum(error_count::float8) as error_count,
       sum(duration_sum_ms) as duration_sum_ms, string_agg(latency_hist, ''::bytea) as latency_hist,
@@ -151,7 +152,8 @@ export async function metricsFromRollups(
       sum(cost_usd)::float8 as cost_usd
     from (${selects.join('\n union all ')}) r
     ${groupKeys.length ? `group by ${groupKeys.join(', ')}` : ''}
-    having sum(span_count::float8) <> 0 order by ${order}${limit}`;
+    having sum(span_count::float8) <> 0 or sum(cost_usd) <> 0 or sum(input_tokens::float8 + output_tokens::float8) <> 0
+    order by ${order}${limit}`;
   const { rows } = await client.query<AggregateRow>(sql, params.values);
   const points = rows.map((row) => {
     const latency = new LogHistogram();

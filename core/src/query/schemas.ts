@@ -110,6 +110,20 @@ export type TopSessionsQuery = z.input<typeof topSessionsQuerySchema>;
 export const userCostQuerySchema = z.object(sessionWindowFields).strict();
 export type UserCostQuery = z.input<typeof userCostQuerySchema>;
 
+/**
+ * Cost per user and model: the model calls started in the window (raw spans), narrowed by the
+ * rollup dimensions (a service such as claude-code, a tenant), costliest first.
+ */
+export const userModelCostQuerySchema = z
+  .object({
+    projectId: z.string().uuid(),
+    window: windowSchema,
+    filters: filtersSchema,
+    limit: z.number().int().positive().max(1000).default(50),
+  })
+  .strict();
+export type UserModelCostQuery = z.input<typeof userModelCostQuerySchema>;
+
 /** Cost per session per tenant: the sessions active in the window and their whole cost. */
 export const sessionCostQuerySchema = z.object(sessionWindowFields).strict();
 export type SessionCostQuery = z.input<typeof sessionCostQuerySchema>;

@@ -19,6 +19,7 @@ import {
   type StoredRollupRow,
 } from './rollup-rows.ts';
 import { SESSION_COLUMNS, SessionMap, type StoredSessionRow } from './session-rows.ts';
+import { METRIC_HOLD_MS, releaseMetricDeltas } from './metric-deltas.ts';
 
 /** Held by each compaction round; whatever rewrites rollup rows in place (re-pricing) takes it too. */
 export const COMPACTOR_LOCK = 7_214_002;
@@ -32,6 +33,9 @@ export interface CompactionOptions {
 }
 
 export interface CompactionResult {
+  /** Metric deltas whose hold ended, and of those the ones moved into the rollups (metric-deltas.ts). */
+  metricDeltasDue: number;
+  metricDeltasMoved: number;
   pendingRows: number;
   pendingSessions: number;
   hoursBuilt: number;
@@ -61,6 +65,7 @@ export async function compactRollups(pool: pg.Pool, options: CompactionOptions =
       }
       const progress = await readProgress(client);
       const minuteClosedBefore = floorTo(nowMs - closeAfterMs, MINUTE_MS) - MINUTE_MS;
+      const released = await releaseMetricDeltas(client, floorTo(nowMs - METRIC_HOLD_MS, MINUTE_MS) - MINUTE_MS);
       const pendingRows = await foldPendingRollups(client, progress, minuteClosedBefore);
       const pendingSessions = await foldPendingSessions(client);
       const hoursBuilt = await buildClosed(client, 'hour', progress, nowMs - closeAfterMs, maxBuckets);
@@ -74,7 +79,15 @@ export async function compactRollups(pool: pg.Pool, options: CompactionOptions =
         (await sweep(client, 'hour', progress.hour, maxBuckets)) +
         (await sweep(client, 'day', progress.day, maxBuckets));
       await client.query('commit');
-      return { pendingRows, pendingSessions, hoursBuilt, daysBuilt, sweptBuckets };
+      return {
+        metricDeltasDue: released.due,
+        metricDeltasMoved: released.moved,
+        pendingRows,
+        pendingSessions,
+        hoursBuilt,
+        daysBuilt,
+        sweptBuckets,
+      };
     } catch (error) {
       await client.query('rollback').catch(() => {});
       throw error;

@@ -23,6 +23,8 @@ export interface RetentionResult {
   droppedPartitions: string[];
   /** Vigil's ai_api_calls rows older than their project's raw retention. */
   deletedModelCalls: number;
+  /** Metric series not seen for the minute rollups' retention. */
+  deletedMetricSeries: number;
   deletedRollupRows: number;
 }
 
@@ -53,7 +55,13 @@ export async function enforceRetention(
   // Evaluation results are few beside spans and are the history a score is compared with: kept as long as rollups.
   deleted += (await pool.query('delete from evaluations where at < $1', [cutoff])).rowCount ?? 0;
   deleted += (await pool.query('delete from evaluation_rollups where bucket < $1', [cutoff])).rowCount ?? 0;
+  // A metric series silent as long as minute rollups are kept has stopped; should it come back,
+  // its first point is a baseline or a reset, and counts right (metric-ingest/series.ts).
+  const series = await pool.query('delete from metric_series where seen_at < $1', [
+    new Date(nowMs - settings.minuteRollupDays * 86_400_000),
+  ]);
   return {
+    deletedMetricSeries: series.rowCount ?? 0,
     droppedPartitions: rows.map((r) => r.partition_name),
     deletedModelCalls: expiredCalls.rowCount ?? 0,
     deletedRollupRows: deleted,

@@ -98,9 +98,9 @@ export class RollupAggregate {
     this.usage.merge(other.usage);
   }
 
-  /** True when adds and removes cancelled out: nothing worth a row. */
+  /** True when adds and removes cancelled out: nothing worth a row (a metric delta may carry only tokens or cost). */
   isZero(): boolean {
-    return this.spanCount === 0 && this.usage.modelCalls === 0 && this.latency.isEmpty();
+    return this.spanCount === 0 && this.usage.isZero() && this.latency.isEmpty() && this.ttft.isEmpty();
   }
 }
 
@@ -241,8 +241,15 @@ export class RollupMap {
     return this.rows.size;
   }
 
-  /** COPY text rows for ROLLUP_COLUMNS, leaving out keys whose deltas cancelled out. */
-  toCopy(flags: { pending: boolean; swept: boolean | ((key: RollupKey) => boolean) }): CopyBuffer {
+  /**
+   * COPY text rows for ROLLUP_COLUMNS, leaving out keys whose deltas cancelled out. `extra` adds
+   * columns after them (tab-separated COPY text), for tables that extend a rollup row.
+   */
+  toCopy(flags: {
+    pending: boolean;
+    swept: boolean | ((key: RollupKey) => boolean);
+    extra?: (key: RollupKey) => string;
+  }): CopyBuffer {
     const data = new CopyBuffer();
     const swept = flags.swept;
     const tailOf = (s: boolean) => `\t${flags.pending ? 't' : 'f'}\t${s ? 't' : 'f'}\t`;
@@ -295,6 +302,7 @@ export class RollupMap {
           copyBytea(row.cost.encode()) +
           '\t' +
           row.usage.toCopy() +
+          (flags.extra ? `\t${flags.extra(k)}` : '') +
           '\n',
       );
     }

@@ -56,6 +56,18 @@ export class UsageTotals {
     this.costUsd += sign * Number(row.cost_usd);
   }
 
+  isZero(): boolean {
+    return (
+      this.modelCalls === 0 &&
+      this.inputTokens === 0 &&
+      this.outputTokens === 0 &&
+      this.cacheReadTokens === 0 &&
+      this.cacheWriteTokens === 0 &&
+      this.reasoningTokens === 0 &&
+      this.costUsd === 0
+    );
+  }
+
   merge(other: UsageTotals): void {
     this.modelCalls += other.modelCalls;
     this.inputTokens += other.inputTokens;

@@ -4,7 +4,7 @@
 import { Card, Text } from '@tremor/react';
 import Link from 'next/link';
 import { Suspense } from 'react';
-import { type Caller, readMetrics, readTopSessions } from '@vigil/core';
+import { type Caller, readMetrics, readTopSessions, readUserModelCost } from '@vigil/core';
 import { SeriesChart } from '../../components/charts.tsx';
 import { CostTrust, CoverageBadge, pageCoverage } from '../../components/cost-trust.tsx';
 import { SessionTable } from '../../components/session-table.tsx';
@@ -12,7 +12,7 @@ import { DataTable } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
 import { sessionsIgnoreFilters, TENANT_COLUMNS, tenantCells, tenantCosts } from '../../lib/cost.ts';
 import { pool } from '../../lib/db.ts';
-import { formatCount, formatPercent } from '../../lib/format.ts';
+import { formatCount, formatPercent, formatUsd } from '../../lib/format.ts';
 import { timeLabel } from '../../lib/series.ts';
 import { requireCaller } from '../../lib/session.ts';
 import { type View, resolveView, viewHref } from '../../lib/view.ts';
@@ -65,6 +65,41 @@ async function SessionsAndTokens({ caller, view }: { caller: Caller; view: View 
         />
       </Card>
     </div>
+  );
+}
+
+/**
+ * Who spends on which model: developers of an agent fleet (filter the service, e.g. claude-code),
+ * or an app's end users. From the model calls themselves, so it needs no sessions.
+ */
+async function UserModelTable({ caller, view }: { caller: Caller; view: View }) {
+  const rows = await readUserModelCost(pool(), caller, {
+    projectId: view.projectId,
+    window: { from: view.from, to: view.to },
+    filters: view.filters,
+    limit: 25,
+  });
+  return (
+    <Card className="mb-6">
+      <Text className="mb-2 font-medium text-tremor-content-strong">Cost per user and model</Text>
+      <DataTable
+        id="user-model-cost"
+        empty="No model calls in this range."
+        columns={['user', 'model', 'calls', 'errors', 'input tokens', 'output tokens', 'cost']}
+        rows={rows.map((r) => [
+          r.userId ?? '(none)',
+          r.model ?? '(unknown)',
+          formatCount(r.calls),
+          formatCount(r.errors),
+          formatCount(r.inputTokens),
+          formatCount(r.outputTokens),
+          r.pricedCalls > 0 ? formatUsd(r.costUsd) : '—',
+        ])}
+      />
+      <Text className="mt-2 text-tremor-label">
+        An agent fleet is one service: filter by service (claude-code, gemini-cli) to see each developer's spend.
+      </Text>
+    </Card>
   );
 }
 
@@ -185,6 +220,9 @@ export default async function CostPage({
         }
       >
         <TenantTable caller={caller} view={view} />
+      </Suspense>
+      <Suspense fallback={<Skeleton className="mb-6 h-48" />}>
+        <UserModelTable caller={caller} view={view} />
       </Suspense>
       <Suspense fallback={<Skeleton className="h-48" />}>
         <SessionsAndTokens caller={caller} view={view} />

@@ -1,5 +1,5 @@
 // The OTLP/gRPC receiver (port 4317 by default): opentelemetry.proto.collector.trace.v1.TraceService
-// and ….logs.v1.LogsService on @grpc/grpc-js. It owns only what is gRPC: the key from metadata, the message limit, and status
+// ….logs.v1.LogsService and ….metrics.v1.MetricsService on @grpc/grpc-js. It owns only what is gRPC: the key from metadata, the message limit, and status
 // codes per the OTLP specification; authentication, admission, decoding and the pipeline are the
 // same calls the HTTP receiver makes (pipeline/ingest-request.ts).
 //
@@ -19,6 +19,7 @@ import { retryInfoTrailers } from './rpc-status.ts';
 
 export const TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 export const LOGS_EXPORT_PATH = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
+export const METRICS_EXPORT_PATH = '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export';
 
 const identity = (bytes: Buffer) => bytes;
 
@@ -43,11 +44,13 @@ function exportService(path: string) {
  */
 export const TRACE_SERVICE = exportService(TRACE_EXPORT_PATH);
 export const LOGS_SERVICE = exportService(LOGS_EXPORT_PATH);
+export const METRICS_SERVICE = exportService(METRICS_EXPORT_PATH);
 
 /** The services served, and the signal each carries (`service` is the metrics label). */
 const SERVICES: readonly { service: string; signal: Signal; definition: grpc.ServiceDefinition }[] = [
   { service: 'trace', signal: 'traces', definition: TRACE_SERVICE },
   { service: 'logs', signal: 'logs', definition: LOGS_SERVICE },
+  { service: 'metrics', signal: 'metrics', definition: METRICS_SERVICE },
 ];
 
 /** The gRPC code for each reason a request was not taken (OTLP/gRPC "Failures" and "Throttling"). */
@@ -99,7 +102,7 @@ export function createGrpcReceiver(options: GrpcReceiverOptions, deps: IngestDep
       ingestKeyOf(metadata),
       'metadata "authorization: Bearer <key>" or "x-vigil-key: <key>"',
     );
-    const ticket = admit(deps, { wireBytes: body.length, format: 'protobuf', gzip: false });
+    const ticket = admit(deps, { signal, wireBytes: body.length, format: 'protobuf', gzip: false });
     ticket.resize(body.length);
     const outcome = await consumeSignal(deps, signal, project, 'protobuf', body, ticket);
     metrics.grpcRequests.inc({ service, code: 'OK' });

@@ -1,4 +1,4 @@
-// The OTLP/HTTP receiver: POST /v1/traces and /v1/logs (protobuf or JSON, optionally gzip), GET
+// The OTLP/HTTP receiver: POST /v1/traces, /v1/logs and /v1/metrics (protobuf or JSON, gzip or not), GET
 // /healthz and GET /metrics. It authenticates the key, reads and decodes the body, and hands the
 // batch to the trace pipeline; it owns only what is HTTP. Status codes follow the OTLP/HTTP contract so that
 // exporters retry exactly what is worth retrying: 429/503 (with Retry-After) for overload and
@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isValidHostHeader } from '@vigil/core';
 import type { CollectorMetrics } from '../../metrics.ts';
-import { LOG_NOUNS, type SignalNouns, TRACE_NOUNS, tooManyResources } from '../../otlp/decode-state.ts';
+import { LOG_NOUNS, METRIC_NOUNS, type SignalNouns, TRACE_NOUNS, tooManyResources } from '../../otlp/decode-state.ts';
 import { ResourceSpansCounter } from '../../otlp/resource-spans-counter.ts';
 import { encodeErrorStatus, encodeExportResponse, type Signal, type WireFormat } from '../../otlp/encode-response.ts';
 import type { DecodeLimits } from '../../otlp/types.ts';
@@ -16,6 +16,7 @@ import { countUndecodable, type IngestFailureKind, ingestFailureOf } from '../..
 import { admit, authenticate, consumeSignal, type IngestDeps, ingestKeyFrom } from '../../pipeline/ingest-request.ts';
 import type { ProcessingSlots } from '../../pipeline/processing-slots.ts';
 import type { TracePipeline } from '../../pipeline/trace-pipeline.ts';
+import type { MetricPipeline } from '../../metric-ingest/metric-pipeline.ts';
 import type { ProjectDirectory } from '../../projects/project-directory.ts';
 import { contentEncoding, declaredLength, decompress, readBody } from './read-body.ts';
 
@@ -27,6 +28,7 @@ export interface CollectorServerOptions {
 
 export interface CollectorServerDeps {
   pipeline: TracePipeline;
+  metricPipeline: MetricPipeline;
   admission: Admission;
   slots: ProcessingSlots;
   projects: ProjectDirectory;
@@ -82,6 +84,7 @@ const CONTENT_TYPE_OF: Record<WireFormat, string> = { json: 'application/json', 
 const EXPORT_PATHS: Record<string, { signal: Signal; nouns: SignalNouns }> = {
   '/v1/traces': { signal: 'traces', nouns: TRACE_NOUNS },
   '/v1/logs': { signal: 'logs', nouns: LOG_NOUNS },
+  '/v1/metrics': { signal: 'metrics', nouns: METRIC_NOUNS },
 };
 
 export function createCollectorServer(options: CollectorServerOptions, deps: CollectorServerDeps): Server {
@@ -130,6 +133,7 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
     // Admission from the headers alone: a request that will not fit is refused before its body is read.
     const encoding = request.headers['content-encoding'];
     const ticket = admit(ingest, {
+      signal,
       wireBytes: declaredLength(request, options.maxBodyBytes),
       format,
       gzip: contentEncoding(encoding) === 'gzip',
@@ -197,16 +201,6 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
       }
       return;
     }
-    if (path === '/v1/metrics')
-      return send(
-        response,
-        404,
-        'application/json',
-        JSON.stringify({
-          code: 5,
-          message: 'OTLP metrics are not taken yet: send traces to /v1/traces, logs to /v1/logs',
-        }),
-      );
     if (path === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {
       const healthy = pipeline.databaseAvailable;
       return send(
@@ -228,7 +222,7 @@ export function createCollectorServer(options: CollectorServerOptions, deps: Col
       'application/json',
       JSON.stringify({
         code: 5,
-        message: `no route for ${request.method} ${path}; OTLP traces go to POST /v1/traces, logs to POST /v1/logs`,
+        message: `no route for ${request.method} ${path}; OTLP goes to POST /v1/traces, /v1/logs and /v1/metrics`,
       }),
     );
   }
