@@ -10,6 +10,7 @@ import { type DecodeLimitSettings, decodeLimitsFrom } from './otlp/decode-limits
 import { Admission } from './pipeline/admission.ts';
 import { ProcessingSlots } from './pipeline/processing-slots.ts';
 import { MetricPipeline } from './metric-ingest/metric-pipeline.ts';
+import { LogPipeline } from './pipeline/log-pipeline.ts';
 import { TracePipeline } from './pipeline/trace-pipeline.ts';
 import { ProjectDirectory } from './projects/project-directory.ts';
 import { closeGrpc, createGrpcReceiver, listenGrpc } from './receivers/grpc/server.ts';
@@ -94,6 +95,7 @@ export async function startCollector(
   const limits = decodeLimitsFrom(resolved);
   const pipeline = new TracePipeline({ writer, projects, metrics, limits });
   const metricPipeline = new MetricPipeline({ pool, projects, metrics });
+  const logPipeline = new LogPipeline({ traces: pipeline, pool, metrics });
   const admission = new Admission(
     {
       maxQueueSpans: settings.VIGIL_QUEUE_MAX_SPANS,
@@ -111,11 +113,11 @@ export async function startCollector(
       maxDecompressedBytes: settings.VIGIL_MAX_DECOMPRESSED_BYTES,
       limits,
     },
-    { pipeline, metricPipeline, admission, slots, projects, metrics, log },
+    { pipeline, logPipeline, metricPipeline, admission, slots, projects, metrics, log },
   );
   const grpcServer = createGrpcReceiver(
     { maxMessageBytes: resolved.VIGIL_MAX_GRPC_MESSAGE_BYTES, maxReceivingBytes: resolved.VIGIL_MAX_INFLIGHT_BYTES },
-    { pipeline, metricPipeline, admission, slots, projects, metrics, limits, log },
+    { pipeline, logPipeline, metricPipeline, admission, slots, projects, metrics, limits, log },
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -51,6 +51,11 @@ export function createCollectorMetrics() {
       help: 'Log records read as model calls (agent API request events); stored as spans, counted again in vigil_spans_*.',
       registers: [registry],
     }),
+    logRecordsEvaluations: new Counter({
+      name: 'vigil_log_records_evaluations_total',
+      help: 'Log records read as evaluation results of a span (gen_ai.evaluation.result), held until the span is stored.',
+      registers: [registry],
+    }),
     logRecordsNotStored: new Counter({
       name: 'vigil_log_records_not_stored_total',
       help: 'Log records taken and acknowledged but not stored: not a model call Vigil reads.',

@@ -11,7 +11,7 @@ import { OTLPLogExporter as ProtoExporter } from '@opentelemetry/exporter-logs-o
 import { OTLPLogExporter as JsonExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPLogExporter as GrpcExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
-import { createPriceCatalog, readUserModelCost, SERVICE_CALLER } from '@vigil/core';
+import { compactRollups, createPriceCatalog, readUserModelCost, SERVICE_CALLER } from '@vigil/core';
 import { randomHex, startTestCollector, type TestCollector } from './harness.ts';
 import { kv, postSignal } from './otlp-json.ts';
 
@@ -323,5 +323,88 @@ describe('a call reported twice', () => {
     expect(metrics).toMatch(/vigil_log_records_rejected_total\{reason="invalid_record"\} [1-9]/);
     expect(metrics).toMatch(/vigil_log_records_not_stored_total [1-9]/);
     expect(metrics).toMatch(/vigil_log_records_model_calls_total [1-9]/);
+  });
+});
+
+describe('evaluation results sent as log events', () => {
+  it('attach to their span once it is stored, once however often they are sent, and are kept if it never comes', async () => {
+    const traceId = randomHex(16);
+    const spanId = randomHex(8);
+    const nowNs = BigInt(Date.now()) * 1_000_000n;
+    const evaluation = (span: string, score: number) => ({
+      timeUnixNano: String(nowNs),
+      traceId,
+      spanId: span,
+      eventName: 'gen_ai.evaluation.result',
+      attributes: [
+        attr('gen_ai.evaluation.name', 'faithfulness'),
+        kv('gen_ai.evaluation.explanation', 'the answer cites the vault document'),
+        { key: 'gen_ai.evaluation.score.value', value: { doubleValue: score } },
+        attr('tenant.id', 'tenant-evaluated'),
+      ],
+    });
+    const resource = { attributes: [attr('service.name', 'answer-api'), attr('service.version', 'v9')] };
+    const orphan = randomHex(8);
+    const logs = {
+      resourceLogs: [{ resource, scopeLogs: [{ logRecords: [evaluation(spanId, 0.8), evaluation(orphan, 0.4)] }] }],
+    };
+    // Sent before the span, and retried.
+    expect((await postJson('/v1/logs', logs)).status).toBe(200);
+    expect((await postJson('/v1/logs', logs)).status).toBe(200);
+    await compactRollups(t.db.pool);
+    const rows = () =>
+      t.db.pool.query(
+        `select span_id = $2 as on_span, tenant_id, deployment, model, name, score from evaluations
+          where project_id = $1 and trace_id = $3 order by score desc`,
+        [t.projectA, spanId, traceId],
+      );
+    expect((await rows()).rows).toEqual([]);
+    const span = {
+      traceId,
+      spanId,
+      name: 'chat gpt-4o-mini',
+      kind: 3,
+      startTimeUnixNano: String(nowNs - 1_000_000_000n),
+      endTimeUnixNano: String(nowNs),
+      attributes: [
+        attr('tenant.id', 'tenant-evaluated'),
+        attr('gen_ai.operation.name', 'chat'),
+        attr('gen_ai.request.model', 'gpt-4o-mini'),
+        attr('gen_ai.usage.input_tokens', 10),
+      ],
+    };
+    expect(
+      (await postJson('/v1/traces', { resourceSpans: [{ resource, scopeSpans: [{ spans: [span] }] }] })).status,
+    ).toBe(200);
+    await compactRollups(t.db.pool);
+    const onSpan = {
+      on_span: true,
+      tenant_id: 'tenant-evaluated',
+      deployment: 'v9',
+      model: 'gpt-4o-mini',
+      name: 'faithfulness',
+      score: 0.8,
+    };
+    expect((await rows()).rows).toEqual([onSpan]);
+    // The other span never comes: after the hold, its result is kept with what its record said.
+    await compactRollups(t.db.pool, { nowMs: Date.now() + 2 * 3_600_000 });
+    expect((await rows()).rows).toEqual([
+      onSpan,
+      {
+        on_span: false,
+        tenant_id: 'tenant-evaluated',
+        deployment: null,
+        model: null,
+        name: 'faithfulness',
+        score: 0.4,
+      },
+    ]);
+    const held = await t.db.pool.query(
+      `select count(*)::int as n from evaluations_awaiting_span where project_id = $1`,
+      [t.projectA],
+    );
+    expect(held.rows[0].n).toBe(0);
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/vigil_log_records_evaluations_total 4/);
   });
 });

@@ -92,6 +92,12 @@ export * from './query/schemas.ts';
 export { bulkLoadSpans } from './rollups/bulk-load.ts';
 export { EVALUATION_COLUMNS, writeEvaluations } from './evaluations/write-evaluations.ts';
 export {
+  attachHeldEvaluations,
+  HELD_EVALUATION_MS,
+  type HeldEvaluation,
+  holdEvaluations,
+} from './evaluations/held-evaluations.ts';
+export {
   type EvaluationScoresQuery,
   type EvaluationSlice,
   type EvaluationSummary,

@@ -13,7 +13,8 @@ const NAME = ['gen_ai.evaluation.name'];
 const SCORE = ['gen_ai.evaluation.score.value'];
 const LABEL = ['gen_ai.evaluation.score.label'];
 
-function resultOf(attributes: Attributes, atMs: number): EvaluationResult | null {
+/** The result the keys say (on a span, a span event, or a log event), or null when they say none. */
+export function evaluationOfAttributes(attributes: Attributes, atMs: number): EvaluationResult | null {
   const name = firstId(attributes, NAME);
   if (!name) return null;
   const score = firstNumber(attributes, SCORE);
@@ -28,11 +29,11 @@ export function evaluationsOf(
   startMs: number,
 ): EvaluationResult[] {
   const results: EvaluationResult[] = [];
-  const own = resultOf(attributes, startMs);
+  const own = evaluationOfAttributes(attributes, startMs);
   if (own) results.push(own);
   for (const event of events) {
     if (event.name !== EVALUATION_EVENT) continue;
-    const result = resultOf(event.attributes, event.timeMs);
+    const result = evaluationOfAttributes(event.attributes, event.timeMs);
     if (result) results.push(result);
   }
   return results;

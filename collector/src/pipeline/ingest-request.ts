@@ -8,16 +8,17 @@ import type { CollectorMetrics } from '../metrics.ts';
 import type { MetricPipeline } from '../metric-ingest/metric-pipeline.ts';
 import { decodeLogs, decodeMetrics, decodeTraces } from '../otlp/decode.ts';
 import type { Signal, WireFormat } from '../otlp/encode-response.ts';
-import type { DecodeLimits, DecodeResult } from '../otlp/types.ts';
+import type { DecodeLimits } from '../otlp/types.ts';
 import type { ProjectDirectory } from '../projects/project-directory.ts';
 import type { Admission, AdmissionTicket, RequestShape } from './admission.ts';
 import { IngestFailure, UNAVAILABLE_RETRY_SECONDS } from './ingest-failure.ts';
-import { logsToSpans } from './logs-to-spans.ts';
+import type { LogPipeline } from './log-pipeline.ts';
 import type { ProcessingSlots } from './processing-slots.ts';
 import type { ConsumeOutcome, TracePipeline } from './trace-pipeline.ts';
 
 export interface IngestDeps {
   pipeline: TracePipeline;
+  logPipeline: LogPipeline;
   metricPipeline: MetricPipeline;
   admission: Admission;
   slots: ProcessingSlots;
@@ -62,9 +63,8 @@ export function admit(deps: IngestDeps, shape: RequestShape): AdmissionTicket {
 }
 
 /**
- * Decodes a whole (decompressed) body of a signal and hands its spans to the trace pipeline (a logs
- * request's model-call records, as spans: logs-to-spans.ts), or its points to the metric pipeline;
- * settles once they are committed. The ticket is released here whatever happens.
+ * Decodes a whole (decompressed) body of a signal and hands it to that signal's pipeline (trace,
+ * log or metric); settles once what it stores is committed. The ticket is released here whatever happens.
  */
 export async function consumeSignal(
   deps: IngestDeps,
@@ -90,34 +90,23 @@ export async function consumeSignal(
         ...(outcome.partialSuccess ? { partialSuccess: outcome.partialSuccess } : {}),
       };
     }
-    const traces =
-      signal === 'traces' ? decodeTraces(format, body, deps.limits) : decodeLogsAsSpans(deps, format, body);
-    ticket.settle(traces.spanCount + traces.rejectedSpans, traces.decodedBytes);
     const queued = releaseSlot;
-    return await deps.pipeline.consume({
-      project,
-      traces,
-      items: signal === 'traces' ? 'spans' : 'log records',
-      admission: {
-        release: () => {
-          ticket.release();
-          queued();
-        },
+    const admission = {
+      release: () => {
+        ticket.release();
+        queued();
       },
-    });
+    };
+    if (signal === 'logs') {
+      const logs = decodeLogs(format, body, deps.limits);
+      ticket.settle(logs.recordCount + logs.rejectedRecords, logs.decodedBytes);
+      return await deps.logPipeline.consume(project, logs, admission);
+    }
+    const traces = decodeTraces(format, body, deps.limits);
+    ticket.settle(traces.spanCount + traces.rejectedSpans, traces.decodedBytes);
+    return await deps.pipeline.consume({ project, traces, admission });
   } finally {
     ticket.release();
     releaseSlot?.();
   }
-}
-
-function decodeLogsAsSpans(deps: IngestDeps, format: WireFormat, body: Buffer): DecodeResult {
-  const logs = decodeLogs(format, body, deps.limits);
-  const { traces, notStored } = logsToSpans(logs, Date.now());
-  const { metrics } = deps;
-  metrics.logRecordsReceived.inc(logs.recordCount);
-  if (logs.rejectedRecords > 0) metrics.logRecordsRejected.inc({ reason: 'invalid_record' }, logs.rejectedRecords);
-  if (traces.spanCount > 0) metrics.logRecordsAsCalls.inc(traces.spanCount);
-  if (notStored > 0) metrics.logRecordsNotStored.inc(notStored);
-  return traces;
 }

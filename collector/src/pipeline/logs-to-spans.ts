@@ -1,18 +1,51 @@
 // The logs signal's processor in front of the trace pipeline: the records that report a model call
-// (normalize/log-calls.ts) become spans; the rest are counted and not stored. What the logs decoder
-// rejected or cut travels on, so the response's partial success reports it.
+// (normalize/log-calls.ts) become spans; evaluation results naming their span are set apart to be
+// held for it; the rest are counted and not stored. What the logs decoder rejected or cut travels
+// on, so the response's partial success reports it.
 
-import { modelCallOfLogRecord } from '../normalize/log-calls.ts';
-import type { DecodeResult, DecodedLogs, DecodedResourceSpans, DecodedSpan } from '../otlp/types.ts';
+import type { HeldEvaluation } from '@vigil/core';
+import { evaluationOfAttributes, EVALUATION_EVENT } from '../normalize/evaluation.ts';
+import { TENANT_KEYS } from '../normalize/identity.ts';
+import { eventNameOf, modelCallOfLogRecord } from '../normalize/log-calls.ts';
+import { firstId } from '../normalize/values.ts';
+import type {
+  Attributes,
+  DecodeResult,
+  DecodedLogRecord,
+  DecodedLogs,
+  DecodedResourceSpans,
+  DecodedSpan,
+} from '../otlp/types.ts';
 
 export interface LogsAsSpans {
   traces: DecodeResult;
-  /** Records that are not a model call Vigil reads (other events, plain logs): not stored. */
+  /** gen_ai.evaluation.result events with the evaluated span's ids. */
+  evaluations: HeldEvaluation[];
+  /** Records that are neither (other events, plain logs): not stored. */
   notStored: number;
 }
 
-export function logsToSpans(logs: DecodedLogs, receivedMs: number): LogsAsSpans {
+function heldEvaluationOf(
+  record: DecodedLogRecord,
+  resource: Attributes,
+  tenantKeys: readonly string[],
+): HeldEvaluation | null {
+  if (record.traceId === null || record.spanId === null || eventNameOf(record) !== EVALUATION_EVENT) return null;
+  const result = evaluationOfAttributes(record.attributes, record.timeMs);
+  if (!result) return null;
+  const keys = [...tenantKeys, ...TENANT_KEYS];
+  return {
+    traceId: record.traceId,
+    spanId: record.spanId,
+    result,
+    tenantId: firstId(record.attributes, keys) ?? firstId(resource, keys),
+    serviceName: firstId(resource, ['service.name']) ?? 'unknown_service',
+  };
+}
+
+export function logsToSpans(logs: DecodedLogs, receivedMs: number, tenantKeys: readonly string[]): LogsAsSpans {
   const resourceSpans: DecodedResourceSpans[] = [];
+  const evaluations: HeldEvaluation[] = [];
   let calls = 0;
   for (const { resource, scopeLogs } of logs.resourceLogs) {
     const scopeSpans = [];
@@ -21,6 +54,10 @@ export function logsToSpans(logs: DecodedLogs, receivedMs: number): LogsAsSpans 
       for (const record of scope.records) {
         const span = modelCallOfLogRecord(record, resource, receivedMs);
         if (span) spans.push(span);
+        else {
+          const evaluation = heldEvaluationOf(record, resource, tenantKeys);
+          if (evaluation) evaluations.push(evaluation);
+        }
       }
       if (spans.length > 0) scopeSpans.push({ scopeName: scope.scopeName, scopeVersion: scope.scopeVersion, spans });
       calls += spans.length;
@@ -38,6 +75,7 @@ export function logsToSpans(logs: DecodedLogs, receivedMs: number): LogsAsSpans 
       droppedEvents: 0,
       decodedBytes: logs.decodedBytes,
     },
-    notStored: logs.recordCount - calls,
+    evaluations,
+    notStored: logs.recordCount - calls - evaluations.length,
   };
 }

@@ -33,7 +33,22 @@ interface RollupSums {
   sumSq: number;
 }
 
-export async function writeEvaluations(client: pg.ClientBase, spans: readonly SpanRow[]): Promise<number> {
+/** What an evaluation row takes from its span. */
+export type EvaluatedSpan = Pick<
+  SpanRow,
+  | 'projectId'
+  | 'tenantId'
+  | 'traceId'
+  | 'spanId'
+  | 'serviceName'
+  | 'deployment'
+  | 'model'
+  | 'promptName'
+  | 'promptVersion'
+  | 'evaluations'
+>;
+
+export async function writeEvaluations(client: pg.ClientBase, spans: readonly EvaluatedSpan[]): Promise<number> {
   const data = new CopyBuffer();
   const rollups = new Map<string, RollupSums>();
   for (const span of spans) {

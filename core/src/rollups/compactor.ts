@@ -1,5 +1,6 @@
 // The compactor folds the collector's pending deltas into every cuboid and grain, builds hour and
-// day rollups as they close, and merges the rows of closed buckets into one row per key. Each round
+// day rollups as they close, and merges the rows of closed buckets into one row per key. It also
+// ends holds: metric deltas (metric-deltas.ts) and evaluation results waiting for their span. Each round
 // is one transaction, so a query (one snapshot) sees every span exactly once: either still pending
 // or already folded. One runner at a time, across processes, by an advisory lock.
 
@@ -20,6 +21,7 @@ import {
 } from './rollup-rows.ts';
 import { SESSION_COLUMNS, SessionMap, type StoredSessionRow } from './session-rows.ts';
 import { METRIC_HOLD_MS, releaseMetricDeltas } from './metric-deltas.ts';
+import { attachHeldEvaluations } from '../evaluations/held-evaluations.ts';
 
 /** Held by each compaction round; whatever rewrites rollup rows in place (re-pricing) takes it too. */
 export const COMPACTOR_LOCK = 7_214_002;
@@ -33,6 +35,9 @@ export interface CompactionOptions {
 }
 
 export interface CompactionResult {
+  /** Held evaluation results written: with their span, and without it after the hold (held-evaluations.ts). */
+  evaluationsAttached: number;
+  evaluationsUnattached: number;
   /** Metric deltas whose hold ended, and of those the ones moved into the rollups (metric-deltas.ts). */
   metricDeltasDue: number;
   metricDeltasMoved: number;
@@ -65,6 +70,7 @@ export async function compactRollups(pool: pg.Pool, options: CompactionOptions =
       }
       const progress = await readProgress(client);
       const minuteClosedBefore = floorTo(nowMs - closeAfterMs, MINUTE_MS) - MINUTE_MS;
+      const evaluations = await attachHeldEvaluations(client, nowMs);
       const released = await releaseMetricDeltas(client, floorTo(nowMs - METRIC_HOLD_MS, MINUTE_MS) - MINUTE_MS);
       const pendingRows = await foldPendingRollups(client, progress, minuteClosedBefore);
       const pendingSessions = await foldPendingSessions(client);
@@ -80,6 +86,8 @@ export async function compactRollups(pool: pg.Pool, options: CompactionOptions =
         (await sweep(client, 'day', progress.day, maxBuckets));
       await client.query('commit');
       return {
+        evaluationsAttached: evaluations.attached,
+        evaluationsUnattached: evaluations.unattached,
         metricDeltasDue: released.due,
         metricDeltasMoved: released.moved,
         pendingRows,

@@ -16,6 +16,7 @@ import { countUndecodable, type IngestFailureKind, ingestFailureOf } from '../..
 import { admit, authenticate, consumeSignal, type IngestDeps, ingestKeyFrom } from '../../pipeline/ingest-request.ts';
 import type { ProcessingSlots } from '../../pipeline/processing-slots.ts';
 import type { TracePipeline } from '../../pipeline/trace-pipeline.ts';
+import type { LogPipeline } from '../../pipeline/log-pipeline.ts';
 import type { MetricPipeline } from '../../metric-ingest/metric-pipeline.ts';
 import type { ProjectDirectory } from '../../projects/project-directory.ts';
 import { contentEncoding, declaredLength, decompress, readBody } from './read-body.ts';
@@ -28,6 +29,7 @@ export interface CollectorServerOptions {
 
 export interface CollectorServerDeps {
   pipeline: TracePipeline;
+  logPipeline: LogPipeline;
   metricPipeline: MetricPipeline;
   admission: Admission;
   slots: ProcessingSlots;
