@@ -22,7 +22,9 @@ export function DataTable({
     );
   return (
     <div>
-      <div className="-mt-7 mb-2 flex justify-end">
+      {/* In the flow, above the table: pulled up beside a card's title it was drawn over what sat
+          there (the Latency page's breakdown switch, a canary's reason). */}
+      <div className="mb-1 flex justify-end">
         <CsvExport tableId={id} filename={`vigil-${id}.csv`} />
       </div>
       <table className="w-full text-left text-tremor-default" data-testid={id}>

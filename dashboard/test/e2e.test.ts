@@ -667,8 +667,9 @@ describe('dashboard', () => {
     expect(v2!.state).toBe('rolled_back');
   });
 
-  it('draws every page legibly in the light and the dark theme (WCAG AA text contrast)', async () => {
+  it('draws every page legibly in the light and the dark theme (WCAG AA text contrast, no control drawn over another or over text)', async () => {
     const illegible: string[] = [];
+    const overlapping: string[] = [];
     const [trace] = await readTraces(db.pool, SERVICE_CALLER, {
       projectId: shop,
       window: { from: new Date(from), to: new Date(to) },
@@ -693,9 +694,18 @@ describe('dashboard', () => {
         if (colorScheme === 'dark')
           await page.screenshot({ path: path.join(SCREENSHOTS, `dark-${name}.png`), fullPage: true });
         for (const text of await page.evaluate(illegibleText, 4.5)) illegible.push(`${colorScheme} ${name}: ${text}`);
+        if (colorScheme === 'light') {
+          // The width the layout defects were seen at, and a narrow laptop's.
+          for (const width of [1440, 1280]) {
+            await page.setViewportSize({ width, height: 900 });
+            for (const overlap of await page.evaluate(overlappingControls))
+              overlapping.push(`${name} at ${width}px: ${overlap}`);
+          }
+        }
       }
     }
     expect(illegible).toEqual([]);
+    expect(overlapping).toEqual([]);
   });
 });
 
@@ -832,6 +842,54 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs: number,
     if (Date.now() > deadline) throw new Error(message());
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+/**
+ * Interactive elements (links, buttons, inputs, tabs) drawn over one another or over text outside
+ * them (runs in the page): the layout defects a screenshot shows and a DOM check does not.
+ */
+function overlappingControls(): string[] {
+  type El = any;
+  const { document, getComputedStyle, NodeFilter } = globalThis as any;
+  type Box = { left: number; top: number; right: number; bottom: number };
+  const area = (a: Box, b: Box) =>
+    Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left)) *
+    Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
+  // checkVisibility also says no for what a closed <details> holds (laid out, not drawn).
+  const visible = (el: El) => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && el.checkVisibility({ opacityProperty: true, visibilityProperty: true });
+  };
+  const label = (el: El) =>
+    `${el.tagName.toLowerCase()} "${String(el.textContent ?? el.getAttribute('aria-label') ?? '')
+      .trim()
+      .slice(0, 30)}"`;
+  const controls: El[] = [
+    ...document.querySelectorAll('a, button, select, input, textarea, summary, [role="button"], [role="tab"]'),
+  ].filter(visible);
+  const found = new Set<string>();
+  for (let i = 0; i < controls.length; i++)
+    for (let j = i + 1; j < controls.length; j++) {
+      const [a, b] = [controls[i], controls[j]];
+      if (a.contains(b) || b.contains(a)) continue;
+      if (area(a.getBoundingClientRect(), b.getBoundingClientRect()) > 4) found.add(`${label(a)} over ${label(b)}`);
+    }
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const text = node.textContent?.trim();
+    const parent = node.parentElement;
+    if (!text || !parent || !visible(parent)) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const boxes: Box[] = [...range.getClientRects()];
+    for (const control of controls) {
+      if (control.contains(node)) continue;
+      const box = control.getBoundingClientRect();
+      if (boxes.some((b) => area(b, box) > 4)) found.add(`${label(control)} over text "${text.slice(0, 30)}"`);
+    }
+  }
+  return [...found];
 }
 
 /** Text whose colour against its background falls under a WCAG contrast ratio (runs in the page). */
