@@ -850,7 +850,7 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs: number,
  */
 function overlappingControls(): string[] {
   type El = any;
-  const { document, getComputedStyle, NodeFilter } = globalThis as any;
+  const { document, NodeFilter } = globalThis as any;
   type Box = { left: number; top: number; right: number; bottom: number };
   const area = (a: Box, b: Box) =>
     Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left)) *
