@@ -65,6 +65,7 @@ describe('vigil CLI', () => {
       ['keys', 'create'],
       ['keys', 'list'],
       ['keys', 'revoke'],
+      ['keys', 'rotate'],
       ['projects', 'create'],
       ['up'],
       ['collector'],
@@ -101,7 +102,7 @@ describe('vigil CLI', () => {
     expect(run.stdout + run.stderr).not.toContain(password);
   });
 
-  it('creates projects and keys, lists keys by prefix only, and revokes them', async () => {
+  it('creates projects and keys, lists keys by prefix only, rotates and revokes them', async () => {
     const project = await vigil(['projects', 'create', 'shop'], env);
     expect(project.code).toBe(0);
     const created = await vigil(['keys', 'create', '--project', 'shop', '--label', 'ci'], env);
@@ -115,6 +116,25 @@ describe('vigil CLI', () => {
     const revoked = await vigil(['keys', 'revoke', id], env);
     expect(revoked.code).toBe(0);
     expect(revoked.stdout).toContain('revoked');
+    // Rotation: a new key printed last, the old one listed as rotated until its grace ends.
+    const second = await vigil(['keys', 'create', '--project', 'shop', '--expires', '90d'], env);
+    expect(second.code).toBe(0);
+    const secondId = (await vigil(['keys', 'list', '--project', 'shop'], env)).stdout
+      .trim()
+      .split('\n')
+      .find((line) => line.includes('expiring'))!
+      .split('\t')[0]!;
+    const rotated = await vigil(['keys', 'rotate', secondId, '--grace', '2h'], env);
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout.trim().split('\n').at(-1)).toMatch(/^vgl_[A-Za-z0-9_-]{43}$/);
+    expect(rotated.stderr).toMatch(/it works until \d{4}-/);
+    const states = (await vigil(['keys', 'list', '--project', 'shop'], env)).stdout;
+    expect(states).toMatch(/\trevoked \d{4}-/);
+    expect(states).toMatch(/\trotated \(replaced by [0-9a-f-]{36}\), works until it expires/);
+    expect(states).toMatch(/\tactive\n?$/);
+    const badGrace = await vigil(['keys', 'rotate', secondId, '--grace', 'soon'], env);
+    expect(badGrace.code).toBe(1);
+    expect(badGrace.stderr.trim()).toBe('vigil: --grace "soon" is not a duration: write e.g. 30m, 24h, 90d');
     const missing = await vigil(['keys', 'create', '--project', 'nope'], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe('vigil: no project named "nope"');

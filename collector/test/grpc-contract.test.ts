@@ -114,7 +114,7 @@ describe('OTLP/gRPC TraceService', () => {
     expect(missing.error?.details).toContain('missing ingest key');
     const forged = await exportCall(t.collector.grpcAddress, spansOf(traceId, 1), 'vk_not_a_real_key');
     expect(forged.error?.code).toBe(grpc.status.UNAUTHENTICATED);
-    expect(forged.error?.details).toContain('invalid or revoked');
+    expect(forged.error?.details).toContain('invalid, revoked or expired');
     expect(await storedSpans(traceId)).toBe(0);
   });
 

@@ -3,6 +3,7 @@
 
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIngestKey } from '@vigil/core';
 import { startTestCollector, randomHex, type TestCollector } from './harness.ts';
 import { otlpJsonBody, postJson } from './otlp-json.ts';
 
@@ -37,10 +38,20 @@ describe('authentication', () => {
       authorization: `Bearer vgl_${'x'.repeat(43)}`,
     });
     expect(forged.status).toBe(401);
-    expect(forged.text).toContain('invalid or revoked ingest key');
+    expect(forged.text).toContain('invalid, revoked or expired ingest key');
     expect((await post(validBody(), { 'content-type': 'application/json', authorization: 'Basic abc' })).status).toBe(
       401,
     );
+  });
+
+  it('takes an expiring key until its end and refuses it from then on, though the key cache would keep it longer', async () => {
+    const { key } = await createIngestKey(t.db.pool, 'app-a', 'short-lived', { expiresInMs: 1500 });
+    const send = () => postJson(t.url, key, validBody());
+    expect((await send()).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    const refused = await send();
+    expect(refused.status).toBe(401);
+    expect(await refused.text()).toContain('invalid, revoked or expired ingest key');
   });
 
   it('accepts the key in x-vigil-key too', async () => {

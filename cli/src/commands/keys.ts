@@ -1,7 +1,15 @@
 import type { Command } from 'commander';
-import { createIngestKey, listIngestKeys, revokeIngestKey } from '@vigil/core';
+import { parseDuration } from '@vigil/alerts';
+import { createIngestKey, keyState, listIngestKeys, revokeIngestKey, rotateIngestKey } from '@vigil/core';
 import { withDatabase } from '../context.ts';
 import { info, result } from '../output.ts';
+
+/** A duration option (90d, 24h, 30m), in milliseconds; says what was wrong otherwise. */
+function durationOption(name: string, text: string): number {
+  const ms = parseDuration(text);
+  if (ms === null || ms <= 0) throw new Error(`${name} "${text}" is not a duration: write e.g. 30m, 24h, 90d`);
+  return ms;
+}
 
 export function registerKeyCommands(program: Command): void {
   const keys = program.command('keys').description('manage ingest keys (stored hashed; shown once at creation)');
@@ -11,9 +19,13 @@ export function registerKeyCommands(program: Command): void {
     .description('create an ingest key for a project; the key is printed on the last line')
     .requiredOption('--project <name>', 'project the key writes into')
     .option('--label <text>', 'a note to tell keys apart')
-    .action(async (options: { project: string; label?: string }) => {
+    .option('--expires <duration>', 'the key stops working by itself after this long (e.g. 90d)')
+    .action(async (options: { project: string; label?: string; expires?: string }) => {
+      const expiresInMs = options.expires === undefined ? undefined : durationOption('--expires', options.expires);
       await withDatabase(async (db) => {
-        const created = await createIngestKey(db.pool, options.project, options.label ?? null);
+        const created = await createIngestKey(db.pool, options.project, options.label ?? null, {
+          ...(expiresInMs === undefined ? {} : { expiresInMs }),
+        });
         info(
           `created key ${created.info.id} (${created.info.prefix}…) for project "${created.info.projectName}"; it is shown only now:`,
         );
@@ -29,8 +41,10 @@ export function registerKeyCommands(program: Command): void {
       await withDatabase(async (db) => {
         const all = await listIngestKeys(db.pool, options.project);
         if (all.length === 0) return info('no ingest keys');
-        result(['id', 'project', 'prefix', 'label', 'created', 'last used', 'revoked'].join('\t'));
+        result(['id', 'project', 'prefix', 'label', 'created', 'last used', 'expires', 'state'].join('\t'));
+        const now = Date.now();
         for (const key of all) {
+          const state = keyState(key, now);
           result(
             [
               key.id,
@@ -39,10 +53,36 @@ export function registerKeyCommands(program: Command): void {
               key.label ?? '',
               key.createdAt.toISOString(),
               key.lastUsedAt?.toISOString() ?? '',
-              key.revokedAt?.toISOString() ?? '',
+              key.expiresAt?.toISOString() ?? '',
+              state === 'revoked'
+                ? `revoked ${key.revokedAt!.toISOString()}`
+                : state === 'rotated'
+                  ? `rotated (replaced by ${key.replacedBy}), works until it expires`
+                  : state,
             ].join('\t'),
           );
         }
+      });
+    });
+
+  keys
+    .command('rotate')
+    .description('replace a key: prints a new one; the old one keeps working for the grace, then stops by itself')
+    .argument('<id>', 'key id, from "vigil keys list"')
+    .option('--grace <duration>', 'how long the old key keeps working (e.g. 24h)', '24h')
+    .option('--expires <duration>', 'the new key stops working by itself after this long (e.g. 90d)')
+    .action(async (id: string, options: { grace: string; expires?: string }) => {
+      const graceMs = durationOption('--grace', options.grace);
+      const expiresInMs = options.expires === undefined ? undefined : durationOption('--expires', options.expires);
+      await withDatabase(async (db) => {
+        const rotated = await rotateIngestKey(db.pool, id, graceMs, {
+          ...(expiresInMs === undefined ? {} : { expiresInMs }),
+        });
+        info(
+          `rotated ${rotated.previous.id} (${rotated.previous.prefix}…): it works until ${rotated.previous.expiresAt!.toISOString()}; ` +
+            `new key ${rotated.info.id} (${rotated.info.prefix}…) for project "${rotated.info.projectName}", shown only now:`,
+        );
+        result(rotated.key);
       });
     });
 

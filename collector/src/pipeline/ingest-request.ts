@@ -51,7 +51,7 @@ export async function authenticate(deps: IngestDeps, key: string | null, howToSe
     deps.log(`ingest key lookup failed: ${(error as Error).message}`);
     throw new IngestFailure('unavailable', 'database unavailable, retry later', UNAVAILABLE_RETRY_SECONDS);
   }
-  if (!project) throw new IngestFailure('unauthenticated', 'invalid or revoked ingest key');
+  if (!project) throw new IngestFailure('unauthenticated', 'invalid, revoked or expired ingest key');
   return project;
 }
 

@@ -9,7 +9,7 @@ import {
   looksLikeIngestKey,
   type PriceCatalog,
   type Project,
-  resolveIngestKey,
+  resolveIngestKeyUntil,
 } from '@vigil/core';
 import type pg from 'pg';
 
@@ -47,9 +47,12 @@ export class ProjectDirectory {
     const now = Date.now();
     const cached = this.keys.get(hash);
     if (cached && cached.expiresAt > now) return cached.value;
-    const project = await resolveIngestKey(this.pool, key);
+    const resolved = await resolveIngestKeyUntil(this.pool, key);
+    const project = resolved?.project ?? null;
     if (this.keys.size >= this.maxCachedKeys) this.keys.clear();
-    this.keys.set(hash, { value: project, expiresAt: now + this.keyTtlMs });
+    // A key that ends sooner than the cache would keep it is refused from its end on, to the second.
+    const until = Math.min(now + this.keyTtlMs, resolved?.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY);
+    this.keys.set(hash, { value: project, expiresAt: until });
     if (project) this.touchKey(hash, now);
     return project;
   }
