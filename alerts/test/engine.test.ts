@@ -524,6 +524,21 @@ describe('alert engine', () => {
       { hook: 'gh', attempt: 1, status_code: 204, ok: true },
       { hook: 'kill-switch', attempt: 1, status_code: 200, ok: true },
     ]);
+    // The audit log has the rollback once, by the engine, with the state before and after.
+    const { rows: trail } = await db.pool.query(
+      `select actor, action, target, origin, before, after from audit_events where project_id = $1`,
+      [projectId],
+    );
+    expect(trail).toEqual([
+      {
+        actor: 'engine',
+        action: 'deployment.rolled_back',
+        target: 'v42',
+        origin: 'engine',
+        before: { state: 'running' },
+        after: { state: 'rolled_back', trigger: 'judge', reason: 'canary judge: Fail' },
+      },
+    ]);
     const { rows } = await db.pool.query(
       `select d.state, r.status, r.idempotency_key from deployments d join rollbacks r on r.deployment_id = d.id where d.project_id = $1`,
       [projectId],

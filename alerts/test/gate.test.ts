@@ -3,7 +3,7 @@
 // means roll back), deployments recorded and rolled back by API, and tokens checked on every call.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiApp, createProject, signToken } from '@vigil/core';
+import { createApiApp, createProject, readAudit, SERVICE_CALLER, signToken } from '@vigil/core';
 import { createTestDatabase, type TestDatabase } from '@vigil/testing';
 import { parseAlertsConfig } from '../src/config/load.ts';
 import { alertsApiRoutes } from '../src/api/index.ts';
@@ -215,6 +215,15 @@ describe('rollout gates', () => {
     ).toBe(403);
     expect((await call(`/api/v1/silences/${silence.id}/expire`, { method: 'POST', body: {} })).status).toBe(200);
     expect((await call(`/api/v1/silences/${silence.id}/expire`, { method: 'POST', body: {} })).status).toBe(404);
+    // The audit log has the silence's creation and its end, nothing for the refused or repeated tries.
+    const trail = await readAudit(db.pool, SERVICE_CALLER, {
+      projectId,
+      actions: ['silence.created', 'silence.expired'],
+    });
+    expect(trail.map((e) => [e.action, e.target, e.actor, e.origin])).toEqual([
+      ['silence.expired', String(silence.id), 'token:member', 'api'],
+      ['silence.created', String(silence.id), 'token:member', 'api'],
+    ]);
     const bad = await call('/api/v1/silences', { method: 'POST', body: { matchers: {}, minutes: 10 } });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toBe(

@@ -1,5 +1,6 @@
 // Opening what a command needs, once: validated config and the database.
 
+import { hostname, userInfo } from 'node:os';
 import { type Database, loadConfig, openDatabase, type VigilConfig } from '@vigil/core';
 
 export function config(): VigilConfig {
@@ -15,4 +16,18 @@ export async function withDatabase<T>(work: (db: Database, config: VigilConfig) 
   } finally {
     await db.close();
   }
+}
+
+/** Who a change made from this command line is recorded as in the audit log. */
+export function cliActor(): string {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {}
+  return `cli:${user}@${hostname()}`;
+}
+
+/** The audit log's "who" and "from where" for changes made by this command. */
+export function cliAudit(): { actor: string; origin: string } {
+  return { actor: cliActor(), origin: 'cli' };
 }

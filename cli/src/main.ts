@@ -2,6 +2,7 @@
 // non-zero exit code.
 
 import { Command, CommanderError } from 'commander';
+import { registerAuditCommand } from './commands/audit.ts';
 import { registerCheckCommands } from './commands/check.ts';
 import { registerDeployCommands } from './commands/deploy.ts';
 import { registerKeyCommands } from './commands/keys.ts';
@@ -27,6 +28,7 @@ registerTokenCommands(program);
 registerDeployCommands(program);
 registerRepriceCommand(program);
 registerCheckCommands(program);
+registerAuditCommand(program);
 
 function messageOf(error: unknown): string {
   if (error instanceof Error) {

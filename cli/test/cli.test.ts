@@ -66,6 +66,7 @@ describe('vigil CLI', () => {
       ['keys', 'list'],
       ['keys', 'revoke'],
       ['keys', 'rotate'],
+      ['audit'],
       ['projects', 'create'],
       ['up'],
       ['collector'],
@@ -132,6 +133,18 @@ describe('vigil CLI', () => {
     expect(states).toMatch(/\trevoked \d{4}-/);
     expect(states).toMatch(/\trotated \(replaced by [0-9a-f-]{36}\), works until it expires/);
     expect(states).toMatch(/\tactive\n?$/);
+    // Every key change is in the audit log, with who made it from where.
+    const trail = await vigil(['audit', '--project', 'shop', '--action', 'key.created,key.rotated,key.revoked'], env);
+    expect(trail.code).toBe(0);
+    const lines = trail.stdout.trim().split('\n').slice(1);
+    // The rotation's new key is in its key.rotated event (after.newKeyId), not a key.created one.
+    expect(lines.map((line) => line.split('\t')[1]).sort()).toEqual([
+      'key.created',
+      'key.created',
+      'key.revoked',
+      'key.rotated',
+    ]);
+    expect(lines.every((line) => /\tcli:[^\t]+@[^\t]+\tcli\t\*$/.test(line))).toBe(true);
     const badGrace = await vigil(['keys', 'rotate', secondId, '--grace', 'soon'], env);
     expect(badGrace.code).toBe(1);
     expect(badGrace.stderr.trim()).toBe('vigil: --grace "soon" is not a duration: write e.g. 30m, 24h, 90d');

@@ -124,3 +124,15 @@ export * from './spans/index.ts';
 export type { TokenUsage } from './usage.ts';
 export { forEachInTurns, ITEMS_PER_TURN } from './event-loop.ts';
 export { isValidHostHeader } from './http/host.ts';
+export {
+  AUDIT_ACTIONS,
+  type AuditAction,
+  type AuditEvent,
+  type AuditQuery,
+  type AuditRow,
+  auditOfCaller,
+  auditQuerySchema,
+  ENGINE_ACTOR,
+  readAudit,
+  recordAudit,
+} from './audit/audit-log.ts';

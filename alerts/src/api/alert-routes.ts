@@ -1,7 +1,7 @@
 // Alerts through the API: the definitions and notification routes in effect, silences, and the
 // engine's instances, samples and history.
 
-import { ApiError, type ApiRoute, defineRoute, readRoute } from '@vigil/core';
+import { ApiError, type ApiRoute, auditOfCaller, defineRoute, readRoute, recordAudit } from '@vigil/core';
 import { z } from 'zod';
 import { notificationRoutes } from '../engine/outbox.ts';
 import {
@@ -87,6 +87,13 @@ export function alertRoutes(options: AlertsApiOptions): ApiRoute[] {
           );
           return rows[0];
         });
+        await recordAudit(pool, {
+          ...auditOfCaller(caller),
+          projectId: project.id,
+          action: 'silence.created',
+          target: String(silence.id),
+          after: { matchers: silence.matchers, endsAt: silence.ends_at, comment: body.comment ?? null },
+        });
         return { status: 201, body: { silence } };
       },
     }),
@@ -119,6 +126,13 @@ export function alertRoutes(options: AlertsApiOptions): ApiRoute[] {
           );
           if (!rows[0]) throw new ApiError(404, missing);
           return rows[0];
+        });
+        await recordAudit(pool, {
+          ...auditOfCaller(caller),
+          projectId: project.id,
+          action: 'silence.expired',
+          target: String(silence.id),
+          after: { endsAt: silence.ends_at },
         });
         return { body: { silence } };
       },

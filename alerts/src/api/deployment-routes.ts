@@ -2,7 +2,7 @@
 // promote it, roll it back now (its hooks, once), list them, and say which one serves a tenant.
 // Changes run as the caller under row-level security; hooks are the engine's, whoever asked.
 
-import { ApiError, type ApiRoute, defineRoute, readRoute } from '@vigil/core';
+import { ApiError, type ApiRoute, auditOfCaller, defineRoute, readRoute, recordAudit } from '@vigil/core';
 import type pg from 'pg';
 import { z } from 'zod';
 import { promoteDeployment, recordDeployment } from '../canary/deployments.ts';
@@ -79,6 +79,13 @@ export function deploymentRoutes(options: AlertsApiOptions): ApiRoute[] {
             rollout: rollout && rolloutPlanOf(rollout, config),
           }),
         );
+        await recordAudit(pool, {
+          ...auditOfCaller(caller),
+          projectId: project.id,
+          action: 'deployment.started',
+          target: body.deployment,
+          after: { baseline: recorded.baseline, weight: recorded.weight, steps: recorded.steps, state: recorded.state },
+        });
         if (!rollout) return { status: 201, body: { deployment: recorded } };
         const step = await enterStep(
           pool,
@@ -113,7 +120,19 @@ export function deploymentRoutes(options: AlertsApiOptions): ApiRoute[] {
             throw new ApiError(409, `deployment "${params.name}" is not running`);
           return false;
         });
-        if (!stepped) return { body: { deployment: { name: params.name, state: 'promoted' } } };
+        const promoted = () =>
+          recordAudit(pool, {
+            ...auditOfCaller(caller),
+            projectId: project.id,
+            action: 'deployment.promoted',
+            target: params.name,
+            before: { state: 'running' },
+            after: { state: 'promoted', reason: body.reason ?? null },
+          });
+        if (!stepped) {
+          await promoted();
+          return { body: { deployment: { name: params.name, state: 'promoted' } } };
+        }
         const step = await enterStep(
           pool,
           await options.config(),
@@ -128,6 +147,7 @@ export function deploymentRoutes(options: AlertsApiOptions): ApiRoute[] {
           options.env,
         );
         if (!step.entered) throw new ApiError(409, `not promoted: ${step.reason.replaceAll('_', ' ')}`);
+        await promoted();
         return { body: { deployment: { name: params.name, state: 'promoted' }, step: stepBody(step) } };
       },
     }),
@@ -148,7 +168,14 @@ export function deploymentRoutes(options: AlertsApiOptions): ApiRoute[] {
         const outcome = await rollBack(
           pool,
           await options.config(),
-          { projectId: project.id, projectName: project.name, deployment: params.name, trigger: 'manual', reason },
+          {
+            projectId: project.id,
+            projectName: project.name,
+            deployment: params.name,
+            trigger: 'manual',
+            reason,
+            audit: auditOfCaller(caller),
+          },
           options.env,
         );
         if (!outcome.started)

@@ -4,6 +4,7 @@
 // rollback, and Slack is told.
 
 import type pg from 'pg';
+import { ENGINE_ACTOR, recordAudit } from '@vigil/core';
 import type { AlertsConfig } from '../config/schema.ts';
 import { enqueueDeploymentNotice } from '../engine/outbox.ts';
 import type { HookResult, RollbackPayload } from './call-hook.ts';
@@ -20,6 +21,8 @@ export interface RollbackRequest {
   deployment: string;
   trigger: RollbackPayload['trigger'];
   reason: string;
+  /** Who asked, for the audit log; the engine when not said (a judge's or an alert's rollback). */
+  audit?: { actor: string; origin: string };
 }
 
 export type RollbackOutcome =
@@ -68,6 +71,14 @@ export async function rollBack(
       };
     }
     await client.query(`update deployments set state = 'rolled_back', ended_at = now() where id = $1`, [deployment.id]);
+    await recordAudit(client, {
+      ...(request.audit ?? { actor: ENGINE_ACTOR, origin: 'engine' }),
+      projectId: request.projectId,
+      action: 'deployment.rolled_back',
+      target: request.deployment,
+      before: { state: deployment.state },
+      after: { state: 'rolled_back', trigger: request.trigger, reason: request.reason },
+    });
     await client.query('commit');
     claimed = { rollbackId: rows[0].id, deploymentId: deployment.id, baseline: deployment.baseline, key };
   } catch (error) {

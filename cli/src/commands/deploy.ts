@@ -17,8 +17,8 @@ import {
   rolloutPlanOf,
   rolloutSchema,
 } from '@vigil/alerts';
-import { findProject, SERVICE_CALLER } from '@vigil/core';
-import { withDatabase } from '../context.ts';
+import { findProject, recordAudit, SERVICE_CALLER } from '@vigil/core';
+import { cliAudit, withDatabase } from '../context.ts';
 import { info, result } from '../output.ts';
 
 const EXIT = { pass: 0, fail: 1, inconclusive: 2, error: 3 } as const;
@@ -110,13 +110,20 @@ export function registerDeployCommands(program: Command): void {
         await withDatabase(async (db, config) => {
           const id = await projectId(db.pool, options.project);
           const { config: alerts } = await new ConfigSource(db.pool, config.VIGIL_CONFIG).load();
-          await recordDeployment(db.pool, id, {
+          const started = await recordDeployment(db.pool, id, {
             name: options.deployment,
             baseline: options.baseline,
             weight: options.weight,
             source: 'cli',
             slices,
             rollout: rollout && rolloutPlanOf(rollout, alerts),
+          });
+          await recordAudit(db.pool, {
+            ...cliAudit(),
+            projectId: id,
+            action: 'deployment.started',
+            target: options.deployment,
+            after: { baseline: started.baseline, weight: started.weight, steps: started.steps, state: started.state },
           });
           const running = `deployment ${options.deployment} running${options.baseline ? ` against baseline ${options.baseline}` : ''}`;
           if (!rollout) {
@@ -164,6 +171,14 @@ export function registerDeployCommands(program: Command): void {
         }
         if (!(await promoteDeployment(db.pool, id, options.deployment)))
           throw new Error(`deployment "${options.deployment}" is not running`);
+        await recordAudit(db.pool, {
+          ...cliAudit(),
+          projectId: id,
+          action: 'deployment.promoted',
+          target: options.deployment,
+          before: { state: 'running' },
+          after: { state: 'promoted', reason: options.reason },
+        });
         result(`deployment ${options.deployment} promoted`);
       });
     });
@@ -197,6 +212,7 @@ export function registerDeployCommands(program: Command): void {
           deployment: options.deployment,
           trigger: 'manual',
           reason: options.reason,
+          audit: cliAudit(),
         });
         if (!outcome.started) throw new Error(`not rolled back: ${outcome.reason.replaceAll('_', ' ')}`);
         for (const hook of outcome.hooks)

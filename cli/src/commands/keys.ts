@@ -1,7 +1,15 @@
 import type { Command } from 'commander';
 import { parseDuration } from '@vigil/alerts';
-import { createIngestKey, keyState, listIngestKeys, revokeIngestKey, rotateIngestKey } from '@vigil/core';
-import { withDatabase } from '../context.ts';
+import {
+  createIngestKey,
+  type IngestKeyInfo,
+  keyState,
+  listIngestKeys,
+  recordAudit,
+  revokeIngestKey,
+  rotateIngestKey,
+} from '@vigil/core';
+import { cliAudit, withDatabase } from '../context.ts';
 import { info, result } from '../output.ts';
 
 /** A duration option (90d, 24h, 30m), in milliseconds; says what was wrong otherwise. */
@@ -9,6 +17,17 @@ function durationOption(name: string, text: string): number {
   const ms = parseDuration(text);
   if (ms === null || ms <= 0) throw new Error(`${name} "${text}" is not a duration: write e.g. 30m, 24h, 90d`);
   return ms;
+}
+
+/** What the audit log keeps of a key: never its hash, only what `keys list` shows. */
+function keyRecord(key: IngestKeyInfo): Record<string, unknown> {
+  return {
+    prefix: key.prefix,
+    label: key.label,
+    expiresAt: key.expiresAt?.toISOString() ?? null,
+    replacedBy: key.replacedBy,
+    state: keyState(key, Date.now()),
+  };
 }
 
 export function registerKeyCommands(program: Command): void {
@@ -25,6 +44,13 @@ export function registerKeyCommands(program: Command): void {
       await withDatabase(async (db) => {
         const created = await createIngestKey(db.pool, options.project, options.label ?? null, {
           ...(expiresInMs === undefined ? {} : { expiresInMs }),
+        });
+        await recordAudit(db.pool, {
+          ...cliAudit(),
+          projectId: created.info.projectId,
+          action: 'key.created',
+          target: created.info.id,
+          after: keyRecord(created.info),
         });
         info(
           `created key ${created.info.id} (${created.info.prefix}…) for project "${created.info.projectName}"; it is shown only now:`,
@@ -78,6 +104,14 @@ export function registerKeyCommands(program: Command): void {
         const rotated = await rotateIngestKey(db.pool, id, graceMs, {
           ...(expiresInMs === undefined ? {} : { expiresInMs }),
         });
+        await recordAudit(db.pool, {
+          ...cliAudit(),
+          projectId: rotated.previous.projectId,
+          action: 'key.rotated',
+          target: rotated.previous.id,
+          before: { prefix: rotated.previous.prefix, state: 'active' },
+          after: { ...keyRecord(rotated.previous), newKey: keyRecord(rotated.info), newKeyId: rotated.info.id },
+        });
         info(
           `rotated ${rotated.previous.id} (${rotated.previous.prefix}…): it works until ${rotated.previous.expiresAt!.toISOString()}; ` +
             `new key ${rotated.info.id} (${rotated.info.prefix}…) for project "${rotated.info.projectName}", shown only now:`,
@@ -93,6 +127,13 @@ export function registerKeyCommands(program: Command): void {
     .action(async (id: string) => {
       await withDatabase(async (db) => {
         const key = await revokeIngestKey(db.pool, id);
+        await recordAudit(db.pool, {
+          ...cliAudit(),
+          projectId: key.projectId,
+          action: 'key.revoked',
+          target: key.id,
+          after: keyRecord(key),
+        });
         result(`revoked ${key.id} (${key.prefix}…) of project "${key.projectName}" at ${key.revokedAt!.toISOString()}`);
       });
     });

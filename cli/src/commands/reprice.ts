@@ -1,9 +1,9 @@
 // `vigil reprice`: applies the current catalog and the project's own prices to stored history.
 
-import { DAY_MS, getProject, loadPriceCatalog, repriceDays } from '@vigil/core';
+import { DAY_MS, getProject, loadPriceCatalog, recordAudit, repriceDays } from '@vigil/core';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { withDatabase } from '../context.ts';
+import { cliAudit, withDatabase } from '../context.ts';
 import { info, result } from '../output.ts';
 
 const utcDate = z
@@ -55,6 +55,14 @@ export function registerRepriceCommand(program: Command): void {
             result([day.day, day.calls, day.changed, day.beforeUsd.toFixed(6), day.afterUsd.toFixed(6)].join('\t'));
           },
         );
+        await recordAudit(db.pool, {
+          ...cliAudit(),
+          projectId: project.id,
+          action: 'reprice.run',
+          target: `${raw.from}..${raw.to}${options.model ? ` ${options.model}` : ''}`,
+          before: { costUsd: before },
+          after: { costUsd: after, catalog: catalog.label },
+        });
         info(`total ${before.toFixed(6)} → ${after.toFixed(6)} USD; rollups rebuilt, pricing_days updated`);
       });
     });

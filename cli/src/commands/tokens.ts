@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { findProject, resolveJwtSecret, signToken } from '@vigil/core';
-import { withDatabase } from '../context.ts';
+import type { Pool } from 'pg';
+import { findProject, recordAudit, resolveJwtSecret, signToken } from '@vigil/core';
+import { cliAudit, withDatabase } from '../context.ts';
 import { info, result } from '../output.ts';
 
 const ttlSchema = z
@@ -29,11 +30,17 @@ export function registerTokenCommands(program: Command): void {
       await withDatabase(async (db, config) => {
         const { secret } = await resolveJwtSecret(config);
         if (options.admin) {
+          await recordTokenIssued(db.pool, null, { role: 'admin', ttl: options.ttl });
           info(`admin token, valid for ${options.ttl}:`);
           return result(await signToken({ role: 'service_role', ttlSeconds }, secret));
         }
         const project = await findProject(db.pool, options.project!);
         if (!project) throw new Error(`no project named "${options.project}"`);
+        await recordTokenIssued(db.pool, project.id, {
+          role: 'member',
+          tenant: options.tenant ?? null,
+          ttl: options.ttl,
+        });
         info(
           `token for project "${project.name}"${options.tenant ? `, tenant "${options.tenant}" only` : ''}, valid for ${options.ttl}:`,
         );
@@ -66,10 +73,17 @@ export function registerTokenCommands(program: Command): void {
         const { secret } = await resolveJwtSecret(config);
         let token: string;
         if (options.role === 'admin') {
+          await recordTokenIssued(db.pool, null, { role: 'admin', ttl: options.ttl, for: 'dashboard' });
           token = await signToken({ role: 'service_role', ttlSeconds }, secret);
         } else {
           const project = await findProject(db.pool, options.project);
           if (!project) throw new Error(`no project named "${options.project}"`);
+          await recordTokenIssued(db.pool, project.id, {
+            role: 'viewer',
+            tenant: options.tenant ?? null,
+            ttl: options.ttl,
+            for: 'dashboard',
+          });
           token = await signToken(
             {
               role: 'authenticated',
@@ -88,4 +102,16 @@ export function registerTokenCommands(program: Command): void {
         result(token);
       });
     });
+}
+
+/** Tokens are not stored; the audit log keeps that one was issued, to whom it grants what, and for how long. */
+function recordTokenIssued(pool: Pool, projectId: string | null, grant: Record<string, unknown>): Promise<void> {
+  return recordAudit(pool, {
+    ...cliAudit(),
+    projectId,
+    ...(typeof grant.tenant === 'string' ? { tenantId: grant.tenant } : {}),
+    action: 'token.issued',
+    target: projectId === null ? 'every project' : projectId,
+    after: grant,
+  });
 }

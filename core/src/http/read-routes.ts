@@ -9,6 +9,7 @@ import { readCostCoverage, readReportedCost } from '../query/read-cost.ts';
 import { readMetrics, readSli } from '../query/read-metrics.ts';
 import { readCostByUser, readSessionCostByTenant, readTopSessions } from '../query/read-sessions.ts';
 import { readUserModelCost } from '../query/read-user-cost.ts';
+import { auditQuerySchema, readAudit } from '../audit/audit-log.ts';
 import { readTrace, readTraces } from '../query/read-traces.ts';
 import {
   budgetsQuerySchema,
@@ -79,6 +80,14 @@ export function readRoutes(pool: pg.Pool): ApiRoute[] {
       'sessions',
       userCostQuerySchema,
       readCostByUser,
+    ),
+    readRoute(
+      pool,
+      '/audit',
+      'The audit log: changes to keys, tokens, silences, deployments and prices, with who, from where, before and after',
+      'audit',
+      auditQuerySchema,
+      readAudit,
     ),
     readRoute(
       pool,
