@@ -12,6 +12,7 @@ const PAGES = [
   ['/sessions', 'Sessions'],
   ['/deployments', 'Deployments'],
   ['/alerts', 'Alerts'],
+  ['/audit', 'Audit'],
 ] as const;
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {

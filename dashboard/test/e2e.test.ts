@@ -651,6 +651,16 @@ describe('dashboard', () => {
     await page.getByRole('button', { name: 'expire now' }).click();
     await page.waitForURL(/notice=Silence\+expired|notice=Silence%20expired/);
     expect(await page.getByTestId('silences').textContent()).toContain('expired');
+    // The Audit page has both changes, with who made them and from where; its filter narrows them.
+    await page.goto(`${baseUrl}/audit`);
+    const trail = await page.getByTestId('audit-events').textContent();
+    expect(trail).toMatch(/silence\.expired.*token:member.*api/);
+    expect(trail).toMatch(/silence\.created.*token:member.*api.*"comment":"maintenance"/);
+    await page.getByTestId('audit-filter-silence.expired').click();
+    await page.waitForURL(/action=silence\.expired/);
+    const filtered = await page.getByTestId('audit-events').textContent();
+    expect(filtered).toContain('silence.expired');
+    expect(filtered).not.toContain('silence.created');
   });
 
   it('lets an admin roll a canary back from the Deployments page (members see no buttons)', async () => {
@@ -684,6 +694,7 @@ describe('dashboard', () => {
       ['trace', `/traces/${trace!.traceId}`],
       ['deployments', '/deployments?canary=v2'],
       ['alerts', '/alerts'],
+      ['audit', '/audit'],
       ['login', '/login?reason=expired'],
     ] as const;
     for (const colorScheme of ['light', 'dark'] as const) {
