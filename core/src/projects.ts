@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { z } from 'zod';
+import { type Caller, withCaller } from './query/caller.ts';
 
 export const projectNameSchema = z
   .string()
@@ -227,6 +228,18 @@ export async function listIngestKeys(db: Queryable, projectName?: string): Promi
     [projectName ?? null],
   );
   return rows.map(toKeyInfo);
+}
+
+/** A project's keys as the caller may see them (row-level security; never the hashes). */
+export async function readIngestKeys(pool: pg.Pool, caller: Caller, projectId: string): Promise<IngestKeyInfo[]> {
+  return withCaller(pool, caller, async (client) => {
+    const { rows } = await client.query(
+      `select ${KEY_COLUMNS}, p.name as project_name from ingest_keys k join projects p on p.id = k.project_id
+        where k.project_id = $1 order by k.created_at desc`,
+      [projectId],
+    );
+    return rows.map(toKeyInfo);
+  });
 }
 
 export async function revokeIngestKey(db: Queryable, id: string): Promise<IngestKeyInfo> {

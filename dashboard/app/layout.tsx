@@ -12,6 +12,7 @@ const PAGES = [
   ['/sessions', 'Sessions'],
   ['/deployments', 'Deployments'],
   ['/alerts', 'Alerts'],
+  ['/keys', 'Keys'],
   ['/audit', 'Audit'],
 ] as const;
 

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bulkLoadSpans,
   createApiApp,
+  createIngestKey,
   createProject,
   readMetrics,
   readSessionCostByTenant,
@@ -23,6 +24,7 @@ import {
   readTrace,
   readTraces,
   type RunningServer,
+  rotateIngestKey,
   serveApp,
   SERVICE_CALLER,
   signToken,
@@ -663,6 +665,22 @@ describe('dashboard', () => {
     expect(filtered).not.toContain('silence.created');
   });
 
+  it("lists the project's ingest keys with last use, expiry and state, never the keys themselves", async () => {
+    await createProject(db.pool, 'keyed');
+    const kept = await createIngestKey(db.pool, 'keyed', 'app', { expiresInMs: 90 * 86_400_000 });
+    const old = await createIngestKey(db.pool, 'keyed', 'deploy-bot');
+    const rotated = await rotateIngestKey(db.pool, old.info.id, 3_600_000);
+    const page = await signedIn({ projectId: kept.info.projectId });
+    await page.goto(`${baseUrl}/keys`);
+    const rows = await page.locator('[data-testid="ingest-keys"] tbody tr').allTextContents();
+    expect(rows).toHaveLength(3);
+    expect(rows.find((r) => r.includes(old.info.prefix))).toMatch(/deploy-bot.*never.*rotated/);
+    expect(rows.find((r) => r.includes(rotated.info.prefix))).toMatch(/deploy-bot.*never.*active/);
+    expect(rows.find((r) => r.includes(kept.info.prefix))).toMatch(/app.*never.*expiring/);
+    const html = await page.content();
+    for (const key of [kept.key, old.key, rotated.key]) expect(html).not.toContain(key);
+  });
+
   it('lets an admin roll a canary back from the Deployments page (members see no buttons)', async () => {
     const member = await signedIn({ projectId: shop });
     await member.goto(`${baseUrl}/deployments?${windowQuery}&canary=v2`);
@@ -695,6 +713,7 @@ describe('dashboard', () => {
       ['deployments', '/deployments?canary=v2'],
       ['alerts', '/alerts'],
       ['audit', '/audit'],
+      ['keys', '/keys'],
       ['login', '/login?reason=expired'],
     ] as const;
     for (const colorScheme of ['light', 'dark'] as const) {
