@@ -39,3 +39,5 @@ export {
   readAlerts,
 } from './reads/alert-reads.ts';
 export { type Deployment, type DeploymentsQuery, readDeployments } from './reads/deployment-reads.ts';
+export { countSloEvents, type Counts } from './slo/slo-events.ts';
+export { type HistoryPoint, periodBuckets, sloHistory } from './slo/budget-history.ts';

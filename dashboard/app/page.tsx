@@ -12,7 +12,7 @@ import { pool } from '../lib/db.ts';
 import { formatCount, formatMs, formatPercent, formatSince, formatUsd } from '../lib/format.ts';
 import { onStepGrid, toSeries } from '../lib/series.ts';
 import { requireCaller } from '../lib/session.ts';
-import { resolveView } from '../lib/view.ts';
+import { resolveView, viewHref } from '../lib/view.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -119,7 +119,13 @@ export OTEL_EXPORTER_OTLP_HEADERS="authorization=Bearer $(cat .vigil/default-ing
               decorationColor={ALERT_STATE_COLOR[slo.state] as never}
             >
               <div className="flex items-center justify-between">
-                <Text className="font-medium text-tremor-content-strong">{slo.name}</Text>
+                <Link
+                  href={viewHref(view, `/slos/${encodeURIComponent(slo.name)}`)}
+                  className="font-medium text-tremor-content-strong hover:text-tremor-brand"
+                  data-testid={`slo-link-${slo.name}`}
+                >
+                  {slo.name}
+                </Link>
                 <StatusBadge color={ALERT_STATE_COLOR[slo.state]}>{slo.state}</StatusBadge>
               </div>
               <Text className="mt-1">{slo.sli}</Text>

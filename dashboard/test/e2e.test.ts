@@ -363,6 +363,27 @@ describe('dashboard', () => {
     expect(await page.getByTestId('deployment-v2').textContent()).toContain('v1');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'overview.png'), fullPage: true });
 
+    // The tile leads to the SLO's own page: its SLI and error budget over the 30 days, burn rates
+    // per window, the alerts it raised, and the deployments drawn on its charts.
+    await page.getByTestId('slo-link-chat-errors').click();
+    await page.waitForURL(/\/slos\/chat-errors/);
+    const periodEnd = Math.floor(Date.now() / 60_000) * 60_000;
+    const period = await readSli(db.pool, SERVICE_CALLER, {
+      projectId: shop,
+      window: { from: new Date(periodEnd - 30 * 86_400_000), to: new Date(periodEnd) },
+      filters: { category: ['model'] },
+    });
+    expect(await text(page, 'slo-budget-left')).toBe(formatPercent(1 - period.errors / period.total / 0.001, 1));
+    await page.getByTestId('chart-slo-sli').locator('svg.recharts-surface').waitFor();
+    expect(Number(await page.getByTestId('chart-slo-sli').getAttribute('data-points'))).toBeGreaterThan(0);
+    expect(Number(await page.getByTestId('chart-slo-budget').getAttribute('data-points'))).toBeGreaterThan(0);
+    expect(await page.getByTestId('chart-slo-sli').textContent()).toContain('objective 99.9%');
+    expect(await page.getByTestId('chart-slo-sli').textContent()).toContain('v2');
+    const windows = await page.locator('[data-testid="slo-windows"] tbody tr').allTextContents();
+    expect(windows.some((row) => row.startsWith('page'))).toBe(true);
+    expect(windows.every((row) => /×.*×.*×$/.test(row))).toBe(true);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'slo-chat-errors.png'), fullPage: true });
+
     await page.goto(`${baseUrl}/?${windowQuery}&tenant=tenant-1`);
     const [tenantTotal] = await readMetrics(db.pool, SERVICE_CALLER, {
       projectId: shop,
@@ -714,6 +735,7 @@ describe('dashboard', () => {
       ['alerts', '/alerts'],
       ['audit', '/audit'],
       ['keys', '/keys'],
+      ['slo', '/slos/chat-errors'],
       ['login', '/login?reason=expired'],
     ] as const;
     for (const colorScheme of ['light', 'dark'] as const) {

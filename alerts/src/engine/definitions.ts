@@ -2,11 +2,12 @@
 // and how to evaluate it against the query API: SLO burn rates (one instance per severity, the OR
 // of its window pairs), threshold rules, and monthly budgets (budget-definitions.ts).
 
-import { ALL_TENANTS, readCostSli, readMetrics, readSli } from '@vigil/core';
+import { ALL_TENANTS, readMetrics } from '@vigil/core';
+import { type Counts, countSloEvents } from '../slo/slo-events.ts';
 import type pg from 'pg';
 import type { AlertsConfig, RuleConfig, SloConfig } from '../config/schema.ts';
 import { type WindowPair, evaluatePair, scaledWindows } from '../slo/burn-rate.ts';
-import { type Filters, selectorFilters, selectorLabels } from '../slo/selector.ts';
+import { selectorFilters, selectorLabels } from '../slo/selector.ts';
 import type { Timing } from '../state/machine.ts';
 import {
   type AlertDefinition,
@@ -18,51 +19,11 @@ import {
 import { budgetDefinitions } from './budget-definitions.ts';
 import type { RuleObservation, SloObservation } from './observations.ts';
 
-export interface Counts {
-  total: number;
-  bad: number;
-}
-
-/** Good and bad events of an SLO over the window ending now. */
-async function sloCounts(
-  pool: pg.Pool,
-  slo: SloConfig,
-  projectId: string,
-  filters: Filters,
-  now: number,
-  ms: number,
-): Promise<Counts> {
-  const w = window(now, ms);
-  switch (slo.sli.kind) {
-    case 'latency':
-    case 'ttft': {
-      const r = await readSli(pool, caller, {
-        projectId,
-        window: w,
-        filters,
-        metric: slo.sli.kind,
-        thresholdMs: slo.sli.thresholdMs,
-      });
-      return { total: r.total, bad: r.total - (r.good ?? 0) };
-    }
-    case 'errors': {
-      const r = await readSli(pool, caller, { projectId, window: w, filters });
-      return { total: r.total, bad: r.errors };
-    }
-    case 'cost_per_request': {
-      // From the rollups' cost distributions: every window is as fresh as the latency ones.
-      const r = await readCostSli(pool, caller, { projectId, window: w, filters, maxUsd: slo.sli.maxUsd });
-      return { total: r.total, bad: r.total - r.good };
-    }
-  }
-}
-
 function sloDefinitions(slo: SloConfig, projectId: string, timing: Timing): AlertDefinition[] {
   const pairs: WindowPair[] = slo.windows
     ? slo.windows.map((w) => ({ severity: w.severity, longMs: w.long, shortMs: w.short, burnRate: w.burnRate }))
     : scaledWindows(slo.period);
   const objective = slo.objective / 100;
-  const filters = selectorFilters(slo.selector);
   const deployment = slo.selector.deployment?.length === 1 ? slo.selector.deployment[0]! : null;
   const tenantId = slo.selector.tenant?.length === 1 ? slo.selector.tenant[0]! : ALL_TENANTS;
   return (['page', 'ticket'] as const)
@@ -95,7 +56,7 @@ function sloDefinitions(slo: SloConfig, projectId: string, timing: Timing): Aler
           const cache = new Map<number, Promise<Counts>>();
           const counts = (ms: number) => {
             let found = cache.get(ms);
-            if (!found) cache.set(ms, (found = sloCounts(pool, slo, projectId, filters, now, ms)));
+            if (!found) cache.set(ms, (found = countSloEvents(pool, caller, slo, projectId, window(now, ms))));
             return found;
           };
           const evaluations = await Promise.all(

@@ -1,0 +1,44 @@
+// What an SLO counts: its good and bad events in a window, by its SLI's kind. One definition for
+// the engine's burn rates and the SLO page's history.
+
+import { type Caller, readCostSli, readSli } from '@vigil/core';
+import type pg from 'pg';
+import type { SloConfig } from '../config/schema.ts';
+import { selectorFilters } from './selector.ts';
+
+export interface Counts {
+  total: number;
+  bad: number;
+}
+
+export async function countSloEvents(
+  pool: pg.Pool,
+  caller: Caller,
+  slo: SloConfig,
+  projectId: string,
+  window: { from: Date; to: Date },
+): Promise<Counts> {
+  const filters = selectorFilters(slo.selector);
+  switch (slo.sli.kind) {
+    case 'latency':
+    case 'ttft': {
+      const r = await readSli(pool, caller, {
+        projectId,
+        window,
+        filters,
+        metric: slo.sli.kind,
+        thresholdMs: slo.sli.thresholdMs,
+      });
+      return { total: r.total, bad: r.total - (r.good ?? 0) };
+    }
+    case 'errors': {
+      const r = await readSli(pool, caller, { projectId, window, filters });
+      return { total: r.total, bad: r.errors };
+    }
+    case 'cost_per_request': {
+      // From the rollups' cost distributions: every window is as fresh as the latency ones.
+      const r = await readCostSli(pool, caller, { projectId, window, filters, maxUsd: slo.sli.maxUsd });
+      return { total: r.total, bad: r.total - r.good };
+    }
+  }
+}
