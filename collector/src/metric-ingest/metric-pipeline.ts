@@ -6,6 +6,8 @@
 //
 // Series state is read and written under a per-project advisory lock, so two requests carrying
 // points of one series (two exporters' retries, two collectors) never both count the same delta.
+// At most METRIC_COMMITS requests hold a database connection at once: the pool is shared with the
+// span writer, and a burst of metric requests waiting on one project's lock must not take it all.
 
 import {
   addExplicitBuckets,
@@ -25,6 +27,7 @@ import { measureOf, type MetricMeasure, metricDimensions, msPerUnit } from '../n
 import type { PartialSuccess } from '../otlp/encode-response.ts';
 import type { DecodedMetric, DecodedMetrics, Attributes } from '../otlp/types.ts';
 import type { ProjectDirectory } from '../projects/project-directory.ts';
+import { ProcessingSlots } from '../pipeline/processing-slots.ts';
 import { DatabaseUnavailableError } from '../writer/errors.ts';
 import { type DeltaOutcome, nextDelta, type PointValue, type SeriesState, seriesKey } from './series.ts';
 
@@ -56,8 +59,12 @@ export interface MetricPipelineDeps {
   metrics: CollectorMetrics;
 }
 
+/** Metric requests committing at once (each holds one pooled connection); the rest wait their turn. */
+export const METRIC_COMMITS = 2;
+
 export class MetricPipeline {
   private readonly deps: MetricPipelineDeps;
+  private readonly commits = new ProcessingSlots(METRIC_COMMITS);
 
   constructor(deps: MetricPipelineDeps) {
     this.deps = deps;
@@ -73,7 +80,8 @@ export class MetricPipeline {
     if (notRead > 0) metrics.metricPointsNotStored.inc({ reason: 'not_read' }, notRead);
     let counted = 0;
     if (observations.length > 0) {
-      const outcomes = await this.commit(project, observations);
+      const release = await this.commits.acquire();
+      const outcomes = await this.commit(project, observations).finally(release);
       for (const [outcome, n] of outcomes) metrics.metricPointsRead.inc({ outcome }, n);
       counted = observations.length - (outcomes.get('stale') ?? 0) - (outcomes.get('baseline') ?? 0);
     }
