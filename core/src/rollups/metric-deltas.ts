@@ -42,14 +42,23 @@ export async function holdMetricDeltas(
   );
 }
 
+// The model calls stored as spans are read once per round, as distinct (project, service, tenant,
+// session, minute) over the span of time the due deltas cover, then each delta is matched against
+// that set: one scan of the window, not one per delta.
 const RELEASE_SQL = `with due as (delete from metric_rollup_deltas where bucket < $1 returning *),
+  span_calls as (
+    select distinct s.project_id, s.service_name, s.tenant_id, s.session_id, date_trunc('minute', s.start_time) as minute
+      from spans s
+     where s.project_id in (select distinct project_id from due) and s.category = 'model'
+       and s.start_time >= (select min(covers_from) from due) - ${SLACK}
+       and s.start_time < (select max(bucket) from due) + interval '1 minute' + ${SLACK}
+  ),
   counted as (
     select * from due d where not exists (
-      select 1 from spans s
-       where s.project_id = d.project_id and s.start_time >= d.covers_from - ${SLACK}
-         and s.start_time < d.bucket + interval '1 minute' + ${SLACK}
-         and s.service_name = d.service_name and s.tenant_id = d.tenant_id and s.category = 'model'
-         and (d.session_id is null or s.session_id = d.session_id))
+      select 1 from span_calls c
+       where c.project_id = d.project_id and c.service_name = d.service_name and c.tenant_id = d.tenant_id
+         and c.minute >= date_trunc('minute', d.covers_from - ${SLACK}) and c.minute < d.bucket + interval '1 minute' + ${SLACK}
+         and (d.session_id is null or c.session_id = d.session_id))
   ),
   moved as (insert into rollups_minute (${ROLLUP_COLUMNS.join(', ')}) select ${ROLLUP_COLUMNS.join(', ')} from counted returning 1)
 select (select count(*) from due)::int as due, (select count(*) from moved)::int as moved`;
