@@ -456,14 +456,59 @@ describe('a Claude Code fleet', () => {
         },
       ],
     };
+    // A sum that is not a finite number is refused too: it would poison every total it joined.
+    const histogram = body.resourceMetrics[0]!.scopeMetrics[0]!.metrics[0]!.histogram as { dataPoints: unknown[] };
+    histogram.dataPoints.push({
+      timeUnixNano: ns(Date.now()),
+      count: '1',
+      sum: 'NaN',
+      bucketCounts: ['1'],
+      explicitBounds: [],
+    });
     const { status, json } = await post('/v1/metrics', body);
     expect(status).toBe(200);
-    expect(json.partialSuccess).toMatchObject({ rejectedDataPoints: '1' });
+    expect(json.partialSuccess).toMatchObject({ rejectedDataPoints: '2' });
+    expect(String((json.partialSuccess as { errorMessage: string }).errorMessage)).toMatch(
+      /sum must be a finite number, got NaN/,
+    );
     expect(String((json.partialSuccess as { errorMessage: string }).errorMessage)).toMatch(
       /2 bucket counts for 2 explicit bounds/,
     );
+    // A count no rollup column can hold is bad data, not an outage: 400, so the exporter does not retry it forever.
+    const huge = {
+      resourceMetrics: [
+        {
+          scopeMetrics: [
+            {
+              metrics: [
+                {
+                  name: 'gen_ai.client.operation.duration',
+                  unit: 's',
+                  histogram: {
+                    aggregationTemporality: 1,
+                    dataPoints: [
+                      {
+                        timeUnixNano: ns(Date.now()),
+                        count: '18000000000000000000',
+                        sum: 1,
+                        bucketCounts: ['18000000000000000000'],
+                        explicitBounds: [],
+                        attributes: [attr('gen_ai.request.model', 'gpt-4o-mini')],
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const refused = await post('/v1/metrics', huge);
+    expect(refused.status).toBe(400);
+    expect(String(refused.json.message)).toMatch(/metric points refused by the database/);
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
-    expect(metrics).toMatch(/vigil_metric_points_rejected_total\{reason="invalid_point"\} 1/);
+    expect(metrics).toMatch(/vigil_metric_points_rejected_total\{reason="invalid_point"\} 2/);
     expect(metrics).toMatch(/vigil_metric_points_read_total\{outcome="stale"\} [1-9]/);
     expect(metrics).toMatch(/vigil_http_requests_total\{signal="metrics",status="200"\} [1-9]/);
   });

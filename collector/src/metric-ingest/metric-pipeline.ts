@@ -28,7 +28,7 @@ import type { PartialSuccess } from '../otlp/encode-response.ts';
 import type { DecodedMetric, DecodedMetrics, Attributes } from '../otlp/types.ts';
 import type { ProjectDirectory } from '../projects/project-directory.ts';
 import { ProcessingSlots } from '../pipeline/processing-slots.ts';
-import { DatabaseUnavailableError } from '../writer/errors.ts';
+import { DatabaseUnavailableError, SpansRefusedError } from '../writer/errors.ts';
 import { type DeltaOutcome, nextDelta, type PointValue, type SeriesState, seriesKey } from './series.ts';
 
 /** One point Vigil reads, before its delta is known. */
@@ -155,6 +155,11 @@ export class MetricPipeline {
     } catch (error) {
       await client.query('rollback').catch(() => {});
       if (error instanceof DatabaseUnavailableError) throw error;
+      // A value Postgres refuses (SQLSTATE class 22, data exception: a count out of range) would be
+      // refused again on every retry: the points are bad data, not an outage.
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('22'))
+        throw new SpansRefusedError(`metric points refused by the database: ${(error as Error).message}`);
       throw new DatabaseUnavailableError(`metric points not stored: ${(error as Error).message}`);
     } finally {
       client.release();

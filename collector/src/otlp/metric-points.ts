@@ -14,9 +14,12 @@ type AnyPoint = DecodedNumberPoint | DecodedHistogramPoint | DecodedExponentialP
 
 function invalidPointReason(point: AnyPoint): string | null {
   if (!(point.timeMs > 0)) return 'time_unix_nano is required';
-  if ('value' in point) return Number.isNaN(point.value) ? 'value is NaN' : null;
+  // A NaN or infinite value would make every sum it joins NaN or infinite from then on.
+  if ('value' in point)
+    return Number.isFinite(point.value) ? null : `value must be a finite number, got ${point.value}`;
   if (!(point.count >= 0) || !Number.isFinite(point.count))
     return `count must be a non-negative number, got ${point.count}`;
+  if (point.sum !== null && !Number.isFinite(point.sum)) return `sum must be a finite number, got ${point.sum}`;
   if ('bounds' in point) {
     if (point.bucketCounts.length > 0 && point.bucketCounts.length !== point.bounds.length + 1)
       return `${point.bucketCounts.length} bucket counts for ${point.bounds.length} explicit bounds (need one more count than bounds)`;
