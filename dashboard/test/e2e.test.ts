@@ -398,10 +398,18 @@ describe('dashboard', () => {
   it('exports the per-tenant cost table as CSV with exactly the numbers shown', async () => {
     const page = await signedIn({ projectId: shop });
     await page.goto(`${baseUrl}/cost?${windowQuery}`);
+    // The per-user table reads raw model calls: over the whole range up to a week, the last week past it.
+    expect(await page.getByTestId('user-model-cost-title').textContent()).toBe('Cost per user and model');
+    expect((await page.locator('[data-testid="user-model-cost"] tbody tr').count()) > 0).toBe(true);
     const shown = await page
       .locator('[data-testid="tenant-costs"] tbody tr')
       .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim())));
     expect(shown.length).toBe(4);
+    const month = await signedIn({ projectId: shop });
+    await month.goto(`${baseUrl}/cost?range=30d`);
+    expect(await month.getByTestId('user-model-cost-title').textContent()).toBe(
+      'Cost per user and model, last 7 days of the range',
+    );
     const response = await page.request.get(`${baseUrl}/cost/tenants.csv?${windowQuery}`);
     expect(response.headers()['content-type']).toContain('text/csv');
     const csv = (await response.text())
