@@ -11,12 +11,13 @@ import { createPool } from '@vigil/core';
 import { startCollector } from '../src/collector.ts';
 import { ProtoReader, WIRE_LENGTH, WIRE_VARINT } from '../src/otlp/proto-reader.ts';
 import { RETRY_INFO_TYPE_URL } from '../src/receivers/grpc/rpc-status.ts';
-import { LOGS_SERVICE, TRACE_EXPORT_PATH, TRACE_SERVICE } from '../src/receivers/grpc/server.ts';
+import { LOGS_SERVICE, METRICS_SERVICE, TRACE_EXPORT_PATH, TRACE_SERVICE } from '../src/receivers/grpc/server.ts';
 import { DEFAULT_TEST_SETTINGS, randomHex, startTestCollector, type TestCollector } from './harness.ts';
 import { keyValue, protoRequest, protoSpan } from './otlp/proto-bytes.ts';
 
 const TraceClient = grpc.makeGenericClientConstructor(TRACE_SERVICE, 'TraceService');
 const LogsClient = grpc.makeGenericClientConstructor(LOGS_SERVICE, 'LogsService');
+const MetricsClient = grpc.makeGenericClientConstructor(METRICS_SERVICE, 'MetricsService');
 
 interface Answer {
   error: grpc.ServiceError | null;
@@ -268,5 +269,53 @@ describe('OTLP/gRPC LogsService', () => {
     expect((partial.get(2) as Buffer).toString()).toMatch(/1 log records rejected: log record 0.*traceId/);
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
     expect(metrics).toMatch(/vigil_grpc_requests_total\{service="logs",code="OK"\} [1-9]/);
+  });
+});
+
+describe('OTLP/gRPC MetricsService', () => {
+  const metricsCall = (body: Buffer, key: string | null) =>
+    exportCall(t.collector.grpcAddress, body, key, false, MetricsClient);
+  // ExportMetricsServiceRequest { resource_metrics { scope_metrics { metrics { name, sum { data_points… } } } } }
+  const sumRequest = (...points: Buffer[]) =>
+    field(
+      1,
+      field(
+        2,
+        field(
+          2,
+          Buffer.concat([
+            field(1, Buffer.from('gen_ai.client.inference.usage.input_tokens')),
+            field(7, Buffer.concat(points.map((p) => field(1, p)))),
+          ]),
+        ),
+      ),
+    );
+  /** A NumberDataPoint: time_unix_nano (fixed64, field 3) and as_int (sfixed64, field 6). */
+  const point = (timeNs: bigint, value: bigint) => {
+    const bytes = Buffer.alloc(18);
+    bytes[0] = (3 << 3) | 1;
+    bytes.writeBigUInt64LE(timeNs, 1);
+    bytes[9] = (6 << 3) | 1;
+    bytes.writeBigInt64LE(value, 10);
+    return bytes;
+  };
+
+  it('answers UNAUTHENTICATED without a key and INVALID_ARGUMENT for a message it cannot read', async () => {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    expect((await metricsCall(sumRequest(point(now, 5n)), null)).error?.code).toBe(grpc.status.UNAUTHENTICATED);
+    expect((await metricsCall(Buffer.from([0x0a, 0xff, 0xff, 0x03, 0x01]), t.keyA)).error?.code).toBe(
+      grpc.status.INVALID_ARGUMENT,
+    );
+  });
+
+  it('reports a point without a time in partial_success (rejected_data_points) and takes the rest', async () => {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const answer = await metricsCall(sumRequest(point(0n, 5n), point(now, 7n)), t.keyA);
+    expect(answer.error).toBeNull();
+    const partial = fields(fields(answer.response!).get(1) as Buffer);
+    expect(partial.get(1)).toBe(1);
+    expect((partial.get(2) as Buffer).toString()).toMatch(/1 data points rejected: .*time_unix_nano is required/);
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/vigil_grpc_requests_total\{service="metrics",code="OK"\} [1-9]/);
   });
 });
