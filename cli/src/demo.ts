@@ -5,7 +5,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createIngestKey, createProject, type Database, findProject, type VigilConfig } from '@vigil/core';
+import {
+  createIngestKey,
+  createProject,
+  type Database,
+  findProject,
+  keyAuditRecord,
+  recordAudit,
+  type VigilConfig,
+} from '@vigil/core';
+import { cliAudit } from './context.ts';
 import { APP_ENTRY, startLoad } from '@vigil/example-ai-app';
 import { startFakeProviders } from '@vigil/fake-providers';
 import { info } from './output.ts';
@@ -21,7 +30,15 @@ async function demoKey(db: Database, config: VigilConfig): Promise<string> {
   const keyFile = path.join(config.dataDir, 'demo-ingest-key');
   if (!(await findProject(db.pool, 'demo'))) await createProject(db.pool, 'demo');
   // A fresh key each start: the old one may have been revoked, and keys are only stored hashed.
-  const { key } = await createIngestKey(db.pool, 'demo', 'demo traffic');
+  const created = await createIngestKey(db.pool, 'demo', 'demo traffic');
+  const key = created.key;
+  await recordAudit(db.pool, {
+    ...cliAudit(),
+    projectId: created.info.projectId,
+    action: 'key.created',
+    target: created.info.id,
+    after: keyAuditRecord(created.info),
+  });
   await writeFile(keyFile, key + '\n', { mode: 0o600 });
   return key;
 }

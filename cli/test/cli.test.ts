@@ -389,6 +389,9 @@ describe('vigil up with the embedded database', () => {
       const second = await runUntil(['up'], embeddedEnv, /query API:/);
       expect(second.code).toBe(0);
       expect(second.stderr).toContain('projects: default');
+      // The key vigil up created is in the audit log, by whoever ran it.
+      const trail = await vigil(['audit', '--project', 'default'], embeddedEnv);
+      expect(trail.stdout).toMatch(/\tkey\.created\t[0-9a-f-]{36}\tcli:[^\t]+\tcli\t\*/);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

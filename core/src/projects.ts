@@ -48,6 +48,17 @@ export function keyState(
   return key.expiresAt ? 'expiring' : 'active';
 }
 
+/** What the audit log keeps of a key: what `keys list` shows, never its hash. */
+export function keyAuditRecord(key: IngestKeyInfo, nowMs = Date.now()): Record<string, unknown> {
+  return {
+    prefix: key.prefix,
+    label: key.label,
+    expiresAt: key.expiresAt?.toISOString() ?? null,
+    replacedBy: key.replacedBy,
+    state: keyState(key, nowMs),
+  };
+}
+
 /** The SQL of a key that still works (ingest_keys aliased k), one definition with keyState. */
 export const SQL_KEY_IS_LIVE = 'k.revoked_at is null and (k.expires_at is null or k.expires_at > now())';
 

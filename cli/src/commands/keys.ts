@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { parseDuration } from '@vigil/alerts';
 import {
   createIngestKey,
-  type IngestKeyInfo,
+  keyAuditRecord,
   keyState,
   listIngestKeys,
   recordAudit,
@@ -17,17 +17,6 @@ function durationOption(name: string, text: string): number {
   const ms = parseDuration(text);
   if (ms === null || ms <= 0) throw new Error(`${name} "${text}" is not a duration: write e.g. 30m, 24h, 90d`);
   return ms;
-}
-
-/** What the audit log keeps of a key: never its hash, only what `keys list` shows. */
-function keyRecord(key: IngestKeyInfo): Record<string, unknown> {
-  return {
-    prefix: key.prefix,
-    label: key.label,
-    expiresAt: key.expiresAt?.toISOString() ?? null,
-    replacedBy: key.replacedBy,
-    state: keyState(key, Date.now()),
-  };
 }
 
 export function registerKeyCommands(program: Command): void {
@@ -50,7 +39,7 @@ export function registerKeyCommands(program: Command): void {
           projectId: created.info.projectId,
           action: 'key.created',
           target: created.info.id,
-          after: keyRecord(created.info),
+          after: keyAuditRecord(created.info),
         });
         info(
           `created key ${created.info.id} (${created.info.prefix}…) for project "${created.info.projectName}"; it is shown only now:`,
@@ -110,7 +99,11 @@ export function registerKeyCommands(program: Command): void {
           action: 'key.rotated',
           target: rotated.previous.id,
           before: { prefix: rotated.previous.prefix, state: 'active' },
-          after: { ...keyRecord(rotated.previous), newKey: keyRecord(rotated.info), newKeyId: rotated.info.id },
+          after: {
+            ...keyAuditRecord(rotated.previous),
+            newKey: keyAuditRecord(rotated.info),
+            newKeyId: rotated.info.id,
+          },
         });
         info(
           `rotated ${rotated.previous.id} (${rotated.previous.prefix}…): it works until ${rotated.previous.expiresAt!.toISOString()}; ` +
@@ -132,7 +125,7 @@ export function registerKeyCommands(program: Command): void {
           projectId: key.projectId,
           action: 'key.revoked',
           target: key.id,
-          after: keyRecord(key),
+          after: keyAuditRecord(key),
         });
         result(`revoked ${key.id} (${key.prefix}…) of project "${key.projectName}" at ${key.revokedAt!.toISOString()}`);
       });
