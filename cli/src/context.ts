@@ -1,7 +1,15 @@
 // Opening what a command needs, once: validated config and the database.
 
 import { hostname, userInfo } from 'node:os';
-import { type Database, loadConfig, openDatabase, type VigilConfig } from '@vigil/core';
+import {
+  type CreatedIngestKey,
+  type Database,
+  keyAuditRecord,
+  loadConfig,
+  openDatabase,
+  recordAudit,
+  type VigilConfig,
+} from '@vigil/core';
 
 export function config(): VigilConfig {
   return loadConfig();
@@ -30,4 +38,15 @@ export function cliActor(): string {
 /** The audit log's "who" and "from where" for changes made by this command. */
 export function cliAudit(): { actor: string; origin: string } {
   return { actor: cliActor(), origin: 'cli' };
+}
+
+/** Records a key this command created (`keys create`, `vigil up`'s first key, the demo's key). */
+export function recordKeyCreated(db: Database, created: CreatedIngestKey): Promise<void> {
+  return recordAudit(db.pool, {
+    ...cliAudit(),
+    projectId: created.info.projectId,
+    action: 'key.created',
+    target: created.info.id,
+    after: keyAuditRecord(created.info),
+  });
 }

@@ -5,16 +5,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  createIngestKey,
-  createProject,
-  type Database,
-  findProject,
-  keyAuditRecord,
-  recordAudit,
-  type VigilConfig,
-} from '@vigil/core';
-import { cliAudit } from './context.ts';
+import { createIngestKey, createProject, type Database, findProject, type VigilConfig } from '@vigil/core';
+import { recordKeyCreated } from './context.ts';
 import { APP_ENTRY, startLoad } from '@vigil/example-ai-app';
 import { startFakeProviders } from '@vigil/fake-providers';
 import { info } from './output.ts';
@@ -32,13 +24,7 @@ async function demoKey(db: Database, config: VigilConfig): Promise<string> {
   // A fresh key each start: the old one may have been revoked, and keys are only stored hashed.
   const created = await createIngestKey(db.pool, 'demo', 'demo traffic');
   const key = created.key;
-  await recordAudit(db.pool, {
-    ...cliAudit(),
-    projectId: created.info.projectId,
-    action: 'key.created',
-    target: created.info.id,
-    after: keyAuditRecord(created.info),
-  });
+  await recordKeyCreated(db, created);
   await writeFile(keyFile, key + '\n', { mode: 0o600 });
   return key;
 }

@@ -10,17 +10,15 @@ import {
   createProject,
   type Database,
   findProject,
-  keyAuditRecord,
   listProjects,
   openDatabase,
-  recordAudit,
   type RunningServer,
   resolveJwtSecret,
   serveApp,
   type VigilConfig,
 } from '@vigil/core';
 import { type SupervisedCollector, superviseCollector } from './collector-supervisor.ts';
-import { cliAudit } from './context.ts';
+import { recordKeyCreated } from './context.ts';
 import { info } from './output.ts';
 
 export async function openServiceDatabase(config: VigilConfig): Promise<Database> {
@@ -44,13 +42,7 @@ export async function ensureDefaultProject(db: Database, config: VigilConfig): P
   }
   await createProject(db.pool, 'default');
   const created = await createIngestKey(db.pool, 'default', 'created by vigil up');
-  await recordAudit(db.pool, {
-    ...cliAudit(),
-    projectId: created.info.projectId,
-    action: 'key.created',
-    target: created.info.id,
-    after: keyAuditRecord(created.info),
-  });
+  await recordKeyCreated(db, created);
   // With DATABASE_URL nothing else has created the data directory yet.
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   await writeFile(keyFile, created.key + '\n', { mode: 0o600 });

@@ -9,7 +9,7 @@ import {
   revokeIngestKey,
   rotateIngestKey,
 } from '@vigil/core';
-import { cliAudit, withDatabase } from '../context.ts';
+import { cliAudit, recordKeyCreated, withDatabase } from '../context.ts';
 import { info, result } from '../output.ts';
 
 /** A duration option (90d, 24h, 30m), in milliseconds; says what was wrong otherwise. */
@@ -34,13 +34,7 @@ export function registerKeyCommands(program: Command): void {
         const created = await createIngestKey(db.pool, options.project, options.label ?? null, {
           ...(expiresInMs === undefined ? {} : { expiresInMs }),
         });
-        await recordAudit(db.pool, {
-          ...cliAudit(),
-          projectId: created.info.projectId,
-          action: 'key.created',
-          target: created.info.id,
-          after: keyAuditRecord(created.info),
-        });
+        await recordKeyCreated(db, created);
         info(
           `created key ${created.info.id} (${created.info.prefix}…) for project "${created.info.projectName}"; it is shown only now:`,
         );
