@@ -95,3 +95,25 @@ export function resourceIdentity(resource: Attributes, tenantKeys: readonly stri
   identities.set(resource, { tenantKeys, identity });
   return identity;
 }
+
+/**
+ * The tenant of a span, metric point or log record: its own project tenant key, then the
+ * resource's, then its own dialect key, then the resource's. Null when none names one.
+ */
+export function tenantOf(
+  attributes: Attributes,
+  fromResource: ResourceIdentity,
+  tenantKeys: readonly string[],
+): string | null {
+  return (
+    firstId(attributes, tenantKeys) ??
+    fromResource.projectTenant ??
+    firstId(attributes, TENANT_KEYS) ??
+    fromResource.dialectTenant
+  );
+}
+
+/** The session of a span, metric point or log record: its own key, else the resource's. */
+export function sessionOf(attributes: Attributes, fromResource: ResourceIdentity): string | null {
+  return firstId(attributes, SESSION_KEYS) ?? fromResource.session;
+}

@@ -4,7 +4,7 @@
 // attributes and the resource by the same keys and precedence as spans (identity.ts).
 
 import type { Attributes } from '../otlp/types.ts';
-import { resourceIdentity, SESSION_KEYS, SURFACE_KEYS, TENANT_KEYS } from './identity.ts';
+import { resourceIdentity, SURFACE_KEYS, sessionOf, tenantOf } from './identity.ts';
 import { inferProviderFromModel, normalizeProvider } from './provider.ts';
 import { firstId } from './values.ts';
 
@@ -106,13 +106,10 @@ export function metricDimensions(
   return {
     serviceName: fromResource.serviceName,
     tenantId:
-      firstId(attributes, tenantKeys) ??
-      fromResource.projectTenant ??
-      firstId(attributes, TENANT_KEYS) ??
-      fromResource.dialectTenant ??
+      tenantOf(attributes, fromResource, tenantKeys) ??
       firstId(attributes, ['organization.id']) ??
       firstId(resource, ['organization.id']),
-    sessionId: firstId(attributes, SESSION_KEYS) ?? fromResource.session,
+    sessionId: sessionOf(attributes, fromResource),
     surface: firstId(attributes, SURFACE_KEYS),
     model,
     provider,

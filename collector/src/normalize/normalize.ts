@@ -7,11 +7,11 @@ import { inputConventionOf, logfireRole, logfireStreamMs } from './emitter.ts';
 import {
   DEPLOYMENT_KEYS,
   ENVIRONMENT_KEYS,
-  SESSION_KEYS,
   SURFACE_KEYS,
-  TENANT_KEYS,
   USER_KEYS,
   resourceIdentity,
+  sessionOf,
+  tenantOf,
 } from './identity.ts';
 import { inferProviderFromModel, normalizeProvider } from './provider.ts';
 import { evaluationsOf } from './evaluation.ts';
@@ -149,12 +149,8 @@ export function normalizeSpan(
     category,
     status: error ? 'error' : 'ok',
     statusMessage: error ? span.statusMessage || firstId(source, ['error.type']) || null : null,
-    tenantId:
-      firstId(source, options.tenantKeys) ??
-      fromResource.projectTenant ??
-      firstId(source, TENANT_KEYS) ??
-      fromResource.dialectTenant,
-    sessionId: firstId(source, SESSION_KEYS) ?? fromResource.session,
+    tenantId: tenantOf(source, fromResource, options.tenantKeys),
+    sessionId: sessionOf(source, fromResource),
     userId: firstId(source, USER_KEYS) ?? fromResource.user,
     surface: firstId(source, SURFACE_KEYS),
     deployment: fromResource.deployment ?? firstId(source, DEPLOYMENT_KEYS),

@@ -5,9 +5,8 @@
 
 import type { HeldEvaluation } from '@vigil/core';
 import { evaluationOfAttributes, EVALUATION_EVENT } from '../normalize/evaluation.ts';
-import { TENANT_KEYS } from '../normalize/identity.ts';
+import { resourceIdentity, tenantOf } from '../normalize/identity.ts';
 import { eventNameOf, modelCallOfLogRecord } from '../normalize/log-calls.ts';
-import { firstId } from '../normalize/values.ts';
 import type {
   Attributes,
   DecodeResult,
@@ -33,13 +32,13 @@ function heldEvaluationOf(
   if (record.traceId === null || record.spanId === null || eventNameOf(record) !== EVALUATION_EVENT) return null;
   const result = evaluationOfAttributes(record.attributes, record.timeMs);
   if (!result) return null;
-  const keys = [...tenantKeys, ...TENANT_KEYS];
+  const fromResource = resourceIdentity(resource, tenantKeys);
   return {
     traceId: record.traceId,
     spanId: record.spanId,
     result,
-    tenantId: firstId(record.attributes, keys) ?? firstId(resource, keys),
-    serviceName: firstId(resource, ['service.name']) ?? 'unknown_service',
+    tenantId: tenantOf(record.attributes, fromResource, tenantKeys),
+    serviceName: fromResource.serviceName,
   };
 }
 
