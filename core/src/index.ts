@@ -115,6 +115,7 @@ export {
   DAY_MS,
   floorTo,
   HOUR_MS,
+  keyString,
   MINUTE_MS,
   RollupAggregate,
   type RollupKey,

@@ -13,6 +13,7 @@ import {
   addExplicitBuckets,
   addExponentialBuckets,
   holdMetricDeltas,
+  keyString,
   LogHistogram,
   MINUTE_MS,
   type Project,
@@ -140,15 +141,19 @@ export class MetricPipeline {
         let rollups = bySession.get(o.sessionId);
         if (!rollups) bySession.set(o.sessionId, (rollups = new RollupMap()));
         const row = rollups.get(o.rollupKey);
-        const rowKey = `${o.sessionId ?? ''}\u0001${keyOf(o.rollupKey)}`;
+        const rowKey = sessionRowKey(o.sessionId, o.rollupKey);
         coversFrom.set(rowKey, Math.min(coversFrom.get(rowKey) ?? Number.POSITIVE_INFINITY, coversFromMs));
         addDelta(row, o, delta, reported, rowKey);
       }
       await writeSeries(client, project.id, changed);
       for (const [sessionId, rollups] of bySession) {
-        const rowKey = (key: RollupKey) => `${sessionId ?? ''}\u0001${keyOf(key)}`;
-        priceRows(rollups, (key) => reported.get(rowKey(key)), catalog);
-        await holdMetricDeltas(client, rollups, sessionId, (key) => coversFrom.get(rowKey(key)) ?? key.bucketMs);
+        priceRows(rollups, (key) => reported.get(sessionRowKey(sessionId, key)), catalog);
+        await holdMetricDeltas(
+          client,
+          rollups,
+          sessionId,
+          (key) => coversFrom.get(sessionRowKey(sessionId, key)) ?? key.bucketMs,
+        );
       }
       await client.query('commit');
       return outcomes;
@@ -167,7 +172,8 @@ export class MetricPipeline {
   }
 }
 
-const keyOf = (k: RollupKey) => `${k.tenantId}\u0001${k.bucketMs}\u0001${Object.values(k.dims).join('\u0001')}`;
+/** A held row's identity: its rollup key within its session (held rows are kept apart by session). */
+const sessionRowKey = (sessionId: string | null, key: RollupKey) => `${sessionId ?? ''}\u0001${keyString(key)}`;
 
 /** The points of a request that Vigil reads, with their series, dimensions and readings. */
 function observe(project: Project, decoded: DecodedMetrics): Observation[] {
