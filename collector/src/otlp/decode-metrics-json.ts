@@ -186,6 +186,17 @@ function countsAt(value: Json, path: string): number[] {
   return arrayAt(value, path).map((item, i) => int64At(item, `${path}[${i}]`));
 }
 
+/** What both histogram points carry besides their buckets. */
+function histogramBase(point: JsonObject, path: string, state: DecodeState) {
+  return {
+    ...pointBase(point, path, state),
+    count: int64At(point.count, `${path}.count`),
+    sum: optionalNumber(point.sum, `${path}.sum`),
+    min: optionalNumber(point.min, `${path}.min`),
+    max: optionalNumber(point.max, `${path}.max`),
+  };
+}
+
 function readHistogramPoint(point: JsonObject, path: string, state: DecodeState): DecodedHistogramPoint {
   const bounds = arrayAt(point.explicitBounds, `${path}.explicitBounds`).map((b, i) =>
     numberAt(b, `${path}.explicitBounds[${i}]`),
@@ -193,11 +204,7 @@ function readHistogramPoint(point: JsonObject, path: string, state: DecodeState)
   const bucketCounts = countsAt(point.bucketCounts, `${path}.bucketCounts`);
   state.charge(DECODED_COST.container + 8 * (bounds.length + bucketCounts.length));
   return {
-    ...pointBase(point, path, state),
-    count: int64At(point.count, `${path}.count`),
-    sum: optionalNumber(point.sum, `${path}.sum`),
-    min: optionalNumber(point.min, `${path}.min`),
-    max: optionalNumber(point.max, `${path}.max`),
+    ...histogramBase(point, path, state),
     bounds,
     bucketCounts,
   };
@@ -217,11 +224,7 @@ function readExponentialPoint(point: JsonObject, path: string, state: DecodeStat
   const negative = bucketsAt(point.negative, `${path}.negative`);
   state.charge(DECODED_COST.container + 8 * (positive.counts.length + negative.counts.length));
   return {
-    ...pointBase(point, path, state),
-    count: int64At(point.count, `${path}.count`),
-    sum: optionalNumber(point.sum, `${path}.sum`),
-    min: optionalNumber(point.min, `${path}.min`),
-    max: optionalNumber(point.max, `${path}.max`),
+    ...histogramBase(point, path, state),
     scale: int64At(point.scale, `${path}.scale`),
     zeroCount: int64At(point.zeroCount, `${path}.zeroCount`),
     positive,
