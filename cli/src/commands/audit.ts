@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { parseDuration } from '@vigil/alerts';
 import { AUDIT_ACTIONS, type AuditAction, getProject, readAudit, SERVICE_CALLER } from '@vigil/core';
 import { withDatabase } from '../context.ts';
+import { durationOption } from '../duration-option.ts';
 import { info, result } from '../output.ts';
 
 export function registerAuditCommand(program: Command): void {
@@ -16,8 +16,7 @@ export function registerAuditCommand(program: Command): void {
     .option('--limit <n>', 'at most this many events', '200')
     .option('--json', 'one JSON object per line, with before and after')
     .action(async (options: { project: string; since: string; action?: string; limit: string; json?: boolean }) => {
-      const sinceMs = parseDuration(options.since);
-      if (sinceMs === null) throw new Error(`--since "${options.since}" is not a duration: write e.g. 24h, 7d`);
+      const sinceMs = durationOption('--since', options.since);
       const actions = options.action?.split(',').map((a) => a.trim());
       const unknown = actions?.filter((a) => !(AUDIT_ACTIONS as readonly string[]).includes(a));
       if (unknown?.length) throw new Error(`unknown action "${unknown[0]}": one of ${AUDIT_ACTIONS.join(', ')}`);

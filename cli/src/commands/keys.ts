@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { parseDuration } from '@vigil/alerts';
 import {
   createIngestKey,
   keyAuditRecord,
@@ -10,14 +9,8 @@ import {
   rotateIngestKey,
 } from '@vigil/core';
 import { cliAudit, recordKeyCreated, withDatabase } from '../context.ts';
+import { durationOption } from '../duration-option.ts';
 import { info, result } from '../output.ts';
-
-/** A duration option (90d, 24h, 30m), in milliseconds; says what was wrong otherwise. */
-function durationOption(name: string, text: string): number {
-  const ms = parseDuration(text);
-  if (ms === null || ms <= 0) throw new Error(`${name} "${text}" is not a duration: write e.g. 30m, 24h, 90d`);
-  return ms;
-}
 
 export function registerKeyCommands(program: Command): void {
   const keys = program.command('keys').description('manage ingest keys (stored hashed; shown once at creation)');
