@@ -48,6 +48,7 @@ export type CollectorSettings = Pick<
       VigilConfig,
       | 'VIGIL_COMPACT_INTERVAL_MS'
       | 'VIGIL_MINUTE_ROLLUP_RETENTION_DAYS'
+      | 'VIGIL_HOUR_ROLLUP_RETENTION_DAYS'
       | 'VIGIL_ROLLUP_RETENTION_DAYS'
       | 'VIGIL_MAX_INFLIGHT_BYTES'
       | 'VIGIL_COLLECTOR_HEALTH_PORT'
@@ -155,6 +156,7 @@ export async function startCollector(
         compactEveryMs: settings.VIGIL_COMPACT_INTERVAL_MS,
         retention: {
           minuteRollupDays: settings.VIGIL_MINUTE_ROLLUP_RETENTION_DAYS ?? DEFAULT_RETENTION.minuteRollupDays,
+          hourRollupDays: settings.VIGIL_HOUR_ROLLUP_RETENTION_DAYS ?? DEFAULT_RETENTION.hourRollupDays,
           rollupDays: settings.VIGIL_ROLLUP_RETENTION_DAYS ?? DEFAULT_RETENTION.rollupDays,
         },
         log,

@@ -5,10 +5,17 @@
 // Per table (partitions summed): heap, TOAST and indexes. Raw is spans and ai_api_calls; rollups
 // are rollups_minute, _hour and _day; the total is every table of the schema (sessions, the
 // waiting-parent table, alerting) over the span count.
-// Last line: storage bytes_per_span=… raw_bytes_per_span=… rollup_bytes_per_span=… plain_bytes_per_span=…
+//
+// The dataset spans 30 days, the raw spans' retention, but day rollups, sessions and the hours of
+// the small cuboids are kept 13 months: at the same traffic they keep growing for a year after the
+// spans stop. `steady_bytes_per_span` projects them to their retention (rows per day are constant
+// at constant traffic and cardinality), over the 30 days of spans then kept.
+// Last line: storage bytes_per_span=… raw_bytes_per_span=… rollup_bytes_per_span=… plain_bytes_per_span=… steady_bytes_per_span=…
 
 import type pg from 'pg';
-import { log, openQueryDataset } from './query-dataset.ts';
+import { CUBOIDS } from '../src/rollups/cuboids.ts';
+import { DEFAULT_RETENTION } from '../src/rollups/retention.ts';
+import { DAYS, log, openQueryDataset } from './query-dataset.ts';
 
 interface TableSize {
   table: string;
@@ -56,6 +63,25 @@ async function plainBytes(pool: pg.Pool): Promise<number> {
   return rows[0]!.bytes;
 }
 
+/**
+ * The bytes kept as long as rollups (13 months), not as long as raw spans: day rollups, sessions,
+ * and the hour partitions whose cuboids all keep long hours.
+ */
+async function longKeptBytes(pool: pg.Pool): Promise<number> {
+  const long = new Set(CUBOIDS.filter((c) => c.longHours).map((c) => c.id));
+  const { rows: leaves } = await pool.query<{ leaf: string; cuboids: number[] }>(
+    `select tableoid::regclass::text as leaf, array_agg(distinct cuboid)::int[] as cuboids from rollups_hour group by 1`,
+  );
+  const longLeaves = leaves.filter((l) => l.cuboids.every((c) => long.has(c))).map((l) => l.leaf);
+  const { rows } = await pool.query<{ bytes: number }>(
+    `select (coalesce((select sum(pg_total_relation_size(l::regclass)) from unnest($1::text[]) l), 0)
+           + (select sum(pg_total_relation_size(relid)) from pg_partition_tree('rollups_day'))
+           + pg_total_relation_size('sessions'))::float8 as bytes`,
+    [longLeaves],
+  );
+  return rows[0]!.bytes;
+}
+
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 async function main(): Promise<void> {
@@ -75,8 +101,13 @@ async function main(): Promise<void> {
       );
     const plain = await plainBytes(pool);
     const perSpan = (bytes: number) => (bytes / spans).toFixed(0);
+    const longKept = await longKeptBytes(pool);
+    const steady = sum(null) + longKept * (DEFAULT_RETENTION.rollupDays / DAYS - 1);
+    log(
+      `kept ${DEFAULT_RETENTION.rollupDays} days (day rollups, sessions, long-kept hours): ${(longKept / spans).toFixed(1)} B/span over ${DAYS} days; at their retention ${perSpan(longKept * (DEFAULT_RETENTION.rollupDays / DAYS))}`,
+    );
     console.log(
-      `storage bytes_per_span=${perSpan(sum(null))} raw_bytes_per_span=${perSpan(sum(RAW))} rollup_bytes_per_span=${perSpan(sum(ROLLUPS))} plain_bytes_per_span=${perSpan(plain)}`,
+      `storage bytes_per_span=${perSpan(sum(null))} raw_bytes_per_span=${perSpan(sum(RAW))} rollup_bytes_per_span=${perSpan(sum(ROLLUPS))} plain_bytes_per_span=${perSpan(plain)} steady_bytes_per_span=${perSpan(steady)}`,
     );
   } finally {
     await dataset.close();

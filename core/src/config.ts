@@ -3,6 +3,7 @@
 
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_RETENTION } from './rollups/retention.ts';
 
 const MiB = 1024 * 1024;
 
@@ -61,8 +62,9 @@ export const configSchema = z.object({
   VIGIL_JWKS_URL: z.string().url().optional(),
   // How often pending rollup deltas are folded in; 0 turns the compactor off in this process.
   VIGIL_COMPACT_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
-  VIGIL_MINUTE_ROLLUP_RETENTION_DAYS: positiveInt.default(4),
-  VIGIL_ROLLUP_RETENTION_DAYS: positiveInt.default(397),
+  VIGIL_MINUTE_ROLLUP_RETENTION_DAYS: positiveInt.default(DEFAULT_RETENTION.minuteRollupDays),
+  VIGIL_HOUR_ROLLUP_RETENTION_DAYS: positiveInt.default(DEFAULT_RETENTION.hourRollupDays),
+  VIGIL_ROLLUP_RETENTION_DAYS: positiveInt.default(DEFAULT_RETENTION.rollupDays),
   VIGIL_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   // The alerting config (vigil.config.ts, .yaml, .yml or .json); found in the working directory when not set.
   VIGIL_CONFIG: z.string().min(1).optional(),

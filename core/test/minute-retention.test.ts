@@ -9,7 +9,7 @@ import type { MetricsPoint } from '../src/query/metrics.ts';
 import { readMetrics } from '../src/query/read-metrics.ts';
 import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
 import { compactRollups } from '../src/rollups/compactor.ts';
-import { enforceRetention } from '../src/rollups/retention.ts';
+import { DEFAULT_RETENTION, enforceRetention } from '../src/rollups/retention.ts';
 import { createTestDatabase, generateSpans, type TestDatabase } from '@vigil/testing';
 
 const MINUTE = 60_000;
@@ -33,7 +33,7 @@ beforeAll(async () => {
     await bulkLoadSpans(db.pool, generateSpans({ projectId, fromMs: from, toMs: to, requests: 400, seed: i + 7 }));
     await compactRollups(db.pool, { nowMs: to });
   }
-  await enforceRetention(db.pool, { minuteRollupDays: 2, rollupDays: 397 }, now);
+  await enforceRetention(db.pool, { ...DEFAULT_RETENTION, minuteRollupDays: 2 }, now);
   cutoff = floorHour(now - 2 * DAY);
 }, 120_000);
 
@@ -116,7 +116,7 @@ describe('space of deleted minute rows', () => {
       const firstDay = Math.floor(now / DAY) * DAY - 6 * DAY;
       await writeDay(firstDay);
       const before = await size();
-      const result = await enforceRetention(scratch.pool, { minuteRollupDays: 4, rollupDays: 397 }, firstDay + 5 * DAY);
+      const result = await enforceRetention(scratch.pool, DEFAULT_RETENTION, firstDay + 5 * DAY);
       expect(result.deletedRollupRows).toBe(1440 * 40);
       await writeDay(firstDay + 4 * DAY + HOUR);
       expect(await size()).toBeLessThan(before * 1.1);

@@ -287,7 +287,7 @@ describe('retention', () => {
        values ($1, 'silent', 0, 1, 1, 1, $2), ($1, 'recent', 0, 1, 1, 1, $3)`,
       [a, new Date(now - 36 * DAY), new Date(now - DAY)],
     );
-    const result = await enforceRetention(db.pool, { minuteRollupDays: 35, rollupDays: 397 }, now);
+    const result = await enforceRetention(db.pool, { minuteRollupDays: 35, hourRollupDays: 35, rollupDays: 397 }, now);
     expect(result.deletedModelCalls).toBe(oldCallsA);
     expect(result.deletedMetricSeries).toBe(1);
     expect((await db.pool.query(`select series_key from metric_series where project_id = $1`, [a])).rows).toEqual([

@@ -95,14 +95,16 @@ export async function metricsFromRollups(
   built: BuiltUntil,
   tenantScoped: boolean,
 ): Promise<MergedPoint[]> {
-  const { fromMs, toMs } = alignWindow(asked.window.from.getTime(), asked.window.to.getTime(), built.minuteFrom);
-  const q = { ...asked, stepMs: seriesStep(asked.stepMs, fromMs, built.minuteFrom) };
   const needed = new Set<Dimension>([
-    ...q.groupBy,
-    ...(Object.keys(q.filters) as Dimension[]).filter((d) => q.filters[d]),
+    ...asked.groupBy,
+    ...(Object.keys(asked.filters) as Dimension[]).filter((d) => asked.filters[d]),
   ]);
   const cuboid = chooseCuboid(needed, tenantScoped);
   const minuteCuboid = chooseCuboid(needed, tenantScoped, true);
+  // Hours are kept from hourFrom only by the cuboids that do not keep theirs as long as days.
+  const kept = { ...built, hourFrom: cuboid.longHours ? Number.NEGATIVE_INFINITY : built.hourFrom };
+  const { fromMs, toMs } = alignWindow(asked.window.from.getTime(), asked.window.to.getTime(), kept);
+  const q = { ...asked, stepMs: seriesStep(asked.stepMs, fromMs, kept) };
   const params = new Params();
   const project = params.add(q.projectId);
   const filters = filterSql(q.filters, params, (d) => d);
@@ -120,7 +122,7 @@ export async function metricsFromRollups(
         : c,
     )
     .join(', ');
-  const selects = planPieces(fromMs, toMs, built, q.stepMs).map(
+  const selects = planPieces(fromMs, toMs, kept, q.stepMs).map(
     (piece) =>
       `select ${inner} from ${piece.table} where project_id = ${project} and cuboid = ${params.add(piece.table === 'rollups_minute' ? minuteCuboid.id : cuboid.id)} and bucket >= ${params.add(new Date(piece.fromMs))} and bucket < ${params.add(new Date(piece.toMs))}${piece.table === 'rollups_minute' ? ' and not pending' : ''}${filters}`,
   );

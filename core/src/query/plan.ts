@@ -1,6 +1,7 @@
 // Which rollup rows answer a window: whole days from day rollups, whole hours from hour rollups,
 // the ragged edges from minutes. Only buckets already built in a grain are read from it, and
-// minutes only where retention keeps them: older edges are widened to whole hours.
+// minutes and hours only where retention keeps them: older edges are widened to whole hours, or to
+// whole days where the cuboid's hours are gone too.
 
 import { ceilTo, DAY_MS, floorTo, HOUR_MS, MINUTE_MS } from '../rollups/rollup-rows.ts';
 
@@ -17,7 +18,17 @@ export interface BuiltUntil {
   day: number;
   /** Minute rows are kept from here on (an hour boundary); retention deleted the earlier ones. */
   minuteFrom: number;
+  /**
+   * Hour rows of the cuboid read are kept from here on (a day boundary); -Infinity for a cuboid
+   * that keeps its hours as long as its days.
+   */
+  hourFrom: number;
 }
+
+/** How far back each finer grain is kept: what alignWindow and seriesStep widen around. */
+export type Horizons = Pick<BuiltUntil, 'minuteFrom' | 'hourFrom'>;
+
+export const KEPT_FOREVER: Horizons = { minuteFrom: Number.NEGATIVE_INFINITY, hourFrom: Number.NEGATIVE_INFINITY };
 
 /**
  * Splits [fromMs, toMs) (minute aligned) into pieces, coarsest first. With a step, a grain is used
@@ -39,6 +50,11 @@ export function planPieces(fromMs: number, toMs: number, built: BuiltUntil, step
       pieces.push({ table: grain.table, fromMs: a, toMs: b });
       return;
     }
+    // Likewise off deleted hours while days are built there.
+    if (grain.table === 'rollups_hour' && a < built.hourFrom)
+      throw new Error(
+        `no day rollups before ${new Date(b).toISOString()}, where hours are gone: is the compactor running?`,
+      );
     const start = ceilTo(a, grain.size);
     const end = Math.min(
       Math.floor(b / grain.size) * grain.size,
@@ -60,29 +76,35 @@ export function planPieces(fromMs: number, toMs: number, built: BuiltUntil, step
   return pieces;
 }
 
+/** The grain an edge at `ms` can be read at: the finest still kept there. */
+function grainAt(ms: number, kept: Horizons): number {
+  if (ms < kept.hourFrom) return DAY_MS;
+  if (ms < kept.minuteFrom) return HOUR_MS;
+  return MINUTE_MS;
+}
+
 /**
- * The window the rollups answer: outward to whole minutes, and to whole hours where it reaches
- * before the minutes kept (as Prometheus-style downsampling does), so an old edge is read from the
- * hour rows instead of from minute rows that are gone.
+ * The window the rollups answer: outward to whole minutes, to whole hours where it reaches before
+ * the minutes kept, and to whole days before the hours kept (as Prometheus-style downsampling
+ * does), so an old edge is read from the coarser rows instead of from finer rows that are gone.
  */
 export function alignWindow(
   fromMs: number,
   toMs: number,
-  minuteFrom = Number.NEGATIVE_INFINITY,
+  kept: Horizons = KEPT_FOREVER,
 ): { fromMs: number; toMs: number } {
   const from = floorTo(fromMs, MINUTE_MS);
   const to = ceilTo(toMs, MINUTE_MS);
-  return {
-    fromMs: from < minuteFrom ? floorTo(from, HOUR_MS) : from,
-    toMs: to < minuteFrom ? ceilTo(to, HOUR_MS) : to,
-  };
+  return { fromMs: floorTo(from, grainAt(from, kept)), toMs: ceilTo(to, grainAt(to, kept)) };
 }
 
 /**
- * The step a series is answered at: as asked, or rounded up to whole hours when its window reaches
- * before the minutes kept, which only hour rows can answer. Each point names its bucket.
+ * The step a series is answered at: as asked, or rounded up to whole hours (days) when its window
+ * reaches before the minutes (hours) kept, which only coarser rows can answer. Each point names its
+ * bucket.
  */
-export function seriesStep(stepMs: number | undefined, fromMs: number, minuteFrom: number): number | undefined {
-  if (stepMs === undefined || fromMs >= minuteFrom || stepMs % HOUR_MS === 0) return stepMs;
-  return ceilTo(stepMs, HOUR_MS);
+export function seriesStep(stepMs: number | undefined, fromMs: number, kept: Horizons): number | undefined {
+  const grain = grainAt(fromMs, kept);
+  if (stepMs === undefined || grain === MINUTE_MS || stepMs % grain === 0) return stepMs;
+  return ceilTo(stepMs, grain);
 }

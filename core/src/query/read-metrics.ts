@@ -267,11 +267,16 @@ async function exactGood(
 }
 
 async function builtUntil(client: pg.ClientBase): Promise<BuiltUntil> {
-  const { rows } = await client.query<{ grain: 'hour' | 'day' | 'minute'; ms: number }>(
-    `select grain, extract(epoch from built_until) * 1000 as ms from rollup_progress
-     union all select grain, extract(epoch from kept_from) * 1000 from rollup_retention`,
+  const { rows } = await client.query<{ what: 'built' | 'kept'; grain: string; ms: number }>(
+    `select 'built' as what, grain, extract(epoch from built_until) * 1000 as ms from rollup_progress
+     union all select 'kept', grain, extract(epoch from kept_from) * 1000 from rollup_retention`,
   );
-  const get = (grain: 'hour' | 'day' | 'minute', none: number) =>
-    Number(rows.find((r) => r.grain === grain)?.ms ?? none);
-  return { hour: get('hour', 0), day: get('day', 0), minuteFrom: get('minute', Number.NEGATIVE_INFINITY) };
+  const get = (what: 'built' | 'kept', grain: string, none: number) =>
+    Number(rows.find((r) => r.what === what && r.grain === grain)?.ms ?? none);
+  return {
+    hour: get('built', 'hour', 0),
+    day: get('built', 'day', 0),
+    minuteFrom: get('kept', 'minute', Number.NEGATIVE_INFINITY),
+    hourFrom: get('kept', 'hour', Number.NEGATIVE_INFINITY),
+  };
 }

@@ -21,10 +21,22 @@ export interface Cuboid {
    * hour and day grain alone: minute rows are most of the rollups' size and compaction's work.
    */
   minute: boolean;
+  /**
+   * Hour rows kept as long as day rows. The big cuboids (a row per tenant and surface or model
+   * each hour: most of the hour rows) keep theirs for days only, as minutes are kept for days, and
+   * older windows are read from their day rows: kept 13 months, they were 13 times the raw spans'
+   * hour rollups of a 30-day dataset.
+   */
+  longHours: boolean;
 }
 
-function cuboid(id: number, without: Dimension[], minute = true): Cuboid {
-  return { id, dimensions: new Set(DIMENSIONS.filter((d) => !without.includes(d))), minute };
+function cuboid(id: number, without: Dimension[], grains: { minute?: boolean; longHours?: boolean } = {}): Cuboid {
+  return {
+    id,
+    dimensions: new Set(DIMENSIONS.filter((d) => !without.includes(d))),
+    minute: grains.minute ?? true,
+    longHours: grains.longHours ?? true,
+  };
 }
 
 /** Smallest first: the query planner takes the first that keeps every dimension it needs. */
@@ -36,19 +48,22 @@ export const CUBOIDS: readonly Cuboid[] = [
   // Requests, errors and cost per tenant (what finance and budgets read): one row per tenant.
   cuboid(6, ['service_name', 'category', 'surface', 'model', 'provider', 'deployment', 'status']),
   // Health per tenant by service and category: no surface, model or deployment.
-  cuboid(5, ['surface', 'model', 'provider', 'deployment']),
+  cuboid(5, ['surface', 'model', 'provider', 'deployment'], { longHours: false }),
   // Latency, TTFT and cost by model across all tenants.
   cuboid(3, ['tenant_id', 'surface']),
   // By surface (route) across all tenants.
-  cuboid(2, ['tenant_id'], false),
+  cuboid(2, ['tenant_id'], { minute: false, longHours: false }),
   // Cost and health per tenant, across surfaces.
-  cuboid(1, ['surface'], false),
-  cuboid(0, []),
+  cuboid(1, ['surface'], { minute: false, longHours: false }),
+  cuboid(0, [], { longHours: false }),
 ];
 
 export const FULL_CUBOID = CUBOIDS.find((c) => c.id === 0)!;
 
 export const MINUTE_CUBOIDS: readonly Cuboid[] = CUBOIDS.filter((c) => c.minute);
+
+/** The cuboids whose hour rows retention deletes after days (`longHours` false). */
+export const SHORT_HOUR_CUBOIDS: readonly Cuboid[] = CUBOIDS.filter((c) => !c.longHours);
 
 export function keepsTenant(c: Cuboid): boolean {
   return c.dimensions.has('tenant_id');

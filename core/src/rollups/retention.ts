@@ -1,11 +1,14 @@
 // Retention: raw spans by each project's raw_retention_days, dropping whole daily partitions, and
 // Vigil's ai_api_calls rows with them;
 // rollups and sessions by one setting for the installation (13 months by default), minute rollups
-// after days (they were the largest table, and older windows are answered from hours); evaluation
+// after days (they were the largest table, and older windows are answered from hours), and the big
+// cuboids' hour rollups after days too (older windows are answered from their days); evaluation
 // results and their rollups as long as rollups.
 
 import type pg from 'pg';
-import { floorTo, HOUR_MS } from './rollup-rows.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { SHORT_HOUR_CUBOIDS } from './cuboids.ts';
+import { DAY_MS, floorTo, HOUR_MS } from './rollup-rows.ts';
 
 export interface RetentionSettings {
   /**
@@ -13,11 +16,17 @@ export interface RetentionSettings {
    * SLO burn window (the longest is three days) and the canary judge read whole minutes.
    */
   minuteRollupDays: number;
+  /**
+   * Hour rollups of the big cuboids (cuboids.ts, `longHours` false) older than this many days (to
+   * the day, and never before the days are built) are deleted. Eight by default: a week's range
+   * stays hour by hour.
+   */
+  hourRollupDays: number;
   /** Hour and day rollups and sessions older than this many days are deleted. */
   rollupDays: number;
 }
 
-export const DEFAULT_RETENTION: RetentionSettings = { minuteRollupDays: 4, rollupDays: 397 };
+export const DEFAULT_RETENTION: RetentionSettings = { minuteRollupDays: 4, hourRollupDays: 8, rollupDays: 397 };
 
 export interface RetentionResult {
   droppedPartitions: string[];
@@ -48,7 +57,10 @@ export async function enforceRetention(
   );
   const cutoff = new Date(nowMs - settings.rollupDays * 86_400_000);
   let deleted = await deleteOldMinutes(pool, floorTo(nowMs - settings.minuteRollupDays * 86_400_000, HOUR_MS));
-  if (deleted > 0) await reclaimMinuteRows(pool);
+  if (deleted > 0) await reclaimDeletedRows(pool, 'rollups_minute');
+  const deletedHours = await deleteOldHours(pool, nowMs - settings.hourRollupDays * 86_400_000);
+  if (deletedHours > 0) await reclaimDeletedRows(pool, 'rollups_hour');
+  deleted += deletedHours;
   deleted += (await pool.query('delete from rollups_hour where bucket < $1', [cutoff])).rowCount ?? 0;
   deleted += (await pool.query('delete from rollups_day where bucket < $1', [cutoff])).rowCount ?? 0;
   deleted += (await pool.query('delete from sessions where last_seen < $1 and not pending', [cutoff])).rowCount ?? 0;
@@ -74,33 +86,51 @@ export async function enforceRetention(
  * of rows that are gone. Pending deltas stay for the compactor, at any age.
  */
 async function deleteOldMinutes(pool: pg.Pool, cutoffMs: number): Promise<number> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
+  return inTransaction(pool, async (client) => {
     const cutoff = new Date(cutoffMs);
     await client.query(`update rollup_retention set kept_from = greatest(kept_from, $1) where grain = 'minute'`, [
       cutoff,
     ]);
     const { rowCount } = await client.query('delete from rollups_minute where bucket < $1 and not pending', [cutoff]);
-    await client.query('commit');
     return rowCount ?? 0;
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**
- * Marks the space of deleted minute rows free for the next inserts. Minute rows churn (pending
+ * Deletes the big cuboids' hour rollups before `beforeMs` (to the day, and not past the days built,
+ * whose rows are summed from these hours) and records that their hours are kept from there, in one
+ * transaction, as deleteOldMinutes does. Late spans folded into a deleted hour add a row no query
+ * reads (the planner reads days there); the next round deletes it.
+ */
+async function deleteOldHours(pool: pg.Pool, beforeMs: number): Promise<number> {
+  return inTransaction(pool, async (client) => {
+    await client.query(
+      `update rollup_retention r
+          set kept_from = greatest(r.kept_from, least($1::timestamptz, p.built_until))
+         from rollup_progress p
+        where r.grain = 'hour' and p.grain = 'day'`,
+      [new Date(floorTo(beforeMs, DAY_MS))],
+    );
+    const { rowCount } = await client.query(
+      `delete from rollups_hour
+        where cuboid = any($1::smallint[]) and not pending
+          and bucket < (select kept_from from rollup_retention where grain = 'hour')`,
+      [SHORT_HOUR_CUBOIDS.map((c) => c.id)],
+    );
+    return rowCount ?? 0;
+  });
+}
+
+/**
+ * Marks the space of deleted rollup rows free for the next inserts. Minute rows churn (pending
  * deltas folded, unswept rows merged, old minutes deleted here), and autovacuum waits for a fifth
  * of a table to be dead: a backfill outran it, and the 1M-span bench dataset kept its minute
- * rollups in 9 times their live size. Not a VACUUM FULL: no lock that blocks ingest or queries.
- * Without the privilege (a role that does not own the table) Postgres warns and skips it.
+ * rollups in 9 times their live size; the big cuboids' hours, deleted a day at a time, kept a
+ * third of their heap empty on the 10M-span one. Not a VACUUM FULL: no lock that blocks ingest or
+ * queries. Without the privilege (a role that does not own the table) Postgres warns and skips it.
  */
-async function reclaimMinuteRows(pool: pg.Pool): Promise<void> {
-  await pool.query('vacuum (skip_locked) rollups_minute');
+async function reclaimDeletedRows(pool: pg.Pool, table: 'rollups_minute' | 'rollups_hour'): Promise<void> {
+  await pool.query(`vacuum (skip_locked) ${table}`);
 }
 
 /** Creates every project's span partitions for yesterday through the day after tomorrow. */

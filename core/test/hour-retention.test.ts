@@ -1,0 +1,153 @@
+// Hour rollups of the big cuboids kept for days: a window reaching before them is answered from
+// day rows, widened to whole days at its old edges, and the answer equals raw spans over that
+// widened window. The small cuboids keep their hours, so their answers stay to the hour there.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProject } from '../src/projects.ts';
+import { SERVICE_CALLER } from '../src/query/caller.ts';
+import type { MetricsPoint } from '../src/query/metrics.ts';
+import { readMetrics } from '../src/query/read-metrics.ts';
+import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
+import { compactRollups } from '../src/rollups/compactor.ts';
+import { CUBOIDS } from '../src/rollups/cuboids.ts';
+import { enforceRetention } from '../src/rollups/retention.ts';
+import { createTestDatabase, generateSpans, type TestDatabase } from '@vigil/testing';
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const now = Math.floor(Date.now() / MINUTE) * MINUTE;
+const floorTo = (ms: number, grain: number) => Math.floor(ms / grain) * grain;
+
+let db: TestDatabase;
+let projectId: string;
+let hourCutoff: number;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  projectId = (await createProject(db.pool, 'hour-retention')).id;
+  const start = floorTo(now - 7 * DAY, DAY);
+  await db.pool.query(`update rollup_progress set built_until = $1`, [new Date(start)]);
+  for (let i = 0; i < 7; i++) {
+    const from = start + ((now - start) * i) / 7;
+    const to = start + ((now - start) * (i + 1)) / 7;
+    await bulkLoadSpans(db.pool, generateSpans({ projectId, fromMs: from, toMs: to, requests: 300, seed: i + 3 }));
+    await compactRollups(db.pool, { nowMs: to });
+  }
+  await enforceRetention(db.pool, { minuteRollupDays: 1, hourRollupDays: 3, rollupDays: 397 }, now);
+  hourCutoff = floorTo(now - 3 * DAY, DAY);
+}, 120_000);
+
+afterAll(() => db.drop());
+
+const totals = (points: MetricsPoint[]) => ({
+  spans: points.reduce((n, p) => n + p.spans, 0),
+  errors: points.reduce((n, p) => n + p.errors, 0),
+  modelCalls: points.reduce((n, p) => n + p.modelCalls, 0),
+  tokens: points.reduce((n, p) => n + p.tokens.input + p.tokens.output, 0),
+  cost: Math.round(points.reduce((n, p) => n + (p.costUsd ?? 0), 0) * 1e9),
+});
+
+async function both(
+  groupBy: ('tenant_id' | 'surface' | 'category')[],
+  from: number,
+  to: number,
+  exact: { from: number; to: number },
+  stepMs?: number,
+) {
+  const window = (a: number, b: number) => ({ from: new Date(a), to: new Date(b) });
+  const q = { projectId, quantiles: [], groupBy };
+  return {
+    rollup: await readMetrics(db.pool, SERVICE_CALLER, {
+      ...q,
+      window: window(from, to),
+      ...(stepMs ? { stepMs } : {}),
+    }),
+    exact: await readMetrics(db.pool, SERVICE_CALLER, { ...q, window: window(exact.from, exact.to), exact: true }),
+  };
+}
+
+describe('hour rollups of the big cuboids kept for days', () => {
+  it('deletes those cuboids’ older hours, keeps the small cuboids’ hours, and records the day it kept from', async () => {
+    const { rows } = await db.pool.query<{ cuboid: number; oldest: Date }>(
+      `select cuboid, min(bucket) as oldest from rollups_hour group by cuboid`,
+    );
+    const kept = await db.pool.query(`select kept_from from rollup_retention where grain = 'hour'`);
+    expect(kept.rows[0].kept_from.getTime()).toBe(hourCutoff);
+    for (const cuboid of CUBOIDS) {
+      const oldest = rows.find((r) => r.cuboid === cuboid.id)?.oldest.getTime();
+      expect(oldest, `cuboid ${cuboid.id}`).toBeDefined();
+      if (cuboid.longHours) expect(oldest!, `cuboid ${cuboid.id}`).toBeLessThan(hourCutoff - 2 * DAY);
+      else expect(oldest!, `cuboid ${cuboid.id}`).toBeGreaterThanOrEqual(hourCutoff);
+    }
+  });
+
+  it('answers a big cuboid’s window reaching before them from days, widened to the day, as raw spans do', async () => {
+    const from = now - 5 * DAY + 3 * HOUR + 17 * MINUTE;
+    const { rollup, exact } = await both(['tenant_id', 'surface'], from, now, { from: floorTo(from, DAY), to: now });
+    expect(totals(rollup).spans).toBeGreaterThan(0);
+    expect(totals(rollup)).toEqual(totals(exact));
+    // Wholly before them: both edges go outward to whole days.
+    const to = now - 4 * DAY - 5 * HOUR;
+    const old = await both(['tenant_id', 'surface'], from, to, {
+      from: floorTo(from, DAY),
+      to: floorTo(to, DAY) + DAY,
+    });
+    expect(totals(old.rollup).spans).toBeGreaterThan(0);
+    expect(totals(old.rollup)).toEqual(totals(old.exact));
+  });
+
+  it('keeps a small cuboid’s answer there to the hour', async () => {
+    const from = now - 5 * DAY + 3 * HOUR + 17 * MINUTE;
+    const to = now - 4 * DAY - 5 * HOUR + 7 * MINUTE;
+    const { rollup, exact } = await both(['category'], from, to, {
+      from: floorTo(from, HOUR),
+      to: floorTo(to, HOUR) + HOUR,
+    });
+    expect(totals(rollup).spans).toBeGreaterThan(0);
+    expect(totals(rollup)).toEqual(totals(exact));
+  });
+
+  it('answers an hourly series of a big cuboid reaching before them at whole days, every span counted', async () => {
+    const from = now - 5 * DAY + 3 * HOUR;
+    const { rollup, exact } = await both(
+      ['tenant_id', 'surface'],
+      from,
+      now,
+      { from: floorTo(from, DAY), to: now },
+      3 * HOUR,
+    );
+    const buckets = new Set(rollup.map((p) => Date.parse(p.bucket!)));
+    expect(buckets.size).toBeGreaterThanOrEqual(5);
+    for (const bucket of buckets) expect(bucket % DAY).toBe(0);
+    expect(totals(rollup)).toEqual(totals(exact));
+  });
+
+  it('never deletes hours whose day rows are not built yet', async () => {
+    const scratch = await createTestDatabase();
+    try {
+      const project = (await createProject(scratch.pool, 'hours-before-days')).id;
+      const start = floorTo(now - 6 * DAY, DAY);
+      await scratch.pool.query(`update rollup_progress set built_until = $1`, [new Date(start)]);
+      await bulkLoadSpans(
+        scratch.pool,
+        generateSpans({ projectId: project, fromMs: start, toMs: start + 2 * DAY, requests: 50, seed: 1 }),
+      );
+      // The compactor built hours but fell behind on days: day progress stays at the start.
+      await compactRollups(scratch.pool, { nowMs: start + 2 * DAY });
+      await scratch.pool.query(`update rollup_progress set built_until = $1 where grain = 'day'`, [
+        new Date(start + DAY),
+      ]);
+      await enforceRetention(scratch.pool, { minuteRollupDays: 1, hourRollupDays: 1, rollupDays: 397 }, now);
+      const { rows } = await scratch.pool.query(
+        `select (select kept_from from rollup_retention where grain = 'hour') as kept_from,
+                (select count(*)::int from rollups_hour where cuboid = 0 and bucket >= $1) as hours_after`,
+        [new Date(start + DAY)],
+      );
+      expect(rows[0].kept_from.getTime()).toBe(start + DAY);
+      expect(rows[0].hours_after).toBeGreaterThan(0);
+    } finally {
+      await scratch.drop();
+    }
+  });
+});
