@@ -2,7 +2,7 @@
 // login page with a real redirect, saying why. Pages check the token again themselves.
 
 import { NextResponse, type NextRequest } from 'next/server';
-import { AuthError, callerFromToken, isValidHostHeader } from '@vigil/core';
+import { AuthError, isValidHostHeader, subjectFromToken } from '@vigil/core';
 import { pagePolicy } from './lib/content-policy.ts';
 
 const TOKEN_COOKIE = 'vigil_token';
@@ -24,7 +24,8 @@ export async function proxy(request: NextRequest) {
   const login = (reason?: string) => to('/login', reason ? `?reason=${encodeURIComponent(reason)}` : '');
   if (!token) return login();
   try {
-    await callerFromToken(
+    // The signature and expiry only: a Supabase user's membership is read by the page (lib/session.ts).
+    await subjectFromToken(
       token,
       process.env.VIGIL_JWT_SECRET ?? '',
       process.env.VIGIL_JWKS_URL ? { jwksUrl: process.env.VIGIL_JWKS_URL } : {},

@@ -176,6 +176,44 @@ describe('vigil CLI', () => {
     expect(noProject.stderr.trim()).toBe('vigil: --project <name> is required (or --admin)');
     const badTtl = await vigil(['tokens', 'create', '--project', 'tokens-app', '--ttl', 'forever'], env);
     expect(badTtl.stderr.trim()).toBe('vigil: ttl must look like 30m, 12h or 7d');
+    // A role in the token's claims: operator unless told (what project tokens always could do).
+    expect(claims.vigil_role).toBe('operator');
+    const finance = await vigil(['tokens', 'create', '--project', 'tokens-app', '--role', 'finance'], env);
+    const financeToken = finance.stdout.trim().split('\n').at(-1)!;
+    expect(JSON.parse(Buffer.from(financeToken.split('.')[1]!, 'base64url').toString()).vigil_role).toBe('finance');
+    const badRole = await vigil(['tokens', 'create', '--project', 'tokens-app', '--role', 'root'], env);
+    expect(badRole.code).toBe(1);
+    expect(badRole.stderr.trim()).toBe('vigil: --role is one of viewer, finance, operator, admin');
+  });
+
+  it('adds, changes and removes Supabase users as members, each change in the audit log', async () => {
+    await vigil(['projects', 'create', 'members-app'], env);
+    const user = '0c7d2f4e-1111-4222-8333-444455556666';
+    const add = ['members', 'add', '--project', 'members-app', '--user', user];
+    expect((await vigil([...add, '--role', 'viewer', '--tenant', 'acme'], env)).stderr).toContain(
+      `added member ${user} of "members-app": viewer, tenant acme only`,
+    );
+    expect((await vigil([...add, '--role', 'operator'], env)).stderr).toContain(`changed member ${user}`);
+    const listed = await vigil(['members', 'list', '--project', 'members-app'], env);
+    expect(listed.stdout).toMatch(new RegExp(`${user}\toperator\t\t`));
+    expect((await vigil(['members', 'remove', '--project', 'members-app', '--user', user], env)).code).toBe(0);
+    const again = await vigil(['members', 'remove', '--project', 'members-app', '--user', user], env);
+    expect(again.stderr.trim()).toBe(`vigil: ${user} is not a member of "members-app"`);
+    const badUser = await vigil(
+      ['members', 'add', '--project', 'members-app', '--user', 'bob', '--role', 'viewer'],
+      env,
+    );
+    expect(badUser.code).toBe(1);
+    expect(badUser.stderr).toContain('a Supabase Auth user id (auth.users.id) is a UUID');
+    const trail = (await vigil(['audit', '--project', 'members-app', '--json'], env)).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(trail.map((e) => [e.action, e.target, e.before, e.after])).toEqual([
+      ['member.removed', user, { role: 'operator', tenant: null }, null],
+      ['member.changed', user, { role: 'viewer', tenant: 'acme' }, { role: 'operator', tenant: null }],
+      ['member.added', user, null, { role: 'viewer', tenant: 'acme' }],
+    ]);
   });
 
   it('up creates the default project and a key on first start only, and says where the key is', async () => {

@@ -23,8 +23,20 @@ export {
   type ExplicitBuckets,
   type ExponentialBuckets,
 } from './histogram/otlp-buckets.ts';
-export { type ApiAppOptions, API_BASE, createApiApp, MAX_API_BODY_BYTES } from './http/app.ts';
-export { AuthError, callerFromToken, signToken, type TokenRequest, type VerifyOptions } from './http/auth.ts';
+export { type ApiAppOptions, API_BASE, createApiApp, MAX_API_BODY_BYTES, PROJECT_HEADER } from './http/app.ts';
+export {
+  AuthError,
+  type CallerOptions,
+  callerFromToken,
+  signToken,
+  subjectFromToken,
+  type TokenRequest,
+  type TokenSubject,
+  type VerifyOptions,
+} from './http/auth.ts';
+export * from './access/roles.ts';
+export { listMembers, type Member, memberCaller, memberSchema, putMember, removeMember } from './access/members.ts';
+export { inTransaction } from './db/transaction.ts';
 export { bearerToken } from './http/bearer.ts';
 export { ApiError, type ApiErrorBody, type ApiErrorCode, isRowSecurityRefusal } from './http/errors.ts';
 export { readRoute, readRoutes } from './http/read-routes.ts';
@@ -41,8 +53,10 @@ export * from './projects.ts';
 export {
   type Caller,
   type CallerTransaction,
+  callerCan,
   callerSchema,
   isTenantScoped,
+  memberRoleOf,
   SERVICE_CALLER,
   withCaller,
 } from './query/caller.ts';

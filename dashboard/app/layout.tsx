@@ -1,29 +1,23 @@
+import { callerCan, memberRoleOf } from '@vigil/core';
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { PAGES } from '../lib/pages.ts';
+import { currentCaller } from '../lib/session.ts';
 import './globals.css';
 
 export const metadata: Metadata = { title: 'Vigil', description: 'SLOs and cost for AI applications' };
 
-const PAGES = [
-  ['/', 'Overview'],
-  ['/latency', 'Latency'],
-  ['/time-budgets', 'Time budgets'],
-  ['/cost', 'Cost'],
-  ['/sessions', 'Sessions'],
-  ['/deployments', 'Deployments'],
-  ['/alerts', 'Alerts'],
-  ['/keys', 'Keys'],
-  ['/audit', 'Audit'],
-] as const;
-
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // Only the pages the visitor's role may open; none before signing in.
+  const caller = await currentCaller();
+  const pages = caller ? PAGES.filter((p) => callerCan(caller, p.needs)) : [];
   return (
     <html lang="en">
       <body className="min-h-screen bg-tremor-background-muted text-tremor-content-strong dark:bg-dark-tremor-background dark:text-dark-tremor-content-strong">
         <header className="border-b border-tremor-border bg-tremor-background px-6 py-3 dark:border-dark-tremor-border dark:bg-dark-tremor-background-muted">
           <nav className="mx-auto flex max-w-screen-2xl items-center gap-6 text-tremor-default">
             <span className="font-semibold">Vigil</span>
-            {PAGES.map(([href, label]) => (
+            {pages.map(({ href, label }) => (
               <Link
                 key={href}
                 href={href}
@@ -32,8 +26,13 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
                 {label}
               </Link>
             ))}
+            {caller ? (
+              <span className="ml-auto text-tremor-label text-tremor-content" data-testid="signed-in-role">
+                {memberRoleOf(caller)}
+              </span>
+            ) : null}
             {/* A form, not a link: links are prefetched, and a prefetch must not sign anyone out. */}
-            <form method="post" action="/logout" className="ml-auto">
+            <form method="post" action="/logout" className={caller ? '' : 'ml-auto'}>
               <button type="submit" className="text-tremor-content">
                 Sign out
               </button>

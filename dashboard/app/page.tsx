@@ -7,10 +7,12 @@ import Link from 'next/link';
 import { BurnSparkline, SeriesChart } from '../components/charts.tsx';
 import { ViewBar } from '../components/view-bar.tsx';
 import { type AlertInstance, readAlertSamples, readAlerts, readDeployments, type SloObservation } from '@vigil/alerts';
-import { readMetrics } from '@vigil/core';
+import { callerCan, readMetrics } from '@vigil/core';
+import { redirect } from 'next/navigation';
 import { pool } from '../lib/db.ts';
 import { formatCount, formatMs, formatPercent, formatSince, formatUsd } from '../lib/format.ts';
 import { onStepGrid, toSeries } from '../lib/series.ts';
+import { PAGES } from '../lib/pages.ts';
 import { requireCaller } from '../lib/session.ts';
 import { resolveView, viewHref } from '../lib/view.ts';
 
@@ -24,6 +26,8 @@ export default async function OverviewPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const caller = await requireCaller();
+  // The landing page of a role that may not read health (finance): its first page instead.
+  if (!callerCan(caller, 'read_health')) redirect(PAGES.find((p) => callerCan(caller, p.needs))?.href ?? '/denied');
   const view = await resolveView(await searchParams, caller);
   const window = { from: view.from, to: view.to };
   const filters = { ...view.filters, category: ['model'] };

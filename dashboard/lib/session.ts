@@ -1,9 +1,11 @@
-// Who is looking: the API token (a Supabase-style JWT) in the `vigil_token` cookie, verified with
-// jose against the JWT secret on every request. No token, a bad one or an expired one → /login.
+// Who is looking: the API token (a Supabase-style JWT, or a Supabase Auth session of a project
+// member) in the `vigil_token` cookie, verified with jose against the JWT secret on every request.
+// No token, a bad one, an expired one or a user who is no member → /login.
 
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { AuthError, type Caller, callerFromToken } from '@vigil/core';
+import { AuthError, type Caller, type Capability, callerCan, callerFromToken } from '@vigil/core';
+import { pool } from './db.ts';
 
 export const TOKEN_COOKIE = 'vigil_token';
 
@@ -14,7 +16,10 @@ export function jwtSecret(): string {
 }
 
 export async function verify(token: string): Promise<Caller> {
-  return callerFromToken(token, jwtSecret(), process.env.VIGIL_JWKS_URL ? { jwksUrl: process.env.VIGIL_JWKS_URL } : {});
+  return callerFromToken(token, jwtSecret(), {
+    pool: pool(),
+    ...(process.env.VIGIL_JWKS_URL ? { jwksUrl: process.env.VIGIL_JWKS_URL } : {}),
+  });
 }
 
 /** The caller of this request, or a redirect to the login page that says why. */
@@ -27,4 +32,26 @@ export async function requireCaller(): Promise<Caller> {
     if (error instanceof AuthError) redirect(`/login?reason=${encodeURIComponent(error.message)}`);
     throw error;
   }
+}
+
+/** The caller of this request, or null without a usable token (the layout, which wraps /login too). */
+export async function currentCaller(): Promise<Caller | null> {
+  const token = (await cookies()).get(TOKEN_COOKIE)?.value;
+  if (!token) return null;
+  try {
+    return await verify(token);
+  } catch (error) {
+    if (error instanceof AuthError) return null;
+    throw error;
+  }
+}
+
+/**
+ * The caller of a page that needs a capability. A role without it is sent to the page saying so,
+ * never shown an empty page: the data would be refused by row-level security anyway.
+ */
+export async function requireCapability(capability: Capability): Promise<Caller> {
+  const caller = await requireCaller();
+  if (!callerCan(caller, capability)) redirect(`/denied?need=${capability}`);
+  return caller;
 }

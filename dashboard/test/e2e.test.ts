@@ -23,6 +23,7 @@ import {
   readTopSessions,
   readTrace,
   readTraces,
+  type MemberRole,
   type RunningServer,
   rotateIngestKey,
   serveApp,
@@ -174,6 +175,7 @@ afterAll(async () => {
 async function signedIn(claims: {
   projectId?: string;
   tenantId?: string;
+  memberRole?: MemberRole;
   admin?: boolean;
   ttlSeconds?: number;
   colorScheme?: 'light' | 'dark';
@@ -185,6 +187,7 @@ async function signedIn(claims: {
           role: 'authenticated',
           projectId: claims.projectId!,
           ...(claims.tenantId ? { tenantId: claims.tenantId } : {}),
+          ...(claims.memberRole ? { memberRole: claims.memberRole } : {}),
           ttlSeconds: claims.ttlSeconds ?? 600,
         },
         SECRET,
@@ -699,7 +702,7 @@ describe('dashboard', () => {
     const kept = await createIngestKey(db.pool, 'keyed', 'app', { expiresInMs: 90 * 86_400_000 });
     const old = await createIngestKey(db.pool, 'keyed', 'deploy-bot');
     const rotated = await rotateIngestKey(db.pool, old.info.id, 3_600_000);
-    const page = await signedIn({ projectId: kept.info.projectId });
+    const page = await signedIn({ projectId: kept.info.projectId, memberRole: 'admin' });
     await page.goto(`${baseUrl}/keys`);
     const rows = await page.locator('[data-testid="ingest-keys"] tbody tr').allTextContents();
     expect(rows).toHaveLength(3);
@@ -710,16 +713,48 @@ describe('dashboard', () => {
     for (const key of [kept.key, old.key, rotated.key]) expect(html).not.toContain(key);
   });
 
-  it('lets an admin roll a canary back from the Deployments page (members see no buttons)', async () => {
-    const member = await signedIn({ projectId: shop });
-    await member.goto(`${baseUrl}/deployments?${windowQuery}&canary=v2`);
-    expect(await member.getByTestId('deployment-actions').count()).toBe(0);
-    const admin = await signedIn({ admin: true });
-    await admin.goto(`${baseUrl}/deployments?${windowQuery}&project=shop&canary=v2`);
-    await admin.getByRole('button', { name: 'Roll back' }).click();
-    await admin.getByTestId('notice').waitFor();
-    expect(await admin.getByTestId('notice').textContent()).toBe('v2: rolled back.');
-    expect(await admin.getByTestId('rollback-record').textContent()).toMatch(/by manual: from the dashboard/);
+  it('shows each role only the pages it may open, and says why a page is refused', async () => {
+    const navOf = async (page: Page) => (await page.locator('header nav a').allTextContents()).map((t) => t.trim());
+    const finance = await signedIn({ projectId: shop, memberRole: 'finance' });
+    await finance.goto(`${baseUrl}/?${windowQuery}`);
+    // Finance lands on Cost (Overview is health) and its navigation has Cost alone. (The page
+    // streams, so Next.js redirects in the browser: wait for it.)
+    await finance.waitForURL((url) => url.pathname === '/cost');
+    expect(await navOf(finance)).toEqual(['Cost']);
+    expect(await finance.getByTestId('signed-in-role').textContent()).toBe('finance');
+    await finance.goto(`${baseUrl}/sessions?${windowQuery}`);
+    await finance.waitForURL((url) => url.pathname === '/denied');
+    expect(await finance.getByTestId('denied-reason').textContent()).toBe(
+      'You are signed in as finance: a finance cannot read traces: that needs the viewer, operator or admin role.',
+    );
+    const viewer = await signedIn({ projectId: shop, memberRole: 'viewer' });
+    await viewer.goto(`${baseUrl}/?${windowQuery}`);
+    expect(await navOf(viewer)).toEqual([
+      'Overview',
+      'Latency',
+      'Time budgets',
+      'Cost',
+      'Sessions',
+      'Deployments',
+      'Alerts',
+      'Audit',
+    ]);
+    await viewer.goto(`${baseUrl}/keys`);
+    await viewer.waitForURL((url) => url.pathname === '/denied');
+    await viewer.goto(`${baseUrl}/alerts?${windowQuery}`);
+    expect(await viewer.getByTestId('silence-form').count()).toBe(0);
+  });
+
+  it('lets an operator roll a canary back from the Deployments page (viewers see no buttons)', async () => {
+    const viewer = await signedIn({ projectId: shop, memberRole: 'viewer' });
+    await viewer.goto(`${baseUrl}/deployments?${windowQuery}&canary=v2`);
+    expect(await viewer.getByTestId('deployment-actions').count()).toBe(0);
+    const operator = await signedIn({ projectId: shop, memberRole: 'operator' });
+    await operator.goto(`${baseUrl}/deployments?${windowQuery}&canary=v2`);
+    await operator.getByRole('button', { name: 'Roll back' }).click();
+    await operator.getByTestId('notice').waitFor();
+    expect(await operator.getByTestId('notice').textContent()).toBe('v2: rolled back.');
+    expect(await operator.getByTestId('rollback-record').textContent()).toMatch(/by manual: from the dashboard/);
     const [v2] = (await readDeployments(db.pool, SERVICE_CALLER, { projectId: shop })).filter((d) => d.name === 'v2');
     expect(v2!.state).toBe('rolled_back');
   });
@@ -744,10 +779,11 @@ describe('dashboard', () => {
       ['audit', '/audit'],
       ['keys', '/keys'],
       ['slo', '/slos/chat-errors'],
+      ['denied', '/denied?need=administer'],
       ['login', '/login?reason=expired'],
     ] as const;
     for (const colorScheme of ['light', 'dark'] as const) {
-      const page = await signedIn({ projectId: shop, colorScheme });
+      const page = await signedIn({ projectId: shop, memberRole: 'admin', colorScheme });
       for (const [name, route] of pages) {
         await page.goto(`${baseUrl}${route}${route.includes('?') ? '&' : '?'}${windowQuery}`);
         await page.waitForLoadState('networkidle');

@@ -44,6 +44,7 @@ export function alertRoutes(options: AlertsApiOptions): ApiRoute[] {
       path: '/alerts/config',
       summary: "The project's SLOs, rules, budgets and notification routes in effect",
       tag: 'alerts',
+      access: 'read_health',
       query: projectQuery,
       handle: async ({ caller, query }) => {
         const project = await projectOf(pool, caller, query.project);
@@ -69,6 +70,7 @@ export function alertRoutes(options: AlertsApiOptions): ApiRoute[] {
       path: '/silences',
       summary: 'Silence the alerts whose labels match, for a while',
       tag: 'alerts',
+      access: 'operate',
       body: silenceSchema,
       responses: { 201: 'silenced' },
       handle: async ({ caller, body }) => {
@@ -102,6 +104,7 @@ export function alertRoutes(options: AlertsApiOptions): ApiRoute[] {
       path: '/silences/:id/expire',
       summary: 'End a silence now',
       tag: 'alerts',
+      access: 'operate',
       params: silenceParams,
       body: projectBody,
       responses: { 404: 'no active silence with that id' },
@@ -142,6 +145,7 @@ export function alertRoutes(options: AlertsApiOptions): ApiRoute[] {
       '/alerts',
       "The alert engine's instances and what it last saw",
       'alerts',
+      'read_health',
       alertsQuerySchema,
       readAlerts,
     ),
@@ -150,6 +154,7 @@ export function alertRoutes(options: AlertsApiOptions): ApiRoute[] {
       '/alerts/history',
       'The alert timeline, silences, and the delivery logs of notifications, rollback hooks and judgements',
       'alerts',
+      'read_health',
       alertHistoryQuerySchema,
       readAlertHistory,
     ),
@@ -158,6 +163,7 @@ export function alertRoutes(options: AlertsApiOptions): ApiRoute[] {
       '/alerts/samples',
       'What the engine measured per instance (burn rate for SLOs), highest per step',
       'alerts',
+      'read_health',
       alertSamplesQuerySchema,
       readAlertSamples,
     ),

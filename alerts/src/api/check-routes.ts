@@ -54,6 +54,7 @@ export function checkRoutes(options: AlertsApiOptions): ApiRoute[] {
         path: `/checks/${name}`,
         summary: check.summary,
         tag: 'gates',
+        access: 'read_health',
         body: runBody,
         handle: async ({ caller, body }) => {
           const { project: wanted, since, ...limits } = body;
@@ -74,6 +75,7 @@ export function checkRoutes(options: AlertsApiOptions): ApiRoute[] {
       path: '/checks/slo',
       summary: 'No SLO of the project burning past its page threshold now (optionally on one deployment)',
       tag: 'gates',
+      access: 'read_health',
       body: sloBody,
       handle: async ({ caller, body }) => {
         const project = await projectFor(caller, body.project);

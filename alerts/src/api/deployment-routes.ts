@@ -63,6 +63,7 @@ export function deploymentRoutes(options: AlertsApiOptions): ApiRoute[] {
       summary:
         'Record a running deployment (a canary) with its baseline and traffic weight, or start a stepped rollout (rollout.steps)',
       tag: 'deployments',
+      access: 'operate',
       body: startSchema,
       responses: { 201: 'recorded' },
       handle: async ({ caller, body }) => {
@@ -108,6 +109,7 @@ export function deploymentRoutes(options: AlertsApiOptions): ApiRoute[] {
       path: '/deployments/:name/promote',
       summary: 'Mark a running deployment promoted; a stepped rollout goes to 100% at once (its promote hooks, once)',
       tag: 'deployments',
+      access: 'operate',
       params: nameParams,
       body: actionSchema,
       responses: { 409: 'the deployment is not running' },
@@ -156,6 +158,7 @@ export function deploymentRoutes(options: AlertsApiOptions): ApiRoute[] {
       path: '/deployments/:name/rollback',
       summary: 'Roll a deployment back now: its rollback hooks are called, once per deployment',
       tag: 'deployments',
+      access: 'operate',
       params: nameParams,
       body: actionSchema,
       responses: { 409: 'already rolled back' },
@@ -199,6 +202,7 @@ export function deploymentRoutes(options: AlertsApiOptions): ApiRoute[] {
       path: '/deployments/serving',
       summary: "Which deployment serves a tenant now: a tenant cohort's canary or its baseline (cache for ttlSeconds)",
       tag: 'deployments',
+      access: 'read_health',
       query: servingQuery,
       handle: async ({ caller, query }) => {
         requireProjectWide(caller);
@@ -211,6 +215,7 @@ export function deploymentRoutes(options: AlertsApiOptions): ApiRoute[] {
       '/deployments/list',
       'Deployments, newest first, with their latest verdict and rollback',
       'deployments',
+      'read_health',
       deploymentsQuerySchema,
       readDeployments,
     ),

@@ -59,6 +59,7 @@ export function gateRoutes(options: AlertsApiOptions): ApiRoute[] {
       path: '/gate/argo',
       summary: "Argo Rollouts' web metric: the canary judge's verdict on a deployment, always as JSON",
       tag: 'gates',
+      access: 'read_health',
       query: argoQuery,
       handle: async ({ caller, query }) => {
         requireProjectWide(caller);
@@ -73,6 +74,7 @@ export function gateRoutes(options: AlertsApiOptions): ApiRoute[] {
       path: '/gate/flagger',
       summary: "Flagger's webhook: 200 advances, 409 (fail), 425 (inconclusive) or 503 (error) halts",
       tag: 'gates',
+      access: 'read_health',
       body: flaggerSchema,
       query: flaggerQuery,
       responses: { 409: 'the canary fails', 425: 'not decided yet', 503: 'the judge could not judge' },

@@ -19,6 +19,7 @@ export function createVigilApi(options: AlertsApiOptions & Omit<ApiAppOptions, '
   const { pool, config, env, ...app } = options;
   return createApiApp({
     ...app,
+    pool,
     routes: [...readRoutes(pool), ...alertsApiRoutes({ pool, config, ...(env ? { env } : {}) })],
   });
 }

@@ -2,7 +2,7 @@
 // gen_ai.evaluation.result with gen_ai.evaluation.name, gen_ai.evaluation.score.value and
 // gen_ai.evaluation.score.label, or the same keys on the span itself (an evaluator's own span).
 // A result with neither a score nor a label says nothing and is not kept; the explanation is
-// content (content.ts).
+// content (core/src/spans/content.ts).
 
 import type { EvaluationResult } from '@vigil/core';
 import type { Attributes, DecodedEvent } from '../otlp/types.ts';

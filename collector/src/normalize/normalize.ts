@@ -2,7 +2,7 @@
 
 import type { Attributes, DecodedSpan } from '../otlp/types.ts';
 import { type Classification, classify } from './category.ts';
-import { isContentAttribute, withoutContentEvents } from './content.ts';
+import { isContentAttribute, withoutContentEvents } from '@vigil/core';
 import { inputConventionOf, logfireRole, logfireStreamMs } from './emitter.ts';
 import {
   DEPLOYMENT_KEYS,

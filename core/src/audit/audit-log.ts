@@ -4,13 +4,16 @@
 
 import type pg from 'pg';
 import { z } from 'zod';
-import { type Caller, withCaller } from '../query/caller.ts';
+import { type Caller, memberRoleOf, withCaller } from '../query/caller.ts';
 
 export const AUDIT_ACTIONS = [
   'key.created',
   'key.rotated',
   'key.revoked',
   'token.issued',
+  'member.added',
+  'member.changed',
+  'member.removed',
   'silence.created',
   'silence.expired',
   'deployment.started',
@@ -44,10 +47,11 @@ type Queryable = Pick<pg.Pool, 'query'>;
 /** Who a change made through the HTTP API (or the dashboard, which calls it) is recorded as. */
 export function auditOfCaller(caller: Caller, origin = 'api'): { actor: string; origin: string } {
   if (caller.role === 'service_role') return { actor: 'token:admin', origin };
-  return {
-    actor: `token:member${caller.tenantId ? ` of tenant ${caller.tenantId}` : ''}`,
-    origin,
-  };
+  // A Supabase user by id; a Vigil token by its role (tokens minted before roles: "member").
+  const who = caller.userId
+    ? `user:${caller.userId} (${memberRoleOf(caller)})`
+    : `token:${caller.memberRole ?? 'member'}`;
+  return { actor: `${who}${caller.tenantId ? ` of tenant ${caller.tenantId}` : ''}`, origin };
 }
 
 /** Appends one event; pass the transaction's client to record a change with it. */

@@ -8,8 +8,10 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { ZodError, type z } from 'zod';
-import type { Caller } from '../query/caller.ts';
-import { AuthError, callerFromToken, type VerifyOptions } from './auth.ts';
+import type pg from 'pg';
+import { refusal } from '../access/roles.ts';
+import { type Caller, callerCan, memberRoleOf } from '../query/caller.ts';
+import { AuthError, type CallerOptions, callerFromToken } from './auth.ts';
 import { bearerToken } from './bearer.ts';
 import { ApiError } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
@@ -20,10 +22,15 @@ export const API_BASE = '/api/v1';
 /** Query and change bodies are small JSON objects. */
 export const MAX_API_BODY_BYTES = 64 * 1024;
 
+/** A Supabase user who is a member of several projects names one with this header (id or name). */
+export const PROJECT_HEADER = 'x-vigil-project';
+
 export interface ApiAppOptions {
   jwtSecret: string;
   jwksUrl?: string;
   routes: readonly ApiRoute[];
+  /** Where Supabase Auth users' memberships are read; without it only Vigil tokens are accepted. */
+  pool?: pg.Pool;
   log?: (message: string) => void;
 }
 
@@ -31,7 +38,10 @@ type Env = { Variables: { caller: Caller } };
 
 export function createApiApp(options: ApiAppOptions): Hono<Env> {
   const app = new Hono<Env>({ strict: false }).basePath(API_BASE);
-  const verify: VerifyOptions = options.jwksUrl ? { jwksUrl: options.jwksUrl } : {};
+  const verify: CallerOptions = {
+    ...(options.jwksUrl ? { jwksUrl: options.jwksUrl } : {}),
+    ...(options.pool ? { pool: options.pool } : {}),
+  };
   const log = options.log ?? (() => {});
 
   app.use(
@@ -50,7 +60,8 @@ export function createApiApp(options: ApiAppOptions): Hono<Env> {
     const token = bearerToken(c.req.header('authorization'));
     if (!token) throw new ApiError(401, 'missing bearer token', { 'www-authenticate': 'Bearer' });
     try {
-      c.set('caller', await callerFromToken(token, options.jwtSecret, verify));
+      const project = c.req.header(PROJECT_HEADER);
+      c.set('caller', await callerFromToken(token, options.jwtSecret, { ...verify, ...(project ? { project } : {}) }));
     } catch (error) {
       if (error instanceof AuthError)
         throw new ApiError(401, error.message, { 'www-authenticate': 'Bearer error="invalid_token"' });
@@ -68,6 +79,8 @@ export function createApiApp(options: ApiAppOptions): Hono<Env> {
   for (const route of options.routes) {
     const handler = async (c: Context<Env>) => {
       const caller = c.get('caller');
+      // Row-level security decides rows; the role decides routes, before any work is done.
+      if (!callerCan(caller, route.access)) throw new ApiError(403, refusal(memberRoleOf(caller), route.access));
       const input = {
         caller,
         params: route.params ? validate(route.params, c.req.param(), 'invalid path') : undefined,

@@ -3,7 +3,11 @@
 
 import { SignJWT, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { z } from 'zod';
+import { MEMBER_ROLES, type MemberRole, ROLE_CLAIM } from '../access/roles.ts';
+import type pg from 'pg';
+import { memberCaller } from '../access/members.ts';
 import type { Caller } from '../query/caller.ts';
+import { AuthError } from './auth-error.ts';
 
 const claimsSchema = z.discriminatedUnion('role', [
   z.object({ role: z.literal('service_role') }),
@@ -11,12 +15,17 @@ const claimsSchema = z.discriminatedUnion('role', [
     role: z.literal('authenticated'),
     project_id: z.string().uuid(),
     tenant_id: z.string().min(1).optional(),
+    [ROLE_CLAIM]: z.enum(MEMBER_ROLES).optional(),
   }),
 ]);
 
-export class AuthError extends Error {
-  override name = 'AuthError';
-}
+/** A Supabase Auth session: `authenticated` with the user's id, and no Vigil project claim. */
+const supabaseUserSchema = z.object({ role: z.literal('authenticated'), sub: z.string().uuid() });
+
+/** Who a verified token stands for: a caller, or a Supabase Auth user whose membership decides. */
+export type TokenSubject = { caller: Caller } | { supabaseUserId: string };
+
+export { AuthError };
 
 function key(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
@@ -25,6 +34,24 @@ function key(secret: string): Uint8Array {
 export interface VerifyOptions {
   /** A JWKS URL (Supabase's asymmetric signing keys: <project>/auth/v1/.well-known/jwks.json). */
   jwksUrl?: string;
+}
+
+export interface CallerOptions extends VerifyOptions {
+  /** Where a Supabase Auth user's membership is looked up; without it, such tokens are refused. */
+  pool?: pg.Pool;
+  /** A member of several projects names one, by id or name (the API's X-Vigil-Project header). */
+  project?: string;
+}
+
+/**
+ * The caller a bearer token stands for: a Vigil token's claims, or a Supabase Auth user's
+ * membership (members table).
+ */
+export async function callerFromToken(token: string, secret: string, options: CallerOptions = {}): Promise<Caller> {
+  const subject = await subjectFromToken(token, secret, options);
+  if ('caller' in subject) return subject.caller;
+  if (!options.pool) throw new AuthError('a Supabase user token is accepted by the API and the dashboard only');
+  return memberCaller(options.pool, subject.supabaseUserId, options.project);
 }
 
 // One key set per URL: jose caches the keys and refetches them when a new kid appears.
@@ -38,11 +65,15 @@ function keySet(url: string): ReturnType<typeof createRemoteJWKSet> {
 }
 
 /**
- * The caller a bearer token stands for: HS256 tokens are checked against the JWT secret, RS256 and
+ * Who a bearer token stands for: HS256 tokens are checked against the JWT secret, RS256 and
  * ES256 ones against the JWKS when one is configured. Throws AuthError saying what is wrong, never
  * why in detail that would help forging.
  */
-export async function callerFromToken(token: string, secret: string, options: VerifyOptions = {}): Promise<Caller> {
+export async function subjectFromToken(
+  token: string,
+  secret: string,
+  options: VerifyOptions = {},
+): Promise<TokenSubject> {
   let payload: unknown;
   try {
     const { alg } = decodeProtectedHeader(token);
@@ -63,16 +94,30 @@ export async function callerFromToken(token: string, secret: string, options: Ve
     throw new AuthError('invalid token');
   }
   const claims = claimsSchema.safeParse(payload);
-  if (!claims.success) throw new AuthError('token has no usable role and project_id claims');
+  if (!claims.success) {
+    const user = supabaseUserSchema.safeParse(payload);
+    if (user.success) return { supabaseUserId: user.data.sub };
+    throw new AuthError('token has no usable role and project_id claims');
+  }
   const c = claims.data;
-  if (c.role === 'service_role') return { role: 'service_role' };
-  return { role: 'authenticated', projectId: c.project_id, ...(c.tenant_id ? { tenantId: c.tenant_id } : {}) };
+  if (c.role === 'service_role') return { caller: { role: 'service_role' } };
+  const memberRole = c[ROLE_CLAIM];
+  return {
+    caller: {
+      role: 'authenticated',
+      projectId: c.project_id,
+      ...(c.tenant_id ? { tenantId: c.tenant_id } : {}),
+      ...(memberRole ? { memberRole } : {}),
+    },
+  };
 }
 
 export interface TokenRequest {
   role: 'authenticated' | 'service_role';
   projectId?: string;
   tenantId?: string;
+  /** A member token's role (`authenticated` tokens only). */
+  memberRole?: MemberRole;
   ttlSeconds: number;
 }
 
@@ -80,6 +125,7 @@ export async function signToken(request: TokenRequest, secret: string): Promise<
   const claims: Record<string, string> = { role: request.role };
   if (request.projectId) claims.project_id = request.projectId;
   if (request.tenantId) claims.tenant_id = request.tenantId;
+  if (request.memberRole && request.role === 'authenticated') claims[ROLE_CLAIM] = request.memberRole;
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuedAt()

@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document of the API, built from the same route list the app serves and the same
 // zod schemas it validates with (zod's own JSON Schema output: OpenAPI 3.1 uses JSON Schema 2020-12).
 
+import { rolesThatCan } from '../access/roles.ts';
 import { z } from 'zod';
 import type { ApiRoute } from './route.ts';
 
@@ -67,6 +68,10 @@ export function openApiDocument(routes: readonly ApiRoute[], basePath: string): 
         description: 'no token, or a forged or expired one',
         content: { 'application/json': { schema: ERROR_SCHEMA } },
       },
+      403: {
+        description: `the token's role may not do this (roles that may: ${rolesThatCan(route.access).join(', ')})`,
+        content: { 'application/json': { schema: ERROR_SCHEMA } },
+      },
       ...(route.method === 'post'
         ? { 413: { description: 'body over the limit', content: { 'application/json': { schema: ERROR_SCHEMA } } } }
         : {}),
@@ -74,6 +79,7 @@ export function openApiDocument(routes: readonly ApiRoute[], basePath: string): 
     const routeParameters = parameters(route);
     const operation: Json = {
       summary: route.summary,
+      'x-vigil-roles': rolesThatCan(route.access),
       tags: [route.tag],
       security: [{ bearer: [] }],
       ...(routeParameters.length ? { parameters: routeParameters } : {}),
@@ -92,7 +98,8 @@ export function openApiDocument(routes: readonly ApiRoute[], basePath: string): 
       version: '1',
       description:
         'SLOs, cost, traces, deployments and rollout gates. Every call takes a bearer token (a Supabase-style JWT: ' +
-        '`vigil tokens create`); row-level security decides what it sees.',
+        '`vigil tokens create --role <role>`, or a Supabase Auth session of a project member, choosing among several ' +
+        'projects with X-Vigil-Project); the role decides which operations it may call, row-level security what it sees.',
     },
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     paths,

@@ -4,6 +4,7 @@
 
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import type { Capability } from '../access/roles.ts';
 import type { Caller } from '../query/caller.ts';
 
 export interface RouteInput<Body, Query, Params> {
@@ -23,6 +24,8 @@ export interface ApiRoute<Body = unknown, Query = unknown, Params = unknown> {
   path: string;
   summary: string;
   tag: string;
+  /** What the caller's role must allow (access/roles.ts); others get 403 saying which roles may. */
+  access: Capability;
   /** A JSON object body. Read routes take their query here, so it can be long and structured. */
   body?: z.ZodType<Body>;
   query?: z.ZodType<Query>;

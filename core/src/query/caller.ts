@@ -3,12 +3,28 @@
 
 import type pg from 'pg';
 import { z } from 'zod';
+import {
+  type Capability,
+  MEMBER_ROLES,
+  type MemberRole,
+  ROLE_CLAIM,
+  ROLE_WITHOUT_CLAIM,
+  roleCan,
+} from '../access/roles.ts';
 
 export const callerSchema = z.discriminatedUnion('role', [
   // An admin: Vigil's own processes, or a service_role token.
   z.object({ role: z.literal('service_role') }),
   // A project member; with tenantId, a tenant-scoped token (a customer's finance contact, say).
-  z.object({ role: z.literal('authenticated'), projectId: z.string().uuid(), tenantId: z.string().min(1).optional() }),
+  // Without memberRole, a token minted before roles existed (ROLE_WITHOUT_CLAIM).
+  z.object({
+    role: z.literal('authenticated'),
+    projectId: z.string().uuid(),
+    tenantId: z.string().min(1).optional(),
+    memberRole: z.enum(MEMBER_ROLES).optional(),
+    /** A Supabase Auth user acting through their membership (access/members.ts). */
+    userId: z.string().uuid().optional(),
+  }),
 ]);
 
 export type Caller = z.infer<typeof callerSchema>;
@@ -17,6 +33,15 @@ export const SERVICE_CALLER: Caller = { role: 'service_role' };
 
 export function isTenantScoped(caller: Caller): boolean {
   return caller.role === 'authenticated' && caller.tenantId !== undefined;
+}
+
+/** The member role a caller acts with: service_role is an admin of every project. */
+export function memberRoleOf(caller: Caller): MemberRole {
+  return caller.role === 'service_role' ? 'admin' : (caller.memberRole ?? ROLE_WITHOUT_CLAIM);
+}
+
+export function callerCan(caller: Caller, capability: Capability): boolean {
+  return roleCan(memberRoleOf(caller), capability);
 }
 
 export interface CallerTransaction {
@@ -47,6 +72,7 @@ export async function withCaller<T>(
           : {
               role: 'authenticated',
               project_id: caller.projectId,
+              [ROLE_CLAIM]: memberRoleOf(caller),
               ...(caller.tenantId ? { tenant_id: caller.tenantId } : {}),
             };
       // Answers group a few thousand rows; enough memory keeps that a hash aggregate, off disk.

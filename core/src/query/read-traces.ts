@@ -1,8 +1,8 @@
 // Trace reads, from raw spans: recent traces with filters, and every span of one trace.
 
 import type pg from 'pg';
-import { type SpanField, type StoredSpan, selectSpanFields } from '../spans/index.ts';
-import { type Caller, withCaller } from './caller.ts';
+import { type SpanField, type StoredSpan, selectSpanFields, withoutContentAttributes } from '../spans/index.ts';
+import { type Caller, callerCan, withCaller } from './caller.ts';
 import { rawFilterSql } from './raw-filters.ts';
 import {
   type ParsedTracesQuery,
@@ -172,6 +172,14 @@ export async function readTrace(pool: pg.Pool, caller: Caller, input: TraceQuery
          from spans s where s.project_id = $1 and s.trace_id = $2 order by s.start_time, s.span_id`,
       [q.projectId, q.traceId],
     );
-    return rows.map(({ startTime, ...span }) => ({ ...span, start: startTime.toISOString() }));
+    // Content is kept only where a project opted in, and even there only roles that may read it see it.
+    const visible = callerCan(caller, 'read_content')
+      ? (attributes: TraceSpan['attributes']) => attributes
+      : withoutContentAttributes;
+    return rows.map(({ startTime, attributes, ...span }) => ({
+      ...span,
+      attributes: visible(attributes),
+      start: startTime.toISOString(),
+    }));
   });
 }

@@ -1,5 +1,6 @@
 // Cost per user and model, for a fleet of AI coding agents (each developer a user) or any app's end
-// users: the model calls started in the window, from raw spans, since rollups do not key by user.
+// users: the model calls started in the window, from raw spans (through model_call_costs, which
+// finance may read without reading spans' attributes), since rollups do not key by user.
 // A window of a day reads that day's model calls for the project; the time-ordered primary key
 // bounds the scan to the window. Stored model spans are the counted calls (wrappers are stored as
 // category 'other').
@@ -47,8 +48,8 @@ export async function readUserModelCost(
               coalesce(sum(input_tokens), 0)::float8 as input_tokens, coalesce(sum(output_tokens), 0)::float8 as output_tokens,
               coalesce(sum(cache_read_tokens), 0)::float8 as cache_read_tokens,
               count(cost_usd)::float8 as priced_calls, coalesce(sum(cost_usd), 0)::float8 as cost_usd
-         from spans
-        where project_id = $1 and start_time >= $2 and start_time < $3 and category = 'model'${where}
+         from model_call_costs
+        where project_id = $1 and start_time >= $2 and start_time < $3${where}
         group by user_id, model
         order by cost_usd desc, calls desc, user_id nulls last, model
         limit $4`,

@@ -2,3 +2,4 @@ export * from './columns.ts';
 export * from './rollup-span.ts';
 export * from './stored-span.ts';
 export * from './column-fit.ts';
+export * from './content.ts';

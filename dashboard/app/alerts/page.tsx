@@ -7,8 +7,9 @@ import { ALERT_STATE_COLOR, StatusBadge } from '../../components/status-badge.ts
 import { DataTable, shortTime } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
 import { type AlertObservation, readAlertHistory, readAlerts } from '@vigil/alerts';
+import { callerCan } from '@vigil/core';
 import { pool } from '../../lib/db.ts';
-import { requireCaller } from '../../lib/session.ts';
+import { requireCapability } from '../../lib/session.ts';
 import { resolveView, viewQuery } from '../../lib/view.ts';
 import { callVigilApi } from '../../lib/vigil-api.ts';
 import { createSilence, expireSilence } from './actions.ts';
@@ -62,7 +63,7 @@ export default async function AlertsPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const params = await searchParams;
-  const caller = await requireCaller();
+  const caller = await requireCapability('read_health');
   const view = await resolveView(params, caller);
   const [instances, history, definitions] = await Promise.all([
     readAlerts(pool(), caller, { projectId: view.projectId }),
@@ -71,7 +72,7 @@ export default async function AlertsPage({
   ]);
   const defs = (definitions.ok ? definitions.body : {}) as Definitions;
   const query = viewQuery(view, { notice: null });
-  const canChange = !view.tenantScoped;
+  const canChange = !view.tenantScoped && callerCan(caller, 'operate');
   const input = 'rounded-tremor-small border border-tremor-border px-2 py-1 text-tremor-default';
   return (
     <>

@@ -7,7 +7,7 @@ import { AUDIT_ACTIONS, type AuditAction, readAudit } from '@vigil/core';
 import { DataTable, shortTime } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
 import { pool } from '../../lib/db.ts';
-import { requireCaller } from '../../lib/session.ts';
+import { requireCapability } from '../../lib/session.ts';
 import { resolveView, viewHref } from '../../lib/view.ts';
 
 export const dynamic = 'force-dynamic';
@@ -21,7 +21,7 @@ export default async function AuditPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const params = await searchParams;
-  const caller = await requireCaller();
+  const caller = await requireCapability('read_audit');
   const view = await resolveView(params, caller);
   const wanted = typeof params.action === 'string' ? params.action : undefined;
   const action = (AUDIT_ACTIONS as readonly string[]).includes(wanted ?? '') ? (wanted as AuditAction) : undefined;

@@ -14,7 +14,7 @@ import { sessionsIgnoreFilters, TENANT_COLUMNS, tenantCells, tenantCosts } from 
 import { pool } from '../../lib/db.ts';
 import { formatCount, formatPercent, formatUsd } from '../../lib/format.ts';
 import { timeLabel } from '../../lib/series.ts';
-import { requireCaller } from '../../lib/session.ts';
+import { requireCapability } from '../../lib/session.ts';
 import { type View, resolveView, viewHref } from '../../lib/view.ts';
 import { Skeleton } from '../../components/skeleton.tsx';
 
@@ -172,7 +172,7 @@ export default async function CostPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const params = await searchParams;
-  const caller = await requireCaller();
+  const caller = await requireCapability('read_cost');
   const view = await resolveView(params, caller);
   const stack = params.stack === 'tenant' ? 'tenant_id' : 'model';
   // Read once for the badge and the unpriced-models list, started now so it overlaps the series;

@@ -10,11 +10,11 @@ import { SeriesChart } from '../../components/charts.tsx';
 import { DataTable, shortTime } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
 import { readAlertHistory, readDeployments } from '@vigil/alerts';
-import { readEvaluationSummary, readMetrics } from '@vigil/core';
+import { readEvaluationSummary, readMetrics, callerCan } from '@vigil/core';
 import { pool } from '../../lib/db.ts';
 import { formatMs, formatPercent, formatUnitUsd } from '../../lib/format.ts';
 import { timeLabel } from '../../lib/series.ts';
-import { requireCaller } from '../../lib/session.ts';
+import { requireCapability } from '../../lib/session.ts';
 import { resolveView, viewHref, viewQuery } from '../../lib/view.ts';
 import { deploymentAction } from './actions.ts';
 
@@ -49,7 +49,7 @@ export default async function DeploymentsPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const params = await searchParams;
-  const caller = await requireCaller();
+  const caller = await requireCapability('read_health');
   const view = await resolveView(params, caller);
   const [deployments, history] = await Promise.all([
     readDeployments(pool(), caller, { projectId: view.projectId, limit: 50 }),
@@ -159,7 +159,7 @@ export default async function DeploymentsPage({
                 ])}
               />
             </div>
-            {caller.role === 'service_role' && selected.state === 'running' ? (
+            {callerCan(caller, 'operate') && !view.tenantScoped && selected.state === 'running' ? (
               <form action={deploymentAction} className="mt-3 flex gap-2" data-testid="deployment-actions">
                 <input type="hidden" name="query" value={viewQuery(view, { notice: null })} />
                 <input type="hidden" name="project" value={view.projectName} />

@@ -9,7 +9,7 @@ import { DataTable, shortTime } from '../../components/table.tsx';
 import { ViewBar } from '../../components/view-bar.tsx';
 import { pool } from '../../lib/db.ts';
 import { formatSince } from '../../lib/format.ts';
-import { requireCaller } from '../../lib/session.ts';
+import { requireCapability } from '../../lib/session.ts';
 import { resolveView } from '../../lib/view.ts';
 
 export const dynamic = 'force-dynamic';
@@ -27,7 +27,7 @@ export default async function KeysPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const caller = await requireCaller();
+  const caller = await requireCapability('administer');
   const view = await resolveView(await searchParams, caller);
   const keys = await readIngestKeys(pool(), caller, view.projectId);
   const now = Date.now();

@@ -11,7 +11,7 @@ import { ViewBar } from '../../components/view-bar.tsx';
 import { pool } from '../../lib/db.ts';
 import { formatCount, formatMs, formatPercent } from '../../lib/format.ts';
 import { toSeries } from '../../lib/series.ts';
-import { requireCaller } from '../../lib/session.ts';
+import { requireCapability } from '../../lib/session.ts';
 import { type View, resolveView, viewHref } from '../../lib/view.ts';
 import { Skeleton } from '../../components/skeleton.tsx';
 
@@ -88,7 +88,7 @@ export default async function LatencyPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const params = await searchParams;
-  const caller = await requireCaller();
+  const caller = await requireCapability('read_health');
   const view = await resolveView(params, caller);
   const by = (
     typeof params.by === 'string' && params.by in BREAKDOWNS ? params.by : 'model'

@@ -10,7 +10,7 @@ import { ViewBar } from '../../components/view-bar.tsx';
 import { readTopSessions, readTraces } from '@vigil/core';
 import { pool } from '../../lib/db.ts';
 import { formatCount, formatMs, formatUsd } from '../../lib/format.ts';
-import { requireCaller } from '../../lib/session.ts';
+import { requireCapability } from '../../lib/session.ts';
 import { resolveView } from '../../lib/view.ts';
 
 export const dynamic = 'force-dynamic';
@@ -21,7 +21,7 @@ export default async function SessionsPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const params = await searchParams;
-  const caller = await requireCaller();
+  const caller = await requireCapability('read_traces');
   const view = await resolveView(params, caller);
   const search = typeof params.q === 'string' ? params.q.trim() : '';
   if (/^[0-9a-f]{32}$/.test(search)) redirect(`/traces/${search}?${view.query}`);

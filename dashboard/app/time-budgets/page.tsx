@@ -13,7 +13,7 @@ import { alertsConfigSource } from '../../lib/alerts-config.ts';
 import { pool } from '../../lib/db.ts';
 import { formatCount, formatMs, formatPercent } from '../../lib/format.ts';
 import { toSeries } from '../../lib/series.ts';
-import { requireCaller } from '../../lib/session.ts';
+import { requireCapability } from '../../lib/session.ts';
 import { resolveView, type View } from '../../lib/view.ts';
 
 export const dynamic = 'force-dynamic';
@@ -81,7 +81,7 @@ export default async function TimeBudgetsPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const params = await searchParams;
-  const caller = await requireCaller();
+  const caller = await requireCapability('read_health');
   const view = await resolveView(params, caller);
   const budgets = timeBudgetsOf(await alertsConfigSource().current(), view.projectName);
   const window = { from: view.from, to: view.to };

@@ -20,7 +20,7 @@ import { ViewBar } from '../../../components/view-bar.tsx';
 import { alertsConfigSource } from '../../../lib/alerts-config.ts';
 import { pool } from '../../../lib/db.ts';
 import { formatPercent } from '../../../lib/format.ts';
-import { requireCaller } from '../../../lib/session.ts';
+import { requireCapability } from '../../../lib/session.ts';
 import { resolveView } from '../../../lib/view.ts';
 
 export const dynamic = 'force-dynamic';
@@ -43,7 +43,7 @@ export default async function SloPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { name } = await params;
-  const caller = await requireCaller();
+  const caller = await requireCapability('read_health');
   const view = await resolveView(await searchParams, caller);
   const { config } = await alertsConfigSource().load();
   const slo = config.slos.find((s) => s.name === decodeURIComponent(name) && s.project === view.projectName);

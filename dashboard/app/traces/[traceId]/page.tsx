@@ -6,7 +6,7 @@ import { notFound } from 'next/navigation';
 import { readTrace } from '@vigil/core';
 import { pool } from '../../../lib/db.ts';
 import { formatMs, formatUsd } from '../../../lib/format.ts';
-import { requireCaller } from '../../../lib/session.ts';
+import { requireCapability } from '../../../lib/session.ts';
 import { resolveView } from '../../../lib/view.ts';
 
 export const dynamic = 'force-dynamic';
@@ -28,7 +28,7 @@ export default async function TracePage({
 }) {
   const { traceId } = await params;
   if (!/^[0-9a-f]{32}$/.test(traceId)) notFound();
-  const caller = await requireCaller();
+  const caller = await requireCapability('read_traces');
   const view = await resolveView(await searchParams, caller);
   const spans = await readTrace(pool(), caller, { projectId: view.projectId, traceId });
   if (spans.length === 0) notFound();

@@ -1,14 +1,30 @@
 // Prompts, completions and tool payloads are dropped at ingest unless the project opted in
-// (projects.capture_content), from span attributes and from event attributes alike. Two rules
-// decide what is content (the table in ../normalize/README.md):
+// (projects.capture_content), from span attributes and from event attributes alike; where they
+// are kept, the trace view hides them from roles that may not read content (access/roles.ts).
+// Two rules decide what is content (the table in collector/src/normalize/README.md):
 //   1. the keys and key prefixes each dialect puts content under, listed below;
 //   2. a generic rule for the dialects not listed yet: a string, array or map value whose key has a
 //      segment that names content (prompt, messages, input, output, completion, content, ...).
 // Numbers and booleans are never content, so token counts under such names (llm.token_count.prompt)
 // are kept.
 
-import type { AttributeValue, DecodedEvent } from '../otlp/types.ts';
-import { PROMPT_KEYS } from './prompt.ts';
+import type { AttributeValue, SpanEvent } from './stored-span.ts';
+
+/** Keys that name a managed prompt without holding its text: never content. */
+export const PROMPT_NAME_KEYS = [
+  'gen_ai.prompt.name',
+  'vigil.prompt.name',
+  'langfuse.observation.prompt.name',
+  'traceloop.prompt.key',
+] as const;
+export const PROMPT_VERSION_KEYS = [
+  'gen_ai.prompt.version',
+  'vigil.prompt.version',
+  'langfuse.observation.prompt.version',
+  'traceloop.prompt.version',
+  'llm.prompt_template.version',
+] as const;
+const PROMPT_KEYS: ReadonlySet<string> = new Set<string>([...PROMPT_NAME_KEYS, ...PROMPT_VERSION_KEYS]);
 
 export const CONTENT_KEYS = new Set([
   // OTel GenAI semantic conventions, current and deprecated.
@@ -167,9 +183,9 @@ export function withoutContentAttributes<T extends Record<string, AttributeValue
 }
 
 /** Events without content: content events dropped, content attributes removed from the others. */
-export function withoutContentEvents(events: DecodedEvent[]): DecodedEvent[] {
+export function withoutContentEvents(events: SpanEvent[]): SpanEvent[] {
   let changed = false;
-  const kept: DecodedEvent[] = [];
+  const kept: SpanEvent[] = [];
   for (const event of events) {
     if (CONTENT_EVENTS.has(event.name)) {
       changed = true;
