@@ -96,10 +96,11 @@ describe('alerting config', () => {
     const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
     const example = /## Alerts, canaries and rollback[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
     const config = parseAlertsConfig((parseYaml(example) as { alerts: unknown }).alerts, 'README.md');
-    // The two SLOs written out, then the time budgets' own.
+    // The three SLOs written out, then the time budgets' own.
     expect(config.slos.map((s) => s.name)).toEqual([
       'chat-latency',
       'chat-errors',
+      'answer-cache',
       'budget.surface.feed',
       'budget.surface.search',
       'budget.surface.generate',
@@ -107,7 +108,7 @@ describe('alerting config', () => {
       'budget.cache',
       'budget.model',
     ]);
-    expect(config.rules.map((r) => r.metric)).toEqual(['latency_p95', 'cost_coverage']);
+    expect(config.rules.map((r) => r.metric)).toEqual(['latency_p95', 'cost_coverage', 'cache_hit_ratio']);
     expect(config.rollbackHooks.map((h) => h.type)).toEqual(['webhook', 'github', 'flag']);
     expect(config.promoteHooks).toMatchObject([{ type: 'flag', name: 'weights', method: 'PUT' }]);
     expect(config.canary.rollout).toEqual({ minStepTime: 600_000, maxHold: 3_600_000 });

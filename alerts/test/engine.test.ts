@@ -399,6 +399,68 @@ describe('alert engine', () => {
     expect(firing.observed.value).toBeCloseTo(400 / 500, 9);
   });
 
+  it('counts a cache_hit_ratio SLO from the lookups that said, and fires a rule when the cache stops serving', async () => {
+    const projectId = (await createProject(db.pool, 'cache-rule')).id;
+    const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };
+    // Cache lookups on /api/chat: 80% hits, and some that do not say (counted in neither).
+    const lookups = (fromMs: number, toMs: number, count: number, hitsOf10: number, seed: number) =>
+      modelCalls({ projectId, fromMs, toMs, count, seed }).map((s, i) => ({
+        ...s,
+        name: 'cache.get semantic',
+        category: 'cache' as const,
+        model: null,
+        provider: null,
+        ttftMs: null,
+        inputTokens: null,
+        outputTokens: null,
+        costUsd: null,
+        costSource: null,
+        cacheHit: i % 20 === 19 ? null : i % 10 < hitsOf10,
+      }));
+    await bulkLoadSpans(db.pool, lookups(clock.now - 20 * MINUTE, clock.now, 400, 8, 21));
+    const cfg = parseAlertsConfig({
+      slos: [{ name: 'cache-serves', project: 'cache-rule', objective: 60, sli: { kind: 'cache_hit_ratio' } }],
+      rules: [
+        {
+          name: 'cache-cold',
+          project: 'cache-rule',
+          metric: 'cache_hit_ratio',
+          op: '<',
+          threshold: 0.5,
+          window: '30m',
+          minEvents: 50,
+        },
+      ],
+    });
+    const { countSloEvents } = await import('../src/slo/slo-events.ts');
+    const window = { from: new Date(clock.now - 30 * MINUTE), to: new Date(clock.now) };
+    const { rows } = await db.pool.query(
+      `select (count(*) filter (where cache_hit))::int as hits, (count(*) filter (where not cache_hit))::int as misses
+         from spans where project_id = $1`,
+      [projectId],
+    );
+    expect(await countSloEvents(db.pool, SERVICE_CALLER, cfg.slos[0]!, projectId, window)).toEqual({
+      total: rows[0].hits + rows[0].misses,
+      bad: rows[0].misses,
+    });
+    const engine = engineAt(cfg, clock);
+    await engine.tick();
+    const rule = async () =>
+      (
+        await db.pool.query(
+          `select state, observed from alert_instances where project_id = $1 and labels ->> 'alertname' = 'cache-cold'`,
+          [projectId],
+        )
+      ).rows[0];
+    expect(await rule()).toMatchObject({ state: 'normal', observed: { metric: 'cache_hit_ratio' } });
+    expect((await rule()).observed.value).toBeCloseTo(rows[0].hits / (rows[0].hits + rows[0].misses), 9);
+    // The cache is flushed: the next 600 lookups miss.
+    await bulkLoadSpans(db.pool, lookups(clock.now, clock.now + 5 * MINUTE, 600, 0, 22));
+    clock.now += 6 * MINUTE;
+    await engine.tick();
+    expect((await rule()).state).toBe('firing');
+  });
+
   it('does not page on one failure at low traffic', async () => {
     const projectId = (await createProject(db.pool, 'quiet')).id;
     const clock = { now: Math.floor(Date.now() / MINUTE) * MINUTE };

@@ -121,6 +121,8 @@ export function* generateSlices(o: WorkloadOptions): Generator<{ spans: SpanReco
         promptName: null,
         promptVersion: null,
         ttftMs: null,
+        // The bench's cache lookups do not say whether they hit (as many instrumentations): unknown.
+        cacheHit: null,
         ...NO_USAGE,
         model: null,
         provider: null,

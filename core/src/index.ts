@@ -60,7 +60,7 @@ export {
   SERVICE_CALLER,
   withCaller,
 } from './query/caller.ts';
-export type { MetricsPoint, Tokens } from './query/metrics.ts';
+export { cacheOf, type MetricsPoint, type Tokens } from './query/metrics.ts';
 export {
   type BudgetStatus,
   budgetBurnRate,
@@ -101,6 +101,7 @@ export {
   type UserCost,
 } from './query/read-sessions.ts';
 export { readTrace, readTraces, type TraceSpan, type TraceSummary } from './query/read-traces.ts';
+export { type CacheSurface, cacheSavings, readCacheSavings } from './query/read-cache.ts';
 export { readUserModelCost, type UserModelCost } from './query/read-user-cost.ts';
 export * from './query/schemas.ts';
 export { bulkLoadSpans } from './rollups/bulk-load.ts';

@@ -48,6 +48,7 @@ function modelSpan(overrides: Partial<StoredSpan> = {}): StoredSpan {
     promptName: 'support-answer',
     promptVersion: '7',
     ttftMs: 120.5,
+    cacheHit: null,
     inputTokens: 1200,
     outputTokens: 300,
     cacheReadTokens: 1000,

@@ -17,6 +17,7 @@ import {
   createApiApp,
   createIngestKey,
   createProject,
+  readCacheSavings,
   readMetrics,
   readSessionCostByTenant,
   readSli,
@@ -408,6 +409,25 @@ describe('dashboard', () => {
       .locator('[data-testid="tenant-costs"] tbody tr')
       .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim())));
     expect(shown.length).toBe(4);
+    // Cache hits per surface and the spend they saved: the numbers core's readCacheSavings gives.
+    const caches = await readCacheSavings(db.pool, SERVICE_CALLER, {
+      projectId: shop,
+      window: { from: new Date(from), to: new Date(to) },
+    });
+    expect(caches.length).toBeGreaterThan(0);
+    const cacheRows = await page
+      .locator('[data-testid="cache-savings"] tbody tr')
+      .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+    expect(cacheRows).toEqual(
+      caches.map((c) => [
+        c.surface ?? '(none)',
+        formatCount(c.hits + c.misses),
+        formatPercent(c.hitRatio),
+        formatCount(c.hits),
+        c.meanModelCallUsd === null ? '—' : formatUsd(c.meanModelCallUsd),
+        c.savedUsd === null ? '—' : formatUsd(c.savedUsd),
+      ]),
+    );
     const month = await signedIn({ projectId: shop });
     await month.goto(`${baseUrl}/cost?range=30d`);
     expect(await month.getByTestId('user-model-cost-title').textContent()).toBe(

@@ -28,6 +28,7 @@ export function modelSpan(overrides: Partial<StoredSpan> = {}): StoredSpan {
     operation: 'chat',
     promptName: null,
     promptVersion: null,
+    cacheHit: null,
     ttftMs: null,
     wrapper: false,
     ...NO_USAGE,

@@ -54,6 +54,9 @@ export const sliSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ttft'), thresholdMs: z.number().positive() }).strict(),
   z.object({ kind: z.literal('errors') }).strict(),
   z.object({ kind: z.literal('cost_per_request'), maxUsd: z.number().positive() }).strict(),
+  // Good events are cache hits, bad ones misses, among lookups that said (spans.cache_hit): an
+  // objective of 0.4 keeps at least 40% of lookups answered from the cache.
+  z.object({ kind: z.literal('cache_hit_ratio') }).strict(),
 ]);
 
 export type Sli = z.infer<typeof sliSchema>;
@@ -115,6 +118,8 @@ export const ruleMetricSchema = z.enum([
   'cost_per_request',
   /** The share of model calls with a known cost (0 to 1): alert with `op: '<'` when prices go missing. */
   'cost_coverage',
+  /** Cache hits among lookups that said (0 to 1): alert with `op: '<'` when the cache stops serving. */
+  'cache_hit_ratio',
   'requests',
 ]);
 export type RuleMetric = z.infer<typeof ruleMetricSchema>;

@@ -7,7 +7,7 @@ import { type Counts, countSloEvents } from '../slo/slo-events.ts';
 import type pg from 'pg';
 import type { AlertsConfig, RuleConfig, SloConfig } from '../config/schema.ts';
 import { type WindowPair, evaluatePair, scaledWindows } from '../slo/burn-rate.ts';
-import { selectorFilters, selectorLabels } from '../slo/selector.ts';
+import { measureOf, selectorFilters, selectorLabels } from '../slo/selector.ts';
 import type { Timing } from '../state/machine.ts';
 import {
   type AlertDefinition,
@@ -109,6 +109,8 @@ function describeSli(slo: SloConfig): string {
       return 'no errors';
     case 'cost_per_request':
       return `cost ≤ $${slo.sli.maxUsd} per call`;
+    case 'cache_hit_ratio':
+      return 'cache hits';
   }
 }
 
@@ -118,7 +120,7 @@ async function ruleValue(
   projectId: string,
   now: number,
 ): Promise<{ value: number | null; events: number }> {
-  const filters = selectorFilters(rule.selector);
+  const filters = selectorFilters(rule.selector, {}, measureOf(rule.metric));
   const quantile = /_(p\d\d)$/.exec(rule.metric)?.[1];
   const of = rule.metric.startsWith('ttft') ? 'ttft' : 'latency';
   const [point] = await readMetrics(pool, caller, {
@@ -136,6 +138,8 @@ async function ruleValue(
       return { value: point.spans > 0 ? point.costUsd / point.spans : null, events: point.spans };
     case 'cost_coverage':
       return { value: point.modelCalls > 0 ? point.pricedCalls / point.modelCalls : null, events: point.modelCalls };
+    case 'cache_hit_ratio':
+      return { value: point.cache.hitRatio, events: point.cache.hits + point.cache.misses };
     case 'requests':
       return { value: point.spans, events: point.spans };
     default: {

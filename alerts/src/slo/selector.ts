@@ -1,5 +1,7 @@
 // A config selector as query filters. SLOs and rules are about model calls unless they say
 // otherwise (category: [http] for request spans, say): an AI app's latency is its model calls'.
+// A cache hit ratio is about every lookup that said whether it hit, whatever its category (a cache
+// span, or a request answered from a semantic cache).
 
 import type { Dimension, RawDimension, RawFilters } from '@vigil/core';
 import type { ComparedSelector, Selector } from '../config/schema.ts';
@@ -26,8 +28,20 @@ function filtersOf(merged: Partial<ComparedSelector>): RawFilters {
   return filters;
 }
 
-export function selectorFilters(selector: Selector, overrides: Partial<Selector> = {}): Filters {
-  return filtersOf({ category: ['model'], ...selector, ...overrides }) as Filters;
+/** What an SLO's SLI or a rule's metric measures, as far as the default category goes. */
+export type Measure = 'model_calls' | 'cache_lookups';
+
+export function measureOf(kindOrMetric: string): Measure {
+  return kindOrMetric === 'cache_hit_ratio' ? 'cache_lookups' : 'model_calls';
+}
+
+export function selectorFilters(
+  selector: Selector,
+  overrides: Partial<Selector> = {},
+  measure: Measure = 'model_calls',
+): Filters {
+  const defaults: Partial<Selector> = measure === 'model_calls' ? { category: ['model'] } : {};
+  return filtersOf({ ...defaults, ...selector, ...overrides }) as Filters;
 }
 
 /** Raw-span filters for a canary or baseline slice, within the judge's own selector. */

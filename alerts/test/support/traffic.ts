@@ -58,6 +58,7 @@ export function modelCalls(o: TrafficOptions): SpanRecord[] {
       promptName: null,
       promptVersion: null,
       ttftMs: (o.ttftMs ?? 150) * noise(),
+      cacheHit: null,
       inputTokens: 100,
       outputTokens: 20,
       cacheReadTokens: 0,

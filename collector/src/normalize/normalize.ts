@@ -3,6 +3,7 @@
 import type { Attributes, DecodedSpan } from '../otlp/types.ts';
 import { type Classification, classify } from './category.ts';
 import { isContentAttribute, withoutContentEvents } from '@vigil/core';
+import { cacheHitOf } from './cache-hit.ts';
 import { inputConventionOf, logfireRole, logfireStreamMs } from './emitter.ts';
 import {
   DEPLOYMENT_KEYS,
@@ -161,6 +162,7 @@ export function normalizeSpan(
     promptName: promptNameOf(source),
     promptVersion: promptVersionOf(source),
     ttftMs: category === 'model' ? readTtftMs(source, span.events, startMs, durationMs) : null,
+    cacheHit: wrapper ? null : cacheHitOf(source, category),
     reportedCostUsd: category === 'model' ? reportedCost(source) : null,
     wrapper,
     inputTokens: usage?.inputTokens ?? null,

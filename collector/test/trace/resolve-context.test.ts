@@ -36,6 +36,7 @@ function span(id: string, parent: string | null, fields: Partial<StoredSpan> = {
     promptName: null,
     promptVersion: null,
     ttftMs: null,
+    cacheHit: null,
     wrapper: false,
     attributes: {},
     events: [],

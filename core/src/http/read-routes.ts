@@ -23,7 +23,9 @@ import {
   tracesQuerySchema,
   userCostQuerySchema,
   userModelCostQuerySchema,
+  cacheSavingsQuerySchema,
 } from '../query/schemas.ts';
+import { readCacheSavings } from '../query/read-cache.ts';
 import type { Capability } from '../access/roles.ts';
 import { type ApiRoute, defineRoute } from './route.ts';
 
@@ -132,6 +134,15 @@ export function readRoutes(pool: pg.Pool): ApiRoute[] {
       'read_cost',
       costCoverageQuerySchema,
       readCostCoverage,
+    ),
+    readRoute(
+      pool,
+      '/cache/savings',
+      'Cache hit rate per surface, and the model spend the hits saved (hits × the surface’s mean priced model-call cost)',
+      'cost',
+      'read_cost',
+      cacheSavingsQuerySchema,
+      readCacheSavings,
     ),
     readRoute(
       pool,

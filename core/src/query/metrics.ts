@@ -35,6 +35,11 @@ export interface MetricsPoint {
   tokens: Tokens;
   costUsd: number;
   costPerRequest: number | null;
+  /**
+   * Cache lookups that said whether they hit: hits, misses and the hit ratio (null with no such
+   * lookup in the group). Lookups that did not say are in neither.
+   */
+  cache: { hits: number; misses: number; hitRatio: number | null };
 }
 
 /** A point with its merged histograms, for callers that need more than the quantiles (SLIs). */
@@ -60,6 +65,8 @@ interface AggregateRow extends UsageColumns {
   ttft_hist: Buffer | null;
   priced_calls: number;
   cost_hist: Buffer | null;
+  cache_hits: number;
+  cache_misses: number;
   [dimension: string]: unknown;
 }
 
@@ -151,7 +158,8 @@ export async function metricsFromRollups(
       sum(input_tokens::float8) as input_tokens,
       sum(output_tokens::float8) as output_tokens, sum(cache_read_tokens::float8) as cache_read_tokens,
       sum(cache_write_tokens::float8) as cache_write_tokens, sum(reasoning_tokens::float8) as reasoning_tokens,
-      sum(cost_usd)::float8 as cost_usd
+      sum(cost_usd)::float8 as cost_usd,
+      sum(cache_hits::float8) as cache_hits, sum(cache_misses::float8) as cache_misses
     from (${selects.join('\n union all ')}) r
     ${groupKeys.length ? `group by ${groupKeys.join(', ')}` : ''}
     having sum(span_count::float8) <> 0 or sum(cost_usd) <> 0 or sum(input_tokens::float8 + output_tokens::float8) <> 0
@@ -197,7 +205,9 @@ export async function metricsFromSpans(client: pg.ClientBase, q: ParsedMetricsQu
       coalesce(sum(cache_read_tokens) filter (where category = 'model'), 0)::float8 as cache_read_tokens,
       coalesce(sum(cache_write_tokens) filter (where category = 'model'), 0)::float8 as cache_write_tokens,
       coalesce(sum(reasoning_tokens) filter (where category = 'model'), 0)::float8 as reasoning_tokens,
-      coalesce(sum(cost_usd) filter (where category = 'model'), 0) as cost_usd
+      coalesce(sum(cost_usd) filter (where category = 'model'), 0) as cost_usd,
+      (count(*) filter (where cache_hit))::float8 as cache_hits,
+      (count(*) filter (where not cache_hit))::float8 as cache_misses
     from spans
     where project_id = ${params.add(q.projectId)} and start_time >= ${params.add(q.window.from)} and start_time < ${params.add(q.window.to)}${filters}
     group by ${groupBy}
@@ -273,10 +283,17 @@ function toPoint(
     },
     costUsd: row.cost_usd,
     costPerRequest: requests > 0 ? row.cost_usd / requests : null,
+    cache: cacheOf(row.cache_hits, row.cache_misses),
     latency,
     ttft,
     cost,
   };
+}
+
+/** Hits, misses and the hit ratio of the lookups that said: the one definition of a hit ratio. */
+export function cacheOf(hits: number, misses: number): MetricsPoint['cache'] {
+  const lookups = hits + misses;
+  return { hits, misses, hitRatio: lookups > 0 ? hits / lookups : null };
 }
 
 /** The asked-for order, then the group keys: the same question always lists groups the same way. */

@@ -124,6 +124,16 @@ export const userModelCostQuerySchema = z
   .strict();
 export type UserModelCostQuery = z.input<typeof userModelCostQuerySchema>;
 
+/** Cache hit rate per surface, and the model spend the hits saved. */
+export const cacheSavingsQuerySchema = z
+  .object({
+    projectId: z.string().uuid(),
+    window: windowSchema,
+    filters: filtersSchema,
+  })
+  .strict();
+export type CacheSavingsQuery = z.input<typeof cacheSavingsQuerySchema>;
+
 /** Cost per session per tenant: the sessions active in the window and their whole cost. */
 export const sessionCostQuerySchema = z.object(sessionWindowFields).strict();
 export type SessionCostQuery = z.input<typeof sessionCostQuerySchema>;

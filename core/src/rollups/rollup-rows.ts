@@ -44,6 +44,9 @@ export class RollupAggregate {
   pricedCalls = 0;
   readonly cost = new HistogramBuilder();
   readonly usage = new UsageTotals();
+  /** Cache lookups that said whether they hit (spans.cache_hit); the rest are not counted. */
+  cacheHits = 0;
+  cacheMisses = 0;
 
   readonly key: RollupKey;
 
@@ -66,6 +69,8 @@ export class RollupAggregate {
       this.pricedCalls += sign;
       this.cost.add(span.costUsd * COST_HISTOGRAM_UNITS_PER_USD, sign);
     }
+    if (span.cacheHit === true) this.cacheHits += sign;
+    else if (span.cacheHit === false) this.cacheMisses += sign;
     this.usage.addSpan(span, sign);
   }
 
@@ -81,6 +86,8 @@ export class RollupAggregate {
     this.ttft.mergeEncoded(row.ttft_hist, sign, concatenated);
     this.pricedCalls += sign * row.priced_calls;
     this.cost.mergeEncoded(row.cost_hist, sign, concatenated);
+    this.cacheHits += sign * Number(row.cache_hits);
+    this.cacheMisses += sign * Number(row.cache_misses);
     this.usage.addRow(row, sign);
   }
 
@@ -95,6 +102,8 @@ export class RollupAggregate {
     this.ttft.merge(other.ttft);
     this.pricedCalls += other.pricedCalls;
     this.cost.merge(other.cost);
+    this.cacheHits += other.cacheHits;
+    this.cacheMisses += other.cacheMisses;
     this.usage.merge(other.usage);
   }
 
@@ -128,6 +137,8 @@ export interface StoredRollupRow extends UsageColumns {
   priced_calls: number;
   /** Null on rows built before cost distributions were kept (20261202000000_usage_detail.sql). */
   cost_hist: Uint8Array | null;
+  cache_hits: number;
+  cache_misses: number;
 }
 
 /** The dimensions a row keys by besides the tenant ('' where the span has none or the cuboid sums over it). */
@@ -147,6 +158,8 @@ export const ROLLUP_METRIC_COLUMNS = [
   'priced_calls',
   'cost_hist',
   ...USAGE_COLUMNS,
+  'cache_hits',
+  'cache_misses',
 ] as const;
 
 export const ROLLUP_COLUMNS = [...ROLLUP_KEY_COLUMNS, 'pending', 'swept', ...ROLLUP_METRIC_COLUMNS] as const;
@@ -302,6 +315,10 @@ export class RollupMap {
           copyBytea(row.cost.encode()) +
           '\t' +
           row.usage.toCopy() +
+          '\t' +
+          row.cacheHits +
+          '\t' +
+          row.cacheMisses +
           (flags.extra ? `\t${flags.extra(k)}` : '') +
           '\n',
       );

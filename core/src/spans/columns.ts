@@ -47,6 +47,7 @@ export const SPAN_FIELD_COLUMNS = {
   reportedCostUsd: 'reported_cost_usd',
   attributes: 'attributes',
   events: 'events',
+  cacheHit: 'cache_hit',
 } as const satisfies Record<StoredField, string>;
 
 export type SpanField = keyof typeof SPAN_FIELD_COLUMNS;
@@ -118,6 +119,8 @@ export function spanRow(span: SpanRow): string {
     copyJson(span.attributes) +
     '\t' +
     (span.events.length > 0 ? copyJson(span.events) : '\\N') +
+    '\t' +
+    (span.cacheHit === true ? 't' : span.cacheHit === false ? 'f' : '\\N') +
     '\n'
   );
 }

@@ -17,6 +17,7 @@ export const ROLLUP_SPAN_FIELDS = [
   'status',
   'durationMs',
   'ttftMs',
+  'cacheHit',
   'inputTokens',
   'outputTokens',
   'cacheReadTokens',

@@ -73,6 +73,11 @@ export interface StoredSpan extends TokenUsage {
   promptVersion: string | null;
   ttftMs: number | null;
   /**
+   * A cache lookup's outcome: true a hit, false a miss; null for any other span, and for a lookup
+   * whose instrumentation did not say (unknown is not a miss). collector/src/normalize/cache-hit.ts.
+   */
+  cacheHit: boolean | null;
+  /**
    * The cost the emitting library computed itself (gen_ai.usage.cost, llm.cost.total, Langfuse's
    * cost_details, ...): stored next to Vigil's own, and used as the cost when no price is known.
    */

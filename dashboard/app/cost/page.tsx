@@ -4,7 +4,7 @@
 import { Card, Text } from '@tremor/react';
 import Link from 'next/link';
 import { Suspense } from 'react';
-import { type Caller, readMetrics, readTopSessions, readUserModelCost } from '@vigil/core';
+import { type Caller, readCacheSavings, readMetrics, readTopSessions, readUserModelCost } from '@vigil/core';
 import { SeriesChart } from '../../components/charts.tsx';
 import { CostTrust, CoverageBadge, pageCoverage } from '../../components/cost-trust.tsx';
 import { SessionTable } from '../../components/session-table.tsx';
@@ -111,6 +111,42 @@ async function UserModelTable({ caller, view }: { caller: Caller; view: View }) 
       />
       <Text className="mt-2 text-tremor-label">
         An agent fleet is one service: filter by service (claude-code, gemini-cli) to see each developer's spend.
+      </Text>
+    </Card>
+  );
+}
+
+/** Hit rate per surface, and the model spend the hits saved (core's cacheSavings rule). */
+async function CacheTable({ caller, view }: { caller: Caller; view: View }) {
+  const rows = await readCacheSavings(pool(), caller, {
+    projectId: view.projectId,
+    window: { from: view.from, to: view.to },
+    filters: view.filters,
+  });
+  const saved = rows.reduce((sum, r) => sum + (r.savedUsd ?? 0), 0);
+  return (
+    <Card className="mb-6">
+      <Text className="mb-2 font-medium text-tremor-content-strong">
+        <span data-testid="cache-savings-title">
+          Cache hits{rows.length > 0 ? `: about ${formatUsd(saved)} of model calls saved` : ''}
+        </span>
+      </Text>
+      <DataTable
+        id="cache-savings"
+        empty="No cache lookup in this range said whether it hit."
+        columns={['surface', 'lookups', 'hit rate', 'hits', 'mean model call', 'saved']}
+        rows={rows.map((r) => [
+          r.surface ?? '(none)',
+          formatCount(r.hits + r.misses),
+          r.hitRatio === null ? '—' : formatPercent(r.hitRatio),
+          formatCount(r.hits),
+          r.meanModelCallUsd === null ? '—' : formatUsd(r.meanModelCallUsd),
+          r.savedUsd === null ? '—' : formatUsd(r.savedUsd),
+        ])}
+      />
+      <Text className="mt-2 text-tremor-label">
+        Each hit is priced at the mean cost of the surface's priced model calls in the range: the call it likely stood
+        in for. Lookups that did not say whether they hit are left out.
       </Text>
     </Card>
   );
@@ -236,6 +272,9 @@ export default async function CostPage({
       </Suspense>
       <Suspense fallback={<Skeleton className="mb-6 h-48" />}>
         <UserModelTable caller={caller} view={view} />
+      </Suspense>
+      <Suspense fallback={<Skeleton className="mb-6 h-32" />}>
+        <CacheTable caller={caller} view={view} />
       </Suspense>
       <Suspense fallback={<Skeleton className="h-48" />}>
         <SessionsAndTokens caller={caller} view={view} />
