@@ -4,6 +4,7 @@ export { promoteDeployment, recordDeployment } from './canary/deployments.ts';
 export { ConfigError, loadAlertsConfig, parseAlertsConfig } from './config/load.ts';
 export { type AlertsConfig, comparedSlicesSchema } from './config/schema.ts';
 export { ConfigSource } from './config/source.ts';
+export { withProjectOverrides } from './config/effective.ts';
 export { AlertEngine, type TickResult } from './engine/engine.ts';
 export type {
   AlertObservation,

@@ -7,6 +7,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createIngestKey, createProject, type Database, findProject, type VigilConfig } from '@vigil/core';
 import { recordKeyCreated } from './context.ts';
+import { HISTORY_DAYS, sendDemoHistory } from './demo-history.ts';
+import { replayPastIncident } from './demo-incident.ts';
 import { APP_ENTRY, startLoad } from '@vigil/example-ai-app';
 import { startFakeProviders } from '@vigil/fake-providers';
 import { info } from './output.ts';
@@ -71,6 +73,28 @@ async function demoAlerts(db: Database): Promise<void> {
   );
 }
 
+/**
+ * On the demo's first start, its past week through the collector (demo-history.ts): every page has
+ * history at first open. Later starts keep what they have.
+ */
+async function demoHistory(db: Database, collectorUrl: string, key: string): Promise<void> {
+  const { rows } = await db.pool.query(
+    `select 1 from spans s join projects p on p.id = s.project_id
+      where p.name = 'demo' and s.start_time < now() - interval '1 day' limit 1`,
+  );
+  if (rows.length > 0) return;
+  const started = performance.now();
+  const now = Date.now();
+  const spans = await sendDemoHistory(collectorUrl, key, now, now);
+  info(
+    `demo: sent the past ${HISTORY_DAYS} days through the collector (${spans} spans, ${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
+  const replayed = await replayPastIncident(db.pool, now, (message) => info(`[demo history] ${message}`));
+  info(
+    `demo: day five's canary ${replayed.deployment}: verdict ${replayed.verdict ?? 'none'}, ${replayed.rolledBackAt ? `rolled back at ${replayed.rolledBackAt.toISOString()}` : 'not rolled back'}, ${replayed.slackMessages} Slack messages (to the demo's stand-in)`,
+  );
+}
+
 /** The app's tables live in their own schema of the same database, out of Vigil's way. */
 function appDatabaseUrl(databaseUrl: string): string {
   const url = new URL(databaseUrl);
@@ -96,14 +120,24 @@ function startApp(deployment: string, env: NodeJS.ProcessEnv): Promise<{ child: 
   });
 }
 
-export async function startDemo(
-  db: Database,
-  config: VigilConfig,
-  collectorUrl: string,
-  options: { incident: boolean },
-): Promise<RunningDemo> {
+/**
+ * The demo's project, key, SLOs and budgets, and on first start its past week (with day five's
+ * incident, replayed by the alert engine): before Vigil's own engine starts, so the two never tick
+ * over each other.
+ */
+export async function prepareDemo(db: Database, config: VigilConfig, collectorUrl: string): Promise<{ key: string }> {
   const key = await demoKey(db, config);
   await demoAlerts(db);
+  await demoHistory(db, collectorUrl, key);
+  return { key };
+}
+
+export async function startDemo(
+  db: Database,
+  collectorUrl: string,
+  key: string,
+  options: { incident: boolean },
+): Promise<RunningDemo> {
   await db.pool.query(`create schema if not exists ${APP_SCHEMA}`);
   const providers = await startFakeProviders({
     // Prompts the size of a retrieval-augmented answer (system prompt, documents, question), part

@@ -943,6 +943,27 @@ describe('npx vigil up --demo', () => {
       expect(tenant0[7]).toBe('$40.00');
       await page.goto(`${dashboardUrl}/alerts?range=1h`);
       expect(await page.getByTestId('alert-definitions').textContent()).toContain('chat-ttft');
+
+      // A week of history at first open, through the collector: a point on every day of it, and
+      // day five's canary, judged failing and rolled back by the engine, with Slack told.
+      expect(log).toMatch(/demo: sent the past 7 days through the collector/);
+      const week = { from: new Date(Date.now() - 7 * 86_400_000), to: new Date() };
+      const days = await readMetrics(demoDb.pool, SERVICE_CALLER, {
+        projectId: demo,
+        window: week,
+        stepMs: 86_400_000,
+        filters: { category: ['model'] },
+        quantiles: [],
+      });
+      expect(days.filter((d) => d.modelCalls > 0).length).toBeGreaterThanOrEqual(7);
+      expect(log).toMatch(/day five's canary v1\.1-canary: verdict fail, rolled back at \S+, [1-9]\d* Slack messages/);
+      await page.goto(`${dashboardUrl}/deployments?range=7d&canary=v1.1-canary`);
+      expect(await page.getByTestId('deployment-list').textContent()).toMatch(/v1\.1-canary/);
+      expect(await page.getByTestId('rollback-record').textContent()).toMatch(/canary judge: Fail/);
+      await page.goto(`${dashboardUrl}/?range=7d`);
+      expect(Number((await text(page, 'total-calls'))!.replaceAll(',', ''))).toBeGreaterThan(1000);
+      expect(await page.getByTestId('page-error').count()).toBe(0);
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'demo-week.png'), fullPage: true });
     } finally {
       vigil.kill('SIGTERM');
       expect(await exited).toBe(0);

@@ -161,6 +161,7 @@ export class AlertEngine {
             deployment: definition.deployment!,
             trigger: 'burn_alert',
             reason,
+            at: new Date(now),
           },
           this.options.env,
         );
@@ -168,7 +169,13 @@ export class AlertEngine {
       }
     }
     const judged = await this.judgeDueCanaries(config, projectNames, now, rollbacks);
-    const delivered = await dispatch(this.pool, { slack: this.sender, webhook: this.webhookSender }, this.options.env);
+    const delivered = await dispatch(
+      this.pool,
+      { slack: this.sender, webhook: this.webhookSender },
+      this.options.env,
+      undefined,
+      now,
+    );
     return {
       skipped: false,
       evaluated: definitions.length,
@@ -241,16 +248,22 @@ export class AlertEngine {
             since,
             link,
           });
-          notifications += await enqueue(client, config, definition.projectName, {
-            projectId: definition.projectId,
-            tenantId: definition.tenantId,
-            fingerprint: definition.fingerprint,
-            kind: notice.kind,
-            severity: definition.severity,
-            status: notice.status,
-            message,
-            alert: webhookAlert(definition, notice.kind, since, now, link, message.text),
-          });
+          notifications += await enqueue(
+            client,
+            config,
+            definition.projectName,
+            {
+              projectId: definition.projectId,
+              tenantId: definition.tenantId,
+              fingerprint: definition.fingerprint,
+              kind: notice.kind,
+              severity: definition.severity,
+              status: notice.status,
+              message,
+              alert: webhookAlert(definition, notice.kind, since, now, link, message.text),
+            },
+            now,
+          );
         }
         if (decision.rollBack) pagesForDeployments.push({ definition, reason: `${definition.summary}: page fired` });
         await saveInstance(client, decision, now);
@@ -327,6 +340,7 @@ export class AlertEngine {
             deployment: deployment.name,
             trigger: 'judge',
             reason: `canary judge: Fail (score ${result.score}): ${result.reason}`,
+            at: new Date(now),
           },
           this.options.env,
         );

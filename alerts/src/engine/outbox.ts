@@ -71,11 +71,16 @@ export function notificationRoutes(config: AlertsConfig, projectName: string): N
   ];
 }
 
+/**
+ * Times in the outbox are the engine's clock (nowMs), not the database's: a replay of the past
+ * (the demo's day five) enqueues and delivers at the times it walks through.
+ */
 export async function enqueue(
   client: pg.ClientBase | pg.Pool,
   config: AlertsConfig,
   projectName: string,
   row: OutboxRow,
+  nowMs: number = Date.now(),
 ): Promise<number> {
   // Held for groupWait, so that the alerts of one incident leave together as one message.
   const waitS = row.kind === 'rollback' ? 0 : config.engine.groupWait / 1000;
@@ -104,8 +109,8 @@ export async function enqueue(
   }
   for (const { channel, target, payload } of deliveries) {
     await client.query(
-      `insert into alert_notifications (project_id, tenant_id, fingerprint, kind, severity, channel, target, status, payload, not_before)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(secs => $10))`,
+      `insert into alert_notifications (project_id, tenant_id, fingerprint, kind, severity, channel, target, status, payload, created_at, not_before)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11::timestamptz, $11::timestamptz + make_interval(secs => $10))`,
       [
         row.projectId,
         row.tenantId,
@@ -117,6 +122,7 @@ export async function enqueue(
         row.status,
         JSON.stringify(payload),
         waitS,
+        new Date(nowMs),
       ],
     );
   }
@@ -134,17 +140,24 @@ export function enqueueDeploymentNotice(
   notice: DeploymentNotice,
   severity: Severity,
   alert?: WebhookAlert,
+  nowMs: number = Date.now(),
 ): Promise<number> {
-  return enqueue(db, config, notice.project, {
-    projectId,
-    tenantId: ALL_TENANTS,
-    fingerprint: null,
-    kind: notice.kind === 'rollback' ? 'rollback' : 'verdict',
-    severity,
-    status: 'pending',
-    message: deploymentMessage(notice),
-    ...(alert ? { alert } : {}),
-  });
+  return enqueue(
+    db,
+    config,
+    notice.project,
+    {
+      projectId,
+      tenantId: ALL_TENANTS,
+      fingerprint: null,
+      kind: notice.kind === 'rollback' ? 'rollback' : 'verdict',
+      severity,
+      status: 'pending',
+      message: deploymentMessage(notice),
+      ...(alert ? { alert } : {}),
+    },
+    nowMs,
+  );
 }
 
 export interface DispatchResult {
@@ -169,13 +182,15 @@ export async function dispatch(
   senders: Senders,
   env: NodeJS.ProcessEnv = process.env,
   limit = 50,
+  nowMs: number = Date.now(),
 ): Promise<DispatchResult> {
+  const now = new Date(nowMs);
   const { rows } = await pool.query<ClaimedRow>(
-    `update alert_notifications set attempts = attempts + 1, not_before = now() + make_interval(secs => $2)
-      where id in (select id from alert_notifications where status = 'pending' and not_before <= now()
+    `update alert_notifications set attempts = attempts + 1, not_before = $3::timestamptz + make_interval(secs => $2)
+      where id in (select id from alert_notifications where status = 'pending' and not_before <= $3::timestamptz
                     order by id limit $1 for update skip locked)
       returning id, channel, target, project_id, severity, attempts, payload`,
-    [limit, LEASE_S],
+    [limit, LEASE_S, now],
   );
   const result: DispatchResult = { sent: 0, retrying: 0, failed: 0 };
   // Grouped by destination, project and severity: one message per group. Groups for one
@@ -230,7 +245,8 @@ export async function dispatch(
         if (outcome.ok) {
           await mark(
             ids,
-            `update alert_notifications set status = 'sent', sent_at = now(), last_error = null where id = any($1::bigint[])`,
+            `update alert_notifications set status = 'sent', sent_at = $2::timestamptz, last_error = null where id = any($1::bigint[])`,
+            [now],
           );
           result.sent += ids.length;
         } else if (outcome.permanent) {
@@ -244,8 +260,8 @@ export async function dispatch(
           // Rate limited or the receiver down: kept, and tried again when it said (or after backoff).
           await mark(
             ids,
-            `update alert_notifications set not_before = now() + make_interval(secs => $2), last_error = $3 where id = any($1::bigint[])`,
-            [outcome.retryAfterMs / 1000, outcome.error],
+            `update alert_notifications set not_before = $4::timestamptz + make_interval(secs => $2), last_error = $3 where id = any($1::bigint[])`,
+            [outcome.retryAfterMs / 1000, outcome.error, now],
           );
           result.retrying += ids.length;
         }

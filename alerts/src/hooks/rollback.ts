@@ -23,6 +23,8 @@ export interface RollbackRequest {
   reason: string;
   /** Who asked, for the audit log; the engine when not said (a judge's or an alert's rollback). */
   audit?: { actor: string; origin: string };
+  /** When it happened: the engine's clock (which a replay walks through the past); now when not said. */
+  at?: Date;
 }
 
 export type RollbackOutcome =
@@ -55,9 +57,9 @@ export async function rollBack(
     }
     const key = `vigil-rollback-${deployment.id}`;
     const { rows } = await client.query<{ id: string }>(
-      `insert into rollbacks (project_id, deployment_id, idempotency_key, trigger, reason)
-       values ($1, $2, $3, $4, $5) on conflict do nothing returning id`,
-      [request.projectId, deployment.id, key, request.trigger, request.reason],
+      `insert into rollbacks (project_id, deployment_id, idempotency_key, trigger, reason, created_at)
+       values ($1, $2, $3, $4, $5, coalesce($6::timestamptz, now())) on conflict do nothing returning id`,
+      [request.projectId, deployment.id, key, request.trigger, request.reason, request.at ?? null],
     );
     if (!rows[0]) {
       await client.query('rollback');
@@ -70,7 +72,10 @@ export async function rollBack(
         ...(existing.rows[0] ? { rollbackId: existing.rows[0].id } : {}),
       };
     }
-    await client.query(`update deployments set state = 'rolled_back', ended_at = now() where id = $1`, [deployment.id]);
+    await client.query(
+      `update deployments set state = 'rolled_back', ended_at = coalesce($2::timestamptz, now()) where id = $1`,
+      [deployment.id, request.at ?? null],
+    );
     await recordAudit(client, {
       ...(request.audit ?? { actor: ENGINE_ACTOR, origin: 'engine' }),
       projectId: request.projectId,
@@ -78,6 +83,7 @@ export async function rollBack(
       target: request.deployment,
       before: { state: deployment.state },
       after: { state: 'rolled_back', trigger: request.trigger, reason: request.reason },
+      ...(request.at ? { at: request.at } : {}),
     });
     await client.query('commit');
     claimed = { rollbackId: rows[0].id, deploymentId: deployment.id, baseline: deployment.baseline, key };
@@ -96,7 +102,7 @@ export async function rollBack(
     baseline: claimed.baseline,
     trigger: request.trigger,
     reason: request.reason,
-    at: new Date().toISOString(),
+    at: (request.at ?? new Date()).toISOString(),
   };
   const { status, hooks } = await runHooks(
     pool,
@@ -119,6 +125,8 @@ export async function rollBack(
       link: deploymentLink(config, request.projectName, request.deployment),
     },
     'page',
+    undefined,
+    request.at?.getTime(),
   );
   return { started: true, rollbackId: claimed.rollbackId, status, hooks };
 }

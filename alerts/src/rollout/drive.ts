@@ -130,6 +130,7 @@ async function pageHeld(
       generatorURL: link,
       fingerprint: `rollout-held-${deployment.id}-${deployment.rollout.step}`,
     },
+    now,
   );
   return true;
 }

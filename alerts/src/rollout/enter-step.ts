@@ -151,6 +151,8 @@ export async function enterStep(
     },
     // A step whose hooks failed did not happen where traffic is split: someone must look.
     status === 'succeeded' ? 'ticket' : 'page',
+    undefined,
+    request.at?.getTime(),
   );
   return {
     entered: true,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { info } from '../output.ts';
 import { loadConfig, resolveJwtSecret } from '@vigil/core';
 import { startDashboard } from '../dashboard.ts';
-import { startDemo } from '../demo.ts';
+import { prepareDemo, startDemo } from '../demo.ts';
 import {
   ensureDefaultProject,
   openServiceDatabase,
@@ -31,8 +31,9 @@ export function registerServeCommands(program: Command): void {
       const db = await openServiceDatabase(config);
       try {
         await ensureDefaultProject(db, config);
-        const alerts = await startAlertsService(db, config);
         const collector = await startSupervisedCollectorService(db, config);
+        const prepared = options.demo ? await prepareDemo(db, config, collector.url) : null;
+        const alerts = await startAlertsService(db, config);
         const api = await startApiService(db, config, alerts);
         const dashboard =
           config.VIGIL_DASHBOARD === 'on'
@@ -46,8 +47,8 @@ export function registerServeCommands(program: Command): void {
               })
             : null;
         if (dashboard) info(`dashboard: ${dashboard.url} (sign in with the link from "vigil token --project default")`);
-        const demo = options.demo
-          ? await startDemo(db, config, collector.url, { incident: options.incident === true })
+        const demo = prepared
+          ? await startDemo(db, collector.url, prepared.key, { incident: options.incident === true })
           : null;
         await stopOnSignal(signal, async () => {
           await demo?.close();

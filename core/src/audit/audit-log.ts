@@ -38,6 +38,8 @@ export const auditEventSchema = z
     before: json.default(null),
     after: json.default(null),
     origin: z.string().min(1).max(200),
+    /** When it happened, for an actor with its own clock (the engine replaying the demo's past); now otherwise. */
+    at: z.date().optional(),
   })
   .strict();
 export type AuditEvent = z.input<typeof auditEventSchema>;
@@ -58,9 +60,9 @@ export function auditOfCaller(caller: Caller, origin = 'api'): { actor: string; 
 export async function recordAudit(db: Queryable, event: AuditEvent): Promise<void> {
   const e = auditEventSchema.parse(event);
   await db.query(
-    `insert into audit_events (project_id, tenant_id, actor, action, target, before, after, origin)
-     values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [e.projectId, e.tenantId, e.actor, e.action, e.target, e.before, e.after, e.origin],
+    `insert into audit_events (project_id, tenant_id, actor, action, target, before, after, origin, at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($9::timestamptz, now()))`,
+    [e.projectId, e.tenantId, e.actor, e.action, e.target, e.before, e.after, e.origin, e.at ?? null],
   );
 }
 

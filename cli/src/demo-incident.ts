@@ -1,0 +1,67 @@
+// Day five of the demo's week, as the alert engine lived it: the canary recorded as a deploy
+// pipeline would have, then the real engine ticking on a clock that walks through that afternoon,
+// judging the canary on its spans, paging, posting to a Slack stand-in and rolling it back. Every
+// row it writes (verdicts, alert events, notifications, the rollback, the audit trail) is the
+// engine's own.
+
+import { AlertEngine, parseAlertsConfig, withProjectOverrides } from '@vigil/alerts';
+import type pg from 'pg';
+import { pastIncident } from './demo-history.ts';
+import { startSlackStandIn } from './demo-slack.ts';
+
+const MINUTE = 60_000;
+const SLACK_ENV = 'VIGIL_DEMO_SLACK_URL';
+
+export interface ReplayedIncident {
+  deployment: string;
+  verdict: string | null;
+  rolledBackAt: Date | null;
+  slackMessages: number;
+}
+
+export async function replayPastIncident(
+  pool: pg.Pool,
+  nowMs: number,
+  log: (message: string) => void,
+): Promise<ReplayedIncident> {
+  const incident = pastIncident(nowMs);
+  await pool.query(
+    `insert into deployments (project_id, name, baseline, weight, source, started_at)
+     select id, $1, $2, $3, 'api', $4 from projects where name = 'demo'
+     on conflict (project_id, name) do nothing`,
+    [incident.deployment, incident.baseline, Math.round(incident.weight * 100), new Date(incident.fromMs)],
+  );
+  const slack = await startSlackStandIn();
+  try {
+    const base = parseAlertsConfig({ slack: [{ project: 'demo', webhookUrlEnv: SLACK_ENV }] });
+    const config = await withProjectOverrides(pool, base, log);
+    const clock = { now: incident.fromMs };
+    const engine = new AlertEngine({
+      pool,
+      config: () => config,
+      env: { [SLACK_ENV]: slack.url },
+      now: () => clock.now,
+      log,
+    });
+    // Each minute through the hour the canary ran, then every five until its alerts have cleared.
+    const end = incident.toMs + 3 * 60 * MINUTE;
+    while (clock.now < end) {
+      clock.now += clock.now < incident.toMs ? MINUTE : 5 * MINUTE;
+      while ((await engine.tick()).skipped) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const { rows } = await pool.query<{ verdict: string | null; ended_at: Date | null; state: string }>(
+      `select d.verdict, d.ended_at, d.state from deployments d join projects p on p.id = d.project_id
+        where p.name = 'demo' and d.name = $1`,
+      [incident.deployment],
+    );
+    const row = rows[0];
+    return {
+      deployment: incident.deployment,
+      verdict: row?.verdict ?? null,
+      rolledBackAt: row?.state === 'rolled_back' ? row.ended_at : null,
+      slackMessages: slack.messages.length,
+    };
+  } finally {
+    await slack.close();
+  }
+}
