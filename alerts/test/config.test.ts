@@ -138,6 +138,7 @@ describe('per-project overrides from the database', () => {
         {
           slos: [{ name: 'chat-latency', objective: 99.5, sli: { kind: 'latency', thresholdMs: 1200 } }],
           rules: [{ name: 'cost', metric: 'cost_per_request', threshold: 0.05 }],
+          slack: [{ webhookUrlEnv: 'SHOP_SLACK_URL', severities: ['page'] }],
         },
         broken,
         { slos: [{ name: 'x', objective: 150, sli: { kind: 'errors' } }] },
@@ -149,6 +150,8 @@ describe('per-project overrides from the database', () => {
         ['other', 'chat-latency', 99],
       ]);
       expect(merged.rules).toMatchObject([{ project: 'shop', name: 'cost', window: 300_000 }]);
+      // A project's own Slack route: for that project only, its URL still in the environment.
+      expect(merged.slack).toEqual([{ project: 'shop', webhookUrlEnv: 'SHOP_SLACK_URL', severities: ['page'] }]);
       expect(logged.join('\n')).toMatch(/alert_configs\[broken\]: slos\[0\]\.objective/);
     } finally {
       await db.drop();

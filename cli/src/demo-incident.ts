@@ -7,10 +7,9 @@
 import { AlertEngine, parseAlertsConfig, withProjectOverrides } from '@vigil/alerts';
 import type pg from 'pg';
 import { pastIncident } from './demo-history.ts';
-import { startSlackStandIn } from './demo-slack.ts';
+import { DEMO_SLACK_ENV, type SlackStandIn } from './demo-slack.ts';
 
 const MINUTE = 60_000;
-const SLACK_ENV = 'VIGIL_DEMO_SLACK_URL';
 
 export interface ReplayedIncident {
   deployment: string;
@@ -19,9 +18,11 @@ export interface ReplayedIncident {
   slackMessages: number;
 }
 
+/** Replays with the demo's config (its overrides, with their Slack route to `slack`). */
 export async function replayPastIncident(
   pool: pg.Pool,
   nowMs: number,
+  slack: SlackStandIn,
   log: (message: string) => void,
 ): Promise<ReplayedIncident> {
   const incident = pastIncident(nowMs);
@@ -31,37 +32,32 @@ export async function replayPastIncident(
      on conflict (project_id, name) do nothing`,
     [incident.deployment, incident.baseline, Math.round(incident.weight * 100), new Date(incident.fromMs)],
   );
-  const slack = await startSlackStandIn();
-  try {
-    const base = parseAlertsConfig({ slack: [{ project: 'demo', webhookUrlEnv: SLACK_ENV }] });
-    const config = await withProjectOverrides(pool, base, log);
-    const clock = { now: incident.fromMs };
-    const engine = new AlertEngine({
-      pool,
-      config: () => config,
-      env: { [SLACK_ENV]: slack.url },
-      now: () => clock.now,
-      log,
-    });
-    // Each minute through the hour the canary ran, then every five until its alerts have cleared.
-    const end = incident.toMs + 3 * 60 * MINUTE;
-    while (clock.now < end) {
-      clock.now += clock.now < incident.toMs ? MINUTE : 5 * MINUTE;
-      while ((await engine.tick()).skipped) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const { rows } = await pool.query<{ verdict: string | null; ended_at: Date | null; state: string }>(
-      `select d.verdict, d.ended_at, d.state from deployments d join projects p on p.id = d.project_id
-        where p.name = 'demo' and d.name = $1`,
-      [incident.deployment],
-    );
-    const row = rows[0];
-    return {
-      deployment: incident.deployment,
-      verdict: row?.verdict ?? null,
-      rolledBackAt: row?.state === 'rolled_back' ? row.ended_at : null,
-      slackMessages: slack.messages.length,
-    };
-  } finally {
-    await slack.close();
+  const before = slack.messages.length;
+  const config = await withProjectOverrides(pool, parseAlertsConfig({}), log);
+  const clock = { now: incident.fromMs };
+  const engine = new AlertEngine({
+    pool,
+    config: () => config,
+    env: { [DEMO_SLACK_ENV]: slack.url },
+    now: () => clock.now,
+    log,
+  });
+  // Each minute through the hour the canary ran, then every five until its alerts have cleared.
+  const end = incident.toMs + 3 * 60 * MINUTE;
+  while (clock.now < end) {
+    clock.now += clock.now < incident.toMs ? MINUTE : 5 * MINUTE;
+    while ((await engine.tick()).skipped) await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  const { rows } = await pool.query<{ verdict: string | null; ended_at: Date | null; state: string }>(
+    `select d.verdict, d.ended_at, d.state from deployments d join projects p on p.id = d.project_id
+        where p.name = 'demo' and d.name = $1`,
+    [incident.deployment],
+  );
+  const row = rows[0];
+  return {
+    deployment: incident.deployment,
+    verdict: row?.verdict ?? null,
+    rolledBackAt: row?.state === 'rolled_back' ? row.ended_at : null,
+    slackMessages: slack.messages.length - before,
+  };
 }

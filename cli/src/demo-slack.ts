@@ -5,6 +5,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** The variable the demo's Slack route names (its overrides), set to the stand-in's URL. */
+export const DEMO_SLACK_ENV = 'VIGIL_DEMO_SLACK_URL';
+
 export interface SlackStandIn {
   url: string;
   messages: { text: string }[];

@@ -3,12 +3,14 @@
 // project `demo`. With --incident, the canary moves to a slower, pricier model.
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { Pool } from 'pg';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createIngestKey, createProject, type Database, findProject, type VigilConfig } from '@vigil/core';
 import { recordKeyCreated } from './context.ts';
 import { HISTORY_DAYS, sendDemoHistory } from './demo-history.ts';
 import { replayPastIncident } from './demo-incident.ts';
+import { DEMO_SLACK_ENV, type SlackStandIn, startSlackStandIn } from './demo-slack.ts';
 import { APP_ENTRY, startLoad } from '@vigil/example-ai-app';
 import { startFakeProviders } from '@vigil/fake-providers';
 import { info } from './output.ts';
@@ -64,10 +66,12 @@ const DEMO_ALERTS = {
     { name: 'tenant-0-monthly', tenant: 'tenant-0', monthlyUsd: 40 },
     { name: 'tenant-1-monthly', tenant: 'tenant-1', monthlyUsd: 20 },
   ],
+  // Pages and tickets go to the demo's Slack stand-in (demo-slack.ts), its URL in this variable.
+  slack: [{ webhookUrlEnv: DEMO_SLACK_ENV, severities: ['page', 'ticket'] }],
 };
 
-async function demoAlerts(db: Database): Promise<void> {
-  await db.pool.query(
+export async function demoAlerts(pool: Pool): Promise<void> {
+  await pool.query(
     `insert into alert_configs (project_id, config) select id, $1 from projects where name = 'demo' on conflict (project_id) do nothing`,
     [JSON.stringify(DEMO_ALERTS)],
   );
@@ -77,7 +81,7 @@ async function demoAlerts(db: Database): Promise<void> {
  * On the demo's first start, its past week through the collector (demo-history.ts): every page has
  * history at first open. Later starts keep what they have.
  */
-async function demoHistory(db: Database, collectorUrl: string, key: string): Promise<void> {
+async function demoHistory(db: Database, collectorUrl: string, key: string, slack: SlackStandIn): Promise<void> {
   const { rows } = await db.pool.query(
     `select 1 from spans s join projects p on p.id = s.project_id
       where p.name = 'demo' and s.start_time < now() - interval '1 day' limit 1`,
@@ -89,7 +93,7 @@ async function demoHistory(db: Database, collectorUrl: string, key: string): Pro
   info(
     `demo: sent the past ${HISTORY_DAYS} days through the collector (${spans} spans, ${((performance.now() - started) / 1000).toFixed(1)} s)`,
   );
-  const replayed = await replayPastIncident(db.pool, now, (message) => info(`[demo history] ${message}`));
+  const replayed = await replayPastIncident(db.pool, now, slack, (message) => info(`[demo history] ${message}`));
   info(
     `demo: day five's canary ${replayed.deployment}: verdict ${replayed.verdict ?? 'none'}, ${replayed.rolledBackAt ? `rolled back at ${replayed.rolledBackAt.toISOString()}` : 'not rolled back'}, ${replayed.slackMessages} Slack messages (to the demo's stand-in)`,
   );
@@ -125,11 +129,19 @@ function startApp(deployment: string, env: NodeJS.ProcessEnv): Promise<{ child: 
  * incident, replayed by the alert engine): before Vigil's own engine starts, so the two never tick
  * over each other.
  */
-export async function prepareDemo(db: Database, config: VigilConfig, collectorUrl: string): Promise<{ key: string }> {
+export async function prepareDemo(
+  db: Database,
+  config: VigilConfig,
+  collectorUrl: string,
+): Promise<{ key: string; slack: SlackStandIn }> {
   const key = await demoKey(db, config);
-  await demoAlerts(db);
-  await demoHistory(db, collectorUrl, key);
-  return { key };
+  await demoAlerts(db.pool);
+  // The engine reads a route's URL from the environment when it sends: this process's.
+  const slack = await startSlackStandIn();
+  process.env[DEMO_SLACK_ENV] = slack.url;
+  info(`demo: a stand-in for Slack at ${slack.url} takes the demo's pages and tickets (on the Alerts page)`);
+  await demoHistory(db, collectorUrl, key, slack);
+  return { key, slack };
 }
 
 export async function startDemo(

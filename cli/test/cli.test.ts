@@ -21,7 +21,7 @@ function runUntil(args: string[], env: Record<string, string>, ready: RegExp, ru
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`timed out waiting for ${ready}; stderr: ${stderr}`));
-    }, 60_000 + runMs);
+    }, 120_000 + runMs);
     child.stdout.on('data', (d) => (stdout += d));
     let signalled = false;
     child.stderr.on('data', (d) => {
@@ -346,6 +346,8 @@ describe('vigil deploy and vigil gate', () => {
   });
 });
 
+// The first start sends the demo's past week through the collector and replays its incident before
+// the apps start: on a busy machine that is up to a minute more.
 describe('vigil up --demo', () => {
   it('runs the example app in two deployments with traffic that arrives tagged by tenant', async () => {
     const run = await runUntil(
@@ -360,14 +362,17 @@ describe('vigil up --demo', () => {
       `select s.deployment, count(*)::int as spans, count(*) filter (where s.category = 'model')::int as model_calls,
               count(distinct s.tenant_id) filter (where s.category = 'model')::int as tenants,
               count(*) filter (where s.category = 'model' and s.tenant_id not like 'tenant-%')::int as untagged_model_calls
-         from spans s join projects p on p.id = s.project_id where p.name = 'demo' group by 1 order by 1`,
+         from spans s join projects p on p.id = s.project_id
+        where p.name = 'demo' and s.start_time > now() - interval '1 hour' group by 1 order by 1`,
     );
+    // The last hour: the live apps (the past week before it came through the collector too).
+    expect(run.stderr).toMatch(/demo: sent the past 7 days through the collector \(\d+ spans/);
     expect(rows.map((r) => r.deployment)).toEqual(['v1', 'v2-canary']);
     const v1 = rows[0];
     expect(v1.model_calls).toBeGreaterThan(5);
     expect(v1.tenants).toBeGreaterThan(2);
     expect(rows.every((r) => r.untagged_model_calls === 0)).toBe(true);
-  });
+  }, 180_000);
 
   it('with --incident, moves the canary to a slow, costly model while v1 stays as it was', async () => {
     const run = await runUntil(
@@ -397,7 +402,7 @@ describe('vigil up --demo', () => {
     );
     expect(deployments[0]).toMatchObject({ baseline: 'v1', verdict: expect.stringMatching(/^(fail|inconclusive)$/) });
     expect(deployments[0].judgements).toBeGreaterThan(0);
-  });
+  }, 180_000);
 
   it('refuses --incident without --demo', async () => {
     const run = await vigil(['up', '--incident'], env);

@@ -8,6 +8,8 @@ import { COLLECTOR_TEST_SETTINGS, createTestDatabase, type TestDatabase } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HISTORY_DAYS, pastIncident, sendDemoHistory } from '../src/demo-history.ts';
 import { replayPastIncident } from '../src/demo-incident.ts';
+import { demoAlerts } from '../src/demo.ts';
+import { startSlackStandIn } from '../src/demo-slack.ts';
 
 const DAY = 86_400_000;
 const now = Date.now();
@@ -73,7 +75,11 @@ describe('the demo history', () => {
 
   it('replays day five through the real alert engine: the canary failed, was rolled back, and Slack heard of it', async () => {
     const incident = pastIncident(now);
-    const replayed = await replayPastIncident(db.pool, now, () => {});
+    // With the demo's own config (its SLOs and its Slack route) and its Slack stand-in.
+    await demoAlerts(db.pool);
+    const slack = await startSlackStandIn();
+    const replayed = await replayPastIncident(db.pool, now, slack, () => {}).finally(() => slack.close());
+    expect(slack.messages.some((m) => /v1\.1-canary/.test(m.text))).toBe(true);
     expect(replayed.verdict).toBe('fail');
     expect(replayed.rolledBackAt!.getTime()).toBeGreaterThan(incident.fromMs);
     expect(replayed.rolledBackAt!.getTime()).toBeLessThanOrEqual(incident.toMs);

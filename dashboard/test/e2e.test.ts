@@ -957,6 +957,10 @@ describe('npx vigil up --demo', () => {
       });
       expect(days.filter((d) => d.modelCalls > 0).length).toBeGreaterThanOrEqual(7);
       expect(log).toMatch(/day five's canary v1\.1-canary: verdict fail, rolled back at \S+, [1-9]\d* Slack messages/);
+      // The stand-in for Slack got the engine's messages; the Alerts page shows what they said.
+      await page.goto(`${dashboardUrl}/alerts?range=7d`);
+      const sent = await page.locator('[data-testid="notifications"] tbody tr').allTextContents();
+      expect(sent.some((row) => /slack \(VIGIL_DEMO_SLACK_URL\).*v1\.1-canary.*sent/.test(row))).toBe(true);
       await page.goto(`${dashboardUrl}/deployments?range=7d&canary=v1.1-canary`);
       expect(await page.getByTestId('deployment-list').textContent()).toMatch(/v1\.1-canary/);
       expect(await page.getByTestId('rollback-record').textContent()).toMatch(/canary judge: Fail/);

@@ -1,10 +1,11 @@
 // The config in effect: the file's, with each project's overrides from the database (set through
-// the API or the dashboard) replacing SLOs, rules and budgets of the same name in that project.
+// the API or the dashboard) replacing SLOs, rules and budgets of the same name in that project, and
+// adding the project's own Slack routes.
 
 import type pg from 'pg';
 import { z } from 'zod';
 import { describeIssues, findConfigFile, loadAlertsConfig, parseAlertsConfig } from './load.ts';
-import { type AlertsConfig, budgetSchema, ruleSchema, sloSchema } from './schema.ts';
+import { type AlertsConfig, budgetSchema, ruleSchema, slackSchema, sloSchema } from './schema.ts';
 import { expandTimeBudgets, timeBudgetsSchema } from './time-budgets.ts';
 
 const overridesSchema = z
@@ -13,6 +14,8 @@ const overridesSchema = z
     rules: z.array(ruleSchema.omit({ project: true })).default([]),
     budgets: z.array(budgetSchema.omit({ project: true })).default([]),
     timeBudgets: timeBudgetsSchema.omit({ project: true }).optional(),
+    /** The project's own Slack routes (URLs stay in the environment: webhookUrlEnv). */
+    slack: z.array(slackSchema.omit({ project: true })).default([]),
   })
   .strict();
 
@@ -35,7 +38,13 @@ export async function withProjectOverrides(
     `select p.name, c.config from alert_configs c join projects p on p.id = c.project_id`,
   );
   if (rows.length === 0) return base;
-  const merged: AlertsConfig = { ...base, slos: [...base.slos], rules: [...base.rules], budgets: [...base.budgets] };
+  const merged: AlertsConfig = {
+    ...base,
+    slos: [...base.slos],
+    rules: [...base.rules],
+    budgets: [...base.budgets],
+    slack: [...base.slack],
+  };
   for (const row of rows) {
     const parsed = overridesSchema.safeParse(row.config);
     if (!parsed.success) {
@@ -55,6 +64,7 @@ export async function withProjectOverrides(
       replace(merged.slos, expandTimeBudgets({ ...parsed.data.timeBudgets, project: row.name }));
     replace(merged.rules, parsed.data.rules);
     replace(merged.budgets, parsed.data.budgets);
+    for (const route of parsed.data.slack) merged.slack.push({ ...route, project: row.name });
   }
   return merged;
 }

@@ -30,6 +30,8 @@ export interface Senders {
 }
 
 type SlackPayload = { message: SlackMessage };
+/** A Slack row's message text, from its payload (the SlackPayload above), for reads of the delivery log. */
+export const SLACK_TEXT_SQL = `case when channel = 'slack' then payload #>> '{message,text}' end`;
 type WebhookRowPayload = { alert: WebhookAlert; receiver: string; maxAlerts: number; externalURL: string };
 
 const LEASE_S = 60;

@@ -5,6 +5,7 @@ import { type Caller, windowSchema, withCaller } from '@vigil/core';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { AlertObservation } from '../engine/observations.ts';
+import { SLACK_TEXT_SQL } from '../engine/outbox.ts';
 
 export const alertsQuerySchema = z
   .object({
@@ -80,6 +81,8 @@ export interface AlertHistory {
     attempts: number;
     lastError: string | null;
     sentAt: string | null;
+    /** What a Slack message said; null for webhook deliveries. */
+    text: string | null;
   }[];
   hookCalls: {
     at: string;
@@ -161,7 +164,8 @@ export async function readAlertHistory(pool: pg.Pool, caller: Caller, input: Ale
       p,
     );
     const notifications = await client.query(
-      `select created_at, kind, severity, channel, target, status, attempts, last_error, sent_at from alert_notifications where project_id = $1 order by id desc limit $2`,
+      `select created_at, kind, severity, channel, target, status, attempts, last_error, sent_at, ${SLACK_TEXT_SQL} as text
+         from alert_notifications where project_id = $1 order by id desc limit $2`,
       p,
     );
     const hookCalls = await client.query(
@@ -201,6 +205,7 @@ export async function readAlertHistory(pool: pg.Pool, caller: Caller, input: Ale
         attempts: r.attempts,
         lastError: r.last_error,
         sentAt: r.sent_at?.toISOString() ?? null,
+        text: r.text,
       })),
       hookCalls: hookCalls.rows.map((r) => ({
         at: r.started_at.toISOString(),

@@ -52,6 +52,7 @@ export function registerServeCommands(program: Command): void {
           : null;
         await stopOnSignal(signal, async () => {
           await demo?.close();
+          await prepared?.slack.close();
           await dashboard?.close();
           await alerts.close();
           await api.close();

@@ -210,12 +210,13 @@ export default async function AlertsPage({
             <DataTable
               id="notifications"
               empty="Nothing sent yet."
-              columns={['at', 'kind', 'severity', 'to', 'status', 'tries', 'last error']}
+              columns={['at', 'kind', 'severity', 'to', 'message', 'status', 'tries', 'last error']}
               rows={history.notifications.map((n) => [
                 shortTime(n.at),
                 n.kind,
                 n.severity,
                 `${n.channel} (${n.target})`,
+                n.text ?? '',
                 <StatusBadge key="s" color={COLOR[n.status === 'pending' ? 'pending_delivery' : n.status]}>
                   {n.status}
                 </StatusBadge>,
