@@ -4,14 +4,12 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject } from '../src/projects.ts';
-import { SERVICE_CALLER } from '../src/query/caller.ts';
-import type { MetricsPoint } from '../src/query/metrics.ts';
-import { readMetrics } from '../src/query/read-metrics.ts';
 import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
 import { compactRollups } from '../src/rollups/compactor.ts';
 import { CUBOIDS } from '../src/rollups/cuboids.ts';
 import { enforceRetention } from '../src/rollups/retention.ts';
 import { createTestDatabase, generateSpans, type TestDatabase } from '@vigil/testing';
+import { rollupAndExact, totals } from './support/rollup-vs-raw.ts';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -40,32 +38,13 @@ beforeAll(async () => {
 
 afterAll(() => db.drop());
 
-const totals = (points: MetricsPoint[]) => ({
-  spans: points.reduce((n, p) => n + p.spans, 0),
-  errors: points.reduce((n, p) => n + p.errors, 0),
-  modelCalls: points.reduce((n, p) => n + p.modelCalls, 0),
-  tokens: points.reduce((n, p) => n + p.tokens.input + p.tokens.output, 0),
-  cost: Math.round(points.reduce((n, p) => n + (p.costUsd ?? 0), 0) * 1e9),
-});
-
-async function both(
+const both = (
   groupBy: ('tenant_id' | 'surface' | 'category')[],
   from: number,
   to: number,
-  exact: { from: number; to: number },
+  read: { from: number; to: number },
   stepMs?: number,
-) {
-  const window = (a: number, b: number) => ({ from: new Date(a), to: new Date(b) });
-  const q = { projectId, quantiles: [], groupBy };
-  return {
-    rollup: await readMetrics(db.pool, SERVICE_CALLER, {
-      ...q,
-      window: window(from, to),
-      ...(stepMs ? { stepMs } : {}),
-    }),
-    exact: await readMetrics(db.pool, SERVICE_CALLER, { ...q, window: window(exact.from, exact.to), exact: true }),
-  };
-}
+) => rollupAndExact(db.pool, projectId, groupBy, { from, to }, read, stepMs);
 
 describe('hour rollups of the big cuboids kept for days', () => {
   it('deletes those cuboids’ older hours, keeps the small cuboids’ hours, and records the day it kept from', async () => {

@@ -4,13 +4,11 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject } from '../src/projects.ts';
-import { SERVICE_CALLER } from '../src/query/caller.ts';
-import type { MetricsPoint } from '../src/query/metrics.ts';
-import { readMetrics } from '../src/query/read-metrics.ts';
 import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
 import { compactRollups } from '../src/rollups/compactor.ts';
 import { DEFAULT_RETENTION, enforceRetention } from '../src/rollups/retention.ts';
 import { createTestDatabase, generateSpans, type TestDatabase } from '@vigil/testing';
+import { rollupAndExact, totals } from './support/rollup-vs-raw.ts';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -39,25 +37,8 @@ beforeAll(async () => {
 
 afterAll(() => db.drop());
 
-const totals = (points: MetricsPoint[]) => ({
-  spans: points.reduce((n, p) => n + p.spans, 0),
-  errors: points.reduce((n, p) => n + p.errors, 0),
-  modelCalls: points.reduce((n, p) => n + p.modelCalls, 0),
-  tokens: points.reduce((n, p) => n + p.tokens.input + p.tokens.output, 0),
-});
-
-async function both(from: number, to: number, exactFrom = from, exactTo = to, stepMs?: number) {
-  const window = (a: number, b: number) => ({ from: new Date(a), to: new Date(b) });
-  const q = { projectId, quantiles: [], groupBy: ['category' as const] };
-  return {
-    rollup: await readMetrics(db.pool, SERVICE_CALLER, {
-      ...q,
-      window: window(from, to),
-      ...(stepMs ? { stepMs } : {}),
-    }),
-    exact: await readMetrics(db.pool, SERVICE_CALLER, { ...q, window: window(exactFrom, exactTo), exact: true }),
-  };
-}
+const both = (from: number, to: number, exactFrom = from, exactTo = to, stepMs?: number) =>
+  rollupAndExact(db.pool, projectId, ['category'], { from, to }, { from: exactFrom, to: exactTo }, stepMs);
 
 describe('minute rollups kept for days', () => {
   it('deletes the older minute rows and records from when minutes are kept, at an hour', async () => {

@@ -3,10 +3,15 @@
 
 import type pg from 'pg';
 
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+  /** The BEGIN statement: an isolation level or READ ONLY when the work needs one. */
+  begin = 'begin',
+): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('begin');
+    await client.query(begin);
     try {
       const result = await work(client);
       await client.query('commit');

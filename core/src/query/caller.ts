@@ -3,6 +3,7 @@
 
 import type pg from 'pg';
 import { z } from 'zod';
+import { inTransaction } from '../db/transaction.ts';
 import {
   type Capability,
   MEMBER_ROLES,
@@ -60,34 +61,25 @@ export async function withCaller<T>(
   fn: (client: pg.ClientBase) => Promise<T>,
   transaction: CallerTransaction = {},
 ): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query(
-      transaction.write ? 'begin isolation level read committed' : 'begin isolation level repeatable read read only',
-    );
-    try {
-      const claims =
-        caller.role === 'service_role'
-          ? { role: 'service_role' }
-          : {
-              role: 'authenticated',
-              project_id: caller.projectId,
-              [ROLE_CLAIM]: memberRoleOf(caller),
-              ...(caller.tenantId ? { tenant_id: caller.tenantId } : {}),
-            };
+  const claims =
+    caller.role === 'service_role'
+      ? { role: 'service_role' }
+      : {
+          role: 'authenticated',
+          project_id: caller.projectId,
+          [ROLE_CLAIM]: memberRoleOf(caller),
+          ...(caller.tenantId ? { tenant_id: caller.tenantId } : {}),
+        };
+  return inTransaction(
+    pool,
+    async (client) => {
       // Answers group a few thousand rows; enough memory keeps that a hash aggregate, off disk.
       await client.query(
         `select set_config('request.jwt.claims', $1, true), set_config('role', $2, true), set_config('work_mem', '32MB', true)`,
         [JSON.stringify(claims), caller.role],
       );
-      const result = await fn(client);
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      await client.query('rollback').catch(() => {});
-      throw error;
-    }
-  } finally {
-    client.release();
-  }
+      return fn(client);
+    },
+    transaction.write ? 'begin isolation level read committed' : 'begin isolation level repeatable read read only',
+  );
 }

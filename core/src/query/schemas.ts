@@ -124,14 +124,17 @@ export const userModelCostQuerySchema = z
   .strict();
 export type UserModelCostQuery = z.input<typeof userModelCostQuerySchema>;
 
-/** Cache hit rate per surface, and the model spend the hits saved. */
-export const cacheSavingsQuerySchema = z
+/** A project's window with filters: the whole question of several reads. */
+const projectWindowQuerySchema = z
   .object({
     projectId: z.string().uuid(),
     window: windowSchema,
     filters: filtersSchema,
   })
   .strict();
+
+/** Cache hit rate per surface, and the model spend the hits saved. */
+export const cacheSavingsQuerySchema = projectWindowQuerySchema;
 export type CacheSavingsQuery = z.input<typeof cacheSavingsQuerySchema>;
 
 /** Cost per session per tenant: the sessions active in the window and their whole cost. */
@@ -209,13 +212,7 @@ export const distributionQuerySchema = z
 
 export type DistributionQuery = z.input<typeof distributionQuerySchema>;
 
-export const costCoverageQuerySchema = z
-  .object({
-    projectId: z.string().uuid(),
-    window: windowSchema,
-    filters: filtersSchema,
-  })
-  .strict();
+export const costCoverageQuerySchema = projectWindowQuerySchema;
 
 export type CostCoverageQuery = z.input<typeof costCoverageQuerySchema>;
 
