@@ -965,6 +965,8 @@ describe('npx vigil up --demo', () => {
       expect(await page.getByTestId('deployment-list').textContent()).toMatch(/v1\.1-canary/);
       expect(await page.getByTestId('rollback-record').textContent()).toMatch(/canary judge: Fail/);
       await page.goto(`${dashboardUrl}/?range=7d`);
+      // Streamed in: wait until it is on screen, not only in the page.
+      await page.getByTestId('total-calls').waitFor({ state: 'visible' });
       expect(Number((await text(page, 'total-calls'))!.replaceAll(',', ''))).toBeGreaterThan(1000);
       expect(await page.getByTestId('page-error').count()).toBe(0);
       await page.screenshot({ path: path.join(SCREENSHOTS, 'demo-week.png'), fullPage: true });
