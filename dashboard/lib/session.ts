@@ -3,6 +3,7 @@
 // No token, a bad one, an expired one or a user who is no member → /login.
 
 import { cookies } from 'next/headers';
+import { cache } from 'react';
 import { redirect } from 'next/navigation';
 import { AuthError, type Caller, type Capability, callerCan, callerFromToken } from '@vigil/core';
 import { pool } from './db.ts';
@@ -22,28 +23,35 @@ export async function verify(token: string): Promise<Caller> {
   });
 }
 
-/** The caller of this request, or a redirect to the login page that says why. */
-export async function requireCaller(): Promise<Caller> {
+/** A request's sign-in: its caller, or why there is none (null: no token at all). */
+type Session = { caller: Caller } | { reason: string | null };
+
+/**
+ * This request's session, verified once however many server components ask (the layout and the
+ * page both do): React's per-request cache.
+ */
+const session = cache(async (): Promise<Session> => {
   const token = (await cookies()).get(TOKEN_COOKIE)?.value;
-  if (!token) redirect('/login');
+  if (!token) return { reason: null };
   try {
-    return await verify(token);
+    return { caller: await verify(token) };
   } catch (error) {
-    if (error instanceof AuthError) redirect(`/login?reason=${encodeURIComponent(error.message)}`);
+    if (error instanceof AuthError) return { reason: error.message };
     throw error;
   }
+});
+
+/** The caller of this request, or a redirect to the login page that says why. */
+export async function requireCaller(): Promise<Caller> {
+  const s = await session();
+  if ('caller' in s) return s.caller;
+  redirect(s.reason === null ? '/login' : `/login?reason=${encodeURIComponent(s.reason)}`);
 }
 
 /** The caller of this request, or null without a usable token (the layout, which wraps /login too). */
 export async function currentCaller(): Promise<Caller | null> {
-  const token = (await cookies()).get(TOKEN_COOKIE)?.value;
-  if (!token) return null;
-  try {
-    return await verify(token);
-  } catch (error) {
-    if (error instanceof AuthError) return null;
-    throw error;
-  }
+  const s = await session();
+  return 'caller' in s ? s.caller : null;
 }
 
 /**
