@@ -4,7 +4,8 @@
 // row it writes (verdicts, alert events, notifications, the rollback, the audit trail) is the
 // engine's own.
 
-import { AlertEngine, parseAlertsConfig, withProjectOverrides } from '@vigil/alerts';
+import { AlertEngine, parseAlertsConfig, recordDeployment, withProjectOverrides } from '@vigil/alerts';
+import { findProject } from '@vigil/core';
 import type pg from 'pg';
 import { pastIncident } from './demo-history.ts';
 import { DEMO_SLACK_ENV, type SlackStandIn } from './demo-slack.ts';
@@ -26,12 +27,15 @@ export async function replayPastIncident(
   log: (message: string) => void,
 ): Promise<ReplayedIncident> {
   const incident = pastIncident(nowMs);
-  await pool.query(
-    `insert into deployments (project_id, name, baseline, weight, source, started_at)
-     select id, $1, $2, $3, 'api', $4 from projects where name = 'demo'
-     on conflict (project_id, name) do nothing`,
-    [incident.deployment, incident.baseline, Math.round(incident.weight * 100), new Date(incident.fromMs)],
-  );
+  const project = await findProject(pool, 'demo');
+  if (!project) throw new Error('no project named "demo" to replay the incident in');
+  await recordDeployment(pool, project.id, {
+    name: incident.deployment,
+    baseline: incident.baseline,
+    weight: Math.round(incident.weight * 100),
+    source: 'api',
+    startedAt: new Date(incident.fromMs),
+  });
   const before = slack.messages.length;
   const config = await withProjectOverrides(pool, parseAlertsConfig({}), log);
   const clock = { now: incident.fromMs };
@@ -49,9 +53,8 @@ export async function replayPastIncident(
     while ((await engine.tick()).skipped) await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const { rows } = await pool.query<{ verdict: string | null; ended_at: Date | null; state: string }>(
-    `select d.verdict, d.ended_at, d.state from deployments d join projects p on p.id = d.project_id
-        where p.name = 'demo' and d.name = $1`,
-    [incident.deployment],
+    `select verdict, ended_at, state from deployments where project_id = $1 and name = $2`,
+    [project.id, incident.deployment],
   );
   const row = rows[0];
   return {

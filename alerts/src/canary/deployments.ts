@@ -47,14 +47,16 @@ export async function recordDeployment(
     rollout?: RolloutPlan | undefined;
     /** A canary and baseline as slices of traffic; the baseline's label is its selector's. */
     slices?: ComparedSlices | undefined;
+    /** When it started, for a deployment recorded after the fact (the demo's past week); now otherwise. */
+    startedAt?: Date | undefined;
   },
 ): Promise<StartedDeployment> {
   const rollout = deployment.rollout;
   const slices = deployment.slices;
   const { rows } = await db.query<StartedDeployment>(
     `insert into deployments (project_id, name, baseline, weight, source, steps, min_step_time_ms, cohort, cohort_tenants,
-                              canary_selector, baseline_selector)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                              canary_selector, baseline_selector, started_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce($12::timestamptz, now()))
      on conflict (project_id, name) do update set baseline = coalesce(excluded.baseline, deployments.baseline),
        canary_selector = coalesce(deployments.canary_selector, excluded.canary_selector),
        baseline_selector = coalesce(deployments.baseline_selector, excluded.baseline_selector),
@@ -76,6 +78,7 @@ export async function recordDeployment(
       rollout?.tenants ?? [],
       slices ? JSON.stringify(slices.canary) : null,
       slices ? JSON.stringify(slices.baseline) : null,
+      deployment.startedAt ?? null,
     ],
   );
   return rows[0]!;
