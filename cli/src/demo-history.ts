@@ -5,11 +5,9 @@
 // and demo-incident.ts replays the alert engine over that hour.
 
 import { randomBytes } from 'node:crypto';
+import { DAY_MS, floorTo, HOUR_MS, MINUTE_MS } from '@vigil/core';
 
 export const HISTORY_DAYS = 7;
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
 
 /** The past incident: a canary of v1 on a slow, pricier, failing model, on day five of the week. */
 export interface PastIncident {
@@ -23,9 +21,9 @@ export interface PastIncident {
 }
 
 export function pastIncident(nowMs: number): PastIncident {
-  const weekStart = Math.floor((nowMs - HISTORY_DAYS * DAY) / DAY) * DAY;
-  const fromMs = weekStart + 4 * DAY + 14 * HOUR;
-  return { deployment: 'v1.1-canary', baseline: 'v1', fromMs, toMs: fromMs + HOUR, weight: 0.25 };
+  const weekStart = floorTo(nowMs - HISTORY_DAYS * DAY_MS, DAY_MS);
+  const fromMs = weekStart + 4 * DAY_MS + 14 * HOUR_MS;
+  return { deployment: 'v1.1-canary', baseline: 'v1', fromMs, toMs: fromMs + HOUR_MS, weight: 0.25 };
 }
 
 interface Model {
@@ -98,7 +96,7 @@ function rng(seed: number): () => number {
 /** Requests a minute at this instant: quiet nights, a busy afternoon (UTC), quieter weekends. */
 function requestsPerMinute(ms: number, incident: PastIncident): number {
   if (ms >= incident.fromMs && ms < incident.toMs) return 24; // the launch the canary shipped for
-  const hour = (ms % DAY) / HOUR;
+  const hour = (ms % DAY_MS) / HOUR_MS;
   const daily = 0.25 + 0.75 * Math.max(0, Math.sin(((hour - 7) / 14) * Math.PI));
   const weekday = new Date(ms).getUTCDay();
   return 3 * daily * (weekday === 0 || weekday === 6 ? 0.5 : 1);
@@ -200,14 +198,14 @@ function requestSpans(random: () => number, startMs: number, deployment: string,
 export function* historyBatches(nowMs: number, untilMs: number, batchSpans = 2000): Generator<OtlpSpan[]> {
   const random = rng(20261206);
   const incident = pastIncident(nowMs);
-  const fromMs = Math.floor((nowMs - HISTORY_DAYS * DAY) / MINUTE) * MINUTE;
+  const fromMs = floorTo(nowMs - HISTORY_DAYS * DAY_MS, MINUTE_MS);
   let batch: OtlpSpan[] = [];
-  for (let minute = fromMs; minute < untilMs; minute += MINUTE) {
+  for (let minute = fromMs; minute < untilMs; minute += MINUTE_MS) {
     const rate = requestsPerMinute(minute, incident);
     // Whole requests, with the fraction carried by chance.
     const count = Math.floor(rate) + (random() < rate % 1 ? 1 : 0);
     for (let i = 0; i < count; i++) {
-      const startMs = minute + random() * MINUTE;
+      const startMs = minute + random() * MINUTE_MS;
       const canary = startMs >= incident.fromMs && startMs < incident.toMs && random() < incident.weight;
       batch.push(
         ...requestSpans(random, startMs, canary ? incident.deployment : 'v1', canary ? INCIDENT_MODEL : V1_MODEL),

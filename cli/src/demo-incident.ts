@@ -5,12 +5,10 @@
 // engine's own.
 
 import { AlertEngine, parseAlertsConfig, recordDeployment, withProjectOverrides } from '@vigil/alerts';
-import { findProject } from '@vigil/core';
+import { findProject, MINUTE_MS } from '@vigil/core';
 import type pg from 'pg';
 import { pastIncident } from './demo-history.ts';
 import { DEMO_SLACK_ENV, type SlackStandIn } from './demo-slack.ts';
-
-const MINUTE = 60_000;
 
 export interface ReplayedIncident {
   deployment: string;
@@ -47,9 +45,9 @@ export async function replayPastIncident(
     log,
   });
   // Each minute through the hour the canary ran, then every five until its alerts have cleared.
-  const end = incident.toMs + 3 * 60 * MINUTE;
+  const end = incident.toMs + 3 * 60 * MINUTE_MS;
   while (clock.now < end) {
-    clock.now += clock.now < incident.toMs ? MINUTE : 5 * MINUTE;
+    clock.now += clock.now < incident.toMs ? MINUTE_MS : 5 * MINUTE_MS;
     while ((await engine.tick()).skipped) await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const { rows } = await pool.query<{ verdict: string | null; ended_at: Date | null; state: string }>(
