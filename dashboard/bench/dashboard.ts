@@ -112,6 +112,26 @@ try {
       url: baseUrl,
     },
   ]);
+  // When the page drew its ready element, read in the page: from navigation start to the frame
+  // after the element entered the DOM. Timing Playwright's waitForSelector instead counted its
+  // polling backoff (checks 100 ms, then 500 ms apart), which added up to half a second to a load.
+  await context.addInitScript(
+    (selectors: string[]) => {
+      const drawn: Record<string, number> = {};
+      (window as unknown as { __vigilDrawn: Record<string, number> }).__vigilDrawn = drawn;
+      const check = () => {
+        for (const selector of selectors)
+          if (drawn[selector] === undefined && document.querySelector(selector)) {
+            drawn[selector] = -1;
+            requestAnimationFrame(() => {
+              drawn[selector] = performance.now();
+            });
+          }
+      };
+      new MutationObserver(check).observe(document, { subtree: true, childList: true });
+    },
+    pages.map((p) => p.ready),
+  );
   const page = await context.newPage();
   const results: { name: string; p50: number; p95: number }[] = [];
   const only = process.env.BENCH_PAGES?.split(',');
@@ -120,8 +140,15 @@ try {
     for (let i = 0; i <= LOADS; i++) {
       const started = performance.now();
       await page.goto(`${baseUrl}${target.path}`, { waitUntil: 'commit' });
-      await page.waitForSelector(target.ready, { timeout: 60_000 });
-      if (i > 0) times.push(performance.now() - started);
+      const drawnMs = await page.waitForFunction(
+        (selector) => {
+          const at = (window as unknown as { __vigilDrawn?: Record<string, number> }).__vigilDrawn?.[selector];
+          return at !== undefined && at >= 0 ? at : null;
+        },
+        target.ready,
+        { timeout: 60_000 },
+      );
+      if (i > 0) times.push((await drawnMs.jsonValue()) as number);
       if (i > 0 && process.env.BENCH_DETAIL) {
         // Where a load's time goes: first byte, last byte (the streamed tables), DOM ready, chart.
         const nav = await page.evaluate(() =>
@@ -135,7 +162,7 @@ try {
           domContentLoadedEventEnd = 0,
         } = JSON.parse(nav) as Record<string, number>;
         log(
-          `  ${target.name} first byte ${responseStart.toFixed(0)} ms, last byte ${responseEnd.toFixed(0)} ms, DOM ready ${domContentLoadedEventEnd.toFixed(0)} ms, ready ${times.at(-1)!.toFixed(0)} ms`,
+          `  ${target.name} first byte ${responseStart.toFixed(0)} ms, last byte ${responseEnd.toFixed(0)} ms, DOM ready ${domContentLoadedEventEnd.toFixed(0)} ms, ready ${times.at(-1)!.toFixed(0)} ms (outside ${(performance.now() - started).toFixed(0)})`,
         );
       }
     }
@@ -149,7 +176,7 @@ try {
   }
   await browser.close();
   const slowest = results.reduce((a, b) => (b.p95 > a.p95 ? b : a));
-  log(`slowest: ${slowest.name}; goal ≤ 1500 ms`);
+  log(`slowest: ${slowest.name}; goal ≤ 1000 ms`);
   console.log(`dashboard slowest_page_p95_ms=${slowest.p95.toFixed(0)} pages=${results.length}`);
 } finally {
   next?.kill('SIGTERM');
