@@ -280,6 +280,22 @@ describe('retention', () => {
       a,
       new Date(now - 4 * DAY),
     ]);
+    // Captured content goes with its span: an old span's of project A, a recent one's, and B's.
+    const contentOf = async (project: string, ageDays: number) => {
+      const span = (
+        await db.pool.query(
+          `select trace_id, span_id, start_time from spans where project_id = $1 and start_time < $2 order by start_time desc limit 1`,
+          [project, new Date(now - ageDays * DAY)],
+        )
+      ).rows[0];
+      await db.pool.query(
+        `insert into span_contents (project_id, trace_id, span_id, start_time, attributes) values ($1, $2, $3, $4, '{}')`,
+        [project, span.trace_id, span.span_id, span.start_time],
+      );
+    };
+    await contentOf(a, 4);
+    await contentOf(a, 0);
+    await contentOf(b, 4);
     await db.pool.query(`update projects set raw_retention_days = 2 where id = $1`, [a]);
     // Metric series: one silent for longer than minute rollups are kept goes, a recent one stays.
     await db.pool.query(
@@ -290,6 +306,12 @@ describe('retention', () => {
     const result = await enforceRetention(db.pool, { minuteRollupDays: 35, hourRollupDays: 35, rollupDays: 397 }, now);
     expect(result.deletedModelCalls).toBe(oldCallsA);
     expect(result.deletedMetricSeries).toBe(1);
+    expect(result.deletedContents).toBe(1);
+    expect(
+      (await db.pool.query(`select project_id from span_contents order by project_id = $1`, [a])).rows.map(
+        (r) => r.project_id,
+      ),
+    ).toEqual([b, a]);
     expect((await db.pool.query(`select series_key from metric_series where project_id = $1`, [a])).rows).toEqual([
       { series_key: 'recent' },
     ]);

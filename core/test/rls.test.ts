@@ -130,3 +130,34 @@ describe('row-level security', () => {
     expect(jwt).toEqual({ p: projectA, uid: '5f1e0c1a-7a0b-4f55-9d3a-2f4f6a1b2c3d' });
   });
 });
+
+describe('captured content (span_contents)', () => {
+  const spanContent = (claims: Record<string, unknown>) =>
+    asRole(
+      'authenticated',
+      claims,
+      async (c) => (await c.query<{ span_id: string }>('select span_id from span_contents order by span_id')).rows,
+    );
+
+  it('is read only by roles that may read content, and only where they may read the span', async () => {
+    for (const spanId of ['1000000000000001', '1000000000000002'])
+      await db.pool.query(
+        `insert into span_contents (project_id, trace_id, span_id, start_time, attributes)
+         values ($1, repeat('c', 32)::uuid, $2, now(), '{"gen_ai.input.messages": "my secret"}')`,
+        [projectA, spanId],
+      );
+    const both = [{ span_id: '1000000000000001' }, { span_id: '1000000000000002' }];
+    // A token without a role claim acts as an operator; admins read content too.
+    expect(await spanContent({ project_id: projectA })).toEqual(both);
+    expect(await spanContent({ project_id: projectA, vigil_role: 'operator' })).toEqual(both);
+    expect(await spanContent({ project_id: projectA, vigil_role: 'admin' })).toEqual(both);
+    // The span's tenant decides, through the spans' own policy.
+    expect(await spanContent({ project_id: projectA, tenant_id: 'globex' })).toEqual([{ span_id: '1000000000000002' }]);
+    for (const role of ['viewer', 'finance'])
+      expect(await spanContent({ project_id: projectA, vigil_role: role })).toEqual([]);
+    expect(await spanContent({ project_id: projectB })).toEqual([]);
+    await expect(
+      asRole('authenticated', { project_id: projectA }, (c) => c.query(`delete from span_contents`)),
+    ).rejects.toThrow(/permission denied/);
+  });
+});

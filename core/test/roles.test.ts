@@ -218,4 +218,30 @@ describe('content in the trace view', () => {
       expect(hidden.attributes).toEqual({ 'http.route': '/chat' });
     }
   });
+
+  it('kept apart from the span (as the collector stores it) is returned only to roles that may read it', async () => {
+    const captured = (await createProject(db.pool, 'roles-content-apart')).id;
+    await db.pool.query(`update projects set capture_content = true where id = $1`, [captured]);
+    const [span] = generateSpans({
+      projectId: captured,
+      fromMs: now - 600_000,
+      toMs: now - 60_000,
+      requests: 1,
+      seed: 11,
+    });
+    span!.attributes = { 'http.route': '/chat' };
+    span!.content = { attributes: { 'gen_ai.input.messages': 'my secret' }, events: null };
+    await bulkLoadSpans(db.pool, [span!]);
+    const attributesFor = async (memberRole: MemberRole) =>
+      (
+        await readTrace(
+          db.pool,
+          { role: 'authenticated', projectId: captured, memberRole },
+          { projectId: captured, traceId: span!.traceId },
+        )
+      ).find((s) => s.spanId === span!.spanId)!.attributes;
+    expect(await attributesFor('operator')).toEqual({ 'http.route': '/chat', 'gen_ai.input.messages': 'my secret' });
+    expect(await attributesFor('admin')).toEqual({ 'http.route': '/chat', 'gen_ai.input.messages': 'my secret' });
+    expect(await attributesFor('viewer')).toEqual({ 'http.route': '/chat' });
+  });
 });

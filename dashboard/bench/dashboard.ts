@@ -117,8 +117,10 @@ try {
   // polling backoff (checks 100 ms, then 500 ms apart), which added up to half a second to a load.
   await context.addInitScript(
     (selectors: string[]) => {
+      // Runs in the page, whose globals this file's types do not describe.
+      const { document, MutationObserver, requestAnimationFrame, window } = globalThis as any;
       const drawn: Record<string, number> = {};
-      (window as unknown as { __vigilDrawn: Record<string, number> }).__vigilDrawn = drawn;
+      window.__vigilDrawn = drawn;
       const check = () => {
         for (const selector of selectors)
           if (drawn[selector] === undefined && document.querySelector(selector)) {

@@ -2,7 +2,7 @@
 
 import type { Attributes, DecodedSpan } from '../otlp/types.ts';
 import { type Classification, classify } from './category.ts';
-import { isContentAttribute, withoutContentEvents } from '@vigil/core';
+import { isContentAttribute, type SpanContent, withoutContentEvents } from '@vigil/core';
 import { cacheHitOf } from './cache-hit.ts';
 import { inputConventionOf, logfireRole, logfireStreamMs } from './emitter.ts';
 import {
@@ -103,13 +103,24 @@ export function normalizeSpan(
   let contentKeys: string[] | null = null;
   for (const key of Object.keys(source)) {
     if (key.startsWith('cache.')) hasCacheAttribute = true;
-    else if (!options.captureContent && isContentAttribute(key, source[key])) (contentKeys ??= []).push(key);
+    else if (isContentAttribute(key, source[key])) (contentKeys ??= []).push(key);
   }
+  // Content never stays on the span: it is dropped, or kept apart where the project captures it.
   let attributes = source;
+  let contentAttributes: Attributes | null = null;
   if (contentKeys) {
     attributes = { ...source };
-    for (const key of contentKeys) delete attributes[key];
+    if (options.captureContent) contentAttributes = {};
+    for (const key of contentKeys) {
+      if (contentAttributes) contentAttributes[key] = source[key]!;
+      delete attributes[key];
+    }
   }
+  const events = withoutContentEvents(span.events);
+  const content: SpanContent | undefined =
+    options.captureContent && (contentAttributes || events !== span.events)
+      ? { attributes: contentAttributes ?? {}, events: events !== span.events ? span.events : null }
+      : undefined;
 
   const model = firstId(source, MODEL_KEYS);
   const provider = normalizeProvider(firstId(source, PROVIDER_KEYS)) ?? (model ? inferProviderFromModel(model) : null);
@@ -174,7 +185,8 @@ export function normalizeSpan(
     costUsd: null,
     costSource: null,
     attributes,
-    events: options.captureContent ? span.events : withoutContentEvents(span.events),
+    events,
+    ...(content ? { content } : {}),
     ...(evaluations.length ? { evaluations } : {}),
   };
 }

@@ -2,7 +2,9 @@
 
 import {
   AI_CALL_COLUMNS,
+  CONTENT_COLUMNS,
   type ChangedSpan,
+  contentRow,
   contextOf,
   copyRows,
   DAY_MS,
@@ -139,6 +141,15 @@ async function writeInTransaction(
     'ai_api_calls',
     AI_CALL_COLUMNS,
     await encodeSpanRowsInTurns(stored.filter(isCountedModelCall), aiCallRow),
+  );
+  await copyRows(
+    client,
+    'span_contents',
+    CONTENT_COLUMNS,
+    await encodeSpanRowsInTurns(
+      stored.filter((s) => s.content),
+      contentRow,
+    ),
   );
   await writeEvaluations(client, stored);
   const storedSet = new Set(stored);

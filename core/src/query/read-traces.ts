@@ -167,18 +167,24 @@ async function sessionWindow(
 export async function readTrace(pool: pg.Pool, caller: Caller, input: TraceQuery): Promise<TraceSpan[]> {
   const q = traceQuerySchema.parse(input);
   return withCaller(pool, caller, async (client) => {
-    const { rows } = await client.query<Omit<TraceSpan, 'start'> & { startTime: Date }>(
-      `select ${selectSpanFields(TRACE_SPAN_FIELDS)}, s.start_time as "startTime"
-         from spans s where s.project_id = $1 and s.trace_id = $2 order by s.start_time, s.span_id`,
+    const { rows } = await client.query<
+      Omit<TraceSpan, 'start'> & { startTime: Date; content: TraceSpan['attributes'] | null }
+    >(
+      `select ${selectSpanFields(TRACE_SPAN_FIELDS)}, s.start_time as "startTime", c.attributes as "content"
+         from spans s
+         left join span_contents c on c.project_id = s.project_id and c.trace_id = s.trace_id and c.span_id = s.span_id
+        where s.project_id = $1 and s.trace_id = $2 order by s.start_time, s.span_id`,
       [q.projectId, q.traceId],
     );
-    // Content is kept only where a project opted in, and even there only roles that may read it see it.
+    // Content is kept only where a project opted in, apart from the span, and row-level security
+    // returns it only to roles that may read it. Spans stored before content was kept apart hold
+    // it in their attributes: those are stripped here for the other roles.
     const visible = callerCan(caller, 'read_content')
       ? (attributes: TraceSpan['attributes']) => attributes
       : withoutContentAttributes;
-    return rows.map(({ startTime, attributes, ...span }) => ({
+    return rows.map(({ startTime, attributes, content, ...span }) => ({
       ...span,
-      attributes: visible(attributes),
+      attributes: content ? { ...visible(attributes), ...content } : visible(attributes),
       start: startTime.toISOString(),
     }));
   });

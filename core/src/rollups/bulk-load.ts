@@ -1,5 +1,5 @@
 // Loads spans that are already resolved (tenant, session, pricing done) straight into storage:
-// spans, ai_api_calls, and the pending rollup and session deltas, in one transaction. For backfills,
+// spans, ai_api_calls, captured content (span_contents), and the pending rollup and session deltas, in one transaction. For backfills,
 // imports and benchmarks; the collector's own path adds trace-context resolution around the same rows.
 
 import { writeEvaluations } from '../evaluations/write-evaluations.ts';
@@ -8,6 +8,8 @@ import { copyRows } from '../db/copy-rows.ts';
 import {
   AI_CALL_COLUMNS,
   aiCallRow,
+  CONTENT_COLUMNS,
+  contentRow,
   encodeSpanRows,
   isCountedModelCall,
   SPAN_COLUMNS,
@@ -36,6 +38,15 @@ export async function bulkLoadSpans(pool: pg.Pool, spans: readonly SpanRow[]): P
         'ai_api_calls',
         AI_CALL_COLUMNS,
         encodeSpanRows(spans.filter(isCountedModelCall), aiCallRow),
+      );
+      await copyRows(
+        client,
+        'span_contents',
+        CONTENT_COLUMNS,
+        encodeSpanRows(
+          spans.filter((s) => s.content),
+          contentRow,
+        ),
       );
       await writeRollupDeltas(client, spans);
       await writeEvaluations(client, spans);

@@ -1,7 +1,9 @@
 // The background work that keeps rollups and partitions in shape: compaction every few seconds,
-// partitions ahead and retention every hour. Safe to run in several processes at once.
+// partitions ahead and retention every hour, and moving older spans' captured content apart.
+// Safe to run in several processes at once.
 
 import type pg from 'pg';
+import { moveStoredContent } from '../spans/move-content.ts';
 import { compactRollups, type CompactionResult } from './compactor.ts';
 import { DEFAULT_RETENTION, enforceRetention, ensureSpanPartitionsAhead, type RetentionSettings } from './retention.ts';
 
@@ -39,6 +41,9 @@ export function startMaintenance(pool: pg.Pool, options: MaintenanceOptions): Ma
           log(`retention: deleted ${retention.deletedModelCalls} expired ai_api_calls rows`);
         lastHousekeeping = Date.now();
       }
+      // Content stored in spans before span_contents existed, moved a second's worth per round.
+      const moved = await moveStoredContent(pool);
+      if (moved > 0) log(`content: moved the captured content of ${moved} older spans to span_contents`);
       const started = performance.now();
       const result = await compactRollups(pool);
       if (result) options.onCompaction?.(result, performance.now() - started);

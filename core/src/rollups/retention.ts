@@ -32,6 +32,8 @@ export interface RetentionResult {
   droppedPartitions: string[];
   /** Vigil's ai_api_calls rows older than their project's raw retention. */
   deletedModelCalls: number;
+  /** Captured content (span_contents) older than its project's raw retention. */
+  deletedContents: number;
   /** Metric series not seen for the minute rollups' retention. */
   deletedMetricSeries: number;
   deletedRollupRows: number;
@@ -55,6 +57,12 @@ export async function enforceRetention(
         and a.created_at < $1::timestamptz - make_interval(days => p.raw_retention_days)`,
     [now],
   );
+  // Captured content goes with its span's raw retention too.
+  const expiredContent = await pool.query(
+    `delete from span_contents c using projects p
+      where c.project_id = p.id and c.start_time < $1::timestamptz - make_interval(days => p.raw_retention_days)`,
+    [now],
+  );
   const cutoff = new Date(nowMs - settings.rollupDays * 86_400_000);
   let deleted = await deleteOldMinutes(pool, floorTo(nowMs - settings.minuteRollupDays * 86_400_000, HOUR_MS));
   if (deleted > 0) await reclaimDeletedRows(pool, 'rollups_minute');
@@ -76,6 +84,7 @@ export async function enforceRetention(
     deletedMetricSeries: series.rowCount ?? 0,
     droppedPartitions: rows.map((r) => r.partition_name),
     deletedModelCalls: expiredCalls.rowCount ?? 0,
+    deletedContents: expiredContent.rowCount ?? 0,
     deletedRollupRows: deleted,
   };
 }

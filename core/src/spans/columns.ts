@@ -7,8 +7,9 @@ import { forEachInTurns } from '../event-loop.ts';
 import { copyJson, copyNumber, copyText, copyTimestamp } from '../db/copy-text.ts';
 import { NO_TENANT, type SpanRow, type StoredSpan, WRAPPER_FIELDS } from './stored-span.ts';
 
-// Evaluations are rows of their own table (evaluations/write-evaluations.ts), not span columns.
-type StoredField = Exclude<keyof StoredSpan, 'wrapper' | 'evaluations'>;
+// Evaluations and content are rows of their own tables (evaluations/write-evaluations.ts,
+// span_contents), not span columns.
+type StoredField = Exclude<keyof StoredSpan, 'wrapper' | 'evaluations' | 'content'>;
 
 /** Each stored field's column, in the order of the COPY rows below. */
 export const SPAN_FIELD_COLUMNS = {
@@ -208,6 +209,27 @@ export function aiCallRow(span: SpanRow): string {
     span.spanId +
     '\t' +
     copyTimestamp(span.startMs) +
+    '\n'
+  );
+}
+
+export const CONTENT_COLUMNS = ['project_id', 'trace_id', 'span_id', 'start_time', 'attributes', 'events'] as const;
+
+/** The span's span_contents row; only for spans that carry content. */
+export function contentRow(span: SpanRow): string {
+  const content = span.content!;
+  return (
+    span.projectId +
+    '\t' +
+    span.traceId +
+    '\t' +
+    span.spanId +
+    '\t' +
+    copyTimestamp(span.startMs) +
+    '\t' +
+    copyJson(content.attributes) +
+    '\t' +
+    (content.events ? copyJson(content.events) : '\\N') +
     '\n'
   );
 }

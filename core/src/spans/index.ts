@@ -3,3 +3,4 @@ export * from './rollup-span.ts';
 export * from './stored-span.ts';
 export * from './column-fit.ts';
 export * from './content.ts';
+export * from './move-content.ts';

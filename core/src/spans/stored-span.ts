@@ -91,11 +91,23 @@ export interface StoredSpan extends TokenUsage {
   /** Filled by pricing: the call's cost and where it came from. */
   costUsd: number | null;
   costSource: CostSource | null;
-  /** Span attributes after content stripping (prompts and completions removed unless captured). */
+  /** Span attributes without content (prompts, completions and tool payloads: content.ts). */
   attributes: Attributes;
+  /** Span events without content. */
   events: SpanEvent[];
+  /**
+   * The content a project that captures it keeps, stored apart from the span (span_contents) so
+   * row-level security shows it only to roles that may read content.
+   */
+  content?: SpanContent;
   /** Evaluation results the span carries (its gen_ai.evaluation.result events, or its own attributes). */
   evaluations?: EvaluationResult[];
+}
+
+/** A span's captured content: its content attributes, and its events as sent when any held content. */
+export interface SpanContent {
+  attributes: Attributes;
+  events: SpanEvent[] | null;
 }
 
 /**
