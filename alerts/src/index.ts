@@ -5,6 +5,14 @@ export { ConfigError, loadAlertsConfig, parseAlertsConfig } from './config/load.
 export { type AlertsConfig, comparedSlicesSchema } from './config/schema.ts';
 export { ConfigSource } from './config/source.ts';
 export { withProjectOverrides } from './config/effective.ts';
+export {
+  clearOverrides,
+  putOverrides,
+  readOverrides,
+  readOverridesFile,
+  type StoredOverrides,
+  validateOverrides,
+} from './config/overrides.ts';
 export { AlertEngine, type TickResult } from './engine/engine.ts';
 export type {
   AlertObservation,

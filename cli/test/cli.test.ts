@@ -1,7 +1,7 @@
 // The vigil command as a user runs it: a real process, real exit codes, real Postgres.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -228,6 +228,40 @@ describe('vigil CLI', () => {
       ['member.changed', user, { role: 'viewer', tenant: 'acme' }, { role: 'operator', tenant: null }],
       ['member.added', user, null, { role: 'viewer', tenant: 'acme' }],
     ]);
+  });
+
+  it('sets, shows and clears alerting overrides from a file, refusing bad ones, each change audited', async () => {
+    await vigil(['projects', 'create', 'overrides-app'], env);
+    const dir = mkdtempSync(path.join(tmpdir(), 'vigil-overrides-'));
+    const good = path.join(dir, 'overrides.yaml');
+    writeFileSync(
+      good,
+      ['slos:', '  - name: chat-latency', '    objective: 99.5', '    sli: { kind: latency, thresholdMs: 800 }'].join(
+        '\n',
+      ),
+    );
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ slos: [{ name: 'x', objective: 100, sli: { kind: 'latency' } }] }));
+    const project = ['--project', 'overrides-app'];
+    expect((await vigil(['overrides', 'show', ...project], env)).stderr).toContain('has no overrides');
+    expect((await vigil(['overrides', 'set', ...project, '--file', good], env)).stderr).toContain(
+      'set the overrides of "overrides-app"',
+    );
+    const refused = await vigil(['overrides', 'set', ...project, '--file', bad], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/overrides: slos\[0\]\.objective/);
+    const shown = JSON.parse((await vigil(['overrides', 'show', ...project], env)).stdout);
+    expect(shown.slos[0]).toMatchObject({ name: 'chat-latency', objective: 99.5 });
+    expect((await vigil(['overrides', 'clear', ...project], env)).stderr).toContain('cleared the overrides');
+    const trail = (await vigil(['audit', ...project, '--json'], env)).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(trail.map((e) => [e.action, e.before === null, e.after === null])).toEqual([
+      ['config.overrides_cleared', false, true],
+      ['config.overrides_set', true, false],
+    ]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('up creates the default project and a key on first start only, and says where the key is', async () => {

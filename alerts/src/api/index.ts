@@ -1,5 +1,5 @@
-// The alerts part's contribution to the HTTP API: deployments, rollout gates, CI checks, silences
-// and the alert reads. Mounted into core's app beside the read routes.
+// The alerts part's contribution to the HTTP API: deployments, rollout gates, CI checks, silences,
+// alerting overrides and the alert reads. Mounted into core's app beside the read routes.
 
 import { type ApiAppOptions, type ApiRoute, createApiApp, readRoutes } from '@vigil/core';
 import { alertRoutes } from './alert-routes.ts';
@@ -7,11 +7,18 @@ import { checkRoutes } from './check-routes.ts';
 import type { AlertsApiOptions } from './context.ts';
 import { deploymentRoutes } from './deployment-routes.ts';
 import { gateRoutes } from './gate-routes.ts';
+import { overrideRoutes } from './override-routes.ts';
 
 export type { AlertsApiOptions } from './context.ts';
 
 export function alertsApiRoutes(options: AlertsApiOptions): ApiRoute[] {
-  return [...deploymentRoutes(options), ...gateRoutes(options), ...checkRoutes(options), ...alertRoutes(options)];
+  return [
+    ...deploymentRoutes(options),
+    ...gateRoutes(options),
+    ...checkRoutes(options),
+    ...alertRoutes(options),
+    ...overrideRoutes(options),
+  ];
 }
 
 /** The whole HTTP API, core's reads and this part's routes: what `vigil up` serves and the dashboard mounts. */

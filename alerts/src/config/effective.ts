@@ -3,21 +3,10 @@
 // adding the project's own Slack routes.
 
 import type pg from 'pg';
-import { z } from 'zod';
 import { describeIssues, findConfigFile, loadAlertsConfig, parseAlertsConfig } from './load.ts';
-import { type AlertsConfig, budgetSchema, ruleSchema, slackSchema, sloSchema } from './schema.ts';
-import { expandTimeBudgets, timeBudgetsSchema } from './time-budgets.ts';
-
-const overridesSchema = z
-  .object({
-    slos: z.array(sloSchema.omit({ project: true })).default([]),
-    rules: z.array(ruleSchema.omit({ project: true })).default([]),
-    budgets: z.array(budgetSchema.omit({ project: true })).default([]),
-    timeBudgets: timeBudgetsSchema.omit({ project: true }).optional(),
-    /** The project's own Slack routes (URLs stay in the environment: webhookUrlEnv). */
-    slack: z.array(slackSchema.omit({ project: true })).default([]),
-  })
-  .strict();
+import { overridesSchema } from './overrides.ts';
+import type { AlertsConfig } from './schema.ts';
+import { expandTimeBudgets } from './time-budgets.ts';
 
 export async function fileConfig(
   path: string | undefined,

@@ -58,7 +58,7 @@ const DOING: Record<Capability, string> = {
   read_content: 'read prompt and completion content',
   read_audit: 'read the audit log',
   operate: 'change silences or deployments (promote, rollback)',
-  administer: 'manage keys, tokens, members and projects',
+  administer: 'manage keys, tokens, members, alerting overrides and projects',
 };
 
 /** Why a role may not do something, in the words the API and the CLI answer with. */

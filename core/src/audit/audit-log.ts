@@ -20,6 +20,8 @@ export const AUDIT_ACTIONS = [
   'deployment.promoted',
   'deployment.rolled_back',
   'reprice.run',
+  'config.overrides_set',
+  'config.overrides_cleared',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
