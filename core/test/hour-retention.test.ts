@@ -1,12 +1,14 @@
 // Hour rollups of the big cuboids kept for days: a window reaching before them is answered from
 // day rows, widened to whole days at its old edges, and the answer equals raw spans over that
-// widened window. The small cuboids keep their hours, so their answers stay to the hour there.
+// widened window. The small cuboids keep their hours, so their answers stay to the hour there, and
+// to the window asked for callers that may read raw spans (minute-retention.test.ts).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject } from '../src/projects.ts';
 import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
 import { compactRollups } from '../src/rollups/compactor.ts';
 import { CUBOIDS } from '../src/rollups/cuboids.ts';
+import type { Caller } from '../src/query/caller.ts';
 import { enforceRetention } from '../src/rollups/retention.ts';
 import { createTestDatabase, generateSpans, type TestDatabase } from '@vigil/testing';
 import { rollupAndExact, totals } from './support/rollup-vs-raw.ts';
@@ -43,8 +45,11 @@ const both = (
   from: number,
   to: number,
   read: { from: number; to: number },
-  stepMs?: number,
-) => rollupAndExact(db.pool, projectId, groupBy, { from, to }, read, stepMs);
+  stepOrCaller?: number | Caller,
+) =>
+  typeof stepOrCaller === 'object'
+    ? rollupAndExact(db.pool, projectId, groupBy, { from, to }, read, undefined, stepOrCaller)
+    : rollupAndExact(db.pool, projectId, groupBy, { from, to }, read, stepOrCaller);
 
 describe('hour rollups of the big cuboids kept for days', () => {
   it('deletes those cuboids’ older hours, keeps the small cuboids’ hours, and records the day it kept from', async () => {
@@ -76,14 +81,22 @@ describe('hour rollups of the big cuboids kept for days', () => {
     expect(totals(old.rollup)).toEqual(totals(old.exact));
   });
 
-  it('keeps a small cuboid’s answer there to the hour', async () => {
+  it('keeps a small cuboid’s answer there to the hour, and to the window with raw spans', async () => {
     const from = now - 5 * DAY + 3 * HOUR + 17 * MINUTE;
     const to = now - 4 * DAY - 5 * HOUR + 7 * MINUTE;
-    const { rollup, exact } = await both(['category'], from, to, {
-      from: floorTo(from, HOUR),
-      to: floorTo(to, HOUR) + HOUR,
-    });
-    expect(totals(rollup).spans).toBeGreaterThan(0);
+    // Whole hours for a caller that may not read raw spans; the window itself for one that may.
+    const finance: Caller = { role: 'authenticated', projectId, memberRole: 'finance' };
+    const hours = await both(
+      ['category'],
+      from,
+      to,
+      { from: floorTo(from, HOUR), to: floorTo(to, HOUR) + HOUR },
+      finance,
+    );
+    expect(totals(hours.rollup).spans).toBeGreaterThan(0);
+    expect(totals(hours.rollup)).toEqual(totals(hours.exact));
+    const { rollup, exact } = await both(['category'], from, to, { from, to });
+    expect(totals(rollup).spans).toBeLessThan(totals(hours.rollup).spans);
     expect(totals(rollup)).toEqual(totals(exact));
   });
 

@@ -1,6 +1,7 @@
-// Minute rollups kept for days: a window reaching before them is answered from hours, widened to
-// whole hours at its old edges, and the answer equals raw spans over that widened window; inside
-// the minutes kept, answers stay to the minute.
+// Minute rollups kept for days: a window reaching before them is answered from hours, read whole
+// at its old edges, less the raw spans of those hours outside the window: the answer equals raw
+// spans over the window asked. Where raw spans are not kept, or the caller may not read them, and
+// for series, the edges stay whole hours. Inside the minutes kept, answers stay to the minute.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject } from '../src/projects.ts';
@@ -8,6 +9,9 @@ import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
 import { compactRollups } from '../src/rollups/compactor.ts';
 import { DEFAULT_RETENTION, enforceRetention } from '../src/rollups/retention.ts';
 import { createTestDatabase, generateSpans, type TestDatabase } from '@vigil/testing';
+import { LogHistogram } from '../src/histogram/log-histogram.ts';
+import { type Caller, SERVICE_CALLER } from '../src/query/caller.ts';
+import { readMetrics } from '../src/query/read-metrics.ts';
 import { rollupAndExact, totals } from './support/rollup-vs-raw.ts';
 
 const MINUTE = 60_000;
@@ -37,8 +41,8 @@ beforeAll(async () => {
 
 afterAll(() => db.drop());
 
-const both = (from: number, to: number, exactFrom = from, exactTo = to, stepMs?: number) =>
-  rollupAndExact(db.pool, projectId, ['category'], { from, to }, { from: exactFrom, to: exactTo }, stepMs);
+const both = (from: number, to: number, exactFrom = from, exactTo = to, stepMs?: number, caller?: Caller) =>
+  rollupAndExact(db.pool, projectId, ['category'], { from, to }, { from: exactFrom, to: exactTo }, stepMs, caller);
 
 describe('minute rollups kept for days', () => {
   it('deletes the older minute rows and records from when minutes are kept, at an hour', async () => {
@@ -56,16 +60,56 @@ describe('minute rollups kept for days', () => {
     expect(totals(rollup)).toEqual(totals(exact));
   });
 
-  it('widens a window reaching before them to the hour at its old edge, and agrees with raw spans there', async () => {
+  it('answers a window reaching before them exactly, from hours and the raw spans at its edges', async () => {
+    // An edge 13 minutes into its hour reads the hour less 13 minutes of raw spans; one 47 minutes
+    // in leaves the hour out and adds its last 13 minutes.
+    const hour = floorHour(now - 5 * DAY);
+    for (const offset of [13, 47]) {
+      const from = hour + offset * MINUTE;
+      const { rollup, exact } = await both(from, now);
+      expect(totals(rollup).spans).toBeGreaterThan(0);
+      expect(totals(rollup)).toEqual(totals(exact));
+      // A window wholly before them: both edges, each the cheaper way; and one inside an hour.
+      for (const to of [hour + DAY + 23 * MINUTE, hour + DAY + 51 * MINUTE, hour + (offset + 9) * MINUTE]) {
+        const old = await both(from, to);
+        expect(totals(old.rollup).spans).toBeGreaterThan(0);
+        expect(totals(old.rollup)).toEqual(totals(old.exact));
+      }
+    }
+    // The latency distribution too, bucket for bucket what the window's own spans give, with the
+    // hour's spans taken out (13, 51) and added (47, 23).
+    for (const [from, to] of [
+      [hour + 13 * MINUTE, hour + DAY + 51 * MINUTE],
+      [hour + 47 * MINUTE, hour + DAY + 23 * MINUTE],
+    ] as const) {
+      const [point] = await readMetrics(db.pool, SERVICE_CALLER, {
+        projectId,
+        window: { from: new Date(from), to: new Date(to) },
+        quantiles: [0.5, 0.9, 0.99],
+      });
+      const { rows } = await db.pool.query<{ duration_ms: number }>(
+        `select duration_ms from spans where project_id = $1 and start_time >= $2 and start_time < $3`,
+        [projectId, new Date(from), new Date(to)],
+      );
+      const own = new LogHistogram();
+      for (const row of rows) own.add(row.duration_ms);
+      for (const q of [0.5, 0.9, 0.99]) expect(point!.latencyMs.quantiles[`p${q * 100}`]).toBe(own.quantile(q));
+    }
+  });
+
+  it('keeps the widened hour where raw spans are not kept, or for a caller that may not read them', async () => {
     const from = now - 5 * DAY + 17 * MINUTE;
-    const { rollup, exact } = await both(from, now, floorHour(from), now);
-    expect(totals(rollup).spans).toBeGreaterThan(0);
-    expect(totals(rollup)).toEqual(totals(exact));
-    // A window wholly before them: both edges go outward to whole hours.
-    const to = now - 4 * DAY + 23 * MINUTE;
-    const old = await both(from, to, floorHour(from), floorHour(to) + HOUR);
-    expect(totals(old.rollup).spans).toBeGreaterThan(0);
-    expect(totals(old.rollup)).toEqual(totals(old.exact));
+    const finance: Caller = { role: 'authenticated', projectId, memberRole: 'finance' };
+    const forFinance = await both(from, now, floorHour(from), now, undefined, finance);
+    expect(totals(forFinance.rollup).spans).toBeGreaterThan(totals((await both(from, now)).rollup).spans);
+    expect(totals(forFinance.rollup)).toEqual(totals(forFinance.exact));
+    await db.pool.query(`update projects set raw_retention_days = 4 where id = $1`, [projectId]);
+    try {
+      const gone = await both(from, now, floorHour(from), now);
+      expect(totals(gone.rollup)).toEqual(totals(gone.exact));
+    } finally {
+      await db.pool.query(`update projects set raw_retention_days = 30 where id = $1`, [projectId]);
+    }
   });
 
   it('answers a minute-step series reaching before them at whole hours, every span counted', async () => {

@@ -1,7 +1,7 @@
 // The planner's pieces: coarsest grain first, minutes and hours only where retention keeps them.
 
 import { describe, expect, it } from 'vitest';
-import { alignWindow, planPieces, seriesStep } from '../src/query/plan.ts';
+import { alignWindow, planPieces, rawEdgePlan, seriesStep } from '../src/query/plan.ts';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -101,6 +101,64 @@ describe('the query plan', () => {
       expect(planPieces(t0 + DAY, t0 + 9 * DAY, built, DAY)).toEqual([
         { table: 'rollups_day', fromMs: t0 + DAY, toMs: t0 + 9 * DAY },
       ]);
+    });
+  });
+});
+
+describe('raw spans at edges widened to whole hours', () => {
+  const kept = minutesFrom(t0 + 5 * DAY);
+  const rawFrom = t0;
+
+  it('takes out the spans outside the window when most of the hour is inside, adds those inside otherwise', () => {
+    // Old edge 13 minutes into its hour: read the hour, take out 13 minutes. Recent edge in the minutes kept.
+    expect(rawEdgePlan(t0 + DAY + 13 * MINUTE, t0 + 6 * DAY, kept, rawFrom)).toEqual({
+      fromMs: t0 + DAY,
+      toMs: t0 + 6 * DAY,
+      edges: [{ fromMs: t0 + DAY, toMs: t0 + DAY + 13 * MINUTE, sign: -1 }],
+    });
+    // 41 minutes in: leave the hour out, add its last 19 minutes.
+    expect(rawEdgePlan(t0 + DAY + 41 * MINUTE, t0 + 6 * DAY, kept, rawFrom)).toEqual({
+      fromMs: t0 + DAY + HOUR,
+      toMs: t0 + 6 * DAY,
+      edges: [{ fromMs: t0 + DAY + 41 * MINUTE, toMs: t0 + DAY + HOUR, sign: 1 }],
+    });
+    // A window wholly before the minutes kept: both edges, each the cheaper way.
+    expect(rawEdgePlan(t0 + DAY + 50 * MINUTE, t0 + 2 * DAY + 10 * MINUTE, kept, rawFrom)).toEqual({
+      fromMs: t0 + DAY + HOUR,
+      toMs: t0 + 2 * DAY,
+      edges: [
+        { fromMs: t0 + DAY + 50 * MINUTE, toMs: t0 + DAY + HOUR, sign: 1 },
+        { fromMs: t0 + 2 * DAY, toMs: t0 + 2 * DAY + 10 * MINUTE, sign: 1 },
+      ],
+    });
+  });
+
+  it('answers a window inside one hour from raw spans alone, or from the hour less both sides', () => {
+    expect(rawEdgePlan(t0 + DAY + 10 * MINUTE, t0 + DAY + 30 * MINUTE, kept, rawFrom)).toEqual({
+      fromMs: t0 + DAY + 10 * MINUTE,
+      toMs: t0 + DAY + 10 * MINUTE,
+      edges: [{ fromMs: t0 + DAY + 10 * MINUTE, toMs: t0 + DAY + 30 * MINUTE, sign: 1 }],
+    });
+    expect(rawEdgePlan(t0 + DAY + 5 * MINUTE, t0 + DAY + 50 * MINUTE, kept, rawFrom)).toEqual({
+      fromMs: t0 + DAY,
+      toMs: t0 + DAY + HOUR,
+      edges: [
+        { fromMs: t0 + DAY, toMs: t0 + DAY + 5 * MINUTE, sign: -1 },
+        { fromMs: t0 + DAY + 50 * MINUTE, toMs: t0 + DAY + HOUR, sign: -1 },
+      ],
+    });
+  });
+
+  it('keeps the whole hour where raw spans are not kept, and leaves edges in the minutes kept alone', () => {
+    expect(rawEdgePlan(t0 + DAY + 41 * MINUTE, t0 + 6 * DAY, kept, t0 + 2 * DAY)).toEqual({
+      fromMs: t0 + DAY,
+      toMs: t0 + 6 * DAY,
+      edges: [],
+    });
+    expect(rawEdgePlan(t0 + 5 * DAY + 7 * MINUTE, t0 + 6 * DAY + 3 * MINUTE, kept, rawFrom)).toEqual({
+      fromMs: t0 + 5 * DAY + 7 * MINUTE,
+      toMs: t0 + 6 * DAY + 3 * MINUTE,
+      edges: [],
     });
   });
 });

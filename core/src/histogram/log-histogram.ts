@@ -5,7 +5,7 @@
 /** The relative accuracy of every reported value; kept under the 1% the product promises. */
 export const ALPHA = 0.008;
 export const GAMMA = (1 + ALPHA) / (1 - ALPHA);
-const LOG_GAMMA = Math.log(GAMMA);
+export const LOG_GAMMA = Math.log(GAMMA);
 
 /** Values at or below this (milliseconds) share one bucket that reports 0: a microsecond is noise here. */
 export const MIN_VALUE = 1e-3;

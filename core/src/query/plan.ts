@@ -1,7 +1,7 @@
 // Which rollup rows answer a window: whole days from day rollups, whole hours from hour rollups,
 // the ragged edges from minutes. Only buckets already built in a grain are read from it, and
-// minutes and hours only where retention keeps them: older edges are widened to whole hours, or to
-// whole days where the cuboid's hours are gone too.
+// minutes and hours only where retention keeps them: older edges are widened to whole hours (made
+// exact again with raw spans: rawEdgePlan), or to whole days where the cuboid's hours are gone too.
 
 import { ceilTo, DAY_MS, floorTo, HOUR_MS, MINUTE_MS } from '../rollups/rollup-rows.ts';
 
@@ -107,4 +107,58 @@ export function seriesStep(stepMs: number | undefined, fromMs: number, kept: Hor
   const grain = grainAt(fromMs, kept);
   if (stepMs === undefined || grain === MINUTE_MS || stepMs % grain === 0) return stepMs;
   return ceilTo(stepMs, grain);
+}
+
+/** Raw spans taken out of (sign -1) or added to (sign 1) what the rollups read. */
+export interface RawEdge {
+  fromMs: number;
+  toMs: number;
+  sign: 1 | -1;
+}
+
+/**
+ * How raw spans make an answer cover the window asked where alignWindow would widen an edge to a
+ * whole hour (minutes gone there, hours kept, raw spans kept from rawFrom): the rollups read the
+ * hour and the raw spans of it outside the window are taken out, or, when less of the hour lies
+ * inside the window than outside, the rollups leave the hour out and its raw spans inside are
+ * added. Either way at most half an hour of raw spans is read per edge. Edges widened to whole
+ * days keep their widening: a day of raw spans is too many to read per question.
+ */
+export function rawEdgePlan(
+  fromMs: number,
+  toMs: number,
+  kept: Horizons,
+  rawFrom: number,
+): { fromMs: number; toMs: number; edges: RawEdge[] } {
+  const aligned = alignWindow(fromMs, toMs, kept);
+  const from = floorTo(fromMs, MINUTE_MS);
+  const to = ceilTo(toMs, MINUTE_MS);
+  const exact = (at: number) => at % HOUR_MS !== 0 && grainAt(at, kept) === HOUR_MS && floorTo(at, HOUR_MS) >= rawFrom;
+  const edges: RawEdge[] = [];
+  let readFrom = aligned.fromMs;
+  let readTo = aligned.toMs;
+  if (exact(from) && exact(to) && floorTo(from, HOUR_MS) === floorTo(to - 1, HOUR_MS)) {
+    // Both edges in one hour: the raw spans of the window, or the hour less those outside it.
+    const hour = floorTo(from, HOUR_MS);
+    if (to - from <= HOUR_MS / 2) return { fromMs: from, toMs: from, edges: [{ fromMs: from, toMs: to, sign: 1 }] };
+    edges.push({ fromMs: hour, toMs: from, sign: -1 }, { fromMs: to, toMs: hour + HOUR_MS, sign: -1 });
+    return { fromMs: hour, toMs: hour + HOUR_MS, edges };
+  }
+  if (exact(from)) {
+    const hourEnd = ceilTo(from, HOUR_MS);
+    if (hourEnd - from >= from - readFrom) edges.push({ fromMs: readFrom, toMs: from, sign: -1 });
+    else {
+      edges.push({ fromMs: from, toMs: hourEnd, sign: 1 });
+      readFrom = hourEnd;
+    }
+  }
+  if (exact(to)) {
+    const hourStart = floorTo(to, HOUR_MS);
+    if (to - hourStart >= readTo - to) edges.push({ fromMs: to, toMs: readTo, sign: -1 });
+    else {
+      edges.push({ fromMs: hourStart, toMs: to, sign: 1 });
+      readTo = hourStart;
+    }
+  }
+  return { fromMs: readFrom, toMs: readTo, edges };
 }

@@ -4,7 +4,7 @@
 
 import type pg from 'pg';
 import { COST_HISTOGRAM_UNITS_PER_USD } from '../rollups/rollup-rows.ts';
-import { type Caller, isTenantScoped, withCaller } from './caller.ts';
+import { type Caller, callerCan, isTenantScoped, withCaller } from './caller.ts';
 import {
   type MergedPoint,
   type MetricsPoint,
@@ -236,11 +236,14 @@ async function mergedMetrics(
   const q = metricsQuerySchema.parse(input);
   return withCaller(pool, caller, async (client) => {
     if (q.exact) return metricsFromSpans(client, q);
+    const built = await builtUntil(client, q.projectId);
     return metricsFromRollups(
       client,
       { ...q, ...(thresholdOf ? { thresholdOf } : {}) },
-      await builtUntil(client),
+      built,
       isTenantScoped(caller),
+      // Finance may not read raw spans: its answers keep the widened edges.
+      callerCan(caller, 'read_traces') ? built.rawFrom : null,
     );
   });
 }
@@ -266,17 +269,22 @@ async function exactGood(
   });
 }
 
-async function builtUntil(client: pg.ClientBase): Promise<BuiltUntil> {
-  const { rows } = await client.query<{ what: 'built' | 'kept'; grain: string; ms: number }>(
+/** The rollups' horizons, and from when the project's raw spans are surely kept (whole days). */
+async function builtUntil(client: pg.ClientBase, projectId: string): Promise<BuiltUntil & { rawFrom: number }> {
+  const { rows } = await client.query<{ what: 'built' | 'kept' | 'raw'; grain: string; ms: number }>(
     `select 'built' as what, grain, extract(epoch from built_until) * 1000 as ms from rollup_progress
-     union all select 'kept', grain, extract(epoch from kept_from) * 1000 from rollup_retention`,
+     union all select 'kept', grain, extract(epoch from kept_from) * 1000 from rollup_retention
+     union all select 'raw', 'spans', extract(epoch from date_trunc('day', now()) - make_interval(days => raw_retention_days - 1)) * 1000
+       from projects where id = $1`,
+    [projectId],
   );
-  const get = (what: 'built' | 'kept', grain: string, none: number) =>
+  const get = (what: 'built' | 'kept' | 'raw', grain: string, none: number) =>
     Number(rows.find((r) => r.what === what && r.grain === grain)?.ms ?? none);
   return {
     hour: get('built', 'hour', 0),
     day: get('built', 'day', 0),
     minuteFrom: get('kept', 'minute', Number.NEGATIVE_INFINITY),
     hourFrom: get('kept', 'hour', Number.NEGATIVE_INFINITY),
+    rawFrom: get('raw', 'spans', Number.POSITIVE_INFINITY),
   };
 }

@@ -1,8 +1,9 @@
 // For the retention tests: one question answered from the rollups over a window and exactly from
-// raw spans over the window the rollups are expected to have read (widened at its old edges).
+// raw spans over the window the rollups are expected to cover (the window asked, or one widened at
+// its old edges).
 
 import type pg from 'pg';
-import { SERVICE_CALLER } from '../../src/query/caller.ts';
+import { type Caller, SERVICE_CALLER } from '../../src/query/caller.ts';
 import type { MetricsPoint } from '../../src/query/metrics.ts';
 import { readMetrics } from '../../src/query/read-metrics.ts';
 import type { Dimension } from '../../src/rollups/cuboids.ts';
@@ -25,11 +26,12 @@ export async function rollupAndExact(
   asked: { from: number; to: number },
   read: { from: number; to: number },
   stepMs?: number,
+  caller: Caller = SERVICE_CALLER,
 ): Promise<{ rollup: MetricsPoint[]; exact: MetricsPoint[] }> {
   const window = (w: { from: number; to: number }) => ({ from: new Date(w.from), to: new Date(w.to) });
   const q = { projectId, quantiles: [], groupBy };
   return {
-    rollup: await readMetrics(pool, SERVICE_CALLER, { ...q, window: window(asked), ...(stepMs ? { stepMs } : {}) }),
+    rollup: await readMetrics(pool, caller, { ...q, window: window(asked), ...(stepMs ? { stepMs } : {}) }),
     exact: await readMetrics(pool, SERVICE_CALLER, { ...q, window: window(read), exact: true }),
   };
 }
