@@ -35,7 +35,15 @@ export {
   type VerifyOptions,
 } from './http/auth.ts';
 export * from './access/roles.ts';
-export { listMembers, type Member, memberCaller, memberSchema, putMember, removeMember } from './access/members.ts';
+export {
+  listMembers,
+  type Member,
+  memberCaller,
+  memberSchema,
+  putMember,
+  readMembers,
+  removeMember,
+} from './access/members.ts';
 export { inTransaction } from './db/transaction.ts';
 export { bearerToken } from './http/bearer.ts';
 export { ApiError, type ApiErrorBody, type ApiErrorCode, isRowSecurityRefusal } from './http/errors.ts';

@@ -18,5 +18,6 @@ export const PAGES: readonly DashboardPage[] = [
   { href: '/deployments', label: 'Deployments', needs: 'read_health' },
   { href: '/alerts', label: 'Alerts', needs: 'read_health' },
   { href: '/keys', label: 'Keys', needs: 'administer' },
+  { href: '/members', label: 'Members', needs: 'administer' },
   { href: '/audit', label: 'Audit', needs: 'read_audit' },
 ];

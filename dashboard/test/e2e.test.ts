@@ -4,7 +4,7 @@
 // projects stay apart whatever the URL says, and a bad or expired token goes to the login page.
 // Screenshots land in artifacts/screenshots/ (git-ignored).
 
-import { enterStep, readAlerts, readDeployments, recordDeployment } from '@vigil/alerts';
+import { enterStep, putOverrides, readAlerts, readDeployments, recordDeployment } from '@vigil/alerts';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,7 @@ import {
   readTrace,
   readTraces,
   type MemberRole,
+  putMember,
   type RunningServer,
   rotateIngestKey,
   serveApp,
@@ -733,6 +734,22 @@ describe('dashboard', () => {
     for (const key of [kept.key, old.key, rotated.key]) expect(html).not.toContain(key);
   });
 
+  it("shows admins the project's members and alerting overrides, each as stored", async () => {
+    const project = await createProject(db.pool, 'membered');
+    const user = '7b2a3c4d-1111-4222-8333-444455556666';
+    await putMember(db.pool, { projectId: project.id, userId: user, role: 'finance', tenantId: 'acme' });
+    const page = await signedIn({ projectId: project.id, memberRole: 'admin' });
+    await page.goto(`${baseUrl}/members`);
+    const rows = await page.locator('[data-testid="members"] tbody tr').allTextContents();
+    expect(rows).toEqual([expect.stringMatching(new RegExp(`${user}financeacme`))]);
+    expect(await page.getByTestId('alert-overrides-none').count()).toBe(1);
+    await putOverrides(db.pool, project.id, {
+      slos: [{ name: 'chat-latency', objective: 99.5, sli: { kind: 'latency', thresholdMs: 800 } }],
+    });
+    await page.reload();
+    expect(await page.getByTestId('alert-overrides').textContent()).toMatch(/SLOschat-latency/);
+  });
+
   it('shows each role only the pages it may open, and says why a page is refused', async () => {
     const navOf = async (page: Page) => (await page.locator('header nav a').allTextContents()).map((t) => t.trim());
     const finance = await signedIn({ projectId: shop, memberRole: 'finance' });
@@ -759,8 +776,10 @@ describe('dashboard', () => {
       'Alerts',
       'Audit',
     ]);
-    await viewer.goto(`${baseUrl}/keys`);
-    await viewer.waitForURL((url) => url.pathname === '/denied');
+    for (const adminPage of ['/keys', '/members']) {
+      await viewer.goto(`${baseUrl}${adminPage}`);
+      await viewer.waitForURL((url) => url.pathname === '/denied');
+    }
     await viewer.goto(`${baseUrl}/alerts?${windowQuery}`);
     expect(await viewer.getByTestId('silence-form').count()).toBe(0);
   });
@@ -798,6 +817,7 @@ describe('dashboard', () => {
       ['alerts', '/alerts'],
       ['audit', '/audit'],
       ['keys', '/keys'],
+      ['members', '/members'],
       ['slo', '/slos/chat-errors'],
       ['denied', '/denied?need=administer'],
       ['login', '/login?reason=expired'],

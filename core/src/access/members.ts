@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { inTransaction } from '../db/transaction.ts';
 import { AuthError } from '../http/auth-error.ts';
-import type { Caller } from '../query/caller.ts';
+import { type Caller, withCaller } from '../query/caller.ts';
 import { MEMBER_ROLES, type MemberRole } from './roles.ts';
 
 export const memberSchema = z.object({
@@ -79,8 +79,12 @@ export async function removeMember(pool: pg.Pool, projectId: string, userId: str
   return row ? { projectId, userId, role: row.role, tenantId: row.tenant_id } : null;
 }
 
-export async function listMembers(pool: pg.Pool, projectId: string): Promise<(Member & { updatedAt: Date })[]> {
-  const { rows } = await pool.query<{ user_id: string; role: MemberRole; tenant_id: string | null; updated_at: Date }>(
+/** A project's members, by role then user id. */
+export async function listMembers(
+  db: Pick<pg.ClientBase, 'query'>,
+  projectId: string,
+): Promise<(Member & { updatedAt: Date })[]> {
+  const { rows } = await db.query<{ user_id: string; role: MemberRole; tenant_id: string | null; updated_at: Date }>(
     `select user_id, role, tenant_id, updated_at from members where project_id = $1 order by role, user_id`,
     [projectId],
   );
@@ -91,4 +95,13 @@ export async function listMembers(pool: pg.Pool, projectId: string): Promise<(Me
     tenantId: r.tenant_id,
     updatedAt: r.updated_at,
   }));
+}
+
+/** The project's members as the caller may see them (row-level security: its admins see them all). */
+export function readMembers(
+  pool: pg.Pool,
+  caller: Caller,
+  projectId: string,
+): Promise<(Member & { updatedAt: Date })[]> {
+  return withCaller(pool, caller, (client) => listMembers(client, projectId));
 }
