@@ -1,4 +1,4 @@
-// Cache hit rate per surface and what the hits saved, from the rollups: the same counts raw spans
+// Cache hit rate per surface and cache, and what the hits saved, from the rollups: the same counts raw spans
 // give, before and after compaction, and each hit priced at the surface's mean priced call.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,38 +26,48 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => db.drop());
 
+/** Hits and misses per surface and cache, each hit priced at the surface's mean priced model call. */
 async function fromSpans(tenant?: string) {
   const { rows } = await db.pool.query(
-    `select coalesce(surface, '') as surface,
+    `with spans_in as (
+       select * from spans where project_id = $1 and start_time >= $2 and start_time < $3 and ($4::text is null or tenant_id = $4)),
+     calls as (
+       select coalesce(surface, '') as surface, count(cost_usd)::int as priced, coalesce(sum(cost_usd), 0)::float8 as cost
+         from spans_in where category = 'model' group by 1)
+     select coalesce(s.surface, '') as surface, coalesce(s.provider, '') as cache,
             (count(*) filter (where cache_hit))::int as hits, (count(*) filter (where not cache_hit))::int as misses,
-            (count(cost_usd) filter (where category = 'model'))::int as priced,
-            coalesce(sum(cost_usd) filter (where category = 'model'), 0)::float8 as cost
-       from spans where project_id = $1 and start_time >= $2 and start_time < $3 and ($4::text is null or tenant_id = $4)
-      group by 1 having count(cache_hit) > 0 order by 1`,
+            coalesce(max(c.priced), 0) as priced, coalesce(max(c.cost), 0) as cost
+       from spans_in s left join calls c on c.surface = coalesce(s.surface, '')
+      group by 1, 2 having count(cache_hit) > 0`,
     [projectId, window.from, window.to, tenant ?? null],
   );
   return rows.map((r) => ({
     surface: r.surface,
+    cache: r.cache,
     hits: r.hits,
     misses: r.misses,
     savedUsd: r.priced > 0 ? (r.hits * r.cost) / r.priced : null,
   }));
 }
 
-const rounded = (rows: { surface: string | null; hits: number; misses: number; savedUsd: number | null }[]) =>
+const rounded = (
+  rows: { surface: string | null; cache: string | null; hits: number; misses: number; savedUsd: number | null }[],
+) =>
   rows
     .map((r) => ({
       surface: r.surface ?? '',
+      cache: r.cache ?? '',
       hits: r.hits,
       misses: r.misses,
       savedUsd: r.savedUsd?.toFixed(9) ?? null,
     }))
-    .sort((a, b) => a.surface.localeCompare(b.surface));
+    .sort((a, b) => a.surface.localeCompare(b.surface) || a.cache.localeCompare(b.cache));
 
 describe('cache savings', () => {
-  it('counts hits and misses per surface as raw spans do, pending and compacted alike, and prices the hits', async () => {
+  it('counts hits and misses per surface and cache as raw spans do, pending and compacted alike, and prices the hits', async () => {
     const raw = await fromSpans();
     expect(raw.length).toBeGreaterThan(1);
+    expect(new Set(raw.map((r) => r.cache))).toEqual(new Set(['redis', 'semantic']));
     expect(raw.every((r) => r.hits > 0 && r.misses > 0)).toBe(true);
     const expected = rounded(raw.map((r) => ({ ...r, surface: r.surface })));
     expect(rounded(await readCacheSavings(db.pool, SERVICE_CALLER, { projectId, window }))).toEqual(expected);

@@ -410,7 +410,7 @@ describe('dashboard', () => {
       .locator('[data-testid="tenant-costs"] tbody tr')
       .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim())));
     expect(shown.length).toBe(4);
-    // Cache hits per surface and the spend they saved: the numbers core's readCacheSavings gives.
+    // Cache hits per surface and cache, and the spend they saved: the numbers core's readCacheSavings gives.
     const caches = await readCacheSavings(db.pool, SERVICE_CALLER, {
       projectId: shop,
       window: { from: new Date(from), to: new Date(to) },
@@ -422,6 +422,7 @@ describe('dashboard', () => {
     expect(cacheRows).toEqual(
       caches.map((c) => [
         c.surface ?? '(none)',
+        c.cache ?? '(unnamed)',
         formatCount(c.hits + c.misses),
         formatPercent(c.hitRatio),
         formatCount(c.hits),

@@ -121,6 +121,8 @@ export function generateSpans(o: GenerateOptions): SpanRow[] {
         startMs: end,
         durationMs,
         category: d ? 'cache' : 'db',
+        // A cache lookup's provider is the cache that served it (two here, by request).
+        provider: d ? (r % 3 === 0 ? 'semantic' : 'redis') : null,
         status: 'ok',
         // The fast lookups hit (about half): drawn from the duration, so the random stream is unchanged.
         cacheHit: d ? durationMs < 2.3 : null,

@@ -38,6 +38,19 @@ function returnedRows(attributes: Attributes): number | null {
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : null;
 }
 
+/**
+ * Which cache a cache span asked, stored as its provider (the one who served the call, as a model
+ * call's provider is): `cache.name` (Vigil's SDK), else `cache.system`, else the database system
+ * (redis, memcached); null when it says none.
+ */
+export function cacheNameOf(attributes: Attributes): string | null {
+  for (const key of ['cache.name', 'cache.system', 'db.system.name', 'db.system']) {
+    const value = attributes[key];
+    if (typeof value === 'string' && value.trim() !== '') return value.trim().slice(0, 200);
+  }
+  return null;
+}
+
 /** A span's cache outcome: true a hit, false a miss, null unknown or not a lookup. */
 export function cacheHitOf(attributes: Attributes, category: SpanCategory): boolean | null {
   const said = flag(attributes['cache.hit']) ?? flag(attributes.cache_hit);

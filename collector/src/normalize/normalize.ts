@@ -3,7 +3,7 @@
 import type { Attributes, DecodedSpan } from '../otlp/types.ts';
 import { type Classification, classify } from './category.ts';
 import { isContentAttribute, type SpanContent, withoutContentEvents } from '@vigil/core';
-import { cacheHitOf } from './cache-hit.ts';
+import { cacheHitOf, cacheNameOf } from './cache-hit.ts';
 import { inputConventionOf, logfireRole, logfireStreamMs } from './emitter.ts';
 import {
   DEPLOYMENT_KEYS,
@@ -168,7 +168,7 @@ export function normalizeSpan(
     deployment: fromResource.deployment ?? firstId(source, DEPLOYMENT_KEYS),
     environment: fromResource.environment ?? firstId(source, ENVIRONMENT_KEYS),
     model,
-    provider: category === 'model' || wrapper ? provider : null,
+    provider: category === 'model' || wrapper ? provider : category === 'cache' ? cacheNameOf(source) : null,
     operation,
     promptName: promptNameOf(source),
     promptVersion: promptVersionOf(source),

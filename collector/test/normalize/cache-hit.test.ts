@@ -40,6 +40,15 @@ describe('cache hits', () => {
     expect(cacheHitOf({ 'cache.hit': 'yes' }, 'cache')).toBeNull();
   });
 
+  it('names the cache a cache span asked as its provider: cache.name, else cache.system, else the db system', () => {
+    expect(stored({ 'cache.name': 'answers', 'cache.system': 'semantic', 'cache.hit': true }).provider).toBe('answers');
+    expect(stored({ 'cache.system': 'semantic', 'cache.hit': true }).provider).toBe('semantic');
+    expect(stored({ 'db.system.name': 'redis', 'db.operation.name': 'GET' }).provider).toBe('redis');
+    expect(stored({ 'db.system': 'memcached', 'db.operation': 'get' }).provider).toBe('memcached');
+    // Not a cache span: no cache name, even when it says it hit.
+    expect(stored({ 'http.route': '/api/chat', cache_hit: true }).provider).toBeNull();
+  });
+
   it('counts an app’s own cache_hit on whatever span says it (a semantic cache answering a request)', () => {
     const request = stored({ 'http.request.method': 'POST', 'http.route': '/api/chat', cache_hit: true });
     expect(request).toMatchObject({ category: 'http', surface: '/api/chat', cacheHit: true });

@@ -116,7 +116,7 @@ async function UserModelTable({ caller, view }: { caller: Caller; view: View }) 
   );
 }
 
-/** Hit rate per surface, and the model spend the hits saved (core's cacheSavings rule). */
+/** Hit rate per surface and cache, and the model spend the hits saved (core's cacheSavings rule). */
 async function CacheTable({ caller, view }: { caller: Caller; view: View }) {
   const rows = await readCacheSavings(pool(), caller, {
     projectId: view.projectId,
@@ -134,9 +134,10 @@ async function CacheTable({ caller, view }: { caller: Caller; view: View }) {
       <DataTable
         id="cache-savings"
         empty="No cache lookup in this range said whether it hit."
-        columns={['surface', 'lookups', 'hit rate', 'hits', 'mean model call', 'saved']}
+        columns={['surface', 'cache', 'lookups', 'hit rate', 'hits', 'mean model call', 'saved']}
         rows={rows.map((r) => [
           r.surface ?? '(none)',
+          r.cache ?? '(unnamed)',
           formatCount(r.hits + r.misses),
           r.hitRatio === null ? '—' : formatPercent(r.hitRatio),
           formatCount(r.hits),
