@@ -21,6 +21,7 @@ import { type Caller, withCaller } from '../src/query/caller.ts';
 import { readTrace } from '../src/query/read-traces.ts';
 import { readUserModelCost } from '../src/query/read-user-cost.ts';
 import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
+import type { SpanRow } from '../src/spans/stored-span.ts';
 import { createTestDatabase, generateSpans, type TestDatabase } from '@vigil/testing';
 
 const SECRET = 'roles-test-secret-roles-test-secret-0123';
@@ -193,8 +194,12 @@ describe('the API by role', () => {
 });
 
 describe('content in the trace view', () => {
-  it('is shown to roles that may read it and hidden from the others', async () => {
-    const captured = (await createProject(db.pool, 'roles-content')).id;
+  /**
+   * One span stored in a project that captures content, shaped by `shape`; returns what each role
+   * reads of its attributes through the trace view.
+   */
+  async function storedWithContent(name: string, shape: (span: SpanRow) => void) {
+    const captured = (await createProject(db.pool, name)).id;
     await db.pool.query(`update projects set capture_content = true where id = $1`, [captured]);
     const [span] = generateSpans({
       projectId: captured,
@@ -203,36 +208,9 @@ describe('content in the trace view', () => {
       requests: 1,
       seed: 9,
     });
-    span!.attributes = { 'gen_ai.input.messages': '[{"role":"user","content":"my secret"}]', 'http.route': '/chat' };
+    shape(span!);
     await bulkLoadSpans(db.pool, [span!]);
-    const trace = async (memberRole: MemberRole) =>
-      readTrace(
-        db.pool,
-        { role: 'authenticated', projectId: captured, memberRole },
-        { projectId: captured, traceId: span!.traceId },
-      );
-    const withContent = (await trace('operator')).find((s) => s.spanId === span!.spanId)!;
-    expect(withContent.attributes['gen_ai.input.messages']).toContain('my secret');
-    for (const role of ['viewer'] as const) {
-      const hidden = (await trace(role)).find((s) => s.spanId === span!.spanId)!;
-      expect(hidden.attributes).toEqual({ 'http.route': '/chat' });
-    }
-  });
-
-  it('kept apart from the span (as the collector stores it) is returned only to roles that may read it', async () => {
-    const captured = (await createProject(db.pool, 'roles-content-apart')).id;
-    await db.pool.query(`update projects set capture_content = true where id = $1`, [captured]);
-    const [span] = generateSpans({
-      projectId: captured,
-      fromMs: now - 600_000,
-      toMs: now - 60_000,
-      requests: 1,
-      seed: 11,
-    });
-    span!.attributes = { 'http.route': '/chat' };
-    span!.content = { attributes: { 'gen_ai.input.messages': 'my secret' }, events: null };
-    await bulkLoadSpans(db.pool, [span!]);
-    const attributesFor = async (memberRole: MemberRole) =>
+    return async (memberRole: MemberRole) =>
       (
         await readTrace(
           db.pool,
@@ -240,6 +218,22 @@ describe('content in the trace view', () => {
           { projectId: captured, traceId: span!.traceId },
         )
       ).find((s) => s.spanId === span!.spanId)!.attributes;
+  }
+
+  it('is shown to roles that may read it and hidden from the others', async () => {
+    // As spans stored before content was kept apart hold it: inside their attributes.
+    const attributesFor = await storedWithContent('roles-content', (span) => {
+      span.attributes = { 'gen_ai.input.messages': '[{"role":"user","content":"my secret"}]', 'http.route': '/chat' };
+    });
+    expect((await attributesFor('operator'))['gen_ai.input.messages']).toContain('my secret');
+    expect(await attributesFor('viewer')).toEqual({ 'http.route': '/chat' });
+  });
+
+  it('kept apart from the span (as the collector stores it) is returned only to roles that may read it', async () => {
+    const attributesFor = await storedWithContent('roles-content-apart', (span) => {
+      span.attributes = { 'http.route': '/chat' };
+      span.content = { attributes: { 'gen_ai.input.messages': 'my secret' }, events: null };
+    });
     expect(await attributesFor('operator')).toEqual({ 'http.route': '/chat', 'gen_ai.input.messages': 'my secret' });
     expect(await attributesFor('admin')).toEqual({ 'http.route': '/chat', 'gen_ai.input.messages': 'my secret' });
     expect(await attributesFor('viewer')).toEqual({ 'http.route': '/chat' });
