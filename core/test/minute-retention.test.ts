@@ -69,12 +69,15 @@ describe('minute rollups kept for days', () => {
       const { rollup, exact } = await both(from, now);
       expect(totals(rollup).spans).toBeGreaterThan(0);
       expect(totals(rollup)).toEqual(totals(exact));
-      // A window wholly before them: both edges, each the cheaper way; and one inside an hour.
-      for (const to of [hour + DAY + 23 * MINUTE, hour + DAY + 51 * MINUTE, hour + (offset + 9) * MINUTE]) {
+      // A window wholly before them: both edges, each the cheaper way.
+      for (const to of [hour + DAY + 23 * MINUTE, hour + DAY + 51 * MINUTE]) {
         const old = await both(from, to);
         expect(totals(old.rollup).spans).toBeGreaterThan(0);
         expect(totals(old.rollup)).toEqual(totals(old.exact));
       }
+      // One inside an hour (raw spans alone): its few minutes may hold no span, so only agreement.
+      const inside = await both(from, hour + (offset + 9) * MINUTE);
+      expect(totals(inside.rollup)).toEqual(totals(inside.exact));
     }
     // The latency distribution too, bucket for bucket what the window's own spans give, with the
     // hour's spans taken out (13, 51) and added (47, 23).
@@ -98,7 +101,9 @@ describe('minute rollups kept for days', () => {
   });
 
   it('keeps the widened hour where raw spans are not kept, or for a caller that may not read them', async () => {
-    const from = now - 5 * DAY + 17 * MINUTE;
+    // 47 minutes into its hour: the widened answer has the hour's first 47 minutes more (about a
+    // dozen requests at this traffic), so the two answers surely differ.
+    const from = floorHour(now - 5 * DAY) + 47 * MINUTE;
     const finance: Caller = { role: 'authenticated', projectId, memberRole: 'finance' };
     const forFinance = await both(from, now, floorHour(from), now, undefined, finance);
     expect(totals(forFinance.rollup).spans).toBeGreaterThan(totals((await both(from, now)).rollup).spans);
