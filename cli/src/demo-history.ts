@@ -5,7 +5,7 @@
 // and demo-incident.ts replays the alert engine over that hour.
 
 import { randomBytes } from 'node:crypto';
-import { DAY_MS, floorTo, HOUR_MS, MINUTE_MS } from '@vigil/core';
+import { DAY_MS, floorTo, HOUR_MS, MINUTE_MS, seededRandom } from '@vigil/core';
 
 export const HISTORY_DAYS = 7;
 
@@ -84,14 +84,6 @@ function attributes(values: Record<string, AttributeValue>): OtlpSpan['attribute
 }
 
 const nanos = (ms: number) => `${BigInt(Math.round(ms * 1000)) * 1000n}`;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 /** Requests a minute at this instant: quiet nights, a busy afternoon (UTC), quieter weekends. */
 function requestsPerMinute(ms: number, incident: PastIncident): number {
@@ -196,7 +188,7 @@ function requestSpans(random: () => number, startMs: number, deployment: string,
 
 /** The week's requests, oldest first, in batches of about `batchSpans` spans. */
 export function* historyBatches(nowMs: number, untilMs: number, batchSpans = 2000): Generator<OtlpSpan[]> {
-  const random = rng(20261206);
+  const random = seededRandom(20261206);
   const incident = pastIncident(nowMs);
   const fromMs = floorTo(nowMs - HISTORY_DAYS * DAY_MS, MINUTE_MS);
   let batch: OtlpSpan[] = [];

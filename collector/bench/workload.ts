@@ -10,6 +10,7 @@ import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { seededRandom } from '@vigil/core';
 
 export const SPANS_PER_TRACE = 20;
 const MODELS = [
@@ -35,16 +36,9 @@ const PROVIDERS: Record<string, string> = {
 const TABLES = ['documents', 'embeddings', 'ai_api_calls', 'profiles', 'messages'];
 
 // A small deterministic generator so every run sends the same workload.
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 export function* generateRequests(totalSpans: number, spansPerRequest: number): Generator<Uint8Array> {
-  const random = rng(42);
+  const random = seededRandom(42);
   const exporter = new InMemorySpanExporter();
   const provider = new TracerProvider({
     resource: resourceFromAttributes({

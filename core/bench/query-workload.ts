@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { createPriceCatalog } from '../src/prices/catalog.ts';
 import { NO_USAGE, type SpanRow as SpanRecord } from '../src/spans/index.ts';
+import { seededRandom } from '../src/seeded-random.ts';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -16,14 +17,6 @@ export interface WorkloadOptions {
   tenants: number;
   surfaces: number;
   sliceMs: number;
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return (s + 0.5) / 2 ** 32;
-  };
 }
 
 /** Zipf(s) over n ranks, sampled by inverting the CDF. */
@@ -68,7 +61,7 @@ export function* generateSlices(o: WorkloadOptions): Generator<{ spans: SpanReco
     surfaces: SURFACES,
     sliceMs: SLICE_MS,
   } = o;
-  const random = rng(1234);
+  const random = seededRandom(1234);
   const tenantOf = zipf(TENANTS, 1.1, random);
   const surfaceOf = zipf(SURFACES, 0.9, random);
   const modelOf = zipf(MODELS.length, 0.8, random);

@@ -147,6 +147,7 @@ export {
 export * from './spans/index.ts';
 export type { TokenUsage } from './usage.ts';
 export { forEachInTurns, ITEMS_PER_TURN } from './event-loop.ts';
+export { seededRandom } from './seeded-random.ts';
 export { isValidHostHeader } from './http/host.ts';
 export {
   AUDIT_ACTIONS,

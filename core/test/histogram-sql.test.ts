@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@vigil/testing';
 import { GAMMA, keyOf, LogHistogram, MAX_VALUE, MIN_VALUE } from '../src/histogram/log-histogram.ts';
 import { histogramKeySql, histogramPairSql } from '../src/histogram/log-histogram-sql.ts';
+import { seededRandom } from '../src/seeded-random.ts';
 
 const unit = (value: string, count: number) => histogramPairSql(histogramKeySql(value), String(count));
 
@@ -16,8 +17,7 @@ afterAll(() => db.drop());
 
 function values(): number[] {
   const out = [0, -5, MIN_VALUE, MIN_VALUE * 1.0001, MAX_VALUE, MAX_VALUE * 10, 1, 0.5, 12.5, 800, 86_400_000];
-  let seed = 7;
-  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+  const random = seededRandom(7);
   // Log-uniform from a microsecond to 11 days, and values a hair either side of bucket boundaries.
   for (let i = 0; i < 4000; i++) out.push(10 ** (random() * 12 - 3));
   for (let k = -400; k < 1280; k += 7) {

@@ -3,20 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogHistogram, ALPHA } from '../src/histogram/log-histogram.ts';
 import { createTestDatabase, type TestDatabase } from '@vigil/testing';
+import { seededRandom } from '../src/seeded-random.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase({ migrate: false });
 });
 afterAll(() => db.drop());
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return (s + 0.5) / 2 ** 32;
-  };
-}
 
 function normal(random: () => number): number {
   return Math.sqrt(-2 * Math.log(random())) * Math.cos(2 * Math.PI * random());
@@ -41,7 +34,7 @@ async function worstRelativeError(values: number[]): Promise<number> {
 
 describe('quantiles from a log-bucketed histogram', () => {
   it('stay within 1% of percentile_cont on a skewed (log-normal) latency distribution', async () => {
-    const random = rng(7);
+    const random = seededRandom(7);
     const values = Array.from({ length: 50_000 }, () => Math.exp(5 + 1.2 * normal(random)));
     const error = await worstRelativeError(values);
     expect(error).toBeLessThanOrEqual(0.01);
@@ -49,7 +42,7 @@ describe('quantiles from a log-bucketed histogram', () => {
   });
 
   it('stay within 1% on a bimodal distribution (cache hits and slow model calls)', async () => {
-    const random = rng(11);
+    const random = seededRandom(11);
     const values = Array.from({ length: 40_000 }, () =>
       random() < 0.8 ? 2 + random() * 3 : 800 + Math.abs(normal(random)) * 2500,
     );
@@ -62,7 +55,7 @@ describe('quantiles from a log-bucketed histogram', () => {
   });
 
   it('merge by concatenating encodings, the way SQL string_agg does', () => {
-    const random = rng(3);
+    const random = seededRandom(3);
     const a = new LogHistogram();
     const b = new LogHistogram();
     const whole = new LogHistogram();
@@ -92,7 +85,7 @@ describe('quantiles from a log-bucketed histogram', () => {
   it('give the same counts however values arrive: one by one, in many small encodings, read in between', () => {
     for (const spread of [0.3, 2.5]) {
       // A narrow spread stays under the key count where compaction sorts; a wide one scans slots.
-      const random = rng(spread * 10);
+      const random = seededRandom(spread * 10);
       const oneByOne = new LogHistogram();
       const fromParts = new LogHistogram();
       for (let part = 0; part < 600; part++) {

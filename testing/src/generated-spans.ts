@@ -2,15 +2,7 @@
 // log-normal latencies and a slow mode, errors, cached tokens and TTFT.
 
 import { randomBytes } from 'node:crypto';
-import { NO_USAGE, type SpanRow } from '@vigil/core';
-
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return (s + 0.5) / 2 ** 32;
-  };
-}
+import { NO_USAGE, seededRandom, type SpanRow } from '@vigil/core';
 
 const MODELS: [string, string][] = [
   ['gpt-4o-mini', 'openai'],
@@ -31,7 +23,7 @@ export interface GenerateOptions {
 }
 
 export function generateSpans(o: GenerateOptions): SpanRow[] {
-  const random = rng(o.seed ?? 1);
+  const random = seededRandom(o.seed ?? 1);
   const spans: SpanRow[] = [];
   const tenants = o.tenants ?? 6;
   for (let r = 0; r < o.requests; r++) {

@@ -1,5 +1,5 @@
 export { COLLECTOR_TEST_SETTINGS } from './collector-settings.ts';
 export { createTestDatabase, type TestDatabase } from './database.ts';
-export { generateSpans, rng } from './generated-spans.ts';
+export { generateSpans } from './generated-spans.ts';
 export { rawHttpStatusLine } from './raw-http.ts';
 export { modelSpan } from './model-span.ts';
