@@ -7,6 +7,7 @@ export { ConfigSource } from './config/source.ts';
 export { withProjectOverrides } from './config/effective.ts';
 export {
   clearOverrides,
+  overridesAudit,
   putOverrides,
   readOverrides,
   readOverridesFile,

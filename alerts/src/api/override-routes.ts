@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ConfigError } from '../config/load.ts';
 import {
   clearOverrides,
+  overridesAudit,
   putOverrides,
   readOverrides,
   type StoredOverrides,
@@ -30,21 +31,6 @@ const shown = (stored: StoredOverrides | null) =>
 
 export function overrideRoutes(options: AlertsApiOptions): ApiRoute[] {
   const { pool } = options;
-  const audited = async (
-    caller: Parameters<typeof auditOfCaller>[0],
-    projectId: string,
-    action: 'config.overrides_set' | 'config.overrides_cleared',
-    before: StoredOverrides | null,
-    after: Record<string, unknown> | null,
-  ) =>
-    recordAudit(pool, {
-      ...auditOfCaller(caller),
-      projectId,
-      action,
-      target: 'alert_configs',
-      before: before ? { overrides: before.overrides } : null,
-      after: after ? { overrides: after } : null,
-    });
   return [
     defineRoute<undefined, z.infer<typeof projectQuery>>({
       method: 'get',
@@ -76,7 +62,7 @@ export function overrideRoutes(options: AlertsApiOptions): ApiRoute[] {
           throw error;
         }
         const before = await changeAsCaller(pool, caller, (client) => putOverrides(client, project.id, overrides));
-        await audited(caller, project.id, 'config.overrides_set', before, overrides);
+        await recordAudit(pool, { ...auditOfCaller(caller), ...overridesAudit(project.id, before, overrides) });
         return { body: { project: project.name, overrides, replaced: shown(before) } };
       },
     }),
@@ -90,7 +76,7 @@ export function overrideRoutes(options: AlertsApiOptions): ApiRoute[] {
       handle: async ({ caller, body }) => {
         const project = await projectOf(pool, caller, body.project);
         const before = await changeAsCaller(pool, caller, (client) => clearOverrides(client, project.id));
-        if (before) await audited(caller, project.id, 'config.overrides_cleared', before, null);
+        if (before) await recordAudit(pool, { ...auditOfCaller(caller), ...overridesAudit(project.id, before, null) });
         return { body: { project: project.name, cleared: shown(before) } };
       },
     }),

@@ -65,12 +65,34 @@ export interface StoredOverrides {
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
 
-export async function readOverrides(db: Queryable, projectId: string): Promise<StoredOverrides | null> {
+/** The project's overrides; `lock` holds the row until the transaction ends (before a change). */
+export async function readOverrides(db: Queryable, projectId: string, lock = false): Promise<StoredOverrides | null> {
   const { rows } = await db.query<{ config: Record<string, unknown>; updated_at: Date }>(
-    `select config, updated_at from alert_configs where project_id = $1`,
+    `select config, updated_at from alert_configs where project_id = $1${lock ? ' for update' : ''}`,
     [projectId],
   );
   return rows[0] ? { overrides: rows[0].config, updatedAt: rows[0].updated_at } : null;
+}
+
+/** What the audit log keeps of a change to a project's overrides: the overrides before and after. */
+export function overridesAudit(
+  projectId: string,
+  before: StoredOverrides | null,
+  after: Record<string, unknown> | null,
+): {
+  projectId: string;
+  action: 'config.overrides_set' | 'config.overrides_cleared';
+  target: string;
+  before: { overrides: Record<string, unknown> } | null;
+  after: { overrides: Record<string, unknown> } | null;
+} {
+  return {
+    projectId,
+    action: after ? 'config.overrides_set' : 'config.overrides_cleared',
+    target: 'alert_configs',
+    before: before ? { overrides: before.overrides } : null,
+    after: after ? { overrides: after } : null,
+  };
 }
 
 /** Replaces the project's overrides (validated by the caller); returns the ones replaced. */
@@ -79,7 +101,7 @@ export async function putOverrides(
   projectId: string,
   overrides: OverridesInput,
 ): Promise<StoredOverrides | null> {
-  const before = await lockedOverrides(db, projectId);
+  const before = await readOverrides(db, projectId, true);
   await db.query(
     `insert into alert_configs (project_id, config) values ($1, $2)
      on conflict (project_id) do update set config = excluded.config, updated_at = now()`,
@@ -90,15 +112,7 @@ export async function putOverrides(
 
 /** Removes the project's overrides, so the file's config alone applies; returns the ones removed. */
 export async function clearOverrides(db: Queryable, projectId: string): Promise<StoredOverrides | null> {
-  const before = await lockedOverrides(db, projectId);
+  const before = await readOverrides(db, projectId, true);
   if (before) await db.query(`delete from alert_configs where project_id = $1`, [projectId]);
   return before;
-}
-
-async function lockedOverrides(db: Queryable, projectId: string): Promise<StoredOverrides | null> {
-  const { rows } = await db.query<{ config: Record<string, unknown>; updated_at: Date }>(
-    `select config, updated_at from alert_configs where project_id = $1 for update`,
-    [projectId],
-  );
-  return rows[0] ? { overrides: rows[0].config, updatedAt: rows[0].updated_at } : null;
 }

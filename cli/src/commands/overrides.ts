@@ -5,10 +5,10 @@
 import type { Command } from 'commander';
 import {
   clearOverrides,
+  overridesAudit,
   putOverrides,
   readOverrides,
   readOverridesFile,
-  type StoredOverrides,
   validateOverrides,
 } from '@vigil/alerts';
 import { findProject, inTransaction, recordAudit } from '@vigil/core';
@@ -21,8 +21,6 @@ async function projectOf(pool: pg.Pool, name: string): Promise<{ id: string; nam
   if (!project) throw new Error(`no project named "${name}"`);
   return project;
 }
-
-const audited = (stored: StoredOverrides | null) => (stored ? { overrides: stored.overrides } : null);
 
 export function registerOverrideCommands(program: Command): void {
   const overrides = program
@@ -52,14 +50,7 @@ export function registerOverrideCommands(program: Command): void {
         const project = await projectOf(db.pool, options.project);
         const overrides = validateOverrides(readOverridesFile(options.file), project.name);
         const before = await inTransaction(db.pool, (client) => putOverrides(client, project.id, overrides));
-        await recordAudit(db.pool, {
-          ...cliAudit(),
-          projectId: project.id,
-          action: 'config.overrides_set',
-          target: 'alert_configs',
-          before: audited(before),
-          after: { overrides },
-        });
+        await recordAudit(db.pool, { ...cliAudit(), ...overridesAudit(project.id, before, overrides) });
         info(
           `${before ? 'replaced' : 'set'} the overrides of "${project.name}"; the engine applies them on its next tick`,
         );
@@ -75,14 +66,7 @@ export function registerOverrideCommands(program: Command): void {
         const project = await projectOf(db.pool, options.project);
         const before = await inTransaction(db.pool, (client) => clearOverrides(client, project.id));
         if (!before) return info(`"${project.name}" has no overrides`);
-        await recordAudit(db.pool, {
-          ...cliAudit(),
-          projectId: project.id,
-          action: 'config.overrides_cleared',
-          target: 'alert_configs',
-          before: audited(before),
-          after: null,
-        });
+        await recordAudit(db.pool, { ...cliAudit(), ...overridesAudit(project.id, before, null) });
         info(`cleared the overrides of "${project.name}"`);
       });
     });

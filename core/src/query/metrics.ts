@@ -4,16 +4,11 @@
 import type pg from 'pg';
 import { LogHistogram } from '../histogram/log-histogram.ts';
 import { chooseCuboid, type Dimension } from '../rollups/cuboids.ts';
-import { histogramKeySql, histogramPairSql } from '../histogram/log-histogram-sql.ts';
-import {
-  HISTOGRAM_COLUMNS,
-  type HistogramColumn,
-  ROLLUP_METRIC_COLUMNS,
-  SPAN_METRIC_INPUTS,
-  spanMetricSql,
-} from '../rollups/rollup-rows.ts';
+import { type HistogramColumn, ROLLUP_METRIC_COLUMNS } from '../rollups/rollup-rows.ts';
 import type { UsageColumns } from '../rollups/usage-totals.ts';
+import { filterSql, Params, rawDimension } from './metric-sql.ts';
 import { alignWindow, type BuiltUntil, planPieces, rawEdgePlan, seriesStep } from './plan.ts';
+import { rawEdgeSql } from './raw-edge-sql.ts';
 import type { ParsedMetricsQuery } from './schemas.ts';
 
 export interface Tokens {
@@ -86,35 +81,11 @@ export function quantileLabel(q: number): string {
   return label;
 }
 
-class Params {
-  readonly values: unknown[] = [];
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
-
-function filterSql(filters: ParsedMetricsQuery['filters'], params: Params, column: (d: Dimension) => string): string {
-  let sql = '';
-  for (const [dimension, values] of Object.entries(filters)) {
-    if (values) sql += ` and ${column(dimension as Dimension)} = any(${params.add(values)}::text[])`;
-  }
-  return sql;
-}
-
-const isHistogram = (c: string): c is HistogramColumn => (HISTOGRAM_COLUMNS as readonly string[]).includes(c);
-
-/** A dimension of a `spans` row as rollups store it: '' where the span has none. */
-function rawDimension(d: Dimension): string {
-  return d === 'tenant_id' || d === 'service_name' || d === 'category' || d === 'status' ? d : `coalesce(${d}, '')`;
-}
-
 /**
  * From the rollups: one SQL statement over every piece of the plan plus the pending deltas. Where
- * the window reaches before the minutes kept, its edge is read as a whole hour; from rawFrom on
- * (where raw spans are kept, for callers that may read them) the raw spans of that hour outside
- * the window are subtracted again, so the answer covers the window asked. A series keeps whole
- * buckets (each point names its own).
+ * the window reaches before the minutes kept, its edges are made exact with raw spans from rawFrom
+ * on (where raw spans are kept, for callers that may read them: rawEdgePlan), so the answer covers
+ * the window asked. A series keeps whole buckets (each point names its own).
  */
 export async function metricsFromRollups(
   client: pg.ClientBase,
@@ -157,44 +128,8 @@ export async function metricsFromRollups(
     (piece) =>
       `select ${inner} from ${piece.table} where project_id = ${project} and cuboid = ${params.add(piece.table === 'rollups_minute' ? minuteCuboid.id : cuboid.id)} and bucket >= ${params.add(new Date(piece.fromMs))} and bucket < ${params.add(new Date(piece.toMs))}${piece.table === 'rollups_minute' ? ' and not pending' : ''}${filters}`,
   );
-  // Raw spans at the edges (rawEdgePlan): each edge's spans are read once (a CTE), summed per
-  // group, and counted per group and histogram bucket: ln() once per span, and a few hundred
-  // (key, count) pairs instead of one per span.
-  const edgeCtes: string[] = [];
-  if (edges.length > 0) {
-    const rawFilters = filterSql(q.filters, params, rawDimension);
-    const columns = [
-      ...q.groupBy.map((d) => `${rawDimension(d)} as ${d}`),
-      ...SPAN_METRIC_INPUTS.filter((c) => !(q.groupBy as string[]).includes(c)),
-    ].join(', ');
-    const keys = q.groupBy.map((d) => `${d}, `).join('');
-    const grouped = (extra: string[] = []) =>
-      [...q.groupBy, ...extra].length ? ` group by ${[...q.groupBy, ...extra].join(', ')}` : '';
-    const row = (value: (c: (typeof ROLLUP_METRIC_COLUMNS)[number]) => string) =>
-      ROLLUP_METRIC_COLUMNS.map((c) => `${value(c)} as ${c}`).join(', ');
-    for (const [i, edge] of edges.entries()) {
-      const name = `edge_${i}`;
-      const { sums, histogramValues } = spanMetricSql(edge.sign);
-      edgeCtes.push(
-        `${name} as (select ${columns} from spans where project_id = ${project} and start_time >= ${params.add(new Date(edge.fromMs))} and start_time < ${params.add(new Date(edge.toMs))}${rawFilters})`,
-      );
-      selects.push(
-        `select ${keys}null::timestamptz as bucket, ${row((c) => (isHistogram(c) ? 'null::bytea' : `sum(${sums[c]})`))} from ${name}${grouped()}`,
-      );
-      for (const histogram of HISTOGRAM_COLUMNS) {
-        if (unread(histogram)) continue;
-        selects.push(
-          `select ${keys}null::timestamptz as bucket, ${row((c) =>
-            c === histogram
-              ? histogramPairSql('k', edge.sign === 1 ? 'count(*)' : '-count(*)')
-              : isHistogram(c)
-                ? 'null::bytea'
-                : '0',
-          )} from (select ${keys}${histogramKeySql(histogramValues[histogram])} as k from ${name}) v where k is not null${grouped(['k'])}`,
-        );
-      }
-    }
-  }
+  const edgeSql = rawEdgeSql(edges, q, params, project, unread);
+  selects.push(...edgeSql.selects);
   // Deltas the compactor has not folded in yet, at any age (late spans too).
   selects.push(
     `select ${inner} from rollups_minute where project_id = ${project} and cuboid = 0 and pending and bucket >= ${params.add(new Date(fromMs))} and bucket < ${params.add(new Date(toMs))}${filters}`,
@@ -212,7 +147,7 @@ export async function metricsFromRollups(
   // Counts summed in float8: exact below 2^53 and far cheaper than numeric aggregation. Cost is
   // summed as numeric (exact, and cheaper than casting every row to float8) and cast once. A group
   // whose deltas cancelled out is left out; one with usage and no calls (token and cost metrics) is not.
-  const sql = `${edgeCtes.length ? `with ${edgeCtes.join(', ')} ` : ''}select ${groupColumns ? groupColumns + ', ' : ''}${step} as step,
+  const sql = `${edgeSql.ctes.length ? `with ${edgeSql.ctes.join(', ')} ` : ''}select ${groupColumns ? groupColumns + ', ' : ''}${step} as step,
       sum(span_count::float8) as span_count, sum(root_count::float8) as root_count, sum(error_count::float8) as error_count,
       sum(duration_sum_ms) as duration_sum_ms, string_agg(latency_hist, ''::bytea) as latency_hist,
       sum(ttft_count::float8) as ttft_count, sum(ttft_sum_ms) as ttft_sum_ms, string_agg(ttft_hist, ''::bytea) as ttft_hist,
