@@ -56,9 +56,14 @@ export function createCollectorMetrics() {
       help: 'Log records read as evaluation results of a span (gen_ai.evaluation.result), held until the span is stored.',
       registers: [registry],
     }),
+    logRecordsAttached: new Counter({
+      name: 'vigil_log_records_attached_total',
+      help: 'Log records that name their span (trace and span id), stored with it in span_logs.',
+      registers: [registry],
+    }),
     logRecordsNotStored: new Counter({
       name: 'vigil_log_records_not_stored_total',
-      help: 'Log records taken and acknowledged but not stored: not a model call Vigil reads.',
+      help: 'Log records taken and acknowledged but not stored: neither a model call Vigil reads nor in a span (or content not captured).',
       registers: [registry],
     }),
     metricPointsReceived: new Counter({

@@ -108,7 +108,7 @@ export {
   type TenantSessionCost,
   type UserCost,
 } from './query/read-sessions.ts';
-export { readTrace, readTraces, type TraceSpan, type TraceSummary } from './query/read-traces.ts';
+export { readTrace, readTraces, type TraceLog, type TraceSpan, type TraceSummary } from './query/read-traces.ts';
 export { type CacheSurface, cacheSavings, readCacheSavings } from './query/read-cache.ts';
 export { readUserModelCost, type UserModelCost } from './query/read-user-cost.ts';
 export * from './query/schemas.ts';

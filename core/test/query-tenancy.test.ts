@@ -292,6 +292,11 @@ describe('retention', () => {
         `insert into span_contents (project_id, trace_id, span_id, start_time, attributes) values ($1, $2, $3, $4, '{}')`,
         [project, span.trace_id, span.span_id, span.start_time],
       );
+      // And so do the log records kept with it.
+      await db.pool.query(
+        `insert into span_logs (project_id, trace_id, span_id, at, digest) values ($1, $2, $3, $4, '\\x01')`,
+        [project, span.trace_id, span.span_id, span.start_time],
+      );
     };
     await contentOf(a, 4);
     await contentOf(a, 0);
@@ -307,11 +312,13 @@ describe('retention', () => {
     expect(result.deletedModelCalls).toBe(oldCallsA);
     expect(result.deletedMetricSeries).toBe(1);
     expect(result.deletedContents).toBe(1);
-    expect(
-      (await db.pool.query(`select project_id from span_contents order by project_id = $1`, [a])).rows.map(
-        (r) => r.project_id,
-      ),
-    ).toEqual([b, a]);
+    expect(result.deletedSpanLogs).toBe(1);
+    for (const table of ['span_contents', 'span_logs'])
+      expect(
+        (await db.pool.query(`select project_id from ${table} order by project_id = $1`, [a])).rows.map(
+          (r) => r.project_id,
+        ),
+      ).toEqual([b, a]);
     expect((await db.pool.query(`select series_key from metric_series where project_id = $1`, [a])).rows).toEqual([
       { series_key: 'recent' },
     ]);

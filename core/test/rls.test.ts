@@ -161,3 +161,57 @@ describe('captured content (span_contents)', () => {
     ).rejects.toThrow(/permission denied/);
   });
 });
+
+describe('log records kept with their span (span_logs)', () => {
+  const spanLogs = (claims: Record<string, unknown>) =>
+    asRole(
+      'authenticated',
+      claims,
+      async (c) =>
+        (
+          await c.query<{ span_id: string; content: boolean }>(
+            'select span_id, content from span_logs order by span_id, content',
+          )
+        ).rows,
+    );
+
+  it('shows a record where its span is visible, and its content only to roles that may read content', async () => {
+    for (const spanId of ['1000000000000001', '1000000000000002'])
+      for (const content of [false, true])
+        await db.pool.query(
+          `insert into span_logs (project_id, trace_id, span_id, at, digest, content, name, body)
+           values ($1, repeat('c', 32)::uuid, $2, now(), '\\x01', $3, 'gen_ai.choice', $4)`,
+          [projectA, spanId, content, content ? '"my secret"' : null],
+        );
+    const plain = (spanId: string) => ({ span_id: spanId, content: false });
+    const withContent = (spanId: string) => ({ span_id: spanId, content: true });
+    const all = [
+      plain('1000000000000001'),
+      withContent('1000000000000001'),
+      plain('1000000000000002'),
+      withContent('1000000000000002'),
+    ];
+    expect(await spanLogs({ project_id: projectA })).toEqual(all);
+    expect(await spanLogs({ project_id: projectA, vigil_role: 'admin' })).toEqual(all);
+    // The span's tenant decides, through the spans' own policy.
+    expect(await spanLogs({ project_id: projectA, tenant_id: 'globex' })).toEqual([
+      plain('1000000000000002'),
+      withContent('1000000000000002'),
+    ]);
+    expect(await spanLogs({ project_id: projectA, vigil_role: 'viewer' })).toEqual([
+      plain('1000000000000001'),
+      plain('1000000000000002'),
+    ]);
+    // Finance reads no spans, so no records of them.
+    expect(await spanLogs({ project_id: projectA, vigil_role: 'finance' })).toEqual([]);
+    expect(await spanLogs({ project_id: projectB })).toEqual([]);
+    await expect(
+      asRole('authenticated', { project_id: projectA }, (c) =>
+        c.query(
+          `insert into span_logs (project_id, trace_id, span_id, at, digest) values ($1, repeat('c', 32)::uuid, 'x', now(), '\\x02')`,
+          [projectA],
+        ),
+      ),
+    ).rejects.toThrow(/permission denied|row-level security/);
+  });
+});

@@ -65,3 +65,9 @@ export function formatSince(iso: string, nowMs: number): string {
   const sameDay = nowMs - at.getTime() < 86_400_000 && new Date(nowMs).getUTCDate() === at.getUTCDate();
   return `${sameDay ? at.toISOString().slice(11, 16) : formatUtcMinute(at.toISOString())} UTC, ${ago}`;
 }
+
+/** OTLP SeverityNumber as its level: 1–4 TRACE, 5–8 DEBUG, 9–12 INFO, 13–16 WARN, 17–20 ERROR, 21–24 FATAL. */
+export function formatSeverity(severity: number): string {
+  if (severity < 1 || severity > 24) return 'LOG';
+  return ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'][Math.floor((severity - 1) / 4)]!;
+}

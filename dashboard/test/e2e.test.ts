@@ -681,10 +681,22 @@ describe('dashboard', () => {
     );
 
     const spans = await readTrace(db.pool, SERVICE_CALLER, { projectId: shop, traceId: traces[0]!.traceId });
+    // A log line the app wrote inside one of the spans (collector: span_logs).
+    const logged = spans[spans.length - 1]!;
+    await db.pool.query(
+      `insert into span_logs (project_id, trace_id, span_id, at, digest, severity, body, attributes)
+       values ($1, $2::uuid, $3, $4, '\\x01', 13, '"retrying the vector store"', '{"attempt": 2}')`,
+      [shop, traces[0]!.traceId, logged.spanId, new Date(Date.parse(logged.start) + 5)],
+    );
     await page.goto(`${baseUrl}/sessions?${windowQuery}&q=${traces[0]!.traceId}`);
     expect(new URL(page.url()).pathname).toBe(`/traces/${traces[0]!.traceId}`);
     expect(await page.locator('[data-testid="waterfall"] > details').count()).toBe(spans.length);
     expect(await page.getByTestId('ttft-marker').count()).toBe(spans.filter((s) => s.ttftMs !== null).length);
+    const loggedSpan = page.getByTestId(`span-${logged.spanId}`);
+    expect(await loggedSpan.getByTestId('log-count').textContent()).toBe('1 log');
+    await loggedSpan.locator('summary').click();
+    const logText = (await loggedSpan.getByTestId('span-logs').textContent())?.replace(/\s+/g, ' ');
+    expect(logText).toBe('+5 ms WARN retrying the vector store {"attempt":2}');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'trace.png'), fullPage: true });
     // A trace of another project is not found, whatever the id.
     const [otherTrace] = await readTraces(db.pool, SERVICE_CALLER, { projectId: other, window, limit: 1 });

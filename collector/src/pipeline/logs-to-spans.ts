@@ -1,12 +1,14 @@
 // The logs signal's processor in front of the trace pipeline: the records that report a model call
 // (normalize/log-calls.ts) become spans; evaluation results naming their span are set apart to be
-// held for it; the rest are counted and not stored. What the logs decoder rejected or cut travels
-// on, so the response's partial success reports it.
+// held for it; other records that name their span are kept with it (normalize/span-log.ts); the
+// rest are counted and not stored. What the logs decoder rejected or cut travels on, so the
+// response's partial success reports it.
 
-import type { HeldEvaluation } from '@vigil/core';
+import type { HeldEvaluation, Project, SpanLog } from '@vigil/core';
 import { evaluationOfAttributes, EVALUATION_EVENT } from '../normalize/evaluation.ts';
 import { resourceIdentity, tenantOf } from '../normalize/identity.ts';
 import { eventNameOf, modelCallOfLogRecord } from '../normalize/log-calls.ts';
+import { spanLogsOfRecord } from '../normalize/span-log.ts';
 import type {
   Attributes,
   DecodeResult,
@@ -20,7 +22,11 @@ export interface LogsAsSpans {
   traces: DecodeResult;
   /** gen_ai.evaluation.result events with the evaluated span's ids. */
   evaluations: HeldEvaluation[];
-  /** Records that are neither (other events, plain logs): not stored. */
+  /** The rows of the other records that name their span, kept with it. */
+  spanLogs: SpanLog[];
+  /** How many records those rows are. */
+  attached: number;
+  /** Records that are none of these (no span, or content not captured): not stored. */
   notStored: number;
 }
 
@@ -42,10 +48,17 @@ function heldEvaluationOf(
   };
 }
 
-export function logsToSpans(logs: DecodedLogs, receivedMs: number, tenantKeys: readonly string[]): LogsAsSpans {
+export function logsToSpans(
+  logs: DecodedLogs,
+  receivedMs: number,
+  project: Pick<Project, 'tenantAttributeKeys' | 'captureContent'>,
+): LogsAsSpans {
+  const tenantKeys = project.tenantAttributeKeys;
   const resourceSpans: DecodedResourceSpans[] = [];
   const evaluations: HeldEvaluation[] = [];
+  const spanLogs: SpanLog[] = [];
   let calls = 0;
+  let attached = 0;
   for (const { resource, scopeLogs } of logs.resourceLogs) {
     const scopeSpans = [];
     for (const scope of scopeLogs) {
@@ -56,6 +69,11 @@ export function logsToSpans(logs: DecodedLogs, receivedMs: number, tenantKeys: r
         else {
           const evaluation = heldEvaluationOf(record, resource, tenantKeys);
           if (evaluation) evaluations.push(evaluation);
+          else {
+            const kept = spanLogsOfRecord(record, project.captureContent);
+            if (kept.length > 0) attached++;
+            for (const log of kept) spanLogs.push(log);
+          }
         }
       }
       if (spans.length > 0) scopeSpans.push({ scopeName: scope.scopeName, scopeVersion: scope.scopeVersion, spans });
@@ -75,6 +93,8 @@ export function logsToSpans(logs: DecodedLogs, receivedMs: number, tenantKeys: r
       decodedBytes: logs.decodedBytes,
     },
     evaluations,
-    notStored: logs.recordCount - calls - evaluations.length,
+    spanLogs,
+    attached,
+    notStored: logs.recordCount - calls - evaluations.length - attached,
   };
 }

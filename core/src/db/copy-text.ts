@@ -22,9 +22,13 @@ export function copyNumber(value: number | null | undefined): string {
  */
 export function copyJson(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
-  let json = JSON.stringify(value);
-  if (JSONB_UNSAFE.test(json)) json = json.replace(JSONB_UNSAFE_ESCAPE, makeJsonbSafe);
-  return copyText(json);
+  return copyText(jsonbText(value));
+}
+
+/** JSON text a jsonb parameter or column takes (see copyJson). */
+export function jsonbText(value: unknown): string {
+  const json = JSON.stringify(value);
+  return JSONB_UNSAFE.test(json) ? json.replace(JSONB_UNSAFE_ESCAPE, makeJsonbSafe) : json;
 }
 
 const JSONB_UNSAFE = /\\u(?:0000|d[89a-f])/i;

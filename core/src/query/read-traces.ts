@@ -1,7 +1,13 @@
 // Trace reads, from raw spans: recent traces with filters, and every span of one trace.
 
 import type pg from 'pg';
-import { type SpanField, type StoredSpan, selectSpanFields, withoutContentAttributes } from '../spans/index.ts';
+import {
+  type SpanField,
+  type SpanLog,
+  type StoredSpan,
+  selectSpanFields,
+  withoutContentAttributes,
+} from '../spans/index.ts';
 import { type Caller, callerCan, withCaller } from './caller.ts';
 import { rawFilterSql } from './raw-filters.ts';
 import {
@@ -24,8 +30,14 @@ export interface TraceSummary {
   costUsd: number;
 }
 
-/** A span as the trace view shows it: the stored span's fields, its start as an ISO time. */
-export type TraceSpan = Pick<StoredSpan, (typeof TRACE_SPAN_FIELDS)[number]> & { start: string };
+/** A span as the trace view shows it: the stored span's fields, its start as an ISO time, its logs. */
+export type TraceSpan = Pick<StoredSpan, (typeof TRACE_SPAN_FIELDS)[number]> & { start: string; logs: TraceLog[] };
+
+/** A log record kept with its span (span_logs), as the caller may read it; its digest identifies it. */
+export type TraceLog = Pick<SpanLog, 'name' | 'severity' | 'body' | 'attributes' | 'digest'> & { at: string };
+
+/** The most log records one trace view returns: the earliest, in time order. */
+export const TRACE_LOG_LIMIT = 2000;
 
 const TRACE_SPAN_FIELDS = [
   'spanId',
@@ -182,10 +194,38 @@ export async function readTrace(pool: pg.Pool, caller: Caller, input: TraceQuery
     const visible = callerCan(caller, 'read_content')
       ? (attributes: TraceSpan['attributes']) => attributes
       : withoutContentAttributes;
+    const logs = rows.length > 0 ? await readTraceLogs(client, q.projectId, q.traceId) : new Map();
     return rows.map(({ startTime, attributes, content, ...span }) => ({
       ...span,
       attributes: content ? { ...visible(attributes), ...content } : visible(attributes),
       start: startTime.toISOString(),
+      logs: logs.get(span.spanId) ?? [],
     }));
   });
+}
+
+/**
+ * A trace's log records by span. Row-level security returns a record's content row only to roles
+ * that may read content; where both rows of a record are visible, the one with content is shown.
+ */
+async function readTraceLogs(
+  client: pg.ClientBase,
+  projectId: string,
+  traceId: string,
+): Promise<Map<string, TraceLog[]>> {
+  const { rows } = await client.query<Omit<TraceLog, 'at'> & { spanId: string; at: Date }>(
+    `select "spanId", at, name, severity, body, attributes, encode(digest, 'hex') as digest from (
+       select distinct on (span_id, digest) span_id as "spanId", at, name, severity, body, attributes, digest
+         from span_logs where project_id = $1 and trace_id = $2
+        order by span_id, digest, content desc) l
+      order by at, "spanId" limit ${TRACE_LOG_LIMIT}`,
+    [projectId, traceId],
+  );
+  const bySpan = new Map<string, TraceLog[]>();
+  for (const { spanId, at, ...log } of rows) {
+    const list = bySpan.get(spanId) ?? [];
+    list.push({ ...log, at: at.toISOString() });
+    bySpan.set(spanId, list);
+  }
+  return bySpan;
 }

@@ -34,6 +34,8 @@ export interface RetentionResult {
   deletedModelCalls: number;
   /** Captured content (span_contents) older than its project's raw retention. */
   deletedContents: number;
+  /** Log records kept with their spans (span_logs) older than their project's raw retention. */
+  deletedSpanLogs: number;
   /** Metric series not seen for the minute rollups' retention. */
   deletedMetricSeries: number;
   deletedRollupRows: number;
@@ -63,6 +65,12 @@ export async function enforceRetention(
       where c.project_id = p.id and c.start_time < $1::timestamptz - make_interval(days => p.raw_retention_days)`,
     [now],
   );
+  // So do the log records kept with spans (the BRIN index on at finds the old ranges).
+  const expiredLogs = await pool.query(
+    `delete from span_logs l using projects p
+      where l.project_id = p.id and l.at < $1::timestamptz - make_interval(days => p.raw_retention_days)`,
+    [now],
+  );
   const cutoff = new Date(nowMs - settings.rollupDays * 86_400_000);
   let deleted = await deleteOldMinutes(pool, floorTo(nowMs - settings.minuteRollupDays * 86_400_000, HOUR_MS));
   if (deleted > 0) await reclaimDeletedRows(pool, 'rollups_minute');
@@ -85,6 +93,7 @@ export async function enforceRetention(
     droppedPartitions: rows.map((r) => r.partition_name),
     deletedModelCalls: expiredCalls.rowCount ?? 0,
     deletedContents: expiredContent.rowCount ?? 0,
+    deletedSpanLogs: expiredLogs.rowCount ?? 0,
     deletedRollupRows: deleted,
   };
 }

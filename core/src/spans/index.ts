@@ -4,3 +4,4 @@ export * from './stored-span.ts';
 export * from './column-fit.ts';
 export * from './content.ts';
 export * from './move-content.ts';
+export * from './span-logs.ts';

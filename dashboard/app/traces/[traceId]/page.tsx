@@ -1,11 +1,11 @@
 // One trace as a waterfall: model, db and cache spans on a shared time axis, with the time to
-// first token marked on streamed model calls, and tokens, cost and attributes per span.
+// first token marked on streamed model calls, and tokens, cost, attributes and logs per span.
 
 import { Card, Text } from '@tremor/react';
 import { notFound } from 'next/navigation';
 import { readTrace } from '@vigil/core';
 import { pool } from '../../../lib/db.ts';
-import { formatMs, formatUsd } from '../../../lib/format.ts';
+import { formatMs, formatSeverity, formatUsd } from '../../../lib/format.ts';
 import { requireCapability } from '../../../lib/session.ts';
 import { resolveView } from '../../../lib/view.ts';
 
@@ -18,6 +18,9 @@ const BAR: Record<string, string> = {
   http: 'bg-gray-400',
   other: 'bg-gray-300',
 };
+
+/** A log's time from its span's start: +12 ms, or −3 ms for a record written just before it. */
+const formatOffset = (ms: number) => `${ms < 0 ? '−' : '+'}${formatMs(Math.abs(ms))}`;
 
 export default async function TracePage({
   params,
@@ -87,7 +90,14 @@ export default async function TracePage({
                     ) : null}
                   </span>
                 </span>
-                <span className="text-right tabular-nums">{formatMs(span.durationMs)}</span>
+                <span className="text-right tabular-nums">
+                  {span.logs.length > 0 ? (
+                    <span className="mr-2 text-tremor-label text-tremor-content" data-testid="log-count">
+                      {span.logs.length} {span.logs.length === 1 ? 'log' : 'logs'}
+                    </span>
+                  ) : null}
+                  {formatMs(span.durationMs)}
+                </span>
               </summary>
               <div className="my-2 ml-4 rounded-tremor-small bg-tremor-background-subtle p-3 text-tremor-label">
                 <div>
@@ -101,6 +111,27 @@ export default async function TracePage({
                 <pre className="mt-2 max-h-64 overflow-auto whitespace-pre-wrap">
                   {JSON.stringify(span.attributes, null, 2)}
                 </pre>
+                {span.logs.length > 0 ? (
+                  <ol className="mt-2 space-y-1 border-tremor-border border-t pt-2" data-testid="span-logs">
+                    {span.logs.map((log) => (
+                      <li key={log.digest} className="font-mono">
+                        <span className="tabular-nums">
+                          {formatOffset(Date.parse(log.at) - Date.parse(span.start))}
+                        </span>{' '}
+                        <span className={log.severity >= 17 ? 'text-rose-600 dark:text-rose-400' : ''}>
+                          {formatSeverity(log.severity)}
+                        </span>
+                        {log.name ? <span className="font-medium"> {log.name}</span> : null}
+                        {log.body === null
+                          ? null
+                          : ` ${typeof log.body === 'string' ? log.body : JSON.stringify(log.body)}`}
+                        {Object.keys(log.attributes).length > 0 ? (
+                          <span className="text-tremor-content"> {JSON.stringify(log.attributes)}</span>
+                        ) : null}
+                      </li>
+                    ))}
+                  </ol>
+                ) : null}
               </div>
             </details>
           );
