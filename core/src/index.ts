@@ -38,6 +38,7 @@ export * from './access/roles.ts';
 export {
   listMembers,
   type Member,
+  memberAudit,
   memberCaller,
   memberSchema,
   putMember,

@@ -3,7 +3,8 @@
 
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memberCaller, putMember, removeMember } from '../src/access/members.ts';
+import { type Member, memberCaller, putMember, removeMember } from '../src/access/members.ts';
+import { inTransaction } from '../src/db/transaction.ts';
 import { auditOfCaller } from '../src/audit/audit-log.ts';
 import { createApiApp } from '../src/http/app.ts';
 import { readRoutes } from '../src/http/read-routes.ts';
@@ -21,6 +22,7 @@ let db: TestDatabase;
 let alpha: string;
 let beta: string;
 let server: RunningServer;
+const putMemberNow = (member: Member) => inTransaction(db.pool, (client) => putMember(client, member));
 
 /** What Supabase Auth issues for a signed-in user (HS256 with the project's JWT secret). */
 function supabaseSession(userId: string): Promise<string> {
@@ -36,9 +38,9 @@ beforeAll(async () => {
   db = await createTestDatabase();
   alpha = (await createProject(db.pool, 'members-alpha')).id;
   beta = (await createProject(db.pool, 'members-beta')).id;
-  await putMember(db.pool, { projectId: alpha, userId: OPERATOR, role: 'operator', tenantId: null });
-  await putMember(db.pool, { projectId: beta, userId: OPERATOR, role: 'viewer', tenantId: 'acme' });
-  await putMember(db.pool, { projectId: alpha, userId: ACCOUNTANT, role: 'finance', tenantId: null });
+  await putMemberNow({ projectId: alpha, userId: OPERATOR, role: 'operator', tenantId: null });
+  await putMemberNow({ projectId: beta, userId: OPERATOR, role: 'viewer', tenantId: 'acme' });
+  await putMemberNow({ projectId: alpha, userId: ACCOUNTANT, role: 'finance', tenantId: null });
   server = await serveApp(
     createApiApp({ jwtSecret: SECRET, routes: readRoutes(db.pool), pool: db.pool }),
     '127.0.0.1',
@@ -101,8 +103,8 @@ describe('a Supabase Auth user', () => {
 
   it('loses access when removed, and a change reports the role it replaced', async () => {
     const temp = '5a3c1c1e-0000-4000-8000-000000000004';
-    expect(await putMember(db.pool, { projectId: alpha, userId: temp, role: 'viewer', tenantId: null })).toBeNull();
-    expect(await putMember(db.pool, { projectId: alpha, userId: temp, role: 'admin', tenantId: null })).toEqual({
+    expect(await putMemberNow({ projectId: alpha, userId: temp, role: 'viewer', tenantId: null })).toBeNull();
+    expect(await putMemberNow({ projectId: alpha, userId: temp, role: 'admin', tenantId: null })).toEqual({
       projectId: alpha,
       userId: temp,
       role: 'viewer',

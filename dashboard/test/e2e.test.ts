@@ -25,6 +25,7 @@ import {
   readTrace,
   readTraces,
   type MemberRole,
+  inTransaction,
   putMember,
   type RunningServer,
   rotateIngestKey,
@@ -750,7 +751,9 @@ describe('dashboard', () => {
   it("shows admins the project's members and alerting overrides, each as stored", async () => {
     const project = await createProject(db.pool, 'membered');
     const user = '7b2a3c4d-1111-4222-8333-444455556666';
-    await putMember(db.pool, { projectId: project.id, userId: user, role: 'finance', tenantId: 'acme' });
+    await inTransaction(db.pool, (client) =>
+      putMember(client, { projectId: project.id, userId: user, role: 'finance', tenantId: 'acme' }),
+    );
     const page = await signedIn({ projectId: project.id, memberRole: 'admin' });
     await page.goto(`${baseUrl}/members`);
     const rows = await page.locator('[data-testid="members"] tbody tr').allTextContents();
@@ -761,6 +764,44 @@ describe('dashboard', () => {
     });
     await page.reload();
     expect(await page.getByTestId('alert-overrides').textContent()).toMatch(/SLOschat-latency/);
+
+    // An admin adds a member, changes their role, and removes them, through the API.
+    const form = page.getByTestId('member-form');
+    const newcomer = '8c3b4d5e-2222-4333-8444-555566667777';
+    await form.locator('input[name="userId"]').fill(newcomer);
+    await form.locator('select[name="role"]').selectOption('operator');
+    await form.locator('button').click();
+    await page.waitForURL(/notice=Added/);
+    expect(await page.getByTestId('notice').textContent()).toBe(`Added member ${newcomer}.`);
+    const newcomerRow = page.locator('[data-testid="members"] tbody tr', { hasText: newcomer });
+    expect(await newcomerRow.textContent()).toMatch(new RegExp(`${newcomer}operatorevery tenant`));
+    await form.locator('input[name="userId"]').fill(newcomer);
+    await form.locator('select[name="role"]').selectOption('viewer');
+    await form.locator('input[name="tenantId"]').fill('globex');
+    await form.locator('button').click();
+    await page.waitForURL(/notice=Changed/);
+    expect(await newcomerRow.textContent()).toMatch(new RegExp(`${newcomer}viewerglobex`));
+    // What the API refuses is said in its words.
+    await form.locator('input[name="userId"]').fill('not-a-uuid');
+    await form.locator('button').click();
+    await page.waitForURL(/notice=Member/);
+    expect(await page.getByTestId('notice').textContent()).toMatch(/^Member not saved: .*UUID/);
+    await newcomerRow.getByRole('button', { name: 'remove' }).click();
+    await page.waitForURL(/notice=Removed/);
+    expect(await page.locator('[data-testid="members"] tbody tr').count()).toBe(1);
+    const { rows: audited } = await db.pool.query(
+      `select action, before, after from audit_events where project_id = $1 and target = $2 order by at, id`,
+      [project.id, newcomer],
+    );
+    expect(audited).toEqual([
+      { action: 'member.added', before: null, after: { role: 'operator', tenant: null } },
+      {
+        action: 'member.changed',
+        before: { role: 'operator', tenant: null },
+        after: { role: 'viewer', tenant: 'globex' },
+      },
+      { action: 'member.removed', before: { role: 'viewer', tenant: 'globex' }, after: null },
+    ]);
   });
 
   it('shows each role only the pages it may open, and says why a page is refused', async () => {

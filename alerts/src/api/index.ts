@@ -1,5 +1,5 @@
 // The alerts part's contribution to the HTTP API: deployments, rollout gates, CI checks, silences,
-// alerting overrides and the alert reads. Mounted into core's app beside the read routes.
+// alerting overrides, members and the alert reads. Mounted into core's app beside the read routes.
 
 import { type ApiAppOptions, type ApiRoute, createApiApp, readRoutes } from '@vigil/core';
 import { alertRoutes } from './alert-routes.ts';
@@ -7,6 +7,7 @@ import { checkRoutes } from './check-routes.ts';
 import type { AlertsApiOptions } from './context.ts';
 import { deploymentRoutes } from './deployment-routes.ts';
 import { gateRoutes } from './gate-routes.ts';
+import { memberRoutes } from './member-routes.ts';
 import { overrideRoutes } from './override-routes.ts';
 
 export type { AlertsApiOptions } from './context.ts';
@@ -18,6 +19,7 @@ export function alertsApiRoutes(options: AlertsApiOptions): ApiRoute[] {
     ...checkRoutes(options),
     ...alertRoutes(options),
     ...overrideRoutes(options),
+    ...memberRoutes(options),
   ];
 }
 

@@ -1,5 +1,15 @@
 import type { Command } from 'commander';
-import { findProject, listMembers, MEMBER_ROLES, type Member, putMember, recordAudit, removeMember } from '@vigil/core';
+import {
+  findProject,
+  inTransaction,
+  listMembers,
+  MEMBER_ROLES,
+  type Member,
+  memberAudit,
+  putMember,
+  recordAudit,
+  removeMember,
+} from '@vigil/core';
 import type pg from 'pg';
 import { z } from 'zod';
 import { cliAudit, withDatabase } from '../context.ts';
@@ -12,9 +22,6 @@ async function projectId(pool: pg.Pool, name: string): Promise<string> {
   if (!project) throw new Error(`no project named "${name}"`);
   return project.id;
 }
-
-/** What the audit log keeps of a membership: the role and the tenant, never anything else. */
-const grant = (m: Member | null) => (m ? { role: m.role, tenant: m.tenantId } : null);
 
 export function registerMemberCommands(program: Command): void {
   const members = program
@@ -37,15 +44,8 @@ export function registerMemberCommands(program: Command): void {
           role,
           tenantId: options.tenant ?? null,
         };
-        const before = await putMember(db.pool, member);
-        await recordAudit(db.pool, {
-          ...cliAudit(),
-          projectId: member.projectId,
-          action: before ? 'member.changed' : 'member.added',
-          target: member.userId,
-          before: grant(before),
-          after: grant(member),
-        });
+        const before = await inTransaction(db.pool, (client) => putMember(client, member));
+        await recordAudit(db.pool, { ...cliAudit(), ...memberAudit(member.projectId, member.userId, before, member) });
         info(
           `${before ? 'changed' : 'added'} member ${member.userId} of "${options.project}": ${role}${member.tenantId ? `, tenant ${member.tenantId} only` : ''}`,
         );
@@ -62,14 +62,7 @@ export function registerMemberCommands(program: Command): void {
         const id = await projectId(db.pool, options.project);
         const removed = await removeMember(db.pool, id, options.user);
         if (!removed) throw new Error(`${options.user} is not a member of "${options.project}"`);
-        await recordAudit(db.pool, {
-          ...cliAudit(),
-          projectId: id,
-          action: 'member.removed',
-          target: options.user,
-          before: grant(removed),
-          after: null,
-        });
+        await recordAudit(db.pool, { ...cliAudit(), ...memberAudit(id, options.user, removed, null) });
         info(`removed member ${options.user} of "${options.project}"`);
       });
     });

@@ -4,7 +4,7 @@
 
 import type pg from 'pg';
 import { z } from 'zod';
-import { inTransaction } from '../db/transaction.ts';
+import type { AuditEvent } from '../audit/audit-log.ts';
 import { AuthError } from '../http/auth-error.ts';
 import { type Caller, withCaller } from '../query/caller.ts';
 import { MEMBER_ROLES, type MemberRole } from './roles.ts';
@@ -51,32 +51,57 @@ export async function memberCaller(pool: pg.Pool, userId: string, project?: stri
   };
 }
 
-/** Adds a member or changes one's role or tenant. Returns the row as it was, or null when new. */
-export async function putMember(pool: pg.Pool, member: Member): Promise<Member | null> {
+/**
+ * Adds a member or changes one's role or tenant, in the caller's transaction (as the caller, row-level
+ * security lets only the project's admins). Returns the row as it was, or null when new.
+ */
+export async function putMember(client: pg.ClientBase, member: Member): Promise<Member | null> {
   const m = memberSchema.parse(member);
-  return inTransaction(pool, async (client) => {
-    const { rows } = await client.query<{ role: MemberRole; tenant_id: string | null }>(
-      'select role, tenant_id from members where project_id = $1 and user_id = $2 for update',
-      [m.projectId, m.userId],
-    );
-    await client.query(
-      `insert into members (project_id, user_id, role, tenant_id) values ($1, $2, $3, $4)
-       on conflict (project_id, user_id) do update set role = excluded.role, tenant_id = excluded.tenant_id, updated_at = now()`,
-      [m.projectId, m.userId, m.role, m.tenantId],
-    );
-    const before = rows[0];
-    return before ? { projectId: m.projectId, userId: m.userId, role: before.role, tenantId: before.tenant_id } : null;
-  });
+  const { rows } = await client.query<{ role: MemberRole; tenant_id: string | null }>(
+    'select role, tenant_id from members where project_id = $1 and user_id = $2 for update',
+    [m.projectId, m.userId],
+  );
+  await client.query(
+    `insert into members (project_id, user_id, role, tenant_id) values ($1, $2, $3, $4)
+     on conflict (project_id, user_id) do update set role = excluded.role, tenant_id = excluded.tenant_id, updated_at = now()`,
+    [m.projectId, m.userId, m.role, m.tenantId],
+  );
+  const before = rows[0];
+  return before ? { projectId: m.projectId, userId: m.userId, role: before.role, tenantId: before.tenant_id } : null;
 }
 
-/** Removes a member; returns the row removed, or null when there was none. */
-export async function removeMember(pool: pg.Pool, projectId: string, userId: string): Promise<Member | null> {
-  const { rows } = await pool.query<{ role: MemberRole; tenant_id: string | null }>(
+/** Removes a member; returns the row removed, or null when there was none (or none the caller may remove). */
+export async function removeMember(
+  client: pg.Pool | pg.ClientBase,
+  projectId: string,
+  userId: string,
+): Promise<Member | null> {
+  const { rows } = await client.query<{ role: MemberRole; tenant_id: string | null }>(
     `delete from members where project_id = $1 and user_id = $2 returning role, tenant_id`,
     [projectId, userId],
   );
   const row = rows[0];
   return row ? { projectId, userId, role: row.role, tenantId: row.tenant_id } : null;
+}
+
+/**
+ * What the audit log keeps of a membership change: the role and the tenant before and after, never
+ * anything else. `after` null is a removal.
+ */
+export function memberAudit(
+  projectId: string,
+  userId: string,
+  before: Member | null,
+  after: Member | null,
+): Pick<AuditEvent, 'projectId' | 'action' | 'target' | 'before' | 'after'> {
+  const grant = (m: Member | null) => (m ? { role: m.role, tenant: m.tenantId } : null);
+  return {
+    projectId,
+    action: after === null ? 'member.removed' : before ? 'member.changed' : 'member.added',
+    target: userId,
+    before: grant(before),
+    after: grant(after),
+  };
 }
 
 /** A project's members, by role then user id. */

@@ -1,10 +1,8 @@
 'use server';
 
-import { redirect } from 'next/navigation';
-import { callVigilApi } from '../../lib/vigil-api.ts';
+import { apiErrorText, backWithNotice, callVigilApi } from '../../lib/vigil-api.ts';
 
-const back = (query: string, message: string) =>
-  redirect(`/alerts?${query}${query ? '&' : ''}notice=${encodeURIComponent(message)}`);
+const back = (query: string, message: string) => backWithNotice('/alerts', query, message);
 
 export async function createSilence(form: FormData): Promise<void> {
   const query = String(form.get('query') ?? '');
@@ -23,7 +21,7 @@ export async function createSilence(form: FormData): Promise<void> {
       comment: String(form.get('comment') ?? '') || undefined,
     },
   });
-  back(query, result.ok ? 'Silence created.' : `Silence not created: ${String(result.body.error ?? result.status)}`);
+  back(query, result.ok ? 'Silence created.' : `Silence not created: ${apiErrorText(result)}`);
 }
 
 export async function expireSilence(form: FormData): Promise<void> {
@@ -32,5 +30,5 @@ export async function expireSilence(form: FormData): Promise<void> {
     method: 'POST',
     body: { project: String(form.get('project') ?? '') },
   });
-  back(query, result.ok ? 'Silence expired.' : `Silence not expired: ${String(result.body.error ?? result.status)}`);
+  back(query, result.ok ? 'Silence expired.' : `Silence not expired: ${apiErrorText(result)}`);
 }

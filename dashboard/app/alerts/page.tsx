@@ -11,7 +11,7 @@ import { callerCan } from '@vigil/core';
 import { pool } from '../../lib/db.ts';
 import { requireCapability } from '../../lib/session.ts';
 import { resolveView, viewQuery } from '../../lib/view.ts';
-import { callVigilApi } from '../../lib/vigil-api.ts';
+import { apiErrorText, callVigilApi } from '../../lib/vigil-api.ts';
 import { createSilence, expireSilence } from './actions.ts';
 
 export const dynamic = 'force-dynamic';
@@ -143,7 +143,7 @@ export default async function AlertsPage({
                 ]}
               />
             ) : (
-              <Text>Definitions unavailable: {String(definitions.body.error ?? definitions.status)}</Text>
+              <Text>Definitions unavailable: {apiErrorText(definitions)}</Text>
             )}
           </Card>
           <Card>

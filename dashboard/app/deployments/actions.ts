@@ -1,7 +1,7 @@
 'use server';
 
 import { redirect } from 'next/navigation';
-import { callVigilApi } from '../../lib/vigil-api.ts';
+import { apiErrorText, backWithNotice, callVigilApi } from '../../lib/vigil-api.ts';
 
 export async function deploymentAction(form: FormData): Promise<void> {
   const query = String(form.get('query') ?? '');
@@ -14,6 +14,6 @@ export async function deploymentAction(form: FormData): Promise<void> {
   });
   const message = result.ok
     ? `${name}: ${action === 'promote' ? 'promoted' : 'rolled back'}.`
-    : `${name}: ${String(result.body.error ?? result.status)}`;
-  redirect(`/deployments?${query}${query ? '&' : ''}notice=${encodeURIComponent(message)}`);
+    : `${name}: ${apiErrorText(result)}`;
+  backWithNotice('/deployments', query, message);
 }
