@@ -184,7 +184,8 @@ function noisyCalls(projectId: string, deployment: string, count: number, fromMs
     costUsd: 0.002,
     seed,
   });
-  for (const span of spans) if (Math.random() < 0.02) span.durationMs *= 4;
+  // Generated calls all have a duration.
+  for (const span of spans) if (Math.random() < 0.02) span.durationMs = span.durationMs! * 4;
   return spans;
 }
 
@@ -296,7 +297,7 @@ async function falsePromotions(
         // A slower model behind the flag: twice the latency, to the first token too.
         if (deployment.rollout!.step >= 1)
           for (const span of canary) {
-            span.durationMs *= 2;
+            span.durationMs = span.durationMs! * 2;
             if (span.ttftMs !== null) span.ttftMs *= 2;
           }
         spans.push(...canary);

@@ -11,7 +11,7 @@ import { OTLPLogExporter as ProtoExporter } from '@opentelemetry/exporter-logs-o
 import { OTLPLogExporter as JsonExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPLogExporter as GrpcExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
-import { compactRollups, createPriceCatalog, readUserModelCost, SERVICE_CALLER } from '@vigil/core';
+import { compactRollups, createPriceCatalog, readMetrics, readUserModelCost, SERVICE_CALLER } from '@vigil/core';
 import { randomHex, startTestCollector, type TestCollector } from './harness.ts';
 import { kv, postSignal } from './otlp-json.ts';
 
@@ -213,6 +213,126 @@ for (const [name, createExporter] of EXPORTERS) {
     });
   });
 }
+
+describe('Codex CLI events', () => {
+  it('become model calls of unknown duration, priced per developer and model, and stay out of latency', async () => {
+    const provider = new LoggerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'codex_cli_rs', 'service.version': '0.77.0' }),
+      processors: [
+        new BatchLogRecordProcessor({ exporter: new GrpcExporter(grpcOptions(true)), maxQueueSize: 10_000 }),
+      ],
+    });
+    const logger = provider.getLogger('codex_otel');
+    const start = Date.now() - 120_000;
+    const expected = new Map<string, { calls: number; errors: number; cost: number }>();
+    for (let i = 0; i < 60; i++) {
+      const user = USERS[i % USERS.length]!;
+      const model = i % 2 ? 'gpt-5-codex' : 'gpt-5';
+      // Codex's log_event! fields, as its tracing bridge exports them (Display values as strings).
+      const common = {
+        'event.timestamp': new Date(start + i * 100).toISOString(),
+        'conversation.id': `codex-conv-${user}`,
+        'app.version': '0.77.0',
+        originator: 'codex_cli_rs',
+        'user.account_id': `acct-${user}`,
+        'user.email': user,
+        'terminal.type': 'iTerm.app',
+        model,
+        slug: model,
+      };
+      const at = start + i * 100;
+      logger.emit({
+        timestamp: at - 50,
+        attributes: { ...common, 'event.name': 'codex.user_prompt', prompt: 'fix the vault' },
+      });
+      for (const kind of ['response.created', 'response.output_text.delta'])
+        logger.emit({
+          timestamp: at - 10,
+          attributes: { ...common, 'event.name': 'codex.sse_event', 'event.kind': kind, duration_ms: '4' },
+        });
+      const totals = expected.get(`${user}\u0001${model}`) ?? { calls: 0, errors: 0, cost: 0 };
+      totals.calls++;
+      if (i % 10 === 9) {
+        logger.emit({
+          timestamp: at,
+          attributes: {
+            ...common,
+            'event.name': 'codex.sse_event',
+            'event.kind': 'response.failed',
+            'error.message': 'overloaded',
+          },
+        });
+        totals.errors++;
+      } else {
+        const usage = { input: 4000 + i * 10, cached: 3000, output: 300 + i, reasoning: 100 };
+        logger.emit({
+          timestamp: at,
+          attributes: {
+            ...common,
+            'event.name': 'codex.sse_event',
+            'event.kind': 'response.completed',
+            input_token_count: String(usage.input),
+            output_token_count: String(usage.output),
+            cached_token_count: usage.cached,
+            reasoning_token_count: usage.reasoning,
+            tool_token_count: String(usage.input + usage.output),
+          },
+        });
+        const priced = catalog.price({
+          provider: 'openai',
+          model,
+          atMs: at,
+          usage: {
+            inputTokens: usage.input,
+            outputTokens: usage.output,
+            cacheReadTokens: usage.cached,
+            cacheWriteTokens: null,
+            cacheWrite1hTokens: null,
+            reasoningTokens: usage.reasoning,
+          },
+        });
+        if (priced.costUsd === null) throw new Error(`the catalog has no price for ${model}`);
+        totals.cost += priced.costUsd;
+      }
+      expected.set(`${user}\u0001${model}`, totals);
+    }
+    await provider.forceFlush();
+    await provider.shutdown();
+
+    const window = { from: new Date(start - 60_000), to: new Date(Date.now() + 60_000) };
+    const perUser = await readUserModelCost(t.db.pool, SERVICE_CALLER, {
+      projectId: t.projectA,
+      window,
+      filters: { service_name: ['codex_cli_rs'] },
+    });
+    expect(
+      perUser
+        .map((r) => ({ key: `${r.userId}\u0001${r.model}`, calls: r.calls, errors: r.errors, cost: r.costUsd }))
+        .sort((a, b) => a.key.localeCompare(b.key)),
+    ).toEqual(
+      [...expected]
+        .map(([key, e]) => ({ key, calls: e.calls, errors: e.errors, cost: expect.closeTo(e.cost, 9) }))
+        .sort((a, b) => a.key.localeCompare(b.key)),
+    );
+    const { rows } = await t.db.pool.query(
+      `select count(*)::int as calls, count(latency_ms)::int as timed from ai_api_calls a
+         join spans s on s.project_id = a.project_id and s.trace_id = a.trace_id and s.span_id = a.span_id
+        where a.project_id = $1 and s.service_name = 'codex_cli_rs' and s.duration_ms is null`,
+      [t.projectA],
+    );
+    expect(rows[0]).toEqual({ calls: 60, timed: 0 });
+    // In the rollups: calls, errors and cost, and no latency rather than a latency of zero.
+    await compactRollups(t.db.pool);
+    const [point] = await readMetrics(t.db.pool, SERVICE_CALLER, {
+      projectId: t.projectA,
+      window,
+      filters: { service_name: ['codex_cli_rs'] },
+      quantiles: [0.95],
+    });
+    expect(point).toMatchObject({ spans: 60, modelCalls: 60, errors: 6, latencyMs: { count: 0, mean: null } });
+    expect(point!.latencyMs.quantiles.p95).toBeNull();
+  });
+});
 
 const postJson = (path: string, body: unknown) => postSignal(t.url, t.keyA, path, body);
 const attr = kv;

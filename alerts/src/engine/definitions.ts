@@ -143,8 +143,9 @@ async function ruleValue(
     case 'requests':
       return { value: point.spans, events: point.spans };
     default: {
+      // The events a quantile is over: the timed calls (a call reported without a duration is not one).
       const stats = of === 'ttft' ? point.ttftMs : point.latencyMs;
-      return { value: stats.quantiles[quantile!] ?? null, events: of === 'ttft' ? point.ttftMs.count : point.spans };
+      return { value: stats.quantiles[quantile!] ?? null, events: stats.count };
     }
   }
 }

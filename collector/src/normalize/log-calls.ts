@@ -1,5 +1,5 @@
-// Model calls that arrive as log events: AI coding agents (Claude Code, Gemini CLI) export one
-// event per API request rather than a span. Each rule below turns such a record into the span the
+// Model calls that arrive as log events: AI coding agents (Claude Code, Gemini CLI, Codex CLI)
+// export one event per API request rather than a span. Each rule below turns such a record into the span the
 // call would have been, in GenAI semconv terms, so it runs through the same normalize, price,
 // trace-assembly and write stages as any span and lands in spans, ai_api_calls, rollups and
 // sessions like one. Pure: a record and its resource in, a span or null out.
@@ -19,6 +19,7 @@ import { toCount, toId, toNumber } from './values.ts';
 /** What a rule reads off a record: usage in Vigil's convention (input includes cache, output reasoning). */
 interface CallReading {
   model: string | null;
+  /** Null when the event does not say: the span is stored with an unknown duration, never zero. */
   durationMs: number | null;
   inputTokens: number | null;
   outputTokens: number | null;
@@ -36,7 +37,8 @@ interface LogCallRule {
   provider: string;
   /** Attributes kept on the call as they are (descriptive, never content). */
   keep: readonly string[];
-  read(a: Attributes): CallReading;
+  /** The call the record reports, or null when this record of the event is not one. */
+  read(a: Attributes): CallReading | null;
 }
 
 const NO_USAGE = {
@@ -112,12 +114,50 @@ function geminiResponse(a: Attributes): CallReading {
   };
 }
 
+// Codex CLI (codex-rs/otel, SessionTelemetry): `codex.sse_event` is sent for every server-sent
+// event of a response; the one of kind `response.completed` carries the call's usage in the
+// Responses API's convention (input includes cached, output includes reasoning; its
+// `tool_token_count` is the total) and no duration, so the call is stored with an unknown one.
+// A `response.failed` event, a completed one with `error.message`, and an HTTP attempt
+// (`codex.api_request`) that failed are error calls; a successful attempt is not a call of its
+// own (its response's completed event is).
+const CODEX_KEEP = ['event.kind', 'app.version', 'terminal.type', 'auth_mode', 'originator', 'slug', 'attempt'];
+
+function codexSseEvent(a: Attributes): CallReading | null {
+  const kind = a['event.kind'];
+  const error = toId(a['error.message']);
+  if (kind === 'response.failed' || (kind === 'response.completed' && error !== null))
+    return { ...NO_USAGE, model: toId(a.model), durationMs: null, error: error ?? String(kind) };
+  if (kind !== 'response.completed') return null;
+  return {
+    model: toId(a.model),
+    durationMs: null,
+    inputTokens: toCount(a.input_token_count),
+    outputTokens: toCount(a.output_token_count),
+    cacheReadTokens: toCount(a.cached_token_count),
+    cacheWriteTokens: null,
+    reasoningTokens: toCount(a.reasoning_token_count),
+    costUsd: null,
+    error: null,
+  };
+}
+
+function codexApiRequest(a: Attributes): CallReading | null {
+  const status = toNumber(a['http.response.status_code']);
+  const error = toId(a['error.message']);
+  if (error === null && status !== null && status >= 200 && status < 300) return null;
+  if (error === null && status === null) return null;
+  return { ...NO_USAGE, model: toId(a.model), durationMs: toNumber(a.duration_ms), error: error ?? `status ${status}` };
+}
+
 /** The table of rules (also in this folder's README). */
 export const LOG_CALL_RULES: readonly LogCallRule[] = [
   { event: 'claude_code.api_request', provider: 'anthropic', keep: CLAUDE_CODE_KEEP, read: claudeCodeRequest },
   { event: 'claude_code.api_error', provider: 'anthropic', keep: CLAUDE_CODE_KEEP, read: apiError },
   { event: 'gemini_cli.api_response', provider: 'gcp.gemini', keep: GEMINI_KEEP, read: geminiResponse },
   { event: 'gemini_cli.api_error', provider: 'gcp.gemini', keep: GEMINI_KEEP, read: apiError },
+  { event: 'codex.sse_event', provider: 'openai', keep: CODEX_KEEP, read: codexSseEvent },
+  { event: 'codex.api_request', provider: 'openai', keep: CODEX_KEEP, read: codexApiRequest },
 ];
 
 const RULES = new Map(LOG_CALL_RULES.map((rule) => [rule.event, rule]));
@@ -135,7 +175,7 @@ export function eventNameOf(record: DecodedLogRecord): string {
 }
 
 /** The user a coding agent's call is billed to: the developer's email, else their account, else the install. */
-const AGENT_USER_KEYS = ['user.email', 'user.account_uuid', 'user.id', 'installation.id'];
+const AGENT_USER_KEYS = ['user.email', 'user.account_uuid', 'user.account_id', 'user.id', 'installation.id'];
 
 function firstOf(attributes: Attributes, resource: Attributes, keys: readonly string[]): string | null {
   for (const key of keys) {
@@ -169,10 +209,12 @@ export function modelCallOfLogRecord(
   if (!rule) return null;
   const a = record.attributes;
   const reading = rule.read(a);
+  if (!reading) return null;
   const stamped = Date.parse(String(a['event.timestamp'] ?? ''));
   const endMs = record.timeMs > 0 ? record.timeMs : Number.isFinite(stamped) ? stamped : receivedMs;
-  const durationMs = reading.durationMs !== null && reading.durationMs >= 0 ? reading.durationMs : 0;
-  const session = firstOf(a, resource, ['session.id']);
+  const durationMs = reading.durationMs !== null && reading.durationMs >= 0 ? reading.durationMs : null;
+  // Claude Code and Gemini CLI name the session; Codex CLI the conversation.
+  const session = firstOf(a, resource, ['session.id', 'conversation.id']);
   const promptId = toId(a['prompt.id']) ?? toId(a.prompt_id);
   const traceId =
     record.traceId ?? hexDigest([resource['service.name'], session, promptId ?? a['event.timestamp']], 32);
@@ -211,8 +253,9 @@ export function modelCallOfLogRecord(
     parentSpanId: record.spanId,
     name: event,
     kind: 3,
-    startMs: endMs - durationMs,
+    startMs: endMs - (durationMs ?? 0),
     endMs,
+    ...(durationMs === null ? { durationUnknown: true as const } : {}),
     statusCode: reading.error === null ? 0 : 2,
     statusMessage: reading.error ?? '',
     attributes,

@@ -137,7 +137,8 @@ export function normalizeSpan(
   const usage =
     category === 'model' || wrapper ? readUsage(source, provider, inputConventionOf(scopeName, resource)) : null;
   let startMs = span.startMs;
-  let durationMs = Math.max(0, span.endMs - span.startMs);
+  // Unknown, never zero: a call reported without its time, or a span that ends before it starts.
+  let durationMs: number | null = span.durationUnknown || span.endMs < span.startMs ? null : span.endMs - span.startMs;
   // Logfire logs a stream at its end, with its length: the call spans the stream.
   const streamMs = logfire === 'stream-log' ? logfireStreamMs(source) : null;
   if (streamMs !== null) {

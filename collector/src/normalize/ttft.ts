@@ -29,7 +29,7 @@ export function readTtftMs(
   attributes: Attributes,
   events: readonly DecodedEvent[],
   startMs: number,
-  durationMs: number,
+  durationMs: number | null,
 ): number | null {
   let ttft: number | null = null;
   const seconds = firstNumber(attributes, SECONDS_KEYS);
@@ -50,6 +50,6 @@ export function readTtftMs(
       }
     }
   }
-  if (ttft === null || ttft < 0 || ttft > durationMs + 1) return null;
+  if (ttft === null || ttft < 0 || (durationMs !== null && ttft > durationMs + 1)) return null;
   return ttft;
 }

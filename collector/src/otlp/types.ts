@@ -21,6 +21,11 @@ export interface DecodedSpan {
   /** Epoch milliseconds (fractional), from startTimeUnixNano. */
   startMs: number;
   endMs: number;
+  /**
+   * Set by a reader that knows a call happened but not how long it took (an agent event that
+   * reports usage without a duration): the span is stored with a null duration, startMs = endMs.
+   */
+  durationUnknown?: true;
   /** OTLP StatusCode: 0 unset, 1 ok, 2 error. */
   statusCode: number;
   statusMessage: string;

@@ -152,8 +152,8 @@ for (const [library, cases] of Object.entries(EXPECTED)) {
         else expect(call.ttftMs).toBeCloseTo(expected.ttftMs, 3);
         if (expected.durationMs !== undefined) {
           expect(call.durationMs).toBeCloseTo(expected.durationMs, 3);
-          expect(call.startMs + call.durationMs).toBeLessThanOrEqual(
-            Math.max(...spans.map((s) => s.startMs + s.durationMs)),
+          expect(call.startMs + call.durationMs!).toBeLessThanOrEqual(
+            Math.max(...spans.map((s) => s.startMs + (s.durationMs ?? 0))),
           );
           expect(call.startMs).toBeGreaterThanOrEqual(FIXTURE_START_MS);
         }

@@ -1,6 +1,7 @@
 // Agent events → model calls: the rules of normalize/log-calls.ts, then the ordinary normalize
-// stage over the span each rule builds, on records shaped as Claude Code and Gemini CLI send them
-// (attribute names from Claude Code's monitoring docs and Gemini CLI's telemetry/types.ts).
+// stage over the span each rule builds, on records shaped as Claude Code, Gemini CLI and Codex CLI
+// send them (attribute names from Claude Code's monitoring docs, Gemini CLI's telemetry/types.ts
+// and Codex's codex-rs/otel SessionTelemetry).
 
 import { describe, expect, it } from 'vitest';
 import { eventNameOf, modelCallOfLogRecord } from '../../src/normalize/log-calls.ts';
@@ -157,6 +158,81 @@ describe('agent events as model calls', () => {
       sessionId: 'g-1',
     });
     expect(span.attributes.response_text).toBeUndefined();
+  });
+
+  // Codex CLI: its log_event! fields on every event, then the event's own.
+  const CODEX_RESOURCE: Attributes = { 'service.name': 'codex_cli_rs', 'service.version': '0.77.0' };
+  const codex = (fields: Attributes): Attributes => ({
+    'event.timestamp': '2025-12-06T05:46:50.123Z',
+    'conversation.id': 'conv-1',
+    'app.version': '0.77.0',
+    auth_mode: 'ApiKey',
+    originator: 'codex_cli_rs',
+    'user.account_id': 'acct-9',
+    'user.email': 'dev@example.com',
+    'terminal.type': 'iTerm.app',
+    model: 'gpt-5-codex',
+    slug: 'gpt-5-codex',
+    ...fields,
+  });
+
+  it('reads a Codex CLI response.completed as a model call of unknown duration: input includes the cache, output reasoning', () => {
+    const span = normalized(
+      codex({
+        'event.name': 'codex.sse_event',
+        'event.kind': 'response.completed',
+        input_token_count: '21000',
+        output_token_count: '900',
+        cached_token_count: 18000,
+        reasoning_token_count: 512,
+        tool_token_count: '21900',
+      }),
+      CODEX_RESOURCE,
+      { body: '' },
+    );
+    expect(span).toMatchObject({
+      provider: 'openai',
+      model: 'gpt-5-codex',
+      category: 'model',
+      status: 'ok',
+      inputTokens: 21000,
+      outputTokens: 900,
+      cacheReadTokens: 18000,
+      reasoningTokens: 512,
+      userId: 'dev@example.com',
+      sessionId: 'conv-1',
+      durationMs: null,
+      startMs: 1_765_000_010_000,
+      ttftMs: null,
+    });
+  });
+
+  it('counts a failed Codex response or HTTP attempt as an error call, and no other Codex event as a call', () => {
+    const call = (fields: Attributes) => modelCallOfLogRecord(record(codex(fields), { body: '' }), CODEX_RESOURCE, 0);
+    const failed = normalized(
+      codex({ 'event.name': 'codex.sse_event', 'event.kind': 'response.failed', 'error.message': 'rate limited' }),
+      CODEX_RESOURCE,
+      { body: '' },
+    );
+    expect(failed).toMatchObject({
+      status: 'error',
+      statusMessage: 'rate limited',
+      durationMs: null,
+      inputTokens: null,
+    });
+    const attempt = normalized(
+      codex({ 'event.name': 'codex.api_request', duration_ms: '812', 'http.response.status_code': 500, attempt: 1 }),
+      CODEX_RESOURCE,
+      { body: '' },
+    );
+    expect(attempt).toMatchObject({ status: 'error', statusMessage: 'status 500', durationMs: 812 });
+    expect(
+      call({ 'event.name': 'codex.api_request', duration_ms: '640', 'http.response.status_code': 200 }),
+    ).toBeNull();
+    for (const kind of ['response.created', 'response.output_text.delta', 'response.output_item.done'])
+      expect(call({ 'event.name': 'codex.sse_event', 'event.kind': kind, duration_ms: '3' })).toBeNull();
+    expect(call({ 'event.name': 'codex.user_prompt', prompt_length: '12', prompt: '[REDACTED]' })).toBeNull();
+    expect(call({ 'event.name': 'codex.tool_result', tool_name: 'shell', arguments: 'rm -rf /' })).toBeNull();
   });
 
   it('is not a model call for other events, nor for the GenAI details event that restates a Gemini response', () => {

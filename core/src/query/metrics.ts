@@ -29,7 +29,8 @@ export interface MetricsPoint {
   requests: number;
   errors: number;
   errorRate: number | null;
-  latencyMs: { mean: number | null; quantiles: Record<string, number | null> };
+  /** Over the spans whose duration is known (count): a call reported without one is in spans, not here. */
+  latencyMs: { count: number; mean: number | null; quantiles: Record<string, number | null> };
   ttftMs: { count: number; mean: number | null; quantiles: Record<string, number | null> };
   modelCalls: number;
   /** Model calls with a known cost; the others are in unpriced_models. */
@@ -61,6 +62,7 @@ interface AggregateRow extends UsageColumns {
   root_count: number;
   error_count: number;
   duration_sum_ms: number;
+  untimed_count: number;
   latency_hist: Buffer | null;
   ttft_count: number;
   ttft_sum_ms: number;
@@ -149,7 +151,7 @@ export async function metricsFromRollups(
   // whose deltas cancelled out is left out; one with usage and no calls (token and cost metrics) is not.
   const sql = `${edgeSql.ctes.length ? `with ${edgeSql.ctes.join(', ')} ` : ''}select ${groupColumns ? groupColumns + ', ' : ''}${step} as step,
       sum(span_count::float8) as span_count, sum(root_count::float8) as root_count, sum(error_count::float8) as error_count,
-      sum(duration_sum_ms) as duration_sum_ms, string_agg(latency_hist, ''::bytea) as latency_hist,
+      sum(duration_sum_ms) as duration_sum_ms, sum(untimed_count::float8) as untimed_count, string_agg(latency_hist, ''::bytea) as latency_hist,
       sum(ttft_count::float8) as ttft_count, sum(ttft_sum_ms) as ttft_sum_ms, string_agg(ttft_hist, ''::bytea) as ttft_hist,
       sum(model_calls::float8) as model_calls, sum(priced_calls::float8) as priced_calls, string_agg(cost_hist, ''::bytea) as cost_hist,
       sum(input_tokens::float8) as input_tokens,
@@ -198,7 +200,8 @@ export async function metricsFromSpans(client: pg.ClientBase, q: ParsedMetricsQu
   const groupBy = [...q.groupBy.map((_, i) => String(i + 1)), String(q.groupBy.length + 1)].join(', ');
   const sql = `select ${groupColumns ? groupColumns + ', ' : ''}${step} as step, count(*)::float8 as span_count,
       (count(*) filter (where parent_span_id is null))::float8 as root_count, (count(*) filter (where status = 'error'))::float8 as error_count,
-      sum(duration_ms) as duration_sum_ms, percentile_cont(${quantiles}::float8[]) within group (order by duration_ms) as latency_q,
+      coalesce(sum(duration_ms), 0) as duration_sum_ms, (count(*) filter (where duration_ms is null))::float8 as untimed_count,
+      percentile_cont(${quantiles}::float8[]) within group (order by duration_ms) as latency_q,
       count(ttft_ms)::float8 as ttft_count, coalesce(sum(ttft_ms), 0) as ttft_sum_ms,
       percentile_cont(${quantiles}::float8[]) within group (order by ttft_ms) as ttft_q,
       (count(*) filter (where category = 'model'))::float8 as model_calls,
@@ -257,6 +260,7 @@ function toPoint(
     return out;
   };
   const spans = row.span_count;
+  const timed = spans - row.untimed_count;
   const requests = row.root_count;
   return {
     group,
@@ -267,8 +271,9 @@ function toPoint(
     errors: row.error_count,
     errorRate: spans > 0 ? row.error_count / spans : null,
     latencyMs: {
-      mean: spans > 0 ? row.duration_sum_ms / spans : null,
-      quantiles: quantilesOf(latency, 'latency', spans),
+      count: timed,
+      mean: timed > 0 ? row.duration_sum_ms / timed : null,
+      quantiles: quantilesOf(latency, 'latency', timed),
     },
     ttftMs: {
       count: row.ttft_count,

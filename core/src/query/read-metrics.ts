@@ -89,7 +89,8 @@ export async function readSli(pool: pg.Pool, caller: Caller, input: SliQuery): P
       requests: 0,
       costPerRequest: null,
     };
-  const total = metric === 'latency' ? point.spans : point.ttftMs.count;
+  // Calls whose duration is unknown are neither good nor bad by a latency threshold.
+  const total = metric === 'latency' ? point.latencyMs.count : point.ttftMs.count;
   let good: number | null = null;
   if (q.thresholdMs !== undefined) {
     const histogram = metric === 'latency' ? point.latency : point.ttft;
@@ -154,7 +155,7 @@ export async function readSamples(pool: pg.Pool, caller: Caller, input: SamplesQ
     const where = rawFilterSql(q.filters, params);
     params.push(q.limit);
     const { rows } = await client.query<{
-      duration_ms: number;
+      duration_ms: number | null;
       ttft_ms: number | null;
       error: number;
       cost_usd: number | null;
@@ -166,7 +167,7 @@ export async function readSamples(pool: pg.Pool, caller: Caller, input: SamplesQ
     );
     const samples: Samples = { latencyMs: [], ttftMs: [], errors: [], costUsd: [] };
     for (const row of rows) {
-      samples.latencyMs.push(row.duration_ms);
+      if (row.duration_ms !== null) samples.latencyMs.push(row.duration_ms);
       samples.errors.push(row.error);
       if (row.ttft_ms !== null) samples.ttftMs.push(row.ttft_ms);
       if (row.cost_usd !== null) samples.costUsd.push(row.cost_usd);

@@ -71,10 +71,9 @@ export async function readRequestSamples(pool: pg.Pool, caller: Caller, input: R
       ttftMs: [],
     };
     for (const row of rows) {
-      if (row.root_ms !== null) {
-        samples.latencyMs.push(row.root_ms);
-        samples.errors.push(row.root_error ? 1 : 0);
-      }
+      // root_error is null only for a trace without its root; a root's duration may be unknown.
+      if (row.root_error !== null) samples.errors.push(row.root_error ? 1 : 0);
+      if (row.root_ms !== null) samples.latencyMs.push(row.root_ms);
       if (row.unpriced > 0) samples.unpricedRequests++;
       else samples.costUsd.push(row.model_calls === 0 ? 0 : row.cost_usd!);
       if (row.ttft_ms) samples.ttftMs.push(...row.ttft_ms.map(Number));

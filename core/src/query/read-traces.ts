@@ -22,7 +22,8 @@ export interface TraceSummary {
   traceId: string;
   rootName: string | null;
   start: string;
-  durationMs: number;
+  /** From the first span's start to the last timed span's end; null when no span's duration is known. */
+  durationMs: number | null;
   spans: number;
   errors: number;
   tenantId: string;
@@ -85,7 +86,7 @@ export async function readTraces(pool: pg.Pool, caller: Caller, input: TracesQue
       traceId: r.trace_id,
       rootName: r.root_name,
       start: r.start.toISOString(),
-      durationMs: Number(r.duration_ms),
+      durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
       spans: r.spans,
       errors: r.errors,
       tenantId: r.tenant_id,

@@ -36,6 +36,8 @@ export class RollupAggregate {
   rootCount = 0;
   errorCount = 0;
   durationSumMs = 0;
+  /** Spans whose duration is unknown: counted as calls, left out of latency. */
+  untimedCount = 0;
   readonly latency = new HistogramBuilder();
   ttftCount = 0;
   ttftSumMs = 0;
@@ -58,8 +60,11 @@ export class RollupAggregate {
     this.spanCount += sign;
     if (span.parentSpanId === null) this.rootCount += sign;
     if (span.status === 'error') this.errorCount += sign;
-    this.durationSumMs += sign * span.durationMs;
-    this.latency.add(span.durationMs, sign);
+    if (span.durationMs === null) this.untimedCount += sign;
+    else {
+      this.durationSumMs += sign * span.durationMs;
+      this.latency.add(span.durationMs, sign);
+    }
     if (span.ttftMs !== null) {
       this.ttftCount += sign;
       this.ttftSumMs += sign * span.ttftMs;
@@ -80,6 +85,7 @@ export class RollupAggregate {
     this.rootCount += sign * row.root_count;
     this.errorCount += sign * row.error_count;
     this.durationSumMs += sign * row.duration_sum_ms;
+    this.untimedCount += sign * Number(row.untimed_count);
     this.latency.mergeEncoded(row.latency_hist, sign, concatenated);
     this.ttftCount += sign * row.ttft_count;
     this.ttftSumMs += sign * row.ttft_sum_ms;
@@ -96,6 +102,7 @@ export class RollupAggregate {
     this.rootCount += other.rootCount;
     this.errorCount += other.errorCount;
     this.durationSumMs += other.durationSumMs;
+    this.untimedCount += other.untimedCount;
     this.latency.merge(other.latency);
     this.ttftCount += other.ttftCount;
     this.ttftSumMs += other.ttftSumMs;
@@ -130,6 +137,7 @@ export interface StoredRollupRow extends UsageColumns {
   root_count: number;
   error_count: number;
   duration_sum_ms: number;
+  untimed_count: number;
   latency_hist: Uint8Array | null;
   ttft_count: number;
   ttft_sum_ms: number;
@@ -151,6 +159,7 @@ export const ROLLUP_METRIC_COLUMNS = [
   'root_count',
   'error_count',
   'duration_sum_ms',
+  'untimed_count',
   'latency_hist',
   'ttft_count',
   'ttft_sum_ms',
@@ -203,7 +212,8 @@ export function spanMetricSql(sign: 1 | -1): {
       span_count: n('1'),
       root_count: n('(parent_span_id is null)::int'),
       error_count: n(`(status = 'error')::int`),
-      duration_sum_ms: n('duration_ms'),
+      duration_sum_ms: n('coalesce(duration_ms, 0)'),
+      untimed_count: n('(duration_ms is null)::int'),
       ttft_count: n('(ttft_ms is not null)::int'),
       ttft_sum_ms: n('coalesce(ttft_ms, 0)'),
       priced_calls: n(`(${priced})::int`),
@@ -362,6 +372,8 @@ export class RollupMap {
           row.errorCount +
           '\t' +
           copyNumber(row.durationSumMs) +
+          '\t' +
+          row.untimedCount +
           '\t' +
           copyBytea(row.latency.encode()) +
           '\t' +

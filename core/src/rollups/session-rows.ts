@@ -57,12 +57,12 @@ export class SessionAggregate {
     if (sign > 0) {
       this.userId ??= span.userId;
       this.firstSeenMs = Math.min(this.firstSeenMs, span.startMs);
-      this.lastSeenMs = Math.max(this.lastSeenMs, span.startMs + span.durationMs);
+      this.lastSeenMs = Math.max(this.lastSeenMs, span.startMs + (span.durationMs ?? 0));
     }
     this.spanCount += sign;
     if (span.status === 'error') this.errorCount += sign;
     this.usage.addSpan(span, sign);
-    if (span.category === 'model') this.modelLatency.add(span.durationMs, sign);
+    if (span.category === 'model' && span.durationMs !== null) this.modelLatency.add(span.durationMs, sign);
   }
 
   merge(row: StoredSessionRow): void {

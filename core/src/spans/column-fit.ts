@@ -4,7 +4,7 @@
 //   - a start time outside the years 1970-9999 rejects the span (there is no time to file it under);
 //   - a token count that is not an integer in 0..2^31-1 (the integer columns) is cleared to null
 //     (unknown, never zero), and so is the cost priced from it;
-//   - a duration, TTFT, cost or reported cost that is NaN, infinite or negative is cleared to null (duration to 0);
+//   - a duration, TTFT, cost or reported cost that is NaN, infinite or negative is cleared to null (unknown);
 //   - a kind outside 0..5 (OTLP SpanKind; the column is a smallint) becomes 0, unspecified.
 
 import type { StoredSpan } from './stored-span.ts';
@@ -76,8 +76,8 @@ export function fitToColumns(span: StoredSpan): ColumnFit {
     span.ttftMs = null;
     (cleared ??= []).push('ttftMs');
   }
-  if (!fitsMeasure(span.durationMs)) {
-    span.durationMs = 0;
+  if (span.durationMs !== null && !fitsMeasure(span.durationMs)) {
+    span.durationMs = null;
     (cleared ??= []).push('durationMs');
   }
   if (!(Number.isInteger(span.kind) && span.kind >= 0 && span.kind <= 5)) {

@@ -48,7 +48,11 @@ export interface StoredSpan extends TokenUsage {
   kind: number;
   serviceName: string;
   startMs: number;
-  durationMs: number;
+  /**
+   * Null when unknown: an agent event that reports a call's usage but not its time (Codex CLI), a
+   * span whose end precedes its start. Rollups count such a call but leave it out of latency.
+   */
+  durationMs: number | null;
   category: SpanCategory;
   status: SpanStatus;
   statusMessage: string | null;

@@ -36,7 +36,7 @@ export default async function TracePage({
   const spans = await readTrace(pool(), caller, { projectId: view.projectId, traceId });
   if (spans.length === 0) notFound();
   const start = Math.min(...spans.map((s) => Date.parse(s.start)));
-  const end = Math.max(...spans.map((s) => Date.parse(s.start) + s.durationMs));
+  const end = Math.max(...spans.map((s) => Date.parse(s.start) + (s.durationMs ?? 0)));
   const total = Math.max(end - start, 1);
   // Parents before children, children in start order.
   const children = new Map<string | null, typeof spans>();
@@ -66,8 +66,12 @@ export default async function TracePage({
       <div className="mt-4 space-y-1" data-testid="waterfall">
         {ordered.map(({ span, depth }) => {
           const left = ((Date.parse(span.start) - start) / total) * 100;
-          const width = Math.max((span.durationMs / total) * 100, 0.3);
-          const ttft = span.ttftMs !== null ? (span.ttftMs / Math.max(span.durationMs, 1)) * 100 : null;
+          // A call reported without its duration is a thin mark at its time, its duration a dash.
+          const width = Math.max(((span.durationMs ?? 0) / total) * 100, 0.3);
+          const ttft =
+            span.ttftMs !== null && span.durationMs !== null
+              ? (span.ttftMs / Math.max(span.durationMs, 1)) * 100
+              : null;
           return (
             <details key={span.spanId} className="group" data-testid={`span-${span.spanId}`}>
               <summary className="grid cursor-pointer grid-cols-[minmax(0,22rem)_1fr_6rem] items-center gap-3 text-tremor-default">
