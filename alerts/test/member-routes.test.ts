@@ -7,6 +7,7 @@ import type { MemberRole } from '@vigil/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@vigil/testing';
 import { alertsApiRoutes } from '../src/api/index.ts';
+import { callApi } from './support/api-call.ts';
 import { parseAlertsConfig } from '../src/config/load.ts';
 
 const SECRET = 'member-routes-test-secret-of-32-chars!';
@@ -38,14 +39,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-async function call(bearer: string, path: string, body?: unknown) {
-  const response = await fetch(`${server.url}/api/v1${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
-}
+const call = (bearer: string, path: string, body?: unknown) => callApi(server.url, bearer, path, body);
 
 const memberRows = async (project: string) =>
   (

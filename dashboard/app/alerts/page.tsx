@@ -13,6 +13,7 @@ import { requireCapability } from '../../lib/session.ts';
 import { resolveView, viewQuery } from '../../lib/view.ts';
 import { apiErrorText, callVigilApi } from '../../lib/vigil-api.ts';
 import { createSilence, expireSilence } from './actions.ts';
+import { ViewFormFields } from '../../components/view-form-fields.tsx';
 
 export const dynamic = 'force-dynamic';
 
@@ -150,8 +151,7 @@ export default async function AlertsPage({
             <Text className="mb-2 font-medium text-tremor-content-strong">Silences</Text>
             {canChange ? (
               <form action={createSilence} className="mb-3 flex flex-wrap items-end gap-2" data-testid="silence-form">
-                <input type="hidden" name="query" value={query} />
-                <input type="hidden" name="project" value={view.projectName} />
+                <ViewFormFields query={query} project={view.projectName} />
                 <input
                   name="matchers"
                   required
@@ -187,8 +187,7 @@ export default async function AlertsPage({
                 s.active ? (
                   canChange ? (
                     <form key="e" action={expireSilence}>
-                      <input type="hidden" name="query" value={query} />
-                      <input type="hidden" name="project" value={view.projectName} />
+                      <ViewFormFields query={query} project={view.projectName} />
                       <input type="hidden" name="id" value={s.id} />
                       <button type="submit" className="text-tremor-brand">
                         expire now

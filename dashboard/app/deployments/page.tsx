@@ -17,6 +17,7 @@ import { timeLabel } from '../../lib/series.ts';
 import { requireCapability } from '../../lib/session.ts';
 import { resolveView, viewHref, viewQuery } from '../../lib/view.ts';
 import { deploymentAction } from './actions.ts';
+import { ViewFormFields } from '../../components/view-form-fields.tsx';
 
 export const dynamic = 'force-dynamic';
 
@@ -161,8 +162,7 @@ export default async function DeploymentsPage({
             </div>
             {callerCan(caller, 'operate') && !view.tenantScoped && selected.state === 'running' ? (
               <form action={deploymentAction} className="mt-3 flex gap-2" data-testid="deployment-actions">
-                <input type="hidden" name="query" value={viewQuery(view, { notice: null })} />
-                <input type="hidden" name="project" value={view.projectName} />
+                <ViewFormFields query={viewQuery(view, { notice: null })} project={view.projectName} />
                 <input type="hidden" name="deployment" value={selected.name} />
                 <button
                   type="submit"

@@ -12,6 +12,7 @@ import { pool } from '../../lib/db.ts';
 import { requireCapability } from '../../lib/session.ts';
 import { resolveView, viewQuery } from '../../lib/view.ts';
 import { removeMember, saveMember } from './actions.ts';
+import { ViewFormFields } from '../../components/view-form-fields.tsx';
 
 export const dynamic = 'force-dynamic';
 
@@ -46,8 +47,7 @@ export default async function MembersPage({
         <Text className="mb-2 font-medium text-tremor-content-strong">Members of {view.projectName}</Text>
         {canChange ? (
           <form action={saveMember} className="mb-3 flex flex-wrap items-end gap-2" data-testid="member-form">
-            <input type="hidden" name="query" value={query} />
-            <input type="hidden" name="project" value={view.projectName} />
+            <ViewFormFields query={query} project={view.projectName} />
             <input
               name="userId"
               required
@@ -84,8 +84,7 @@ export default async function MembersPage({
             shortTime(m.updatedAt.toISOString()),
             canChange ? (
               <form key="r" action={removeMember}>
-                <input type="hidden" name="query" value={query} />
-                <input type="hidden" name="project" value={view.projectName} />
+                <ViewFormFields query={query} project={view.projectName} />
                 <input type="hidden" name="userId" value={m.userId} />
                 <button type="submit" className="text-tremor-brand">
                   remove
