@@ -4,13 +4,8 @@
 // of the hour read, or added where the hour is left out.
 
 import { histogramKeySql, histogramPairSql } from '../histogram/log-histogram-sql.ts';
-import {
-  HISTOGRAM_COLUMNS,
-  type HistogramColumn,
-  ROLLUP_METRIC_COLUMNS,
-  SPAN_METRIC_INPUTS,
-  spanMetricSql,
-} from '../rollups/rollup-rows.ts';
+import { HISTOGRAM_COLUMNS, type HistogramColumn, ROLLUP_METRIC_COLUMNS } from '../rollups/rollup-rows.ts';
+import { SPAN_METRIC_INPUTS, spanMetricSql } from '../rollups/span-metric-sql.ts';
 import { filterSql, type Params, rawDimension } from './metric-sql.ts';
 import type { RawEdge } from './plan.ts';
 import type { ParsedMetricsQuery } from './schemas.ts';
