@@ -292,6 +292,31 @@ describe('exactly once', () => {
     expect(await callsOf(traceId)).toHaveLength(1);
   });
 
+  it('stores a retried span once when the retry learns a tenant the first copy did not have', async () => {
+    const traceId = randomHex(16);
+    const startMs = Date.now();
+    const child = {
+      traceId,
+      spanId: '0000000000000022',
+      parentSpanId: '0000000000000021',
+      startMs,
+      name: 'chat',
+      attributes: chat('gpt-4o-mini', 10, 10),
+    };
+    // The call first, without its parent: stored under no tenant, waiting for it.
+    expect((await postJson(t.url, t.keyA, otlpJsonBody([child]))).status).toBe(200);
+    // Then the parent, with the call's request retried beside it: the retry resolves to the
+    // parent's tenant, and the stored copy is fixed up to it.
+    const root = { traceId, spanId: '0000000000000021', startMs, name: 'root', attributes: { 'tenant.id': 'acme' } };
+    const retried = await postJson(t.url, t.keyA, otlpJsonBody([root, child]));
+    expect(retried.status, await retried.text()).toBe(200);
+    expect((await spansOf(traceId)).map((s) => [s.span_id, s.tenant_id])).toEqual([
+      ['0000000000000021', 'acme'],
+      ['0000000000000022', 'acme'],
+    ]);
+    expect(await callsOf(traceId)).toHaveLength(1);
+  });
+
   it('a key fixes the project: nothing in a span or resource can move it into another project', async () => {
     const traceId = randomHex(16);
     const body = otlpJsonBody(

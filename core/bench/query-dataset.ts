@@ -1,6 +1,6 @@
 // The query benches' dataset: 10M spans over 30 days (50 tenants, 8 models, 20 surfaces, Zipf
-// skew, daily cycle, slow tails, errors), loaded with the bulk path (spans, ai_api_calls and
-// pending rollup deltas in one transaction per slice, compacting and enforcing retention as
+// skew, daily cycle, slow tails, errors), loaded with the bulk path (spans and pending rollup
+// deltas in one transaction per slice, compacting and enforcing retention as
 // simulated time passes, as if live). Kept in .vigil/bench-query, one database per size, and reused
 // when its parameters match (BENCH_REGENERATE=1 forces a new one), so bench:query and
 // bench:storage share one generation.

@@ -2,7 +2,8 @@
 // benches' 10M-span dataset (query-dataset.ts: generated once with the bulk path and shared with
 // bench:query), against the same span rows in a plain table with one index on (trace_id, span_id).
 //
-// Per table (partitions summed): heap, TOAST and indexes. Raw is spans and ai_api_calls; rollups
+// Per table (partitions summed): heap, TOAST and indexes. Raw is spans (ai_api_calls is a view of
+// its model calls and of the rows an app wrote itself, in app_ai_api_calls); rollups
 // are rollups_minute, _hour and _day; the total is every table of the schema (sessions, the
 // waiting-parent table, alerting) over the span count.
 //
@@ -25,7 +26,7 @@ interface TableSize {
   indexes: number;
 }
 
-const RAW = ['spans', 'ai_api_calls'];
+const RAW = ['spans', 'app_ai_api_calls'];
 const ROLLUPS = ['rollups_minute', 'rollups_hour', 'rollups_day'];
 
 /** Each top-level table of the public schema, its partitions summed. */

@@ -264,12 +264,14 @@ describe('retention', () => {
     const before = await readMetrics(db.pool, SERVICE_CALLER, { projectId: a, window: old });
     const rawBefore = await readMetrics(db.pool, SERVICE_CALLER, { projectId: a, window: old, exact: true });
     expect(rawBefore[0]!.spans).toBeGreaterThan(0);
+    // Model calls are their spans' rows (ai_api_calls is a view): they go a whole day at a time,
+    // with the partitions that end before the 2-day retention.
     const calls = async (project: string, older: boolean) =>
       Number(
         (
           await db.pool.query(
             `select count(*) as n from ai_api_calls where project_id = $1 and (created_at < $2) = $3 and trace_id is not null`,
-            [project, new Date(now - 2 * DAY), older],
+            [project, new Date(Math.floor((now - 2 * DAY) / DAY) * DAY), older],
           )
         ).rows[0].n,
       );
@@ -309,7 +311,6 @@ describe('retention', () => {
       [a, new Date(now - 36 * DAY), new Date(now - DAY)],
     );
     const result = await enforceRetention(db.pool, { minuteRollupDays: 35, hourRollupDays: 35, rollupDays: 397 }, now);
-    expect(result.deletedModelCalls).toBe(oldCallsA);
     expect(result.deletedMetricSeries).toBe(1);
     expect(result.deletedContents).toBe(1);
     expect(result.deletedSpanLogs).toBe(1);

@@ -807,13 +807,14 @@ describe('dashboard', () => {
   it('shows each role only the pages it may open, and says why a page is refused', async () => {
     const navOf = async (page: Page) => (await page.locator('header nav a').allTextContents()).map((t) => t.trim());
     const finance = await signedIn({ projectId: shop, memberRole: 'finance' });
-    await finance.goto(`${baseUrl}/?${windowQuery}`);
     // Finance lands on Cost (Overview is health) and its navigation has Cost alone. (The page
-    // streams, so Next.js redirects in the browser: wait for it.)
+    // streams, so Next.js redirects in the browser, at times before the first page's load event,
+    // which then interrupts the goto: wait for the response alone, then for the redirect.)
+    await finance.goto(`${baseUrl}/?${windowQuery}`, { waitUntil: 'commit' });
     await finance.waitForURL((url) => url.pathname === '/cost');
     expect(await navOf(finance)).toEqual(['Cost']);
     expect(await finance.getByTestId('signed-in-role').textContent()).toBe('finance');
-    await finance.goto(`${baseUrl}/sessions?${windowQuery}`);
+    await finance.goto(`${baseUrl}/sessions?${windowQuery}`, { waitUntil: 'commit' });
     await finance.waitForURL((url) => url.pathname === '/denied');
     expect(await finance.getByTestId('denied-reason').textContent()).toBe(
       'You are signed in as finance: a finance cannot read traces: that needs the viewer, operator or admin role.',
@@ -831,7 +832,7 @@ describe('dashboard', () => {
       'Audit',
     ]);
     for (const adminPage of ['/keys', '/members']) {
-      await viewer.goto(`${baseUrl}${adminPage}`);
+      await viewer.goto(`${baseUrl}${adminPage}`, { waitUntil: 'commit' });
       await viewer.waitForURL((url) => url.pathname === '/denied');
     }
     await viewer.goto(`${baseUrl}/alerts?${windowQuery}`);

@@ -86,7 +86,7 @@ const ROLLUP_SPAN_SQL = selectSpanFields(ROLLUP_SPAN_FIELDS);
 
 /**
  * Fills tenant, session, user and surface into each seed's stored subtree wherever they are
- * missing (a nearer ancestor's value always wins), in spans and in ai_api_calls.
+ * missing (a nearer ancestor's value always wins), in spans (ai_api_calls reads them there).
  */
 export async function applyLateContext(
   client: pg.ClientBase,
@@ -149,16 +149,10 @@ export async function applyLateContext(
   }
   if (changed.length === 0) return [];
   await client.query(
-    `with v as (
-       select * from unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+    `update spans s set tenant_id = v.tenant_id, session_id = v.session_id, user_id = v.user_id, surface = v.surface
+       from unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
          as v(trace_id, span_id, tenant_id, session_id, user_id, surface)
-     ),
-     fixed as (
-       update spans s set tenant_id = v.tenant_id, session_id = v.session_id, user_id = v.user_id, surface = v.surface
-         from v where s.project_id = $1 and s.trace_id = v.trace_id and s.span_id = v.span_id and s.trace_id = any($2::uuid[])
-     )
-     update ai_api_calls a set tenant_id = v.tenant_id, session_id = v.session_id, user_id = v.user_id
-       from v where a.project_id = $1 and a.trace_id = v.trace_id and a.span_id = v.span_id and a.trace_id = any($2::uuid[])`,
+      where s.project_id = $1 and s.trace_id = v.trace_id and s.span_id = v.span_id and s.trace_id = any($2::uuid[])`,
     [
       projectId,
       changed.map((c) => c.after.traceId),
@@ -208,13 +202,9 @@ export async function demoteStoredWrappers(
     [projectId, traceIds, spanIds],
   );
   await client.query(
-    `with w as (select * from unnest($2::uuid[], $3::text[]) as w(trace_id, span_id)),
-     demoted as (
-       update spans s set ${WRAPPER_SET_SQL}
-         from w where s.project_id = $1 and s.trace_id = w.trace_id and s.span_id = w.span_id and s.trace_id = any($2::uuid[])
-     )
-     delete from ai_api_calls a using w
-      where a.project_id = $1 and a.trace_id = w.trace_id and a.span_id = w.span_id and a.trace_id = any($2::uuid[])`,
+    `update spans s set ${WRAPPER_SET_SQL}
+       from unnest($2::uuid[], $3::text[]) as w(trace_id, span_id)
+      where s.project_id = $1 and s.trace_id = w.trace_id and s.span_id = w.span_id and s.trace_id = any($2::uuid[])`,
     [projectId, traceIds, spanIds],
   );
   return rows.map((before) => ({ before, after: { ...before, ...WRAPPER_FIELDS } }));

@@ -1,7 +1,6 @@
 // One group-commit transaction: trace context, model-call counting, COPY, late fix-ups.
 
 import {
-  AI_CALL_COLUMNS,
   CONTENT_COLUMNS,
   type ChangedSpan,
   contentRow,
@@ -15,7 +14,6 @@ import {
   recordPricingDays,
   SPAN_COLUMNS,
   type StoredSpan,
-  aiCallRow,
   spanRow,
   storedContextOf,
   writeEvaluations,
@@ -136,12 +134,6 @@ async function writeInTransaction(
 
   const stored = await storeSpans(client, all);
   result.spans = stored;
-  await copyRows(
-    client,
-    'ai_api_calls',
-    AI_CALL_COLUMNS,
-    await encodeSpanRowsInTurns(stored.filter(isCountedModelCall), aiCallRow),
-  );
   await copyRows(
     client,
     'span_contents',

@@ -1,9 +1,9 @@
 // Re-pricing history: the current catalog and the project's own prices applied to stored calls,
-// one UTC day per transaction. Each day's changed calls are updated in `spans` and `ai_api_calls`,
-// the day's rollups are rebuilt from its spans (so their sums and cost distributions match raw
-// spans exactly, including days rolled up before cost distributions were kept), sessions move by
-// deltas, and `pricing_days` says which catalog now priced the day. Running it twice changes
-// nothing the second time.
+// one UTC day per transaction. Each day's changed calls are updated in `spans` (which
+// `ai_api_calls` reads), the day's rollups are rebuilt from its spans (so their sums and cost
+// distributions match raw spans exactly, including days rolled up before cost distributions were
+// kept), sessions move by deltas, and `pricing_days` says which catalog now priced the day.
+// Running it twice changes nothing the second time.
 
 import type pg from 'pg';
 import { COMPACTOR_LOCK } from '../rollups/compactor.ts';
@@ -148,7 +148,7 @@ async function repriceDay(pool: pg.Pool, options: RepriceOptions, dayMs: number)
   }
 }
 
-/** The changed calls' new cost, in spans and in ai_api_calls, by their keys. */
+/** The changed calls' new cost, in spans (ai_api_calls reads them there), by their keys. */
 async function updateCosts(
   client: pg.ClientBase,
   projectId: string,
@@ -169,11 +169,5 @@ async function updateCosts(
       where s.project_id = $1 and s.start_time >= $2 and s.start_time < $3
         and s.trace_id = v.trace_id and s.span_id = v.span_id`,
     [projectId, new Date(dayMs), new Date(dayMs + DAY_MS), traceIds, spanIds, costs, sources],
-  );
-  await client.query(
-    `update ai_api_calls a set estimated_cost = v.cost, cost_source = v.source
-       from unnest($2::uuid[], $3::text[], $4::numeric[], $5::text[]) as v(trace_id, span_id, cost, source)
-      where a.project_id = $1 and a.trace_id = v.trace_id and a.span_id = v.span_id`,
-    [projectId, traceIds, spanIds, costs, sources],
   );
 }

@@ -109,12 +109,12 @@ export async function readReportedCost(
       computed_usd: number;
     }>(
       `select coalesce(provider, '') as provider, coalesce(model, '') as model, count(*)::float8 as calls,
-              sum(reported_cost)::float8 as reported_usd, sum(estimated_cost)::float8 as computed_usd
-         from ai_api_calls
-        where project_id = $1 and created_at >= $2 and created_at < $3${tenant}
-          and reported_cost is not null and estimated_cost is not null and cost_source in ('catalog', 'override')
+              sum(reported_cost_usd)::float8 as reported_usd, sum(cost_usd)::float8 as computed_usd
+         from model_call_costs
+        where project_id = $1 and start_time >= $2 and start_time < $3${tenant}
+          and reported_cost_usd is not null and cost_usd is not null and cost_source in ('catalog', 'override')
         group by 1, 2
-        order by abs(sum(reported_cost) - sum(estimated_cost)) desc, 1, 2
+        order by abs(sum(reported_cost_usd) - sum(cost_usd)) desc, 1, 2
         limit $4`,
       params,
     );

@@ -1,21 +1,12 @@
 // Loads spans that are already resolved (tenant, session, pricing done) straight into storage:
-// spans, ai_api_calls, captured content (span_contents), and the pending rollup and session deltas, in one transaction. For backfills,
-// imports and benchmarks; the collector's own path adds trace-context resolution around the same rows.
+// spans (model calls among them, which ai_api_calls reads), captured content (span_contents), and
+// the pending rollup and session deltas, in one transaction. For backfills, imports and benchmarks;
+// the collector's own path adds trace-context resolution around the same rows.
 
 import { writeEvaluations } from '../evaluations/write-evaluations.ts';
 import type pg from 'pg';
 import { copyRows } from '../db/copy-rows.ts';
-import {
-  AI_CALL_COLUMNS,
-  aiCallRow,
-  CONTENT_COLUMNS,
-  contentRow,
-  encodeSpanRows,
-  isCountedModelCall,
-  SPAN_COLUMNS,
-  spanRow,
-  type SpanRow,
-} from '../spans/index.ts';
+import { CONTENT_COLUMNS, contentRow, encodeSpanRows, SPAN_COLUMNS, spanRow, type SpanRow } from '../spans/index.ts';
 import { writeRollupDeltas } from './deltas.ts';
 import { DAY_MS } from './rollup-rows.ts';
 
@@ -33,12 +24,6 @@ export async function bulkLoadSpans(pool: pg.Pool, spans: readonly SpanRow[]): P
     await client.query('begin');
     try {
       await copyRows(client, 'spans', SPAN_COLUMNS, encodeSpanRows(spans, spanRow));
-      await copyRows(
-        client,
-        'ai_api_calls',
-        AI_CALL_COLUMNS,
-        encodeSpanRows(spans.filter(isCountedModelCall), aiCallRow),
-      );
       await copyRows(
         client,
         'span_contents',

@@ -37,8 +37,6 @@ export function startMaintenance(pool: pg.Pool, options: MaintenanceOptions): Ma
         const retention = await enforceRetention(pool, options.retention ?? DEFAULT_RETENTION);
         if (retention.droppedPartitions.length > 0)
           log(`retention: dropped ${retention.droppedPartitions.length} span partitions`);
-        if (retention.deletedModelCalls > 0)
-          log(`retention: deleted ${retention.deletedModelCalls} expired ai_api_calls rows`);
         lastHousekeeping = Date.now();
       }
       // Content stored in spans before span_contents existed, moved a second's worth per round.

@@ -1,5 +1,5 @@
-// Retention: raw spans by each project's raw_retention_days, dropping whole daily partitions, and
-// Vigil's ai_api_calls rows with them;
+// Retention: raw spans by each project's raw_retention_days, dropping whole daily partitions (the
+// model calls ai_api_calls reads go with them; rows an app wrote itself stay);
 // rollups and sessions by one setting for the installation (13 months by default), minute rollups
 // after days (they were the largest table, and older windows are answered from hours), and the big
 // cuboids' hour rollups after days too (older windows are answered from their days); evaluation
@@ -30,8 +30,6 @@ export const DEFAULT_RETENTION: RetentionSettings = { minuteRollupDays: 4, hourR
 
 export interface RetentionResult {
   droppedPartitions: string[];
-  /** Vigil's ai_api_calls rows older than their project's raw retention. */
-  deletedModelCalls: number;
   /** Captured content (span_contents) older than its project's raw retention. */
   deletedContents: number;
   /** Log records kept with their spans (span_logs) older than their project's raw retention. */
@@ -49,14 +47,6 @@ export async function enforceRetention(
   const now = new Date(nowMs);
   const { rows } = await pool.query<{ partition_name: string }>(
     'select partition_name from vigil_drop_expired_spans_partitions($1)',
-    [now],
-  );
-  const expiredCalls = await pool.query(
-    // Vigil's own rows (they carry the span's trace id) go with their spans; rows an app wrote
-    // itself have none and are its to keep. The BRIN index on created_at finds the old ranges.
-    `delete from ai_api_calls a using projects p
-      where a.project_id = p.id and a.trace_id is not null
-        and a.created_at < $1::timestamptz - make_interval(days => p.raw_retention_days)`,
     [now],
   );
   // Captured content goes with its span's raw retention too.
@@ -91,7 +81,6 @@ export async function enforceRetention(
   return {
     deletedMetricSeries: series.rowCount ?? 0,
     droppedPartitions: rows.map((r) => r.partition_name),
-    deletedModelCalls: expiredCalls.rowCount ?? 0,
     deletedContents: expiredContent.rowCount ?? 0,
     deletedSpanLogs: expiredLogs.rowCount ?? 0,
     deletedRollupRows: deleted,

@@ -1,4 +1,4 @@
-// Whether a span's values fit their columns (supabase/migrations: spans, ai_api_calls), checked
+// Whether a span's values fit their columns (supabase/migrations: spans), checked
 // before COPY so one bad value cannot fail a batch that holds other requests' spans. One rule per
 // field, as documented in collector/README.md:
 //   - a start time outside the years 1970-9999 rejects the span (there is no time to file it under);

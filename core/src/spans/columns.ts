@@ -1,6 +1,6 @@
-// The columns of `spans` and `ai_api_calls`, how a StoredSpan is written into them (COPY text) and
-// how rows are read back into StoredSpan fields. Field names and column names are mapped once,
-// here; the migration holds the same columns.
+// The columns of `spans` (the view `ai_api_calls` reads model calls from them), how a StoredSpan
+// is written into them (COPY text) and how rows are read back into StoredSpan fields. Field names
+// and column names are mapped once, here; the migration holds the same columns.
 
 import { CopyBuffer } from '../db/copy-buffer.ts';
 import { forEachInTurns } from '../event-loop.ts';
@@ -126,7 +126,7 @@ export function spanRow(span: SpanRow): string {
   );
 }
 
-/** The six token counts, as consecutive COPY fields (both tables store them in this order). */
+/** The six token counts, as consecutive COPY fields. */
 function usageCells(span: SpanRow): string {
   return (
     copyNumber(span.inputTokens) +
@@ -140,76 +140,6 @@ function usageCells(span: SpanRow): string {
     copyNumber(span.reasoningTokens) +
     '\t' +
     copyNumber(span.cacheWrite1hTokens)
-  );
-}
-
-export const AI_CALL_COLUMNS = [
-  'project_id',
-  'tenant_id',
-  'user_id',
-  'session_id',
-  'provider',
-  'model',
-  'input_tokens',
-  'output_tokens',
-  'cache_read_tokens',
-  'cache_write_tokens',
-  'reasoning_tokens',
-  'cache_write_1h_tokens',
-  'latency_ms',
-  'ttft_ms',
-  'estimated_cost',
-  'cost_source',
-  'reported_cost',
-  'status',
-  'deployment',
-  'prompt_name',
-  'prompt_version',
-  'trace_id',
-  'span_id',
-  'created_at',
-] as const;
-
-export function aiCallRow(span: SpanRow): string {
-  return (
-    span.projectId +
-    '\t' +
-    copyText(span.tenantId ?? NO_TENANT) +
-    '\t' +
-    copyText(span.userId) +
-    '\t' +
-    copyText(span.sessionId) +
-    '\t' +
-    copyText(span.provider) +
-    '\t' +
-    copyText(span.model) +
-    '\t' +
-    usageCells(span) +
-    '\t' +
-    copyNumber(span.durationMs) +
-    '\t' +
-    copyNumber(span.ttftMs) +
-    '\t' +
-    copyNumber(span.costUsd) +
-    '\t' +
-    copyText(span.costSource) +
-    '\t' +
-    copyNumber(span.reportedCostUsd) +
-    '\t' +
-    span.status +
-    '\t' +
-    copyText(span.deployment) +
-    '\t' +
-    copyText(span.promptName) +
-    '\t' +
-    copyText(span.promptVersion) +
-    '\t' +
-    span.traceId +
-    '\t' +
-    span.spanId +
-    '\t' +
-    copyTimestamp(span.startMs) +
-    '\n'
   );
 }
 
@@ -237,8 +167,8 @@ export function contentRow(span: SpanRow): string {
 /**
  * Rows are written in start-time order: the spans' key leads with (project_id, start_time), and
  * inserts at its right edge fill its pages where inserts in arrival order split them (141 against
- * 174 bytes per span in the spans' indexes, on one day of bench:storage's dataset); ai_api_calls'
- * BRIN index on created_at stays narrow too. Sorting 2,000 spans costs well under a millisecond.
+ * 174 bytes per span in the spans' indexes, on one day of bench:storage's dataset), and the
+ * BRIN index on start_time stays narrow. Sorting 2,000 spans costs well under a millisecond.
  */
 function inStartOrder<T extends { startMs: number }>(spans: readonly T[]): T[] {
   return spans.slice().sort((a, b) => a.startMs - b.startMs);

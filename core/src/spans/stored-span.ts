@@ -163,7 +163,7 @@ export function asWrapper(span: StoredSpan): void {
   Object.assign(span, WRAPPER_FIELDS);
 }
 
-/** A model-call span counts as one row in ai_api_calls; wrappers and other categories do not. */
+/** A model-call span is one row of ai_api_calls (stored as category 'model'); wrappers and other categories are not. */
 export function isCountedModelCall(span: { category: SpanCategory; wrapper?: boolean }): boolean {
   return span.category === 'model' && !span.wrapper;
 }

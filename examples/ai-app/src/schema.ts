@@ -1,5 +1,6 @@
 // The app's own tables, as a typical AI app on Supabase has them: documents to retrieve from, a
-// semantic cache, and the ai_api_calls log it writes its costs to. Created if missing.
+// semantic cache, and the ai_api_calls log it writes its costs to. Created if missing. With Vigil
+// on the same database, ai_api_calls also shows the model calls Vigil stored from the app's spans.
 
 import type pg from 'pg';
 
@@ -31,7 +32,17 @@ export async function ensureAppSchema(pool: pg.Pool): Promise<void> {
       status text not null,
       created_at timestamptz not null default now()
     );
-    create index if not exists ai_api_calls_user_recent on ai_api_calls (user_id, created_at);
+  `);
+  // Where Vigil's migrations ran first, ai_api_calls is its view and the app's rows live in
+  // app_ai_api_calls: the index goes on the table.
+  await pool.query(`
+    do $$ begin
+      if (select relkind from pg_class where oid = to_regclass('ai_api_calls')) = 'v' then
+        create index if not exists ai_api_calls_user_recent on app_ai_api_calls (user_id, created_at);
+      else
+        create index if not exists ai_api_calls_user_recent on ai_api_calls (user_id, created_at);
+      end if;
+    end $$;
   `);
   const { rows } = await pool.query<{ n: number }>('select count(*)::int as n from documents');
   if (rows[0]!.n === 0) {
