@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMigrations, migrate } from '../src/db/migrate.ts';
 import { createProject } from '../src/projects.ts';
 import { createTestDatabase, type TestDatabase } from '@vigil/testing';
+import { asRole } from './support/as-role.ts';
 
 const VIEW_MIGRATION = '20261211000000';
 const TRACE = 'c'.repeat(32);
@@ -26,24 +27,6 @@ async function insertSpan(
              'openai', 'gpt-4o', 100, 20, 0.00045, 'catalog', 'u-1')`,
     [projectId, tenantId, TRACE, spanId, category, durationMs],
   );
-}
-
-async function asRole<T>(
-  pool: pg.Pool,
-  role: string,
-  claims: Record<string, unknown> | null,
-  work: (client: pg.PoolClient) => Promise<T>,
-): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    await client.query(`set local role ${role}`);
-    if (claims) await client.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claims)]);
-    return await work(client);
-  } finally {
-    await client.query('rollback');
-    client.release();
-  }
 }
 
 describe('the migration to one copy of each model call', () => {

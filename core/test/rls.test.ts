@@ -5,27 +5,17 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject } from '../src/projects.ts';
 import { createTestDatabase, type TestDatabase } from '@vigil/testing';
+import { asRole as asRoleIn } from './support/as-role.ts';
 
 let db: TestDatabase;
 let projectA: string;
 let projectB: string;
 
-async function asRole<T>(
+const asRole = <T>(
   role: string,
   claims: Record<string, unknown> | null,
   work: (client: pg.PoolClient) => Promise<T>,
-): Promise<T> {
-  const client = await db.pool.connect();
-  try {
-    await client.query('begin');
-    await client.query(`set local role ${role}`);
-    if (claims) await client.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claims)]);
-    return await work(client);
-  } finally {
-    await client.query('rollback');
-    client.release();
-  }
-}
+): Promise<T> => asRoleIn(db.pool, role, claims, work);
 
 async function seedSpan(projectId: string, tenantId: string, spanId: string): Promise<void> {
   await db.pool.query(

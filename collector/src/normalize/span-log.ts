@@ -24,7 +24,8 @@ export function spanLogsOfRecord(record: DecodedLogRecord, captureContent: boole
   const { traceId, spanId } = record;
   if (traceId === null || spanId === null) return [];
   // An event's name; a plain log line has none (its body is not its name, as eventNameOf's fallback has it).
-  const name = record.eventName || typeof record.attributes['event.name'] === 'string' ? eventNameOf(record) : '';
+  const eventName = record.attributes['event.name'];
+  const name = record.eventName || (typeof eventName === 'string' && eventName !== '') ? eventNameOf(record) : '';
   const sent = {
     traceId,
     spanId,

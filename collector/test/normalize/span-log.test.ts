@@ -42,6 +42,8 @@ describe('a log record kept with its span', () => {
     expect(spanLogsOfRecord(record({ eventName: 'retrieval.done' }), false)[0]!.name).toBe('retrieval.done');
     const claude = record({ body: 'claude_code.tool_result', attributes: { 'event.name': 'tool_result' } });
     expect(spanLogsOfRecord(claude, false)[0]!.name).toBe('claude_code.tool_result');
+    // An empty event.name names nothing: the body stays the body.
+    expect(spanLogsOfRecord(record({ attributes: { 'event.name': '' } }), false)[0]!.name).toBe('');
   });
 
   it('drops content attributes and a map body’s content keys, and keeps the record as sent apart only with capture', () => {
