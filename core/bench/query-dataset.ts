@@ -25,7 +25,7 @@ const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const SLICE_MS = 2 * HOUR;
-const VERSION = 15;
+const VERSION = 16;
 
 const datasetKey = (totalSpans: number) =>
   `spans=${totalSpans};days=${DAYS};tenants=${TENANTS};surfaces=${SURFACES};v=${VERSION}`;
@@ -50,7 +50,6 @@ async function loadDataset(pool: pg.Pool, totalSpans: number, endMs: number): Pr
   let loaded = 0;
   let loadMs = 0;
   let upkeepMs = 0;
-  let retainedDay = Math.floor(startMs / DAY);
   // One slice at a time, then time passes for the rollups as for a live collector. Storing the
   // next slice while compaction runs was tried: deltas folded before their minute closes must be
   // swept again, and with loads a day ahead compaction cost about 15 times as much per slice.
@@ -68,11 +67,10 @@ async function loadDataset(pool: pg.Pool, totalSpans: number, endMs: number): Pr
     loaded += slice.spans.length;
     const stored = performance.now();
     await compactRollups(pool, { nowMs: Math.min(slice.endMs + 3 * MINUTE, endMs) });
-    // The collector's maintenance runs retention hourly; once a simulated day is enough here.
-    if (Math.floor(slice.endMs / DAY) !== retainedDay) {
-      retainedDay = Math.floor(slice.endMs / DAY);
-      await enforceRetention(pool, undefined, slice.endMs);
-    }
+    // The collector's maintenance runs retention hourly, and its vacuum frees what retention and
+    // the compactor deleted. Run once a simulated day instead, the minute rollups held 5 days'
+    // space for 4 days' rows: 149 MB on the 1M-span dataset, 101 MB run after every slice.
+    await enforceRetention(pool, undefined, slice.endMs);
     loadMs += stored - began;
     upkeepMs += performance.now() - stored;
     if (Math.floor(loaded / 1_000_000) !== Math.floor((loaded - slice.spans.length) / 1_000_000)) {
