@@ -109,6 +109,50 @@ describe('the migration to one copy of each model call', () => {
       [project],
     );
     expect(written).toEqual([{ id: 3 }]);
+    // And changes its rows through the view by its own key (20261212000000_app_calls_by_key).
+    const updated = await db.pool.query(`update ai_api_calls set status = 'error' where id = 3`);
+    expect(updated.rowCount).toBe(1);
+    expect((await db.pool.query(`select status from app_ai_api_calls where id = 3`)).rows).toEqual([
+      { status: 'error' },
+    ]);
+    expect((await db.pool.query(`delete from ai_api_calls where id = 3`)).rowCount).toBe(1);
+    expect((await db.pool.query(`select 1 from app_ai_api_calls where id = 3`)).rowCount).toBe(0);
+    await expect(
+      db.pool.query(`update ai_api_calls set status = 'error' where span_id = '1000000000000001'`),
+    ).rejects.toThrow(/the call of span 1000000000000001 in trace .* it changes with its span/);
+  });
+
+  it("draws an identity id from the app's sequence, `generated always` included, and finds the row by it", async () => {
+    const scratch = await createTestDatabase({ migrate: false });
+    try {
+      await scratch.pool.query(
+        `create table ai_api_calls (
+           id bigint generated always as identity primary key, user_id text not null, model text not null,
+           latency_ms integer not null, status text not null, created_at timestamptz not null default now())`,
+      );
+      const migrator = await scratch.pool.connect();
+      try {
+        await migrate(migrator);
+      } finally {
+        migrator.release();
+      }
+      const project = (await createProject(scratch.pool, 'identity-id')).id;
+      const insert = () =>
+        scratch.pool.query(
+          `insert into ai_api_calls (project_id, user_id, model, latency_ms, status)
+           values ($1, 'app-user', 'gpt-4o', 20, 'ok') returning id`,
+          [project],
+        );
+      expect((await insert()).rows).toEqual([{ id: 1 }]);
+      expect((await insert()).rows).toEqual([{ id: 2 }]);
+      expect((await scratch.pool.query(`update ai_api_calls set status = 'error' where id = 2`)).rowCount).toBe(1);
+      expect((await scratch.pool.query(`select id, status from app_ai_api_calls order by id`)).rows).toEqual([
+        { id: 1, status: 'ok' },
+        { id: 2, status: 'error' },
+      ]);
+    } finally {
+      await scratch.drop();
+    }
   });
 });
 
