@@ -228,21 +228,25 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
     const monthEnd = Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1);
     const { month, budgets } = await readBudgets(db.pool, SERVICE_CALLER, { projectId, at });
     expect(month).toBe(at.toISOString().slice(0, 7));
+    // An empty window (a run at the month's first minute) costs nothing.
     const exactCost = async (fromMs: number, tenant?: string) =>
-      (
-        await readMetrics(db.pool, SERVICE_CALLER, {
-          projectId,
-          window: window(fromMs, now),
-          exact: true,
-          ...(tenant ? { filters: { tenant_id: [tenant] } } : {}),
-        })
-      )[0]?.costUsd ?? 0;
+      fromMs >= now
+        ? 0
+        : ((
+            await readMetrics(db.pool, SERVICE_CALLER, {
+              projectId,
+              window: window(fromMs, now),
+              exact: true,
+              ...(tenant ? { filters: { tenant_id: [tenant] } } : {}),
+            })
+          )[0]?.costUsd ?? 0);
     const rateFrom = Math.max(monthStart, now - 7 * DAY);
     for (const b of budgets) {
       const tenant = b.tenantId === '*' ? undefined : b.tenantId;
       const spent = await exactCost(monthStart, tenant);
       expect(b.spentUsd).toBeCloseTo(spent, 9);
-      const forecast = spent + ((await exactCost(rateFrom, tenant)) / (now - rateFrom)) * (monthEnd - now);
+      const forecast =
+        now > rateFrom ? spent + ((await exactCost(rateFrom, tenant)) / (now - rateFrom)) * (monthEnd - now) : spent;
       expect(b.forecastUsd).toBeCloseTo(forecast, 9);
       expect(b.spentFraction).toBeCloseTo(spent / b.monthlyUsd, 9);
       // Time to exhaustion at the last 24 h's rate, as exhaustionOf defines it.
@@ -255,6 +259,29 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
       else expect(Date.parse(b.exhaustsAt!)).toBeCloseTo(runsOut, -3);
     }
     expect(budgets.map((b) => b.tenantId)).toEqual(['*', 'tenant-0']);
+    // At the month's first instant (a run at 00:00 on the 1st found no budgets at all): each
+    // budget, nothing spent or forecast yet, and the last day's spend (last month's) for when it
+    // would run out.
+    const start = await readBudgets(db.pool, SERVICE_CALLER, { projectId, at: new Date(monthStart) });
+    expect(start.budgets.map((b) => [b.tenantId, b.spentUsd, b.forecastUsd])).toEqual([
+      ['*', 0, 0],
+      ['tenant-0', 0, 0],
+    ]);
+    for (const b of start.budgets) {
+      const tenant = b.tenantId === '*' ? undefined : b.tenantId;
+      const [lastDay] = await readMetrics(db.pool, SERVICE_CALLER, {
+        projectId,
+        window: window(monthStart - DAY, monthStart),
+        exact: true,
+        ...(tenant ? { filters: { tenant_id: [tenant] } } : {}),
+      });
+      const runsOut = exhaustionOf({ spentUsd: 0, forecastUsd: 0, lastDayUsd: lastDay?.costUsd ?? 0 }, b.monthlyUsd, {
+        nowMs: monthStart,
+        monthEndMs: monthEnd,
+      });
+      if (runsOut === null) expect(b.exhaustsAt).toBeNull();
+      else expect(Date.parse(b.exhaustsAt!)).toBeCloseTo(runsOut, -3);
+    }
   });
 
   it('after a final compaction, nothing is pending and the answers are unchanged', async () => {

@@ -33,7 +33,7 @@ export interface MonthSpend {
   /** The "now" the spend is measured to, and the month's end (epoch ms). */
   nowMs: number;
   monthEndMs: number;
-  /** Per tenant that spent anything this month, and ALL_TENANTS for the whole project. */
+  /** Per tenant that spent anything this month or in the last day, and ALL_TENANTS for the whole project. */
   byTenant: Map<string, Spend>;
 }
 
@@ -51,9 +51,9 @@ export async function monthSpend(pool: pg.Pool, caller: Caller, projectId: strin
   const now = Math.min(Math.ceil(at.getTime() / MINUTE_MS) * MINUTE_MS, monthEnd);
   const month = utcMonth(at);
   const byTenant = new Map<string, Spend>();
-  if (now <= monthStart) return { month, nowMs: now, monthEndMs: monthEnd, byTenant };
   const rateFrom = Math.max(monthStart, now - 7 * DAY_MS);
   const costByTenant = async (fromMs: number) => {
+    if (fromMs >= now) return new Map<string, number>();
     const points = await readMetrics(pool, caller, {
       projectId,
       window: { from: new Date(fromMs), to: new Date(now) },
@@ -62,16 +62,18 @@ export async function monthSpend(pool: pg.Pool, caller: Caller, projectId: strin
     });
     return new Map(points.map((p) => [p.group.tenant_id ?? '', p.costUsd]));
   };
+  // At the month's first instant nothing is spent and there is no rate to forecast from, but the
+  // last day's spend (last month's) still says when a budget would run out.
   const [spent, lastDay] = await Promise.all([costByTenant(monthStart), costByTenant(now - DAY_MS)]);
   const recent = rateFrom === monthStart ? spent : await costByTenant(rateFrom);
   const forecast = (spentUsd: number, recentUsd: number, lastDayUsd: number): Spend => ({
     spentUsd,
-    forecastUsd: spentUsd + (recentUsd / (now - rateFrom)) * (monthEnd - now),
+    forecastUsd: now > rateFrom ? spentUsd + (recentUsd / (now - rateFrom)) * (monthEnd - now) : spentUsd,
     lastDayUsd,
   });
   const total = (costs: Map<string, number>) => [...costs.values()].reduce((a, b) => a + b, 0);
-  for (const [tenant, spentUsd] of spent)
-    byTenant.set(tenant, forecast(spentUsd, recent.get(tenant) ?? 0, lastDay.get(tenant) ?? 0));
+  for (const tenant of new Set([...spent.keys(), ...lastDay.keys()]))
+    byTenant.set(tenant, forecast(spent.get(tenant) ?? 0, recent.get(tenant) ?? 0, lastDay.get(tenant) ?? 0));
   byTenant.set(ALL_TENANTS, forecast(total(spent), total(recent), total(lastDay)));
   return { month, nowMs: now, monthEndMs: monthEnd, byTenant };
 }
@@ -127,8 +129,8 @@ export async function readBudgets(
   );
   const at = q.at ?? new Date();
   if (budgets.length === 0) return { month: utcMonth(at), budgets: [] };
+  // At the month's first instant nothing is spent yet: every budget is listed, at zero.
   const spend = await monthSpend(pool, caller, q.projectId, at);
-  if (spend.byTenant.size === 0) return { month: spend.month, budgets: [] };
   return {
     month: spend.month,
     budgets: budgets.map((b) => {
