@@ -10,6 +10,7 @@ import { compactRollups } from '../src/rollups/compactor.ts';
 import { CUBOIDS } from '../src/rollups/cuboids.ts';
 import type { Caller } from '../src/query/caller.ts';
 import { enforceRetention } from '../src/rollups/retention.ts';
+import { ceilTo, floorTo } from '../src/rollups/rollup-rows.ts';
 import { createTestDatabase, generateSpans, type TestDatabase } from '@vigil/testing';
 import { rollupAndExact, totals } from './support/rollup-vs-raw.ts';
 
@@ -17,9 +18,6 @@ const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const now = Math.floor(Date.now() / MINUTE) * MINUTE;
-const floorTo = (ms: number, grain: number) => Math.floor(ms / grain) * grain;
-// A window that ends on a boundary is not widened there (a CI run whose clock put one on the hour).
-const ceilTo = (ms: number, grain: number) => Math.ceil(ms / grain) * grain;
 
 let db: TestDatabase;
 let projectId: string;

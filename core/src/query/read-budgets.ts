@@ -129,7 +129,6 @@ export async function readBudgets(
   );
   const at = q.at ?? new Date();
   if (budgets.length === 0) return { month: utcMonth(at), budgets: [] };
-  // At the month's first instant nothing is spent yet: every budget is listed, at zero.
   const spend = await monthSpend(pool, caller, q.projectId, at);
   return {
     month: spend.month,

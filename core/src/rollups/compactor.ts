@@ -142,9 +142,12 @@ async function foldPendingRollups(
     new Date(progress.day),
     maxBuckets,
   ]);
-  const merged = new RollupMap();
-  for (const row of rows) if (row.project_id !== null) merged.addRow(row, true);
-  await copyRows(client, 'rollups_minute', ROLLUP_COLUMNS, merged.toCopy({ pending: false, swept: true }));
+  // No key to normalise comes back as one row of nulls beside the count (the left join).
+  await writeNormalised(
+    client,
+    'rollups_minute',
+    rows.filter((row) => row.project_id !== null),
+  );
   return rows[0]?.taken ?? 0;
 }
 
@@ -253,9 +256,7 @@ async function buildClosed(
       new Date(start),
       new Date(start + size),
     ]);
-    const merged = new RollupMap();
-    for (const row of rows) merged.addRow(row, true);
-    await copyRows(client, TABLE[grain], ROLLUP_COLUMNS, merged.toCopy({ pending: false, swept: true }));
+    await writeNormalised(client, TABLE[grain], rows);
     progress[grain] = start + size;
     built++;
   }
@@ -275,8 +276,13 @@ async function sweep(client: pg.ClientBase, grain: Grain, closedBefore: number, 
      select ${GROUP_COLUMNS}, bucket, ${ROLLUP_MERGE_SQL} from taken group by ${GROUP_COLUMNS}, bucket`,
     [buckets.map((b) => b.bucket)],
   );
+  await writeNormalised(client, table, rows);
+  return buckets.length;
+}
+
+/** Writes rows SQL merged (one per key, histograms concatenated) as final: histograms normalised, swept. */
+async function writeNormalised(client: pg.ClientBase, table: string, rows: readonly StoredRollupRow[]): Promise<void> {
   const merged = new RollupMap();
   for (const row of rows) merged.addRow(row, true);
   await copyRows(client, table, ROLLUP_COLUMNS, merged.toCopy({ pending: false, swept: true }));
-  return buckets.length;
 }
