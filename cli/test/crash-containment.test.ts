@@ -180,7 +180,7 @@ describe('kill -9 of the collector process under vigil up', () => {
     expect(log).toContain('killed by SIGKILL');
 
     const { rows } = await db.pool.query<{ span_id: string; n: number }>(
-      `select span_id, count(*)::int as n from spans where service_name = 'crash-test' group by span_id`,
+      `select vigil_span_hex(span_id) as span_id, count(*)::int as n from spans where service_name = 'crash-test' group by span_id`,
     );
     const stored = new Map(rows.map((r) => [r.span_id, r.n]));
     const missing = [...acknowledged].filter((id) => !stored.has(id));

@@ -271,7 +271,7 @@ async function main(): Promise<void> {
           for (const s of ss.spans) expected.add(`${projects[project]!.id}:${s.traceId}:${s.spanId}`);
     }
     const { rows } = await pool.query<{ k: string; n: number }>(
-      `select project_id::text || ':' || trace_id || ':' || span_id as k, count(*)::int as n
+      `select project_id::text || ':' || vigil_trace_hex(trace_id) || ':' || vigil_span_hex(span_id) as k, count(*)::int as n
        from spans where service_name = 'ai-app' group by 1`,
     );
     const stored = new Map(rows.map((r) => [r.k, r.n]));

@@ -16,7 +16,7 @@ const chat = chatAttributes;
 
 async function spansOf(traceId: string) {
   const { rows } = await t.db.pool.query(
-    `select span_id, project_id, tenant_id, session_id, user_id, surface, category, model, provider, input_tokens, output_tokens,
+    `select vigil_span_hex(span_id) as span_id, project_id, tenant_id, session_id, user_id, surface, category, model, provider, input_tokens, output_tokens,
             cache_read_tokens, cost_usd, cost_source
        from spans where trace_id = $1 order by span_id`,
     [traceId],

@@ -316,7 +316,7 @@ describe('Codex CLI events', () => {
     );
     const { rows } = await t.db.pool.query(
       `select count(*)::int as calls, count(latency_ms)::int as timed from ai_api_calls a
-         join spans s on s.project_id = a.project_id and s.trace_id = a.trace_id and s.span_id = a.span_id
+         join spans s on s.project_id = a.project_id and s.trace_id = a.trace_id and s.span_id = vigil_span_id(a.span_id)
         where a.project_id = $1 and s.service_name = 'codex_cli_rs' and s.duration_ms is null`,
       [t.projectA],
     );
@@ -416,7 +416,7 @@ describe('a call reported twice', () => {
       );
       expect(calls.rows[0]).toEqual({ n: 1, input: 100 });
       const spans = await t.db.pool.query(
-        `select span_id = $2 as is_span, category from spans where project_id = $1 and trace_id = $3 order by 1`,
+        `select span_id = vigil_span_id($2) as is_span, category from spans where project_id = $1 and trace_id = $3 order by 1`,
         [t.projectA, spanId, traceId],
       );
       expect(spans.rows).toEqual([
@@ -474,7 +474,7 @@ describe('evaluation results sent as log events', () => {
     await compactRollups(t.db.pool);
     const rows = () =>
       t.db.pool.query(
-        `select span_id = $2 as on_span, tenant_id, deployment, model, name, score from evaluations
+        `select span_id = vigil_span_id($2) as on_span, tenant_id, deployment, model, name, score from evaluations
           where project_id = $1 and trace_id = $3 order by score desc`,
         [t.projectA, spanId, traceId],
       );

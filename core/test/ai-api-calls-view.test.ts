@@ -19,11 +19,13 @@ async function insertSpan(
   spanId: string,
   category = 'model',
   durationMs = 812.5,
+  // Span ids were hex text before migration 20261213000000, and are integers after it.
+  storedSpanId = 'vigil_span_id($4)',
 ): Promise<void> {
   await pool.query(
     `insert into spans (project_id, tenant_id, trace_id, span_id, name, start_time, duration_ms, category, status,
                         provider, model, input_tokens, output_tokens, cost_usd, cost_source, user_id)
-     values ($1, $2, $3::uuid, $4, 'chat gpt-4o', '2026-12-07T10:00:00Z', $6, $5, 'ok',
+     values ($1, $2, $3::uuid, ${storedSpanId}, 'chat gpt-4o', '2026-12-07T10:00:00Z', $6, $5, 'ok',
              'openai', 'gpt-4o', 100, 20, 0.00045, 'catalog', 'u-1')`,
     [projectId, tenantId, TRACE, spanId, category, durationMs],
   );
@@ -61,7 +63,7 @@ describe('the migration to one copy of each model call', () => {
        values ($1, 'app-user', 'openai', 'gpt-4o', 640, 0.01, 'ok', 'r-1')`,
       [project],
     );
-    await insertSpan(db.pool, project, 'acme', '1000000000000001', 'model', 812.6);
+    await insertSpan(db.pool, project, 'acme', '1000000000000001', 'model', 812.6, '$4');
     // The row the collector wrote for that span, as it did before.
     await db.pool.query(
       `insert into ai_api_calls (project_id, tenant_id, user_id, provider, model, latency_ms, status, trace_id, span_id,
@@ -210,7 +212,7 @@ describe('ai_api_calls', () => {
 
   it('follows its span: a tenant fixed up or a call re-priced changes the one row', async () => {
     await db.pool.query(
-      `update spans set tenant_id = 'initech', cost_usd = 0.0009 where project_id = $1 and span_id = '1000000000000002'`,
+      `update spans set tenant_id = 'initech', cost_usd = 0.0009 where project_id = $1 and span_id = vigil_span_id('1000000000000002')`,
       [projectA],
     );
     const { rows } = await db.pool.query(
@@ -218,7 +220,7 @@ describe('ai_api_calls', () => {
     );
     expect(rows).toEqual([{ tenant_id: 'initech', cost: 0.0009 }]);
     await db.pool.query(
-      `update spans set tenant_id = 'globex', cost_usd = 0.00045 where project_id = $1 and span_id = '1000000000000002'`,
+      `update spans set tenant_id = 'globex', cost_usd = 0.00045 where project_id = $1 and span_id = vigil_span_id('1000000000000002')`,
       [projectA],
     );
   });
@@ -254,7 +256,9 @@ describe('ai_api_calls', () => {
     await expect(db.pool.query(`delete from ai_api_calls where span_id = '1000000000000001'`)).rejects.toThrow(
       /changes with its span/,
     );
-    expect((await db.pool.query(`select 1 from spans where span_id = '1000000000000001'`)).rowCount).toBe(1);
+    expect(
+      (await db.pool.query(`select 1 from spans where span_id = vigil_span_id('1000000000000001')`)).rowCount,
+    ).toBe(1);
   });
 
   it("shows a member their project's rows of both kinds, a tenant token its tenant's, every role alike", async () => {

@@ -59,7 +59,7 @@ describe('migrator', () => {
     const far = '2031-05-04T10:00:00Z';
     await db.pool.query(
       `insert into spans (project_id, trace_id, span_id, name, start_time, duration_ms, category, status)
-       values ($1, repeat('a', 32)::uuid, repeat('b', 16), 'x', $2, 1, 'other', 'ok')`,
+       values ($1, repeat('a', 32)::uuid, vigil_span_id(repeat('b', 16)), 'x', $2, 1, 'other', 'ok')`,
       [project.id, far],
     );
     const before = await db.pool.query(`select tableoid::regclass::text as part from spans where start_time = $1`, [

@@ -61,15 +61,15 @@ describe('moving stored content apart', () => {
     );
     expect(leftInSpans.rows[0].n).toBe(0);
     const { rows } = await db.pool.query<{ attributes: Record<string, unknown>; events: { name: string }[] | null }>(
-      `select c.attributes, c.events from span_contents c where c.project_id = $1 and c.span_id = $2`,
+      `select c.attributes, c.events from span_contents c where c.project_id = $1 and c.span_id = vigil_span_id($2)`,
       [captured, spans[0]!.spanId],
     );
     expect(rows[0]!.attributes).toEqual({ 'gen_ai.input.messages': 'secret 0' });
     expect(rows[0]!.events!.map((e) => e.name)).toEqual(['gen_ai.choice', 'retry']);
-    const kept = await db.pool.query(`select attributes, events from spans where project_id = $1 and span_id = $2`, [
-      captured,
-      spans[0]!.spanId,
-    ]);
+    const kept = await db.pool.query(
+      `select attributes, events from spans where project_id = $1 and span_id = vigil_span_id($2)`,
+      [captured, spans[0]!.spanId],
+    );
     expect(kept.rows[0].attributes).toEqual({ 'http.route': '/chat' });
     expect(kept.rows[0].events.map((e: { name: string }) => e.name)).toEqual(['retry']);
     expect(

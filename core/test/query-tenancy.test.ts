@@ -283,7 +283,7 @@ describe('retention', () => {
     const contentOf = async (project: string, ageDays: number) => {
       const span = (
         await db.pool.query(
-          `select trace_id, span_id, start_time from spans where project_id = $1 and start_time < $2 order by start_time desc limit 1`,
+          `select trace_id, span_id::text, start_time from spans where project_id = $1 and start_time < $2 order by start_time desc limit 1`,
           [project, new Date(now - ageDays * DAY)],
         )
       ).rows[0];

@@ -113,7 +113,8 @@ describe('re-pricing', () => {
       expect([call.costUsd, call.costSource]).toEqual([expected.costUsd, expected.costSource]);
     }
     const { rows } = await db.pool.query(
-      `select count(*)::int as n from ai_api_calls a join spans s using (project_id, trace_id, span_id)
+      `select count(*)::int as n from ai_api_calls a
+         join spans s on s.project_id = a.project_id and s.trace_id = a.trace_id and s.span_id = vigil_span_id(a.span_id)
         where a.project_id = $1 and (a.estimated_cost is distinct from s.cost_usd or a.cost_source is distinct from s.cost_source)`,
       [projectId],
     );

@@ -20,7 +20,7 @@ const asRole = <T>(
 async function seedSpan(projectId: string, tenantId: string, spanId: string): Promise<void> {
   await db.pool.query(
     `insert into spans (project_id, tenant_id, trace_id, span_id, name, start_time, duration_ms, category, status)
-     values ($1, $2, repeat('c', 32)::uuid, $3, 'chat gpt-4o', now(), 12, 'model', 'ok')`,
+     values ($1, $2, repeat('c', 32)::uuid, vigil_span_id($3), 'chat gpt-4o', now(), 12, 'model', 'ok')`,
     [projectId, tenantId, spanId],
   );
 }
@@ -122,14 +122,19 @@ describe('captured content (span_contents)', () => {
     asRole(
       'authenticated',
       claims,
-      async (c) => (await c.query<{ span_id: string }>('select span_id from span_contents order by span_id')).rows,
+      async (c) =>
+        (
+          await c.query<{ span_id: string }>(
+            'select vigil_span_hex(span_id) as span_id from span_contents order by span_id',
+          )
+        ).rows,
     );
 
   it('is read only by roles that may read content, and only where they may read the span', async () => {
     for (const spanId of ['1000000000000001', '1000000000000002'])
       await db.pool.query(
         `insert into span_contents (project_id, trace_id, span_id, start_time, attributes)
-         values ($1, repeat('c', 32)::uuid, $2, now(), '{"gen_ai.input.messages": "my secret"}')`,
+         values ($1, repeat('c', 32)::uuid, vigil_span_id($2), now(), '{"gen_ai.input.messages": "my secret"}')`,
         [projectA, spanId],
       );
     const both = [{ span_id: '1000000000000001' }, { span_id: '1000000000000002' }];
@@ -156,7 +161,7 @@ describe('log records kept with their span (span_logs)', () => {
       async (c) =>
         (
           await c.query<{ span_id: string; content: boolean }>(
-            'select span_id, content from span_logs order by span_id, content',
+            'select vigil_span_hex(span_id) as span_id, content from span_logs order by span_id, content',
           )
         ).rows,
     );
@@ -166,7 +171,7 @@ describe('log records kept with their span (span_logs)', () => {
       for (const content of [false, true])
         await db.pool.query(
           `insert into span_logs (project_id, trace_id, span_id, at, digest, content, name, body)
-           values ($1, repeat('c', 32)::uuid, $2, now(), '\\x01', $3, 'gen_ai.choice', $4)`,
+           values ($1, repeat('c', 32)::uuid, vigil_span_id($2), now(), '\\x01', $3, 'gen_ai.choice', $4)`,
           [projectA, spanId, content, content ? '"my secret"' : null],
         );
     const plain = (spanId: string) => ({ span_id: spanId, content: false });
@@ -194,7 +199,7 @@ describe('log records kept with their span (span_logs)', () => {
     await expect(
       asRole('authenticated', { project_id: projectA }, (c) =>
         c.query(
-          `insert into span_logs (project_id, trace_id, span_id, at, digest) values ($1, repeat('c', 32)::uuid, 'x', now(), '\\x02')`,
+          `insert into span_logs (project_id, trace_id, span_id, at, digest) values ($1, repeat('c', 32)::uuid, 1, now(), '\\x02')`,
           [projectA],
         ),
       ),

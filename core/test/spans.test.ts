@@ -82,7 +82,7 @@ describe('the stored span', () => {
     try {
       await copyRows(client, 'spans', SPAN_COLUMNS, encodeSpanRows([span], spanRow));
       const { rows } = await client.query(
-        `select ${selectSpanFields(STORED_FIELDS)} from spans s where s.project_id = $1 and s.span_id = $2`,
+        `select ${selectSpanFields(STORED_FIELDS)} from spans s where s.project_id = $1 and s.span_id = vigil_span_id($2)`,
         [projectId, span.spanId],
       );
       const { wrapper: _wrapper, ...stored } = span;
@@ -98,7 +98,9 @@ describe('the stored span', () => {
     const client = await db.pool.connect();
     try {
       await copyRows(client, 'spans', SPAN_COLUMNS, encodeSpanRows([span], spanRow));
-      const { rows } = await client.query(`select tenant_id from spans where span_id = $1`, [span.spanId]);
+      const { rows } = await client.query(`select tenant_id from spans where span_id = vigil_span_id($1)`, [
+        span.spanId,
+      ]);
       expect(rows[0].tenant_id).toBe(NO_TENANT);
     } finally {
       client.release();
@@ -110,9 +112,9 @@ describe('the stored span', () => {
     const client = await db.pool.connect();
     try {
       await copyRows(client, 'spans', SPAN_COLUMNS, encodeSpanRows([span], spanRow));
-      await client.query(`update spans s set ${WRAPPER_SET_SQL} where s.span_id = $1`, [span.spanId]);
+      await client.query(`update spans s set ${WRAPPER_SET_SQL} where s.span_id = vigil_span_id($1)`, [span.spanId]);
       const { rows } = await client.query(
-        `select ${selectSpanFields(STORED_FIELDS)} from spans s where s.span_id = $1`,
+        `select ${selectSpanFields(STORED_FIELDS)} from spans s where s.span_id = vigil_span_id($1)`,
         [span.spanId],
       );
       const wrapped = modelSpan({ spanId: span.spanId, startMs: span.startMs });

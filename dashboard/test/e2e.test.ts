@@ -686,7 +686,7 @@ describe('dashboard', () => {
     const logged = spans[spans.length - 1]!;
     await db.pool.query(
       `insert into span_logs (project_id, trace_id, span_id, at, digest, severity, body, attributes)
-       values ($1, $2::uuid, $3, $4, '\\x01', 13, '"retrying the vector store"', '{"attempt": 2}')`,
+       values ($1, $2::uuid, vigil_span_id($3), $4, '\\x01', 13, '"retrying the vector store"', '{"attempt": 2}')`,
       [shop, traces[0]!.traceId, logged.spanId, new Date(Date.parse(logged.start) + 5)],
     );
     await page.goto(`${baseUrl}/sessions?${windowQuery}&q=${traces[0]!.traceId}`);

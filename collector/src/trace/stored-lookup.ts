@@ -8,6 +8,7 @@ import {
   ROLLUP_SPAN_FIELDS,
   type RollupSpan,
   selectSpanFields,
+  spanIdInteger,
   storedContextOf,
   WRAPPER_FIELDS,
   WRAPPER_SET_SQL,
@@ -24,8 +25,8 @@ export async function lookupStoredSpans(
   >(
     `select ${selectSpanFields(['traceId', 'spanId', 'parentSpanId', 'tenantId', 'sessionId', 'userId', 'surface', 'category'])}
        from spans s
-      where s.project_id = $1 and s.trace_id = any($2::uuid[]) and s.span_id = any($3::text[])`,
-    [projectId, request.traceIds, request.spanIds],
+      where s.project_id = $1 and s.trace_id = any($2::uuid[]) and s.span_id = any($3::bigint[])`,
+    [projectId, request.traceIds, request.spanIds.map(spanIdInteger)],
   );
   const spans: StoredLookupResult = new Map();
   for (const row of rows) {
@@ -68,10 +69,11 @@ export async function takeAwaitingChildren(
     is_model_call: boolean;
   }>(
     `delete from spans_awaiting_parent w
-      using unnest($2::uuid[], $3::text[]) as p(trace_id, span_id)
+      using unnest($2::uuid[], $3::bigint[]) as p(trace_id, span_id)
       where w.project_id = $1 and w.trace_id = p.trace_id and w.parent_span_id = p.span_id
-      returning vigil_trace_hex(w.trace_id) as trace_id, w.parent_span_id, w.span_id, w.is_model_call`,
-    [projectId, parents.map((p) => p.traceId), parents.map((p) => p.spanId)],
+      returning vigil_trace_hex(w.trace_id) as trace_id, vigil_span_hex(w.parent_span_id) as parent_span_id,
+                vigil_span_hex(w.span_id) as span_id, w.is_model_call`,
+    [projectId, parents.map((p) => p.traceId), parents.map((p) => spanIdInteger(p.spanId))],
   );
   return rows.map((row) => ({
     traceId: row.trace_id,
@@ -105,7 +107,7 @@ export async function applyLateContext(
   >(
     `with recursive subtree as (
        select t.trace_id, t.span_id, t.tenant_id, t.session_id, t.user_id, t.surface, 0 as depth
-         from unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+         from unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])
               as t(trace_id, span_id, tenant_id, session_id, user_id, surface)
        union all
        select s.trace_id, s.span_id, subtree.tenant_id, subtree.session_id, subtree.user_id, subtree.surface, subtree.depth + 1
@@ -121,7 +123,7 @@ export async function applyLateContext(
     [
       projectId,
       traceIds,
-      seeds.map((s) => s.spanId),
+      seeds.map((s) => spanIdInteger(s.spanId)),
       seeds.map((s) => s.context.tenantId),
       seeds.map((s) => s.context.sessionId),
       seeds.map((s) => s.context.userId),
@@ -150,13 +152,13 @@ export async function applyLateContext(
   if (changed.length === 0) return [];
   await client.query(
     `update spans s set tenant_id = v.tenant_id, session_id = v.session_id, user_id = v.user_id, surface = v.surface
-       from unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+       from unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])
          as v(trace_id, span_id, tenant_id, session_id, user_id, surface)
       where s.project_id = $1 and s.trace_id = v.trace_id and s.span_id = v.span_id and s.trace_id = any($2::uuid[])`,
     [
       projectId,
       changed.map((c) => c.after.traceId),
-      changed.map((c) => c.after.spanId),
+      changed.map((c) => spanIdInteger(c.after.spanId)),
       changed.map((c) => c.after.tenantId),
       changed.map((c) => c.after.sessionId),
       changed.map((c) => c.after.userId),
@@ -174,13 +176,13 @@ export async function recordAwaitingParents(
   if (orphans.length === 0) return;
   await client.query(
     `insert into spans_awaiting_parent (project_id, trace_id, parent_span_id, span_id, is_model_call)
-     select $1, * from unnest($2::uuid[], $3::text[], $4::text[], $5::boolean[])
+     select $1, * from unnest($2::uuid[], $3::bigint[], $4::bigint[], $5::boolean[])
      on conflict do nothing`,
     [
       projectId,
       orphans.map((o) => o.traceId),
-      orphans.map((o) => o.parentSpanId),
-      orphans.map((o) => o.spanId),
+      orphans.map((o) => spanIdInteger(o.parentSpanId)),
+      orphans.map((o) => spanIdInteger(o.spanId)),
       orphans.map((o) => o.isModelCall),
     ],
   );
@@ -194,16 +196,16 @@ export async function demoteStoredWrappers(
 ): Promise<ChangedSpan[]> {
   if (wrappers.length === 0) return [];
   const traceIds = wrappers.map((w) => w.traceId);
-  const spanIds = wrappers.map((w) => w.spanId);
+  const spanIds = wrappers.map((w) => spanIdInteger(w.spanId));
   const { rows } = await client.query<RollupSpan>(
-    `select ${ROLLUP_SPAN_SQL} from spans s join unnest($2::uuid[], $3::text[]) as w(trace_id, span_id)
+    `select ${ROLLUP_SPAN_SQL} from spans s join unnest($2::uuid[], $3::bigint[]) as w(trace_id, span_id)
         on s.trace_id = w.trace_id and s.span_id = w.span_id
       where s.project_id = $1 and s.trace_id = any($2::uuid[]) and s.category = 'model'`,
     [projectId, traceIds, spanIds],
   );
   await client.query(
     `update spans s set ${WRAPPER_SET_SQL}
-       from unnest($2::uuid[], $3::text[]) as w(trace_id, span_id)
+       from unnest($2::uuid[], $3::bigint[]) as w(trace_id, span_id)
       where s.project_id = $1 and s.trace_id = w.trace_id and s.span_id = w.span_id and s.trace_id = any($2::uuid[])`,
     [projectId, traceIds, spanIds],
   );

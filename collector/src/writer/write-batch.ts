@@ -249,7 +249,7 @@ async function storeSpans(client: pg.ClientBase, spans: StoredSpan[]): Promise<S
   const columns = SPAN_COLUMNS.join(', ');
   const { rows: inserted } = await client.query<{ k: string }>(
     `insert into spans (${columns}) select ${columns} from vigil_spans_stage on conflict do nothing
-     returning project_id::text || vigil_trace_hex(trace_id) || span_id as k`,
+     returning project_id::text || vigil_trace_hex(trace_id) || vigil_span_hex(span_id) as k`,
   );
   // Each inserted key counts once, for the first copy of a span that sat in the batch twice.
   const insertedKeys = new Set(inserted.map((r) => r.k));

@@ -6,6 +6,7 @@
 // so it is kept, not lost. The compactor's round runs attachHeldEvaluations.
 
 import type pg from 'pg';
+import { spanIdInteger } from '../spans/span-id.ts';
 import { NO_TENANT, type EvaluationResult } from '../spans/stored-span.ts';
 import { type EvaluatedSpan, writeEvaluations } from './write-evaluations.ts';
 
@@ -29,12 +30,12 @@ export async function holdEvaluations(
   if (held.length === 0) return;
   await client.query(
     `insert into evaluations_awaiting_span (project_id, trace_id, span_id, name, at, score, label, tenant_id, service_name)
-     select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::float8[], $7::text[], $8::text[], $9::text[])
+     select $1, * from unnest($2::text[], $3::bigint[], $4::text[], $5::timestamptz[], $6::float8[], $7::text[], $8::text[], $9::text[])
      on conflict do nothing`,
     [
       projectId,
       held.map((h) => h.traceId),
-      held.map((h) => h.spanId),
+      held.map((h) => spanIdInteger(h.spanId)),
       held.map((h) => h.result.name),
       held.map((h) => new Date(h.result.atMs)),
       held.map((h) => h.result.score),
@@ -79,7 +80,8 @@ export async function attachHeldEvaluations(
                         and s.span_id = h.span_id)
            or h.received_at < $1
        returning h.*)
-     select t.*, s.tenant_id as span_tenant, s.service_name as span_service, s.deployment, s.model,
+     select t.project_id, t.trace_id, vigil_span_hex(t.span_id) as span_id, t.name, t.at, t.score, t.label, t.tenant_id,
+            t.service_name, s.tenant_id as span_tenant, s.service_name as span_service, s.deployment, s.model,
             s.prompt_name, s.prompt_version, s.span_id is not null as found
        from taken t
        left join lateral (

@@ -7,6 +7,7 @@ import { CopyBuffer } from '../db/copy-buffer.ts';
 import { copyRows } from '../db/copy-rows.ts';
 import { copyNumber, copyText, copyTimestamp } from '../db/copy-text.ts';
 import { floorTo, HOUR_MS } from '../rollups/rollup-rows.ts';
+import { spanIdInteger } from '../spans/span-id.ts';
 import { NO_DIMENSION, NO_TENANT, type SpanRow } from '../spans/stored-span.ts';
 
 export const EVALUATION_COLUMNS = [
@@ -60,7 +61,7 @@ export async function writeEvaluations(client: pg.ClientBase, spans: readonly Ev
           copyText(span.projectId),
           copyText(tenant),
           copyText(span.traceId),
-          copyText(span.spanId),
+          spanIdInteger(span.spanId),
           copyTimestamp(e.atMs),
           copyText(e.name),
           copyNumber(e.score),

@@ -15,6 +15,7 @@ import {
   type RollupSpan,
   type SpanField,
   selectSpanFields,
+  spanIdInteger,
 } from '../spans/index.ts';
 import type { PriceCatalog } from './catalog.ts';
 import { type PricedSpan, priceSpan } from './price-spans.ts';
@@ -158,14 +159,14 @@ async function updateCosts(
   if (changes.length === 0) return;
   const spans = changes.map((c) => c.after as RepriceSpan);
   const traceIds = spans.map((s) => s.traceId);
-  const spanIds = spans.map((s) => s.spanId);
+  const spanIds = spans.map((s) => spanIdInteger(s.spanId));
   const costs = spans.map((s) => s.costUsd);
   const sources = spans.map((s) => s.costSource);
   // By trace and span id within the day (its partition): start times are kept to the microsecond,
   // which a round trip through epoch milliseconds would not match exactly.
   await client.query(
     `update spans s set cost_usd = v.cost, cost_source = v.source
-       from unnest($4::uuid[], $5::text[], $6::numeric[], $7::text[]) as v(trace_id, span_id, cost, source)
+       from unnest($4::uuid[], $5::bigint[], $6::numeric[], $7::text[]) as v(trace_id, span_id, cost, source)
       where s.project_id = $1 and s.start_time >= $2 and s.start_time < $3
         and s.trace_id = v.trace_id and s.span_id = v.span_id`,
     [projectId, new Date(dayMs), new Date(dayMs + DAY_MS), traceIds, spanIds, costs, sources],

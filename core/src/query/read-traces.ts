@@ -186,7 +186,7 @@ export async function readTrace(pool: pg.Pool, caller: Caller, input: TraceQuery
       `select ${selectSpanFields(TRACE_SPAN_FIELDS)}, s.start_time as "startTime", c.attributes as "content"
          from spans s
          left join span_contents c on c.project_id = s.project_id and c.trace_id = s.trace_id and c.span_id = s.span_id
-        where s.project_id = $1 and s.trace_id = $2 order by s.start_time, s.span_id`,
+        where s.project_id = $1 and s.trace_id = $2 order by s.start_time, vigil_span_hex(s.span_id)`,
       [q.projectId, q.traceId],
     );
     // Content is kept only where a project opted in, apart from the span, and row-level security
@@ -216,7 +216,7 @@ async function readTraceLogs(
 ): Promise<Map<string, TraceLog[]>> {
   const { rows } = await client.query<Omit<TraceLog, 'at'> & { spanId: string; at: Date }>(
     `select "spanId", at, name, severity, body, attributes, encode(digest, 'hex') as digest from (
-       select distinct on (span_id, digest) span_id as "spanId", at, name, severity, body, attributes, digest
+       select distinct on (span_id, digest) vigil_span_hex(span_id) as "spanId", at, name, severity, body, attributes, digest
          from span_logs where project_id = $1 and trace_id = $2
         order by span_id, digest, content desc) l
       order by at, "spanId" limit ${TRACE_LOG_LIMIT}`,

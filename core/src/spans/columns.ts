@@ -5,6 +5,7 @@
 import { CopyBuffer } from '../db/copy-buffer.ts';
 import { forEachInTurns } from '../event-loop.ts';
 import { copyJson, copyNumber, copyText, copyTimestamp } from '../db/copy-text.ts';
+import { spanIdInteger } from './span-id.ts';
 import { NO_TENANT, type SpanRow, type StoredSpan, WRAPPER_FIELDS } from './stored-span.ts';
 
 // Evaluations and content are rows of their own tables (evaluations/write-evaluations.ts,
@@ -67,9 +68,9 @@ export function spanRow(span: SpanRow): string {
     '\t' +
     span.traceId +
     '\t' +
-    span.spanId +
+    spanIdInteger(span.spanId) +
     '\t' +
-    (span.parentSpanId ?? '\\N') +
+    (span.parentSpanId ? spanIdInteger(span.parentSpanId) : '\\N') +
     '\t' +
     copyText(span.name) +
     '\t' +
@@ -153,7 +154,7 @@ export function contentRow(span: SpanRow): string {
     '\t' +
     span.traceId +
     '\t' +
-    span.spanId +
+    spanIdInteger(span.spanId) +
     '\t' +
     copyTimestamp(span.startMs) +
     '\t' +
@@ -199,6 +200,7 @@ function columnExpression(field: SpanField, alias: string): string {
   const column = `${alias}.${SPAN_FIELD_COLUMNS[field]}`;
   if (field === 'startMs') return `extract(epoch from ${column})::float8 * 1000`;
   if (field === 'traceId') return `vigil_trace_hex(${column})`;
+  if (field === 'spanId' || field === 'parentSpanId') return `vigil_span_hex(${column})`;
   return column;
 }
 

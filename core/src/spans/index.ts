@@ -5,3 +5,4 @@ export * from './column-fit.ts';
 export * from './content.ts';
 export * from './move-content.ts';
 export * from './span-logs.ts';
+export * from './span-id.ts';

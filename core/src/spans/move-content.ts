@@ -13,6 +13,7 @@ const BATCH = 500;
 
 interface StoredRow {
   trace_id: string;
+  /** The stored bigint's decimal text (as a number it would lose bits); it only goes back into SQL. */
   span_id: string;
   /** As text: timestamps hold microseconds, which a Date would round away from the key. */
   start_time: string;
@@ -36,7 +37,7 @@ export async function moveStoredContent(pool: pg.Pool, budgetMs = 1000): Promise
   const started = performance.now();
   let moved = 0;
   const { rows: moves } = await pool.query<Move>(
-    'select project_id, after_start::text as after_start, after_trace, after_span, until from content_moves order by project_id',
+    'select project_id, after_start::text as after_start, after_trace, after_span::text as after_span, until from content_moves order by project_id',
   );
   for (const move of moves) {
     for (;;) {
@@ -52,9 +53,9 @@ export async function moveStoredContent(pool: pg.Pool, budgetMs = 1000): Promise
 async function moveBatch(pool: pg.Pool, move: Move): Promise<{ moved: number; done: boolean }> {
   return inTransaction(pool, async (client) => {
     const { rows } = await client.query<StoredRow>(
-      `select vigil_trace_hex(trace_id) as trace_id, span_id, start_time::text as start_time, attributes, events
+      `select vigil_trace_hex(trace_id) as trace_id, span_id::text as span_id, start_time::text as start_time, attributes, events
          from spans
-        where project_id = $1 and (start_time, trace_id, span_id) > ($2::timestamptz, $3::uuid, $4) and start_time < $5
+        where project_id = $1 and (start_time, trace_id, span_id) > ($2::timestamptz, $3::uuid, $4::bigint) and start_time < $5
         order by start_time, trace_id, span_id limit ${BATCH}`,
       [move.project_id, move.after_start, move.after_trace, move.after_span, move.until],
     );
@@ -78,7 +79,7 @@ async function moveBatch(pool: pg.Pool, move: Move): Promise<{ moved: number; do
       ];
       await client.query(
         `update spans s set attributes = v.attributes, events = v.events
-           from unnest($2::uuid[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::jsonb[])
+           from unnest($2::uuid[], $3::bigint[], $4::timestamptz[], $5::jsonb[], $6::jsonb[])
                 as v(trace_id, span_id, start_time, attributes, events)
           where s.project_id = $1 and s.trace_id = v.trace_id and s.span_id = v.span_id and s.start_time = v.start_time`,
         [
@@ -89,7 +90,7 @@ async function moveBatch(pool: pg.Pool, move: Move): Promise<{ moved: number; do
       );
       await client.query(
         `insert into span_contents (project_id, trace_id, span_id, start_time, attributes, events)
-         select $1, * from unnest($2::uuid[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::jsonb[])
+         select $1, * from unnest($2::uuid[], $3::bigint[], $4::timestamptz[], $5::jsonb[], $6::jsonb[])
          on conflict do nothing`,
         [
           ...params,
@@ -106,7 +107,7 @@ async function moveBatch(pool: pg.Pool, move: Move): Promise<{ moved: number; do
       move.after_trace = last.trace_id;
       move.after_span = last.span_id;
       await client.query(
-        'update content_moves set after_start = $2::timestamptz, after_trace = $3::uuid, after_span = $4 where project_id = $1',
+        'update content_moves set after_start = $2::timestamptz, after_trace = $3::uuid, after_span = $4::bigint where project_id = $1',
         [move.project_id, last.start_time, last.trace_id, last.span_id],
       );
     }

@@ -5,6 +5,7 @@
 
 import type pg from 'pg';
 import { jsonbText } from '../db/copy-text.ts';
+import { spanIdInteger } from './span-id.ts';
 import type { AttributeValue, Attributes } from './stored-span.ts';
 
 export interface SpanLog {
@@ -39,13 +40,13 @@ export async function writeSpanLogs(
   const result = await client.query(
     `insert into span_logs (project_id, trace_id, span_id, at, digest, content, name, severity, body, attributes)
      select $1, t::uuid, s, a, decode(d, 'hex'), c, n, v, b::jsonb, coalesce(x::jsonb, '{}')
-       from unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::bool[], $7::text[], $8::int2[], $9::text[], $10::text[])
+       from unnest($2::text[], $3::bigint[], $4::timestamptz[], $5::text[], $6::bool[], $7::text[], $8::int2[], $9::text[], $10::text[])
             as r(t, s, a, d, c, n, v, b, x)
      on conflict do nothing`,
     [
       projectId,
       logs.map((l) => l.traceId),
-      logs.map((l) => l.spanId),
+      logs.map((l) => spanIdInteger(l.spanId)),
       logs.map((l) => new Date(l.atMs)),
       logs.map((l) => l.digest),
       logs.map((l) => l.content),
