@@ -51,6 +51,39 @@ describe('migrator', () => {
     expect(names.filter((n) => /_p\d{8}$/.test(n)).length).toBeGreaterThanOrEqual(4);
   });
 
+  it("keys a project's spans without its id, and still keeps each span once", async () => {
+    const {
+      rows: [project],
+    } = await db.pool.query(`insert into projects (name) values ('p-keys') returning id`);
+    const day = `spans_${project.id.replaceAll('-', '')}_p${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`;
+    const { rows: indexes } = await db.pool.query(
+      `select i.indisunique as unique, pg_get_indexdef(i.indexrelid) ~ '\\(project_id' as with_project,
+              regexp_replace(pg_get_indexdef(i.indexrelid), '.* USING (\\w+) ', '\\1 ') as def
+         from pg_index i where i.indrelid = $1::regclass order by def`,
+      [day],
+    );
+    expect(indexes).toEqual([
+      { unique: false, with_project: false, def: 'brin (start_time)' },
+      { unique: true, with_project: false, def: 'btree (start_time, trace_id, span_id)' },
+      { unique: false, with_project: false, def: 'btree (trace_id)' },
+    ]);
+    const insert = (projectId: string, conflict = '') =>
+      db.pool.query(
+        `insert into spans (project_id, trace_id, span_id, name, start_time, duration_ms, category, status)
+         values ($1, repeat('d', 32)::uuid, vigil_span_id(repeat('e', 16)), 'x', date_trunc('hour', now()), 1, 'other', 'ok')
+         ${conflict}`,
+        [projectId],
+      );
+    expect((await insert(project.id)).rowCount).toBe(1);
+    await expect(insert(project.id)).rejects.toThrow(/duplicate key value/);
+    expect((await insert(project.id, 'on conflict do nothing')).rowCount).toBe(0);
+    // Another project's span with the same ids is its own.
+    const {
+      rows: [other],
+    } = await db.pool.query(`insert into projects (name) values ('p-keys-2') returning id`);
+    expect((await insert(other.id)).rowCount).toBe(1);
+  });
+
   it('moves rows out of the catch-all partition when their day gets a partition', async () => {
     const {
       rows: [project],
