@@ -4,10 +4,11 @@
 
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMigrations, migrate } from '../src/db/migrate.ts';
+import { migratePool } from '../src/db/migrate.ts';
 import { createProject } from '../src/projects.ts';
 import { createTestDatabase, type TestDatabase } from '@vigil/testing';
 import { asRole } from './support/as-role.ts';
+import { migrateBefore } from './support/migrate-before.ts';
 
 const VIEW_MIGRATION = '20261211000000';
 const TRACE = 'c'.repeat(32);
@@ -47,16 +48,7 @@ describe('the migration to one copy of each model call', () => {
          input_tokens integer, output_tokens integer, latency_ms integer not null, estimated_cost numeric,
          status text not null, created_at timestamptz not null default now(), request_id text)`,
     );
-    const migrations = await loadMigrations();
-    const client = await db.pool.connect();
-    try {
-      await migrate(
-        client,
-        migrations.filter((m) => m.version < VIEW_MIGRATION),
-      );
-    } finally {
-      client.release();
-    }
+    await migrateBefore(db.pool, VIEW_MIGRATION);
     const project = (await createProject(db.pool, 'before-the-view')).id;
     await db.pool.query(
       `insert into ai_api_calls (project_id, user_id, provider, model, latency_ms, estimated_cost, status, request_id)
@@ -71,12 +63,7 @@ describe('the migration to one copy of each model call', () => {
        values ($1, 'acme', 'u-1', 'openai', 'gpt-4o', 813, 'ok', $2::uuid, '1000000000000001', 0.00045, 'catalog')`,
       [project, TRACE],
     );
-    const migrator = await db.pool.connect();
-    try {
-      expect(await migrate(migrator)).toContain(VIEW_MIGRATION);
-    } finally {
-      migrator.release();
-    }
+    expect(await migratePool(db.pool)).toContain(VIEW_MIGRATION);
 
     const { rows } = await db.pool.query(
       `select id, user_id, tenant_id, span_id, request_id, estimated_cost::float8 as cost, latency_ms
@@ -132,12 +119,7 @@ describe('the migration to one copy of each model call', () => {
            id bigint generated always as identity primary key, user_id text not null, model text not null,
            latency_ms integer not null, status text not null, created_at timestamptz not null default now())`,
       );
-      const migrator = await scratch.pool.connect();
-      try {
-        await migrate(migrator);
-      } finally {
-        migrator.release();
-      }
+      await migratePool(scratch.pool);
       const project = (await createProject(scratch.pool, 'identity-id')).id;
       const insert = () =>
         scratch.pool.query(

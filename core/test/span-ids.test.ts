@@ -6,11 +6,12 @@
 
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMigrations, migrate } from '../src/db/migrate.ts';
+import { migratePool } from '../src/db/migrate.ts';
 import { createProject } from '../src/projects.ts';
 import { spanIdInteger } from '../src/spans/span-id.ts';
 import { createTestDatabase, type TestDatabase } from '@vigil/testing';
 import { asRole } from './support/as-role.ts';
+import { migrateBefore } from './support/migrate-before.ts';
 
 const MIGRATION = '20261213000000';
 const TRACE = 'ab'.repeat(16);
@@ -55,16 +56,7 @@ describe('the migration to integer span ids', () => {
   afterAll(() => db.drop());
 
   it('keeps every stored id, parent link, call id and content row as it was', async () => {
-    const migrations = await loadMigrations();
-    const client = await db.pool.connect();
-    try {
-      await migrate(
-        client,
-        migrations.filter((m) => m.version < MIGRATION),
-      );
-    } finally {
-      client.release();
-    }
+    await migrateBefore(db.pool, MIGRATION);
     const project = (await createProject(db.pool, 'hex-ids')).id;
     const [root, child] = ['f00dfeedf00dfeed', '0123456789abcdef'];
     await db.pool.query(
@@ -88,12 +80,7 @@ describe('the migration to integer span ids', () => {
     const before = (await db.pool.query(call, [project])).rows;
     expect(before).toEqual([{ id: expect.any(String), span_id: child }]);
 
-    const migrator = await db.pool.connect();
-    try {
-      expect(await migrate(migrator)).toContain(MIGRATION);
-    } finally {
-      migrator.release();
-    }
+    expect(await migratePool(db.pool)).toContain(MIGRATION);
 
     expect((await db.pool.query(call, [project])).rows).toEqual(before);
     const { rows: spans } = await db.pool.query(
