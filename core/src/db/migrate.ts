@@ -73,10 +73,10 @@ export async function migrate(client: pg.ClientBase, migrations?: Migration[]): 
 }
 
 /** Applies pending migrations on a connection of the pool (see migrate). */
-export async function migratePool(pool: pg.Pool): Promise<string[]> {
+export async function migratePool(pool: pg.Pool, migrations?: Migration[]): Promise<string[]> {
   const client = await pool.connect();
   try {
-    return await migrate(client);
+    return await migrate(client, migrations);
   } finally {
     client.release();
   }

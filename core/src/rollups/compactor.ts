@@ -173,10 +173,11 @@ function groupIntoCuboids(cuboids: readonly Cuboid[], bucket: string): { keys: s
   };
 }
 
-function foldInto(table: string, cuboids: readonly Cuboid[], source: string, bucket: string, swept: string): string {
+/** Adds late deltas to built hour or day rows, unswept: the sweep merges them with the rows already there. */
+function foldInto(table: string, cuboids: readonly Cuboid[], source: string, bucket: string): string {
   const { keys, groupBy } = groupIntoCuboids(cuboids, bucket);
   return `insert into ${table} (${ROLLUP_COLUMNS.join(', ')})
-    select ${keys}, false, ${swept}, ${ROLLUP_MERGE_SQL} from ${source} ${groupBy}`;
+    select ${keys}, false, false, ${ROLLUP_MERGE_SQL} from ${source} ${groupBy}`;
 }
 
 const FOLD_PENDING_SQL = (() => {
@@ -202,9 +203,9 @@ const FOLD_PENDING_SQL = (() => {
     select ${ROLLUP_KEY_COLUMNS.join(', ')}, false, closed and not concatenated, ${metrics} from ranked where not normalise_here
   ),
   late_hour as (select *, date_bin('1 hour', bucket, timestamptz 'epoch') as hour from taken where bucket < $2),
-  into_hour as (${foldInto('rollups_hour', CUBOIDS, 'late_hour', 'hour', 'false')}),
+  into_hour as (${foldInto('rollups_hour', CUBOIDS, 'late_hour', 'hour')}),
   late_day as (select *, date_bin('1 day', bucket, timestamptz 'epoch') as day from taken where bucket < $3),
-  into_day as (${foldInto('rollups_day', CUBOIDS, 'late_day', 'day', 'false')})
+  into_day as (${foldInto('rollups_day', CUBOIDS, 'late_day', 'day')})
 select t.taken, r.* from (select count(*)::int as taken from taken) t
   left join (select ${ROLLUP_KEY_COLUMNS.join(', ')}, ${metrics} from ranked where normalise_here) r on true`;
 })();

@@ -2,17 +2,11 @@
 // way they were stored then and watch that migration carry them across.
 
 import type pg from 'pg';
-import { loadMigrations, migrate } from '../../src/db/migrate.ts';
+import { loadMigrations, migratePool } from '../../src/db/migrate.ts';
 
 export async function migrateBefore(pool: pg.Pool, version: string): Promise<void> {
-  const migrations = await loadMigrations();
-  const client = await pool.connect();
-  try {
-    await migrate(
-      client,
-      migrations.filter((m) => m.version < version),
-    );
-  } finally {
-    client.release();
-  }
+  await migratePool(
+    pool,
+    (await loadMigrations()).filter((m) => m.version < version),
+  );
 }
