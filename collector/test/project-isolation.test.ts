@@ -12,7 +12,7 @@ beforeAll(async () => {
   t = await startTestCollector({ VIGIL_WRITER_LANES: 2 });
   // A real refusal by Postgres that no check before COPY knows about: spans named so fail the
   // batch they are in (SQLSTATE 23514).
-  await t.db.pool.query(`alter table spans add constraint refuse_for_test check (name <> 'refused-by-postgres')`);
+  await t.db.pool.query(`alter table span_rows add constraint refuse_for_test check (name <> 'refused-by-postgres')`);
 });
 afterAll(() => t.close());
 

@@ -92,7 +92,7 @@ describe('row-level security', () => {
   });
 
   it('does not let a member bypass RLS through a partition', async () => {
-    const { rows } = await db.pool.query(`select tableoid::regclass::text as part from spans limit 1`);
+    const { rows } = await db.pool.query(`select tableoid::regclass::text as part from span_rows limit 1`);
     await expect(
       asRole('authenticated', { project_id: projectA }, (c) => c.query(`select * from ${rows[0].part}`)),
     ).rejects.toThrow(/permission denied/);

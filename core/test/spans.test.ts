@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
 import {
   encodeSpanRows,
-  SPAN_COLUMNS,
   SPAN_FIELD_COLUMNS,
+  SPAN_ROW_COLUMNS,
   type SpanField,
   selectSpanFields,
   spanRow,
 } from '../src/spans/columns.ts';
+import { SpanDimensionCodes } from '../src/spans/span-dimensions.ts';
 import { asWrapper, NO_TENANT, type StoredSpan, WRAPPER_FIELDS } from '../src/spans/stored-span.ts';
 import { copyRows } from '../src/db/copy-rows.ts';
 import { createProject } from '../src/projects.ts';
@@ -67,20 +69,35 @@ function modelSpan(overrides: Partial<StoredSpan> = {}): StoredSpan {
 
 const STORED_FIELDS = Object.keys(SPAN_FIELD_COLUMNS) as SpanField[];
 
+/** COPYs spans into span_rows as the collector does, their dimensions' codes resolved first. */
+async function copySpans(client: pg.ClientBase, spans: StoredSpan[]): Promise<void> {
+  const dimensions = await new SpanDimensionCodes().resolve(client, spans);
+  await copyRows(
+    client,
+    'span_rows',
+    SPAN_ROW_COLUMNS,
+    encodeSpanRows(spans, (span) => spanRow(span, dimensions.code(span))),
+  );
+}
+
 describe('the stored span', () => {
   it('encodes one COPY field per column, in the column order', () => {
-    const fields = spanRow(modelSpan()).replace(/\n$/, '').split('\t');
-    expect(fields).toHaveLength(SPAN_COLUMNS.length);
-    expect(fields[SPAN_COLUMNS.indexOf('trace_id')]).toBe('a1'.repeat(16));
-    expect(fields[SPAN_COLUMNS.indexOf('service_name')]).toBe('shop');
-    expect(fields[SPAN_COLUMNS.indexOf('cost_source')]).toBe('catalog');
+    const span = modelSpan();
+    const fields = spanRow(span, 4242).replace(/\n$/, '').split('\t');
+    expect(fields).toHaveLength(SPAN_ROW_COLUMNS.length);
+    expect(fields[SPAN_ROW_COLUMNS.indexOf('trace_id')]).toBe('a1'.repeat(16));
+    expect(fields[SPAN_ROW_COLUMNS.indexOf('dimensions')]).toBe('4242');
+    expect(fields[SPAN_ROW_COLUMNS.indexOf('duration_ms')]).toBe('812.25');
+    expect(fields[SPAN_ROW_COLUMNS.indexOf('session_id')]).toBe('s-1');
+    expect(fields[SPAN_ROW_COLUMNS.indexOf('cache_write_1h_tokens')]).toBe('\\N');
+    expect(fields[SPAN_ROW_COLUMNS.indexOf('reported_cost_usd')]).toBe('0.0048');
   });
 
   it('reads back from Postgres exactly as it was written, field by field', async () => {
     const span = modelSpan();
     const client = await db.pool.connect();
     try {
-      await copyRows(client, 'spans', SPAN_COLUMNS, encodeSpanRows([span], spanRow));
+      await copySpans(client, [span]);
       const { rows } = await client.query(
         `select ${selectSpanFields(STORED_FIELDS)} from spans s where s.project_id = $1 and s.span_id = vigil_span_id($2)`,
         [projectId, span.spanId],
@@ -93,11 +110,27 @@ describe('the stored span', () => {
     }
   });
 
+  it('stores empty attributes as null and reads them back as {}', async () => {
+    const span = modelSpan({ spanId: 'f6'.repeat(8), attributes: {} });
+    const client = await db.pool.connect();
+    try {
+      await copySpans(client, [span]);
+      const { rows } = await client.query(
+        `select s.attributes, (select r.attributes from span_rows r where r.span_id = s.span_id) as stored
+           from spans s where s.span_id = vigil_span_id($1)`,
+        [span.spanId],
+      );
+      expect(rows).toEqual([{ attributes: {}, stored: null }]);
+    } finally {
+      client.release();
+    }
+  });
+
   it('stores a span without a tenant as NO_TENANT', async () => {
     const span = modelSpan({ spanId: 'd4'.repeat(8), tenantId: null });
     const client = await db.pool.connect();
     try {
-      await copyRows(client, 'spans', SPAN_COLUMNS, encodeSpanRows([span], spanRow));
+      await copySpans(client, [span]);
       const { rows } = await client.query(`select tenant_id from spans where span_id = vigil_span_id($1)`, [
         span.spanId,
       ]);
@@ -111,7 +144,7 @@ describe('the stored span', () => {
     const span = modelSpan({ spanId: 'e5'.repeat(8) });
     const client = await db.pool.connect();
     try {
-      await copyRows(client, 'spans', SPAN_COLUMNS, encodeSpanRows([span], spanRow));
+      await copySpans(client, [span]);
       await client.query(`update spans s set ${WRAPPER_SET_SQL} where s.span_id = vigil_span_id($1)`, [span.spanId]);
       const { rows } = await client.query(
         `select ${selectSpanFields(STORED_FIELDS)} from spans s where s.span_id = vigil_span_id($1)`,

@@ -26,7 +26,7 @@ import {
 } from './errors.ts';
 import { RecentSpans } from '../trace/recent-spans.ts';
 import { writeBatch } from './write-batch.ts';
-import type { StoredSpan } from '@vigil/core';
+import { SpanDimensionCodes, type StoredSpan } from '@vigil/core';
 
 export interface WriteOutcome {
   /** Spans newly stored. */
@@ -84,6 +84,7 @@ export class SpanWriter {
   private unavailableUntil = 0;
   private readonly knownPartitionDays = new Set<string>();
   private readonly recordedPricingDays = new Set<string>();
+  private readonly dimensionCodes = new SpanDimensionCodes();
   private readonly recent: RecentSpans;
   private readonly pool: pg.Pool;
   private readonly options: WriterOptions;
@@ -217,6 +218,7 @@ export class SpanWriter {
         recent: this.recent,
         knownPartitionDays: this.knownPartitionDays,
         recordedPricingDays: this.recordedPricingDays,
+        dimensionCodes: this.dimensionCodes,
         onUnpricedModel: this.events.onUnpricedModel,
         catalogLabel: this.events.catalogLabel,
       },

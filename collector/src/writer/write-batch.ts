@@ -12,7 +12,9 @@ import {
   isCountedModelCall,
   type PricingDay,
   recordPricingDays,
-  SPAN_COLUMNS,
+  type BatchDimensions,
+  SPAN_ROW_COLUMNS,
+  type SpanDimensionCodes,
   type StoredSpan,
   spanRow,
   storedContextOf,
@@ -40,6 +42,8 @@ export interface BatchContext {
   knownPartitionDays: Set<string>;
   /** `${projectId}:${day}:${catalog}` already in pricing_days (bounded; cleared when full). */
   recordedPricingDays: Set<string>;
+  /** The span_dimensions codes known committed, shared by the writer's lanes. */
+  dimensionCodes: SpanDimensionCodes;
   onUnpricedModel?: ((count: number) => void) | undefined;
   catalogLabel?: ((projectId: string) => string) | undefined;
 }
@@ -69,6 +73,7 @@ export async function writeBatch(
     try {
       const stored = await writeInTransaction(client, all, context);
       await client.query('commit');
+      stored.dimensions?.commit();
       const storedSet = new Set(stored.spans);
       for (const span of stored.spans) {
         context.recent.remember(span.projectId, span.traceId, span.spanId, {
@@ -108,6 +113,8 @@ interface TransactionResult {
   fixed: { projectId: string; span: FixedSpan }[];
   /** pricing_days keys recorded by this transaction, remembered once it commits. */
   pricingDays: string[];
+  /** The span_dimensions codes the spans were written with, cached once the transaction commits. */
+  dimensions: BatchDimensions | null;
 }
 
 async function writeInTransaction(
@@ -117,7 +124,7 @@ async function writeInTransaction(
 ): Promise<TransactionResult> {
   // A retry sitting in the same batch as its original is caught by the primary key in storeSpans.
   const byProject = groupByProject(all);
-  const result: TransactionResult = { spans: [], demoted: [], fixed: [], pricingDays: [] };
+  const result: TransactionResult = { spans: [], demoted: [], fixed: [], pricingDays: [], dimensions: null };
   const plans = [];
   const changes: ChangedSpan[] = [];
   for (const [projectId, spans] of byProject) {
@@ -132,7 +139,8 @@ async function writeInTransaction(
     plans.push({ projectId, spans, awaiting, resolved });
   }
 
-  const stored = await storeSpans(client, all);
+  result.dimensions = await context.dimensionCodes.resolve(client, all);
+  const stored = await storeSpans(client, all, result.dimensions);
   result.spans = stored;
   await copyRows(
     client,
@@ -232,10 +240,15 @@ async function ensurePartitions(client: pg.ClientBase, spans: StoredSpan[], know
  * primary key; then the batch goes through a staging table with ON CONFLICT DO NOTHING, and only
  * the spans actually inserted count as stored.
  */
-async function storeSpans(client: pg.ClientBase, spans: StoredSpan[]): Promise<StoredSpan[]> {
+async function storeSpans(
+  client: pg.ClientBase,
+  spans: StoredSpan[],
+  dimensions: BatchDimensions,
+): Promise<StoredSpan[]> {
+  const encode = (span: StoredSpan) => spanRow(span, dimensions.code(span));
   await client.query('savepoint vigil_copy_spans');
   try {
-    await copyRows(client, 'spans', SPAN_COLUMNS, await encodeSpanRowsInTurns(spans, spanRow));
+    await copyRows(client, 'span_rows', SPAN_ROW_COLUMNS, await encodeSpanRowsInTurns(spans, encode));
     await client.query('release savepoint vigil_copy_spans');
     return spans;
   } catch (error) {
@@ -243,12 +256,12 @@ async function storeSpans(client: pg.ClientBase, spans: StoredSpan[]): Promise<S
     await client.query('rollback to savepoint vigil_copy_spans');
   }
   await client.query(
-    'create temp table if not exists vigil_spans_stage (like spans including defaults) on commit delete rows',
+    'create temp table if not exists vigil_span_rows_stage (like span_rows including defaults) on commit delete rows',
   );
-  await copyRows(client, 'vigil_spans_stage', SPAN_COLUMNS, await encodeSpanRowsInTurns(spans, spanRow));
-  const columns = SPAN_COLUMNS.join(', ');
+  await copyRows(client, 'vigil_span_rows_stage', SPAN_ROW_COLUMNS, await encodeSpanRowsInTurns(spans, encode));
+  const columns = SPAN_ROW_COLUMNS.join(', ');
   const { rows: inserted } = await client.query<{ k: string }>(
-    `insert into spans (${columns}) select ${columns} from vigil_spans_stage on conflict do nothing
+    `insert into span_rows (${columns}) select ${columns} from vigil_span_rows_stage on conflict do nothing
      returning project_id::text || vigil_trace_hex(trace_id) || vigil_span_hex(span_id) as k`,
   );
   // Each inserted key counts once, for the first copy of a span that sat in the batch twice.

@@ -6,9 +6,20 @@
 import { writeEvaluations } from '../evaluations/write-evaluations.ts';
 import type pg from 'pg';
 import { copyRows } from '../db/copy-rows.ts';
-import { CONTENT_COLUMNS, contentRow, encodeSpanRows, SPAN_COLUMNS, spanRow, type SpanRow } from '../spans/index.ts';
+import {
+  CONTENT_COLUMNS,
+  contentRow,
+  encodeSpanRows,
+  SPAN_ROW_COLUMNS,
+  SpanDimensionCodes,
+  spanRow,
+  type SpanRow,
+} from '../spans/index.ts';
 import { writeRollupDeltas } from './deltas.ts';
 import { DAY_MS } from './rollup-rows.ts';
+
+// Codes are the same for every caller in a process once committed.
+const committedCodes = new SpanDimensionCodes();
 
 export async function bulkLoadSpans(pool: pg.Pool, spans: readonly SpanRow[]): Promise<void> {
   const client = await pool.connect();
@@ -23,7 +34,13 @@ export async function bulkLoadSpans(pool: pg.Pool, spans: readonly SpanRow[]): P
     }
     await client.query('begin');
     try {
-      await copyRows(client, 'spans', SPAN_COLUMNS, encodeSpanRows(spans, spanRow));
+      const dimensions = await committedCodes.resolve(client, spans);
+      await copyRows(
+        client,
+        'span_rows',
+        SPAN_ROW_COLUMNS,
+        encodeSpanRows(spans, (span) => spanRow(span, dimensions.code(span))),
+      );
       await copyRows(
         client,
         'span_contents',
@@ -36,6 +53,7 @@ export async function bulkLoadSpans(pool: pg.Pool, spans: readonly SpanRow[]): P
       await writeRollupDeltas(client, spans);
       await writeEvaluations(client, spans);
       await client.query('commit');
+      dimensions.commit();
     } catch (error) {
       await client.query('rollback').catch(() => {});
       throw error;

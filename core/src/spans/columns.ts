@@ -1,6 +1,7 @@
 // The columns of `spans` (the view `ai_api_calls` reads model calls from them), how a StoredSpan
-// is written into them (COPY text) and how rows are read back into StoredSpan fields. Field names
-// and column names are mapped once, here; the migration holds the same columns.
+// is written into span_rows, the table under it (COPY text, dimensions as codes), and how rows are
+// read back into StoredSpan fields. Field names and column names are mapped once, here; the
+// migrations hold the same columns.
 
 import { CopyBuffer } from '../db/copy-buffer.ts';
 import { forEachInTurns } from '../event-loop.ts';
@@ -56,11 +57,42 @@ export type SpanField = keyof typeof SPAN_FIELD_COLUMNS;
 
 export const SPAN_COLUMNS = Object.values(SPAN_FIELD_COLUMNS);
 
+/**
+ * The fields span_rows keeps as one code, that of their combination in span_dimensions (migration
+ * 20261214000000), in the order of vigil_span_dimension_codes' arguments; the view `spans` gives
+ * them back under the same columns.
+ */
+export const DIMENSION_FIELDS = [
+  'serviceName',
+  'kind',
+  'category',
+  'status',
+  'surface',
+  'deployment',
+  'environment',
+  'model',
+  'provider',
+  'operation',
+  'promptName',
+  'promptVersion',
+  'costSource',
+] as const satisfies readonly SpanField[];
+
+export type DimensionField = (typeof DIMENSION_FIELDS)[number];
+
+const IN_DIMENSIONS = new Set<SpanField>(DIMENSION_FIELDS);
+
+/** span_rows' columns, in the order of spanRow's cells: `dimensions` where service_name was. */
+export const SPAN_ROW_COLUMNS = (Object.keys(SPAN_FIELD_COLUMNS) as SpanField[]).flatMap((field) =>
+  field === 'serviceName' ? ['dimensions'] : IN_DIMENSIONS.has(field) ? [] : [SPAN_FIELD_COLUMNS[field]],
+);
+
 // One COPY line per span. Hand-written concatenation on purpose, as this runs for every span
 // ingested: 2.5-3.9 us per span, against 4.7-7.8 us for a loop over SPAN_FIELD_COLUMNS with
 // per-type encoders (1.6-2.2x; 500k spans, 3 rounds, another bench loading Postgres meanwhile).
-// The column order is SPAN_COLUMNS; core/test/spans.test.ts checks that they agree.
-export function spanRow(span: SpanRow): string {
+// The column order is SPAN_ROW_COLUMNS; core/test/spans.test.ts checks that they agree. The
+// dimensions are their combination's code (span-dimensions.ts resolves a batch's codes).
+export function spanRow(span: SpanRow, dimensions: number): string {
   return (
     span.projectId +
     '\t' +
@@ -74,17 +106,11 @@ export function spanRow(span: SpanRow): string {
     '\t' +
     copyText(span.name) +
     '\t' +
-    copyText(span.serviceName) +
-    '\t' +
-    span.kind +
+    dimensions +
     '\t' +
     copyTimestamp(span.startMs) +
     '\t' +
     copyNumber(span.durationMs) +
-    '\t' +
-    span.category +
-    '\t' +
-    span.status +
     '\t' +
     copyText(span.statusMessage) +
     '\t' +
@@ -92,39 +118,27 @@ export function spanRow(span: SpanRow): string {
     '\t' +
     copyText(span.userId) +
     '\t' +
-    copyText(span.surface) +
-    '\t' +
-    copyText(span.deployment) +
-    '\t' +
-    copyText(span.environment) +
-    '\t' +
-    copyText(span.model) +
-    '\t' +
-    copyText(span.provider) +
-    '\t' +
-    copyText(span.operation) +
-    '\t' +
-    copyText(span.promptName) +
-    '\t' +
-    copyText(span.promptVersion) +
-    '\t' +
     copyNumber(span.ttftMs) +
     '\t' +
     usageCells(span) +
     '\t' +
     copyNumber(span.costUsd) +
     '\t' +
-    copyText(span.costSource) +
-    '\t' +
     copyNumber(span.reportedCostUsd) +
     '\t' +
-    copyJson(span.attributes) +
+    (isEmpty(span.attributes) ? '\\N' : copyJson(span.attributes)) +
     '\t' +
     (span.events.length > 0 ? copyJson(span.events) : '\\N') +
     '\t' +
     (span.cacheHit === true ? 't' : span.cacheHit === false ? 'f' : '\\N') +
     '\n'
   );
+}
+
+// Empty attributes are stored as null and read back as '{}' (the view spans).
+function isEmpty(attributes: Record<string, unknown>): boolean {
+  for (const _ in attributes) return false;
+  return true;
 }
 
 /** The six token counts, as consecutive COPY fields. */
@@ -175,16 +189,16 @@ function inStartOrder<T extends { startMs: number }>(spans: readonly T[]): T[] {
   return spans.slice().sort((a, b) => a.startMs - b.startMs);
 }
 
-export function encodeSpanRows(spans: readonly SpanRow[], encode: (span: SpanRow) => string): CopyBuffer {
+export function encodeSpanRows<T extends SpanRow>(spans: readonly T[], encode: (span: T) => string): CopyBuffer {
   const data = new CopyBuffer();
   for (const span of inStartOrder(spans)) data.push(encode(span));
   return data;
 }
 
 /** encodeSpanRows for the ingest path, in turns of the event loop (see event-loop.ts). */
-export async function encodeSpanRowsInTurns(
-  spans: readonly SpanRow[],
-  encode: (span: SpanRow) => string,
+export async function encodeSpanRowsInTurns<T extends SpanRow>(
+  spans: readonly T[],
+  encode: (span: T) => string,
 ): Promise<CopyBuffer> {
   const data = new CopyBuffer();
   await forEachInTurns(inStartOrder(spans), (span) => data.push(encode(span)));

@@ -6,3 +6,4 @@ export * from './content.ts';
 export * from './move-content.ts';
 export * from './span-logs.ts';
 export * from './span-id.ts';
+export * from './span-dimensions.ts';
