@@ -1,10 +1,8 @@
-import { createTestDatabase, type TestDatabase } from '@vigil/testing';
+import { createTestDatabase, modelSpan, type TestDatabase } from '@vigil/testing';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyRows } from '../src/db/copy-rows.ts';
 import { createProject } from '../src/projects.ts';
-import { encodeSpanRows, SPAN_ROW_COLUMNS, spanRow } from '../src/spans/columns.ts';
-import { SpanDimensionCodes } from '../src/spans/span-dimensions.ts';
+import { copySpanRows, SpanDimensionCodes } from '../src/spans/span-dimensions.ts';
 import type { StoredSpan } from '../src/spans/stored-span.ts';
 import { asRole } from './support/as-role.ts';
 import { migrateBefore } from './support/migrate-before.ts';
@@ -21,48 +19,17 @@ beforeAll(async () => {
 afterAll(() => db.drop());
 
 let nextSpan = 1;
+/** A model span of the project with a span id of its own, `shop` serving `/chat`. */
 function span(projectId: string, overrides: Partial<StoredSpan> = {}): StoredSpan {
-  const id = (nextSpan++).toString(16).padStart(16, '0');
-  return {
+  const spanId = (nextSpan++).toString(16).padStart(16, '0');
+  return modelSpan({
     projectId,
-    traceId: 'ab'.repeat(16),
-    spanId: id,
-    parentSpanId: null,
-    name: 'call',
+    spanId,
     serviceName: 'shop',
-    kind: 0,
-    startMs: Date.now() - 60_000,
-    durationMs: 10,
-    category: 'model',
-    status: 'ok',
-    statusMessage: null,
-    tenantId: 'acme',
-    sessionId: null,
-    userId: null,
     surface: '/chat',
-    deployment: null,
-    environment: null,
-    model: 'gpt-4o',
-    provider: 'openai',
-    operation: 'chat',
-    promptName: null,
-    promptVersion: null,
-    ttftMs: null,
-    cacheHit: null,
-    inputTokens: null,
-    outputTokens: null,
-    cacheReadTokens: null,
-    cacheWriteTokens: null,
-    reasoningTokens: null,
-    cacheWrite1hTokens: null,
-    reportedCostUsd: null,
-    wrapper: false,
-    costUsd: null,
-    costSource: null,
-    attributes: {},
-    events: [],
+    startMs: Date.now() - 60_000,
     ...overrides,
-  };
+  });
 }
 
 async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, commit = true): Promise<T> {
@@ -80,13 +47,7 @@ async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, com
 /** Writes spans as the collector does: codes resolved in the transaction, COPY into span_rows. */
 async function write(codes: SpanDimensionCodes, spans: StoredSpan[], commit = true): Promise<void> {
   await inTransaction(async (client) => {
-    const batch = await codes.resolve(client, spans);
-    await copyRows(
-      client,
-      'span_rows',
-      SPAN_ROW_COLUMNS,
-      encodeSpanRows(spans, (s) => spanRow(s, batch.code(s))),
-    );
+    const batch = await copySpanRows(client, spans, codes);
     if (commit) batch.commit();
   }, commit);
 }
@@ -221,7 +182,8 @@ describe('span dimensions stored once per combination (span_dimensions)', () => 
 
   it("shows a member their own project's combinations only", async () => {
     const seen = await asRole(db.pool, 'authenticated', { project_id: projectA }, async (c) => {
-      return (await c.query(`select distinct project_id from span_dimensions`)).rows;
+      const { rows } = await c.query(`select distinct project_id from span_dimensions`);
+      return rows;
     });
     expect(seen).toEqual([{ project_id: projectA }]);
   });

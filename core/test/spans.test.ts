@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import {
-  encodeSpanRows,
   SPAN_FIELD_COLUMNS,
   SPAN_ROW_COLUMNS,
   type SpanField,
   selectSpanFields,
   spanRow,
 } from '../src/spans/columns.ts';
-import { SpanDimensionCodes } from '../src/spans/span-dimensions.ts';
+import { copySpanRows, SpanDimensionCodes } from '../src/spans/span-dimensions.ts';
 import { asWrapper, NO_TENANT, type StoredSpan, WRAPPER_FIELDS } from '../src/spans/stored-span.ts';
-import { copyRows } from '../src/db/copy-rows.ts';
 import { createProject } from '../src/projects.ts';
 import { createTestDatabase, type TestDatabase } from '@vigil/testing';
 import { WRAPPER_SET_SQL } from '../src/spans/columns.ts';
@@ -71,13 +69,7 @@ const STORED_FIELDS = Object.keys(SPAN_FIELD_COLUMNS) as SpanField[];
 
 /** COPYs spans into span_rows as the collector does, their dimensions' codes resolved first. */
 async function copySpans(client: pg.ClientBase, spans: StoredSpan[]): Promise<void> {
-  const dimensions = await new SpanDimensionCodes().resolve(client, spans);
-  await copyRows(
-    client,
-    'span_rows',
-    SPAN_ROW_COLUMNS,
-    encodeSpanRows(spans, (span) => spanRow(span, dimensions.code(span))),
-  );
+  await copySpanRows(client, spans, new SpanDimensionCodes());
 }
 
 describe('the stored span', () => {

@@ -10,9 +10,8 @@ import {
   CONTENT_COLUMNS,
   contentRow,
   encodeSpanRows,
-  SPAN_ROW_COLUMNS,
+  copySpanRows,
   SpanDimensionCodes,
-  spanRow,
   type SpanRow,
 } from '../spans/index.ts';
 import { writeRollupDeltas } from './deltas.ts';
@@ -34,13 +33,7 @@ export async function bulkLoadSpans(pool: pg.Pool, spans: readonly SpanRow[]): P
     }
     await client.query('begin');
     try {
-      const dimensions = await committedCodes.resolve(client, spans);
-      await copyRows(
-        client,
-        'span_rows',
-        SPAN_ROW_COLUMNS,
-        encodeSpanRows(spans, (span) => spanRow(span, dimensions.code(span))),
-      );
+      const dimensions = await copySpanRows(client, spans, committedCodes);
       await copyRows(
         client,
         'span_contents',

@@ -2,11 +2,12 @@
 // into span_rows need: cached per writer, read from or added to span_dimensions per batch.
 
 import type pg from 'pg';
-import { DIMENSION_FIELDS } from './columns.ts';
+import { copyRows } from '../db/copy-rows.ts';
+import { DIMENSION_FIELDS, encodeSpanRows, SPAN_ROW_COLUMNS, spanRow } from './columns.ts';
 import type { SpanRow } from './stored-span.ts';
 
-// A trie of Maps, one level per dimension field, null a key of its own: a span's code is ten Map
-// lookups, where a string key would be built for every span.
+// A trie of Maps, one level per dimension field, null a key of its own: a span's code is a Map
+// lookup per field, where a string key would be built for every span.
 type Trie = Map<string | number | null, Trie | number>;
 
 // vigil_span_dimension_codes' array arguments, one per field.
@@ -125,4 +126,24 @@ export class BatchDimensions {
   commit(): void {
     for (const span of this.#fresh) this.#cache.remember(span, this.code(span));
   }
+}
+
+/**
+ * COPYs spans into span_rows in the client's transaction, their combinations' codes resolved
+ * first; commit() the returned codes once the transaction commits. The bulk path's write (the
+ * collector's adds turns of the event loop and a retry through a staging table).
+ */
+export async function copySpanRows(
+  client: pg.ClientBase,
+  spans: readonly SpanRow[],
+  codes: SpanDimensionCodes,
+): Promise<BatchDimensions> {
+  const dimensions = await codes.resolve(client, spans);
+  await copyRows(
+    client,
+    'span_rows',
+    SPAN_ROW_COLUMNS,
+    encodeSpanRows(spans, (span) => spanRow(span, dimensions.code(span))),
+  );
+  return dimensions;
 }
