@@ -226,9 +226,12 @@ $decoded$;
 begin
   execute 'create or replace view public.spans with (security_invoker = true) as ' || decoded;
   execute 'create view public.vigil_spans_decoded as ' || decoded;
+  -- A reader's `FROM spans s` keeps its alias; a bare `FROM spans` is given the alias `spans`, which
+  -- Postgres 15 prints its columns with (`spans.model`), where 18 prints them bare.
   for reader in select * from vigil_span_readers loop
     execute format('create or replace view %s%s as %s', reader.name, reader.with_options,
-      regexp_replace(reader.definition, '\mFROM spans\M', 'FROM public.vigil_spans_decoded', 'g'));
+      regexp_replace(regexp_replace(reader.definition, '\mFROM spans s\M', 'FROM public.vigil_spans_decoded s', 'g'),
+                     '\mFROM spans\M', 'FROM public.vigil_spans_decoded spans', 'g'));
   end loop;
 end
 $migration$;
