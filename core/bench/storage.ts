@@ -3,7 +3,7 @@
 // bench:query), against the same span rows in a plain table with one index on (trace_id, span_id).
 //
 // Per table (partitions summed): heap, TOAST and indexes. Raw is span_rows, the table under the view
-// spans, with its dictionary span_values (ai_api_calls is a view of its model calls and of the
+// spans, with its dictionary span_dimensions (ai_api_calls is a view of its model calls and of the
 // rows an app wrote itself, in app_ai_api_calls); rollups
 // are rollups_minute, _hour and _day; the total is every table of the schema (sessions, the
 // waiting-parent table, alerting) over the span count.
@@ -27,8 +27,8 @@ interface TableSize {
   indexes: number;
 }
 
-// span_rows is the table under the view spans; span_values is its dictionary of coded values.
-const RAW = ['span_rows', 'span_values', 'app_ai_api_calls'];
+// span_rows is the table under the view spans; span_dimensions holds its rows' dimension combinations.
+const RAW = ['span_rows', 'span_dimensions', 'app_ai_api_calls'];
 const ROLLUPS = ['rollups_minute', 'rollups_hour', 'rollups_day'];
 
 /** Each top-level table of the public schema, its partitions summed. */

@@ -46,10 +46,9 @@ async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, com
 
 /** Writes spans as the collector does: codes resolved in the transaction, COPY into span_rows. */
 async function write(codes: SpanDimensionCodes, spans: StoredSpan[], commit = true): Promise<void> {
-  await inTransaction(async (client) => {
-    const batch = await copySpanRows(client, spans, codes);
-    if (commit) batch.commit();
-  }, commit);
+  const batch = await inTransaction((client) => copySpanRows(client, spans, codes), commit);
+  // Cached only once the transaction has committed, as the writers do.
+  if (commit) batch.commit();
 }
 
 async function readBack(s: StoredSpan) {

@@ -55,8 +55,6 @@ export const SPAN_FIELD_COLUMNS = {
 
 export type SpanField = keyof typeof SPAN_FIELD_COLUMNS;
 
-export const SPAN_COLUMNS = Object.values(SPAN_FIELD_COLUMNS);
-
 /**
  * The fields span_rows keeps as one code, that of their combination in span_dimensions (migration
  * 20261214000000), in the order of vigil_span_dimension_codes' arguments; the view `spans` gives
