@@ -220,7 +220,8 @@ describe('the migration to span_dimensions', () => {
         )
       ).rows[0];
     const queries = [
-      'select * from spans',
+      // Every column the view had before it; it shows each row's code since (20261215000000).
+      `select to_jsonb(s) - 'dimensions' from spans s`,
       'select * from ai_api_calls',
       `select count(*) from spans group by model, surface, deployment`,
     ];

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject } from '../src/projects.ts';
 import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
 import { SERVICE_CALLER, type Caller } from '../src/query/caller.ts';
-import { readTraces, traceFilterSql } from '../src/query/read-traces.ts';
+import { readTraces } from '../src/query/read-traces.ts';
 import { createTestDatabase, type TestDatabase, generateSpans } from '@vigil/testing';
 
 const DAY = 86_400_000;
@@ -52,11 +52,22 @@ interface Asked {
  * newest first. The first `limit` of them may be swapped for another trace of the same newest span.
  */
 async function grouped(asked: Asked): Promise<{ traceId: string; newest: number }[]> {
+  // By the view's values, as a reader without the codes would: the list filters by codes.
   const params: unknown[] = [projectId, window.from, window.to];
-  const where = traceFilterSql(
-    { filters: asked.filters ?? {}, errorsOnly: asked.errorsOnly ?? false, ...asked },
-    params,
-  );
+  let where = '';
+  for (const [column, values] of Object.entries(asked.filters ?? {})) {
+    params.push(values);
+    where += ` and coalesce(${column}, '') = any($${params.length}::text[])`;
+  }
+  if (asked.sessionId) {
+    params.push(asked.sessionId);
+    where += ` and session_id = $${params.length}`;
+  }
+  if (asked.errorsOnly) where += ` and status = 'error'`;
+  if (asked.minDurationMs !== undefined) {
+    params.push(asked.minDurationMs);
+    where += ` and duration_ms >= $${params.length}`;
+  }
   const { rows } = await db.pool.query<{ trace_id: string; newest: Date }>(
     `select vigil_trace_hex(trace_id) as trace_id, max(start_time) as newest from spans
       where project_id = $1 and start_time >= $2 and start_time < $3${where} group by trace_id order by newest desc`,
@@ -86,6 +97,22 @@ describe('the trace list', () => {
     expect(await expectSameTraces({ filters: { tenant_id: ['tenant-5'] }, limit: 20 })).toBeGreaterThan(5);
     expect(await expectSameTraces({ minDurationMs: 2000, limit: 30 })).toBeGreaterThan(5);
     expect(await expectSameTraces({ filters: { tenant_id: ['no-such-tenant'] }, limit: 20 })).toBe(0);
+  });
+
+  it('lists exactly those traces under filters on the dimensions spans store as combination codes', async () => {
+    expect(await expectSameTraces({ filters: { model: ['gpt-4o'] }, limit: 50 })).toBeGreaterThan(5);
+    expect(await expectSameTraces({ filters: { category: ['model'], status: ['error'] }, limit: 20 })).toBeGreaterThan(
+      0,
+    );
+    // '' is the spans without the dimension (every span but model calls has no model).
+    expect(await expectSameTraces({ filters: { model: [''], category: ['db', 'cache'] }, limit: 20 })).toBe(20);
+    expect(
+      await expectSameTraces({ filters: { model: ['gpt-4o'], tenant_id: ['tenant-5'] }, limit: 20 }),
+    ).toBeGreaterThan(0);
+    expect(await expectSameTraces({ errorsOnly: true, filters: { category: ['http'] }, limit: 20 })).toBeGreaterThan(0);
+    // Errors only under a status filter without 'error', and a value no span has: nothing.
+    expect(await expectSameTraces({ errorsOnly: true, filters: { status: ['ok'] }, limit: 20 })).toBe(0);
+    expect(await expectSameTraces({ filters: { model: ['no-such-model'] }, limit: 20 })).toBe(0);
   });
 
   it("lists a session's traces from between its first and last seen, the same as from the whole window", async () => {

@@ -9,6 +9,7 @@ import type { UsageColumns } from '../rollups/usage-totals.ts';
 import { filterSql, Params, rawDimension } from './metric-sql.ts';
 import { alignWindow, type BuiltUntil, planPieces, rawEdgePlan, seriesStep } from './plan.ts';
 import { rawEdgeSql } from './raw-edge-sql.ts';
+import { spanFilterSql } from './raw-filters.ts';
 import type { ParsedMetricsQuery } from './schemas.ts';
 
 export interface Tokens {
@@ -130,7 +131,8 @@ export async function metricsFromRollups(
     (piece) =>
       `select ${inner} from ${piece.table} where project_id = ${project} and cuboid = ${params.add(piece.table === 'rollups_minute' ? minuteCuboid.id : cuboid.id)} and bucket >= ${params.add(new Date(piece.fromMs))} and bucket < ${params.add(new Date(piece.toMs))}${piece.table === 'rollups_minute' ? ' and not pending' : ''}${filters}`,
   );
-  const edgeSql = rawEdgeSql(edges, q, params, project, unread);
+  const edgeFilters = edges.length ? await spanFilterSql(client, q.projectId, q.filters, params.values) : '';
+  const edgeSql = rawEdgeSql(edges, q, params, project, edgeFilters, unread);
   selects.push(...edgeSql.selects);
   // Deltas the compactor has not folded in yet, at any age (late spans too).
   selects.push(
@@ -193,7 +195,7 @@ export async function metricsFromRollups(
 export async function metricsFromSpans(client: pg.ClientBase, q: ParsedMetricsQuery): Promise<MergedPoint[]> {
   const fromMs = q.window.from.getTime();
   const params = new Params();
-  const filters = filterSql(q.filters, params, rawDimension);
+  const filters = await spanFilterSql(client, q.projectId, q.filters, params.values);
   const groupColumns = q.groupBy.map((d) => `${rawDimension(d)} as ${d}`).join(', ');
   const step = q.stepMs
     ? `floor((extract(epoch from start_time) * 1000 - ${params.add(fromMs)}) / ${params.add(q.stepMs)})::int`

@@ -6,7 +6,7 @@
 import { histogramKeySql, histogramPairSql } from '../histogram/log-histogram-sql.ts';
 import { HISTOGRAM_COLUMNS, type HistogramColumn, ROLLUP_METRIC_COLUMNS } from '../rollups/rollup-rows.ts';
 import { SPAN_METRIC_INPUTS, spanMetricSql } from '../rollups/span-metric-sql.ts';
-import { filterSql, type Params, rawDimension } from './metric-sql.ts';
+import { type Params, rawDimension } from './metric-sql.ts';
 import type { RawEdge } from './plan.ts';
 import type { ParsedMetricsQuery } from './schemas.ts';
 
@@ -14,19 +14,20 @@ const isHistogram = (c: string): c is HistogramColumn => (HISTOGRAM_COLUMNS as r
 
 /**
  * The CTEs and the rows (in the rollup rows' columns: group keys, bucket, metrics) of the edges;
- * `unread` names the histograms the answer does not read.
+ * `rawFilters` is the filters' SQL on spans (spanFilterSql), `unread` names the histograms the
+ * answer does not read.
  */
 export function rawEdgeSql(
   edges: readonly RawEdge[],
-  q: Pick<ParsedMetricsQuery, 'groupBy' | 'filters'>,
+  q: Pick<ParsedMetricsQuery, 'groupBy'>,
   params: Params,
   project: string,
+  rawFilters: string,
   unread: (column: HistogramColumn) => boolean,
 ): { ctes: string[]; selects: string[] } {
   const ctes: string[] = [];
   const selects: string[] = [];
   if (edges.length === 0) return { ctes, selects };
-  const rawFilters = filterSql(q.filters, params, rawDimension);
   const columns = [
     ...q.groupBy.map((d) => `${rawDimension(d)} as ${d}`),
     ...SPAN_METRIC_INPUTS.filter((c) => !(q.groupBy as string[]).includes(c)),

@@ -14,7 +14,7 @@ import {
   type ThresholdMetric,
 } from './metrics.ts';
 import type { BuiltUntil } from './plan.ts';
-import { rawFilterSql } from './raw-filters.ts';
+import { spanFilterSql } from './raw-filters.ts';
 import {
   type CostSliQuery,
   costSliQuerySchema,
@@ -128,7 +128,7 @@ export async function readCostSli(pool: pg.Pool, caller: Caller, input: CostSliQ
   if (q.exact)
     return withCaller(pool, caller, async (client) => {
       const params: unknown[] = [q.projectId, q.window.from, q.window.to, q.maxUsd];
-      const where = rawFilterSql(q.filters, params);
+      const where = await spanFilterSql(client, q.projectId, q.filters, params);
       const { rows } = await client.query<CostSliResult>(
         `select (count(cost_usd) filter (where category = 'model'))::float8 as total,
                 (count(*) filter (where category = 'model' and cost_usd <= $4))::float8 as good
@@ -152,7 +152,7 @@ export async function readSamples(pool: pg.Pool, caller: Caller, input: SamplesQ
   const q = samplesQuerySchema.parse(input);
   return withCaller(pool, caller, async (client) => {
     const params: unknown[] = [q.projectId, q.window.from, q.window.to];
-    const where = rawFilterSql(q.filters, params);
+    const where = await spanFilterSql(client, q.projectId, q.filters, params);
     params.push(q.limit);
     const { rows } = await client.query<{
       duration_ms: number | null;
@@ -185,7 +185,7 @@ export async function readRecentStart(pool: pg.Pool, caller: Caller, input: Samp
   const q = samplesQuerySchema.parse(input);
   return withCaller(pool, caller, async (client) => {
     const params: unknown[] = [q.projectId, q.window.from, q.window.to];
-    const where = rawFilterSql(q.filters, params);
+    const where = await spanFilterSql(client, q.projectId, q.filters, params);
     params.push(q.limit);
     const { rows } = await client.query<{ first: Date | null }>(
       `select min(start_time) as first from (
@@ -260,7 +260,7 @@ async function exactGood(
 ): Promise<number> {
   return withCaller(pool, caller, async (client) => {
     const params: unknown[] = [projectId, window.from, window.to, thresholdMs];
-    const where = rawFilterSql(filters, params);
+    const where = await spanFilterSql(client, projectId, filters, params);
     const column = metric === 'latency' ? 'duration_ms' : 'ttft_ms';
     const { rows } = await client.query(
       `select count(*)::float8 as good from spans where project_id = $1 and start_time >= $2 and start_time < $3 and ${column} <= $4${where}`,

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { type Caller, withCaller } from './caller.ts';
-import { rawFilterSql } from './raw-filters.ts';
+import { spanFilterSql } from './raw-filters.ts';
 import { rawFiltersSchema, windowSchema } from './schemas.ts';
 
 export const requestsQuerySchema = z
@@ -42,7 +42,7 @@ export async function readRequestSamples(pool: pg.Pool, caller: Caller, input: R
   const q = requestsQuerySchema.parse(input);
   return withCaller(pool, caller, async (client) => {
     const params: unknown[] = [q.projectId, q.window.from, q.window.to];
-    const where = rawFilterSql(q.filters, params);
+    const where = await spanFilterSql(client, q.projectId, q.filters, params);
     params.push(q.limit);
     const { rows } = await client.query<{
       root_ms: number | null;

@@ -9,7 +9,7 @@ import {
   withoutContentAttributes,
 } from '../spans/index.ts';
 import { type Caller, callerCan, withCaller } from './caller.ts';
-import { rawFilterSql } from './raw-filters.ts';
+import { errorsOnly, spanFilterSql } from './raw-filters.ts';
 import {
   type ParsedTracesQuery,
   type TraceQuery,
@@ -68,7 +68,7 @@ export async function readTraces(pool: pg.Pool, caller: Caller, input: TracesQue
     const window = q.sessionId ? await sessionWindow(client, q.projectId, q.sessionId, q.window) : q.window;
     if (window.from >= window.to) return [];
     const params: unknown[] = [q.projectId, window.from, window.to];
-    const where = traceFilterSql(q, params);
+    const where = await traceFilterSql(client, q, params);
     const traceIds = await newestTraceIds(client, where, params, q.limit);
     if (traceIds.length === 0) return [];
     const { rows } = await client.query(
@@ -96,17 +96,17 @@ export async function readTraces(pool: pg.Pool, caller: Caller, input: TracesQue
   });
 }
 
-/** Which spans make a trace listed: the filters, its session, errors only, a minimum duration. */
-export function traceFilterSql(
-  q: Pick<ParsedTracesQuery, 'filters' | 'sessionId' | 'errorsOnly' | 'minDurationMs'>,
+/** Which spans make a trace listed: the filters, errors only, its session, a minimum duration. */
+async function traceFilterSql(
+  client: pg.ClientBase,
+  q: Pick<ParsedTracesQuery, 'projectId' | 'filters' | 'sessionId' | 'errorsOnly' | 'minDurationMs'>,
   params: unknown[],
-): string {
-  let where = rawFilterSql(q.filters, params);
+): Promise<string> {
+  let where = await spanFilterSql(client, q.projectId, q.errorsOnly ? errorsOnly(q.filters) : q.filters, params);
   if (q.sessionId) {
     params.push(q.sessionId);
     where += ` and session_id = $${params.length}`;
   }
-  if (q.errorsOnly) where += ` and status = 'error'`;
   if (q.minDurationMs !== undefined) {
     params.push(q.minDurationMs);
     where += ` and duration_ms >= $${params.length}`;

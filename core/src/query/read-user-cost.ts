@@ -7,7 +7,7 @@
 
 import type pg from 'pg';
 import { type Caller, withCaller } from './caller.ts';
-import { rawFilterSql } from './raw-filters.ts';
+import { valueFilterSql } from './raw-filters.ts';
 import { type UserModelCostQuery, userModelCostQuerySchema } from './schemas.ts';
 
 export interface UserModelCost {
@@ -31,7 +31,7 @@ export async function readUserModelCost(
 ): Promise<UserModelCost[]> {
   const q = userModelCostQuerySchema.parse(input);
   const params: unknown[] = [q.projectId, q.window.from, q.window.to, q.limit];
-  const where = rawFilterSql(q.filters, params);
+  const where = valueFilterSql(q.filters, params);
   return withCaller(pool, caller, async (client) => {
     const { rows } = await client.query<{
       user_id: string | null;

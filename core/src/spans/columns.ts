@@ -78,6 +78,9 @@ export const DIMENSION_FIELDS = [
 
 export type DimensionField = (typeof DIMENSION_FIELDS)[number];
 
+/** The view's columns of those fields: a filter on any of them reads the combinations' codes. */
+export const DIMENSION_COLUMNS: readonly string[] = DIMENSION_FIELDS.map((field) => SPAN_FIELD_COLUMNS[field]);
+
 const IN_DIMENSIONS = new Set<SpanField>(DIMENSION_FIELDS);
 
 /** span_rows' columns, in the order of spanRow's cells: `dimensions` where service_name was. */
