@@ -11,7 +11,9 @@ import { DEFAULT_RETENTION, enforceRetention } from '../src/rollups/retention.ts
 import { createTestDatabase, generateSpans, type TestDatabase } from '@vigil/testing';
 import { LogHistogram } from '../src/histogram/log-histogram.ts';
 import { type Caller, SERVICE_CALLER } from '../src/query/caller.ts';
-import { readMetrics } from '../src/query/read-metrics.ts';
+import type { MetricsPoint } from '../src/query/metrics.ts';
+import { readCostSli, readMetrics } from '../src/query/read-metrics.ts';
+import type { Dimension } from '../src/rollups/cuboids.ts';
 import { rollupAndExact, totals } from './support/rollup-vs-raw.ts';
 
 const MINUTE = 60_000;
@@ -97,6 +99,53 @@ describe('minute rollups kept for days', () => {
       const own = new LogHistogram();
       for (const row of rows) own.add(row.duration_ms);
       for (const q of [0.5, 0.9, 0.99]) expect(point!.latencyMs.quantiles[`p${q * 100}`]).toBe(own.quantile(q));
+    }
+  });
+
+  it('answers every summed column exactly per group at both kinds of edge, grouped by the combination and the tenant, filtered', async () => {
+    // Groups from the spans' combination (model) and from the span (tenant), under a filter on the
+    // combination: the edges sum spans per combination and join only those sums.
+    const additive = (points: MetricsPoint[]) =>
+      Object.fromEntries(
+        points.map((p) => [
+          `${p.group.model}|${p.group.tenant_id}`,
+          [
+            p.spans,
+            p.requests,
+            p.errors,
+            p.latencyMs.count,
+            p.ttftMs.count,
+            p.modelCalls,
+            p.pricedCalls,
+            p.tokens.input,
+            p.tokens.output,
+            p.tokens.cacheRead,
+            p.tokens.cacheWrite,
+            p.tokens.reasoning,
+            Math.round(p.costUsd * 1e9),
+            p.cache.hits,
+            p.cache.misses,
+          ],
+        ]),
+      );
+    const hour = floorHour(now - 5 * DAY);
+    for (const offset of [13, 47]) {
+      const q = {
+        projectId,
+        groupBy: ['model', 'tenant_id'] as Dimension[],
+        filters: { status: ['ok', 'error'], category: ['model', 'db'] },
+        quantiles: [],
+      };
+      const window = { from: new Date(hour + offset * MINUTE), to: new Date(now) };
+      const rollup = await readMetrics(db.pool, SERVICE_CALLER, { ...q, window });
+      const exact = await readMetrics(db.pool, SERVICE_CALLER, { ...q, window, exact: true });
+      expect(rollup.length).toBeGreaterThan(3);
+      expect(additive(rollup)).toEqual(additive(exact));
+      // The cost distribution at the edges: a cost SLI equals the raw spans' count to its buckets' 1%.
+      const sli = await readCostSli(db.pool, SERVICE_CALLER, { projectId, window, maxUsd: 0.001 });
+      const raw = await readCostSli(db.pool, SERVICE_CALLER, { projectId, window, maxUsd: 0.001, exact: true });
+      expect(sli.total).toBe(raw.total);
+      expect(Math.abs(sli.good - raw.good)).toBeLessThanOrEqual(raw.total * 0.01);
     }
   });
 
