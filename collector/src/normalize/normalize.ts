@@ -138,7 +138,7 @@ export function normalizeSpan(
     category === 'model' || wrapper ? readUsage(source, provider, inputConventionOf(scopeName, resource)) : null;
   let startMs = span.startMs;
   // Unknown, never zero: a call reported without its time, or a span that ends before it starts.
-  let durationMs: number | null = span.durationUnknown || span.endMs < span.startMs ? null : span.endMs - span.startMs;
+  let durationMs = span.durationMs;
   // Logfire logs a stream at its end, with its length: the call spans the stream.
   const streamMs = logfire === 'stream-log' ? logfireStreamMs(source) : null;
   if (streamMs !== null) {

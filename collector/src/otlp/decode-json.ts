@@ -2,11 +2,12 @@
 // 64-bit integers as decimal strings (numbers accepted too), enums as integers (names accepted
 // too), unknown fields ignored. A value of the wrong type fails with its JSON path.
 
-import { DECODED_COST, DecodeState, endMsOf } from './decode-state.ts';
+import { DECODED_COST, DecodeState, durationMsOf } from './decode-state.ts';
 import {
   arrayAt,
   enumAt,
   int64At,
+  nanosAt,
   parseJsonBody,
   type JsonObject,
   objectAt,
@@ -69,8 +70,8 @@ function readSpan(span: JsonObject, path: string, state: DecodeState): DecodedSp
   const spanId = stringAt(span.spanId, `${path}.spanId`).toLowerCase();
   const parentSpanId = normalizeParentId(stringAt(span.parentSpanId, `${path}.parentSpanId`).toLowerCase());
   const name = stringAt(span.name, `${path}.name`);
-  const startNs = int64At(span.startTimeUnixNano, `${path}.startTimeUnixNano`);
-  const endNs = int64At(span.endTimeUnixNano, `${path}.endTimeUnixNano`);
+  const start = nanosAt(span.startTimeUnixNano, `${path}.startTimeUnixNano`);
+  const end = nanosAt(span.endTimeUnixNano, `${path}.endTimeUnixNano`);
   const status = span.status === undefined || span.status === null ? {} : objectAt(span.status, `${path}.status`);
   const statusMessage = stringAt(status.message, `${path}.status.message`);
   const events = arrayAt(span.events, `${path}.events`);
@@ -83,8 +84,8 @@ function readSpan(span: JsonObject, path: string, state: DecodeState): DecodedSp
     parentSpanId,
     name,
     kind: enumAt(span.kind, SPAN_KINDS, `${path}.kind`),
-    startMs: startNs / 1e6,
-    endMs: endMsOf(startNs, endNs),
+    startMs: start.high * 1e3 + start.low / 1e6,
+    durationMs: durationMsOf(start.high, start.low, end.high, end.low, 1e9),
     statusCode: enumAt(status.code, STATUS_CODES, `${path}.status.code`),
     statusMessage,
     attributes: readAttributes(span.attributes, `${path}.attributes`, state.limits.maxAttributesPerSpan, state),

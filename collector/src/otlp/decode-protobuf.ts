@@ -4,7 +4,7 @@
 // runtime means building message objects, converting Longs and hex-encoding ids in a second pass.
 
 import { type ProtoReader, WIRE_FIXED64, WIRE_LENGTH, WIRE_VARINT } from './proto-reader.ts';
-import { DECODED_COST, DecodeState, endMsOf } from './decode-state.ts';
+import { DECODED_COST, DecodeState, durationMsOf } from './decode-state.ts';
 import { readKeyValue } from './proto-attributes.ts';
 import { readEnvelope } from './proto-envelope.ts';
 import { normalizeParentId } from './span-ids.ts';
@@ -40,7 +40,10 @@ function readSpan(reader: ProtoReader, end: number, state: DecodeState): Decoded
   let name = '';
   let kind = 0;
   let startNs = 0;
-  let endNs = 0;
+  let startHigh = 0;
+  let startLow = 0;
+  let endHigh = 0;
+  let endLow = 0;
   let statusCode = 0;
   let statusMessage = '';
   const attributes: Attributes = {};
@@ -73,10 +76,14 @@ function readSpan(reader: ProtoReader, end: number, state: DecodeState): Decoded
       case 7:
         reader.expect(wire, WIRE_FIXED64, 'span.start_time_unix_nano');
         startNs = reader.fixed64();
+        startHigh = reader.fixed64High;
+        startLow = reader.fixed64Low;
         break;
       case 8:
         reader.expect(wire, WIRE_FIXED64, 'span.end_time_unix_nano');
-        endNs = reader.fixed64();
+        reader.fixed64();
+        endHigh = reader.fixed64High;
+        endLow = reader.fixed64Low;
         break;
       case 9:
         reader.expect(wire, WIRE_LENGTH, 'span.attributes');
@@ -122,7 +129,7 @@ function readSpan(reader: ProtoReader, end: number, state: DecodeState): Decoded
     name,
     kind,
     startMs: startNs / 1e6,
-    endMs: endMsOf(startNs, endNs),
+    durationMs: durationMsOf(startHigh, startLow, endHigh, endLow, 4294967296),
     statusCode,
     statusMessage,
     attributes,

@@ -59,6 +59,18 @@ export function int64At(value: Json, path: string): number {
   return fail(path, `expected an int64 as a decimal string or number, got ${describe(value)}`);
 }
 
+/**
+ * An int64 of nanoseconds as high * 1e9 + low, both exact: a decimal string of 19 digits is not
+ * exact as one double (it holds them to 256), and durations are differences of two of them.
+ */
+export function nanosAt(value: Json, path: string): { high: number; low: number } {
+  if (typeof value === 'string' && value.length > 9 && value[0] !== '-' && INT64_RE.test(value))
+    return { high: Number(value.slice(0, -9)), low: Number(value.slice(-9)) };
+  const n = int64At(value, path);
+  const high = Math.floor(n / 1e9);
+  return { high, low: n - high * 1e9 };
+}
+
 export function enumAt(value: Json, names: Record<string, number>, path: string): number {
   if (value === undefined || value === null) return 0;
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;

@@ -68,12 +68,18 @@ export class ProtoReader {
     return this.int64() !== 0;
   }
 
+  /** The high and low 32 bits of the last fixed64 read, exact where the double it returned is not. */
+  fixed64High = 0;
+  fixed64Low = 0;
+
   /** fixed64 as a double: exact enough for nanosecond timestamps reduced to milliseconds. */
   fixed64(): number {
     if (this.pos + 8 > this.buf.length) this.fail('truncated fixed64');
     const lo = this.view.getUint32(this.pos, true);
     const hi = this.view.getUint32(this.pos + 4, true);
     this.pos += 8;
+    this.fixed64High = hi;
+    this.fixed64Low = lo;
     return hi * 4294967296 + lo;
   }
 

@@ -20,12 +20,12 @@ export interface DecodedSpan {
   kind: number;
   /** Epoch milliseconds (fractional), from startTimeUnixNano. */
   startMs: number;
-  endMs: number;
   /**
-   * Set by a reader that knows a call happened but not how long it took (an agent event that
-   * reports usage without a duration): the span is stored with a null duration, startMs = endMs.
+   * From the integer nanoseconds of start and end (durationMsOf); null when unknown: no end, an
+   * end before the start, or a reader that knows a call happened but not how long it took (an
+   * agent event that reports usage without a duration).
    */
-  durationUnknown?: true;
+  durationMs: number | null;
   /** OTLP StatusCode: 0 unset, 1 ok, 2 error. */
   statusCode: number;
   statusMessage: string;

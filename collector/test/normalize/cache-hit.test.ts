@@ -15,7 +15,7 @@ const stored = (attributes: Attributes) =>
       name: 'lookup',
       kind: 3,
       startMs: 1000,
-      endMs: 1002,
+      durationMs: 2,
       statusCode: 0,
       statusMessage: '',
       attributes,

@@ -282,8 +282,9 @@ describe('agent events as model calls', () => {
 
   it('times a record without a timestamp by event.timestamp, else by its arrival', () => {
     const stamped = modelCallOfLogRecord(record(apiRequest, { timeMs: 0 }), CLAUDE_RESOURCE, 42)!;
-    expect(stamped.endMs).toBe(Date.parse('2025-12-06T05:46:50.000Z'));
+    expect(stamped.startMs + (stamped.durationMs ?? 0)).toBe(Date.parse('2025-12-06T05:46:50.000Z'));
     const { 'event.timestamp': _, ...unstamped } = apiRequest;
-    expect(modelCallOfLogRecord(record(unstamped, { timeMs: 0 }), CLAUDE_RESOURCE, 42)!.endMs).toBe(42);
+    const arrived = modelCallOfLogRecord(record(unstamped, { timeMs: 0 }), CLAUDE_RESOURCE, 42)!;
+    expect(arrived.startMs + (arrived.durationMs ?? 0)).toBe(42);
   });
 });

@@ -21,7 +21,7 @@ function call(attributes: Attributes): StoredSpan {
       name: 'chat',
       kind: 3,
       startMs: AT,
-      endMs: AT + 2000,
+      durationMs: 2000,
       statusCode: 0,
       statusMessage: '',
       attributes,

@@ -12,7 +12,7 @@ function span(attributes: Attributes, durationMs = 1000, events: DecodedSpan['ev
     name: 's',
     kind: 3,
     startMs: 1000,
-    endMs: 1000 + durationMs,
+    durationMs,
     statusCode: 0,
     statusMessage: '',
     attributes,
