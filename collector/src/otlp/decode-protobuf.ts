@@ -39,7 +39,6 @@ function readSpan(reader: ProtoReader, end: number, state: DecodeState): Decoded
   let parentSpanId = '';
   let name = '';
   let kind = 0;
-  let startNs = 0;
   let startHigh = 0;
   let startLow = 0;
   let endHigh = 0;
@@ -75,7 +74,7 @@ function readSpan(reader: ProtoReader, end: number, state: DecodeState): Decoded
         break;
       case 7:
         reader.expect(wire, WIRE_FIXED64, 'span.start_time_unix_nano');
-        startNs = reader.fixed64();
+        reader.fixed64();
         startHigh = reader.fixed64High;
         startLow = reader.fixed64Low;
         break;
@@ -128,7 +127,7 @@ function readSpan(reader: ProtoReader, end: number, state: DecodeState): Decoded
     parentSpanId: normalizeParentId(parentSpanId),
     name,
     kind,
-    startMs: startNs / 1e6,
+    startMs: (startHigh * 4294967296 + startLow) / 1e6,
     durationMs: durationMsOf(startHigh, startLow, endHigh, endLow, 4294967296),
     statusCode,
     statusMessage,

@@ -2,7 +2,7 @@
 // raw span as rollups store it.
 
 import type { Dimension } from '../rollups/cuboids.ts';
-import type { ParsedMetricsQuery } from './schemas.ts';
+import type { ParsedMetricsQuery, RawDimension } from './schemas.ts';
 
 export class Params {
   readonly values: unknown[] = [];
@@ -25,6 +25,6 @@ export function filterSql(
 }
 
 /** A dimension of a `spans` row as rollups store it: '' where the span has none. */
-export function rawDimension(d: Dimension): string {
+export function rawDimension(d: RawDimension): string {
   return d === 'tenant_id' || d === 'service_name' || d === 'category' || d === 'status' ? d : `coalesce(${d}, '')`;
 }

@@ -4,16 +4,16 @@
 
 import type pg from 'pg';
 import { DIMENSION_COLUMNS } from '../spans/columns.ts';
+import { rawDimension } from './metric-sql.ts';
+import type { RawDimension } from './schemas.ts';
 
 type Filters = Readonly<Record<string, readonly string[] | undefined>>;
 
 const IN_COMBINATION = new Set<string>(DIMENSION_COLUMNS);
 
-/** A column's filter by value ('' matches null; tenant_id is never null, so it is compared bare). */
+/** A column's filter by value: '' matches null (rawDimension). */
 function valueFilter(column: string, placeholder: string): string {
-  return column === 'tenant_id'
-    ? ` and tenant_id = any(${placeholder}::text[])`
-    : ` and coalesce(${column}, '') = any(${placeholder}::text[])`;
+  return ` and ${rawDimension(column as RawDimension)} = any(${placeholder}::text[])`;
 }
 
 /**
