@@ -1,7 +1,8 @@
 // The log-bucketed histogram against Postgres's exact percentile_cont on the same values.
 
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LogHistogram, ALPHA } from '../src/histogram/log-histogram.ts';
+import { ALPHA, LogHistogram, MAX_VALUE, MIN_VALUE } from '../src/histogram/log-histogram.ts';
 import { createTestDatabase, type TestDatabase } from '@vigil/testing';
 import { seededRandom } from '../src/seeded-random.ts';
 
@@ -101,5 +102,39 @@ describe('quantiles from a log-bucketed histogram', () => {
       expect(Buffer.from(fromParts.encode()!)).toEqual(Buffer.from(oneByOne.encode()!));
       expect(fromParts.total).toBe(12_000);
     }
+  });
+
+  it('read one stored encoding in place to the same quantiles as after folding it', () => {
+    // Values from sub-microsecond (the zero bucket) past MAX_VALUE (clamped), often the same ones, so
+    // concatenated encodings share keys; counts of either sign, as a pending delta's are.
+    const value = fc.oneof(
+      fc.constantFrom(0, MIN_VALUE, 3, 250, 251, MAX_VALUE, 2 * MAX_VALUE),
+      fc.double({ min: 1e-4, max: 1e10, noNaN: true }),
+    );
+    const encoding = fc
+      .array(fc.tuple(value, fc.integer({ min: -3, max: 5 })), { minLength: 1, maxLength: 60 })
+      .map((values) => {
+        const h = new LogHistogram();
+        for (const [v, count] of values) h.add(v, count);
+        return h.encode() ?? new Uint8Array();
+      });
+    fc.assert(
+      fc.property(
+        fc.array(encoding, { minLength: 1, maxLength: 3 }),
+        fc.constantFrom(1, -1),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (encodings, sign, q) => {
+          // As a metrics read gets them: the rows' encodings concatenated (several are out of key order).
+          const bytes = Buffer.concat(encodings);
+          const inPlace = new LogHistogram();
+          inPlace.mergeEncoded(bytes, sign);
+          const folded = new LogHistogram();
+          folded.mergeEncoded(bytes, sign);
+          void folded.total; // folds the encoding into sorted keys and counts
+          expect(inPlace.quantile(q)).toBe(folded.quantile(q));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -137,6 +137,27 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
     );
   });
 
+  it('ranks groups by cost, by span count and by p95 as raw spans rank them, then keeps the first `limit`', async () => {
+    const byTenant = { projectId, window: window(now - 2 * DAY, now), groupBy: ['tenant_id' as const] };
+    for (const orderBy of ['cost', 'count'] as const) {
+      const top = await readMetrics(db.pool, SERVICE_CALLER, { ...byTenant, orderBy, limit: 3 });
+      const exact = await readMetrics(db.pool, SERVICE_CALLER, { ...byTenant, orderBy, limit: 3, exact: true });
+      expect(top.map((p) => p.group)).toEqual(exact.map((p) => p.group));
+      expect(top).toHaveLength(3);
+    }
+    // p95 is read from histograms, within 1% of raw spans: the order must be the histograms' own,
+    // and the groups raw spans rank first wherever their p95s are further apart than that.
+    const p95 = (p: MetricsPoint) => p.latencyMs.quantiles.p95!;
+    const top = await readMetrics(db.pool, SERVICE_CALLER, { ...byTenant, orderBy: 'p95', limit: 2 });
+    expect(top).toHaveLength(2);
+    expect(p95(top[0]!)).toBeGreaterThanOrEqual(p95(top[1]!));
+    const all = await readMetrics(db.pool, SERVICE_CALLER, { ...byTenant, orderBy: 'p95', exact: true });
+    expect(all.map(p95)).toEqual([...all.map(p95)].sort((a, b) => b - a));
+    const gap = (i: number) => (p95(all[i]!) - p95(all[i + 1]!)) / p95(all[i + 1]!);
+    expect(gap(1)).toBeGreaterThan(0.02); // the data keeps this test meaningful
+    expect(new Set(top.map((p) => p.group.tenant_id))).toEqual(new Set(all.slice(0, 2).map((p) => p.group.tenant_id)));
+  });
+
   it('as an hourly series of one surface, and a minute series of the last two hours', async () => {
     const hourly = {
       projectId,

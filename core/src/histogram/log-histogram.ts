@@ -99,6 +99,12 @@ export class LogHistogram {
    * is any weighted mean of them. Null when empty.
    */
   quantile(q: number): number | null {
+    // A series' point is usually one stored row: its encoding is already in key order, and reading
+    // it in place skips the compaction (1,440 TTFT points: 4.6 -> 1.5 ms, .vigil bench data).
+    if (this.keys.length === 0 && this.encodings.length === 1) {
+      const inPlace = this.encodingSigns[0] === 1 ? orderedQuantile(this.encodings[0]!, q) : undefined;
+      if (inPlace !== undefined) return inPlace;
+    }
     // Two passes over the compacted counts, no array: a 1,440-point series asks this 1,440 times,
     // and a cumulative array per histogram was 7 MB of garbage per such answer (heap sampling).
     this.compact();
@@ -109,7 +115,7 @@ export class LogHistogram {
       if (c > 0) n += c;
     }
     if (n <= 0) return null;
-    const rank = Math.min(Math.max(q, 0), 1) * (n - 1);
+    const rank = quantileRank(q, n);
     const lo = Math.floor(rank);
     const hi = Math.ceil(rank);
     // The first keys whose running count passes lo and hi (counts that are not positive add nothing).
@@ -129,9 +135,7 @@ export class LogHistogram {
         break;
       }
     }
-    const vLo = valueOf(keyLo);
-    const vHi = valueOf(keyHi);
-    return vLo + (rank - lo) * (vHi - vLo);
+    return interpolate(rank, keyLo, keyHi);
   }
 
   /** How many values are at or below threshold, to the bucket that holds it. */
@@ -196,7 +200,7 @@ export class LogHistogram {
 
 /** Adds a count to the scratch space; returns the number of distinct slots touched so far. */
 function addToScratch(key: number, count: number, distinct: number): number {
-  const slot = (key < ZERO_KEY ? ZERO_KEY : Math.min(key, MAX_KEY)) - ZERO_KEY;
+  const slot = clampKey(key) - ZERO_KEY;
   if (SCRATCH_SEEN[slot] === 0) {
     SCRATCH_SEEN[slot] = 1;
     SCRATCH_TOUCHED[distinct++] = slot;
@@ -204,6 +208,14 @@ function addToScratch(key: number, count: number, distinct: number): number {
   SCRATCH_COUNTS[slot]! += count;
   return distinct;
 }
+
+/** Keys outside the range share its end buckets, as everywhere a key is counted. */
+function clampKey(key: number): number {
+  return key < ZERO_KEY ? ZERO_KEY : Math.min(key, MAX_KEY);
+}
+
+// The decoding loops below read varints inline with a local position: a shared reader (a module
+// variable or an object holding the position) took twice as long over a 1,440-point series.
 
 /** Decodes an encoding's pairs straight into the scratch space: the hot path of every answer. */
 function decodeIntoScratch(bytes: Uint8Array, sign: number, distinct: number): number {
@@ -226,6 +238,74 @@ function decodeIntoScratch(bytes: Uint8Array, sign: number, distinct: number): n
     distinct = addToScratch(key, unzigzag(raw) * sign, distinct);
   }
   return distinct;
+}
+
+/** The rank percentile_cont interpolates at: q·(n−1), q clamped to [0, 1]. */
+function quantileRank(q: number, n: number): number {
+  return Math.min(Math.max(q, 0), 1) * (n - 1);
+}
+
+/** The value at rank, between the buckets holding ranks floor and ceil. */
+function interpolate(rank: number, keyLo: number, keyHi: number): number {
+  const vLo = valueOf(keyLo);
+  return vLo + (rank - Math.floor(rank)) * (valueOf(keyHi) - vLo);
+}
+
+/** The keys scanOrdered found: the first whose running count passes lo, and hi. */
+let scannedLo = 0;
+let scannedHi = 0;
+
+/**
+ * One pass over an encoding whose keys strictly ascend, summing its positive counts until the sum
+ * passes hi; returns that sum, or -1 when the keys do not ascend (encodings concatenated, which
+ * need the compaction). Keys not found are the last key.
+ */
+function scanOrdered(bytes: Uint8Array, lo: number, hi: number): number {
+  const length = bytes.length;
+  let pos = 0;
+  let sum = 0;
+  let previous = ZERO_KEY - 1;
+  let foundLo = false;
+  while (pos < length) {
+    let b = bytes[pos++]!;
+    let raw = b & 0x7f;
+    for (let shift = 128; b & 0x80 && pos < length; shift *= 128) {
+      b = bytes[pos++]!;
+      raw += (b & 0x7f) * shift;
+    }
+    const key = clampKey(unzigzag(raw));
+    if (key <= previous) return -1;
+    previous = key;
+    b = bytes[pos++]!;
+    raw = b & 0x7f;
+    for (let shift = 128; b & 0x80 && pos < length; shift *= 128) {
+      b = bytes[pos++]!;
+      raw += (b & 0x7f) * shift;
+    }
+    const count = unzigzag(raw);
+    if (count > 0) sum += count;
+    if (!foundLo && sum > lo) {
+      scannedLo = key;
+      foundLo = true;
+    }
+    if (sum > hi) {
+      scannedHi = key;
+      return sum;
+    }
+  }
+  if (!foundLo) scannedLo = previous;
+  scannedHi = previous;
+  return sum;
+}
+
+/** LogHistogram.quantile of one encoding read in place; undefined when its keys do not ascend. */
+function orderedQuantile(bytes: Uint8Array, q: number): number | null | undefined {
+  const n = scanOrdered(bytes, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
+  if (n < 0) return undefined;
+  if (n === 0) return null;
+  const rank = quantileRank(q, n);
+  scanOrdered(bytes, Math.floor(rank), Math.ceil(rank));
+  return interpolate(rank, scannedLo, scannedHi);
 }
 
 /**

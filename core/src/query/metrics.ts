@@ -323,9 +323,11 @@ function orderSql(q: ParsedMetricsQuery, groupKeys: string[], stepKey = 'step'):
 
 function finish(points: MergedPoint[], q: ParsedMetricsQuery): MergedPoint[] {
   if (q.orderBy !== 'p95' || q.stepMs) return points;
-  const p95 = (p: MergedPoint) =>
-    (p.latency ? p.latency.quantile(0.95) : p.latencyMs.quantiles[quantileLabel(0.95)]) ?? -1;
-  const sorted = points.sort((a, b) => p95(b) - p95(a));
+  // Each point's p95 once: the sort would otherwise read a histogram at every comparison.
+  const p95 = new Map(
+    points.map((p) => [p, (p.latency ? p.latency.quantile(0.95) : p.latencyMs.quantiles[quantileLabel(0.95)]) ?? -1]),
+  );
+  const sorted = points.sort((a, b) => p95.get(b)! - p95.get(a)!);
   return q.limit ? sorted.slice(0, q.limit) : sorted;
 }
 
