@@ -34,6 +34,8 @@ const SLOTS = MAX_KEY - ZERO_KEY + 1;
 const SCRATCH_COUNTS = new Float64Array(SLOTS);
 const SCRATCH_SEEN = new Uint8Array(SLOTS);
 const SCRATCH_TOUCHED = new Int32Array(SLOTS);
+/** Running sums of an ordered encoding's counts (orderedQuantile), beside its keys in SCRATCH_TOUCHED. */
+const SCRATCH_RUNNING = new Float64Array(SLOTS);
 /** Past this many distinct keys, scanning every slot beats sorting the keys. */
 const SCAN_AFTER = 192;
 
@@ -251,21 +253,17 @@ function interpolate(rank: number, keyLo: number, keyHi: number): number {
   return vLo + (rank - Math.floor(rank)) * (valueOf(keyHi) - vLo);
 }
 
-/** The keys scanOrdered found: the first whose running count passes lo, and hi. */
-let scannedLo = 0;
-let scannedHi = 0;
-
 /**
- * One pass over an encoding whose keys strictly ascend, summing its positive counts until the sum
- * passes hi; returns that sum, or -1 when the keys do not ascend (encodings concatenated, which
- * need the compaction). Keys not found are the last key.
+ * Reads an encoding whose keys strictly ascend into SCRATCH_TOUCHED (its keys) and SCRATCH_RUNNING
+ * (the running sum of its positive counts); returns how many pairs, or -1 when the keys do not
+ * ascend (encodings concatenated, which need the compaction).
  */
-function scanOrdered(bytes: Uint8Array, lo: number, hi: number): number {
+function readOrdered(bytes: Uint8Array): number {
   const length = bytes.length;
   let pos = 0;
+  let pairs = 0;
   let sum = 0;
   let previous = ZERO_KEY - 1;
-  let foundLo = false;
   while (pos < length) {
     let b = bytes[pos++]!;
     let raw = b & 0x7f;
@@ -274,6 +272,7 @@ function scanOrdered(bytes: Uint8Array, lo: number, hi: number): number {
       raw += (b & 0x7f) * shift;
     }
     const key = clampKey(unzigzag(raw));
+    // Strictly ascending clamped keys also bound pairs by SLOTS, the scratch arrays' size.
     if (key <= previous) return -1;
     previous = key;
     b = bytes[pos++]!;
@@ -284,28 +283,27 @@ function scanOrdered(bytes: Uint8Array, lo: number, hi: number): number {
     }
     const count = unzigzag(raw);
     if (count > 0) sum += count;
-    if (!foundLo && sum > lo) {
-      scannedLo = key;
-      foundLo = true;
-    }
-    if (sum > hi) {
-      scannedHi = key;
-      return sum;
-    }
+    SCRATCH_TOUCHED[pairs] = key;
+    SCRATCH_RUNNING[pairs++] = sum;
   }
-  if (!foundLo) scannedLo = previous;
-  scannedHi = previous;
-  return sum;
+  return pairs;
 }
 
 /** LogHistogram.quantile of one encoding read in place; undefined when its keys do not ascend. */
 function orderedQuantile(bytes: Uint8Array, q: number): number | null | undefined {
-  const n = scanOrdered(bytes, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
-  if (n < 0) return undefined;
+  const pairs = readOrdered(bytes);
+  if (pairs < 0) return undefined;
+  const n = pairs > 0 ? SCRATCH_RUNNING[pairs - 1]! : 0;
   if (n === 0) return null;
   const rank = quantileRank(q, n);
-  scanOrdered(bytes, Math.floor(rank), Math.ceil(rank));
-  return interpolate(rank, scannedLo, scannedHi);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  // The first keys whose running count passes lo and hi.
+  let i = 0;
+  while (SCRATCH_RUNNING[i]! <= lo) i++;
+  const keyLo = SCRATCH_TOUCHED[i]!;
+  while (SCRATCH_RUNNING[i]! <= hi) i++;
+  return interpolate(rank, keyLo, SCRATCH_TOUCHED[i]!);
 }
 
 /**

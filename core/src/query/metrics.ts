@@ -7,6 +7,7 @@ import { chooseCuboid, type Dimension } from '../rollups/cuboids.ts';
 import { type HistogramColumn, ROLLUP_METRIC_COLUMNS } from '../rollups/rollup-rows.ts';
 import type { UsageColumns } from '../rollups/usage-totals.ts';
 import { filterSql, Params, rawDimension } from './metric-sql.ts';
+import { isoTime } from './iso-time.ts';
 import { alignWindow, type BuiltUntil, planPieces, rawEdgePlan, seriesStep } from './plan.ts';
 import { rawEdgeSql } from './raw-edge-sql.ts';
 import { spanFilterSql } from './raw-filters.ts';
@@ -47,7 +48,9 @@ export interface MetricsPoint {
 }
 
 /** A point with its merged histograms, for callers that need more than the quantiles (SLIs). */
-export interface MergedPoint extends MetricsPoint {
+export interface MergedPoint {
+  /** What the API answers; kept apart so that answering allocates no copy per point. */
+  point: MetricsPoint;
   latency: LogHistogram | null;
   ttft: LogHistogram | null;
   /** Priced model calls' costs, in COST_HISTOGRAM_UNITS_PER_USD; read only for cost SLIs. */
@@ -249,7 +252,7 @@ function toPoint(
   { latency, ttft, cost }: Pick<MergedPoint, 'latency' | 'ttft' | 'cost'>,
   quantile: (h: LogHistogram, q: number, index: number, metric: 'latency' | 'ttft') => number | null,
 ): MergedPoint {
-  const group: MergedPoint['group'] = {};
+  const group: MetricsPoint['group'] = {};
   for (const d of q.groupBy) {
     const value = row[d] as string;
     group[d] = value === '' ? null : value;
@@ -266,10 +269,10 @@ function toPoint(
   const spans = row.span_count;
   const timed = spans - row.untimed_count;
   const requests = row.root_count;
-  return {
+  const point: MetricsPoint = {
     group,
     // Undefined (left out of JSON) unless the answer is a series.
-    bucket: q.stepMs !== undefined ? new Date(fromMs + row.step * q.stepMs).toISOString() : undefined,
+    bucket: q.stepMs !== undefined ? isoTime(fromMs + row.step * q.stepMs) : undefined,
     spans,
     requests,
     errors: row.error_count,
@@ -296,10 +299,8 @@ function toPoint(
     costUsd: row.cost_usd,
     costPerRequest: requests > 0 ? row.cost_usd / requests : null,
     cache: cacheOf(row.cache_hits, row.cache_misses),
-    latency,
-    ttft,
-    cost,
   };
+  return { point, latency, ttft, cost };
 }
 
 /** Hits, misses and the hit ratio of the lookups that said: the one definition of a hit ratio. */
@@ -325,28 +326,11 @@ function finish(points: MergedPoint[], q: ParsedMetricsQuery): MergedPoint[] {
   if (q.orderBy !== 'p95' || q.stepMs) return points;
   // Each point's p95 once: the sort would otherwise read a histogram at every comparison.
   const p95 = new Map(
-    points.map((p) => [p, (p.latency ? p.latency.quantile(0.95) : p.latencyMs.quantiles[quantileLabel(0.95)]) ?? -1]),
+    points.map((p) => [
+      p,
+      (p.latency ? p.latency.quantile(0.95) : p.point.latencyMs.quantiles[quantileLabel(0.95)]) ?? -1,
+    ]),
   );
   const sorted = points.sort((a, b) => p95.get(b)! - p95.get(a)!);
   return q.limit ? sorted.slice(0, q.limit) : sorted;
-}
-
-/** The point without its histograms. Built field by field: a rest spread costs more per point. */
-export function publicPoint(p: MergedPoint): MetricsPoint {
-  return {
-    group: p.group,
-    bucket: p.bucket,
-    spans: p.spans,
-    requests: p.requests,
-    errors: p.errors,
-    errorRate: p.errorRate,
-    latencyMs: p.latencyMs,
-    ttftMs: p.ttftMs,
-    modelCalls: p.modelCalls,
-    pricedCalls: p.pricedCalls,
-    tokens: p.tokens,
-    costUsd: p.costUsd,
-    costPerRequest: p.costPerRequest,
-    cache: p.cache,
-  };
 }

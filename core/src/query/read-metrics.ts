@@ -10,7 +10,6 @@ import {
   type MetricsPoint,
   metricsFromRollups,
   metricsFromSpans,
-  publicPoint,
   type ThresholdMetric,
 } from './metrics.ts';
 import type { BuiltUntil } from './plan.ts';
@@ -65,20 +64,20 @@ export const DISTRIBUTION_EDGES_MS: readonly number[] = Array.from(
 
 /** Quantiles, errors, tokens and cost: a series with stepMs, a breakdown with groupBy, top-N with orderBy and limit. */
 export async function readMetrics(pool: pg.Pool, caller: Caller, input: MetricsQuery): Promise<MetricsPoint[]> {
-  return (await mergedMetrics(pool, caller, input)).map(publicPoint);
+  return (await mergedMetrics(pool, caller, input)).map((merged) => merged.point);
 }
 
 /** SLI ratios for the alert engine: good/total by a latency threshold, and errors/total. */
 export async function readSli(pool: pg.Pool, caller: Caller, input: SliQuery): Promise<SliResult> {
   const q = sliQuerySchema.parse(input);
-  const [point] = await mergedMetrics(
+  const [merged] = await mergedMetrics(
     pool,
     caller,
     { projectId: q.projectId, window: q.window, filters: q.filters, quantiles: [], exact: q.exact },
     q.thresholdMs !== undefined ? q.metric : undefined,
   );
   const metric = q.metric;
-  if (!point)
+  if (!merged)
     return {
       total: 0,
       good: q.thresholdMs ? 0 : null,
@@ -89,11 +88,12 @@ export async function readSli(pool: pg.Pool, caller: Caller, input: SliQuery): P
       requests: 0,
       costPerRequest: null,
     };
+  const { point } = merged;
   // Calls whose duration is unknown are neither good nor bad by a latency threshold.
   const total = metric === 'latency' ? point.latencyMs.count : point.ttftMs.count;
   let good: number | null = null;
   if (q.thresholdMs !== undefined) {
-    const histogram = metric === 'latency' ? point.latency : point.ttft;
+    const histogram = metric === 'latency' ? merged.latency : merged.ttft;
     good = histogram
       ? histogram.countAtOrBelow(q.thresholdMs)
       : await exactGood(pool, caller, q.projectId, q.window, q.filters, metric, q.thresholdMs);
@@ -137,14 +137,14 @@ export async function readCostSli(pool: pg.Pool, caller: Caller, input: CostSliQ
       );
       return rows[0]!;
     });
-  const [point] = await mergedMetrics(
+  const [merged] = await mergedMetrics(
     pool,
     caller,
     { projectId: q.projectId, window: q.window, filters: q.filters, quantiles: [] },
     'cost',
   );
-  if (!point?.cost) return { total: 0, good: 0 };
-  return { total: point.cost.total, good: point.cost.countAtOrBelow(q.maxUsd * COST_HISTOGRAM_UNITS_PER_USD) };
+  if (!merged?.cost) return { total: 0, good: 0 };
+  return { total: merged.cost.total, good: merged.cost.countAtOrBelow(q.maxUsd * COST_HISTOGRAM_UNITS_PER_USD) };
 }
 
 /** The latest spans' latency, TTFT, error flag and cost in the window, for the canary judge. */
@@ -204,13 +204,13 @@ export async function readDistribution(
   input: DistributionQuery,
 ): Promise<DistributionBin[]> {
   const q = distributionQuerySchema.parse(input);
-  const [point] = await mergedMetrics(
+  const [merged] = await mergedMetrics(
     pool,
     caller,
     { projectId: q.projectId, window: q.window, filters: q.filters, quantiles: [] },
     q.metric,
   );
-  const histogram = q.metric === 'latency' ? point?.latency : point?.ttft;
+  const histogram = q.metric === 'latency' ? merged?.latency : merged?.ttft;
   if (!histogram || histogram.isEmpty()) return [];
   const bins: DistributionBin[] = [];
   let below = 0;
