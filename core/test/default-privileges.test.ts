@@ -17,8 +17,13 @@ let db: TestDatabase;
 let projectId: string;
 beforeAll(async () => {
   db = await createTestDatabase({ migrate: false });
+  for (const kind of ['tables', 'sequences'])
+    await db.pool.query(
+      `alter default privileges in schema public grant all on ${kind} to anon, authenticated, service_role`,
+    );
+  // An app's own table, there before Vigil: its sequence is the app's to grant.
   await db.pool.query(
-    'alter default privileges in schema public grant all on tables to anon, authenticated, service_role',
+    'create table public.app_orders (id bigserial primary key); alter table public.app_orders enable row level security',
   );
   await migratePool(db.pool);
   projectId = (await createProject(db.pool, 'default-privileges')).id;
@@ -42,6 +47,28 @@ describe("Supabase's default privileges", () => {
         order by 1`,
     );
     expect(rows).toEqual(OWN_READ_RULE.map((relname) => ({ relname, anon: false, authenticated: true })));
+  });
+
+  it("leave no sequence of Vigil's to anon or authenticated (an app's own keep their grants)", async () => {
+    const { rows } = await db.pool.query<{ sequence: string; table: string; anon: boolean; authenticated: boolean }>(
+      `select s.relname as sequence, t.relname as table,
+              has_sequence_privilege('anon', s.oid, 'usage, select, update') as anon,
+              has_sequence_privilege('authenticated', s.oid, 'usage, select, update') as authenticated
+         from pg_class s join pg_namespace n on n.oid = s.relnamespace
+         join pg_depend d on d.classid = 'pg_class'::regclass and d.objid = s.oid and d.deptype in ('a', 'i')
+         join pg_class t on t.oid = d.refobjid
+        where n.nspname = 'public' and s.relkind = 'S'
+        order by 1`,
+    );
+    expect(rows.length).toBe(10);
+    expect(rows.filter((r) => r.anon || r.authenticated)).toEqual([
+      { sequence: 'app_orders_id_seq', table: 'app_orders', anon: true, authenticated: true },
+    ]);
+    await expect(
+      asRole(db.pool, 'authenticated', { project_id: projectId, vigil_role: 'owner' }, (c) =>
+        c.query(`select setval(pg_get_serial_sequence('public.audit_events', 'id'), 1)`),
+      ),
+    ).rejects.toThrow(/permission denied/);
   });
 
   it('refuses a partition read directly; a member reads through the parent', async () => {
