@@ -34,7 +34,7 @@ const SLOTS = MAX_KEY - ZERO_KEY + 1;
 const SCRATCH_COUNTS = new Float64Array(SLOTS);
 const SCRATCH_SEEN = new Uint8Array(SLOTS);
 const SCRATCH_TOUCHED = new Int32Array(SLOTS);
-/** Running sums of an ordered encoding's counts (orderedQuantile), beside its keys in SCRATCH_TOUCHED. */
+/** Running sums of a histogram's positive counts (quantileOfRunning), beside its keys in SCRATCH_TOUCHED. */
 const SCRATCH_RUNNING = new Float64Array(SLOTS);
 /** Past this many distinct keys, scanning every slot beats sorting the keys. */
 const SCAN_AFTER = 192;
@@ -107,37 +107,18 @@ export class LogHistogram {
       const inPlace = this.encodingSigns[0] === 1 ? orderedQuantile(this.encodings[0]!, q) : undefined;
       if (inPlace !== undefined) return inPlace;
     }
-    // Two passes over the compacted counts, no array: a 1,440-point series asks this 1,440 times,
-    // and a cumulative array per histogram was 7 MB of garbage per such answer (heap sampling).
+    // Running sums into the shared scratch, no array per call: a 1,440-point series asks this 1,440
+    // times, and a cumulative array per histogram was 7 MB of garbage per such answer (heap sampling).
     this.compact();
     const { keys, counts } = this;
-    let n = 0;
-    for (let i = 0; i < counts.length; i++) {
-      const c = Math.round(counts[i]!);
-      if (c > 0) n += c;
-    }
-    if (n <= 0) return null;
-    const rank = quantileRank(q, n);
-    const lo = Math.floor(rank);
-    const hi = Math.ceil(rank);
-    // The first keys whose running count passes lo and hi (counts that are not positive add nothing).
     let sum = 0;
-    let keyLo = keys[keys.length - 1]!;
-    let keyHi = keyLo;
-    let foundLo = false;
     for (let i = 0; i < counts.length; i++) {
       const c = Math.round(counts[i]!);
       if (c > 0) sum += c;
-      if (!foundLo && sum > lo) {
-        keyLo = keys[i]!;
-        foundLo = true;
-      }
-      if (sum > hi) {
-        keyHi = keys[i]!;
-        break;
-      }
+      SCRATCH_TOUCHED[i] = keys[i]!;
+      SCRATCH_RUNNING[i] = sum;
     }
-    return interpolate(rank, keyLo, keyHi);
+    return quantileOfRunning(counts.length, q);
   }
 
   /** How many values are at or below threshold, to the bucket that holds it. */
@@ -242,17 +223,6 @@ function decodeIntoScratch(bytes: Uint8Array, sign: number, distinct: number): n
   return distinct;
 }
 
-/** The rank percentile_cont interpolates at: q·(n−1), q clamped to [0, 1]. */
-function quantileRank(q: number, n: number): number {
-  return Math.min(Math.max(q, 0), 1) * (n - 1);
-}
-
-/** The value at rank, between the buckets holding ranks floor and ceil. */
-function interpolate(rank: number, keyLo: number, keyHi: number): number {
-  const vLo = valueOf(keyLo);
-  return vLo + (rank - Math.floor(rank)) * (valueOf(keyHi) - vLo);
-}
-
 /**
  * Reads an encoding whose keys strictly ascend into SCRATCH_TOUCHED (its keys) and SCRATCH_RUNNING
  * (the running sum of its positive counts); returns how many pairs, or -1 when the keys do not
@@ -292,18 +262,24 @@ function readOrdered(bytes: Uint8Array): number {
 /** LogHistogram.quantile of one encoding read in place; undefined when its keys do not ascend. */
 function orderedQuantile(bytes: Uint8Array, q: number): number | null | undefined {
   const pairs = readOrdered(bytes);
-  if (pairs < 0) return undefined;
+  return pairs < 0 ? undefined : quantileOfRunning(pairs, q);
+}
+
+/**
+ * The q-quantile of the first `pairs` keys in SCRATCH_TOUCHED with the running sums of their
+ * positive counts in SCRATCH_RUNNING: percentile_cont's value between the first keys whose running
+ * sum passes ranks floor and ceil of q·(n−1). Null when n is 0.
+ */
+function quantileOfRunning(pairs: number, q: number): number | null {
   const n = pairs > 0 ? SCRATCH_RUNNING[pairs - 1]! : 0;
   if (n === 0) return null;
-  const rank = quantileRank(q, n);
+  const rank = Math.min(Math.max(q, 0), 1) * (n - 1);
   const lo = Math.floor(rank);
-  const hi = Math.ceil(rank);
-  // The first keys whose running count passes lo and hi.
   let i = 0;
   while (SCRATCH_RUNNING[i]! <= lo) i++;
-  const keyLo = SCRATCH_TOUCHED[i]!;
-  while (SCRATCH_RUNNING[i]! <= hi) i++;
-  return interpolate(rank, keyLo, SCRATCH_TOUCHED[i]!);
+  const vLo = valueOf(SCRATCH_TOUCHED[i]!);
+  while (SCRATCH_RUNNING[i]! <= Math.ceil(rank)) i++;
+  return vLo + (rank - lo) * (valueOf(SCRATCH_TOUCHED[i]!) - vLo);
 }
 
 /**

@@ -324,12 +324,14 @@ function orderSql(q: ParsedMetricsQuery, groupKeys: string[], stepKey = 'step'):
 
 function finish(points: MergedPoint[], q: ParsedMetricsQuery): MergedPoint[] {
   if (q.orderBy !== 'p95' || q.stepMs) return points;
-  // Each point's p95 once: the sort would otherwise read a histogram at every comparison.
+  // Each point's p95 once, the one the answer holds when it was asked for: the sort would otherwise
+  // read a histogram at every comparison.
+  const label = quantileLabel(0.95);
   const p95 = new Map(
-    points.map((p) => [
-      p,
-      (p.latency ? p.latency.quantile(0.95) : p.point.latencyMs.quantiles[quantileLabel(0.95)]) ?? -1,
-    ]),
+    points.map((p) => {
+      const answered = p.point.latencyMs.quantiles[label];
+      return [p, (answered !== undefined ? answered : p.latency?.quantile(0.95)) ?? -1];
+    }),
   );
   const sorted = points.sort((a, b) => p95.get(b)! - p95.get(a)!);
   return q.limit ? sorted.slice(0, q.limit) : sorted;
