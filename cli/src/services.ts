@@ -21,12 +21,20 @@ import { type SupervisedCollector, superviseCollector } from './collector-superv
 import { recordKeyCreated } from './context.ts';
 import { info } from './output.ts';
 
-export async function openServiceDatabase(config: VigilConfig): Promise<Database> {
-  info(
-    config.DATABASE_URL ? 'connecting to DATABASE_URL…' : `starting embedded Postgres (data in ${config.dataDir}/pg)…`,
-  );
+/**
+ * Opens the database and says which. `announce: false` for the collector that `vigil up` forks:
+ * the parent has said it, and the child's own line ("the server at DATABASE_URL", the parent's
+ * embedded server reached through its URL) read as if a second database were in use.
+ */
+export async function openServiceDatabase(config: VigilConfig, { announce = true } = {}): Promise<Database> {
+  if (announce)
+    info(
+      config.DATABASE_URL
+        ? 'connecting to DATABASE_URL…'
+        : `starting embedded Postgres (data in ${config.dataDir}/pg)…`,
+    );
   const db = await openDatabase(config, { poolSize: 12, applicationName: 'vigil' });
-  info(`database: ${db.description}`);
+  if (announce) info(`database: ${db.description}`);
   return db;
 }
 

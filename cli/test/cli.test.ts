@@ -270,6 +270,8 @@ describe('vigil CLI', () => {
     const keyFile = path.join(env.VIGIL_DATA_DIR!, 'default-ingest-key');
     expect(first.stderr).toContain(keyFile);
     expect(first.stderr).toContain('stopped cleanly');
+    // Said once: the collector it forks reaches the same database and does not announce it again.
+    expect(first.stderr.match(/database: /g)).toHaveLength(1);
     expect(readFileSync(keyFile, 'utf8').trim()).toMatch(/^vgl_/);
     expect(statSync(keyFile).mode & 0o077).toBe(0);
     const second = await runUntil(['up'], { ...env, VIGIL_COLLECTOR_PORT: '0', VIGIL_API_PORT: '0' }, /query API:/);

@@ -70,7 +70,7 @@ export function registerServeCommands(program: Command): void {
       const config = loadConfig();
       // Under `vigil up` the parent's going away is a stop signal too: a collector never outlives it.
       const signal = Promise.race([shutdownSignal(), parentGone()]);
-      const db = await openServiceDatabase(config);
+      const db = await openServiceDatabase(config, { announce: process.send === undefined });
       try {
         const collector = await startCollectorService(db, config);
         process.send?.({ type: 'ready', url: collector.url });
