@@ -1,13 +1,15 @@
 // Hour rollups of the big cuboids kept for days: a window reaching before them is answered from
 // day rows, widened to whole days at its old edges, and the answer equals raw spans over that
 // widened window. The small cuboids keep their hours, so their answers stay to the hour there, and
-// to the window asked for callers that may read raw spans (minute-retention.test.ts).
+// to the window asked for callers that may read raw spans (minute-retention.test.ts). The small
+// cuboids keep their minutes as long as the big ones keep hours, so their answers there stay to the
+// minute for any caller.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject } from '../src/projects.ts';
 import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
 import { compactRollups } from '../src/rollups/compactor.ts';
-import { CUBOIDS } from '../src/rollups/cuboids.ts';
+import { CUBOIDS, MINUTE_CUBOIDS } from '../src/rollups/cuboids.ts';
 import type { Caller } from '../src/query/caller.ts';
 import { enforceRetention } from '../src/rollups/retention.ts';
 import { ceilTo, floorTo } from '../src/rollups/rollup-rows.ts';
@@ -22,6 +24,7 @@ const now = Math.floor(Date.now() / MINUTE) * MINUTE;
 let db: TestDatabase;
 let projectId: string;
 let hourCutoff: number;
+let minuteCutoff: number;
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -36,12 +39,13 @@ beforeAll(async () => {
   }
   await enforceRetention(db.pool, { minuteRollupDays: 1, hourRollupDays: 3, rollupDays: 397 }, now);
   hourCutoff = floorTo(now - 3 * DAY, DAY);
+  minuteCutoff = floorTo(now - DAY, HOUR);
 }, 120_000);
 
 afterAll(() => db.drop());
 
 const both = (
-  groupBy: ('tenant_id' | 'surface' | 'category')[],
+  groupBy: ('tenant_id' | 'surface' | 'category' | 'model')[],
   from: number,
   to: number,
   read: { from: number; to: number },
@@ -111,6 +115,45 @@ describe('hour rollups of the big cuboids kept for days', () => {
     expect(buckets.size).toBeGreaterThanOrEqual(5);
     for (const bucket of buckets) expect(bucket % DAY).toBe(0);
     expect(totals(rollup)).toEqual(totals(exact));
+  });
+
+  it('keeps the small cuboids’ minutes from where the big cuboids’ hours are kept, the others’ for the minutes’ days', async () => {
+    const { rows } = await db.pool.query<{ cuboid: number; oldest: Date }>(
+      `select cuboid, min(bucket) as oldest from rollups_minute where not pending group by cuboid`,
+    );
+    for (const cuboid of MINUTE_CUBOIDS) {
+      const oldest = rows.find((r) => r.cuboid === cuboid.id)?.oldest.getTime();
+      expect(oldest, `cuboid ${cuboid.id}`).toBeDefined();
+      if (cuboid.longMinutes) {
+        expect(oldest!, `cuboid ${cuboid.id}`).toBeGreaterThanOrEqual(hourCutoff);
+        expect(oldest!, `cuboid ${cuboid.id}`).toBeLessThan(hourCutoff + HOUR);
+      } else expect(oldest!, `cuboid ${cuboid.id}`).toBeGreaterThanOrEqual(minuteCutoff);
+    }
+  });
+
+  it('answers a small cuboid’s window reaching before the other minutes to the minute, for a caller that may not read raw spans', async () => {
+    // 47 minutes into its hour: widened to the hour, the answer would have about ten requests more.
+    const from = hourCutoff + 5 * HOUR + 47 * MINUTE;
+    const to = minuteCutoff - 7 * HOUR + 13 * MINUTE;
+    const finance: Caller = { role: 'authenticated', projectId, memberRole: 'finance' };
+    for (const groupBy of [['category'], ['model']] as const) {
+      const { rollup, exact } = await both([...groupBy], from, to, { from, to }, finance);
+      expect(totals(rollup).spans, groupBy[0]).toBeGreaterThan(0);
+      expect(totals(rollup), groupBy[0]).toEqual(totals(exact));
+      const series = await both([...groupBy], from, now, { from, to: now }, 5 * MINUTE);
+      expect(Date.parse(series.rollup[0]!.bucket!) % HOUR, groupBy[0]).toBe(47 * MINUTE);
+      expect(totals(series.rollup), groupBy[0]).toEqual(totals(series.exact));
+    }
+    // A big cuboid's minutes are gone there: its answer for the same caller is widened to the hour.
+    const big = await both(
+      ['tenant_id', 'surface'],
+      from,
+      to,
+      { from: floorTo(from, HOUR), to: ceilTo(to, HOUR) },
+      finance,
+    );
+    expect(totals(big.rollup).spans).toBeGreaterThan(0);
+    expect(totals(big.rollup)).toEqual(totals(big.exact));
   });
 
   it('never deletes hours whose day rows are not built yet', async () => {

@@ -2,6 +2,8 @@
 // at its old edges, less the raw spans of those hours outside the window: the answer equals raw
 // spans over the window asked. Where raw spans are not kept, or the caller may not read them, and
 // for series, the edges stay whole hours. Inside the minutes kept, answers stay to the minute.
+// The questions here read the big cuboids (a tenant's): the small ones keep their minutes as long
+// as the big ones keep hours (hour-retention.test.ts).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject } from '../src/projects.ts';
@@ -13,7 +15,7 @@ import { LogHistogram } from '../src/histogram/log-histogram.ts';
 import { type Caller, SERVICE_CALLER } from '../src/query/caller.ts';
 import type { MetricsPoint } from '../src/query/metrics.ts';
 import { readCostSli, readMetrics } from '../src/query/read-metrics.ts';
-import type { Dimension } from '../src/rollups/cuboids.ts';
+import { type Dimension, LONG_MINUTE_CUBOIDS } from '../src/rollups/cuboids.ts';
 import { rollupAndExact, totals } from './support/rollup-vs-raw.ts';
 
 const MINUTE = 60_000;
@@ -25,6 +27,8 @@ const floorHour = (ms: number) => Math.floor(ms / HOUR) * HOUR;
 let db: TestDatabase;
 let projectId: string;
 let cutoff: number;
+/** Every tenant of the spans: a filter on them keeps the question's answer and reads a tenant's cuboid. */
+let everyTenant: { tenant_id: string[] };
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -39,18 +43,29 @@ beforeAll(async () => {
   }
   await enforceRetention(db.pool, { ...DEFAULT_RETENTION, minuteRollupDays: 2 }, now);
   cutoff = floorHour(now - 2 * DAY);
+  const { rows } = await db.pool.query<{ tenant_id: string }>('select distinct tenant_id from spans');
+  everyTenant = { tenant_id: rows.map((r) => r.tenant_id) };
 }, 120_000);
 
 afterAll(() => db.drop());
 
 const both = (from: number, to: number, exactFrom = from, exactTo = to, stepMs?: number, caller?: Caller) =>
-  rollupAndExact(db.pool, projectId, ['category'], { from, to }, { from: exactFrom, to: exactTo }, stepMs, caller);
+  rollupAndExact(
+    db.pool,
+    projectId,
+    ['tenant_id', 'category'],
+    { from, to },
+    { from: exactFrom, to: exactTo },
+    stepMs,
+    caller,
+  );
 
 describe('minute rollups kept for days', () => {
   it('deletes the older minute rows and records from when minutes are kept, at an hour', async () => {
     const { rows } = await db.pool.query(
-      `select (select min(bucket) from rollups_minute where not pending) as oldest,
+      `select (select min(bucket) from rollups_minute where not pending and cuboid <> all($1::smallint[])) as oldest,
               (select kept_from from rollup_retention where grain = 'minute') as kept_from`,
+      [LONG_MINUTE_CUBOIDS.map((c) => c.id)],
     );
     expect(rows[0].kept_from.getTime()).toBe(cutoff);
     expect(rows[0].oldest.getTime()).toBeGreaterThanOrEqual(cutoff);
@@ -90,6 +105,7 @@ describe('minute rollups kept for days', () => {
       const [point] = await readMetrics(db.pool, SERVICE_CALLER, {
         projectId,
         window: { from: new Date(from), to: new Date(to) },
+        filters: everyTenant,
         quantiles: [0.5, 0.9, 0.99],
       });
       const { rows } = await db.pool.query<{ duration_ms: number }>(
@@ -142,7 +158,12 @@ describe('minute rollups kept for days', () => {
       expect(rollup.length).toBeGreaterThan(3);
       expect(additive(rollup)).toEqual(additive(exact));
       // The cost distribution at the edges: a cost SLI equals the raw spans' count to its buckets' 1%.
-      const sli = await readCostSli(db.pool, SERVICE_CALLER, { projectId, window, maxUsd: 0.001 });
+      const sli = await readCostSli(db.pool, SERVICE_CALLER, {
+        projectId,
+        window,
+        filters: everyTenant,
+        maxUsd: 0.001,
+      });
       const raw = await readCostSli(db.pool, SERVICE_CALLER, { projectId, window, maxUsd: 0.001, exact: true });
       expect(sli.total).toBe(raw.total);
       expect(Math.abs(sli.good - raw.good)).toBeLessThanOrEqual(raw.total * 0.01);

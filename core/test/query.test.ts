@@ -183,12 +183,13 @@ describe('metrics from rollups equal exact answers from raw spans', () => {
     );
   });
 
-  it('as SLI ratios for burn-rate windows', async () => {
-    for (const minutes of [5, 60, 360, 4 * 1440]) {
+  it('as SLI ratios for burn-rate windows, of model calls and of a surface', async () => {
+    const filtersOf: Record<string, string[]>[] = [{ category: ['model'] }, { surface: ['/api/chat'] }];
+    for (const [minutes, filters] of [5, 60, 360, 4 * 1440].flatMap((m) => filtersOf.map((f) => [m, f] as const))) {
       const q = {
         projectId,
         window: window(now - minutes * 60_000, now),
-        filters: { category: ['model'] },
+        filters,
         thresholdMs: 1500,
       };
       const [rollup, exact] = [

@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import { LogHistogram } from '../histogram/log-histogram.ts';
 import { chooseCuboid, type Dimension } from '../rollups/cuboids.ts';
+import { longMinutesKeptFrom } from '../rollups/retention.ts';
 import { type HistogramColumn, ROLLUP_METRIC_COLUMNS } from '../rollups/rollup-rows.ts';
 import type { UsageColumns } from '../rollups/usage-totals.ts';
 import { filterSql, Params, rawDimension } from './metric-sql.ts';
@@ -106,8 +107,13 @@ export async function metricsFromRollups(
   ]);
   const cuboid = chooseCuboid(needed, tenantScoped);
   const minuteCuboid = chooseCuboid(needed, tenantScoped, true);
-  // Hours are kept from hourFrom only by the cuboids that do not keep theirs as long as days.
-  const kept = { ...built, hourFrom: cuboid.longHours ? Number.NEGATIVE_INFINITY : built.hourFrom };
+  // Hours are kept from hourFrom only by the cuboids that do not keep theirs as long as days, and
+  // the small cuboids keep minutes longer than the others.
+  const kept = {
+    ...built,
+    hourFrom: cuboid.longHours ? Number.NEGATIVE_INFINITY : built.hourFrom,
+    minuteFrom: minuteCuboid.longMinutes ? longMinutesKeptFrom(built.minuteFrom, built.hourFrom) : built.minuteFrom,
+  };
   // A series keeps whole buckets at widened edges (each point names its own); other answers take
   // raw spans at them where they may.
   const { fromMs, toMs, edges } =

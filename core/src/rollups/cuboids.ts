@@ -28,29 +28,44 @@ export interface Cuboid {
    * hour rollups of a 30-day dataset.
    */
   longHours: boolean;
+  /**
+   * Minute rows kept as long as the big cuboids' hours (a week and a day by default), not as long
+   * as the other minutes (four days). The cuboids that sum over tenants are a few rows a minute
+   * however many tenants there are, while a window reaching back past their minutes has its edge
+   * read from raw spans: half an hour of every tenant's spans, which grows with the project.
+   */
+  longMinutes: boolean;
 }
 
-function cuboid(id: number, without: Dimension[], grains: { minute?: boolean; longHours?: boolean } = {}): Cuboid {
+interface Grains {
+  minute?: boolean;
+  longHours?: boolean;
+  longMinutes?: boolean;
+}
+
+function cuboid(id: number, without: Dimension[], grains: Grains = {}): Cuboid {
+  const minute = grains.minute ?? true;
   return {
     id,
     dimensions: new Set(DIMENSIONS.filter((d) => !without.includes(d))),
-    minute: grains.minute ?? true,
+    minute,
     longHours: grains.longHours ?? true,
+    longMinutes: minute && (grains.longMinutes ?? false),
   };
 }
 
 /** Smallest first: the query planner takes the first that keeps every dimension it needs. */
 export const CUBOIDS: readonly Cuboid[] = [
   // Service health over time (the latency and TTFT panels, SLOs by category): a row per category.
-  cuboid(7, ['tenant_id', 'surface', 'model', 'provider', 'deployment', 'status']),
+  cuboid(7, ['tenant_id', 'surface', 'model', 'provider', 'deployment', 'status'], { longMinutes: true }),
   // Service health by deployment (canary judgement, SLOs per version): a handful of rows per minute.
-  cuboid(4, ['tenant_id', 'surface', 'model', 'provider']),
+  cuboid(4, ['tenant_id', 'surface', 'model', 'provider'], { longMinutes: true }),
   // Requests, errors and cost per tenant (what finance and budgets read): one row per tenant.
   cuboid(6, ['service_name', 'category', 'surface', 'model', 'provider', 'deployment', 'status']),
   // Health per tenant by service and category: no surface, model or deployment.
   cuboid(5, ['surface', 'model', 'provider', 'deployment'], { longHours: false }),
   // Latency, TTFT and cost by model across all tenants.
-  cuboid(3, ['tenant_id', 'surface']),
+  cuboid(3, ['tenant_id', 'surface'], { longMinutes: true }),
   // By surface (route) across all tenants.
   cuboid(2, ['tenant_id'], { minute: false, longHours: false }),
   // Cost and health per tenant, across surfaces.
@@ -61,6 +76,9 @@ export const CUBOIDS: readonly Cuboid[] = [
 export const FULL_CUBOID = CUBOIDS.find((c) => c.id === 0)!;
 
 export const MINUTE_CUBOIDS: readonly Cuboid[] = CUBOIDS.filter((c) => c.minute);
+
+/** The cuboids whose minute rows retention keeps as long as the big cuboids' hours (`longMinutes`). */
+export const LONG_MINUTE_CUBOIDS: readonly Cuboid[] = CUBOIDS.filter((c) => c.longMinutes);
 
 /** The cuboids whose hour rows retention deletes after days (`longHours` false). */
 export const SHORT_HOUR_CUBOIDS: readonly Cuboid[] = CUBOIDS.filter((c) => !c.longHours);

@@ -7,13 +7,14 @@
 
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction.ts';
-import { SHORT_HOUR_CUBOIDS } from './cuboids.ts';
+import { LONG_MINUTE_CUBOIDS, SHORT_HOUR_CUBOIDS } from './cuboids.ts';
 import { DAY_MS, floorTo, HOUR_MS } from './rollup-rows.ts';
 
 export interface RetentionSettings {
   /**
    * Minute rollups older than this many days (to the hour) are deleted. Four days by default: every
-   * SLO burn window (the longest is three days) and the canary judge read whole minutes.
+   * SLO burn window (the longest is three days) and the canary judge read whole minutes. The small
+   * cuboids (cuboids.ts, `longMinutes`) keep theirs as long as the big cuboids keep hours, if longer.
    */
   minuteRollupDays: number;
   /**
@@ -62,11 +63,12 @@ export async function enforceRetention(
     [now],
   );
   const cutoff = new Date(nowMs - settings.rollupDays * 86_400_000);
-  let deleted = await deleteOldMinutes(pool, floorTo(nowMs - settings.minuteRollupDays * 86_400_000, HOUR_MS));
-  if (deleted > 0) await reclaimDeletedRows(pool, 'rollups_minute');
-  const deletedHours = await deleteOldHours(pool, nowMs - settings.hourRollupDays * 86_400_000);
-  if (deletedHours > 0) await reclaimDeletedRows(pool, 'rollups_hour');
-  deleted += deletedHours;
+  // Hours first: the small cuboids' minutes are kept from where the big cuboids' hours are.
+  let deleted = await deleteOldHours(pool, nowMs - settings.hourRollupDays * 86_400_000);
+  if (deleted > 0) await reclaimDeletedRows(pool, 'rollups_hour');
+  const deletedMinutes = await deleteOldMinutes(pool, floorTo(nowMs - settings.minuteRollupDays * 86_400_000, HOUR_MS));
+  if (deletedMinutes > 0) await reclaimDeletedRows(pool, 'rollups_minute');
+  deleted += deletedMinutes;
   deleted += (await pool.query('delete from rollups_hour where bucket < $1', [cutoff])).rowCount ?? 0;
   deleted += (await pool.query('delete from rollups_day where bucket < $1', [cutoff])).rowCount ?? 0;
   deleted += (await pool.query('delete from sessions where last_seen < $1 and not pending', [cutoff])).rowCount ?? 0;
@@ -88,9 +90,19 @@ export async function enforceRetention(
 }
 
 /**
+ * From when the small cuboids (`longMinutes`) keep minute rows, given from when every cuboid's
+ * minutes and the big cuboids' hours are kept: the earlier, so a week's window reads its edges from
+ * their minutes. The query planner plans by this too (metrics.ts).
+ */
+export function longMinutesKeptFrom(minuteFrom: number, hourFrom: number): number {
+  return Math.min(minuteFrom, hourFrom);
+}
+
+/**
  * Deletes minute rollups before `cutoffMs` (an hour boundary) and records that minutes are kept
  * from there, in one transaction: a query sees both or neither, so it never plans a minute read
- * of rows that are gone. Pending deltas stay for the compactor, at any age.
+ * of rows that are gone. The small cuboids (`longMinutes`) keep theirs as long as the big cuboids
+ * keep hours too (longMinutesKeptFrom). Pending deltas stay for the compactor, at any age.
  */
 async function deleteOldMinutes(pool: pg.Pool, cutoffMs: number): Promise<number> {
   return inTransaction(pool, async (client) => {
@@ -98,7 +110,17 @@ async function deleteOldMinutes(pool: pg.Pool, cutoffMs: number): Promise<number
     await client.query(`update rollup_retention set kept_from = greatest(kept_from, $1) where grain = 'minute'`, [
       cutoff,
     ]);
-    const { rowCount } = await client.query('delete from rollups_minute where bucket < $1 and not pending', [cutoff]);
+    const { rows } = await client.query<{ grain: 'minute' | 'hour'; ms: number }>(
+      `select grain, extract(epoch from kept_from) * 1000 as ms from rollup_retention`,
+    );
+    const kept = (grain: 'minute' | 'hour') => Number(rows.find((r) => r.grain === grain)?.ms ?? cutoffMs);
+    const longFrom = longMinutesKeptFrom(kept('minute'), kept('hour'));
+    const { rowCount } = await client.query(
+      `delete from rollups_minute
+        where not pending
+          and bucket < case when cuboid = any($2::smallint[]) then $3::timestamptz else $1 end`,
+      [cutoff, LONG_MINUTE_CUBOIDS.map((c) => c.id), Number.isFinite(longFrom) ? new Date(longFrom) : '-infinity'],
+    );
     return rowCount ?? 0;
   });
 }
