@@ -25,7 +25,7 @@ const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const SLICE_MS = 2 * HOUR;
-const VERSION = 18;
+const VERSION = 19;
 
 const datasetKey = (totalSpans: number) =>
   `spans=${totalSpans};days=${DAYS};tenants=${TENANTS};surfaces=${SURFACES};v=${VERSION}`;

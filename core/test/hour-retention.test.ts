@@ -5,6 +5,7 @@
 // cuboids keep their minutes as long as the big ones keep hours, so their answers there stay to the
 // minute for any caller.
 
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject } from '../src/projects.ts';
 import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
@@ -154,6 +155,63 @@ describe('hour rollups of the big cuboids kept for days', () => {
     );
     expect(totals(big.rollup).spans).toBeGreaterThan(0);
     expect(totals(big.rollup)).toEqual(totals(big.exact));
+  });
+
+  it('on an installation whose small cuboids’ minutes went at the minute horizon, starts their record there and reads none of the gone rows', async () => {
+    const scratch = await createTestDatabase();
+    try {
+      const project = (await createProject(scratch.pool, 'long-minutes-upgrade')).id;
+      const start = floorTo(now - 4 * DAY, DAY);
+      await scratch.pool.query(`update rollup_progress set built_until = $1`, [new Date(start)]);
+      for (let i = 0; i < 4; i++) {
+        const to = start + ((now - start) * (i + 1)) / 4;
+        await bulkLoadSpans(
+          scratch.pool,
+          generateSpans({
+            projectId: project,
+            fromMs: start + ((now - start) * i) / 4,
+            toMs: to,
+            requests: 200,
+            seed: i,
+          }),
+        );
+        await compactRollups(scratch.pool, { nowMs: to });
+      }
+      // Retention as it was: every cuboid's minutes deleted at the minute horizon, no record of
+      // the small cuboids' own. Then the migration that starts that record.
+      await scratch.pool.query(`delete from rollups_minute where bucket < $1 and not pending`, [
+        new Date(minuteCutoff),
+      ]);
+      await scratch.pool.query(`update rollup_retention set kept_from = $1 where grain = 'minute'`, [
+        new Date(minuteCutoff),
+      ]);
+      await scratch.pool.query(`delete from rollup_retention where grain = 'long_minute'`);
+      await scratch.pool.query(
+        readFileSync(
+          new URL('../../supabase/migrations/20261217000100_long_minute_retention.sql', import.meta.url),
+          'utf8',
+        ),
+      );
+      await enforceRetention(scratch.pool, { minuteRollupDays: 1, hourRollupDays: 3, rollupDays: 397 }, now);
+      const { rows } = await scratch.pool.query(`select kept_from from rollup_retention where grain = 'long_minute'`);
+      expect(rows[0].kept_from.getTime()).toBe(minuteCutoff);
+      // Before that record, the window's minutes are gone: it is read from hours, widened to them.
+      const from = hourCutoff + 5 * HOUR + 47 * MINUTE;
+      const finance: Caller = { role: 'authenticated', projectId: project, memberRole: 'finance' };
+      const { rollup, exact } = await rollupAndExact(
+        scratch.pool,
+        project,
+        ['category'],
+        { from, to: now },
+        { from: floorTo(from, HOUR), to: now },
+        undefined,
+        finance,
+      );
+      expect(totals(rollup).spans).toBeGreaterThan(0);
+      expect(totals(rollup)).toEqual(totals(exact));
+    } finally {
+      await scratch.drop();
+    }
   });
 
   it('never deletes hours whose day rows are not built yet', async () => {

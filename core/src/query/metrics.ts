@@ -4,12 +4,11 @@
 import type pg from 'pg';
 import { LogHistogram } from '../histogram/log-histogram.ts';
 import { chooseCuboid, type Dimension } from '../rollups/cuboids.ts';
-import { longMinutesKeptFrom } from '../rollups/retention.ts';
 import { type HistogramColumn, ROLLUP_METRIC_COLUMNS } from '../rollups/rollup-rows.ts';
 import type { UsageColumns } from '../rollups/usage-totals.ts';
 import { filterSql, Params, rawDimension } from './metric-sql.ts';
 import { isoTime } from './iso-time.ts';
-import { alignWindow, type BuiltUntil, planPieces, rawEdgePlan, seriesStep } from './plan.ts';
+import { alignWindow, type BuiltUntil, type LongMinutes, planPieces, rawEdgePlan, seriesStep } from './plan.ts';
 import { rawEdgeSql } from './raw-edge-sql.ts';
 import { spanFilterSql } from './raw-filters.ts';
 import type { ParsedMetricsQuery } from './schemas.ts';
@@ -97,7 +96,7 @@ export function quantileLabel(q: number): string {
 export async function metricsFromRollups(
   client: pg.ClientBase,
   asked: ParsedMetricsQuery & { thresholdOf?: ThresholdMetric },
-  built: BuiltUntil,
+  built: BuiltUntil & LongMinutes,
   tenantScoped: boolean,
   rawFrom: number | null = null,
 ): Promise<MergedPoint[]> {
@@ -112,7 +111,7 @@ export async function metricsFromRollups(
   const kept = {
     ...built,
     hourFrom: cuboid.longHours ? Number.NEGATIVE_INFINITY : built.hourFrom,
-    minuteFrom: minuteCuboid.longMinutes ? longMinutesKeptFrom(built.minuteFrom, built.hourFrom) : built.minuteFrom,
+    minuteFrom: minuteCuboid.longMinutes ? built.longMinuteFrom : built.minuteFrom,
   };
   // A series keeps whole buckets at widened edges (each point names its own); other answers take
   // raw spans at them where they may.

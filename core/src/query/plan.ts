@@ -25,6 +25,14 @@ export interface BuiltUntil {
   hourFrom: number;
 }
 
+/**
+ * Minute rows of the small cuboids (cuboids.ts, `longMinutes`) are kept from here on: retention
+ * keeps them longer than the others' and records from when, as it does for every grain.
+ */
+export interface LongMinutes {
+  longMinuteFrom: number;
+}
+
 /** How far back each finer grain is kept: what alignWindow and seriesStep widen around. */
 export type Horizons = Pick<BuiltUntil, 'minuteFrom' | 'hourFrom'>;
 

@@ -12,7 +12,7 @@ import {
   metricsFromSpans,
   type ThresholdMetric,
 } from './metrics.ts';
-import type { BuiltUntil } from './plan.ts';
+import type { BuiltUntil, LongMinutes } from './plan.ts';
 import { spanFilterSql } from './raw-filters.ts';
 import {
   type CostSliQuery,
@@ -271,7 +271,10 @@ async function exactGood(
 }
 
 /** The rollups' horizons, and from when the project's raw spans are surely kept (whole days). */
-async function builtUntil(client: pg.ClientBase, projectId: string): Promise<BuiltUntil & { rawFrom: number }> {
+async function builtUntil(
+  client: pg.ClientBase,
+  projectId: string,
+): Promise<BuiltUntil & LongMinutes & { rawFrom: number }> {
   const { rows } = await client.query<{ what: 'built' | 'kept' | 'raw'; grain: string; ms: number }>(
     `select 'built' as what, grain, extract(epoch from built_until) * 1000 as ms from rollup_progress
      union all select 'kept', grain, extract(epoch from kept_from) * 1000 from rollup_retention
@@ -285,6 +288,7 @@ async function builtUntil(client: pg.ClientBase, projectId: string): Promise<Bui
     hour: get('built', 'hour', 0),
     day: get('built', 'day', 0),
     minuteFrom: get('kept', 'minute', Number.NEGATIVE_INFINITY),
+    longMinuteFrom: get('kept', 'long_minute', Number.NEGATIVE_INFINITY),
     hourFrom: get('kept', 'hour', Number.NEGATIVE_INFINITY),
     rawFrom: get('raw', 'spans', Number.POSITIVE_INFINITY),
   };

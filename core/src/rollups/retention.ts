@@ -90,36 +90,30 @@ export async function enforceRetention(
 }
 
 /**
- * From when the small cuboids (`longMinutes`) keep minute rows, given from when every cuboid's
- * minutes and the big cuboids' hours are kept: the earlier, so a week's window reads its edges from
- * their minutes. The query planner plans by this too (metrics.ts).
- */
-export function longMinutesKeptFrom(minuteFrom: number, hourFrom: number): number {
-  return Math.min(minuteFrom, hourFrom);
-}
-
-/**
  * Deletes minute rollups before `cutoffMs` (an hour boundary) and records that minutes are kept
  * from there, in one transaction: a query sees both or neither, so it never plans a minute read
- * of rows that are gone. The small cuboids (`longMinutes`) keep theirs as long as the big cuboids
- * keep hours too (longMinutesKeptFrom). Pending deltas stay for the compactor, at any age.
+ * of rows that are gone. The small cuboids (`longMinutes`) keep theirs from the earlier of that and
+ * the big cuboids' hours, recorded as `long_minute`: a recorded horizon, not one worked out from
+ * the other two, because an installation from before it had deleted those minutes at the minute
+ * horizon (its migration starts the record there). Pending deltas stay for the compactor, at any age.
  */
 async function deleteOldMinutes(pool: pg.Pool, cutoffMs: number): Promise<number> {
   return inTransaction(pool, async (client) => {
     const cutoff = new Date(cutoffMs);
-    await client.query(`update rollup_retention set kept_from = greatest(kept_from, $1) where grain = 'minute'`, [
-      cutoff,
-    ]);
-    const { rows } = await client.query<{ grain: 'minute' | 'hour'; ms: number }>(
-      `select grain, extract(epoch from kept_from) * 1000 as ms from rollup_retention`,
+    await client.query(
+      `update rollup_retention
+          set kept_from = greatest(kept_from, case grain when 'minute' then $1
+                                                          else least($1, (select kept_from from rollup_retention where grain = 'hour')) end)
+        where grain in ('minute', 'long_minute')`,
+      [cutoff],
     );
-    const kept = (grain: 'minute' | 'hour') => Number(rows.find((r) => r.grain === grain)?.ms ?? cutoffMs);
-    const longFrom = longMinutesKeptFrom(kept('minute'), kept('hour'));
     const { rowCount } = await client.query(
       `delete from rollups_minute
         where not pending
-          and bucket < case when cuboid = any($2::smallint[]) then $3::timestamptz else $1 end`,
-      [cutoff, LONG_MINUTE_CUBOIDS.map((c) => c.id), Number.isFinite(longFrom) ? new Date(longFrom) : '-infinity'],
+          and bucket < case when cuboid = any($2::smallint[])
+                            then (select kept_from from rollup_retention where grain = 'long_minute')
+                            else $1 end`,
+      [cutoff, LONG_MINUTE_CUBOIDS.map((c) => c.id)],
     );
     return rowCount ?? 0;
   });
