@@ -90,9 +90,12 @@ describe('span_rows packed', () => {
     }
     // Each leaf has the key (refusing a span stored before) and the trace and time indexes.
     const { rows: indexes } = await old.pool.query<{ leaf: string; defs: string[] }>(
-      `select c.relname as leaf, array_agg(regexp_replace(pg_get_indexdef(x.indexrelid), '^.* USING ', '') order by 1) as defs
-         from pg_partition_tree('span_rows') t join pg_class c on c.oid = t.relid join pg_index x on x.indrelid = c.oid
-        where t.isleaf group by 1 order by 1`,
+      // Inside an aggregate, 'order by 1' sorts by the constant 1, i.e. not at all: sort by the definition itself.
+      `select leaf, array_agg(def order by def) as defs
+         from (select c.relname as leaf, regexp_replace(pg_get_indexdef(x.indexrelid), '^.* USING ', '') as def
+                 from pg_partition_tree('span_rows') t join pg_class c on c.oid = t.relid join pg_index x on x.indrelid = c.oid
+                where t.isleaf) d
+        group by leaf order by leaf`,
     );
     for (const { leaf, defs } of indexes) {
       expect(defs, leaf).toEqual(
