@@ -107,15 +107,28 @@ async function deleteOldMinutes(pool: pg.Pool, cutoffMs: number): Promise<number
         where grain in ('minute', 'long_minute')`,
       [cutoff],
     );
-    const { rowCount } = await client.query(
-      `delete from rollups_minute
-        where not pending
-          and bucket < case when cuboid = any($2::smallint[])
-                            then (select kept_from from rollup_retention where grain = 'long_minute')
-                            else $1 end`,
-      [cutoff, LONG_MINUTE_CUBOIDS.map((c) => c.id)],
-    );
-    return rowCount ?? 0;
+    const {
+      rows: [long],
+    } = await client.query<{ kept_from: Date }>(`select kept_from from rollup_retention where grain = 'long_minute'`);
+    // Each delete is a range on bucket per partition, which the scan index answers (by skip scan
+    // over project and cuboid, or a scan of the whole index before Postgres 18). Planned from
+    // statistics, it was a sequential scan of every minute row: the oldest hour had been most of
+    // the table when they were taken, and a bucket bound chosen per row (a CASE) has no index
+    // condition at all. 110 ms a round in the 1M-span bench generation, 6 ms this way.
+    await client.query('set local enable_seqscan = off');
+    const longCuboids = LONG_MINUTE_CUBOIDS.map((c) => c.id);
+    let deleted = 0;
+    for (const [cuboids, before] of [
+      [`cuboid <> all($2::smallint[])`, cutoff],
+      [`cuboid = any($2::smallint[])`, long?.kept_from ?? cutoff],
+    ] as const) {
+      const { rowCount } = await client.query(
+        `delete from rollups_minute where not pending and ${cuboids} and bucket < $1`,
+        [before, longCuboids],
+      );
+      deleted += rowCount ?? 0;
+    }
+    return deleted;
   });
 }
 
