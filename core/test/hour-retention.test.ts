@@ -6,6 +6,7 @@
 // minute for any caller.
 
 import { readFileSync } from 'node:fs';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject } from '../src/projects.ts';
 import { bulkLoadSpans } from '../src/rollups/bulk-load.ts';
@@ -163,15 +164,12 @@ describe('hour rollups of the big cuboids kept for days', () => {
   });
 
   it('on an installation whose small cuboids’ minutes went at the minute horizon, starts their record there and reads none of the gone rows', async () => {
-    const scratch = await createTestDatabase();
-    try {
-      const project = (await createProject(scratch.pool, 'long-minutes-upgrade')).id;
-      const start = floorTo(now - 4 * DAY, DAY);
-      await scratch.pool.query(`update rollup_progress set built_until = $1`, [new Date(start)]);
+    const start = floorTo(now - 4 * DAY, DAY);
+    await inScratchProject('long-minutes-upgrade', start, async (pool, project) => {
       for (let i = 0; i < 4; i++) {
         const to = start + ((now - start) * (i + 1)) / 4;
         await bulkLoadSpans(
-          scratch.pool,
+          pool,
           generateSpans({
             projectId: project,
             fromMs: start + ((now - start) * i) / 4,
@@ -180,31 +178,27 @@ describe('hour rollups of the big cuboids kept for days', () => {
             seed: i,
           }),
         );
-        await compactRollups(scratch.pool, { nowMs: to });
+        await compactRollups(pool, { nowMs: to });
       }
       // Retention as it was: every cuboid's minutes deleted at the minute horizon, no record of
       // the small cuboids' own. Then the migration that starts that record.
-      await scratch.pool.query(`delete from rollups_minute where bucket < $1 and not pending`, [
-        new Date(minuteCutoff),
-      ]);
-      await scratch.pool.query(`update rollup_retention set kept_from = $1 where grain = 'minute'`, [
-        new Date(minuteCutoff),
-      ]);
-      await scratch.pool.query(`delete from rollup_retention where grain = 'long_minute'`);
-      await scratch.pool.query(
+      await pool.query(`delete from rollups_minute where bucket < $1 and not pending`, [new Date(minuteCutoff)]);
+      await pool.query(`update rollup_retention set kept_from = $1 where grain = 'minute'`, [new Date(minuteCutoff)]);
+      await pool.query(`delete from rollup_retention where grain = 'long_minute'`);
+      await pool.query(
         readFileSync(
           new URL('../../supabase/migrations/20261217000100_long_minute_retention.sql', import.meta.url),
           'utf8',
         ),
       );
-      await enforceRetention(scratch.pool, { minuteRollupDays: 1, hourRollupDays: 3, rollupDays: 397 }, now);
-      const { rows } = await scratch.pool.query(`select kept_from from rollup_retention where grain = 'long_minute'`);
+      await enforceRetention(pool, { minuteRollupDays: 1, hourRollupDays: 3, rollupDays: 397 }, now);
+      const { rows } = await pool.query(`select kept_from from rollup_retention where grain = 'long_minute'`);
       expect(rows[0].kept_from.getTime()).toBe(minuteCutoff);
       // Before that record, the window's minutes are gone: it is read from hours, widened to them.
       const from = hourCutoff + 5 * HOUR + 47 * MINUTE;
       const finance: Caller = { role: 'authenticated', projectId: project, memberRole: 'finance' };
       const { rollup, exact } = await rollupAndExact(
-        scratch.pool,
+        pool,
         project,
         ['category'],
         { from, to: now },
@@ -214,36 +208,43 @@ describe('hour rollups of the big cuboids kept for days', () => {
       );
       expect(totals(rollup).spans).toBeGreaterThan(0);
       expect(totals(rollup)).toEqual(totals(exact));
-    } finally {
-      await scratch.drop();
-    }
+    });
   });
 
   it('never deletes hours whose day rows are not built yet', async () => {
-    const scratch = await createTestDatabase();
-    try {
-      const project = (await createProject(scratch.pool, 'hours-before-days')).id;
-      const start = floorTo(now - 6 * DAY, DAY);
-      await scratch.pool.query(`update rollup_progress set built_until = $1`, [new Date(start)]);
+    const start = floorTo(now - 6 * DAY, DAY);
+    await inScratchProject('hours-before-days', start, async (pool, project) => {
       await bulkLoadSpans(
-        scratch.pool,
+        pool,
         generateSpans({ projectId: project, fromMs: start, toMs: start + 2 * DAY, requests: 50, seed: 1 }),
       );
       // The compactor built hours but fell behind on days: day progress stays at the start.
-      await compactRollups(scratch.pool, { nowMs: start + 2 * DAY });
-      await scratch.pool.query(`update rollup_progress set built_until = $1 where grain = 'day'`, [
-        new Date(start + DAY),
-      ]);
-      await enforceRetention(scratch.pool, { minuteRollupDays: 1, hourRollupDays: 1, rollupDays: 397 }, now);
-      const { rows } = await scratch.pool.query(
+      await compactRollups(pool, { nowMs: start + 2 * DAY });
+      await pool.query(`update rollup_progress set built_until = $1 where grain = 'day'`, [new Date(start + DAY)]);
+      await enforceRetention(pool, { minuteRollupDays: 1, hourRollupDays: 1, rollupDays: 397 }, now);
+      const { rows } = await pool.query(
         `select (select kept_from from rollup_retention where grain = 'hour') as kept_from,
                 (select count(*)::int from rollups_hour where cuboid = 0 and bucket >= $1) as hours_after`,
         [new Date(start + DAY)],
       );
       expect(rows[0].kept_from.getTime()).toBe(start + DAY);
       expect(rows[0].hours_after).toBeGreaterThan(0);
-    } finally {
-      await scratch.drop();
-    }
+    });
   });
 });
+
+/** A database of its own with one project, whose compactor starts at startMs; dropped after. */
+async function inScratchProject(
+  name: string,
+  startMs: number,
+  fn: (pool: pg.Pool, projectId: string) => Promise<void>,
+): Promise<void> {
+  const scratch = await createTestDatabase();
+  try {
+    const projectId = (await createProject(scratch.pool, name)).id;
+    await scratch.pool.query(`update rollup_progress set built_until = $1`, [new Date(startMs)]);
+    await fn(scratch.pool, projectId);
+  } finally {
+    await scratch.drop();
+  }
+}
