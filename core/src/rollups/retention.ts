@@ -100,16 +100,15 @@ export async function enforceRetention(
 async function deleteOldMinutes(pool: pg.Pool, cutoffMs: number): Promise<number> {
   return inTransaction(pool, async (client) => {
     const cutoff = new Date(cutoffMs);
-    await client.query(
+    const { rows: kept } = await client.query<{ grain: string; kept_from: Date }>(
       `update rollup_retention
           set kept_from = greatest(kept_from, case grain when 'minute' then $1
                                                           else least($1, (select kept_from from rollup_retention where grain = 'hour')) end)
-        where grain in ('minute', 'long_minute')`,
+        where grain in ('minute', 'long_minute')
+        returning grain, kept_from`,
       [cutoff],
     );
-    const {
-      rows: [long],
-    } = await client.query<{ kept_from: Date }>(`select kept_from from rollup_retention where grain = 'long_minute'`);
+    const longKeptFrom = kept.find((k) => k.grain === 'long_minute')?.kept_from;
     // Each delete is a range on bucket per partition, which the scan index answers (by skip scan
     // over project and cuboid, or a scan of the whole index before Postgres 18). Planned from
     // statistics, it was a sequential scan of every minute row: the oldest hour had been most of
@@ -117,17 +116,16 @@ async function deleteOldMinutes(pool: pg.Pool, cutoffMs: number): Promise<number
     // condition at all. 110 ms a round in the 1M-span bench generation, 6 ms this way.
     await client.query('set local enable_seqscan = off');
     const longCuboids = LONG_MINUTE_CUBOIDS.map((c) => c.id);
-    let deleted = 0;
-    for (const [cuboids, before] of [
-      [`cuboid <> all($2::smallint[])`, cutoff],
-      [`cuboid = any($2::smallint[])`, long?.kept_from ?? cutoff],
-    ] as const) {
-      const { rowCount } = await client.query(
-        `delete from rollups_minute where not pending and ${cuboids} and bucket < $1`,
-        [before, longCuboids],
-      );
-      deleted += rowCount ?? 0;
-    }
+    const deleteBefore = async (cuboids: string, before: Date) =>
+      (
+        await client.query(`delete from rollups_minute where not pending and ${cuboids} and bucket < $1`, [
+          before,
+          longCuboids,
+        ])
+      ).rowCount ?? 0;
+    let deleted = await deleteBefore('cuboid <> all($2::smallint[])', cutoff);
+    // Without a record the planner reads these minutes as kept from any time: none is deleted.
+    if (longKeptFrom) deleted += await deleteBefore('cuboid = any($2::smallint[])', longKeptFrom);
     return deleted;
   });
 }
